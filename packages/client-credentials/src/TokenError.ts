@@ -1,0 +1,109 @@
+/**
+ * The authorization server said no, or answered something that is not a usable token.
+ *
+ * @since 0.1.0
+ */
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentials/TokenError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Why no token could be had:
+ * - `OAuth`: the server answered with an RFC 6749 §5.2 error (`error` says which, e.g. `invalid_client`);
+ * - `InvalidResponse`: the server answered something that is not a token response (HTML, bad JSON, a 3xx, …);
+ * - `InvalidRequest`: the request itself was refused before sending (a reserved parameter, a control character);
+ * - `Discovery`: the issuer's metadata could not be used;
+ * - `UnsupportedAuthMethod`: the server does not accept the configured client authentication method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Reason = Schema.Literal("OAuth", "InvalidResponse", "InvalidRequest", "Discovery", "UnsupportedAuthMethod")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Reason = typeof Reason.Type
+
+/**
+ * No usable token, for reasons of protocol or input. Not retried: asking again would get the same answer.
+ *
+ * Never holds the client secret, an access token, or the request that was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/client-credentials/TokenError")(
+  "TokenError",
+  {
+    reason: Reason,
+    /** The HTTP status of the token endpoint's answer, when there was one. */
+    status: Schema.optional(Schema.Number),
+    /** The RFC 6749 §5.2 `error` code, e.g. `invalid_client`. */
+    error: Schema.optional(Schema.String),
+    /** The server's `error_description`. */
+    errorDescription: Schema.optional(Schema.String),
+    /** The server's `error_uri`. */
+    errorUri: Schema.optional(Schema.String),
+    /** What the library found wrong, for reasons other than `OAuth`. */
+    detail: Schema.optional(Schema.String)
+  }
+) {
+  /**
+   * @since 0.1.0
+   */
+  readonly [TypeId]: TypeId = TypeId
+
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const parts: Array<string> = []
+    if (this.error !== undefined) parts.push(this.error)
+    if (this.errorDescription !== undefined) parts.push(`(${this.errorDescription})`)
+    if (this.detail !== undefined) parts.push(this.detail)
+    if (this.status !== undefined) parts.push(`[HTTP ${this.status}]`)
+    return `${this.reason}: ${parts.length > 0 ? parts.join(" ") : "no usable token"}`
+  }
+
+  /**
+   * Whether asking again cannot help until the configuration changes (`invalid_client`, `unauthorized_client`,
+   * `unsupported_grant_type`, `invalid_scope`). `TokenService` remembers these for `terminalErrorCooldown`.
+   *
+   * @since 0.1.0
+   */
+  get isTerminal(): boolean {
+    return this.reason === "OAuth" && this.error !== undefined && terminalErrorCodes.has(this.error)
+  }
+}
+
+/**
+ * The RFC 6749 §5.2 error codes after which asking again cannot succeed without a change of configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const terminalErrorCodes: ReadonlySet<string> = new Set([
+  "invalid_client",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope"
+])
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTokenError = (u: unknown): u is TokenError => Predicate.hasProperty(u, TypeId)

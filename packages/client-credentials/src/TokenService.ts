@@ -1,0 +1,192 @@
+/**
+ * The service that gets and keeps access tokens: cached per request, fetched once for any number of concurrent
+ * callers, refreshed ahead of expiry in the background, retried on transient failures.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import type * as AccessToken from "./AccessToken.js"
+import * as options_ from "./internal/options.js"
+import * as internal from "./internal/tokenService.js"
+import type * as NetworkError from "./NetworkError.js"
+import type * as TokenError from "./TokenError.js"
+import type * as TokenRequest from "./TokenRequest.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The token for the configured request: from memory while it is valid, fetched once when it is not. */
+  readonly get: Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+  /**
+   * A token for another request (other scopes, audience, resources or extra parameters), cached separately.
+   * Fails with `TokenError` `InvalidRequest`, sending nothing, when the request is malformed.
+   */
+  readonly getFor: (
+    request: TokenRequest.TokenRequest
+  ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+  /**
+   * Drops the cached entry that holds this token, if one still does, so the next call fetches a new one. Call it
+   * when a resource server rejects the token. Tokens this service did not issue are ignored.
+   */
+  readonly invalidate: (token: AccessToken.AccessToken) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class TokenService extends Context.Tag("@effect-oauth2/client-credentials/TokenService")<TokenService, Service>() {}
+
+/**
+ * Where the token endpoint is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointOptions {
+  /** The token endpoint URL. `https`, or `http` on a loopback address, unless `allowInsecureHttp`. */
+  readonly tokenUrl: string | URL
+  /** Allows a plain `http` token endpoint on a non-loopback host. RFC 6749 §3.2 requires TLS; default `false`. */
+  readonly allowInsecureHttp?: boolean | undefined
+}
+
+/**
+ * Client authentication with a shared secret (RFC 6749 §2.3.1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientSecretCredentials {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  /** `client_secret_basic` (HTTP Basic, the default) or `client_secret_post` (in the form body). */
+  readonly authMethod?: "client_secret_basic" | "client_secret_post" | undefined
+}
+
+/**
+ * How the client authenticates; a union discriminated by `authMethod` as more methods arrive.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Credentials = ClientSecretCredentials
+
+/**
+ * What the configured token asks for; `getFor` can ask for others.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions {
+  /** Sent space-separated as `scope`; left out when empty. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  readonly audience?: string | undefined
+  /** RFC 8707 resource indicators, one `resource` parameter each. */
+  readonly resource?: string | ReadonlyArray<string> | undefined
+  /** Further form parameters. The names the protocol reserves (`TokenRequest.reservedParams`) are refused. */
+  readonly extraParams?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * When tokens are renewed, retried and forgotten.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PolicyOptions {
+  /** How long before expiry a token stops being used; never more than half its lifetime. Default 60 seconds. */
+  readonly expiryLeeway?: Duration.DurationInput | undefined
+  /**
+   * The fraction of a token's usable lifetime after which the next call starts a background refresh, in (0, 1);
+   * `false` renews only at expiry. Default 0.8.
+   */
+  readonly refreshAhead?: number | false | undefined
+  /** The lifetime assumed when the response has no `expires_in`. Default 5 minutes. */
+  readonly defaultLifetime?: Duration.DurationInput | undefined
+  /**
+   * When to retry a transient `NetworkError`; replaces the default: jittered exponential from 200 ms, at most
+   * 3 retries. A server's `Retry-After` lengthens a wait, up to 60 seconds.
+   */
+  readonly retry?: Schedule.Schedule<unknown, NetworkError.NetworkError> | undefined
+  /** The limit on each attempt, answer body included. Default 30 seconds. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long a terminal `TokenError` (`invalid_client`, `unauthorized_client`, `unsupported_grant_type`,
+   * `invalid_scope`) is remembered per request; calls inside it fail at once. Default 5 seconds; 0 turns it off.
+   */
+  readonly terminalErrorCooldown?: Duration.DurationInput | undefined
+  /** How many distinct requests' tokens are kept; the least recently used go first. Default 1000. */
+  readonly cacheCapacity?: number | undefined
+}
+
+/**
+ * Everything `TokenService` needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = EndpointOptions & Credentials & RequestOptions & PolicyOptions
+
+/**
+ * Creates the service. Fibers it starts (background refreshes, shared fetches) belong to the scope.
+ * Dies with an `IllegalArgumentException` when the options are invalid.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =
+  internal.make
+
+/**
+ * A layer providing `TokenService`. Nothing is fetched until the first call.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<TokenService, never, HttpClient.HttpClient> =>
+  Layer.scoped(TokenService, make(options))
+
+/**
+ * A layer providing `TokenService` that fetches the configured token while it is built, so that a wrong secret
+ * or an unreachable endpoint fails the start-up instead of the first request.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPrefetched = (
+  options: Options
+): Layer.Layer<TokenService, TokenError.TokenError | NetworkError.NetworkError, HttpClient.HttpClient> =>
+  Layer.scoped(TokenService, Effect.tap(make(options), (service) => service.get))
+
+/**
+ * The options read from the environment: `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET` (redacted),
+ * and optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Options> = options_.fromEnv
+
+/**
+ * A layer providing `TokenService` from `Config`: by default `config` (the environment), or any
+ * `Config.Wrap<Options>`, e.g. `{ tokenUrl: Config.string("IDP_URL"), retry: Config.succeed(schedule), … }`.
+ * Invalid options fail the layer with a `ConfigError`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<Options> = config
+): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.scoped(TokenService, Effect.flatMap(options_.validatedConfig(Config.unwrap(options)), make))

@@ -1,0 +1,41 @@
+/**
+ * An access token as issued by the token endpoint.
+ *
+ * @since 0.1.0
+ */
+export * as AccessToken from "./AccessToken.js"
+
+/**
+ * A protected API refused a request made with a token.
+ *
+ * @since 0.1.0
+ */
+export * as ApiError from "./ApiError.js"
+
+/**
+ * The token endpoint gave no answer that could be used.
+ *
+ * @since 0.1.0
+ */
+export * as NetworkError from "./NetworkError.js"
+
+/**
+ * The authorization server said no, or answered something that is not a usable token.
+ *
+ * @since 0.1.0
+ */
+export * as TokenError from "./TokenError.js"
+
+/**
+ * Which token to ask for.
+ *
+ * @since 0.1.0
+ */
+export * as TokenRequest from "./TokenRequest.js"
+
+/**
+ * The service that gets and keeps access tokens.
+ *
+ * @since 0.1.0
+ */
+export * as TokenService from "./TokenService.js"

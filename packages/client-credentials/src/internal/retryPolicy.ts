@@ -1,0 +1,42 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schedule from "effect/Schedule"
+import * as NetworkError from "../NetworkError.js"
+import type * as TokenError from "../TokenError.js"
+
+const isRetryable = (error: TokenError.TokenError | NetworkError.NetworkError): error is NetworkError.NetworkError =>
+  NetworkError.isNetworkError(error) && error.isRetryable
+
+/** `schedule`, waiting at least as long as the server's `Retry-After` (already capped) before each retry. */
+const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>) =>
+  schedule.pipe(
+    Schedule.intersect(Schedule.identity<NetworkError.NetworkError>()),
+    Schedule.modifyDelay(([, error], delay) =>
+      error.retryAfter === undefined ? delay : Duration.max(delay, error.retryAfter)
+    )
+  )
+
+/**
+ * Runs `attempt` with a timeout on each try, retrying retryable `NetworkError`s on `schedule`. Other errors end
+ * it at once.
+ */
+export const withRetries = <A>(
+  attempt: Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError>,
+  options: {
+    readonly schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>
+    readonly timeout: Duration.Duration
+  }
+): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
+  const timed = Effect.timeoutFail(attempt, {
+    duration: options.timeout,
+    onTimeout: () =>
+      new NetworkError.NetworkError({ reason: "Timeout", detail: `no answer within ${Duration.format(options.timeout)}` })
+  })
+  // Only retryable errors reach the schedule; the others travel in the success channel past the retry.
+  const separated = Effect.catchAll(
+    Effect.map(timed, Either.right),
+    (error) => isRetryable(error) ? Effect.fail(error) : Effect.succeed(Either.left(error))
+  )
+  return Effect.flatMap(Effect.retry(separated, honouringRetryAfter(options.schedule)), (result) => result)
+}

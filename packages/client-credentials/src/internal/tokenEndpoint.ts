@@ -1,0 +1,290 @@
+/**
+ * The token endpoint on the wire: what one token request sends, and what its answer means.
+ * Knows the models only: no cache, no retries.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as AccessToken from "../AccessToken.js"
+import * as NetworkError from "../NetworkError.js"
+import * as TokenError from "../TokenError.js"
+import type { ClientAuthentication } from "./clientAuthentication.js"
+import type { ResolvedRequest } from "./tokenRequest.js"
+
+/** The largest token response the library reads. */
+export const maxResponseBytes = 1024 * 1024
+
+/** The longest lifetime the library believes; longer ones are shortened to it. */
+export const maxLifetime = Duration.days(366)
+
+/** One token request, sent once. */
+export interface TokenEndpoint {
+  readonly request: (request: ResolvedRequest) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+}
+
+/** What the token endpoint needs to know. */
+export interface Options {
+  readonly tokenUrl: URL
+  readonly authentication: ClientAuthentication
+  /** Used when the response has no `expires_in`. */
+  readonly defaultLifetime: Duration.Duration
+  /** The token types accepted, in their canonical case. */
+  readonly tokenTypes: ReadonlyArray<AccessToken.TokenType>
+  /** Values that must never appear in an error, e.g. the client secret. */
+  readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+}
+
+/** Builds the form parameters of a client-credentials token request (RFC 6749 §4.4.2). */
+export const formParams = (
+  request: ResolvedRequest,
+  authenticationParams: ReadonlyArray<readonly [string, string]>
+): Array<readonly [string, string]> => {
+  const params: Array<readonly [string, string]> = [["grant_type", "client_credentials"]]
+  if (request.scopes.length > 0) params.push(["scope", request.scopes.join(" ")])
+  if (request.audience !== undefined) params.push(["audience", request.audience])
+  for (const resource of request.resources) params.push(["resource", resource])
+  params.push(...request.extraParams, ...authenticationParams)
+  return params
+}
+
+/** Creates the token endpoint on `client`. */
+export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
+  const url = options.tokenUrl.toString()
+  const scrub = (text: string): string =>
+    options.secrets.reduce((acc, secret) => {
+      const value = Redacted.value(secret)
+      return value === "" ? acc : acc.split(value).join("<redacted>")
+    }, text)
+  // scoped: the request and its body are aborted when the attempt ends, read or not
+  const scopedClient = HttpClient.withScope(client)
+
+  const request = (resolved: ResolvedRequest) =>
+    Effect.gen(function*() {
+      const credentials = yield* options.authentication.credentials
+      const httpRequest = HttpClientRequest.post(url).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeaders(credentials.headers),
+        HttpClientRequest.bodyUrlParams(formParams(resolved, credentials.params))
+      )
+      const sentAt = yield* Clock.currentTimeMillis
+      const response = yield* withoutRedirects(scopedClient.execute(httpRequest)).pipe(
+        Effect.mapError((error) => transportError(error, scrub))
+      )
+      if (response.request.url !== url) {
+        return yield* new TokenError.TokenError({
+          reason: "InvalidResponse",
+          detail: "the HttpClient followed a redirect; the token request must not be redirected"
+        })
+      }
+      return yield* interpret(response, { ...options, sentAt, requestedScopes: resolved.scopes, scrub })
+    }).pipe(Effect.scoped)
+
+  return { request }
+}
+
+/** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
+const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+  )
+
+const describeCause = (cause: unknown): string => {
+  let current = cause
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === "string") return code
+    if (current.cause === undefined) return current.message.slice(0, 200)
+    current = current.cause
+  }
+  return "unknown cause"
+}
+
+const transportError = (error: HttpClientError.HttpClientError, scrub: (text: string) => string) =>
+  new NetworkError.NetworkError({
+    reason: "Transport",
+    detail: scrub(`${error.reason}: ${describeCause(error.cause)}`)
+  })
+
+interface Interpretation extends Options {
+  readonly sentAt: number
+  readonly requestedScopes: ReadonlyArray<string>
+  readonly scrub: (text: string) => string
+}
+
+const invalidResponse = (detail: string, status?: number) =>
+  new TokenError.TokenError(status === undefined ? { reason: "InvalidResponse", detail } : {
+    reason: "InvalidResponse",
+    status,
+    detail
+  })
+
+/** Classifies the answer by status (see the README's table), then decodes it. */
+const interpret = (
+  response: HttpClientResponse.HttpClientResponse,
+  options: Interpretation
+): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
+  const status = response.status
+  if (status >= 200 && status < 300) {
+    return Effect.flatMap(readJson(response), (body) => decodeSuccess(body, status, options))
+  }
+  if (NetworkError.retryableStatuses.has(status) || status >= 500) {
+    return Effect.flatMap(retryAfter(response), (retryAfter) =>
+      Effect.fail(
+        new NetworkError.NetworkError({
+          reason: status === 429 ? "RateLimited" : "ServerError",
+          status,
+          ...(retryAfter === undefined ? {} : { retryAfter })
+        })
+      ))
+  }
+  if (status === 400 || status === 401) {
+    return readJson(response).pipe(
+      Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
+      Effect.flatMap((body) =>
+        Effect.fail(
+          oauthError(body, status, options.scrub) ??
+            invalidResponse("the error answer is not an RFC 6749 error response", status)
+        )
+      )
+    )
+  }
+  if (status >= 300 && status < 400) {
+    return Effect.fail(invalidResponse("the token endpoint redirected; token requests are never redirected", status))
+  }
+  return Effect.fail(invalidResponse("unexpected status", status))
+}
+
+/** Reads at most `maxResponseBytes` and parses them as JSON. */
+const readJson = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
+  const length = Number(response.headers["content-length"])
+  if (Number.isFinite(length) && length > maxResponseBytes) {
+    return Effect.fail(invalidResponse("the response is larger than 1 MiB", response.status))
+  }
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return response.stream.pipe(
+    Stream.mapError((error) =>
+      new NetworkError.NetworkError({ reason: "Transport", detail: `${error.reason}: ${describeCause(error.cause)}` })
+    ),
+    Stream.runForEach((chunk) => {
+      size += chunk.byteLength
+      if (size > maxResponseBytes) {
+        return Effect.fail(invalidResponse("the response is larger than 1 MiB", response.status))
+      }
+      chunks.push(chunk)
+      return Effect.void
+    }),
+    Effect.flatMap(() =>
+      Effect.try({
+        try: () => JSON.parse(decodeUtf8(chunks, size)) as unknown,
+        catch: () => invalidResponse("the response is not JSON", response.status)
+      })
+    )
+  )
+}
+
+const decodeUtf8 = (chunks: ReadonlyArray<Uint8Array>, size: number): string => {
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** An RFC 6749 §5.2 error response, if `body` is one. */
+const oauthError = (body: unknown, status: number, scrub: (text: string) => string): TokenError.TokenError | undefined => {
+  if (!isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
+  const text = (value: unknown): string | undefined =>
+    typeof value === "string" ? scrub(value.slice(0, 1024)) : undefined
+  const errorDescription = text(body.error_description)
+  const errorUri = text(body.error_uri)
+  return new TokenError.TokenError({
+    reason: "OAuth",
+    status,
+    error: scrub(body.error.slice(0, 128)),
+    ...(errorDescription === undefined ? {} : { errorDescription }),
+    ...(errorUri === undefined ? {} : { errorUri })
+  })
+}
+
+const numericString = /^\s*\d+(\.\d+)?\s*$/
+
+/** `expires_in` in milliseconds: a number or a numeric string; `undefined` when absent. */
+const parseExpiresIn = (value: unknown): number | undefined | "invalid" => {
+  if (value === undefined || value === null) return undefined
+  const seconds = typeof value === "number" ? value : typeof value === "string" && numericString.test(value) ? Number(value) : NaN
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : "invalid"
+}
+
+const parseScopes = (value: unknown, requested: ReadonlyArray<string>): ReadonlyArray<string> | "invalid" => {
+  if (value === undefined || value === null) return requested
+  if (typeof value === "string") return value.split(" ").filter((scope) => scope !== "")
+  return "invalid"
+}
+
+/** Decodes a 2xx answer into an `AccessToken` (RFC 6749 §5.1). */
+const decodeSuccess = (
+  body: unknown,
+  status: number,
+  options: Interpretation
+): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError> => {
+  if (!isRecord(body)) return Effect.fail(invalidResponse("the response is not a JSON object", status))
+  const error = oauthError(body, status, options.scrub)
+  if (error !== undefined) return Effect.fail(error)
+  if (typeof body.access_token !== "string" || body.access_token === "") {
+    return Effect.fail(invalidResponse("access_token is missing or not a non-empty string", status))
+  }
+  const tokenType = typeof body.token_type === "string"
+    ? options.tokenTypes.find((type) => type.toLowerCase() === (body.token_type as string).toLowerCase())
+    : undefined
+  if (tokenType === undefined) {
+    return Effect.fail(invalidResponse(`token_type is missing or not one of ${options.tokenTypes.join(", ")}`, status))
+  }
+  const expiresIn = parseExpiresIn(body.expires_in)
+  if (expiresIn === "invalid") {
+    return Effect.fail(invalidResponse("expires_in is not a positive number of seconds", status))
+  }
+  const scopes = parseScopes(body.scope, options.requestedScopes)
+  if (scopes === "invalid") return Effect.fail(invalidResponse("scope is not a string", status))
+  const lifetime = Math.min(expiresIn ?? Duration.toMillis(options.defaultLifetime), Duration.toMillis(maxLifetime))
+  return Effect.succeed(
+    new AccessToken.AccessToken({
+      value: Redacted.make(body.access_token),
+      tokenType,
+      scopes,
+      issuedAt: DateTime.unsafeMake(options.sentAt),
+      expiresAt: DateTime.unsafeMake(options.sentAt + lifetime)
+    })
+  )
+}
+
+/** `Retry-After` (RFC 9110 §10.2.3), seconds or an HTTP date, capped at `NetworkError.maxRetryAfter`. */
+const retryAfter = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Duration.Duration | undefined> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    const header = response.headers["retry-after"]
+    if (header === undefined) return undefined
+    const millis = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now
+    if (!Number.isFinite(millis)) return undefined
+    return Duration.min(Duration.millis(Math.max(0, millis)), NetworkError.maxRetryAfter)
+  })
+

@@ -1,0 +1,117 @@
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
+import type * as TokenRequest from "../TokenRequest.js"
+import { reservedParams } from "../TokenRequest.js"
+
+/** A token request with every field resolved against the configured options, in canonical order. */
+export interface ResolvedRequest {
+  /** Sorted and unique. */
+  readonly scopes: ReadonlyArray<string>
+  readonly audience: string | undefined
+  /** Sorted and unique. */
+  readonly resources: ReadonlyArray<string>
+  /** Sorted by name. */
+  readonly extraParams: ReadonlyArray<readonly [string, string]>
+}
+
+/** The request with nothing in it. */
+export const empty: ResolvedRequest = { scopes: [], audience: undefined, resources: [], extraParams: [] }
+
+const sortedUnique = (values: Iterable<string>): ReadonlyArray<string> => Array.from(new Set(values)).sort()
+
+const toArray = (value: string | ReadonlyArray<string>): ReadonlyArray<string> =>
+  typeof value === "string" ? [value] : value
+
+/** Applies a `TokenRequest` on top of `base`: undefined inherits, null clears, extra params merge by key. */
+export const resolve = (base: ResolvedRequest, request: TokenRequest.TokenRequest): ResolvedRequest => {
+  const extraParams = new Map(base.extraParams)
+  if (request.extraParams === null) {
+    extraParams.clear()
+  } else if (request.extraParams !== undefined) {
+    for (const [name, value] of Object.entries(request.extraParams)) {
+      if (value === null) extraParams.delete(name)
+      else extraParams.set(name, value)
+    }
+  }
+  return {
+    scopes: request.scopes === undefined ? base.scopes : sortedUnique(request.scopes ?? []),
+    audience: request.audience === undefined ? base.audience : request.audience ?? undefined,
+    resources: request.resource === undefined
+      ? base.resources
+      : sortedUnique(request.resource === null ? [] : toArray(request.resource)),
+    extraParams: Array.from(extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+/**
+ * What is wrong with a request, in words that never repeat a value (a value may be a mistyped secret),
+ * or `undefined` when it may be sent.
+ */
+export const validate = (request: ResolvedRequest): string | undefined => {
+  for (const [index, scope] of request.scopes.entries()) {
+    if (!scopeToken.test(scope)) {
+      return `scope #${index + 1} is not an RFC 6749 scope token (empty, or a space, quote, backslash or control character)`
+    }
+  }
+  if (request.audience !== undefined && (request.audience === "" || controlCharacter.test(request.audience))) {
+    return "audience is empty or contains a control character"
+  }
+  for (const [index, resource] of request.resources.entries()) {
+    if (controlCharacter.test(resource)) return `resource #${index + 1} contains a control character`
+    if (!URL.canParse(resource)) return `resource #${index + 1} is not an absolute URI (RFC 8707)`
+    if (resource.includes("#")) return `resource #${index + 1} has a fragment (RFC 8707 forbids it)`
+  }
+  for (const [name, value] of request.extraParams) {
+    if (name === "" || controlCharacter.test(name)) return "an extra parameter name is empty or has a control character"
+    if (reservedParams.has(name)) return `extra parameter "${name}" is reserved; use the option that sets it`
+    if (controlCharacter.test(value)) return `extra parameter "${name}" contains a control character`
+  }
+  return undefined
+}
+
+/**
+ * A cache key: the whole request in canonical form. Compared by its canonical string, because structural
+ * equality of arrays (`Data.struct`) compares them by reference.
+ */
+export class RequestKey implements Equal.Equal {
+  constructor(
+    /** An unambiguous string of everything that makes two requests different. */
+    readonly canonical: string,
+    readonly request: ResolvedRequest
+  ) {}
+
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return that instanceof RequestKey && that.canonical === this.canonical
+  }
+
+  [Hash.symbol](): number {
+    return Hash.cached(this, Hash.string(this.canonical))
+  }
+}
+
+/** Identifies who asks, so that keys of different clients never collide (e.g. in a shared store). */
+export interface ClientIdentity {
+  readonly tokenUrl: string
+  readonly clientId: string
+  readonly authMethod: string
+}
+
+/** The canonical key of `request` for `client`. */
+export const makeKey = (client: ClientIdentity, request: ResolvedRequest): RequestKey =>
+  new RequestKey(
+    JSON.stringify([
+      client.tokenUrl,
+      client.clientId,
+      client.authMethod,
+      request.scopes,
+      request.audience ?? null,
+      request.resources,
+      request.extraParams
+    ]),
+    request
+  )

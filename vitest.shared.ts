@@ -1,0 +1,20 @@
+import type { ViteUserConfig } from "vitest/config"
+
+/** Settings every package's tests share: read sources through the `@effect-oauth2/source` export condition. */
+const config: ViteUserConfig = {
+  resolve: {
+    conditions: ["@effect-oauth2/source", "module", "node", "import", "default"]
+  },
+  ssr: {
+    resolve: {
+      conditions: ["@effect-oauth2/source", "module", "node", "import", "default"]
+    }
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    fakeTimers: { toFake: undefined },
+    sequence: { concurrent: false }
+  }
+}
+
+export default config

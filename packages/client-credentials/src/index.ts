@@ -6,6 +6,13 @@
 export * as AccessToken from "./AccessToken.js"
 
 /**
+ * An `HttpClient` that sends every request with an access token.
+ *
+ * @since 0.1.0
+ */
+export * as AuthorizedClient from "./AuthorizedClient.js"
+
+/**
  * A protected API refused a request made with a token.
  *
  * @since 0.1.0

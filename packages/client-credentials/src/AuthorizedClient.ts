@@ -1,0 +1,104 @@
+/**
+ * An `HttpClient` that sends every request with an access token, and recovers once from a rejected token.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import type * as ApiError from "./ApiError.js"
+import * as internal from "./internal/authorizedClient.js"
+import type * as NetworkError from "./NetworkError.js"
+import type * as TokenError from "./TokenError.js"
+import type * as TokenRequest from "./TokenRequest.js"
+import * as TokenService from "./TokenService.js"
+
+/**
+ * The errors an authorized request can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Error = TokenError.TokenError | NetworkError.NetworkError | ApiError.ApiError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Which token to send; default the `TokenService`'s configured one. */
+  readonly request?: TokenRequest.TokenRequest | undefined
+  /**
+   * On a 401 that says the token is invalid (`error="invalid_token"`, or no error named), drop that token, get a
+   * fresh one and send the request again, once, when its body can be sent again. Default `true`.
+   */
+  readonly retryOnUnauthorized?: boolean | undefined
+  /**
+   * Fail with `ApiError` on any non-2xx answer. Default `true`; with `false`, non-2xx answers are returned as
+   * responses, for callers that decode declared error bodies themselves (e.g. `HttpApiClient`).
+   */
+  readonly failOnErrorStatus?: boolean | undefined
+}
+
+/**
+ * The `HttpClient` that `AuthorizedClient` provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Service = HttpClient.HttpClient.With<Error>
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class AuthorizedClient
+  extends Context.Tag("@effect-oauth2/client-credentials/AuthorizedClient")<AuthorizedClient, Service>()
+{}
+
+/**
+ * Wraps any `HttpClient` so that its requests carry a token from `tokens`. Its transport errors become
+ * `NetworkError`, its status errors `ApiError`; its other errors pass through.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const withTokens: {
+  (
+    options: Options & { readonly tokens: TokenService.Service }
+  ): <E, R>(
+    self: HttpClient.HttpClient.With<E, R>
+  ) => HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | Error, R>
+  <E, R>(
+    self: HttpClient.HttpClient.With<E, R>,
+    options: Options & { readonly tokens: TokenService.Service }
+  ): HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | Error, R>
+} = dual(2, internal.withTokens)
+
+/**
+ * The `HttpClient` in context, authorized with the `TokenService` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<Service, never, TokenService.TokenService | HttpClient.HttpClient> =>
+  Effect.map(
+    Effect.all([TokenService.TokenService, HttpClient.HttpClient]),
+    ([tokens, client]) => internal.withTokens(client, { ...options, tokens })
+  )
+
+/**
+ * A layer providing `AuthorizedClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<AuthorizedClient, never, TokenService.TokenService | HttpClient.HttpClient> =>
+  Layer.effect(AuthorizedClient, make(options))

@@ -1,0 +1,145 @@
+/**
+ * Bearer requests: adds the token, turns a 401 for a rejected token into one retry with a fresh token, and
+ * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import type * as AccessToken from "../AccessToken.js"
+import * as ApiError from "../ApiError.js"
+import type * as AuthorizedClient from "../AuthorizedClient.js"
+import * as NetworkError from "../NetworkError.js"
+import type * as TokenService from "../TokenService.js"
+import { describeCause } from "./describeCause.js"
+import * as wwwAuthenticate from "./wwwAuthenticate.js"
+
+/** Whether the body of `request` can be sent a second time. */
+const isReplayable = (request: HttpClientRequest.HttpClientRequest): boolean => {
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+    case "Uint8Array":
+    case "FormData":
+      return true
+    case "Raw":
+      return typeof body.body === "string" || body.body instanceof Uint8Array
+    case "Stream":
+      return false
+  }
+}
+
+/** The URL of `request` without its query string or fragment. */
+const urlWithoutQuery = (url: string): string => url.split(/[?#]/, 1)[0] ?? url
+
+/** Reads the start of the body, with `token` replaced wherever it occurs, at most `ApiError.maxBodyBytes`. */
+const readBodyStart = (
+  response: HttpClientResponse.HttpClientResponse,
+  token: AccessToken.AccessToken
+): Effect.Effect<string | undefined> => {
+  const secret = Redacted.value(token.value)
+  // read enough past the limit that a token starting inside it is seen whole, and so replaced
+  const limit = ApiError.maxBodyBytes + secret.length
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return response.stream.pipe(
+    Stream.takeWhile(() => size < limit),
+    Stream.runForEach((chunk) =>
+      Effect.sync(() => {
+        chunks.push(chunk)
+        size += chunk.byteLength
+      })
+    ),
+    Effect.map(() => {
+      const bytes = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      const text = new TextDecoder().decode(bytes.subarray(0, limit)).split(secret).join("<redacted>")
+      return text === "" ? undefined : text.slice(0, ApiError.maxBodyBytes)
+    }),
+    Effect.orElseSucceed(() => undefined)
+  )
+}
+
+const toApiError = (
+  response: HttpClientResponse.HttpClientResponse,
+  token: AccessToken.AccessToken
+): Effect.Effect<never, ApiError.ApiError> =>
+  Effect.flatMap(readBodyStart(response, token), (body) => {
+    const challenge = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
+    return Effect.fail(
+      new ApiError.ApiError({
+        status: response.status,
+        method: response.request.method,
+        url: urlWithoutQuery(response.request.url),
+        ...(challenge === undefined ? {} : { wwwAuthenticate: challenge }),
+        ...(body === undefined ? {} : { body })
+      })
+    )
+  })
+
+/** A 401 that says the token itself was refused (RFC 6750 §3.1: `invalid_token`, or no error at all). */
+const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken): boolean => {
+  if (response.status !== 401) return false
+  const challenge = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
+  const error = challenge?.params["error"]
+  return error === undefined || error === "invalid_token"
+}
+
+/** The errors of the wrapped client, as the library's: transport → `NetworkError`, status → `ApiError`. */
+const mapClientError = <E>(error: E): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError | ApiError.ApiError => {
+  if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
+  if (error._tag === "ResponseError" && error.reason === "StatusCode") {
+    return new ApiError.ApiError({
+      status: error.response.status,
+      method: error.request.method,
+      url: urlWithoutQuery(error.request.url)
+    })
+  }
+  return new NetworkError.NetworkError({ reason: "Transport", detail: `${error.reason}: ${describeCause(error.cause)}` })
+}
+
+/** @internal */
+export const withTokens = <E, R>(
+  self: HttpClient.HttpClient.With<E, R>,
+  options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
+): HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R> => {
+  const tokens = options.tokens
+  const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
+  const retryOnUnauthorized = options.retryOnUnauthorized ?? true
+  const failOnErrorStatus = options.failOnErrorStatus ?? true
+
+  const send = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
+    self.execute(HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.authorization))).pipe(
+      Effect.mapError(mapClientError)
+    )
+
+  const execute = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.gen(function*() {
+      let token = yield* getToken
+      let response = yield* send(request, token)
+      if (retryOnUnauthorized && rejectsToken(response, token)) {
+        // compare-and-invalidate: many requests refused with the same token cause one new fetch
+        yield* tokens.invalidate(token)
+        if (isReplayable(request)) {
+          token = yield* getToken
+          response = yield* send(request, token)
+        }
+      }
+      if (failOnErrorStatus && (response.status < 200 || response.status >= 300)) {
+        return yield* toApiError(response, token)
+      }
+      return response
+    })
+
+  return HttpClient.makeWith<never, never, Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R>(
+    Effect.flatMap(execute),
+    Effect.succeed
+  )
+}

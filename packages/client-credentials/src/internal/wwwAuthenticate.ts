@@ -1,0 +1,64 @@
+import type * as ApiError from "../ApiError.js"
+
+const tchar = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
+
+/**
+ * Parses a `WWW-Authenticate` header into its challenges (RFC 9110 §11.6.1): `Bearer realm="api", error="x",
+ * Basic realm="y"` is two challenges. Parameter names are lower-cased; a `token68` is kept under the name `token68`.
+ * Malformed input yields what could be read before it.
+ */
+export const parse = (header: string): Array<ApiError.Challenge> => {
+  const challenges: Array<{ scheme: string; params: Record<string, string> }> = []
+  let pos = 0
+  const skip = (chars: RegExp) => {
+    while (pos < header.length && chars.test(header[pos]!)) pos++
+  }
+  const token = (): string => {
+    const start = pos
+    while (pos < header.length && tchar.test(header[pos]!)) pos++
+    return header.slice(start, pos)
+  }
+  const quoted = (): string => {
+    let value = ""
+    pos++ // opening quote
+    while (pos < header.length && header[pos] !== "\"") {
+      if (header[pos] === "\\" && pos + 1 < header.length) pos++
+      value += header[pos]
+      pos++
+    }
+    pos++ // closing quote
+    return value
+  }
+  while (pos < header.length) {
+    skip(/[\s,]/)
+    const scheme = token()
+    if (scheme === "") break
+    const challenge = { scheme, params: {} as Record<string, string> }
+    challenges.push(challenge)
+    // auth-params, until the next scheme: a token not followed by "="
+    while (pos < header.length) {
+      skip(/[\s,]/)
+      const start = pos
+      const name = token()
+      skip(/[ \t]/)
+      if (name === "" || header[pos] !== "=") {
+        pos = start
+        break
+      }
+      pos++ // "="
+      if (pos >= header.length || /[,=]/.test(header[pos]!)) {
+        // token68 such as "abc==": the "=" were padding
+        skip(/=/)
+        challenge.params["token68"] = header.slice(start, pos).trim()
+        continue
+      }
+      skip(/[ \t]/)
+      challenge.params[name.toLowerCase()] = header[pos] === "\"" ? quoted() : token()
+    }
+  }
+  return challenges
+}
+
+/** The challenge for `scheme` (compared case-insensitively), if the header has one. */
+export const find = (header: string | undefined, scheme: string): ApiError.Challenge | undefined =>
+  header === undefined ? undefined : parse(header).find((c) => c.scheme.toLowerCase() === scheme.toLowerCase())

@@ -1,0 +1,50 @@
+/**
+ * `npm start`: the library at work. With no `OAUTH_*` variables it runs against an embedded fake authorization
+ * server on 127.0.0.1; with `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET` against that provider.
+ */
+import { TokenService } from "@effect-oauth2/client-credentials"
+import { FakeAuthServer } from "@effect-oauth2/testing"
+import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Layer } from "effect"
+import * as fakeServerDemo from "./src/fakeServerDemo.js"
+import { isMain } from "./src/isMain.js"
+import * as providerDemo from "./src/providerDemo.js"
+import type { Check } from "./src/report.js"
+
+/** Which demo the environment asks for, or the names missing from a partial provider configuration. */
+export const mode = (env: NodeJS.ProcessEnv): "fake" | "provider" | { readonly missing: ReadonlyArray<string> } => {
+  const missing = providerDemo.requiredVariables.filter((name) => !env[name])
+  if (missing.length === providerDemo.requiredVariables.length) return "fake"
+  return missing.length === 0 ? "provider" : { missing }
+}
+
+const summarize = (checks: ReadonlyArray<Check>) =>
+  Effect.gen(function*() {
+    const failed = checks.filter((c) => !c.ok)
+    yield* Console.log(`\n${checks.length - failed.length} of ${checks.length} checks held.`)
+    if (failed.length > 0) return yield* Effect.fail(new Error(`the demo's claims did not hold: ${failed.map((c) => c.label).join("; ")}`))
+  })
+
+/** The demo against the embedded fake server. */
+export const fakeServer = Effect.gen(function*() {
+  yield* Console.log("effect-oauth2 demo: the client-credentials snippet's failures, handled")
+  return yield* fakeServerDemo.run
+}).pipe(Effect.scoped, Effect.provide(Layer.merge(FakeAuthServer.layer(), NodeHttpClient.layerUndici)))
+
+/** The demo against the provider the `OAUTH_*` variables name. */
+export const provider = Effect.gen(function*() {
+  yield* Console.log("effect-oauth2 demo against your provider")
+  return yield* providerDemo.run
+}).pipe(
+  Effect.provide(TokenService.layerConfig().pipe(Layer.provideMerge(NodeHttpClient.layerUndici)))
+)
+
+if (isMain(import.meta.url)) {
+  const selected = mode(process.env)
+  if (typeof selected === "object") {
+    console.error(`Set all of ${providerDemo.requiredVariables.join(", ")}, or none. Missing: ${selected.missing.join(", ")}`)
+    process.exit(2)
+  }
+  const demo: Effect.Effect<ReadonlyArray<Check>, unknown> = selected === "fake" ? fakeServer : provider
+  NodeRuntime.runMain(Effect.flatMap(demo, summarize))
+}

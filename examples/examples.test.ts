@@ -1,0 +1,64 @@
+/**
+ * Every example runs, against the embedded fake authorization server: `basic.ts` and `multiple-scopes.ts` with
+ * their configuration from a `ConfigProvider` as they would read it from the environment, and the demo whole.
+ */
+import { AccessToken } from "@effect-oauth2/client-credentials"
+import { FakeAuthServer } from "@effect-oauth2/testing"
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import * as basic from "./basic.js"
+import * as demo from "./demo.js"
+import * as multipleScopes from "./multiple-scopes.js"
+
+/** Runs `f` with `OAUTH_*` variables that point at a running fake server. */
+const withFakeEnvironment = <A, E, R>(f: (server: FakeAuthServer.Service) => Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const server = yield* FakeAuthServer.FakeAuthServer
+    const env = new Map([
+      ["OAUTH_TOKEN_URL", server.tokenUrl],
+      ["OAUTH_CLIENT_ID", FakeAuthServer.defaultClient.clientId],
+      ["OAUTH_CLIENT_SECRET", FakeAuthServer.defaultClient.clientSecret],
+      ["OAUTH_SCOPE", "orders:read orders:write"],
+      ["API_URL", `${server.apiUrl}/orders`]
+    ])
+    return yield* f(server).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+  }).pipe(Effect.provide(Layer.merge(FakeAuthServer.layer(), NodeHttpClient.layerUndici)))
+
+describe("examples", () => {
+  it.live("basic.ts calls the API with a token read from the environment", () =>
+    withFakeEnvironment((server) =>
+      Effect.gen(function*() {
+        const body = yield* basic.program.pipe(Effect.provide(basic.MainLayer))
+        assert.deepInclude(body, { ok: true, method: "GET" })
+        const [request] = yield* server.tokenRequests
+        assert.deepInclude(request?.params ?? [], ["scope", "orders:read orders:write"])
+      })
+    ))
+
+  it.live("multiple-scopes.ts gets three different tokens and then the cached one", () =>
+    withFakeEnvironment((server) =>
+      Effect.gen(function*() {
+        const tokens = yield* multipleScopes.program.pipe(Effect.provide(multipleScopes.MainLayer))
+        assert.isTrue(AccessToken.sameValue(tokens.configured, tokens.again))
+        assert.isFalse(AccessToken.sameValue(tokens.configured, tokens.reports))
+        assert.deepStrictEqual(tokens.reports.scopes, ["reports:read"])
+        const requests = yield* server.tokenRequests
+        assert.strictEqual(requests.length, 3)
+        assert.deepInclude(requests[2]?.params ?? [], ["resource", "https://billing.example.com/"])
+      })
+    ))
+
+  it.live("the demo's claims all hold against the fake server", () =>
+    Effect.gen(function*() {
+      const checks = yield* demo.fakeServer
+      assert.isAtLeast(checks.length, 7)
+      assert.deepStrictEqual(checks.filter((c) => !c.ok), [])
+    }), 30_000)
+
+  it("the demo asks for all three provider variables or none", () => {
+    assert.strictEqual(demo.mode({}), "fake")
+    assert.strictEqual(demo.mode({ OAUTH_TOKEN_URL: "u", OAUTH_CLIENT_ID: "i", OAUTH_CLIENT_SECRET: "s" }), "provider")
+    assert.deepStrictEqual(demo.mode({ OAUTH_CLIENT_ID: "i" }), { missing: ["OAUTH_TOKEN_URL", "OAUTH_CLIENT_SECRET"] })
+  })
+})

@@ -1,0 +1,46 @@
+/**
+ * The demo against a real provider: a token, the same token again from memory, one API call.
+ */
+import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { check, type Check, line, ms, step } from "./report.js"
+
+/** The variables the provider demo needs; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`, `API_URL` are optional. */
+export const requiredVariables = ["OAUTH_TOKEN_URL", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"] as const
+
+/** Fetches a token (printing its type, scopes and expiry, never its value), then again, then calls `API_URL`. */
+export const run = Effect.gen(function*() {
+  const checks: Array<Check> = []
+  const tokens = yield* TokenService.TokenService
+  yield* step(1, "A token from the provider")
+  const start = performance.now()
+  const token = yield* tokens.get
+  const fetchMillis = performance.now() - start
+  yield* line(`${token.tokenType} token, scopes [${token.scopes.join(" ")}], expires ${DateTime.formatIso(token.expiresAt)}`)
+  yield* line(`fetched in ${ms(fetchMillis)}`)
+
+  yield* step(2, "The same token again")
+  const againStart = performance.now()
+  const again = yield* tokens.get
+  const againMillis = performance.now() - againStart
+  checks.push(
+    yield* check(
+      `served from memory in ${ms(againMillis)}`,
+      Redacted.value(again.value) === Redacted.value(token.value)
+    )
+  )
+
+  const apiUrl = yield* Config.option(Config.string("API_URL"))
+  if (Option.isSome(apiUrl)) {
+    yield* step(3, `One call to ${apiUrl.value}`)
+    const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, { tokens, failOnErrorStatus: false })
+    const response = yield* client.get(apiUrl.value)
+    checks.push(yield* check(`the API answered ${response.status}`, response.status >= 200 && response.status < 300))
+  }
+  return checks
+})

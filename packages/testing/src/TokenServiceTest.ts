@@ -1,0 +1,113 @@
+/**
+ * A `TokenService` for testing an application without an authorization server: it answers with a fixed token or
+ * with a function of yours, and records what it was asked.
+ *
+ * @since 0.1.0
+ */
+import type { AccessToken, NetworkError, TokenError, TokenRequest } from "@effect-oauth2/client-credentials"
+import { TokenService } from "@effect-oauth2/client-credentials"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/tokenServiceTest.js"
+
+/**
+ * What the test `TokenService` was asked.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Every request made, in order: `getFor(request)` records `request`, `get` records `{}`. */
+  readonly requests: Effect.Effect<ReadonlyArray<TokenRequest.TokenRequest>>
+  /** Every token passed to `invalidate`, in order. */
+  readonly invalidated: Effect.Effect<ReadonlyArray<AccessToken.AccessToken>>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class TokenServiceTest extends Context.Tag("@effect-oauth2/testing/TokenServiceTest")<
+  TokenServiceTest,
+  Service
+>() {}
+
+/**
+ * How the test `TokenService` answers:
+ * - `{ token }`: always this token. A string becomes a `Bearer` token issued when the layer is built (on Effect's
+ *   `Clock`, so `TestClock` time in tests) with a lifetime of one hour.
+ * - `{ respond }`: whatever `respond` gives for each request (`get` passes `{}`), failures included.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options =
+  | { readonly token: AccessToken.AccessToken | string }
+  | {
+    readonly respond: (
+      request: TokenRequest.TokenRequest
+    ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+  }
+
+/**
+ * What `makeToken` may be told; everything has a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenOptions {
+  /** Default `"Bearer"`. */
+  readonly tokenType?: AccessToken.TokenType | undefined
+  /** Default none. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Default the wall clock's now (`Date.now()`); pass the `TestClock`'s time when a test depends on it. */
+  readonly issuedAt?: DateTime.DateTime.Input | undefined
+  /** Default one hour. */
+  readonly lifetime?: Duration.DurationInput | undefined
+}
+
+/**
+ * Builds an `AccessToken` for a test, e.g. `makeToken("abc")` or
+ * `makeToken("abc", { scopes: ["read"], issuedAt: 0, lifetime: "5 minutes" })`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeToken: (value: string | Redacted.Redacted<string>, options?: TokenOptions) => AccessToken.AccessToken =
+  internal.makeToken
+
+/**
+ * Creates a test `TokenService` and the `TokenServiceTest` service that watches it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options: Options
+) => Effect.Effect<{ readonly tokenService: TokenService.Service; readonly test: Service }> = internal.make
+
+/**
+ * A layer providing a test `TokenService` and the `TokenServiceTest` service that records what it was asked.
+ *
+ * @example
+ * ```ts
+ * import { TokenServiceTest } from "@effect-oauth2/testing"
+ *
+ * const TestTokens = TokenServiceTest.layer({ token: "test-token" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<TokenService.TokenService | TokenServiceTest> =>
+  Layer.effectContext(
+    Effect.map(
+      internal.make(options),
+      (made) =>
+        Context.make(TokenService.TokenService, made.tokenService).pipe(Context.add(TokenServiceTest, made.test))
+    )
+  )

@@ -22,7 +22,9 @@ const summarize = (checks: ReadonlyArray<Check>) =>
   Effect.gen(function*() {
     const failed = checks.filter((c) => !c.ok)
     yield* Console.log(`\n${checks.length - failed.length} of ${checks.length} checks held.`)
-    if (failed.length > 0) return yield* Effect.fail(new Error(`the demo's claims did not hold: ${failed.map((c) => c.label).join("; ")}`))
+    if (failed.length > 0) {
+      return yield* Effect.fail(new Error(`the demo's claims did not hold: ${failed.map((c) => c.label).join("; ")}`))
+    }
   })
 
 /** The demo against the embedded fake server. */
@@ -42,7 +44,9 @@ export const provider = Effect.gen(function*() {
 if (isMain(import.meta.url)) {
   const selected = mode(process.env)
   if (typeof selected === "object") {
-    console.error(`Set all of ${providerDemo.requiredVariables.join(", ")}, or none. Missing: ${selected.missing.join(", ")}`)
+    console.error(
+      `Set all of ${providerDemo.requiredVariables.join(", ")}, or none. Missing: ${selected.missing.join(", ")}`
+    )
     process.exit(2)
   }
   const demo: Effect.Effect<ReadonlyArray<Check>, unknown> = selected === "fake" ? fakeServer : provider

@@ -7,7 +7,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { check, type Check, line, ms, step } from "./report.js"
+import { type Check, check, line, ms, step } from "./report.js"
 
 const credentials = {
   clientId: FakeAuthServer.defaultClient.clientId,
@@ -41,7 +41,9 @@ export const run = Effect.gen(function*() {
   )
   const coldRequests = yield* tokenRequests
   yield* line(`${responses.filter((r) => r.status === 200).length} answered 200 in ${ms(coldMillis)}`)
-  checks.push(yield* check(`1 token request for 100 callers (the snippet sends 100): ${coldRequests}`, coldRequests === 1))
+  checks.push(
+    yield* check(`1 token request for 100 callers (the snippet sends 100): ${coldRequests}`, coldRequests === 1)
+  )
 
   yield* step(2, "A short-lived token renewed in the background while calls go on")
   yield* server.setTokenLifetime("4 seconds")
@@ -74,7 +76,10 @@ export const run = Effect.gen(function*() {
   yield* server.setTokenLifetime("1 hour")
 
   yield* step(3, "The token endpoint answers 503 twice")
-  yield* server.script(FakeAuthServer.respond(503, "Service Unavailable"), FakeAuthServer.respond(503, "Service Unavailable"))
+  yield* server.script(
+    FakeAuthServer.respond(503, "Service Unavailable"),
+    FakeAuthServer.respond(503, "Service Unavailable")
+  )
   const beforeRetry = yield* tokenRequests
   const [reports, retryMillis] = yield* timed(tokens.getFor({ scopes: ["reports:read"] }))
   const attempts = (yield* tokenRequests) - beforeRetry
@@ -113,7 +118,10 @@ export const run = Effect.gen(function*() {
   const sentDuringCooldown = (yield* tokenRequests) - beforeCooldown
   checks.push(yield* check(`a typed invalid_client, not a string`, outcome === "TokenError OAuth: invalid_client"))
   checks.push(
-    yield* check(`asking again within the cooldown sends nothing: ${sentDuringCooldown} requests`, sentDuringCooldown === 0)
+    yield* check(
+      `asking again within the cooldown sends nothing: ${sentDuringCooldown} requests`,
+      sentDuringCooldown === 0
+    )
   )
   return checks
 })

@@ -8,7 +8,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { check, type Check, line, ms, step } from "./report.js"
+import { type Check, check, line, ms, step } from "./report.js"
 
 /** The variables the provider demo needs; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`, `API_URL` are optional. */
 export const requiredVariables = ["OAUTH_TOKEN_URL", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"] as const
@@ -21,7 +21,9 @@ export const run = Effect.gen(function*() {
   const start = performance.now()
   const token = yield* tokens.get
   const fetchMillis = performance.now() - start
-  yield* line(`${token.tokenType} token, scopes [${token.scopes.join(" ")}], expires ${DateTime.formatIso(token.expiresAt)}`)
+  yield* line(
+    `${token.tokenType} token, scopes [${token.scopes.join(" ")}], expires ${DateTime.formatIso(token.expiresAt)}`
+  )
   yield* line(`fetched in ${ms(fetchMillis)}`)
 
   yield* step(2, "The same token again")

@@ -15,7 +15,14 @@ const token = new AccessToken.AccessToken({
 
 describe("AccessToken", () => {
   it("never shows its value when printed", () => {
-    for (const text of [String(token), JSON.stringify(token), util.inspect(token, { depth: 10 }), Inspectable.format(token)]) {
+    for (
+      const text of [
+        String(token),
+        JSON.stringify(token),
+        util.inspect(token, { depth: 10 }),
+        Inspectable.format(token)
+      ]
+    ) {
       expect(text).not.toContain("secret-token-value")
     }
     expect(Redacted.value(token.value)).toBe("secret-token-value")

@@ -1,6 +1,6 @@
 import { ApiError, AuthorizedClient, NetworkError, TokenService } from "@effect-oauth2/client-credentials"
-import { assert, describe, it } from "@effect/vitest"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -14,7 +14,8 @@ import * as InMemoryApi from "./authorized/inMemoryApi.js"
 const withClient = (api: ReturnType<typeof InMemoryApi.make>, options: AuthorizedClient.Options = {}) =>
   Effect.provide(Layer.provideMerge(AuthorizedClient.layer(options), api.layer))
 
-const revokeCurrent = (api: ReturnType<typeof InMemoryApi.make>) => api.state.revoked.add(`tok-${api.state.tokenRequests}`)
+const revokeCurrent = (api: ReturnType<typeof InMemoryApi.make>) =>
+  api.state.revoked.add(`tok-${api.state.tokenRequests}`)
 
 describe("AuthorizedClient", () => {
   it.effect("sends every request with the token, as `<token_type> <token>`", () => {

@@ -3,7 +3,8 @@ import * as wwwAuthenticate from "../src/internal/wwwAuthenticate.js"
 
 describe("WWW-Authenticate parsing (RFC 9110 §11.6.1)", () => {
   it("reads several challenges, quoted and token values, escapes and lower-cased names", () => {
-    const header = "Basic realm=\"a, b\", Bearer Realm=\"api\", error=invalid_token, error_description=\"say \\\"no\\\"\""
+    const header =
+      "Basic realm=\"a, b\", Bearer Realm=\"api\", error=invalid_token, error_description=\"say \\\"no\\\"\""
     assert.deepStrictEqual(wwwAuthenticate.parse(header), [
       { scheme: "Basic", params: { realm: "a, b" } },
       { scheme: "Bearer", params: { realm: "api", error: "invalid_token", error_description: "say \"no\"" } }

@@ -93,7 +93,9 @@ const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: Ac
 }
 
 /** The errors of the wrapped client, as the library's: transport → `NetworkError`, status → `ApiError`. */
-const mapClientError = <E>(error: E): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError | ApiError.ApiError => {
+const mapClientError = <E>(
+  error: E
+): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError | ApiError.ApiError => {
   if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
   if (error._tag === "ResponseError" && error.reason === "StatusCode") {
     return new ApiError.ApiError({
@@ -102,7 +104,10 @@ const mapClientError = <E>(error: E): Exclude<E, HttpClientError.HttpClientError
       url: urlWithoutQuery(error.request.url)
     })
   }
-  return new NetworkError.NetworkError({ reason: "Transport", detail: `${error.reason}: ${describeCause(error.cause)}` })
+  return new NetworkError.NetworkError({
+    reason: "Transport",
+    detail: `${error.reason}: ${describeCause(error.cause)}`
+  })
 }
 
 /** @internal */

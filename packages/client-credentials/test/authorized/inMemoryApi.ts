@@ -37,7 +37,10 @@ export const make = (options: { readonly handler?: Handler } = {}) => {
       if (token === undefined || state.revoked.has(token) || !token.startsWith("tok-")) {
         return HttpClientResponse.fromWeb(
           request,
-          new Response("no", { status: 401, headers: { "www-authenticate": "Bearer realm=\"api\", error=\"invalid_token\"" } })
+          new Response("no", {
+            status: 401,
+            headers: { "www-authenticate": "Bearer realm=\"api\", error=\"invalid_token\"" }
+          })
         )
       }
       const response = options.handler?.({ url: url.toString(), authorization }) ?? new Response("ok", { status: 200 })

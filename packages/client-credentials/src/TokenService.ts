@@ -46,7 +46,9 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class TokenService extends Context.Tag("@effect-oauth2/client-credentials/TokenService")<TokenService, Service>() {}
+export class TokenService
+  extends Context.Tag("@effect-oauth2/client-credentials/TokenService")<TokenService, Service>()
+{}
 
 /**
  * Where the token endpoint is.

@@ -20,8 +20,24 @@ export interface ClientAuthentication {
  * `application/x-www-form-urlencoded` encoding of one value (RFC 6749 Appendix B): what `URLSearchParams`
  * produces, so a space is `+` and every reserved character is percent-encoded.
  */
-export const formUrlEncode = (value: string): string =>
-  new URLSearchParams([["", value]]).toString().slice(1)
+export const formUrlEncode = (value: string): string => new URLSearchParams([["", value]]).toString().slice(1)
+
+const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<string>): string =>
+  // form-urlencoded text is ASCII, so btoa is exact
+  btoa(`${formUrlEncode(clientId)}:${formUrlEncode(Redacted.value(clientSecret))}`)
+
+/**
+ * The client secret in every form it goes on the wire in (as is, form-urlencoded, inside the Basic credentials):
+ * a server that echoes the request must not get any of them into an error.
+ */
+export const secretForms = (
+  clientId: string,
+  clientSecret: Redacted.Redacted<string>
+): ReadonlyArray<Redacted.Redacted<string>> => [
+  clientSecret,
+  Redacted.make(formUrlEncode(Redacted.value(clientSecret))),
+  Redacted.make(basicCredentials(clientId, clientSecret))
+]
 
 /**
  * `client_secret_basic`: HTTP Basic with the client id and secret form-urlencoded first (RFC 6749 §2.3.1), so
@@ -30,10 +46,7 @@ export const formUrlEncode = (value: string): string =>
 export const clientSecretBasic = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => ({
   method: "client_secret_basic",
   credentials: Effect.sync(() => ({
-    headers: {
-      // form-urlencoded text is ASCII, so btoa is exact
-      authorization: `Basic ${btoa(`${formUrlEncode(clientId)}:${formUrlEncode(Redacted.value(clientSecret))}`)}`
-    },
+    headers: { authorization: `Basic ${basicCredentials(clientId, clientSecret)}` },
     params: []
   }))
 })

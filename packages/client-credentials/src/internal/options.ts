@@ -9,7 +9,7 @@ import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
-import { clientSecretBasic, clientSecretPost } from "./clientAuthentication.js"
+import { clientSecretBasic, clientSecretPost, secretForms } from "./clientAuthentication.js"
 import * as tokenRequest from "./tokenRequest.js"
 
 /** The default retry schedule: jittered exponential from 200 ms, at most 3 retries. */
@@ -106,7 +106,7 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       authentication: method === "client_secret_basic"
         ? clientSecretBasic(options.clientId, options.clientSecret)
         : clientSecretPost(options.clientId, options.clientSecret),
-      secrets: [options.clientSecret],
+      secrets: secretForms(options.clientId, options.clientSecret),
       request,
       expiryLeeway,
       refreshAhead,

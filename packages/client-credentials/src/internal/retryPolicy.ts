@@ -31,7 +31,10 @@ export const withRetries = <A>(
   const timed = Effect.timeoutFail(attempt, {
     duration: options.timeout,
     onTimeout: () =>
-      new NetworkError.NetworkError({ reason: "Timeout", detail: `no answer within ${Duration.format(options.timeout)}` })
+      new NetworkError.NetworkError({
+        reason: "Timeout",
+        detail: `no answer within ${Duration.format(options.timeout)}`
+      })
   })
   // Only retryable errors reach the schedule; the others travel in the success channel past the retry.
   const separated = Effect.catchAll(

@@ -28,7 +28,9 @@ export const maxLifetime = Duration.days(366)
 
 /** One token request, sent once. */
 export interface TokenEndpoint {
-  readonly request: (request: ResolvedRequest) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+  readonly request: (
+    request: ResolvedRequest
+  ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
 }
 
 /** What the token endpoint needs to know. */
@@ -126,11 +128,13 @@ interface Interpretation extends Options {
 }
 
 const invalidResponse = (detail: string, status?: number) =>
-  new TokenError.TokenError(status === undefined ? { reason: "InvalidResponse", detail } : {
-    reason: "InvalidResponse",
-    status,
-    detail
-  })
+  new TokenError.TokenError(
+    status === undefined ? { reason: "InvalidResponse", detail } : {
+      reason: "InvalidResponse",
+      status,
+      detail
+    }
+  )
 
 /** Classifies the answer by status (see the README's table), then decodes it. */
 const interpret = (
@@ -139,7 +143,7 @@ const interpret = (
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
   const status = response.status
   if (status >= 200 && status < 300) {
-    return Effect.flatMap(readJson(response), (body) => decodeSuccess(body, status, options))
+    return Effect.flatMap(readJson(response, options.scrub), (body) => decodeSuccess(body, status, options))
   }
   if (NetworkError.retryableStatuses.has(status) || status >= 500) {
     return Effect.flatMap(retryAfter(response), (retryAfter) =>
@@ -152,7 +156,7 @@ const interpret = (
       ))
   }
   if (status === 400 || status === 401) {
-    return readJson(response).pipe(
+    return readJson(response, options.scrub).pipe(
       Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
       Effect.flatMap((body) =>
         Effect.fail(
@@ -170,7 +174,8 @@ const interpret = (
 
 /** Reads at most `maxResponseBytes` and parses them as JSON. */
 const readJson = (
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  scrub: (text: string) => string
 ): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
   const length = Number(response.headers["content-length"])
   if (Number.isFinite(length) && length > maxResponseBytes) {
@@ -180,7 +185,10 @@ const readJson = (
   let size = 0
   return response.stream.pipe(
     Stream.mapError((error) =>
-      new NetworkError.NetworkError({ reason: "Transport", detail: `${error.reason}: ${describeCause(error.cause)}` })
+      new NetworkError.NetworkError({
+        reason: "Transport",
+        detail: scrub(`${error.reason}: ${describeCause(error.cause)}`)
+      })
     ),
     Stream.runForEach((chunk) => {
       size += chunk.byteLength
@@ -212,7 +220,11 @@ const decodeUtf8 = (chunks: ReadonlyArray<Uint8Array>, size: number): string => 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** An RFC 6749 §5.2 error response, if `body` is one. */
-const oauthError = (body: unknown, status: number, scrub: (text: string) => string): TokenError.TokenError | undefined => {
+const oauthError = (
+  body: unknown,
+  status: number,
+  scrub: (text: string) => string
+): TokenError.TokenError | undefined => {
   if (!isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
   const text = (value: unknown): string | undefined =>
     typeof value === "string" ? scrub(value.slice(0, 1024)) : undefined
@@ -232,7 +244,11 @@ const numericString = /^\s*\d+(\.\d+)?\s*$/
 /** `expires_in` in milliseconds: a number or a numeric string; `undefined` when absent. */
 const parseExpiresIn = (value: unknown): number | undefined | "invalid" => {
   if (value === undefined || value === null) return undefined
-  const seconds = typeof value === "number" ? value : typeof value === "string" && numericString.test(value) ? Number(value) : NaN
+  const seconds = typeof value === "number"
+    ? value
+    : typeof value === "string" && numericString.test(value)
+    ? Number(value)
+    : NaN
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : "invalid"
 }
 
@@ -249,7 +265,12 @@ const decodeSuccess = (
   options: Interpretation
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError> => {
   if (!isRecord(body)) return Effect.fail(invalidResponse("the response is not a JSON object", status))
-  const error = oauthError(body, status, options.scrub)
+  // an error that comes with an access token must not show it
+  const accessToken = body.access_token
+  const scrub = typeof accessToken === "string" && accessToken !== ""
+    ? (text: string) => options.scrub(text).split(accessToken).join("<redacted>")
+    : options.scrub
+  const error = oauthError(body, status, scrub)
   if (error !== undefined) return Effect.fail(error)
   if (typeof body.access_token !== "string" || body.access_token === "") {
     return Effect.fail(invalidResponse("access_token is missing or not a non-empty string", status))
@@ -287,4 +308,3 @@ const retryAfter = (response: HttpClientResponse.HttpClientResponse): Effect.Eff
     if (!Number.isFinite(millis)) return undefined
     return Duration.min(Duration.millis(Math.max(0, millis)), NetworkError.maxRetryAfter)
   })
-

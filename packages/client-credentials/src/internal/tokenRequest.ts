@@ -55,7 +55,9 @@ const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 export const validate = (request: ResolvedRequest): string | undefined => {
   for (const [index, scope] of request.scopes.entries()) {
     if (!scopeToken.test(scope)) {
-      return `scope #${index + 1} is not an RFC 6749 scope token (empty, or a space, quote, backslash or control character)`
+      return `scope #${
+        index + 1
+      } is not an RFC 6749 scope token (empty, or a space, quote, backslash or control character)`
     }
   }
   if (request.audience !== undefined && (request.audience === "" || controlCharacter.test(request.audience))) {

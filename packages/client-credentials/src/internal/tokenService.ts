@@ -51,7 +51,9 @@ interface Failed {
 type Outcome = Entry | Failed
 
 /** @internal */
-export const make = (options: TokenService.Options): Effect.Effect<TokenService.Service, never, HttpClient.HttpClient | Scope.Scope> =>
+export const make = (
+  options: TokenService.Options
+): Effect.Effect<TokenService.Service, never, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const resolved = yield* options_.resolveOrDie(options)
     const client = yield* HttpClient.HttpClient
@@ -123,7 +125,8 @@ export const make = (options: TokenService.Options): Effect.Effect<TokenService.
     }
 
     /** Drops `outcome` from the cache, and nothing newer that may have replaced it. */
-    const forget = (key: tokenRequest.RequestKey, outcome: Outcome) => cache.invalidateWhen(key, (held) => held === outcome)
+    const forget = (key: tokenRequest.RequestKey, outcome: Outcome) =>
+      cache.invalidateWhen(key, (held) => held === outcome)
 
     /**
      * A fetch through the `Cache`, shared by every caller of the key. It runs on a fiber of the layer's scope, so a
@@ -172,7 +175,10 @@ export const make = (options: TokenService.Options): Effect.Effect<TokenService.
     }
 
     /** Serves a complete `Cache` entry, starting a refresh or a fetch when it is due. */
-    const serve = (key: tokenRequest.RequestKey, outcome: Outcome): Effect.Effect<AccessToken.AccessToken, FetchError> =>
+    const serve = (
+      key: tokenRequest.RequestKey,
+      outcome: Outcome
+    ): Effect.Effect<AccessToken.AccessToken, FetchError> =>
       Effect.clockWith((clock) => {
         if (outcome._tag === "Failed") {
           return outcome.timeToLive > 0 ? Effect.fail(outcome.error) : Effect.zipRight(forget(key, outcome), miss(key))

@@ -1,0 +1,28 @@
+/**
+ * Captures every log line, at every level, in three formats (logfmt, JSON, plain), for assertions.
+ */
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+
+export interface CapturedLogs {
+  /** One entry per log call: its level and the call rendered by each formatter. */
+  readonly entries: ReadonlyArray<{ readonly level: string; readonly text: string }>
+  /** Replaces the default logger and lets every level through. */
+  readonly layer: Layer.Layer<never>
+}
+
+export const capture = (): CapturedLogs => {
+  const entries: Array<{ level: string; text: string }> = []
+  const logger = Logger.make((options) => {
+    entries.push({
+      level: options.logLevel.label,
+      text: [Logger.logfmtLogger, Logger.jsonLogger, Logger.stringLogger].map((format) => format.log(options))
+        .join("\n")
+    })
+  })
+  return {
+    entries,
+    layer: Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.All))
+  }
+}

@@ -128,7 +128,7 @@ export interface PolicyOptions {
    * `invalid_scope`) is remembered per request; calls inside it fail at once. Default 5 seconds; 0 turns it off.
    */
   readonly terminalErrorCooldown?: Duration.DurationInput | undefined
-  /** How many distinct requests' tokens are kept; the least recently used go first. Default 1000. */
+  /** How many distinct requests' tokens are kept; beyond it, older entries are dropped. Default 1000. */
   readonly cacheCapacity?: number | undefined
 }
 

@@ -18,6 +18,7 @@ import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
+import { describeCause } from "./describeCause.js"
 import type { ResolvedRequest } from "./tokenRequest.js"
 
 /** The largest token response the library reads. */
@@ -103,17 +104,6 @@ const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         redirect: "manual"
       })
   )
-
-const describeCause = (cause: unknown): string => {
-  let current = cause
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return code
-    if (current.cause === undefined) return current.message.slice(0, 200)
-    current = current.cause
-  }
-  return "unknown cause"
-}
 
 const transportError = (error: HttpClientError.HttpClientError, scrub: (text: string) => string) =>
   new NetworkError.NetworkError({

@@ -28,6 +28,7 @@ type FetchError = TokenError.TokenError | NetworkError.NetworkError
 /** A cached token with its schedule. `refreshAt` and `refreshing` change as background refreshes run. */
 interface Entry {
   readonly _tag: "Token"
+  readonly key: tokenRequest.RequestKey
   readonly token: AccessToken.AccessToken
   /** The token, as an effect built once: the hot path returns it without allocating. */
   readonly succeed: Effect.Effect<AccessToken.AccessToken>
@@ -36,6 +37,8 @@ interface Entry {
   /** The next time a call may start a background refresh, epoch millis; at most `hardExpiresAt`. */
   refreshAt: number
   refreshing: boolean
+  /** Set by `invalidate`: the entry must not come back into use through a caller that still holds it. */
+  invalidated: boolean
   /** How long the `Cache` keeps the entry, from when it was made. */
   readonly timeToLive: number
 }
@@ -76,32 +79,41 @@ export const make = (
     const fetch = (key: tokenRequest.RequestKey) =>
       withRetries(endpoint.request(key.request), { schedule: resolved.retry, timeout: resolved.requestTimeout })
 
-    const makeEntry = (token: AccessToken.AccessToken): Effect.Effect<Entry> =>
+    /** The entry of every token handed out, so that `invalidate` finds it without a search. */
+    const entries = new WeakMap<AccessToken.AccessToken, Entry>()
+
+    const makeEntry = (key: tokenRequest.RequestKey, token: AccessToken.AccessToken): Effect.Effect<Entry> =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const issuedAt = DateTime.toEpochMillis(token.issuedAt)
         const lifetime = token.lifetimeMillis
         const hardExpiresAt = issuedAt + lifetime - Math.min(leewayMillis, lifetime / 2)
         const usable = hardExpiresAt - issuedAt
-        // the jitter spreads the refreshes of many replicas that got their tokens at the same moment
-        const jitter = (yield* Random.next) * 0.1 * usable
-        const refreshAt = resolved.refreshAhead === false
-          ? hardExpiresAt
-          : Math.min(hardExpiresAt, issuedAt + resolved.refreshAhead * usable - jitter)
-        return {
+        // the jitter spreads the refreshes of many replicas that got their tokens at the same moment; never so much
+        // that the refresh point comes before the token is a moment old
+        const refreshAt = resolved.refreshAhead === false ? hardExpiresAt : Math.min(
+          hardExpiresAt,
+          issuedAt + resolved.refreshAhead * usable -
+            (yield* Random.next) * Math.min(0.1, resolved.refreshAhead / 2) * usable
+        )
+        const entry: Entry = {
           _tag: "Token",
+          key,
           token,
           succeed: Effect.succeed(token),
           hardExpiresAt,
           refreshAt,
           refreshing: false,
+          invalidated: false,
           timeToLive: Math.max(0, hardExpiresAt - now)
         }
+        entries.set(token, entry)
+        return entry
       })
 
     const lookup = (key: tokenRequest.RequestKey): Effect.Effect<Outcome> =>
       Effect.matchEffect(fetch(key), {
-        onSuccess: makeEntry,
+        onSuccess: (token) => makeEntry(key, token),
         onFailure: (error) =>
           Effect.succeed<Failed>({
             _tag: "Failed",
@@ -120,8 +132,8 @@ export const make = (
     /** The configured request's current entry: served without entering the `Cache` while fresh. */
     let configured: Entry | undefined
 
-    const remember = (key: tokenRequest.RequestKey, entry: Entry): void => {
-      if (key.canonical === configuredKey.canonical) configured = entry
+    const remember = (entry: Entry): void => {
+      if (!entry.invalidated && entry.key.canonical === configuredKey.canonical) configured = entry
     }
 
     /** Drops `outcome` from the cache, and nothing newer that may have replaced it. */
@@ -137,7 +149,7 @@ export const make = (
         Effect.flatMap(Fiber.join),
         Effect.flatMap((outcome) => {
           if (outcome._tag === "Token") {
-            remember(key, outcome)
+            remember(outcome)
             return outcome.succeed
           }
           return outcome.timeToLive > 0
@@ -155,7 +167,7 @@ export const make = (
       const replace = (next: Entry) =>
         Effect.flatMap(cache.getOptionComplete(key), (held) => {
           if (Option.isSome(held) && held.value !== entry) return Effect.void
-          remember(key, next)
+          remember(next)
           return cache.set(key, next)
         })
       const backOff = (error: FetchError) =>
@@ -167,7 +179,7 @@ export const make = (
           )
         })
       return fetch(key).pipe(
-        Effect.flatMap(makeEntry),
+        Effect.flatMap((token) => makeEntry(key, token)),
         Effect.matchEffect({ onSuccess: replace, onFailure: backOff }),
         Effect.forkIn(scope),
         Effect.asVoid
@@ -185,7 +197,7 @@ export const make = (
         }
         const now = clock.unsafeCurrentTimeMillis()
         if (now >= outcome.hardExpiresAt) return Effect.zipRight(forget(key, outcome), miss(key))
-        remember(key, outcome)
+        remember(outcome)
         if (now >= outcome.refreshAt && !outcome.refreshing) {
           return Effect.zipRight(refreshInBackground(key, outcome), outcome.succeed)
         }
@@ -202,7 +214,10 @@ export const make = (
 
     const get: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
       const entry = configured
-      return entry !== undefined && clock.unsafeCurrentTimeMillis() < entry.refreshAt ? entry.succeed : getConfigured
+      if (entry === undefined) return getConfigured
+      // past the refresh point, serve the entry itself: the `Cache` may have evicted it (the hot path never touches
+      // it), and callers must not wait while it is valid
+      return clock.unsafeCurrentTimeMillis() < entry.refreshAt ? entry.succeed : serve(configuredKey, entry)
     })
 
     const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> =>
@@ -216,19 +231,26 @@ export const make = (
         return key.canonical === configuredKey.canonical ? get : getKey(key)
       })
 
+    const drop = (entry: Entry): Effect.Effect<void> => {
+      entry.invalidated = true
+      if (configured === entry) configured = undefined
+      return forget(entry.key, entry)
+    }
+
     const invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
       Effect.suspend(() => {
-        if (configured !== undefined && AccessToken.sameValue(configured.token, token)) configured = undefined
-        return Effect.flatMap(cache.keys, (keys) =>
-          Effect.forEach(
-            keys,
-            (key) =>
-              cache.invalidateWhen(
-                key,
-                (held) => held._tag === "Token" && AccessToken.sameValue(held.token, token)
-              ),
-            { discard: true }
-          ))
+        const entry = entries.get(token)
+        if (entry !== undefined) return drop(entry)
+        // the same value in another object (e.g. decoded from a store): look for it
+        return Effect.flatMap(cache.values, (held) => {
+          const found = held.find((outcome): outcome is Entry =>
+            outcome._tag === "Token" && AccessToken.sameValue(outcome.token, token)
+          )
+          if (found !== undefined) return drop(found)
+          return configured !== undefined && AccessToken.sameValue(configured.token, token)
+            ? drop(configured)
+            : Effect.void
+        })
       })
 
     return { get, getFor, invalidate }

@@ -1,4 +1,5 @@
 import { ApiError, AuthorizedClient, NetworkError, TokenService } from "@effect-oauth2/client-credentials"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
@@ -210,3 +211,41 @@ const printed = (error: unknown, exit: Exit.Exit<unknown, unknown>): Array<strin
   Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "",
   Redacted.isRedacted(error) ? "" : util.inspect(exit, { depth: Infinity })
 ]
+
+describe("AuthorizedClient, review cases", () => {
+  it.effect("never shows a token cut by the 1 KiB limit, and cuts by bytes", () => {
+    const api = InMemoryApi.make({
+      handler: ({ authorization }) =>
+        new Response(`${"€".repeat(100)}${"a".repeat(800)}${authorization?.slice(7)}${"x".repeat(100)}`, {
+          status: 500
+        })
+    })
+    return Effect.gen(function*() {
+      const client = yield* AuthorizedClient.AuthorizedClient
+      const error = (yield* Effect.flip(client.get("https://api.example.com/api/x"))) as ApiError.ApiError
+      assert.strictEqual(error._tag, "ApiError")
+      assert.isAtMost(new TextEncoder().encode(error.body).byteLength, ApiError.maxBodyBytes)
+      assert.notInclude(error.body, "tok-")
+      assert.notMatch(error.body!, /t$|to$|tok$/)
+      assert.isTrue(error.body!.startsWith("€€€"))
+    }).pipe(withClient(api))
+  })
+
+  it.effect("recovers from a revoked token also when the wrapped client filters statuses", () => {
+    const api = InMemoryApi.make()
+    return Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      const client = AuthorizedClient.withTokens(HttpClient.filterStatusOk(api.client), { tokens })
+      yield* client.get("https://api.example.com/api/warm")
+      revokeCurrent(api)
+      const response = yield* client.get("https://api.example.com/api/after")
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(api.state.tokenRequests, 2)
+      api.state.revoked.add("tok-2")
+      api.state.revoked.add("tok-3")
+      const error = (yield* Effect.flip(client.get("https://api.example.com/api/again"))) as ApiError.ApiError
+      assert.strictEqual(error.status, 401)
+      assert.strictEqual(error.wwwAuthenticate?.params["error"], "invalid_token")
+    }).pipe(Effect.provide(api.layer))
+  })
+})

@@ -15,6 +15,7 @@ import type * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import { describeCause } from "./describeCause.js"
+import { decodeUtf8, truncateUtf8 } from "./text.js"
 import * as wwwAuthenticate from "./wwwAuthenticate.js"
 
 /** Whether the body of `request` can be sent a second time. */
@@ -42,7 +43,7 @@ const readBodyStart = (
 ): Effect.Effect<string | undefined> => {
   const secret = Redacted.value(token.value)
   // read enough past the limit that a token starting inside it is seen whole, and so replaced
-  const limit = ApiError.maxBodyBytes + secret.length
+  const limit = ApiError.maxBodyBytes + new TextEncoder().encode(secret).byteLength
   const chunks: Array<Uint8Array> = []
   let size = 0
   return response.stream.pipe(
@@ -54,17 +55,22 @@ const readBodyStart = (
       })
     ),
     Effect.map(() => {
-      const bytes = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      const text = new TextDecoder().decode(bytes.subarray(0, limit)).split(secret).join("<redacted>")
-      return text === "" ? undefined : text.slice(0, ApiError.maxBodyBytes)
+      const text = truncateUtf8(
+        decodeUtf8(chunks, Math.min(size, limit)).split(secret).join("<redacted>"),
+        ApiError.maxBodyBytes
+      )
+      return text === "" ? undefined : withoutTrailingPrefix(text, secret)
     }),
     Effect.orElseSucceed(() => undefined)
   )
+}
+
+/** `text` without an ending that is the start of `secret`: a token cut by the size limit is not shown either. */
+const withoutTrailingPrefix = (text: string, secret: string): string => {
+  for (let length = Math.min(secret.length - 1, text.length); length > 0; length--) {
+    if (text.endsWith(secret.slice(0, length))) return text.slice(0, text.length - length)
+  }
+  return text
 }
 
 const toApiError = (
@@ -92,18 +98,12 @@ const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: Ac
   return error === undefined || error === "invalid_token"
 }
 
-/** The errors of the wrapped client, as the library's: transport → `NetworkError`, status → `ApiError`. */
-const mapClientError = <E>(
-  error: E
-): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError | ApiError.ApiError => {
+const isStatusCodeError = (error: unknown): error is HttpClientError.ResponseError =>
+  HttpClientError.isHttpClientError(error) && error._tag === "ResponseError" && error.reason === "StatusCode"
+
+/** The errors of the wrapped client, as the library's: an HTTP client error (no usable answer) → `NetworkError`. */
+const mapClientError = <E>(error: E): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError => {
   if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
-  if (error._tag === "ResponseError" && error.reason === "StatusCode") {
-    return new ApiError.ApiError({
-      status: error.response.status,
-      method: error.request.method,
-      url: urlWithoutQuery(error.request.url)
-    })
-  }
   return new NetworkError.NetworkError({
     reason: "Transport",
     detail: `${error.reason}: ${describeCause(error.cause)}`
@@ -122,7 +122,10 @@ export const withTokens = <E, R>(
 
   const send = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
     self.execute(HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.authorization))).pipe(
-      Effect.mapError(mapClientError)
+      Effect.catchAll((error) =>
+        // a client wrapped in `filterStatusOk` turns a 401 into an error: take its response back
+        isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error))
+      )
     )
 
   const execute = (request: HttpClientRequest.HttpClientRequest) =>
@@ -133,6 +136,8 @@ export const withTokens = <E, R>(
         // compare-and-invalidate: many requests refused with the same token cause one new fetch
         yield* tokens.invalidate(token)
         if (isReplayable(request)) {
+          // release the refused response's connection: read at most its first chunk
+          yield* Effect.ignore(Stream.runHead(response.stream))
           token = yield* getToken
           response = yield* send(request, token)
         }

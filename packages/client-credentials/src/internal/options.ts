@@ -10,6 +10,7 @@ import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
 import { clientSecretBasic, clientSecretPost, secretForms } from "./clientAuthentication.js"
+import { controlCharacter } from "./text.js"
 import * as tokenRequest from "./tokenRequest.js"
 
 /** The default retry schedule: jittered exponential from 200 ms, at most 3 retries. */
@@ -34,9 +35,9 @@ export interface Resolved {
   readonly cacheCapacity: number
 }
 
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"])
-// eslint-disable-next-line no-control-regex
-const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
+// the URL parser normalises IPv4 forms (127.1, 0x7f.1) to dotted decimal
+const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
 
 const checkTokenUrl = (options: TokenService.Options): Either.Either<URL, string> => {
   if (!URL.canParse(options.tokenUrl)) return Either.left("tokenUrl is not a URL")
@@ -44,8 +45,7 @@ const checkTokenUrl = (options: TokenService.Options): Either.Either<URL, string
   if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left("tokenUrl must be http(s)")
   if (url.username !== "" || url.password !== "") return Either.left("tokenUrl must not carry credentials")
   if (url.hash !== "") return Either.left("tokenUrl must not have a fragment (RFC 6749 §3.2)")
-  const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")
-  if (url.protocol === "http:" && !loopback && options.allowInsecureHttp !== true) {
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureHttp !== true) {
     return Either.left("tokenUrl must use https (RFC 6749 §3.2); set allowInsecureHttp to allow http")
   }
   return Either.right(url)

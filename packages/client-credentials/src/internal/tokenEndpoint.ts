@@ -19,6 +19,7 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
 import { describeCause } from "./describeCause.js"
+import { decodeUtf8 } from "./text.js"
 import type { ResolvedRequest } from "./tokenRequest.js"
 
 /** The largest token response the library reads. */
@@ -195,16 +196,6 @@ const readJson = (
       })
     )
   )
-}
-
-const decodeUtf8 = (chunks: ReadonlyArray<Uint8Array>, size: number): string => {
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return new TextDecoder().decode(bytes)
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)

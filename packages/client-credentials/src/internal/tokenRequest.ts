@@ -2,6 +2,7 @@ import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
 import type * as TokenRequest from "../TokenRequest.js"
 import { reservedParams } from "../TokenRequest.js"
+import { controlCharacter } from "./text.js"
 
 /** A token request with every field resolved against the configured options, in canonical order. */
 export interface ResolvedRequest {
@@ -43,8 +44,6 @@ export const resolve = (base: ResolvedRequest, request: TokenRequest.TokenReques
   }
 }
 
-// eslint-disable-next-line no-control-regex
-const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 

@@ -16,6 +16,8 @@ import * as Schema from "effect/Schema"
 export const TokenType = Schema.Literal("Bearer", "DPoP")
 
 /**
+ * A token type: `Bearer` (RFC 6750) or `DPoP` (RFC 9449).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -63,7 +65,7 @@ export class AccessToken extends Schema.Class<AccessToken>("@effect-oauth2/clien
  * Whether two tokens carry the same value.
  *
  * @since 0.1.0
- * @category guards
+ * @category utils
  */
 export const sameValue = (self: AccessToken, that: AccessToken): boolean =>
   Redacted.value(self.value) === Redacted.value(that.value)

@@ -7,14 +7,18 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 /**
+ * Marks an `ApiError`; see `isApiError`.
+ *
  * @since 0.1.0
- * @category type ids
+ * @category symbols
  */
 export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentials/ApiError")
 
 /**
+ * The type of `TypeId`.
+ *
  * @since 0.1.0
- * @category type ids
+ * @category symbols
  */
 export type TypeId = typeof TypeId
 
@@ -31,6 +35,8 @@ export const Challenge = Schema.Struct({
 })
 
 /**
+ * A parsed `WWW-Authenticate` challenge.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -77,6 +83,8 @@ export class ApiError extends Schema.TaggedError<ApiError>("@effect-oauth2/clien
 }
 
 /**
+ * Whether a value is an `ApiError`.
+ *
  * @since 0.1.0
  * @category guards
  */

@@ -9,10 +9,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import type * as ApiError from "./ApiError.js"
+import * as Schema from "effect/Schema"
+import * as ApiError from "./ApiError.js"
 import * as internal from "./internal/authorizedClient.js"
-import type * as NetworkError from "./NetworkError.js"
-import type * as TokenError from "./TokenError.js"
+import * as NetworkError from "./NetworkError.js"
+import * as TokenError from "./TokenError.js"
 import type * as TokenRequest from "./TokenRequest.js"
 import * as TokenService from "./TokenService.js"
 
@@ -25,6 +26,18 @@ import * as TokenService from "./TokenService.js"
 export type Error = TokenError.TokenError | NetworkError.NetworkError | ApiError.ApiError
 
 /**
+ * The schema of `Error`, e.g. to send one across a worker or an RPC boundary.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Error: Schema.Union<
+  [typeof TokenError.TokenError, typeof NetworkError.NetworkError, typeof ApiError.ApiError]
+> = Schema.Union(TokenError.TokenError, NetworkError.NetworkError, ApiError.ApiError)
+
+/**
+ * How `AuthorizedClient` picks its token and treats refusals.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -52,6 +65,8 @@ export interface Options {
 export type Service = HttpClient.HttpClient.With<Error>
 
 /**
+ * The authorized `HttpClient`, as provided by `AuthorizedClient.layer`.
+ *
  * @since 0.1.0
  * @category tags
  */

@@ -1,6 +1,7 @@
 /**
- * The token endpoint gave no answer that could be used: the connection failed, it timed out, or the server was
- * overloaded or failing.
+ * No answer that could be used: the connection failed, the request timed out, or the server was overloaded or
+ * failing. Raised for the token endpoint (after the retry schedule), and by `AuthorizedClient` when a call to the
+ * API itself fails in transport (not retried: the library cannot know whether the call is safe to repeat).
  *
  * @since 0.1.0
  */
@@ -9,14 +10,18 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 /**
+ * Marks a `NetworkError`; see `isNetworkError`.
+ *
  * @since 0.1.0
- * @category type ids
+ * @category symbols
  */
 export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentials/NetworkError")
 
 /**
+ * The type of `TypeId`.
+ *
  * @since 0.1.0
- * @category type ids
+ * @category symbols
  */
 export type TypeId = typeof TypeId
 
@@ -32,6 +37,8 @@ export type TypeId = typeof TypeId
 export const Reason = Schema.Literal("Transport", "Timeout", "ServerError", "RateLimited")
 
 /**
+ * Why there was no usable answer.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,8 +61,8 @@ export const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 50
 export const maxRetryAfter: Duration.Duration = Duration.seconds(60)
 
 /**
- * No usable answer from the token endpoint. `isRetryable` ones are retried on the configured schedule before a
- * caller sees them.
+ * No usable answer. From the token endpoint, the `isRetryable` ones have already been retried on the configured
+ * schedule when a caller sees them; from `AuthorizedClient`, a `Transport` failure of the API call itself.
  *
  * Never holds the client secret, an access token, or the request that was sent.
  *
@@ -101,6 +108,8 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
 }
 
 /**
+ * Whether a value is a `NetworkError`.
+ *
  * @since 0.1.0
  * @category guards
  */

@@ -7,14 +7,18 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 /**
+ * Marks a `TokenError`; see `isTokenError`.
+ *
  * @since 0.1.0
- * @category type ids
+ * @category symbols
  */
 export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentials/TokenError")
 
 /**
+ * The type of `TypeId`.
+ *
  * @since 0.1.0
- * @category type ids
+ * @category symbols
  */
 export type TypeId = typeof TypeId
 
@@ -32,6 +36,8 @@ export type TypeId = typeof TypeId
 export const Reason = Schema.Literal("OAuth", "InvalidResponse", "InvalidRequest", "Discovery", "UnsupportedAuthMethod")
 
 /**
+ * Why no token could be had.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -103,6 +109,8 @@ export const terminalErrorCodes: ReadonlySet<string> = new Set([
 ])
 
 /**
+ * Whether a value is a `TokenError`.
+ *
  * @since 0.1.0
  * @category guards
  */

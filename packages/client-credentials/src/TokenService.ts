@@ -22,6 +22,8 @@ import type * as TokenError from "./TokenError.js"
 import type * as TokenRequest from "./TokenRequest.js"
 
 /**
+ * What `TokenService` offers: the configured token, other tokens, and dropping a refused one.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -43,6 +45,8 @@ export interface Service {
 }
 
 /**
+ * The token service, as provided by `TokenService.layer`, `layerPrefetched` or `layerConfig`.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -176,7 +180,7 @@ export const layerPrefetched = (
  * and optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`.
  *
  * @since 0.1.0
- * @category config
+ * @category constructors
  */
 export const config: Config.Config<Options> = options_.fromEnv
 

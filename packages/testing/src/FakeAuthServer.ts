@@ -160,6 +160,8 @@ export interface Service {
 }
 
 /**
+ * The running fake server, as provided by `FakeAuthServer.layer`.
+ *
  * @since 0.1.0
  * @category tags
  */

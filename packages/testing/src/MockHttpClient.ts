@@ -119,6 +119,8 @@ export interface Service {
 }
 
 /**
+ * The mock client's controls, as provided by `MockHttpClient.layer` with the `HttpClient` itself.
+ *
  * @since 0.1.0
  * @category tags
  */

@@ -28,6 +28,8 @@ export interface Service {
 }
 
 /**
+ * What the test `TokenService` was asked, as provided by `TokenServiceTest.layer`.
+ *
  * @since 0.1.0
  * @category tags
  */

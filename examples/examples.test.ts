@@ -56,6 +56,16 @@ describe("examples", () => {
       assert.deepStrictEqual(checks.filter((c) => !c.ok), [])
     }), 30_000)
 
+  it.live("the demo's provider mode gets a token, then the cached one, then calls API_URL", () =>
+    withFakeEnvironment((server) =>
+      Effect.gen(function*() {
+        const checks = yield* demo.provider
+        assert.deepStrictEqual(checks.map((c) => c.ok), [true, true])
+        assert.strictEqual((yield* server.tokenRequests).length, 1)
+        assert.strictEqual(yield* server.apiRequests, 1)
+      })
+    ))
+
   it("the demo asks for all three provider variables or none", () => {
     assert.strictEqual(demo.mode({}), "fake")
     assert.strictEqual(demo.mode({ OAUTH_TOKEN_URL: "u", OAUTH_CLIENT_ID: "i", OAUTH_CLIENT_SECRET: "s" }), "provider")

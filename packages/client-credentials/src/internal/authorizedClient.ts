@@ -110,6 +110,18 @@ const mapClientError = <E>(error: E): Exclude<E, HttpClientError.HttpClientError
   })
 }
 
+/** The `Authorization` value of each token in use, built once per token rather than once per request. */
+const authorizationHeaders = new WeakMap<AccessToken.AccessToken, string>()
+
+const authorizationHeader = (token: AccessToken.AccessToken): string => {
+  let header = authorizationHeaders.get(token)
+  if (header === undefined) {
+    header = `${token.tokenType} ${Redacted.value(token.value)}`
+    authorizationHeaders.set(token, header)
+  }
+  return header
+}
+
 /** @internal */
 export const withTokens = <E, R>(
   self: HttpClient.HttpClient.With<E, R>,
@@ -121,32 +133,45 @@ export const withTokens = <E, R>(
   const failOnErrorStatus = options.failOnErrorStatus ?? true
 
   const send = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
-    self.execute(HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.authorization))).pipe(
+    self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
       Effect.catchAll((error) =>
         // a client wrapped in `filterStatusOk` turns a 401 into an error: take its response back
         isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error))
       )
     )
 
+  // a plain chain of flatMaps, not Effect.gen: this runs on every request
+  const finish = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken) =>
+    failOnErrorStatus && (response.status < 200 || response.status >= 300)
+      ? toApiError(response, token)
+      : Effect.succeed(response)
+
+  const sendWithToken = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.flatMap(getToken, (token) => Effect.flatMap(send(request, token), (response) => finish(response, token)))
+
+  /** A 401 for the token itself: drop that token (compare-and-invalidate), then send once more if the body allows. */
+  const recover = (
+    request: HttpClientRequest.HttpClientRequest,
+    response: HttpClientResponse.HttpClientResponse,
+    token: AccessToken.AccessToken
+  ) =>
+    Effect.zipRight(
+      tokens.invalidate(token),
+      isReplayable(request)
+        // release the refused response's connection: read at most its first chunk
+        ? Effect.zipRight(Effect.ignore(Stream.runHead(response.stream)), sendWithToken(request))
+        : finish(response, token)
+    )
+
   const execute = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.gen(function*() {
-      let token = yield* getToken
-      let response = yield* send(request, token)
-      if (retryOnUnauthorized && rejectsToken(response, token)) {
-        // compare-and-invalidate: many requests refused with the same token cause one new fetch
-        yield* tokens.invalidate(token)
-        if (isReplayable(request)) {
-          // release the refused response's connection: read at most its first chunk
-          yield* Effect.ignore(Stream.runHead(response.stream))
-          token = yield* getToken
-          response = yield* send(request, token)
-        }
-      }
-      if (failOnErrorStatus && (response.status < 200 || response.status >= 300)) {
-        return yield* toApiError(response, token)
-      }
-      return response
-    })
+    Effect.flatMap(
+      getToken,
+      (token) =>
+        Effect.flatMap(send(request, token), (response) =>
+          retryOnUnauthorized && rejectsToken(response, token)
+            ? recover(request, response, token)
+            : finish(response, token))
+    )
 
   return HttpClient.makeWith<never, never, Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R>(
     Effect.flatMap(execute),

@@ -220,16 +220,16 @@ export const make = (
       return clock.unsafeCurrentTimeMillis() < entry.refreshAt ? entry.succeed : serve(configuredKey, entry)
     })
 
-    const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> =>
-      Effect.suspend(() => {
-        const merged = tokenRequest.resolve(resolved.request, request)
-        const problem = tokenRequest.validate(merged)
-        if (problem !== undefined) {
-          return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail: problem }))
-        }
-        const key = tokenRequest.makeKey(identity, merged)
-        return key.canonical === configuredKey.canonical ? get : getKey(key)
-      })
+    // the request is resolved once, when `getFor` is called: an effect built once and run often pays for it once
+    const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> => {
+      const merged = tokenRequest.resolve(resolved.request, request)
+      const problem = tokenRequest.validate(merged)
+      if (problem !== undefined) {
+        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail: problem }))
+      }
+      const key = tokenRequest.makeKey(identity, merged)
+      return key.canonical === configuredKey.canonical ? get : getKey(key)
+    }
 
     const drop = (entry: Entry): Effect.Effect<void> => {
       entry.invalidated = true

@@ -1,0 +1,229 @@
+/**
+ * Scenario 4, authorized request overhead: requests/s through `AuthorizedClient` against the same `HttpClient`
+ * (undici) sending a fixed `Authorization` header, with the same number in flight, against a protected API served
+ * by another process (so that the server does not share the client's event loop). Many short rounds, the clients in
+ * every order in turn, so that they meet the same moments of a busy machine; a ratio is the median of the per-set
+ * ratios. A second fixed-header client, identical to the first, is the control: its ratio to the first shows how
+ * much of a difference the machine's noise alone makes. The baseline (axios) is shown for reference: it is another
+ * HTTP client, so it is not part of the ratio.
+ */
+import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Baseline from "./baseline.js"
+import * as Report from "./report.js"
+import * as TokenServer from "./tokenServer.js"
+
+const inFlight = 32
+const sets = 30
+const requestsPerRound = 250
+const baselineRounds = 5
+const baselineRequestsPerRound = 500
+const inMemorySets = 18
+
+type Name = "fixed" | "authorized" | "control"
+
+/** Every order of the three clients, used in turn: each client runs first, second and third equally often. */
+const orders: ReadonlyArray<ReadonlyArray<Name>> = [
+  ["fixed", "authorized", "control"],
+  ["authorized", "control", "fixed"],
+  ["control", "fixed", "authorized"],
+  ["control", "authorized", "fixed"],
+  ["authorized", "fixed", "control"],
+  ["fixed", "control", "authorized"]
+]
+
+/** Runs `n` GETs of `url` through `client`, `inFlight` at a time, reading each body. */
+const batch = <E>(client: HttpClient.HttpClient.With<E>, url: string, n: number) =>
+  Effect.forEach(
+    Array.from({ length: n }),
+    () => Effect.flatMap(client.get(url), (response) => response.text),
+    { concurrency: inFlight, discard: true }
+  )
+
+const baselineBatch = async (url: string, n: number) => {
+  let next = 0
+  const worker = async () => {
+    while (next < n) {
+      next++
+      await Baseline.callApi(url)
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+}
+
+/** A client that answers every request at once, without I/O: what is left is the cost of the client itself. */
+const inMemory = HttpClient.make((request) =>
+  Effect.sync(() => HttpClientResponse.fromWeb(request, new Response("{\"ok\":true}", { status: 200 })))
+)
+
+interface Sample {
+  /** Requests per second, wall clock. */
+  readonly rate: number
+  /** µs of this process's CPU (user + system) per request: the client's own cost, whatever the server does. */
+  readonly cpu: number
+}
+
+const sample = async (n: number, run: () => Promise<void>): Promise<Sample> => {
+  const cpuBefore = process.cpuUsage()
+  const started = performance.now()
+  await run()
+  const elapsed = performance.now() - started
+  const cpu = process.cpuUsage(cpuBefore)
+  return { rate: n / (elapsed / 1000), cpu: (cpu.user + cpu.system) / n }
+}
+
+/** `setCount` sets of one round per client, after one warm-up set. */
+const alternate = async (
+  setCount: number,
+  n: number,
+  run: (name: Name, n: number) => Promise<void>
+): Promise<Record<Name, Array<Sample>>> => {
+  const samples: Record<Name, Array<Sample>> = { fixed: [], authorized: [], control: [] }
+  for (let set = -1; set < setCount; set++) {
+    for (const name of orders[(set + orders.length) % orders.length]!) {
+      const result = await sample(n, () => run(name, n))
+      if (set >= 0) samples[name].push(result)
+    }
+  }
+  return samples
+}
+
+/** The median over the sets of `name`'s figure divided by the first fixed-header client's. */
+const ratioToFixed = (samples: Record<Name, Array<Sample>>, name: Name, field: keyof Sample): number =>
+  Report.median(samples[name].map((sample, set) => sample[field] / samples.fixed[set]![field]))
+
+const medianOf = (samples: ReadonlyArray<Sample>, field: keyof Sample): number =>
+  Report.median(samples.map((sample) => sample[field]))
+
+/** Runs the scenario against a server in a child process. */
+export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
+  const server = await TokenServer.startInChildProcess()
+  const runtime = ManagedRuntime.make(
+    TokenService.layer({
+      tokenUrl: server.tokenUrl,
+      clientId: Report.clientId,
+      clientSecret: Report.clientSecretRedacted
+    }).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
+  )
+  try {
+    const { client, tokens } = await runtime.runPromise(
+      Effect.all({ client: HttpClient.HttpClient, tokens: TokenService.TokenService })
+    )
+    const token = await runtime.runPromise(tokens.get)
+    // the same work but the token: a fixed header, and non-2xx answers failing as AuthorizedClient's do
+    const withFixedHeader = <E>(self: HttpClient.HttpClient.With<E>) =>
+      self.pipe(
+        HttpClient.mapRequest(HttpClientRequest.setHeader("authorization", Redacted.value(token.authorization))),
+        HttpClient.filterStatusOk
+      )
+    const loopback: Record<Name, HttpClient.HttpClient.With<unknown>> = {
+      fixed: withFixedHeader(client),
+      authorized: AuthorizedClient.withTokens(client, { tokens }),
+      control: withFixedHeader(client)
+    }
+    const noIo: Record<Name, HttpClient.HttpClient.With<unknown>> = {
+      fixed: withFixedHeader(inMemory),
+      authorized: AuthorizedClient.withTokens(inMemory, { tokens }),
+      control: withFixedHeader(inMemory)
+    }
+
+    const overLoopback = await alternate(
+      sets,
+      requestsPerRound,
+      (name, n) => runtime.runPromise(batch(loopback[name], server.apiUrl, n))
+    )
+    const rateRatio = ratioToFixed(overLoopback, "authorized", "rate")
+    const controlRatio = ratioToFixed(overLoopback, "control", "rate")
+    const cpuRatio = ratioToFixed(overLoopback, "authorized", "cpu")
+    const controlCpuRatio = ratioToFixed(overLoopback, "control", "cpu")
+    const loopbackLine = (name: Name) =>
+      `${Report.format(medianOf(overLoopback[name], "rate"))} req/s ` +
+      `(${Report.format(medianOf(overLoopback[name], "cpu"), 1)} µs CPU each)`
+    Report.progress(
+      `loopback, ${sets} sets of rounds of ${requestsPerRound} GETs: fixed header ${loopbackLine("fixed")}, ` +
+        `AuthorizedClient ${loopbackLine("authorized")}, control ${loopbackLine("control")}; req/s ratio to the ` +
+        `fixed header: AuthorizedClient ${Report.format(100 * rateRatio, 1)} %, control ` +
+        `${Report.format(100 * controlRatio, 1)} %`
+    )
+
+    const withoutIo = await alternate(
+      inMemorySets,
+      requestsPerRound,
+      (name, n) => Effect.runPromise(batch(noIo[name], "http://127.0.0.1/api", n))
+    )
+    const micros = (name: Name) => 1e6 / medianOf(withoutIo[name], "rate")
+    Report.progress(
+      `in-memory transport: fixed header ${Report.format(micros("fixed"), 1)} µs/request, AuthorizedClient ` +
+        `${Report.format(micros("authorized"), 1)}, control ${Report.format(micros("control"), 1)}`
+    )
+
+    Baseline.configure({ tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret })
+    const baseline: Array<Sample> = []
+    await baselineBatch(server.apiUrl, baselineRequestsPerRound / 2)
+    for (let round = 0; round < baselineRounds; round++) {
+      baseline.push(
+        await sample(baselineRequestsPerRound, () => baselineBatch(server.apiUrl, baselineRequestsPerRound))
+      )
+    }
+    Report.progress(
+      `baseline (axios + getToken): ${Report.format(medianOf(baseline, "rate"))} req/s ` +
+        `(${Report.format(medianOf(baseline, "cpu"), 1)} µs CPU each)`
+    )
+
+    const percent = (ratio: number) => `${Report.format(100 * ratio, 1)} %`
+    return [
+      {
+        scenario: "4 request overhead",
+        measure: `req/s over loopback (${inFlight} in flight): AuthorizedClient vs fixed header`,
+        library: `${Report.format(medianOf(overLoopback.authorized, "rate"))} vs ${
+          Report.format(medianOf(overLoopback.fixed, "rate"))
+        } req/s`,
+        baseline: `${Report.format(medianOf(baseline, "rate"))} req/s (axios)`,
+        goal: ""
+      },
+      {
+        scenario: "4 request overhead",
+        measure: "AuthorizedClient / fixed header, req/s (median of the sets)",
+        library: percent(rateRatio),
+        baseline: "-",
+        goal: ">= 95 %",
+        met: rateRatio >= 0.95
+      },
+      {
+        scenario: "4 request overhead",
+        measure: "control: identical fixed-header client / fixed header, req/s",
+        library: percent(controlRatio),
+        baseline: "-",
+        goal: ""
+      },
+      {
+        scenario: "4 request overhead",
+        measure: "client CPU per request over loopback: AuthorizedClient vs fixed header",
+        library: `${Report.format(medianOf(overLoopback.authorized, "cpu"), 1)} vs ${
+          Report.format(medianOf(overLoopback.fixed, "cpu"), 1)
+        } µs (${percent(cpuRatio)}; control ${percent(controlCpuRatio)})`,
+        baseline: `${Report.format(medianOf(baseline, "cpu"), 1)} µs (axios)`,
+        goal: ""
+      },
+      {
+        scenario: "4 request overhead",
+        measure: "µs per request, in-memory transport (no I/O): AuthorizedClient vs fixed header",
+        library: `${Report.format(micros("authorized"), 1)} vs ${Report.format(micros("fixed"), 1)} µs (control ${
+          Report.format(micros("control"), 1)
+        })`,
+        baseline: "-",
+        goal: ""
+      }
+    ]
+  } finally {
+    await runtime.dispose()
+    await server.close()
+  }
+}

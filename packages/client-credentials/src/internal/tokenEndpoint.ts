@@ -168,33 +168,34 @@ const readJson = (
   response: HttpClientResponse.HttpClientResponse,
   scrub: (text: string) => string
 ): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
-  const length = Number(response.headers["content-length"])
-  if (Number.isFinite(length) && length > maxResponseBytes) {
-    return Effect.fail(invalidResponse("the response is larger than 1 MiB", response.status))
+  const tooLarge = () => invalidResponse("the response is larger than 1 MiB", response.status)
+  const unreadable = (error: HttpClientError.ResponseError) =>
+    new NetworkError.NetworkError({
+      reason: "Transport",
+      detail: scrub(`${error.reason}: ${describeCause(error.cause)}`)
+    })
+  const parse = (text: string) =>
+    Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: () => invalidResponse("the response is not JSON", response.status)
+    })
+  const header = response.headers["content-length"]
+  if (header !== undefined && /^\d+$/.test(header)) {
+    if (Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
+    // the size is known and allowed (the transport holds the body to it): read it at once
+    return Effect.flatMap(Effect.mapError(response.text, unreadable), parse)
   }
   const chunks: Array<Uint8Array> = []
   let size = 0
   return response.stream.pipe(
-    Stream.mapError((error) =>
-      new NetworkError.NetworkError({
-        reason: "Transport",
-        detail: scrub(`${error.reason}: ${describeCause(error.cause)}`)
-      })
-    ),
+    Stream.mapError(unreadable),
     Stream.runForEach((chunk) => {
       size += chunk.byteLength
-      if (size > maxResponseBytes) {
-        return Effect.fail(invalidResponse("the response is larger than 1 MiB", response.status))
-      }
+      if (size > maxResponseBytes) return Effect.fail(tooLarge())
       chunks.push(chunk)
       return Effect.void
     }),
-    Effect.flatMap(() =>
-      Effect.try({
-        try: () => JSON.parse(decodeUtf8(chunks, size)) as unknown,
-        catch: () => invalidResponse("the response is not JSON", response.status)
-      })
-    )
+    Effect.flatMap(() => parse(decodeUtf8(chunks, size)))
   )
 }
 

@@ -13,6 +13,14 @@ describe("WWW-Authenticate parsing (RFC 9110 §11.6.1)", () => {
 
   it("reads a bare scheme and a token68", () => {
     assert.deepStrictEqual(wwwAuthenticate.parse("Bearer"), [{ scheme: "Bearer", params: {} }])
+    assert.deepStrictEqual(wwwAuthenticate.parse("Negotiate abc, Bearer error=\"x\""), [
+      { scheme: "Negotiate", params: { token68: "abc" } },
+      { scheme: "Bearer", params: { error: "x" } }
+    ])
+    assert.deepStrictEqual(wwwAuthenticate.parse("Basic, Bearer realm = \"a\""), [
+      { scheme: "Basic", params: {} },
+      { scheme: "Bearer", params: { realm: "a" } }
+    ])
     assert.deepStrictEqual(wwwAuthenticate.parse("Negotiate abc==, Bearer error=\"x\""), [
       { scheme: "Negotiate", params: { token68: "abc==" } },
       { scheme: "Bearer", params: { error: "x" } }

@@ -35,6 +35,14 @@ export const parse = (header: string): Array<ApiError.Challenge> => {
     if (scheme === "") break
     const challenge = { scheme, params: {} as Record<string, string> }
     challenges.push(challenge)
+    skip(/[ \t]/)
+    // a token68 (e.g. `Negotiate abc==`) stands alone up to the next comma
+    const token68 = /^[A-Za-z0-9\-._~+/]+=*[ \t]*(?:,|$)/.exec(header.slice(pos))
+    if (token68 !== null) {
+      challenge.params["token68"] = token68[0].replace(/[\s,]+$/, "")
+      pos += token68[0].length
+      continue
+    }
     // auth-params, until the next scheme: a token not followed by "="
     while (pos < header.length) {
       skip(/[\s,]/)
@@ -46,12 +54,6 @@ export const parse = (header: string): Array<ApiError.Challenge> => {
         break
       }
       pos++ // "="
-      if (pos >= header.length || /[,=]/.test(header[pos]!)) {
-        // token68 such as "abc==": the "=" were padding
-        skip(/=/)
-        challenge.params["token68"] = header.slice(start, pos).trim()
-        continue
-      }
       skip(/[ \t]/)
       challenge.params[name.toLowerCase()] = header[pos] === "\"" ? quoted() : token()
     }

@@ -3,8 +3,10 @@
  * the `Cache`, and a tiny `refreshAhead` must not refresh without end.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
@@ -23,6 +25,26 @@ describe("TokenService, review cases", () => {
       yield* Fiber.join(waiting)
       assert.strictEqual(Service.value(yield* service.get), "token-2")
       assert.strictEqual(endpoint.requests.length, 2)
+    }))
+
+  it.scoped("1,000 callers on a cold key share one fetch fiber, not one fork each", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const release = yield* Deferred.make<void>()
+      endpoint.script((request) => Effect.zipRight(Deferred.await(release), Endpoint.token("shared")(request)))
+      const service = yield* Service.make(endpoint)
+      const supervisor = yield* Supervisor.track
+      const callers = yield* Effect.fork(
+        Effect.all(Array.from({ length: 1000 }, () => service.get), { concurrency: "unbounded" })
+      ).pipe(Effect.supervised(supervisor))
+      yield* Service.settle
+      // 1,000 callers, the `Effect.all` fiber and one fetch fiber: not a second thousand
+      const live = (yield* supervisor.value).length
+      assert.isAtMost(live, 1010)
+      yield* Deferred.succeed(release, void 0)
+      const tokens = yield* Fiber.join(callers)
+      assert.isTrue(tokens.every((token) => Service.value(token) === "shared"))
+      assert.strictEqual(endpoint.requests.length, 1)
     }))
 
   it.scoped("the configured token is refreshed in the background even after the Cache evicted it", () =>

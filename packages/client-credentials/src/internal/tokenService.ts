@@ -140,12 +140,28 @@ export const make = (
     const forget = (key: tokenRequest.RequestKey, outcome: Outcome) =>
       cache.invalidateWhen(key, (held) => held === outcome)
 
+    /** The fiber of each fetch in flight, by key, so that concurrent callers share one fork. */
+    const inFlight = new Map<string, Fiber.RuntimeFiber<Outcome>>()
+
+    const fetchFiber = (key: tokenRequest.RequestKey): Effect.Effect<Fiber.RuntimeFiber<Outcome>> =>
+      Effect.suspend(() => {
+        const running = inFlight.get(key.canonical)
+        if (running !== undefined && running.unsafePoll() === null) return Effect.succeed(running)
+        return Effect.tap(
+          Effect.forkIn(Effect.ensuring(cache.get(key), Effect.sync(() => inFlight.delete(key.canonical))), scope),
+          (fiber) => {
+            // a fiber that is done has already run its `ensuring`: keep nothing for it (and one found done is skipped)
+            if (fiber.unsafePoll() === null) inFlight.set(key.canonical, fiber)
+          }
+        )
+      })
+
     /**
      * A fetch through the `Cache`, shared by every caller of the key. It runs on a fiber of the layer's scope, so a
      * caller that is interrupted stops waiting without stopping the fetch for the others.
      */
     const miss = (key: tokenRequest.RequestKey): Effect.Effect<AccessToken.AccessToken, FetchError> =>
-      Effect.forkIn(cache.get(key), scope).pipe(
+      fetchFiber(key).pipe(
         Effect.flatMap(Fiber.join),
         Effect.flatMap((outcome) => {
           if (outcome._tag === "Token") {

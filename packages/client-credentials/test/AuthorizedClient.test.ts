@@ -5,10 +5,13 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as util from "node:util"
 import * as InMemoryApi from "./authorized/inMemoryApi.js"
 
@@ -247,5 +250,41 @@ describe("AuthorizedClient, review cases", () => {
       assert.strictEqual(error.status, 401)
       assert.strictEqual(error.wwwAuthenticate?.params["error"], "invalid_token")
     }).pipe(Effect.provide(api.layer))
+  })
+})
+
+describe("AuthorizedClient, bounded error bodies", () => {
+  it.effect("an error answer whose body stalls still fails with ApiError, without a body, after 5 s", () => {
+    const api = InMemoryApi.make({
+      handler: () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), { status: 503 })
+    })
+    return Effect.gen(function*() {
+      const client = yield* AuthorizedClient.AuthorizedClient
+      const fiber = yield* Effect.fork(Effect.flip(client.get("https://api.example.com/api/x")))
+      yield* TestClock.adjust("4 seconds")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 second")
+      const error = (yield* Fiber.join(fiber)) as ApiError.ApiError
+      assert.strictEqual(error.status, 503)
+      assert.isUndefined(error.body)
+    }).pipe(withClient(api))
+  })
+
+  it.effect("a challenge that echoes the token has it replaced", () => {
+    const api = InMemoryApi.make({
+      handler: ({ authorization }) =>
+        new Response("", {
+          status: 403,
+          headers: {
+            "www-authenticate": `Bearer error="insufficient_scope", error_description="${authorization} lacks admin"`
+          }
+        })
+    })
+    return Effect.gen(function*() {
+      const client = yield* AuthorizedClient.AuthorizedClient
+      const error = (yield* Effect.flip(client.get("https://api.example.com/api/x"))) as ApiError.ApiError
+      assert.strictEqual(error.wwwAuthenticate?.params["error_description"], "Bearer <redacted> lacks admin")
+      assert.notInclude(JSON.stringify(error), "tok-1")
+    }).pipe(withClient(api))
   })
 })

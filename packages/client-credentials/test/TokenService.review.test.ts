@@ -5,9 +5,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
+import * as Logs from "./utils/logs.js"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
 
@@ -45,6 +49,49 @@ describe("TokenService, review cases", () => {
       const tokens = yield* Fiber.join(callers)
       assert.isTrue(tokens.every((token) => Service.value(token) === "shared"))
       assert.strictEqual(endpoint.requests.length, 1)
+    }))
+
+  it.effect("a first caller in an uninterruptible region does not make the shared fetch unstoppable", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.hang() })
+      const scope = yield* Scope.make()
+      const service = yield* Service.make(endpoint, { requestTimeout: "1 second", retry: Schedule.recurs(2) }).pipe(
+        Scope.extend(scope)
+      )
+      const first = yield* Effect.fork(Effect.uninterruptible(Effect.either(service.get)))
+      yield* Service.settle
+      const second = yield* Effect.fork(Effect.either(service.get))
+      yield* Service.settle
+      for (let i = 0; i < 3; i++) yield* TestClock.adjust("1 second")
+      const [a, b] = [yield* Fiber.join(first), yield* Fiber.join(second)]
+      assert.strictEqual(a._tag === "Left" && a.left._tag === "NetworkError" ? a.left.reason : "", "Timeout")
+      assert.strictEqual(b._tag === "Left" && b.left._tag === "NetworkError" ? b.left.reason : "", "Timeout")
+      assert.strictEqual(endpoint.requests.length, 3)
+      // and the scope closes
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      assert.isDefined(yield* Service.pollNow(closing))
+    }))
+
+  it.scoped("a background refresh that dies is logged without its text, and a later one is tried", () =>
+    Effect.gen(function*() {
+      const logs = Logs.capture()
+      const endpoint = Endpoint.make()
+      const service = yield* Service.make(endpoint, { refreshAhead: 0.5 })
+      const first = yield* service.get
+      endpoint.script(() => Effect.die(new Error("boom: Authorization: Basic c2VjcmV0")))
+      yield* TestClock.setTime(1_800_000)
+      yield* service.get.pipe(Effect.provide(logs.layer))
+      yield* Service.settle.pipe(Effect.provide(logs.layer))
+      assert.strictEqual(Service.value(yield* service.get), Service.value(first))
+      const warnings = logs.entries.filter((entry) => entry.level === "WARN")
+      assert.strictEqual(warnings.length, 1)
+      assert.notInclude(warnings[0]!.text, "c2VjcmV0")
+      // the flag was cleared: after the back-off a new refresh goes out
+      yield* TestClock.adjust("3 minutes")
+      yield* service.get
+      yield* Service.settle
+      assert.strictEqual(endpoint.requests.length, 3)
+      assert.notStrictEqual(Service.value(yield* service.get), Service.value(first))
     }))
 
   it.scoped("the configured token is refreshed in the background even after the Cache evicted it", () =>

@@ -6,6 +6,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -17,6 +18,9 @@ import type * as TokenService from "../TokenService.js"
 import { describeCause } from "./describeCause.js"
 import { decodeUtf8, truncateUtf8 } from "./text.js"
 import * as wwwAuthenticate from "./wwwAuthenticate.js"
+
+/** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
+const bodyReadTimeout = Duration.seconds(5)
 
 /** Whether the body of `request` can be sent a second time. */
 const isReplayable = (request: HttpClientRequest.HttpClientRequest): boolean => {
@@ -61,6 +65,8 @@ const readBodyStart = (
       )
       return text === "" ? undefined : withoutTrailingPrefix(text, secret)
     }),
+    // a body that stalls must not hold the caller: it is only a detail of the error
+    Effect.timeoutTo({ duration: bodyReadTimeout, onSuccess: (body) => body, onTimeout: () => undefined }),
     Effect.orElseSucceed(() => undefined)
   )
 }
@@ -78,7 +84,15 @@ const toApiError = (
   token: AccessToken.AccessToken
 ): Effect.Effect<never, ApiError.ApiError> =>
   Effect.flatMap(readBodyStart(response, token), (body) => {
-    const challenge = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
+    const found = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
+    // a server may echo the token in a challenge parameter too
+    const secret = Redacted.value(token.value)
+    const challenge = found === undefined ? undefined : {
+      scheme: found.scheme,
+      params: Object.fromEntries(
+        Object.entries(found.params).map(([name, value]) => [name, value.split(secret).join("<redacted>")])
+      )
+    }
     return Effect.fail(
       new ApiError.ApiError({
         status: response.status,
@@ -159,7 +173,10 @@ export const withTokens = <E, R>(
       tokens.invalidate(token),
       isReplayable(request)
         // release the refused response's connection: read at most its first chunk
-        ? Effect.zipRight(Effect.ignore(Stream.runHead(response.stream)), sendWithToken(request))
+        ? Effect.zipRight(
+          Effect.ignore(Effect.timeoutOption(Stream.runHead(response.stream), bodyReadTimeout)),
+          sendWithToken(request)
+        )
         : finish(response, token)
     )
 

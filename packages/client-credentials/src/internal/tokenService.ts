@@ -4,6 +4,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cache from "effect/Cache"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -148,7 +149,11 @@ export const make = (
         const running = inFlight.get(key.canonical)
         if (running !== undefined && running.unsafePoll() === null) return Effect.succeed(running)
         return Effect.tap(
-          Effect.forkIn(Effect.ensuring(cache.get(key), Effect.sync(() => inFlight.delete(key.canonical))), scope),
+          // interruptible whatever the first caller is: the per-attempt timeout and the scope must be able to stop it
+          Effect.forkIn(
+            Effect.interruptible(Effect.ensuring(cache.get(key), Effect.sync(() => inFlight.delete(key.canonical)))),
+            scope
+          ),
           (fiber) => {
             // a fiber that is done has already run its `ensuring`: keep nothing for it (and one found done is skipped)
             if (fiber.unsafePoll() === null) inFlight.set(key.canonical, fiber)
@@ -165,6 +170,8 @@ export const make = (
         Effect.flatMap(Fiber.join),
         Effect.flatMap((outcome) => {
           if (outcome._tag === "Token") {
+            // another caller of the same fetch already found the token refused: fetch again
+            if (outcome.invalidated) return getKey(key)
             remember(outcome)
             return outcome.succeed
           }
@@ -179,27 +186,38 @@ export const make = (
      * newer already has; on failure `entry` stays, and the next attempt waits.
      */
     const refreshInBackground = (key: tokenRequest.RequestKey, entry: Entry): Effect.Effect<void> => {
-      entry.refreshing = true
       const replace = (next: Entry) =>
         Effect.flatMap(cache.getOptionComplete(key), (held) => {
-          if (Option.isSome(held) && held.value !== entry) return Effect.void
+          entry.refreshing = false
+          if (Option.isSome(held) && held.value !== entry) {
+            // something newer is in the `Cache`, the source of truth: serve that one
+            if (held.value._tag === "Token") remember(held.value)
+            return Effect.void
+          }
           remember(next)
           return cache.set(key, next)
         })
-      const backOff = (error: FetchError) =>
+      const backOff = (cause: Cause.Cause<FetchError>) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           entry.refreshing = false
+          if (Cause.isInterruptedOnly(cause)) return Effect.void
           entry.refreshAt = Math.min(entry.hardExpiresAt, now + Math.max(1000, 0.1 * (entry.hardExpiresAt - now)))
+          const failure = Cause.failureOption(cause)
+          // a defect's text is not logged: it may come from a user's HttpClient and hold a request
+          const error = Option.isSome(failure) ? failure.value.message : "an unexpected defect"
           return Effect.logWarning("effect-oauth2: background token refresh failed; keeping the current token").pipe(
-            Effect.annotateLogs({ error: error.message })
+            Effect.annotateLogs({ error })
           )
         })
-      return fetch(key).pipe(
+      const refresh = fetch(key).pipe(
         Effect.flatMap((token) => makeEntry(key, token)),
-        Effect.matchEffect({ onSuccess: replace, onFailure: backOff }),
-        Effect.forkIn(scope),
-        Effect.asVoid
+        Effect.matchCauseEffect({ onSuccess: replace, onFailure: backOff })
       )
+      // the flag and the fork go together, and the refresh can be stopped whatever the caller is
+      return Effect.uninterruptible(Effect.suspend(() => {
+        entry.refreshing = true
+        return Effect.asVoid(Effect.forkIn(Effect.interruptible(refresh), scope))
+      }))
     }
 
     /** Serves a complete `Cache` entry, starting a refresh or a fetch when it is due. */

@@ -16,7 +16,7 @@ import type * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import { describeCause } from "./describeCause.js"
-import { decodeUtf8, truncateUtf8 } from "./text.js"
+import { decodeUtf8, redact, truncateUtf8 } from "./text.js"
 import * as wwwAuthenticate from "./wwwAuthenticate.js"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
@@ -60,7 +60,7 @@ const readBodyStart = (
     ),
     Effect.map(() => {
       const text = truncateUtf8(
-        decodeUtf8(chunks, Math.min(size, limit)).split(secret).join("<redacted>"),
+        redact(decodeUtf8(chunks, Math.min(size, limit)), secret),
         ApiError.maxBodyBytes
       )
       return text === "" ? undefined : withoutTrailingPrefix(text, secret)
@@ -90,7 +90,7 @@ const toApiError = (
     const challenge = found === undefined ? undefined : {
       scheme: found.scheme,
       params: Object.fromEntries(
-        Object.entries(found.params).map(([name, value]) => [name, value.split(secret).join("<redacted>")])
+        Object.entries(found.params).map(([name, value]) => [name, redact(value, secret)])
       )
     }
     return Effect.fail(
@@ -130,7 +130,7 @@ const authorizationHeaders = new WeakMap<AccessToken.AccessToken, string>()
 const authorizationHeader = (token: AccessToken.AccessToken): string => {
   let header = authorizationHeaders.get(token)
   if (header === undefined) {
-    header = `${token.tokenType} ${Redacted.value(token.value)}`
+    header = Redacted.value(token.authorization)
     authorizationHeaders.set(token, header)
   }
   return header

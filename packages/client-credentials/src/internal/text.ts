@@ -22,3 +22,7 @@ export const truncateUtf8 = (text: string, maxBytes: number): string => {
   if (bytes.byteLength <= maxBytes) return text
   return new TextDecoder().decode(bytes.subarray(0, maxBytes)).replace(/\uFFFD+$/, "")
 }
+
+/** `text` with every occurrence of `value` replaced by `<redacted>`. */
+export const redact = (text: string, value: string): string =>
+  value === "" ? text : text.replaceAll(value, "<redacted>")

@@ -19,7 +19,7 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
 import { describeCause } from "./describeCause.js"
-import { decodeUtf8 } from "./text.js"
+import { decodeUtf8, redact } from "./text.js"
 import type { ResolvedRequest } from "./tokenRequest.js"
 
 /** The largest token response the library reads. */
@@ -64,10 +64,7 @@ export const formParams = (
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
   const url = options.tokenUrl.toString()
   const scrub = (text: string): string =>
-    options.secrets.reduce((acc, secret) => {
-      const value = Redacted.value(secret)
-      return value === "" ? acc : acc.split(value).join("<redacted>")
-    }, text)
+    options.secrets.reduce((acc, secret) => redact(acc, Redacted.value(secret)), text)
   // scoped: the request and its body are aborted when the attempt ends, read or not
   const scopedClient = HttpClient.withScope(client)
 
@@ -169,11 +166,7 @@ const readJson = (
   scrub: (text: string) => string
 ): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
   const tooLarge = () => invalidResponse("the response is larger than 1 MiB", response.status)
-  const unreadable = (error: HttpClientError.ResponseError) =>
-    new NetworkError.NetworkError({
-      reason: "Transport",
-      detail: scrub(`${error.reason}: ${describeCause(error.cause)}`)
-    })
+  const unreadable = (error: HttpClientError.ResponseError) => transportError(error, scrub)
   const parse = (text: string) =>
     Effect.try({
       try: () => JSON.parse(text) as unknown,
@@ -250,7 +243,7 @@ const decodeSuccess = (
   // an error that comes with an access token must not show it
   const accessToken = body.access_token
   const scrub = typeof accessToken === "string" && accessToken !== ""
-    ? (text: string) => options.scrub(text).split(accessToken).join("<redacted>")
+    ? (text: string) => redact(options.scrub(text), accessToken)
     : options.scrub
   const error = oauthError(body, status, scrub)
   if (error !== undefined) return Effect.fail(error)

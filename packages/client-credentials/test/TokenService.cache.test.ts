@@ -226,32 +226,45 @@ describe("TokenService single flight (behaviour 6)", () => {
 })
 
 describe("TokenService failures (behaviour 7)", () => {
-  it.scoped("a transient failure is not cached: the next call, at the same instant, fetches again", () =>
+  it.scoped("a NetworkError is not kept: the next call, at the same instant, fetches again", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()
-      endpoint.script(
-        Endpoint.respond(503),
-        Endpoint.transportFailure(),
-        Endpoint.respond(200, "<html>"),
-        Endpoint.oauthError("invalid_request"),
-        Endpoint.oauthError("invalid_grant"),
-        Endpoint.oauthError("temporarily_unavailable", 400)
-      )
+      endpoint.script(Endpoint.respond(503), Endpoint.transportFailure(), Endpoint.respond(429))
       const service = yield* Service.make(endpoint, { retry: Schedule.stop })
       const errors = []
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 3; i++) {
         errors.push(yield* Effect.flip(service.get))
       }
-      assert.deepStrictEqual(errors.map((e) => e.reason), [
-        "ServerError",
-        "Transport",
-        "InvalidResponse",
-        "OAuth",
-        "OAuth",
-        "OAuth"
-      ])
-      assert.strictEqual(Service.value(yield* service.get), "token-7")
-      assert.strictEqual(endpoint.requests.length, 7)
+      assert.deepStrictEqual(errors.map((e) => e.reason), ["ServerError", "Transport", "RateLimited"])
+      assert.strictEqual(Service.value(yield* service.get), "token-4")
+      assert.strictEqual(endpoint.requests.length, 4)
+    }))
+
+  it.scoped("a TokenError that is not terminal is remembered for one second, then asked again", () =>
+    Effect.gen(function*() {
+      const answers = [
+        ["InvalidResponse", Endpoint.respond(200, "<html>")],
+        ["InvalidResponse", Endpoint.respond(404, "not found")],
+        ["OAuth", Endpoint.oauthError("invalid_request")],
+        ["OAuth", Endpoint.oauthError("invalid_grant")],
+        ["OAuth", Endpoint.oauthError("temporarily_unavailable", 400)]
+      ] as const
+      for (const [reason, answer] of answers) {
+        const endpoint = Endpoint.make()
+        endpoint.script(answer)
+        yield* TestClock.setTime(0)
+        const service = yield* Service.make(endpoint, { retry: Schedule.stop })
+        const first = yield* Effect.flip(service.get)
+        assert.strictEqual(first.reason, reason)
+        for (const at of [0, 500, 999]) {
+          yield* TestClock.setTime(at)
+          assert.strictEqual(yield* Effect.flip(service.get), first)
+        }
+        assert.strictEqual(endpoint.requests.length, 1)
+        yield* TestClock.setTime(1000)
+        assert.strictEqual(Service.value(yield* service.get), "token-2")
+        assert.strictEqual(endpoint.requests.length, 2)
+      }
     }))
 
   it.scoped("a transient failure shared by many callers is not cached either", () =>
@@ -309,26 +322,32 @@ describe("TokenService failures (behaviour 7)", () => {
       assert.strictEqual(endpoint.requests.length, 3)
     }))
 
-  it.scoped("terminalErrorCooldown 0 turns the cooldown off", () =>
+  it.scoped("terminalErrorCooldown 0 turns the cooldown off, for every TokenError", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()
-      endpoint.script(Endpoint.oauthError("invalid_client", 401))
+      endpoint.script(Endpoint.oauthError("invalid_client", 401), Endpoint.oauthError("invalid_grant"))
       const service = yield* Service.make(endpoint, { terminalErrorCooldown: 0 })
       const error = yield* Effect.flip(service.get)
       assert.strictEqual(error._tag === "TokenError" ? error.error : undefined, "invalid_client")
-      assert.strictEqual(Service.value(yield* service.get), "token-2")
-      assert.strictEqual(endpoint.requests.length, 2)
+      const next = yield* Effect.flip(service.get)
+      assert.strictEqual(next._tag === "TokenError" ? next.error : undefined, "invalid_grant")
+      assert.strictEqual(Service.value(yield* service.get), "token-3")
+      assert.strictEqual(endpoint.requests.length, 3)
     }))
 
-  it.scoped("invalid_request is not remembered", () =>
+  it.scoped("a TokenError that is not terminal is remembered for terminalErrorCooldown when that is shorter", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()
       endpoint.script(Endpoint.oauthError("invalid_request"), Endpoint.oauthError("invalid_request"))
-      const service = yield* Service.make(endpoint)
+      const service = yield* Service.make(endpoint, { terminalErrorCooldown: "300 millis" })
       const first = yield* Effect.flip(service.get)
+      yield* TestClock.setTime(299)
+      assert.strictEqual(yield* Effect.flip(service.get), first)
+      yield* TestClock.setTime(300)
       const second = yield* Effect.flip(service.get)
       assert.notStrictEqual(second, first)
       assert.strictEqual(first._tag === "TokenError" ? first.error : undefined, "invalid_request")
+      yield* TestClock.setTime(600)
       assert.strictEqual(Service.value(yield* service.get), "token-3")
       assert.strictEqual(endpoint.requests.length, 3)
     }))

@@ -282,24 +282,22 @@ describe("TokenService scope", () => {
           return Endpoint.token("old")(request)
         }
       })
+      // the service forks its fibers with the context it was built in: build it under the supervisor
       const fibers = yield* Supervisor.track
       const scope = yield* Scope.make()
-      const service = yield* Scope.extend(Service.make(endpoint, { requestTimeout: "1 hour" }), scope)
-      yield* Effect.supervised(
-        Effect.gen(function*() {
-          yield* service.get
-          // a background refresh that hangs
-          yield* TestClock.setTime(refreshPoint)
-          yield* service.get
-          // shared fetches whose only callers gave up: one hangs, one waits out a Retry-After
-          for (const scope of ["hang", "later"]) {
-            const caller = yield* Effect.fork(service.getFor({ scopes: [scope] }))
-            yield* Service.settle
-            yield* Fiber.interrupt(caller)
-          }
-        }),
-        fibers
-      ).pipe(noJitter)
+      const service = yield* Scope.extend(Service.make(endpoint, { requestTimeout: "1 hour" }), scope).pipe(
+        Effect.supervised(fibers),
+        noJitter
+      )
+      yield* service.get
+      // a background refresh that hangs
+      yield* TestClock.setTime(refreshPoint)
+      yield* service.get
+      // shared fetches whose callers still wait: one hangs, one waits out a Retry-After
+      const callers = []
+      for (const scope of ["hang", "later"]) {
+        callers.push(yield* Effect.fork(service.getFor({ scopes: [scope] })))
+      }
       yield* Service.settle
       assert.strictEqual(endpoint.requests.length, 4)
       assert.isAtLeast((yield* fibers.value).length, 3)
@@ -307,6 +305,7 @@ describe("TokenService scope", () => {
       yield* Scope.close(scope, Exit.void)
       assert.strictEqual(abandoned, 2)
       assert.deepStrictEqual(yield* fibers.value, [])
+      for (const caller of callers) assert.isTrue(Exit.isInterrupted(yield* Fiber.await(caller)))
       yield* TestClock.adjust("2 hours")
       assert.strictEqual(endpoint.requests.length, 4)
     }))
@@ -344,11 +343,11 @@ describe("TokenService scope", () => {
       ).pipe(Effect.provide(clientContext))
       const service = TokenService.TokenService.pipe(Effect.provide(tokens))
       assert.strictEqual(Service.value(yield* Effect.flatMap(service, (s) => s.get)), "live")
+      // callers that still wait when the layer closes
       for (const scope of ["hang", "later"]) {
-        const caller = yield* Effect.fork(Effect.flatMap(service, (s) => s.getFor({ scopes: [scope] })))
+        yield* Effect.fork(Effect.flatMap(service, (s) => s.getFor({ scopes: [scope] })))
         yield* waitFor(() => server.hits.some((hit) => hit.body.includes(`scope=${scope}`)))
         yield* Effect.sleep("20 millis")
-        yield* Fiber.interrupt(caller)
       }
       const during = resources()
       assert.isAbove(during.sockets, baseline.sockets, "the hung request holds a socket")

@@ -76,12 +76,13 @@ describe("TokenService, review cases", () => {
     Effect.gen(function*() {
       const logs = Logs.capture()
       const endpoint = Endpoint.make()
-      const service = yield* Service.make(endpoint, { refreshAhead: 0.5 })
+      // the refresh logs with the logger of the layer
+      const service = yield* Service.make(endpoint, { refreshAhead: 0.5 }).pipe(Effect.provide(logs.layer))
       const first = yield* service.get
       endpoint.script(() => Effect.die(new Error("boom: Authorization: Basic c2VjcmV0")))
       yield* TestClock.setTime(1_800_000)
-      yield* service.get.pipe(Effect.provide(logs.layer))
-      yield* Service.settle.pipe(Effect.provide(logs.layer))
+      yield* service.get
+      yield* Service.settle
       assert.strictEqual(Service.value(yield* service.get), Service.value(first))
       const warnings = logs.entries.filter((entry) => entry.level === "WARN")
       assert.strictEqual(warnings.length, 1)

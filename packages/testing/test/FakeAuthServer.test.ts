@@ -393,6 +393,8 @@ describe("FakeAuthServer", () => {
         yield* server.script(FakeAuthServer.html())
         const html = yield* Effect.flip(service.get)
         assert.strictEqual(html._tag === "TokenError" ? html.reason : undefined, "InvalidResponse")
+        // an InvalidResponse is answered from memory for one second
+        yield* TestClock.adjust("1 second")
         yield* server.script(FakeAuthServer.dropConnection)
         const dropped = yield* Effect.flip(service.get)
         assert.strictEqual(dropped._tag === "NetworkError" ? dropped.reason : undefined, "Transport")

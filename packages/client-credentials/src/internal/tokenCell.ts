@@ -1,0 +1,325 @@
+/**
+ * The token of one request key: what its callers are served, and when a token is fetched for it.
+ *
+ * States (`TokenCell.state`; every transition replaces the whole value):
+ * - `Empty`: nothing usable and nothing in flight. `rejectedAt` says when its last token was dropped as rejected.
+ * - `Fetching`: a fetch runs on a fiber of the layer; callers wait for its `result`.
+ * - `Fresh`: a token, served at once.
+ * - `Refreshing`: a token, served at once, while a background fetch replaces it.
+ * - `Failed`: a `TokenError`, answered at once until `until`.
+ *
+ * Transitions:
+ * - `Empty`, `Failed` from `until`, `Fresh`/`Refreshing` from the hard expiry — a caller → `Fetching`.
+ * - `Fetching` — a token → `Fresh` (even one that came after its own hard expiry: the waiters get it, later callers
+ *   fetch again); a `TokenError` → `Failed` for `rememberFor(error)`, or `Empty` when that is 0; a `NetworkError`,
+ *   a defect or an interruption → `Empty`.
+ * - `Fetching` — its last waiter leaves → `Empty`, and the fetch is interrupted.
+ * - `Fresh` from `refreshAt` — a caller → `Refreshing`: checked and set in one synchronous step, so one refresh.
+ * - `Refreshing` — a token → `Fresh` with it; a failure → `Fresh` with the same token and `refreshAt` backed off;
+ *   its hard expiry → `Empty` (the refresh is given up).
+ * - `Fresh`/`Refreshing` — `invalidate` of its token → `Empty` with `rejectedAt`, unless the token is protected.
+ * - A refresh's token also replaces `Empty`, `Failed` and `Fetching` (whose waiters it answers): a token beats none.
+ *
+ * Every transition is synchronous, and an actor that finishes later (a fetch, a refresh, a waiter that leaves)
+ * changes the state only if it is still the state it started from: "invalidated" or "superseded" is "no longer
+ * the current state", never a flag.
+ *
+ * Invariants:
+ * - A caller is served a token only while it is the current one: a waiter whose token was dropped meanwhile asks
+ *   again. It is served before the token's hard expiry, except to the waiters of the fetch that brought it.
+ * - At most one fetch and one refresh run per cell, on fibers of the layer, with the layer's context (never a
+ *   caller's). A fetch stops when its last waiter leaves, a refresh at the hard expiry at the latest, and both when
+ *   the layer's scope closes.
+ * - A token fetched to replace a rejected one is protected: a rejection before `rejectedAt + cooldown` does not drop
+ *   it, so rejections cost at most one token request per cool-down window. A token's first rejection always counts.
+ * - Failures are never served past `until`, and defects never to a later caller.
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as AccessToken from "../AccessToken.js"
+import type * as NetworkError from "../NetworkError.js"
+import * as TokenError from "../TokenError.js"
+import type { RequestKey } from "./tokenRequest.js"
+
+/** What a fetch can fail with. */
+export type FetchError = TokenError.TokenError | NetworkError.NetworkError
+
+/** A token with its schedule, in epoch millis. */
+export interface Held {
+  readonly token: AccessToken.AccessToken
+  /** The token, as an effect built once: serving it allocates nothing. */
+  readonly succeed: Effect.Effect<AccessToken.AccessToken>
+  /** Issue time + lifetime − leeway: from then on no caller gets the token, but the waiters that fetched it. */
+  readonly hardExpiresAt: number
+  /** From then on a call starts a background refresh; at most `hardExpiresAt`. */
+  readonly refreshAt: number
+  /** Before then, `invalidate` does not drop this token: it replaced a rejected one. */
+  readonly protectedUntil: number
+}
+
+/** Nothing usable, nothing in flight. */
+export interface Empty {
+  readonly _tag: "Empty"
+  /** When the last token was dropped as rejected: the next token fetched is protected until this + cooldown. */
+  readonly rejectedAt: number | undefined
+}
+
+/** A fetch in flight; callers wait for `result`. */
+export interface Fetching {
+  readonly _tag: "Fetching"
+  readonly rejectedAt: number | undefined
+  readonly result: Deferred.Deferred<Held, FetchError>
+  /** The callers waiting for `result`: when the last one leaves, the fetch stops. Changed only by them. */
+  waiters: number
+}
+
+/** A token served at once. */
+export interface Fresh {
+  readonly _tag: "Fresh"
+  readonly held: Held
+}
+
+/** A token served at once while a background fetch replaces it. */
+export interface Refreshing {
+  readonly _tag: "Refreshing"
+  readonly held: Held
+}
+
+/** A failure answered at once until `until`. */
+export interface Failed {
+  readonly _tag: "Failed"
+  readonly error: TokenError.TokenError
+  readonly until: number
+}
+
+/** The state of one request key. */
+export type State = Empty | Fetching | Fresh | Refreshing | Failed
+
+/** The work that runs on a fiber of the layer, owned by the state it serves. */
+export type Flight = Fetching | Refreshing
+
+/** What every cell of a `TokenService` shares: the token endpoint, the schedule of tokens, the layer's fibers. */
+export interface Engine {
+  /** One token request, with its retries and per-attempt timeouts. */
+  readonly fetch: (key: RequestKey) => Effect.Effect<AccessToken.AccessToken, FetchError>
+  /** Schedules `token` (hard expiry, jittered refresh point) and records `cell` as its owner. */
+  readonly hold: (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number) => Effect.Effect<Held>
+  /** How long a failure is answered from memory, in millis; 0 for not at all. */
+  readonly rememberFor: (error: FetchError) => number
+  /** How long a token that replaced a rejected one is protected, in millis. */
+  readonly cooldownMillis: number
+  /** Runs `effect` on a fiber of the layer, with the layer's context, owned by `flight`. */
+  readonly run: (flight: Flight, effect: Effect.Effect<void>) => void
+  /** Interrupts the fiber owned by `flight`, if it still runs. */
+  readonly stop: (flight: Flight) => void
+}
+
+const empty: Empty = { _tag: "Empty", rejectedAt: undefined }
+
+/** How long a refresh that failed waits before the next one: 10 % of the time left, at least 1 s. */
+const refreshBackOff = (held: Held, now: number): number =>
+  Math.min(held.hardExpiresAt, now + Math.max(1000, 0.1 * (held.hardExpiresAt - now)))
+
+/** The token of one request key. See the module's comment for its states and transitions. */
+export class TokenCell {
+  state: State = empty
+
+  constructor(readonly key: RequestKey, private readonly engine: Engine) {}
+
+  /**
+   * The current token, starting a refresh when due; or a wait for a fetch. The first branches are the hot path:
+   * a fresh token is served without allocating.
+   */
+  readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
+    const state = this.state
+    if (state._tag === "Fresh") {
+      const now = clock.unsafeCurrentTimeMillis()
+      if (now < state.held.refreshAt) return state.held.succeed
+      if (now < state.held.hardExpiresAt) {
+        this.startRefresh(state, now)
+        return state.held.succeed
+      }
+    } else if (state._tag === "Refreshing") {
+      if (clock.unsafeCurrentTimeMillis() < state.held.hardExpiresAt) return state.held.succeed
+    } else if (state._tag === "Failed") {
+      if (clock.unsafeCurrentTimeMillis() < state.until) return Effect.fail(state.error)
+    }
+    return this.wait
+  })
+
+  /**
+   * Waits for a fetch, starting one if none runs. Joining and counting the waiter are one uninterruptible step, so
+   * every waiter that leaves is counted out; the wait itself is as interruptible as the caller.
+   */
+  private readonly wait: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.flatMap(
+    Effect.uninterruptibleMask((restore) =>
+      Effect.clockWith((clock) => {
+        const state = this.state
+        const now = clock.unsafeCurrentTimeMillis()
+        if ((state._tag === "Fresh" || state._tag === "Refreshing") && now < state.held.hardExpiresAt) {
+          return Effect.succeed(state.held)
+        }
+        if (state._tag === "Failed" && now < state.until) return Effect.fail(state.error)
+        const fetching = state._tag === "Fetching" ? state : this.startFetch(state)
+        fetching.waiters++
+        return Effect.onInterrupt(restore(Deferred.await(fetching.result)), () => this.leave(fetching))
+      })
+    ),
+    // a token dropped while this caller waited is not served: ask again
+    (held) => this.isCurrent(held) ? held.succeed : this.serve
+  )
+
+  /** Drops `token` when it is the current one and not protected; the next caller fetches. */
+  invalidate(token: AccessToken.AccessToken, now: number): void {
+    const state = this.state
+    if (
+      (state._tag === "Fresh" || state._tag === "Refreshing") &&
+      AccessToken.sameValue(state.held.token, token) &&
+      now >= state.held.protectedUntil
+    ) {
+      this.state = { _tag: "Empty", rejectedAt: now }
+    }
+  }
+
+  /** Whether `token` is the token this cell holds now, the same value in any object. */
+  holds(token: AccessToken.AccessToken): boolean {
+    const state = this.state
+    return (state._tag === "Fresh" || state._tag === "Refreshing") && AccessToken.sameValue(state.held.token, token)
+  }
+
+  private isCurrent(held: Held): boolean {
+    const state = this.state
+    return (state._tag === "Fresh" || state._tag === "Refreshing") && state.held.token === held.token
+  }
+
+  private protectedUntil(rejectedAt: number | undefined): number {
+    return rejectedAt === undefined ? 0 : rejectedAt + this.engine.cooldownMillis
+  }
+
+  private startFetch(from: State): Fetching {
+    const fetching: Fetching = {
+      _tag: "Fetching",
+      rejectedAt: from._tag === "Empty" ? from.rejectedAt : undefined,
+      result: Deferred.unsafeMake(FiberId.none),
+      waiters: 0
+    }
+    // a refresh still running at the hard expiry is given up
+    if (from._tag === "Refreshing") this.engine.stop(from)
+    this.state = fetching
+    this.engine.run(fetching, this.fetchFlight(fetching))
+    return fetching
+  }
+
+  private fetchFlight(fetching: Fetching): Effect.Effect<void> {
+    return this.engine.fetch(this.key).pipe(
+      Effect.flatMap((token) => this.engine.hold(this, token, this.protectedUntil(fetching.rejectedAt))),
+      Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (now) => this.settleFetch(fetching, exit, now))),
+      Effect.exit,
+      Effect.asVoid
+    )
+  }
+
+  private settleFetch(fetching: Fetching, exit: Exit.Exit<Held, FetchError>, now: number): void {
+    if (this.state === fetching) {
+      if (Exit.isSuccess(exit)) {
+        this.state = { _tag: "Fresh", held: exit.value }
+      } else {
+        const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        const remember = error === undefined ? 0 : this.engine.rememberFor(error)
+        this.state = remember > 0 && TokenError.isTokenError(error)
+          ? { _tag: "Failed", error, until: now + remember }
+          : { _tag: "Empty", rejectedAt: fetching.rejectedAt }
+      }
+    }
+    Deferred.unsafeDone(fetching.result, exit)
+  }
+
+  private leave(fetching: Fetching): Effect.Effect<void> {
+    return Effect.sync(() => {
+      fetching.waiters--
+      if (fetching.waiters === 0 && this.state === fetching) {
+        this.state = { _tag: "Empty", rejectedAt: fetching.rejectedAt }
+        this.engine.stop(fetching)
+      }
+    })
+  }
+
+  private startRefresh(fresh: Fresh, now: number): void {
+    const refreshing: Refreshing = { _tag: "Refreshing", held: fresh.held }
+    this.state = refreshing
+    this.engine.run(refreshing, this.refreshFlight(refreshing, fresh.held.hardExpiresAt - now))
+  }
+
+  private refreshFlight(refreshing: Refreshing, timeLeft: number): Effect.Effect<void> {
+    return this.engine.fetch(this.key).pipe(
+      Effect.flatMap((token) => this.engine.hold(this, token, 0)),
+      // no background work outlives the token it renews
+      Effect.timeoutOption(Duration.millis(timeLeft)),
+      Effect.onExit((exit) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => this.settleRefresh(refreshing, exit, now))
+      ),
+      Effect.exit,
+      Effect.asVoid
+    )
+  }
+
+  private settleRefresh(
+    refreshing: Refreshing,
+    exit: Exit.Exit<Option.Option<Held>, FetchError>,
+    now: number
+  ): Effect.Effect<void> {
+    const mine = this.state === refreshing
+    if (Exit.isSuccess(exit)) {
+      if (Option.isSome(exit.value)) {
+        this.install(refreshing, exit.value.value)
+        return Effect.void
+      }
+      if (mine) this.state = empty
+      return Effect.logWarning("effect-oauth2: background token refresh did not finish before the token expired")
+    }
+    if (Cause.isInterruptedOnly(exit.cause)) {
+      if (mine) this.state = { _tag: "Fresh", held: refreshing.held }
+      return Effect.void
+    }
+    if (mine) {
+      this.state = { _tag: "Fresh", held: { ...refreshing.held, refreshAt: refreshBackOff(refreshing.held, now) } }
+    }
+    const failure = Cause.failureOption(exit.cause)
+    // a defect's text is not logged: it may come from a user's HttpClient and hold a request
+    const error = Option.isSome(failure) ? failure.value.message : "an unexpected defect"
+    return Effect.logWarning("effect-oauth2: background token refresh failed; keeping the current token").pipe(
+      Effect.annotateLogs({ error })
+    )
+  }
+
+  /** A refresh's token: it replaces its own state, or no token at all; never another token. */
+  private install(refreshing: Refreshing, held: Held): void {
+    const state = this.state
+    switch (state._tag) {
+      case "Fresh":
+        return
+      case "Refreshing":
+        if (state === refreshing) this.state = { _tag: "Fresh", held }
+        return
+      case "Failed":
+        this.state = { _tag: "Fresh", held }
+        return
+      case "Empty":
+        this.state = { _tag: "Fresh", held: { ...held, protectedUntil: this.protectedUntil(state.rejectedAt) } }
+        return
+      case "Fetching": {
+        const replacing = { ...held, protectedUntil: this.protectedUntil(state.rejectedAt) }
+        this.state = { _tag: "Fresh", held: replacing }
+        Deferred.unsafeDone(state.result, Exit.succeed(replacing))
+        this.engine.stop(state)
+        return
+      }
+    }
+  }
+}

@@ -4,15 +4,11 @@
  * goes to. Knows the token endpoint and the models; nothing of `AuthorizedClient`.
  *
  * The configured request's cell is held here for the layer's life, and `get` goes straight to it. Every other
- * request's cell lives in an Effect `Cache`, which bounds how many are kept (`cacheCapacity`, least recently used
- * first) and is only ever asked `get`: its lookup creates an empty cell, and every later change happens inside
- * the cell. The `Cache` never sees `invalidate`, `refresh`, `set` or `getOptionComplete`, because each of those
- * leaves a node in its key list for good (effect 3.22: the list is trimmed only past capacity), which grows the heap
- * with every dropped token and makes eviction drop live entries; and its TTL is infinite for the same reason: a
- * token's expiry is the cell's state, not the entry's.
+ * request's cell lives in an `LruMap` of `cacheCapacity` cells, the least recently used dropped first; a cell is
+ * created empty and never replaced, and every change of a token happens inside it, so however often tokens are
+ * dropped and fetched again nothing accumulates. (Why not Effect's `Cache`: see `lruMap.ts`.)
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Cache from "effect/Cache"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -25,6 +21,7 @@ import type * as AccessToken from "../AccessToken.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import type * as TokenService from "../TokenService.js"
+import { LruMap } from "./lruMap.js"
 import * as options_ from "./options.js"
 import { withRetries } from "./retryPolicy.js"
 import type { Engine, FetchError, Flight, Held } from "./tokenCell.js"
@@ -71,12 +68,9 @@ export const make = (
 
     const configuredKey = tokenRequest.makeKey(identity, resolved.request)
     const configured = new TokenCell(configuredKey, engine)
-    const cells = yield* Cache.make({
-      capacity: resolved.cacheCapacity,
-      timeToLive: Duration.infinity,
-      lookup: (key: tokenRequest.RequestKey) => Effect.sync(() => new TokenCell(key, engine))
-    })
-    const serve = (cell: TokenCell) => cell.serve
+    const cells = new LruMap<string, TokenCell>(resolved.cacheCapacity)
+    const cellOf = (key: tokenRequest.RequestKey): TokenCell =>
+      cells.getOrCreate(key.canonical, () => new TokenCell(key, engine))
 
     const get = configured.serve
 
@@ -88,7 +82,7 @@ export const make = (
         return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail: problem }))
       }
       const key = tokenRequest.makeKey(identity, merged)
-      return key.canonical === configuredKey.canonical ? get : Effect.flatMap(cells.get(key), serve)
+      return key.canonical === configuredKey.canonical ? get : Effect.suspend(() => cellOf(key).serve)
     }
 
     const invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
@@ -97,8 +91,8 @@ export const make = (
         const owner = engine.owners.get(token)
         if (owner !== undefined) return Effect.sync(() => owner.invalidate(token, now))
         // the same value in another object (e.g. decoded from a store): look for the cell that holds it
-        return Effect.map(cells.values, (held) => {
-          for (const cell of [configured, ...held]) {
+        return Effect.sync(() => {
+          for (const cell of [configured, ...cells.values()]) {
             if (cell.holds(token)) return cell.invalidate(token, now)
           }
         })

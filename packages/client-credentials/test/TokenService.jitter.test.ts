@@ -58,7 +58,7 @@ describe("TokenService jitter", () => {
         assert.isAtMost(delay, 240)
       }
       // without the jitter every retry would go out at 200 ms
-      assert.isAtLeast(new Set(delays.map(Math.round)).size, 15, `delays ${delays.map(Math.round)}`)
+      assert.isAtLeast(new Set(delays.map(Math.round)).size, 10, `delays ${delays.map(Math.round)}`)
       assert.isAtLeast(Math.max(...delays) - Math.min(...delays), 40, "spread over at least half the window")
     }).pipe(seeded))
 
@@ -90,7 +90,7 @@ describe("TokenService jitter", () => {
         assert.isAtMost(at, 2_832_000)
       }
       // without the jitter every refresh would go out at 2,832 s
-      assert.isAtLeast(new Set(refreshes).size, 15, `refreshes at ${refreshes}`)
+      assert.isAtLeast(new Set(refreshes).size, 10, `refreshes at ${refreshes}`)
       assert.isAtLeast(Math.max(...refreshes) - Math.min(...refreshes), 177_000, "spread over half the window")
     }).pipe(seeded))
 })

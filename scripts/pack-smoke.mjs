@@ -2,12 +2,17 @@
 // Pack smoke test: what `npm publish` would ship must work for a user, without our source condition.
 //
 // 1. `npm run build` (tsc -b tsconfig.build.json) writes packages/*/build/{esm,dts}, from an empty build/.
-// 2. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module.
+// 2. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
+//    README.md that names the package and the MIT LICENSE.
 // 3. A fresh project in os.tmpdir() (no network): tarballs extracted into node_modules/@effect-oauth2/<name>,
-//    peers (effect, @effect/platform, @effect/platform-node, @types/node) symlinked from the repo's node_modules.
+//    peers (effect, @effect/platform, @effect/platform-node, @types/node) and what the READMEs' examples import
+//    (@effect/vitest, vitest) symlinked from the repo's node_modules.
 // 4. In that project: import every public entry point (build/esm, expected named exports present), check that
-//    internal/* is blocked by the exports map, and type-check a .ts file against the shipped .d.ts with the
+//    internal/* is blocked by the exports map and that `<pkg>/package.json` is exported (import with
+//    `{ type: "json" }` and require.resolve), and type-check a .ts file against the shipped .d.ts with the
 //    repo's TypeScript (NodeNext, strict, no custom conditions).
+// 5. The root entries type-check with moduleResolution node10 (which ignores `exports`: the top-level `types`
+//    must lead to build/dts) and bundler, and the ```ts examples of each shipped README type-check (NodeNext).
 //
 // Usage: node scripts/pack-smoke.mjs [--no-build] [--keep]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)
@@ -22,6 +27,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 const scope = "@effect-oauth2"
 const libraries = ["client-credentials", "testing"]
 const peers = ["effect", "@effect/platform", "@effect/platform-node", "@types/node"]
+// what the READMEs' examples import besides the packages and their peers
+const readmePeers = ["@effect/vitest", "vitest"]
 const args = new Set(process.argv.slice(2))
 const overallTimeoutMs = 10 * 60_000
 
@@ -171,6 +178,31 @@ const describePackage = (dir) => {
 // ---------------------------------------------------------------------------------------------------------------
 // The checks
 
+/** What is wrong with the README.md and LICENSE a package ships, from its extracted tarball; "" when nothing. */
+const shippedDocProblems = (pkg, dir) => {
+  const problems = []
+  const read = (file) => {
+    const at = path.join(dir, file)
+    return fs.existsSync(at) ? fs.readFileSync(at, "utf8") : undefined
+  }
+  const readme = read("README.md")
+  if (readme === undefined) {
+    problems.push("no README.md")
+  } else {
+    if (!readme.startsWith(`# ${pkg.name}\n`)) problems.push(`README.md does not start with "# ${pkg.name}"`)
+    if (!/^```ts\n/m.test(readme)) problems.push("README.md has no ```ts example")
+    if (!readme.includes("effect-oauth2 README")) problems.push("README.md does not point to the effect-oauth2 README")
+  }
+  const license = read("LICENSE")
+  if (license === undefined) {
+    problems.push("no LICENSE")
+  } else if (!license.startsWith("MIT License") || !license.includes("effect-oauth2 contributors")) {
+    problems.push("LICENSE is not the MIT license of the effect-oauth2 contributors")
+  }
+  if (pkg.manifest.license !== "MIT") problems.push(`package.json says license ${pkg.manifest.license}`)
+  return problems.join("\n")
+}
+
 const writeImportCheck = (project, packages) => {
   const plan = packages.flatMap((pkg) =>
     pkg.entries.map((entry) => ({
@@ -179,6 +211,15 @@ const writeImportCheck = (project, packages) => {
       specifier: entry.specifier,
       expected: entry.expected,
       file: path.join(project, "node_modules", pkg.name, "build", "esm", `${entry.module}.js`)
+    }))
+  ).concat(
+    packages.map((pkg) => ({
+      kind: "manifest",
+      name: `${pkg.name}/package.json: import with { type: "json" } and require.resolve`,
+      specifier: `${pkg.name}/package.json`,
+      packageName: pkg.name,
+      version: pkg.manifest.version,
+      file: path.join(project, "node_modules", pkg.name, "package.json")
     }))
   ).concat(
     packages.filter((pkg) => pkg.internals.length > 0).map((pkg) => ({
@@ -191,6 +232,8 @@ const writeImportCheck = (project, packages) => {
   fs.writeFileSync(
     path.join(project, "import-check.mjs"),
     `import * as fs from "node:fs"
+import { createRequire } from "node:module"
+const require = createRequire(import.meta.url)
 const plan = JSON.parse(fs.readFileSync(new URL("./plan.json", import.meta.url), "utf8"))
 const results = []
 for (const step of plan) {
@@ -205,6 +248,21 @@ for (const step of plan) {
       if (step.expected.length === 0 && Object.keys(module).length === 0) problems.push("no exports at all")
     } catch (error) {
       problems.push(String(error && error.stack || error))
+    }
+  } else if (step.kind === "manifest") {
+    try {
+      const manifest = (await import(step.specifier, { with: { type: "json" } })).default
+      if (manifest.name !== step.packageName || manifest.version !== step.version) {
+        problems.push("imported the manifest of " + manifest.name + "@" + manifest.version)
+      }
+    } catch (error) {
+      problems.push("import: " + error.code + " " + error.message)
+    }
+    try {
+      const resolved = fs.realpathSync(require.resolve(step.specifier))
+      if (resolved !== step.file) problems.push("require.resolve gave " + resolved + ", expected " + step.file)
+    } catch (error) {
+      problems.push("require.resolve: " + error.code + " " + error.message)
     }
   } else {
     for (const specifier of step.specifiers) {
@@ -274,6 +332,94 @@ const writeTypeCheck = (project, packages) => {
   )
 }
 
+// node10 ignores `exports`: only the top-level `types` leads it to build/dts
+const rootResolutions = ["node10", "bundler"]
+
+/** Type-checks the root entries with an older or bundler resolution: TypeScript users with such settings. */
+const writeRootCheck = (project, packages) => {
+  const lines = ["// Generated by scripts/pack-smoke.mjs: the root entry points, without subpaths."]
+  packages.forEach((pkg, p) => {
+    const root = pkg.entries.find((entry) => entry.module === "index")
+    if (root === undefined) return
+    lines.push(`import * as R${p} from "${pkg.name}"`)
+    for (const name of root.expected) if (name !== "default") lines.push(`export const R${p}_${name} = R${p}.${name}`)
+  })
+  fs.writeFileSync(path.join(project, "root.ts"), lines.join("\n") + "\n")
+  for (const mode of rootResolutions) {
+    const compilerOptions = {
+      target: "ES2022",
+      lib: ["ES2022", "DOM", "DOM.Iterable"],
+      module: "ESNext",
+      moduleResolution: mode,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ["node"]
+    }
+    fs.writeFileSync(
+      path.join(project, `tsconfig.${mode}.json`),
+      JSON.stringify({ compilerOptions, files: ["root.ts"] }, null, 2)
+    )
+  }
+}
+
+/** Writes each ```ts block of each shipped README.md to its own file, and a tsconfig that type-checks them. */
+const writeReadmeCheck = (project, packages) => {
+  const files = []
+  for (const pkg of packages) {
+    const readme = fs.readFileSync(path.join(project, "node_modules", pkg.name, "README.md"), "utf8")
+    const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1])
+    blocks.forEach((code, i) => {
+      const file = `readme-${pkg.dir}-${i + 1}.ts`
+      fs.writeFileSync(path.join(project, file), code)
+      files.push(file)
+    })
+  }
+  const compilerOptions = {
+    target: "ES2022",
+    lib: ["ES2022", "DOM", "DOM.Iterable"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    noEmit: true,
+    // the examples use test frameworks whose own .d.ts are not ours to check
+    skipLibCheck: true,
+    types: ["node"]
+  }
+  fs.writeFileSync(path.join(project, "tsconfig.readme.json"), JSON.stringify({ compilerOptions, files }, null, 2))
+  return files
+}
+
+/**
+ * Runs the repo's tsc on `config` in the project; problems when it fails, when a package's build/dts was not used
+ * (`expected`: a file under build/dts that must be among the files read) or when its sources were read instead.
+ */
+const runTsc = async (project, config, packages, expected) => {
+  const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc")
+  const typecheck = await run(process.execPath, [tsc, "-p", config, "--listFiles", "--pretty", "false"], {
+    cwd: project,
+    timeoutMs: 3 * 60_000,
+    env: cleanEnv()
+  })
+  const listed = typecheck.stdout.split("\n").map((line) => line.trim())
+  // --listFiles fills stdout: show the diagnostics, or everything when there are none
+  const diagnostics = typecheck.output.split("\n").filter((line) => /error TS\d+|timed out/.test(line))
+  const problems = typecheck.ok ? [] : [diagnostics.length > 0 ? diagnostics.join("\n") : typecheck.output]
+  for (const pkg of packages.filter((p) => p.entries.length > 0)) {
+    const dts = path.join(project, "node_modules", pkg.name, "build", "dts")
+    const used = expected === undefined
+      ? listed.some((file) => file.startsWith(dts + path.sep))
+      : listed.includes(path.join(dts, expected))
+    if (!used) problems.push(`${pkg.name}: ${expected === undefined ? "no file of build/dts" : expected} was not used`)
+    const src = path.join(project, "node_modules", pkg.name, "src")
+    const sources = listed.filter((file) => file.startsWith(src + path.sep))
+    if (sources.length > 0) {
+      problems.push(`${pkg.name}: sources were type-checked instead of .d.ts:\n${sources.join("\n")}`)
+    }
+  }
+  return problems
+}
+
 const main = async () => {
   // build ----------------------------------------------------------------------------------------------------------
   let startedAt = Date.now()
@@ -333,7 +479,7 @@ const main = async () => {
     const files = new Set(
       list.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^package\//, ""))
     )
-    const missing = ["package.json"].concat(
+    const missing = ["package.json", "README.md", "LICENSE"].concat(
       pkg.modules.flatMap((m) => [`build/esm/${m}.js`, `build/dts/${m}.d.ts`])
     ).filter((file) => !files.has(file))
     const known = new Set(pkg.modules)
@@ -365,13 +511,20 @@ const main = async () => {
     })
     if (!record(`${pkg.name}: extract into the temporary project`, extract.ok, startedAt, extract.output)) {
       packed = false
+      continue
+    }
+
+    startedAt = Date.now()
+    const docProblems = shippedDocProblems(pkg, target)
+    if (!record(`${pkg.name}: README.md about the package, MIT LICENSE`, docProblems === "", startedAt, docProblems)) {
+      packed = false
     }
   }
   if (!packed) return 1
 
   startedAt = Date.now()
   const linkProblems = []
-  for (const peer of peers) {
+  for (const peer of [...peers, ...readmePeers]) {
     const source = path.join(repoRoot, "node_modules", peer)
     const link = path.join(project, "node_modules", peer)
     if (!fs.existsSync(source)) {
@@ -383,7 +536,7 @@ const main = async () => {
   }
   if (
     !record(
-      `link peers from the repo: ${peers.join(", ")}`,
+      `link peers from the repo: ${[...peers, ...readmePeers].join(", ")}`,
       linkProblems.length === 0,
       startedAt,
       linkProblems.join("\n")
@@ -412,34 +565,35 @@ const main = async () => {
     for (const r of importResults) record(r.name, r.ok, startedAt, r.detail)
   }
 
-  // (b) type-check against the shipped .d.ts ---------------------------------------------------------------------
+  // (b) type-check against the shipped .d.ts; (c) the root entries with the other resolutions TypeScript users
+  // have; (d) the shipped READMEs' examples. Independent tsc runs, so at the same time.
   startedAt = Date.now()
   writeTypeCheck(project, packages)
-  const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc")
-  const typecheck = await run(process.execPath, [tsc, "-p", "tsconfig.json", "--listFiles", "--pretty", "false"], {
-    cwd: project,
-    timeoutMs: 3 * 60_000,
-    env: cleanEnv()
-  })
-  const listed = typecheck.stdout.split("\n").map((line) => line.trim())
-  const typeProblems = typecheck.ok ? [] : [typecheck.output]
-  for (const pkg of packages.filter((p) => p.entries.length > 0)) {
-    const shipped = path.join(project, "node_modules", pkg.name)
-    if (!listed.some((file) => file.startsWith(path.join(shipped, "build", "dts") + path.sep))) {
-      typeProblems.push(`${pkg.name}: no file of build/dts was used`)
-    }
-    const sources = listed.filter((file) => file.startsWith(path.join(shipped, "src") + path.sep))
-    if (sources.length > 0) {
-      typeProblems.push(`${pkg.name}: sources were type-checked instead of .d.ts:\n${sources.join("\n")}`)
-    }
-  }
+  writeRootCheck(project, packages)
+  const examples = writeReadmeCheck(project, packages)
   const entryCount = packages.reduce((n, pkg) => n + pkg.entries.length, 0)
-  record(
-    `tsc (NodeNext, strict, no custom conditions) on ${entryCount} entry points via the shipped .d.ts`,
-    typeProblems.length === 0,
-    startedAt,
-    typeProblems.join("\n")
-  )
+  const typeChecks = [
+    {
+      name: `tsc (NodeNext, strict, no custom conditions) on ${entryCount} entry points via the shipped .d.ts`,
+      problems: runTsc(project, "tsconfig.json", packages, undefined)
+    },
+    ...rootResolutions.map((mode) => ({
+      name: `tsc (moduleResolution ${mode}, strict) finds the root entries' types via ${
+        mode === "node10" ? "the top-level types" : "exports"
+      }`,
+      problems: runTsc(project, `tsconfig.${mode}.json`, packages, "index.d.ts")
+    })),
+    {
+      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the shipped READMEs`,
+      problems: examples.length === 0
+        ? Promise.resolve(["no ```ts example in any README"])
+        : runTsc(project, "tsconfig.readme.json", packages, "index.d.ts")
+    }
+  ]
+  for (const check of typeChecks) {
+    const problems = await check.problems
+    record(check.name, problems.length === 0, startedAt, problems.join("\n"))
+  }
 
   return results.every((r) => r.ok) ? 0 : 1
 }

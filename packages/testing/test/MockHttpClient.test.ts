@@ -9,7 +9,6 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it, layer } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -168,9 +167,14 @@ describe("MockHttpClient", () => {
   it.effect("the service's client is the provided HttpClient", () =>
     Effect.gen(function*() {
       const mock = yield* MockHttpClient.MockHttpClient
-      const response = yield* Effect.scoped(mock.client.get("https://x.example/"))
-      assert.strictEqual(response.status, 200)
-      assert.strictEqual(Chunk.size(Chunk.fromIterable(yield* mock.requests)), 1)
+      const provided = yield* HttpClient.HttpClient
+      assert.strictEqual(provided, mock.client, "the layer provides the service's own client, not another one")
+      // what goes through the provided client is scripted and recorded by the service
+      yield* mock.script(MockHttpClient.text(418, "teapot"))
+      const response = yield* Effect.scoped(provided.get("https://x.example/brew"))
+      assert.strictEqual(response.status, 418)
+      assert.deepStrictEqual((yield* mock.requests).map((request) => request.url), ["https://x.example/brew"])
+      assert.strictEqual(yield* mock.remaining, 0)
     }).pipe(Effect.provide(MockHttpClient.layer())))
 })
 

@@ -1,6 +1,7 @@
 /**
  * The test `TokenService`: a fixed token or a function, and a record of what an application asked.
  */
+import type { AccessToken } from "@effect-oauth2/client-credentials"
 import { NetworkError, TokenError, TokenService } from "@effect-oauth2/client-credentials"
 import { TokenServiceTest } from "@effect-oauth2/testing"
 import { assert, describe, it, layer } from "@effect/vitest"
@@ -99,11 +100,31 @@ describe("TokenServiceTest", () => {
   })
 })
 
+// vitest runs the tests of a file one after the other, in order: the second sees what the first recorded
 layer(TokenServiceTest.layer({ token: "shared" }))("TokenServiceTest in a shared layer", (it) => {
-  it.effect("records across the tests of the layer", () =>
+  let first: AccessToken.AccessToken | undefined
+
+  it.effect("records the first test's requests", () =>
     Effect.gen(function*() {
-      yield* app
+      const [token] = yield* app
+      first = token
       const test = yield* TokenServiceTest.TokenServiceTest
-      assert.lengthOf(yield* test.requests, 2)
+      assert.deepStrictEqual(yield* test.requests, [{}, { scopes: ["admin"], audience: "https://api.example.com" }])
+      assert.deepStrictEqual(yield* test.invalidated, [token])
+    }))
+
+  it.effect("records across the tests of the layer: the first test's records, then this one's", () =>
+    Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      const test = yield* TokenServiceTest.TokenServiceTest
+      const token = yield* tokens.getFor({ scopes: ["second"] })
+      assert.strictEqual(token, first, "one service for the whole layer")
+      yield* tokens.invalidate(token)
+      assert.deepStrictEqual(yield* test.requests, [
+        {},
+        { scopes: ["admin"], audience: "https://api.example.com" },
+        { scopes: ["second"] }
+      ])
+      assert.deepStrictEqual(yield* test.invalidated, [first!, token])
     }))
 })

@@ -78,7 +78,10 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
       )
       const sentAt = yield* Clock.currentTimeMillis
       const response = yield* withoutRedirects(scopedClient.execute(httpRequest)).pipe(
-        Effect.mapError((error) => transportError(error, scrub))
+        Effect.catchAll((error) => {
+          const answer = answerOf(error)
+          return answer === undefined ? Effect.fail(transportError(error, scrub)) : Effect.succeed(answer)
+        })
       )
       if (response.request.url !== url) {
         return yield* new TokenError.TokenError({
@@ -91,6 +94,13 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
 
   return { request }
 }
+
+/**
+ * The answer a decorated client turned into an error (`filterStatusOk`, `filterStatus`, a `transformResponse` that
+ * fails with a `ResponseError`): it is classified by the status table as if no wrapper were there.
+ */
+const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
+  error._tag === "ResponseError" ? error.response : undefined
 
 /** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
 const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -39,7 +39,10 @@ const accepted: ReadonlyArray<readonly [string, string]> = [
     "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjbGllbnQtMSIsImF1ZCI6ImFwaSJ9.c2lnbmF0dXJlLXBhcnQtLV8"
   ],
   ["a Salesforce token", "00Dxx0000001gPL!AR8AQJX"],
-  ["every visible ASCII character", Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join("")],
+  [
+    "every visible ASCII character",
+    Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join("")
+  ],
   ["exactly the limit", "a".repeat(AccessToken.maxValueLength)]
 ]
 

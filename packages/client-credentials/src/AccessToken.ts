@@ -16,6 +16,28 @@ import * as Schema from "effect/Schema"
 export const TokenType = Schema.Literal("Bearer", "DPoP")
 
 /**
+ * The longest access token the library accepts, in characters: 16 KiB. A token is visible ASCII, so characters and
+ * bytes are the same. A token response with a longer `access_token` is `TokenError` `InvalidResponse`: servers
+ * refuse request headers that large (431), and a cache of such tokens would hold megabytes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const maxValueLength: number = 16 * 1024
+
+const visibleAscii = /^[\x21-\x7e]+$/
+
+/**
+ * Whether `value` can be sent as an access token: 1 to `maxValueLength` visible ASCII characters without spaces
+ * (`%x21-7E`: RFC 6750's `b64token` and the other characters real providers send, such as Salesforce's `!`).
+ * Anything else would break or inject into the `Authorization` header.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isValidValue = (value: string): boolean => value.length <= maxValueLength && visibleAscii.test(value)
+
+/**
  * A token type: `Bearer` (RFC 6750) or `DPoP` (RFC 9449).
  *
  * @since 0.1.0

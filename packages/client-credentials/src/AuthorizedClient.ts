@@ -54,6 +54,16 @@ export interface Options {
    * responses, for callers that decode declared error bodies themselves (e.g. `HttpApiClient`).
    */
   readonly failOnErrorStatus?: boolean | undefined
+  /**
+   * The origins (`scheme://host[:port]`) requests may go to, e.g. `["https://api.example.com"]`. A request to any
+   * other origin fails with `TokenError` `InvalidRequest`, naming that origin, before anything is sent or a token
+   * fetched: the token, and the token requests a 401 causes, stay with the intended API. Recommended whenever a URL
+   * may come from outside (webhooks, user input, links in responses). The URL is checked as the client receives it,
+   * so a base URL (`HttpClientRequest.prependUrl`) belongs on top of the `AuthorizedClient`, not under it; a
+   * relative URL is refused. Default: any origin. An entry that is not an http(s) origin kills the layer when it
+   * is built (`withTokens` throws an `IllegalArgumentException`).
+   */
+  readonly allowedOrigins?: ReadonlyArray<string> | undefined
 }
 
 /**

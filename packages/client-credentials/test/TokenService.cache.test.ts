@@ -14,10 +14,13 @@ import * as TestClock from "effect/TestClock"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
 
-/** Issues `<n>:<the request's parameters>`, so a token says which request it answered. */
+/**
+ * Issues `<n>:<the request's parameters>`, so a token says which request it answered. A space is sent as `+`:
+ * a token never holds one.
+ */
 const describing = (endpoint: () => Endpoint.ScriptedEndpoint): Endpoint.Answer => (request) => {
   const params = [...request.form].filter(([name]) => name !== "grant_type").map(([n, v]) => `${n}=${v}`).join("&")
-  return Endpoint.token(`${endpoint().requests.length}:${params}`)(request)
+  return Endpoint.token(`${endpoint().requests.length}:${params.replaceAll(" ", "+")}`)(request)
 }
 
 const describingEndpoint = () => {
@@ -77,7 +80,7 @@ describe("TokenService cache keys (behaviour 5)", () => {
       const endpoint = describingEndpoint()
       const service = yield* Service.make(endpoint, { scopes: ["b", "a"], extraParams: { y: "2", x: "1" } })
       const configured = yield* service.get
-      assert.strictEqual(Service.value(configured), "1:scope=a b&x=1&y=2")
+      assert.strictEqual(Service.value(configured), "1:scope=a+b&x=1&y=2")
       for (
         const request of [
           { scopes: ["a", "b"] },
@@ -86,7 +89,7 @@ describe("TokenService cache keys (behaviour 5)", () => {
           { extraParams: { y: "2" } }
         ]
       ) {
-        assert.strictEqual(Service.value(yield* service.getFor(request)), "1:scope=a b&x=1&y=2")
+        assert.strictEqual(Service.value(yield* service.getFor(request)), "1:scope=a+b&x=1&y=2")
       }
       const r1 = yield* service.getFor({
         resource: ["https://s.example.com/", "https://r.example.com/"],

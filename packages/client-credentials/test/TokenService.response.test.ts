@@ -118,6 +118,24 @@ describe("TokenService response decoding", () => {
       }
     }))
 
+  it.scoped("a lifetime under 1 second is InvalidResponse", () =>
+    Effect.gen(function*() {
+      for (const expiresIn of [1e-7, 1e-300, 0.5, 0.999, "0.5", Number.MIN_VALUE]) {
+        const what = `expires_in ${JSON.stringify(expiresIn)}`
+        yield* assertInvalidResponse(Endpoint.token("x", { expires_in: expiresIn }), what)
+      }
+    }))
+
+  it.scoped("a lifetime of exactly 1 second is a token", () =>
+    Effect.gen(function*() {
+      for (const expiresIn of [1, "1", 1.0]) {
+        const endpoint = Endpoint.make({ otherwise: Endpoint.token("short", { expires_in: expiresIn }) })
+        const token = yield* Effect.flatMap(Service.make(endpoint), (s) => s.get)
+        assert.strictEqual(Service.value(token), "short")
+        assert.strictEqual(epochMillis(token.expiresAt), 1000, `${expiresIn}`)
+      }
+    }))
+
   it.scoped("a 200 that carries error is TokenError OAuth", () =>
     Effect.gen(function*() {
       const error = yield* invalid(Endpoint.json({ error: "invalid_scope", error_description: "no such scope" }))

@@ -6,14 +6,17 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type * as AccessToken from "../AccessToken.js"
+import * as AccessToken from "../AccessToken.js"
 import * as ApiError from "../ApiError.js"
 import type * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
+import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
 import { describeCause } from "./describeCause.js"
 import { decodeUtf8, redact, truncateUtf8 } from "./text.js"
@@ -136,15 +139,68 @@ const authorizationHeader = (token: AccessToken.AccessToken): string => {
   return header
 }
 
+/** `scheme://host[:port]` of `url`, as the URL parser normalises it: never its credentials, path, query or fragment. */
+const originOf = (url: URL): string => `${url.protocol}//${url.host}`
+
+/** The origins of `allowedOrigins`, `undefined` for any origin, or what is wrong, in words that repeat no entry. */
+const parseAllowedOrigins = (list: unknown): ReadonlySet<string> | undefined | { readonly problem: string } => {
+  if (list === undefined) return undefined
+  if (!Array.isArray(list)) return { problem: "allowedOrigins must be an array of origins" }
+  if (list.length === 0) {
+    return { problem: "allowedOrigins is empty, so no request could be sent; leave it out to allow any origin" }
+  }
+  const origins = new Set<string>()
+  for (const [index, entry] of list.entries()) {
+    const url = typeof entry === "string" && URL.canParse(entry) ? new URL(entry) : undefined
+    const isOrigin = url !== undefined && (url.protocol === "https:" || url.protocol === "http:") &&
+      url.username === "" && url.password === "" && url.pathname === "/" && !/[?#]/.test(entry)
+    if (!isOrigin) {
+      return { problem: `allowedOrigins #${index + 1} is not an http(s) origin (scheme://host[:port], nothing after)` }
+    }
+    origins.add(originOf(url))
+  }
+  return origins
+}
+
+/** The allowed origins of `options` (`undefined`: any), or dies with what is wrong, in words that repeat no value. */
+const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
+  const fail = (problem: string) => {
+    throw new Cause.IllegalArgumentException(`AuthorizedClient: ${problem}`)
+  }
+  for (const name of ["retryOnUnauthorized", "failOnErrorStatus"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "boolean") fail(`${name} must be a boolean`)
+  }
+  const origins = parseAllowedOrigins(options.allowedOrigins)
+  return origins !== undefined && "problem" in origins ? fail(origins.problem) : origins
+}
+
 /** @internal */
 export const withTokens = <E, R>(
   self: HttpClient.HttpClient.With<E, R>,
   options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
 ): HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R> => {
+  const allowedOrigins = checkOptions(options)
   const tokens = options.tokens
   const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true
   const failOnErrorStatus = options.failOnErrorStatus ?? true
+
+  /** Why `request` may not go out, naming at most its origin; `undefined` when it may. */
+  const refusal = (request: HttpClientRequest.HttpClientRequest): TokenError.TokenError | undefined => {
+    if (allowedOrigins === undefined) return undefined
+    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+    if (url._tag === "Left") {
+      return new TokenError.TokenError({
+        reason: "InvalidRequest",
+        detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
+      })
+    }
+    const origin = originOf(url.right)
+    return allowedOrigins.has(origin) ? undefined : new TokenError.TokenError({
+      reason: "InvalidRequest",
+      detail: `the origin ${origin} is not in allowedOrigins; nothing was sent`
+    })
+  }
 
   const send = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
     self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
@@ -160,10 +216,15 @@ export const withTokens = <E, R>(
       ? toApiError(response, token)
       : Effect.succeed(response)
 
-  const sendWithToken = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(getToken, (token) => Effect.flatMap(send(request, token), (response) => finish(response, token)))
+  /** Releases a refused response's connection: reads at most its first chunk. */
+  const release = (response: HttpClientResponse.HttpClientResponse) =>
+    Effect.ignore(Effect.timeoutOption(Stream.runHead(response.stream), bodyReadTimeout))
 
-  /** A 401 for the token itself: drop that token (compare-and-invalidate), then send once more if the body allows. */
+  /**
+   * A 401 for the token itself: drop that token (compare-and-invalidate), then send once more with a fresh one if
+   * the body allows. When the service hands back the same token (it keeps a replacement token within its cool-down
+   * however often it is rejected), sending again would be refused again: the 401 is the answer.
+   */
   const recover = (
     request: HttpClientRequest.HttpClientRequest,
     response: HttpClientResponse.HttpClientResponse,
@@ -172,16 +233,23 @@ export const withTokens = <E, R>(
     Effect.zipRight(
       tokens.invalidate(token),
       isReplayable(request)
-        // release the refused response's connection: read at most its first chunk
-        ? Effect.zipRight(
-          Effect.ignore(Effect.timeoutOption(Stream.runHead(response.stream), bodyReadTimeout)),
-          sendWithToken(request)
+        ? Effect.flatMap(
+          Effect.tapError(getToken, () => release(response)),
+          (fresh) =>
+            AccessToken.sameValue(fresh, token)
+              ? finish(response, token)
+              : Effect.zipRight(
+                release(response),
+                Effect.flatMap(send(request, fresh), (next) => finish(next, fresh))
+              )
         )
         : finish(response, token)
     )
 
-  const execute = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(
+  const execute = (request: HttpClientRequest.HttpClientRequest) => {
+    const refused = refusal(request)
+    if (refused !== undefined) return Effect.fail(refused)
+    return Effect.flatMap(
       getToken,
       (token) =>
         Effect.flatMap(send(request, token), (response) =>
@@ -189,6 +257,7 @@ export const withTokens = <E, R>(
             ? recover(request, response, token)
             : finish(response, token))
     )
+  }
 
   return HttpClient.makeWith<never, never, Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R>(
     Effect.flatMap(execute),

@@ -40,6 +40,9 @@ const isLoopback = (hostname: string): boolean =>
   hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
 
 const checkTokenUrl = (options: TokenService.Options): Either.Either<URL, string> => {
+  if (typeof options.tokenUrl !== "string" && !(options.tokenUrl instanceof URL)) {
+    return Either.left("tokenUrl must be a string or a URL")
+  }
   if (!URL.canParse(options.tokenUrl)) return Either.left("tokenUrl is not a URL")
   const url = new URL(options.tokenUrl)
   if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left("tokenUrl must be http(s)")
@@ -49,6 +52,30 @@ const checkTokenUrl = (options: TokenService.Options): Either.Either<URL, string
     return Either.left("tokenUrl must use https (RFC 6749 §3.2); set allowInsecureHttp to allow http")
   }
   return Either.right(url)
+}
+
+/** The shortest `defaultLifetime`, as for a lifetime the server grants: a shorter one would make every call fetch. */
+const minDefaultLifetime = Duration.seconds(1)
+
+/**
+ * What is wrong with the types of the options that are not durations or part of the request (those have their own
+ * checks), as a JavaScript caller or a `Config` may give them; never a value.
+ */
+const checkTypes = (options: TokenService.Options): string | undefined => {
+  const optional = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
+  if (!optional(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
+  if (typeof options.clientId !== "string") return "clientId must be a string"
+  if (!Redacted.isRedacted(options.clientSecret)) {
+    return "clientSecret must be a Redacted value (Redacted.make or Config.redacted)"
+  }
+  if (typeof Redacted.value(options.clientSecret) !== "string") return "clientSecret must be a Redacted string"
+  if (options.refreshAhead !== false && !optional(options.refreshAhead, "number")) {
+    return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
+  }
+  if (options.retry !== undefined && !Schedule.isSchedule(options.retry)) {
+    return "retry must be a Schedule (e.g. Schedule.recurs(3)), not a number of retries"
+  }
+  return undefined
 }
 
 const decodeDuration = (name: string, input: Duration.DurationInput | undefined, fallback: Duration.Duration) => {
@@ -63,23 +90,26 @@ const decodeDuration = (name: string, input: Duration.DurationInput | undefined,
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
   Either.gen(function*() {
     const tokenUrl = yield* checkTokenUrl(options)
+    const wrongType = checkTypes(options)
+    if (wrongType !== undefined) return yield* Either.left(wrongType)
     if (options.clientId === "" || controlCharacter.test(options.clientId)) {
       return yield* Either.left("clientId is empty or contains a control character")
-    }
-    if (!Redacted.isRedacted(options.clientSecret)) {
-      return yield* Either.left("clientSecret must be a Redacted value (Redacted.make or Config.redacted)")
     }
     if (Redacted.value(options.clientSecret) === "") return yield* Either.left("clientSecret is empty")
     const method = options.authMethod ?? "client_secret_basic"
     if (method !== "client_secret_basic" && method !== "client_secret_post") {
       return yield* Either.left(`authMethod must be client_secret_basic or client_secret_post`)
     }
-    const request = tokenRequest.resolve(tokenRequest.empty, {
+    const requestOptions = {
       scopes: options.scopes,
       audience: options.audience,
       resource: options.resource,
       extraParams: options.extraParams
-    })
+    }
+    // no null here: an option is absent or of its type
+    const requestType = tokenRequest.checkTypes(requestOptions, false)
+    if (requestType !== undefined) return yield* Either.left(requestType)
+    const request = tokenRequest.resolve(tokenRequest.empty, requestOptions)
     const problem = tokenRequest.validate(request)
     if (problem !== undefined) return yield* Either.left(problem)
     const expiryLeeway = yield* decodeDuration("expiryLeeway", options.expiryLeeway, Duration.seconds(60))
@@ -90,7 +120,9 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       options.terminalErrorCooldown,
       Duration.seconds(5)
     )
-    if (Duration.toMillis(defaultLifetime) <= 0) return yield* Either.left("defaultLifetime must be positive")
+    if (Duration.lessThan(defaultLifetime, minDefaultLifetime)) {
+      return yield* Either.left("defaultLifetime must be at least 1 second")
+    }
     if (Duration.toMillis(requestTimeout) <= 0) return yield* Either.left("requestTimeout must be positive")
     const refreshAhead = options.refreshAhead ?? 0.8
     if (refreshAhead !== false && !(refreshAhead > 0 && refreshAhead < 1)) {

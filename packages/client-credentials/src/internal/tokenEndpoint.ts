@@ -78,7 +78,10 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
       )
       const sentAt = yield* Clock.currentTimeMillis
       const response = yield* withoutRedirects(scopedClient.execute(httpRequest)).pipe(
-        Effect.mapError((error) => transportError(error, scrub))
+        Effect.catchAll((error) => {
+          const answer = answerOf(error)
+          return answer === undefined ? Effect.fail(transportError(error, scrub)) : Effect.succeed(answer)
+        })
       )
       if (response.request.url !== url) {
         return yield* new TokenError.TokenError({
@@ -91,6 +94,13 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
 
   return { request }
 }
+
+/**
+ * The answer a decorated client turned into an error (`filterStatusOk`, `filterStatus`, a `transformResponse` that
+ * fails with a `ResponseError`): it is classified by the status table as if no wrapper were there.
+ */
+const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
+  error._tag === "ResponseError" ? error.response : undefined
 
 /** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
 const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -216,7 +226,10 @@ const oauthError = (
 
 const numericString = /^\s*\d+(\.\d+)?\s*$/
 
-/** `expires_in` in milliseconds: a number or a numeric string; `undefined` when absent. */
+/** The shortest lifetime the library accepts, in seconds: a shorter one would make every call fetch. */
+const minExpiresIn = 1
+
+/** `expires_in` in milliseconds: a number or a numeric string of at least 1; `undefined` when absent. */
 const parseExpiresIn = (value: unknown): number | undefined | "invalid" => {
   if (value === undefined || value === null) return undefined
   const seconds = typeof value === "number"
@@ -224,7 +237,7 @@ const parseExpiresIn = (value: unknown): number | undefined | "invalid" => {
     : typeof value === "string" && numericString.test(value)
     ? Number(value)
     : NaN
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : "invalid"
+  return Number.isFinite(seconds) && seconds >= minExpiresIn ? seconds * 1000 : "invalid"
 }
 
 const parseScopes = (value: unknown, requested: ReadonlyArray<string>): ReadonlyArray<string> | "invalid" => {
@@ -250,6 +263,15 @@ const decodeSuccess = (
   if (typeof body.access_token !== "string" || body.access_token === "") {
     return Effect.fail(invalidResponse("access_token is missing or not a non-empty string", status))
   }
+  // it goes into an Authorization header; the detail says what is wrong, never a part of the token
+  if (!AccessToken.isValidValue(body.access_token)) {
+    return Effect.fail(invalidResponse(
+      body.access_token.length > AccessToken.maxValueLength
+        ? `access_token is longer than ${AccessToken.maxValueLength} characters`
+        : "access_token is not visible ASCII without spaces (it has a control, space or non-ASCII character)",
+      status
+    ))
+  }
   const tokenType = typeof body.token_type === "string"
     ? options.tokenTypes.find((type) => type.toLowerCase() === (body.token_type as string).toLowerCase())
     : undefined
@@ -258,7 +280,7 @@ const decodeSuccess = (
   }
   const expiresIn = parseExpiresIn(body.expires_in)
   if (expiresIn === "invalid") {
-    return Effect.fail(invalidResponse("expires_in is not a positive number of seconds", status))
+    return Effect.fail(invalidResponse("expires_in is not a number of seconds of at least 1", status))
   }
   const scopes = parseScopes(body.scope, options.requestedScopes)
   if (scopes === "invalid") return Effect.fail(invalidResponse("scope is not a string", status))

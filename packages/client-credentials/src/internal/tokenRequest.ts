@@ -13,6 +13,11 @@ export interface ResolvedRequest {
   readonly resources: ReadonlyArray<string>
   /** Sorted by name. */
   readonly extraParams: ReadonlyArray<readonly [string, string]>
+  /**
+   * Set when the `TokenRequest` it came from had a field of the wrong type (a JavaScript caller, a `Config`): the
+   * other fields are then the base's, and `validate` reports this.
+   */
+  readonly malformed?: string | undefined
 }
 
 /** The request with nothing in it. */
@@ -23,8 +28,44 @@ const sortedUnique = (values: Iterable<string>): ReadonlyArray<string> => Array.
 const toArray = (value: string | ReadonlyArray<string>): ReadonlyArray<string> =>
   typeof value === "string" ? [value] : value
 
-/** Applies a `TokenRequest` on top of `base`: undefined inherits, null clears, extra params merge by key. */
+const isStrings = (value: unknown): value is ReadonlyArray<string> =>
+  Array.isArray(value) && value.every((item) => typeof item === "string")
+
+const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> => {
+  if (typeof value !== "object" || value === null) return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * What is wrong with the types of a request's fields, as a JavaScript caller or a `Config` may give them, in words
+ * that name the field and never its value; `undefined` when each is absent or of its type. `null` (which clears a
+ * field of a `TokenRequest`) is allowed only when `nullable`.
+ */
+export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean): string | undefined => {
+  if (!isPlainObject(request)) return "the request must be an object"
+  const absent = (value: unknown) => value === undefined || (nullable && value === null)
+  if (!absent(request.scopes) && !isStrings(request.scopes)) return "scopes must be an array of strings"
+  if (!absent(request.audience) && typeof request.audience !== "string") return "audience must be a string"
+  if (!absent(request.resource) && typeof request.resource !== "string" && !isStrings(request.resource)) {
+    return "resource must be a string or an array of strings"
+  }
+  if (!absent(request.extraParams)) {
+    if (!isPlainObject(request.extraParams)) return "extraParams must be an object of strings"
+    for (const value of Object.values(request.extraParams)) {
+      if (typeof value !== "string" && !(nullable && value === null)) return "extraParams must be an object of strings"
+    }
+  }
+  return undefined
+}
+
+/**
+ * Applies a `TokenRequest` on top of `base`: undefined inherits, null clears, extra params merge by key. A field of
+ * the wrong type leaves `base` as it is and marks the result `malformed`.
+ */
 export const resolve = (base: ResolvedRequest, request: TokenRequest.TokenRequest): ResolvedRequest => {
+  const malformed = checkTypes(request, true)
+  if (malformed !== undefined) return { ...base, malformed }
   const extraParams = new Map(base.extraParams)
   if (request.extraParams === null) {
     extraParams.clear()
@@ -47,11 +88,15 @@ export const resolve = (base: ResolvedRequest, request: TokenRequest.TokenReques
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
+// RFC 3986 §2: unreserved and reserved characters, and percent-encodings; no space, quote, control or non-ASCII
+const uriCharacters = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/
+
 /**
  * What is wrong with a request, in words that never repeat a value (a value may be a mistyped secret),
  * or `undefined` when it may be sent.
  */
 export const validate = (request: ResolvedRequest): string | undefined => {
+  if (request.malformed !== undefined) return request.malformed
   for (const [index, scope] of request.scopes.entries()) {
     if (!scopeToken.test(scope)) {
       return `scope #${
@@ -64,6 +109,9 @@ export const validate = (request: ResolvedRequest): string | undefined => {
   }
   for (const [index, resource] of request.resources.entries()) {
     if (controlCharacter.test(resource)) return `resource #${index + 1} contains a control character`
+    if (!uriCharacters.test(resource)) {
+      return `resource #${index + 1} has a character a URI cannot hold (a space, quote, non-ASCII character or stray %)`
+    }
     if (!URL.canParse(resource)) return `resource #${index + 1} is not an absolute URI (RFC 8707)`
     if (resource.includes("#")) return `resource #${index + 1} has a fragment (RFC 8707 forbids it)`
   }

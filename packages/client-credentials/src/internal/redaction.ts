@@ -141,7 +141,7 @@ export const forms = (value: string): ReadonlyArray<string> => {
   return [...all]
 }
 
-/** The length of the longest end of `text` that is a start of `form` (Knuth–Morris–Pratt over the last characters). */
+/** How long the longest end of `text` that is a start of `form` is (Knuth–Morris–Pratt on its last characters). */
 const overlap = (text: string, form: string): number => {
   const failure = new Array<number>(form.length).fill(0)
   for (let i = 1, k = 0; i < form.length; i++) {

@@ -60,13 +60,14 @@ const readBodyStart = (
   token: AccessToken.AccessToken
 ): Effect.Effect<string | undefined> => {
   const redactor = redactorOf(token)
-  // read enough past the limit that a form of the token starting inside it is seen whole, and so replaced
-  // the stream's runtime logs (at Debug) the error it fails with, as it is: one that may quote the request does not go
+  // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), and a transport's error
+  // may quote the request, token and all
   const body = Stream.mapError(response.stream, () => "unreadable" as const)
+  // read enough past the limit that a form of the token starting inside it is seen whole, and so replaced
   return readAtMost(body, ApiError.maxBodyBytes + redactor.longestFormBytes).pipe(
     Effect.map(({ text, truncated }) => {
-      const body = redactor.cut(text, ApiError.maxBodyBytes, { truncated })
-      return body === "" ? undefined : body
+      const shown = redactor.cut(text, ApiError.maxBodyBytes, { truncated })
+      return shown === "" ? undefined : shown
     }),
     // a body that stalls must not hold the caller: it is only a detail of the error
     Effect.timeoutTo({ duration: bodyReadTimeout, onSuccess: (body) => body, onTimeout: () => undefined }),

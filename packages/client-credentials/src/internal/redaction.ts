@@ -1,16 +1,18 @@
 /**
  * Redaction: the one path every error text the library builds from what a server or a transport said goes through.
  *
- * What must never show is a credential: the client secret and the access token. A server that echoes a request
- * rarely echoes a value exactly as it was configured: it echoes it as it went on the wire (form-urlencoded, inside
- * the Basic credentials) or as its own output escapes it (percent-encoding, a JSON string, HTML). Each such spelling
- * of a value is one of its *forms*; `forms` lists them, one list for the secret and the token alike.
+ * What must never show is a credential: the client secret and the access token. A server that echoes a request may
+ * echo a value as it was configured, as it went on the wire (form-urlencoded, inside the Basic credentials), or as
+ * its own output escapes it (percent-encoding, a JSON string, HTML). Each such spelling of a value is one of its
+ * *forms*; `forms` lists them, one list for the secret and the token alike. All the forms of all the values are
+ * replaced in one pass, longest first, so a form that starts another leaves nothing behind, and a marker is never
+ * searched again.
  *
  * Replace first, then cut. Cutting first (a description at 1 KiB, a cause at 200 bytes) can cut an echoed value in
  * two, and the half left in the text matches nothing: its first characters show. Replacing first leaves no whole
  * form in the text; the cut can still end inside one that the text only held in part (the server sent a part, or
- * the body it came from was read up to a limit), so a cut — or a text whose input was truncated — never ends in the
- * first characters of a form: they are dropped too.
+ * the body it came from was read up to a limit), so a cut text — or one whose input was truncated — never ends in
+ * the first characters, one or more, of any form: they are dropped too.
  */
 import * as Redacted from "effect/Redacted"
 import { cutUtf8 } from "./text.js"

@@ -174,7 +174,7 @@ const readJson = (
   const header = response.headers["content-length"]
   // announced too large: refused unread
   if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
-  // mapped inside the stream: the stream's runtime logs (at Debug) the error it fails with, as it is
+  // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
   const body = Stream.mapError(response.stream, (error) => transportError(error, scrub))
   return readAtMost(body, maxResponseBytes).pipe(
     Effect.flatMap(({ text, truncated }) =>

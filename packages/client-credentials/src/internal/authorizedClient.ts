@@ -19,7 +19,8 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
 import { describeCause } from "./describeCause.js"
-import { decodeUtf8, redact, truncateUtf8 } from "./text.js"
+import { readAtMost } from "./readAtMost.js"
+import * as Redaction from "./redaction.js"
 import * as wwwAuthenticate from "./wwwAuthenticate.js"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
@@ -43,43 +44,38 @@ const isReplayable = (request: HttpClientRequest.HttpClientRequest): boolean => 
 /** The URL of `request` without its query string or fragment. */
 const urlWithoutQuery = (url: string): string => url.split(/[?#]/, 1)[0] ?? url
 
-/** Reads the start of the body, with `token` replaced wherever it occurs, at most `ApiError.maxBodyBytes`. */
+/** The redactor of each token an error was built for: its forms are computed once per token, not once per error. */
+const redactors = new WeakMap<AccessToken.AccessToken, Redaction.Redactor>()
+
+/** Removes `token`, in every form an API may echo it in, from a text built for an error. */
+const redactorOf = (token: AccessToken.AccessToken): Redaction.Redactor => {
+  let redactor = redactors.get(token)
+  if (redactor === undefined) {
+    redactor = Redaction.make([token.value])
+    redactors.set(token, redactor)
+  }
+  return redactor
+}
+
+/** Reads the start of the body, with `token` redacted in every form, at most `ApiError.maxBodyBytes`. */
 const readBodyStart = (
   response: HttpClientResponse.HttpClientResponse,
   token: AccessToken.AccessToken
 ): Effect.Effect<string | undefined> => {
-  const secret = Redacted.value(token.value)
-  // read enough past the limit that a token starting inside it is seen whole, and so replaced
-  const limit = ApiError.maxBodyBytes + new TextEncoder().encode(secret).byteLength
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  return response.stream.pipe(
-    Stream.takeWhile(() => size < limit),
-    Stream.runForEach((chunk) =>
-      Effect.sync(() => {
-        chunks.push(chunk)
-        size += chunk.byteLength
-      })
-    ),
-    Effect.map(() => {
-      const text = truncateUtf8(
-        redact(decodeUtf8(chunks, Math.min(size, limit)), secret),
-        ApiError.maxBodyBytes
-      )
-      return text === "" ? undefined : withoutTrailingPrefix(text, secret)
+  const redactor = redactorOf(token)
+  // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), and a transport's error
+  // may quote the request, token and all
+  const body = Stream.mapError(response.stream, () => "unreadable" as const)
+  // read enough past the limit that a form of the token starting inside it is seen whole, and so replaced
+  return readAtMost(body, ApiError.maxBodyBytes + redactor.longestFormBytes).pipe(
+    Effect.map(({ text, truncated }) => {
+      const shown = redactor.cut(text, ApiError.maxBodyBytes, { truncated })
+      return shown === "" ? undefined : shown
     }),
     // a body that stalls must not hold the caller: it is only a detail of the error
     Effect.timeoutTo({ duration: bodyReadTimeout, onSuccess: (body) => body, onTimeout: () => undefined }),
     Effect.orElseSucceed(() => undefined)
   )
-}
-
-/** `text` without an ending that is the start of `secret`: a token cut by the size limit is not shown either. */
-const withoutTrailingPrefix = (text: string, secret: string): string => {
-  for (let length = Math.min(secret.length - 1, text.length); length > 0; length--) {
-    if (text.endsWith(secret.slice(0, length))) return text.slice(0, text.length - length)
-  }
-  return text
 }
 
 const toApiError = (
@@ -89,11 +85,11 @@ const toApiError = (
   Effect.flatMap(readBodyStart(response, token), (body) => {
     const found = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
     // a server may echo the token in a challenge parameter too
-    const secret = Redacted.value(token.value)
+    const redactor = redactorOf(token)
     const challenge = found === undefined ? undefined : {
       scheme: found.scheme,
       params: Object.fromEntries(
-        Object.entries(found.params).map(([name, value]) => [name, redact(value, secret)])
+        Object.entries(found.params).map(([name, value]) => [name, redactor.redact(value)])
       )
     }
     return Effect.fail(
@@ -118,12 +114,18 @@ const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: Ac
 const isStatusCodeError = (error: unknown): error is HttpClientError.ResponseError =>
   HttpClientError.isHttpClientError(error) && error._tag === "ResponseError" && error.reason === "StatusCode"
 
-/** The errors of the wrapped client, as the library's: an HTTP client error (no usable answer) → `NetworkError`. */
-const mapClientError = <E>(error: E): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError => {
+/**
+ * The errors of the wrapped client, as the library's: an HTTP client error (no usable answer) → `NetworkError`,
+ * whose cause's text has `token` redacted (a cause may quote the request, `Authorization` header and all).
+ */
+const mapClientError = <E>(
+  error: E,
+  token: AccessToken.AccessToken
+): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError => {
   if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
   return new NetworkError.NetworkError({
     reason: "Transport",
-    detail: `${error.reason}: ${describeCause(error.cause)}`
+    detail: `${error.reason}: ${describeCause(error.cause, redactorOf(token))}`
   })
 }
 
@@ -206,7 +208,7 @@ export const withTokens = <E, R>(
     self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
       Effect.catchAll((error) =>
         // a client wrapped in `filterStatusOk` turns a 401 into an error: take its response back
-        isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error))
+        isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error, token))
       )
     )
 

@@ -27,17 +27,14 @@ const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<stri
   btoa(`${formUrlEncode(clientId)}:${formUrlEncode(Redacted.value(clientSecret))}`)
 
 /**
- * The client secret in every form it goes on the wire in (as is, form-urlencoded, inside the Basic credentials):
- * a server that echoes the request must not get any of them into an error.
+ * The values the client secret goes on the wire as, which a server that echoes the request may echo: the secret,
+ * and the Basic credentials that hold it. Redaction (`redaction.ts`) removes each of them in all its encoded
+ * forms, the form-urlencoded secret that `client_secret_post` sends among them.
  */
 export const secretForms = (
   clientId: string,
   clientSecret: Redacted.Redacted<string>
-): ReadonlyArray<Redacted.Redacted<string>> => [
-  clientSecret,
-  Redacted.make(formUrlEncode(Redacted.value(clientSecret))),
-  Redacted.make(basicCredentials(clientId, clientSecret))
-]
+): ReadonlyArray<Redacted.Redacted<string>> => [clientSecret, Redacted.make(basicCredentials(clientId, clientSecret))]
 
 /**
  * `client_secret_basic`: HTTP Basic with the client id and secret form-urlencoded first (RFC 6749 §2.3.1), so

@@ -19,7 +19,8 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
 import { describeCause } from "./describeCause.js"
-import { decodeUtf8, redact } from "./text.js"
+import { readAtMost } from "./readAtMost.js"
+import * as Redaction from "./redaction.js"
 import type { ResolvedRequest } from "./tokenRequest.js"
 
 /** The largest token response the library reads. */
@@ -63,8 +64,8 @@ export const formParams = (
 /** Creates the token endpoint on `client`. */
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
   const url = options.tokenUrl.toString()
-  const scrub = (text: string): string =>
-    options.secrets.reduce((acc, secret) => redact(acc, Redacted.value(secret)), text)
+  // every text from the server or the transport goes through it: see `redaction.ts`
+  const scrub = Redaction.make(options.secrets)
   // scoped: the request and its body are aborted when the attempt ends, read or not
   const scopedClient = HttpClient.withScope(client)
 
@@ -113,16 +114,17 @@ const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       })
   )
 
-const transportError = (error: HttpClientError.HttpClientError, scrub: (text: string) => string) =>
+const transportError = (error: HttpClientError.HttpClientError, scrub: Redaction.Redactor) =>
   new NetworkError.NetworkError({
     reason: "Transport",
-    detail: scrub(`${error.reason}: ${describeCause(error.cause)}`)
+    // the reason is the platform's vocabulary (`Transport`, `Decode`, …); only the cause's text is the outside's
+    detail: `${error.reason}: ${describeCause(error.cause, scrub)}`
   })
 
 interface Interpretation extends Options {
   readonly sentAt: number
   readonly requestedScopes: ReadonlyArray<string>
-  readonly scrub: (text: string) => string
+  readonly scrub: Redaction.Redactor
 }
 
 const invalidResponse = (detail: string, status?: number) =>
@@ -170,55 +172,101 @@ const interpret = (
   return Effect.fail(invalidResponse("unexpected status", status))
 }
 
-/** Reads at most `maxResponseBytes` and parses them as JSON. */
+/**
+ * Reads at most `maxResponseBytes` of the decoded body, whatever `Content-Length` says (a fetch-based client
+ * decompresses and keeps the compressed length; a custom one need not hold the body to it), and parses it as JSON.
+ */
 const readJson = (
   response: HttpClientResponse.HttpClientResponse,
-  scrub: (text: string) => string
+  scrub: Redaction.Redactor
 ): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
   const tooLarge = () => invalidResponse("the response is larger than 1 MiB", response.status)
-  const unreadable = (error: HttpClientError.ResponseError) => transportError(error, scrub)
-  const parse = (text: string) =>
-    Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: () => invalidResponse("the response is not JSON", response.status)
-    })
   const header = response.headers["content-length"]
-  if (header !== undefined && /^\d+$/.test(header)) {
-    if (Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
-    // the size is known and allowed (the transport holds the body to it): read it at once
-    return Effect.flatMap(Effect.mapError(response.text, unreadable), parse)
-  }
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  return response.stream.pipe(
-    Stream.mapError(unreadable),
-    Stream.runForEach((chunk) => {
-      size += chunk.byteLength
-      if (size > maxResponseBytes) return Effect.fail(tooLarge())
-      chunks.push(chunk)
-      return Effect.void
-    }),
-    Effect.flatMap(() => parse(decodeUtf8(chunks, size)))
+  // announced too large: refused unread
+  if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
+  // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
+  const body = Stream.mapError(response.stream, (error) => transportError(error, scrub))
+  return readAtMost(body, maxResponseBytes).pipe(
+    Effect.flatMap(({ text, truncated }) =>
+      truncated ? Effect.fail(tooLarge()) : Effect.try({
+        try: () => JSON.parse(text) as unknown,
+        catch: () => invalidResponse("the response is not JSON", response.status)
+      })
+    )
   )
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-/** An RFC 6749 §5.2 error response, if `body` is one. */
+/**
+ * The error codes registered for OAuth 2.0 (RFC 6749 §4.1.2.1, §5.2; RFC 6750; RFC 7009; RFC 7591; RFC 8628;
+ * RFC 8693; RFC 8707; RFC 9396; RFC 9449; RFC 9470; OpenID Connect Core): protocol vocabulary, kept as they are.
+ */
+const registeredErrorCodes: ReadonlySet<string> = new Set([
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "access_denied",
+  "unsupported_response_type",
+  "server_error",
+  "temporarily_unavailable",
+  "invalid_token",
+  "insufficient_scope",
+  "unsupported_token_type",
+  "invalid_redirect_uri",
+  "invalid_client_metadata",
+  "invalid_software_statement",
+  "unapproved_software_statement",
+  "authorization_pending",
+  "slow_down",
+  "expired_token",
+  "invalid_target",
+  "invalid_authorization_details",
+  "invalid_dpop_proof",
+  "use_dpop_nonce",
+  "insufficient_user_authentication",
+  "interaction_required",
+  "login_required",
+  "account_selection_required",
+  "consent_required",
+  "invalid_request_uri",
+  "invalid_request_object",
+  "request_not_supported",
+  "request_uri_not_supported",
+  "registration_not_supported"
+])
+
+/** The most of `error_description` and `error_uri` a `TokenError` keeps, in UTF-8 bytes. */
+const maxDescriptionBytes = 1024
+
+/** The most of an unregistered `error` code a `TokenError` keeps, in UTF-8 bytes. */
+const maxErrorCodeBytes = 128
+
+/**
+ * An RFC 6749 §5.2 error response, if `body` is one. Its texts are redacted, then cut; a registered `error` code is
+ * kept as it is, before any redaction, so that a 1–2 character secret cannot turn `invalid_client` into
+ * `inv<redacted>lid_client` and cost it its cool-down. An `access_token` that comes with the error is redacted too.
+ */
 const oauthError = (
   body: unknown,
   status: number,
-  scrub: (text: string) => string
+  scrub: Redaction.Redactor
 ): TokenError.TokenError | undefined => {
   if (!isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
+  const redactor = typeof body.access_token === "string" && body.access_token !== ""
+    ? scrub.including([body.access_token])
+    : scrub
   const text = (value: unknown): string | undefined =>
-    typeof value === "string" ? scrub(value.slice(0, 1024)) : undefined
+    typeof value === "string" ? redactor.cut(value, maxDescriptionBytes) : undefined
   const errorDescription = text(body.error_description)
   const errorUri = text(body.error_uri)
   return new TokenError.TokenError({
     reason: "OAuth",
     status,
-    error: scrub(body.error.slice(0, 128)),
+    error: registeredErrorCodes.has(body.error) ? body.error : redactor.cut(body.error, maxErrorCodeBytes),
     ...(errorDescription === undefined ? {} : { errorDescription }),
     ...(errorUri === undefined ? {} : { errorUri })
   })
@@ -253,12 +301,7 @@ const decodeSuccess = (
   options: Interpretation
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError> => {
   if (!isRecord(body)) return Effect.fail(invalidResponse("the response is not a JSON object", status))
-  // an error that comes with an access token must not show it
-  const accessToken = body.access_token
-  const scrub = typeof accessToken === "string" && accessToken !== ""
-    ? (text: string) => redact(options.scrub(text), accessToken)
-    : options.scrub
-  const error = oauthError(body, status, scrub)
+  const error = oauthError(body, status, options.scrub)
   if (error !== undefined) return Effect.fail(error)
   if (typeof body.access_token !== "string" || body.access_token === "") {
     return Effect.fail(invalidResponse("access_token is missing or not a non-empty string", status))

@@ -1,0 +1,162 @@
+/**
+ * The one redaction path (`internal/redaction.ts`) and the one bounded reader (`internal/readAtMost.ts`), alone.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { readAtMost } from "../src/internal/readAtMost.js"
+import * as Redaction from "../src/internal/redaction.js"
+
+const secret = "s3cr:et%2F+ é-V/x'<>\"&!*"
+const formEncoded = new URLSearchParams([["", secret]]).toString().slice(1)
+
+describe("redaction: forms", () => {
+  it("lists the value as each usual encoder writes it", () => {
+    const forms = Redaction.forms(secret)
+    const expected = [
+      secret,
+      // URLSearchParams, upper- and lower-case hex
+      formEncoded,
+      formEncoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+      // encodeURIComponent and strict RFC 3986
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`),
+      // JSON as JavaScript writes it, with `\/`, with `\uXXXX`, both, Go's `\u003c`
+      JSON.stringify(secret).slice(1, -1),
+      JSON.stringify(secret).slice(1, -1).replaceAll("/", "\\/"),
+      JSON.stringify(secret).slice(1, -1).replace("é", "\\u00e9"),
+      JSON.stringify(secret).slice(1, -1).replace("é", "\\u00E9"),
+      JSON.stringify(secret).slice(1, -1).replaceAll("/", "\\/").replace("é", "\\u00e9"),
+      JSON.stringify(secret).slice(1, -1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),
+      // HTML: the usual escapers, OWASP, Go, numeric
+      "s3cr:et%2F+ é-V/x&#39;&lt;&gt;&quot;&amp;!*",
+      "s3cr:et%2F+ é-V&#x2F;x&#x27;&lt;&gt;&quot;&amp;!*",
+      "s3cr:et%2F+ é-V/x&#39;&lt;&gt;&#34;&amp;!*",
+      "s3cr&#58;et&#37;2F&#43;&#32;&#233;&#45;V&#47;x&#39;&#60;&#62;&#34;&#38;&#33;&#42;",
+      "s3cr&#x3a;et&#x25;2F&#x2b;&#x20;&#xe9;&#x2d;V&#x2f;x&#x27;&#x3c;&#x3e;&#x22;&#x26;&#x21;&#x2a;",
+      "s3cr&#x3A;et&#x25;2F&#x2B;&#x20;&#xE9;&#x2D;V&#x2F;x&#x27;&#x3C;&#x3E;&#x22;&#x26;&#x21;&#x2A;"
+    ]
+    for (const form of expected) assert.include(forms, form)
+    assert.strictEqual(new Set(forms).size, forms.length, "no duplicates")
+  })
+
+  it("a value no encoder changes has one form; an empty one none", () => {
+    assert.deepStrictEqual(Redaction.forms("abcXYZ019"), ["abcXYZ019"])
+    assert.deepStrictEqual(Redaction.forms(""), [])
+  })
+})
+
+describe("redaction: redact, then cut", () => {
+  const redactor = Redaction.make([Redacted.make(secret)])
+
+  it("replaces every form", () => {
+    const echoed = Redaction.forms(secret).map((form) => `[${form}]`).join(" ")
+    const redacted = redactor.redact(echoed)
+    assert.strictEqual(redacted, Redaction.forms(secret).map(() => "[<redacted>]").join(" "))
+  })
+
+  it("replaces the longest form first: a form that starts another leaves nothing of it", () => {
+    // `key&` is the start of its HTML form `key&amp;`
+    assert.strictEqual(Redaction.make(["key&"]).redact("[key&amp;] [key&]"), "[<redacted>] [<redacted>]")
+  })
+
+  it("a value that straddles the cut shows nothing of itself", () => {
+    // the issue's case: the secret at offset 1,000 of a description cut at 1 KiB
+    const text = `${"d".repeat(1000)}${secret}${"e".repeat(100)}`
+    const cut = redactor.cut(text, 1024)
+    assert.strictEqual(cut, `${"d".repeat(1000)}<redacted>${"e".repeat(14)}`)
+  })
+
+  it("a cut never ends in the first characters of a form", () => {
+    // the text holds only the start of the form: the cut falls inside it
+    for (let length = 1; length < formEncoded.length; length++) {
+      const text = `${"d".repeat(20)}${formEncoded.slice(0, length)}`
+      assert.strictEqual(redactor.cut(text, 20 + length - 1), "d".repeat(20), `a cut in ${length} characters`)
+    }
+  })
+
+  it("nor does a text whose input was truncated; a whole text is left as it is", () => {
+    const text = `${"d".repeat(20)}${secret.slice(0, 5)}`
+    assert.strictEqual(redactor.cut(text, 1024, { truncated: true }), "d".repeat(20))
+    assert.strictEqual(redactor.cut(text, 1024), text)
+  })
+
+  it("drops ends that are starts of forms until none is left", () => {
+    const two = Redaction.make(["QRST", "xyz"])
+    assert.strictEqual(two.cut("abc-xyQRS-", 9), "abc-")
+    assert.strictEqual(Redaction.withoutTrailingPrefix("abc-xyQRS", ["QRST", "xyz"]), "abc-")
+    assert.strictEqual(Redaction.withoutTrailingPrefix("xabab", ["abac"]), "x")
+    assert.strictEqual(Redaction.withoutTrailingPrefix("xaba", ["abac"]), "x")
+  })
+
+  it("cuts by UTF-8 bytes, never inside a character", () => {
+    const none = Redaction.make([])
+    assert.strictEqual(none.cut("€€€", 8), "€€")
+    assert.strictEqual(none.cut("a𝄞b", 4), "a")
+    assert.strictEqual(none.cut("a𝄞b", 5), "a𝄞")
+  })
+
+  it("replaces in one pass: a short value does not turn a marker into more redactions", () => {
+    // `e` occurs in `<redacted>`, which replaces `xyz`
+    assert.strictEqual(Redaction.make(["xyz", "e"]).redact("xyz e"), "<redacted> <redacted>")
+  })
+
+  it("including adds values to a redactor", () => {
+    const both = redactor.including(["tok-ABC"])
+    assert.strictEqual(both.redact(`${secret} tok-ABC`), "<redacted> <redacted>")
+    assert.strictEqual(redactor.redact("tok-ABC"), "tok-ABC")
+  })
+
+  it("longestFormBytes is the UTF-8 length of the longest form", () => {
+    const longest = Math.max(...Redaction.forms(secret).map((form) => new TextEncoder().encode(form).byteLength))
+    assert.strictEqual(redactor.longestFormBytes, longest)
+  })
+})
+
+describe("readAtMost", () => {
+  const encoder = new TextEncoder()
+
+  /** A stream of `count` chunks of `size` bytes that counts the chunks pulled from it. */
+  const counted = (count: number, size: number) => {
+    const state = { pulled: 0 }
+    const stream = Stream.repeatEffect(Effect.sync(() => {
+      state.pulled++
+      return new Uint8Array(size).fill(0x61)
+    })).pipe(Stream.take(count), Stream.rechunk(1))
+    return { state, stream }
+  }
+
+  it.effect("stops pulling once past the limit and says the body went on", () =>
+    Effect.gen(function*() {
+      const { state, stream } = counted(1000, 100)
+      const start = yield* readAtMost(stream, 250)
+      assert.deepStrictEqual(start, { text: "a".repeat(250), truncated: true })
+      assert.isAtMost(state.pulled, 4)
+    }))
+
+  it.effect("reads a body within the limit whole", () =>
+    Effect.gen(function*() {
+      const { stream } = counted(3, 100)
+      assert.deepStrictEqual(yield* readAtMost(stream, 300), { text: "a".repeat(300), truncated: false })
+    }))
+
+  it.effect("leaves out a character the limit cuts in two", () =>
+    Effect.gen(function*() {
+      const start = yield* readAtMost(Stream.make(encoder.encode("ab€cd")), 4)
+      assert.deepStrictEqual(start, { text: "ab", truncated: true })
+      const whole = yield* readAtMost(Stream.make(encoder.encode("ab"), new Uint8Array([0xe2, 0x82])), 10)
+      assert.deepStrictEqual(whole, { text: "ab\uFFFD", truncated: false })
+    }))
+
+  it.effect("counts per run: the same effect reads a second body from zero", () =>
+    Effect.gen(function*() {
+      let runs = 0
+      const bodies = Stream.suspend(() =>
+        runs++ === 0 ? Stream.make(encoder.encode("abc"), encoder.encode("def")) : Stream.make(encoder.encode("xy"))
+      )
+      const read = readAtMost(bodies, 5)
+      assert.deepStrictEqual(yield* read, { text: "abcde", truncated: true })
+      assert.deepStrictEqual(yield* read, { text: "xy", truncated: false })
+    }))
+})

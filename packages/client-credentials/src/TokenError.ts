@@ -26,7 +26,8 @@ export type TypeId = typeof TypeId
  * Why no token could be had:
  * - `OAuth`: the server answered with an RFC 6749 §5.2 error (`error` says which, e.g. `invalid_client`);
  * - `InvalidResponse`: the server answered something that is not a token response (HTML, bad JSON, a 3xx, …);
- * - `InvalidRequest`: the request itself was refused before sending (a reserved parameter, a control character);
+ * - `InvalidRequest`: the request itself was refused before sending (a reserved parameter, a control character, a
+ *   field of the wrong type, an origin not in `AuthorizedClient`'s `allowedOrigins`);
  * - `Discovery`: the issuer's metadata could not be used;
  * - `UnsupportedAuthMethod`: the server does not accept the configured client authentication method.
  *

@@ -39,7 +39,9 @@ export interface Service {
   ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
   /**
    * Drops the cached entry that holds this token, if one still does, so the next call fetches a new one. Call it
-   * when a resource server rejects the token. Tokens this service did not issue are ignored.
+   * when a resource server rejects the token. Tokens this service did not issue are ignored, and so is a token that
+   * was itself fetched to replace a rejected one, until `terminalErrorCooldown` after that rejection: an API that
+   * rejects every token costs at most one token request per cool-down.
    */
   readonly invalidate: (token: AccessToken.AccessToken) => Effect.Effect<void>
 }
@@ -118,21 +120,27 @@ export interface PolicyOptions {
    * `false` renews only at expiry. Default 0.8.
    */
   readonly refreshAhead?: number | false | undefined
-  /** The lifetime assumed when the response has no `expires_in`. Default 5 minutes. */
+  /** The lifetime assumed when the response has no `expires_in`; at least 1 second. Default 5 minutes. */
   readonly defaultLifetime?: Duration.DurationInput | undefined
   /**
    * When to retry a transient `NetworkError`; replaces the default: jittered exponential from 200 ms, at most
-   * 3 retries. A server's `Retry-After` lengthens a wait, up to 60 seconds.
+   * 3 retries. A server's `Retry-After` lengthens a wait, up to 60 seconds. Make it finite: a fetch stops anyway when
+   * its last caller stops waiting, and a background refresh at its token's hard expiry.
    */
   readonly retry?: Schedule.Schedule<unknown, NetworkError.NetworkError> | undefined
   /** The limit on each attempt, answer body included. Default 30 seconds. */
   readonly requestTimeout?: Duration.DurationInput | undefined
   /**
    * How long a terminal `TokenError` (`invalid_client`, `unauthorized_client`, `unsupported_grant_type`,
-   * `invalid_scope`) is remembered per request; calls inside it fail at once. Default 5 seconds; 0 turns it off.
+   * `invalid_scope`) is remembered per request; calls inside it fail at once. Every other `TokenError` from the token
+   * endpoint (a 404, an HTML page, `invalid_grant`, …) is remembered for 1 second, or this if shorter. Also how long
+   * a token that replaced a rejected one survives further rejections. Default 5 seconds; 0 turns all of it off.
    */
   readonly terminalErrorCooldown?: Duration.DurationInput | undefined
-  /** How many distinct requests' tokens are kept; beyond it, older entries are dropped. Default 1000. */
+  /**
+   * How many requests other than the configured one have their tokens kept; beyond it, the least recently used is
+   * dropped. Default 1000.
+   */
   readonly cacheCapacity?: number | undefined
 }
 

@@ -218,9 +218,16 @@ export const withTokens = <E, R>(
       ? toApiError(response, token)
       : Effect.succeed(response)
 
-  /** Releases a refused response's connection: reads at most its first chunk. */
+  /**
+   * Releases a refused response's connection: reads at most its first chunk. The error is mapped on the stream: its
+   * runtime logs the error a stream fails with (at Debug), and a transport's error may quote the request.
+   */
   const release = (response: HttpClientResponse.HttpClientResponse) =>
-    Effect.ignore(Effect.timeoutOption(Stream.runHead(response.stream), bodyReadTimeout))
+    Stream.mapError(response.stream, () => "unreadable" as const).pipe(
+      Stream.runHead,
+      Effect.timeoutOption(bodyReadTimeout),
+      Effect.ignore
+    )
 
   /**
    * A 401 for the token itself: drop that token (compare-and-invalidate), then send once more with a fresh one if

@@ -107,11 +107,7 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       extraParams: options.extraParams
     }
     // no null here: an option is absent or of its type
-    const requestType = tokenRequest.checkTypes(requestOptions, false)
-    if (requestType !== undefined) return yield* Either.left(requestType)
-    const request = tokenRequest.resolve(tokenRequest.empty, requestOptions)
-    const problem = tokenRequest.validate(request)
-    if (problem !== undefined) return yield* Either.left(problem)
+    const request = yield* tokenRequest.resolveChecked(tokenRequest.empty, requestOptions, { nullable: false })
     const expiryLeeway = yield* decodeDuration("expiryLeeway", options.expiryLeeway, Duration.seconds(60))
     const defaultLifetime = yield* decodeDuration("defaultLifetime", options.defaultLifetime, Duration.minutes(5))
     const requestTimeout = yield* decodeDuration("requestTimeout", options.requestTimeout, Duration.seconds(30))

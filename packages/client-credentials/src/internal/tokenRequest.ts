@@ -1,3 +1,4 @@
+import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
 import type * as TokenRequest from "../TokenRequest.js"
@@ -13,11 +14,6 @@ export interface ResolvedRequest {
   readonly resources: ReadonlyArray<string>
   /** Sorted by name. */
   readonly extraParams: ReadonlyArray<readonly [string, string]>
-  /**
-   * Set when the `TokenRequest` it came from had a field of the wrong type (a JavaScript caller, a `Config`): the
-   * other fields are then the base's, and `validate` reports this.
-   */
-  readonly malformed?: string | undefined
 }
 
 /** The request with nothing in it. */
@@ -60,12 +56,10 @@ export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean
 }
 
 /**
- * Applies a `TokenRequest` on top of `base`: undefined inherits, null clears, extra params merge by key. A field of
- * the wrong type leaves `base` as it is and marks the result `malformed`.
+ * Applies a `TokenRequest` whose types are checked (`checkTypes`) on top of `base`: undefined inherits, null
+ * clears, extra params merge by key.
  */
 export const resolve = (base: ResolvedRequest, request: TokenRequest.TokenRequest): ResolvedRequest => {
-  const malformed = checkTypes(request, true)
-  if (malformed !== undefined) return { ...base, malformed }
   const extraParams = new Map(base.extraParams)
   if (request.extraParams === null) {
     extraParams.clear()
@@ -96,7 +90,6 @@ const uriCharacters = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*
  * or `undefined` when it may be sent.
  */
 export const validate = (request: ResolvedRequest): string | undefined => {
-  if (request.malformed !== undefined) return request.malformed
   for (const [index, scope] of request.scopes.entries()) {
     if (!scopeToken.test(scope)) {
       return `scope #${
@@ -164,3 +157,19 @@ export const makeKey = (client: ClientIdentity, request: ResolvedRequest): Reque
     ]),
     request
   )
+
+/**
+ * `request` on top of `base`, checked: the types of its fields, then their values; the `Left` says what is wrong in
+ * words that never repeat a value. `null` clears a field only when `nullable` (a `TokenRequest`, not the options).
+ */
+export const resolveChecked = (
+  base: ResolvedRequest,
+  request: TokenRequest.TokenRequest,
+  options: { readonly nullable: boolean }
+): Either.Either<ResolvedRequest, string> => {
+  const wrongType = checkTypes(request, options.nullable)
+  if (wrongType !== undefined) return Either.left(wrongType)
+  const resolved = resolve(base, request)
+  const problem = validate(resolved)
+  return problem === undefined ? Either.right(resolved) : Either.left(problem)
+}

@@ -12,6 +12,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
 import * as FiberMap from "effect/FiberMap"
 import * as Option from "effect/Option"
@@ -76,12 +77,11 @@ export const make = (
 
     // the request is resolved once, when `getFor` is called: an effect built once and run often pays for it once
     const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> => {
-      const merged = tokenRequest.resolve(resolved.request, request)
-      const problem = tokenRequest.validate(merged)
-      if (problem !== undefined) {
-        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail: problem }))
+      const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
+      if (Either.isLeft(merged)) {
+        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail: merged.left }))
       }
-      const key = tokenRequest.makeKey(identity, merged)
+      const key = tokenRequest.makeKey(identity, merged.right)
       return key.canonical === configuredKey.canonical ? get : Effect.suspend(() => cellOf(key).serve)
     }
 

@@ -17,6 +17,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as util from "node:util"
+import * as FixedTokens from "./authorized/fixedTokens.js"
 import * as InMemoryApi from "./authorized/inMemoryApi.js"
 import * as Server from "./utils/server.js"
 
@@ -178,6 +179,39 @@ describe("AuthorizedClient allowedOrigins", () => {
       assert.strictEqual(other.hits.length, 0)
       assert.deepStrictEqual(api.hits.map((hit) => hit.path), ["/token", "/api/x"])
       assert.strictEqual(api.hits[1]?.headers.authorization, "Bearer tok-1")
+    }))
+})
+
+describe("AuthorizedClient allowedOrigins behind a client that follows redirects", () => {
+  it.effect("an answer from an origin not listed is refused, and its 401 drops no token", () =>
+    Effect.gen(function*() {
+      const invalidated: Array<string> = []
+      const tokens = TokenService.TokenService.of({
+        ...FixedTokens.make("tok-1"),
+        invalidate: (token) => Effect.sync(() => invalidated.push(Redacted.value(token.value)))
+      })
+      // the API redirects to another origin, which refuses the token
+      const hits: Array<string> = []
+      const base = HttpClient.make((request, url) =>
+        Effect.sync(() => {
+          hits.push(url.origin)
+          const response = url.origin === "https://api.example.com"
+            ? new Response(null, { status: 302, headers: { location: "https://evil.example/collect" } })
+            : new Response("no", { status: 401, headers: { "www-authenticate": "Bearer error=\"invalid_token\"" } })
+          return HttpClientResponse.fromWeb(request, response)
+        })
+      )
+      const client = AuthorizedClient.withTokens(HttpClient.followRedirects(base), {
+        tokens,
+        allowedOrigins: ["https://api.example.com"]
+      })
+      const error = yield* Effect.flip(client.get("https://api.example.com/api/x"))
+      assert.isTrue(TokenError.isTokenError(error))
+      assert.deepInclude(error, { reason: "InvalidRequest" })
+      assert.include(error.message, "https://evil.example")
+      // the wrapper followed the redirect (the library cannot stop that), but the 401 was not taken as a rejection
+      assert.deepStrictEqual(hits, ["https://api.example.com", "https://evil.example"])
+      assert.deepStrictEqual(invalidated, [])
     }))
 })
 

@@ -34,8 +34,9 @@ const bytesPerCycle = async (scenario: "rejected" | "failed"): Promise<number> =
 }
 
 describe("TokenService memory", () => {
-  // with the tokens in Effect's Cache, each of these cycles kept 150-200 bytes for good
-  const maxBytesPerCycle = 16
+  // with the tokens in Effect's Cache, a "rejected" cycle (two tokens dropped) kept 260-270 bytes for good; without,
+  // the window measured still shows up to about 50 bytes of warm-up
+  const maxBytesPerCycle = 100
 
   it("stays flat however many times tokens are dropped and fetched again, or fetches fail", async () => {
     const [rejected, failed] = await Promise.all([bytesPerCycle("rejected"), bytesPerCycle("failed")])
@@ -133,25 +134,21 @@ describe("TokenService background work ends with its purpose", () => {
       assert.isAtMost(endpoint.requests.length, requestsWhenLeft + 20)
     }))
 
-  it.scoped(
-    "a background refresh ends at the token's hard expiry, whatever the retry schedule",
-    () =>
-      Effect.gen(function*() {
-        const endpoint = Endpoint.make({ otherwise: Endpoint.respond(503) })
-        endpoint.script(Endpoint.token("old"))
-        const service = yield* Service.make(endpoint, { retry: Schedule.spaced("1 second") })
-        yield* service.get
-        // the refresh point of a one-hour token with no jitter: 2,832 s; its hard expiry: 3,540 s
-        yield* TestClock.setTime(2_832_000)
-        assert.strictEqual(Service.value(yield* service.get), "old")
-        yield* TestClock.setTime(3_540_000)
-        const requestsAtExpiry = endpoint.requests.length
-        assert.isAtLeast(requestsAtExpiry, 700)
-        yield* TestClock.adjust("1 hour")
-        assert.isAtMost(endpoint.requests.length, requestsAtExpiry + 1)
-      }).pipe(Effect.withRandom(Random.fixed([0]))),
-    { timeout: 30_000 }
-  )
+  it.scoped("a background refresh ends at the token's hard expiry, whatever the retry schedule", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.respond(503) })
+      endpoint.script(Endpoint.token("old", { expires_in: 120 }))
+      const service = yield* Service.make(endpoint, { retry: Schedule.spaced("1 second") })
+      yield* service.get
+      // a 120 s token with no jitter: leeway 60 s, hard expiry at 60 s, refresh point at 48 s
+      yield* TestClock.setTime(48_000)
+      assert.strictEqual(Service.value(yield* service.get), "old")
+      yield* TestClock.setTime(60_000)
+      const requestsAtExpiry = endpoint.requests.length
+      assert.isAtLeast(requestsAtExpiry, 12)
+      yield* TestClock.adjust("1 hour")
+      assert.isAtMost(endpoint.requests.length, requestsAtExpiry + 1)
+    }).pipe(Effect.withRandom(Random.fixed([0]))))
 })
 
 describe("TokenService answers that retrying now will not change", () => {

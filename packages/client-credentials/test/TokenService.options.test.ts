@@ -9,6 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -150,6 +151,17 @@ describe("TokenService options", () => {
         "https://api.example.com/a%20b?x=1&y=(2)",
         "urn:example:resource"
       ])
+    }))
+
+  it.scoped("a request or extraParams built with Data.struct is as good as an object literal", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const service = yield* Service.make(endpoint, { extraParams: Data.struct({ tenant: "t1" }) })
+      const token = yield* service.getFor(Data.struct({ scopes: ["a"], extraParams: Data.struct({ region: "eu" }) }))
+      assert.strictEqual(Service.value(token), "token-1")
+      assert.strictEqual(endpoint.requests[0]?.form.get("scope"), "a")
+      assert.strictEqual(endpoint.requests[0]?.form.get("tenant"), "t1")
+      assert.strictEqual(endpoint.requests[0]?.form.get("region"), "eu")
     }))
 
   it.scoped("getFor with a resource that is not an absolute URI of URI characters fails InvalidRequest, sending nothing", () =>

@@ -8,7 +8,6 @@ import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
@@ -16,6 +15,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import * as util from "node:util"
+import { renderings } from "./utils/leaks.js"
 import * as Logs from "./utils/logs.js"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
@@ -42,21 +42,6 @@ const assertClean = (what: string, text: string) => {
     assert.notInclude(text, value, `${what} shows ${kind}`)
   }
 }
-
-/** Every way an error tends to get printed. */
-const renderings = (error: unknown, cause: Cause.Cause<unknown>): ReadonlyArray<readonly [string, string]> => [
-  ["String", String(error)],
-  ["message", (error as Error).message],
-  ["stack", String((error as Error).stack)],
-  ["JSON.stringify", JSON.stringify(error)],
-  ["Inspectable.format", Inspectable.format(error)],
-  ["util.inspect", util.inspect(error, { depth: Infinity, showHidden: true })],
-  ["Cause.pretty", Cause.pretty(cause)],
-  ["Cause.pretty (renderErrorCause)", Cause.pretty(cause, { renderErrorCause: true })],
-  ["JSON.stringify(cause)", JSON.stringify(cause)],
-  ["util.inspect(cause)", util.inspect(cause, { depth: Infinity })],
-  ["Inspectable.format(cause)", Inspectable.format(cause)]
-]
 
 interface Scenario {
   readonly name: string

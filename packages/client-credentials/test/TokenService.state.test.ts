@@ -14,6 +14,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Logs from "./utils/logs.js"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
@@ -141,4 +142,16 @@ describe("TokenService state transitions", () => {
       assert.strictEqual(Service.value(yield* service.get), "renewed")
       assert.strictEqual(endpoint.requests.length, 3)
     }).pipe(noJitter))
+
+  it.effect("once the layer's scope is closed, a call is interrupted at once instead of waiting for ever", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const scope = yield* Scope.make()
+      const service = yield* Service.make(endpoint).pipe(Scope.extend(scope))
+      yield* Scope.close(scope, Exit.void)
+      const exit = yield* Service.pollNow(yield* Effect.fork(service.get))
+      assert.isDefined(exit, "the caller still waits")
+      assert.isTrue(Exit.isInterrupted(exit!))
+      assert.strictEqual(endpoint.requests.length, 0)
+    }))
 })

@@ -187,8 +187,14 @@ export const withTokens = <E, R>(
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true
   const failOnErrorStatus = options.failOnErrorStatus ?? true
 
-  /** Why `request` may not go out, naming at most its origin; `undefined` when it may. */
-  const refusal = (request: HttpClientRequest.HttpClientRequest): TokenError.TokenError | undefined => {
+  /**
+   * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
+   * wrapped `followRedirects` followed), naming at most its origin; `undefined` when it may.
+   */
+  const refusal = (
+    request: HttpClientRequest.HttpClientRequest,
+    stage: "outbound" | "answered"
+  ): TokenError.TokenError | undefined => {
     if (allowedOrigins === undefined) return undefined
     const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
     if (url._tag === "Left") {
@@ -198,19 +204,33 @@ export const withTokens = <E, R>(
       })
     }
     const origin = originOf(url.right)
-    return allowedOrigins.has(origin) ? undefined : new TokenError.TokenError({
+    if (allowedOrigins.has(origin)) return undefined
+    return new TokenError.TokenError({
       reason: "InvalidRequest",
-      detail: `the origin ${origin} is not in allowedOrigins; nothing was sent`
+      detail: stage === "outbound"
+        ? `the origin ${origin} is not in allowedOrigins; nothing was sent`
+        : `the request was redirected to the origin ${origin}, which is not in allowedOrigins; its answer is not used`
     })
   }
 
-  const send = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
+  /** The answer, unless it came from an origin outside `allowedOrigins`: then neither a rejection nor a response. */
+  const fromAllowedOrigin = (response: HttpClientResponse.HttpClientResponse) => {
+    const refused = refusal(response.request, "answered")
+    return refused === undefined ? Effect.succeed(response) : Effect.fail(refused)
+  }
+
+  const sendAnywhere = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
     self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
       Effect.catchAll((error) =>
         // a client wrapped in `filterStatusOk` turns a 401 into an error: take its response back
         isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error, token))
       )
     )
+
+  const send = allowedOrigins === undefined
+    ? sendAnywhere
+    : (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
+      Effect.flatMap(sendAnywhere(request, token), fromAllowedOrigin)
 
   // a plain chain of flatMaps, not Effect.gen: this runs on every request
   const finish = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken) =>
@@ -256,7 +276,7 @@ export const withTokens = <E, R>(
     )
 
   const execute = (request: HttpClientRequest.HttpClientRequest) => {
-    const refused = refusal(request)
+    const refused = refusal(request, "outbound")
     if (refused !== undefined) return Effect.fail(refused)
     return Effect.flatMap(
       getToken,

@@ -1,3 +1,7 @@
+/**
+ * `TokenService`'s options: checked (types first, then values, in words that never repeat a value) and completed
+ * with their defaults, once, when the layer is built; and the options read from the environment.
+ */
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -61,15 +65,15 @@ const minDefaultLifetime = Duration.seconds(1)
  * What is wrong with the types of the options that are not durations or part of the request (those have their own
  * checks), as a JavaScript caller or a `Config` may give them; never a value.
  */
-const checkTypes = (options: TokenService.Options): string | undefined => {
-  const optional = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
-  if (!optional(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
+const checkOptionTypes = (options: TokenService.Options): string | undefined => {
+  const absentOr = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
+  if (!absentOr(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
   if (typeof options.clientId !== "string") return "clientId must be a string"
   if (!Redacted.isRedacted(options.clientSecret)) {
     return "clientSecret must be a Redacted value (Redacted.make or Config.redacted)"
   }
   if (typeof Redacted.value(options.clientSecret) !== "string") return "clientSecret must be a Redacted string"
-  if (options.refreshAhead !== false && !optional(options.refreshAhead, "number")) {
+  if (options.refreshAhead !== false && !absentOr(options.refreshAhead, "number")) {
     return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
   }
   if (options.retry !== undefined && !Schedule.isSchedule(options.retry)) {
@@ -90,7 +94,7 @@ const decodeDuration = (name: string, input: Duration.DurationInput | undefined,
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
   Either.gen(function*() {
     const tokenUrl = yield* checkTokenUrl(options)
-    const wrongType = checkTypes(options)
+    const wrongType = checkOptionTypes(options)
     if (wrongType !== undefined) return yield* Either.left(wrongType)
     if (options.clientId === "" || controlCharacter.test(options.clientId)) {
       return yield* Either.left("clientId is empty or contains a control character")

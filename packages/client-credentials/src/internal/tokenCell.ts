@@ -25,13 +25,16 @@
  * the current state", never a flag.
  *
  * Invariants:
- * - A caller is served a token only while it is the current one: a waiter whose token was dropped meanwhile asks
- *   again. It is served before the token's hard expiry, except to the waiters of the fetch that brought it.
- * - At most one fetch and one refresh run per cell, on fibers of the layer, with the layer's context (never a
- *   caller's). A fetch stops when its last waiter leaves, a refresh at the hard expiry at the latest, and both when
- *   the layer's scope closes.
+ * - A caller is served a token before its hard expiry and never after it was rejected (`invalidate` dropped it).
+ *   The waiters of a fetch get the token it brought, even one that came after its hard expiry, unless it was
+ *   rejected while they resumed: then they ask again.
+ * - A cell starts at most one fetch and one refresh at a time, on fibers of the layer, with the layer's context
+ *   (never a caller's). A fetch stops when its last waiter leaves, a refresh at the hard expiry at the latest, and
+ *   both when the layer's scope closes; once it is closed, a fetch is interrupted before it starts, and so are its
+ *   callers. (A fetch that was stopped may still be winding down when the next one starts.)
  * - A token fetched to replace a rejected one is protected: a rejection before `rejectedAt + cooldown` does not drop
- *   it, so rejections cost at most one token request per cool-down window. A token's first rejection always counts.
+ *   it, so rejections cost at most one token request per cool-down window. The first rejection of any other token
+ *   counts. `rejectedAt` lives on through a failed fetch, so a failure in between does not lift the protection.
  * - Failures are never served past `until`, and defects never to a later caller.
  */
 import * as Cause from "effect/Cause"
@@ -96,6 +99,7 @@ export interface Failed {
   readonly _tag: "Failed"
   readonly error: TokenError.TokenError
   readonly until: number
+  readonly rejectedAt: number | undefined
 }
 
 /** The state of one request key. */
@@ -114,8 +118,13 @@ export interface Engine {
   readonly rememberFor: (error: FetchError) => number
   /** How long a token that replaced a rejected one is protected, in millis. */
   readonly cooldownMillis: number
-  /** Runs `effect` on a fiber of the layer, with the layer's context, owned by `flight`. */
-  readonly run: (flight: Flight, effect: Effect.Effect<void>) => void
+  /** Every token `invalidate` dropped: a waiter is never handed one of them. Weak: it keeps no token alive. */
+  readonly rejected: WeakSet<AccessToken.AccessToken>
+  /**
+   * Runs `effect` on a fiber of the layer, with the layer's context, owned by `flight`; `false`, running nothing,
+   * once the layer's scope is closed.
+   */
+  readonly run: (flight: Flight, effect: Effect.Effect<void>) => boolean
   /** Interrupts the fiber owned by `flight`, if it still runs. */
   readonly stop: (flight: Flight) => void
 }
@@ -128,7 +137,7 @@ const refreshBackOff = (held: Held, now: number): number =>
 
 /** The token of one request key. See the module's comment for its states and transitions. */
 export class TokenCell {
-  state: State = empty
+  private state: State = empty
 
   constructor(readonly key: RequestKey, private readonly engine: Engine) {}
 
@@ -171,8 +180,8 @@ export class TokenCell {
         return Effect.onInterrupt(restore(Deferred.await(fetching.result)), () => this.leave(fetching))
       })
     ),
-    // a token dropped while this caller waited is not served: ask again
-    (held) => this.isCurrent(held) ? held.succeed : this.serve
+    // a token rejected while this caller resumed is not served: ask again
+    (held) => this.engine.rejected.has(held.token) ? this.serve : held.succeed
   )
 
   /** Drops `token` when it is the current one and not protected; the next caller fetches. */
@@ -183,6 +192,7 @@ export class TokenCell {
       AccessToken.sameValue(state.held.token, token) &&
       now >= state.held.protectedUntil
     ) {
+      this.engine.rejected.add(state.held.token)
       this.state = { _tag: "Empty", rejectedAt: now }
     }
   }
@@ -193,11 +203,6 @@ export class TokenCell {
     return (state._tag === "Fresh" || state._tag === "Refreshing") && AccessToken.sameValue(state.held.token, token)
   }
 
-  private isCurrent(held: Held): boolean {
-    const state = this.state
-    return (state._tag === "Fresh" || state._tag === "Refreshing") && state.held.token === held.token
-  }
-
   private protectedUntil(rejectedAt: number | undefined): number {
     return rejectedAt === undefined ? 0 : rejectedAt + this.engine.cooldownMillis
   }
@@ -205,14 +210,17 @@ export class TokenCell {
   private startFetch(from: State): Fetching {
     const fetching: Fetching = {
       _tag: "Fetching",
-      rejectedAt: from._tag === "Empty" ? from.rejectedAt : undefined,
+      rejectedAt: from._tag === "Empty" || from._tag === "Failed" ? from.rejectedAt : undefined,
       result: Deferred.unsafeMake(FiberId.none),
       waiters: 0
     }
     // a refresh still running at the hard expiry is given up
     if (from._tag === "Refreshing") this.engine.stop(from)
     this.state = fetching
-    this.engine.run(fetching, this.fetchFlight(fetching))
+    // the layer's scope is closed: the fetch ends before it starts, interrupted, and so do its callers
+    if (!this.engine.run(fetching, this.fetchFlight(fetching))) {
+      this.settleFetch(fetching, Exit.interrupt(FiberId.none), 0)
+    }
     return fetching
   }
 
@@ -233,7 +241,7 @@ export class TokenCell {
         const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
         const remember = error === undefined ? 0 : this.engine.rememberFor(error)
         this.state = remember > 0 && TokenError.isTokenError(error)
-          ? { _tag: "Failed", error, until: now + remember }
+          ? { _tag: "Failed", error, until: now + remember, rejectedAt: fetching.rejectedAt }
           : { _tag: "Empty", rejectedAt: fetching.rejectedAt }
       }
     }
@@ -253,6 +261,8 @@ export class TokenCell {
   private startRefresh(fresh: Fresh, now: number): void {
     const refreshing: Refreshing = { _tag: "Refreshing", held: fresh.held }
     this.state = refreshing
+    // once the layer's scope is closed nothing runs: the token serves until its hard expiry, then callers are
+    // interrupted (`startFetch`)
     this.engine.run(refreshing, this.refreshFlight(refreshing, fresh.held.hardExpiresAt - now))
   }
 

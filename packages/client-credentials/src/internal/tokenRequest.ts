@@ -27,11 +27,9 @@ const toArray = (value: string | ReadonlyArray<string>): ReadonlyArray<string> =
 const isStrings = (value: unknown): value is ReadonlyArray<string> =>
   Array.isArray(value) && value.every((item) => typeof item === "string")
 
-const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> => {
-  if (typeof value !== "object" || value === null) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
+// any object but an array: a `Data.struct` or a class instance is as good as a literal
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /**
  * What is wrong with the types of a request's fields, as a JavaScript caller or a `Config` may give them, in words
@@ -39,7 +37,7 @@ const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown
  * field of a `TokenRequest`) is allowed only when `nullable`.
  */
 export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean): string | undefined => {
-  if (!isPlainObject(request)) return "the request must be an object"
+  if (!isRecord(request)) return "the request must be an object"
   const absent = (value: unknown) => value === undefined || (nullable && value === null)
   if (!absent(request.scopes) && !isStrings(request.scopes)) return "scopes must be an array of strings"
   if (!absent(request.audience) && typeof request.audience !== "string") return "audience must be a string"
@@ -47,7 +45,7 @@ export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean
     return "resource must be a string or an array of strings"
   }
   if (!absent(request.extraParams)) {
-    if (!isPlainObject(request.extraParams)) return "extraParams must be an object of strings"
+    if (!isRecord(request.extraParams)) return "extraParams must be an object of strings"
     for (const value of Object.values(request.extraParams)) {
       if (typeof value !== "string" && !(nullable && value === null)) return "extraParams must be an object of strings"
     }

@@ -4,9 +4,10 @@
  * goes to. Knows the token endpoint and the models; nothing of `AuthorizedClient`.
  *
  * The configured request's cell is held here for the layer's life, and `get` goes straight to it. Every other
- * request's cell lives in an `LruMap` of `cacheCapacity` cells, the least recently used dropped first; a cell is
- * created empty and never replaced, and every change of a token happens inside it, so however often tokens are
- * dropped and fetched again nothing accumulates. (Why not Effect's `Cache`: see `lruMap.ts`.)
+ * request's cell lives in an `LruMap` of `cacheCapacity` cells, the least recently used dropped first (a request
+ * used again after its cell was dropped gets a new, empty one). While a cell is kept, every change of its token
+ * happens inside it, so however often tokens are dropped and fetched again nothing accumulates. (Why not Effect's
+ * `Cache`: see `lruMap.ts`.)
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as DateTime from "effect/DateTime"
@@ -54,13 +55,12 @@ export const make = (
     }
     // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
     const fibers = yield* FiberMap.make<Flight>()
-    const run = yield* FiberMap.runtime(fibers)<never>()
+    const runInLayer = yield* FiberMap.runtime(fibers)<never>()
     const engine = makeEngine(resolved, {
       fetch: (key) =>
         withRetries(endpoint.request(key.request), { schedule: resolved.retry, timeout: resolved.requestTimeout }),
-      run: (flight, effect) => {
-        run(flight, effect)
-      },
+      // once the map is closed, `FiberMap.runtime` hands back a fiber already interrupted, having run nothing
+      run: (flight, effect) => runInLayer(flight, effect).unsafePoll() === null,
       stop: (flight) => {
         const fiber = FiberMap.unsafeGet(fibers, flight)
         if (Option.isSome(fiber)) fiber.value.unsafeInterruptAsFork(FiberId.none)
@@ -107,6 +107,7 @@ const makeEngine = (
   parts: Pick<Engine, "fetch" | "run" | "stop">
 ): Engine & { readonly owners: WeakMap<AccessToken.AccessToken, TokenCell> } => {
   const owners = new WeakMap<AccessToken.AccessToken, TokenCell>()
+  const rejected = new WeakSet<AccessToken.AccessToken>()
   const leewayMillis = Duration.toMillis(resolved.expiryLeeway)
   const cooldownMillis = Duration.toMillis(resolved.terminalErrorCooldown)
   const refreshAhead = resolved.refreshAhead
@@ -134,5 +135,5 @@ const makeEngine = (
     return error.isTerminal ? cooldownMillis : Math.min(nonTerminalMemoryMillis, cooldownMillis)
   }
 
-  return { ...parts, hold, rememberFor, cooldownMillis, owners }
+  return { ...parts, hold, rememberFor, cooldownMillis, rejected, owners }
 }

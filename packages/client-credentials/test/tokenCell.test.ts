@@ -1,0 +1,81 @@
+/**
+ * `TokenCell` on its own, with an engine whose fetches the test holds and releases: orders of events that the whole
+ * service cannot be made to produce on demand.
+ */
+import { AccessToken } from "@effect-oauth2/client-credentials"
+import { assert, describe, it } from "@effect/vitest"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Redacted from "effect/Redacted"
+import type { Engine, Flight } from "../src/internal/tokenCell.js"
+import { TokenCell } from "../src/internal/tokenCell.js"
+import * as tokenRequest from "../src/internal/tokenRequest.js"
+
+const key = tokenRequest.makeKey({ tokenUrl: "https://auth.example.com/token", clientId: "c", authMethod: "m" }, {
+  ...tokenRequest.empty
+})
+
+/** A token that expired long ago: whoever fetched it may have it, nobody else. */
+const expired = new AccessToken.AccessToken({
+  value: Redacted.make("late"),
+  tokenType: "Bearer",
+  scopes: [],
+  issuedAt: DateTime.unsafeMake(0),
+  expiresAt: DateTime.unsafeMake(60_000)
+})
+
+/** An engine whose n-th fetch answers with `answers[n]`; `afterFlight` runs when a flight's fiber is done. */
+const makeEngine = (
+  answers: ReadonlyArray<Effect.Effect<AccessToken.AccessToken>>,
+  afterFlight: (index: number) => void
+): Engine & { readonly fetches: () => number } => {
+  let fetches = 0
+  let flights = 0
+  return {
+    fetch: () => answers[fetches++] ?? Effect.never,
+    hold: (_cell, token, protectedUntil) =>
+      Effect.succeed({
+        token,
+        succeed: Effect.succeed(token),
+        hardExpiresAt: DateTime.toEpochMillis(token.expiresAt),
+        refreshAt: DateTime.toEpochMillis(token.expiresAt),
+        protectedUntil
+      }),
+    rememberFor: () => 0,
+    cooldownMillis: 0,
+    rejected: new WeakSet(),
+    run: (_flight: Flight, effect) => {
+      const index = flights++
+      Effect.runFork(Effect.ensuring(effect, Effect.sync(() => afterFlight(index))))
+      return true
+    },
+    stop: () => {},
+    fetches: () => fetches
+  }
+}
+
+describe("TokenCell", () => {
+  it.live("the waiters of a fetch get its late token even when a caller starts another fetch before they resume", () =>
+    Effect.gen(function*() {
+      const release = yield* Deferred.make<void>()
+      let later: Fiber.RuntimeFiber<AccessToken.AccessToken, unknown> | undefined
+      const engine = makeEngine([Effect.as(Deferred.await(release), expired)], (index) => {
+        // as soon as the first fetch is settled, before its waiter resumes, another caller comes
+        if (index === 0) later = Effect.runFork(cell.serve, { immediate: true })
+      })
+      const cell = new TokenCell(key, engine)
+      const waiter = yield* Effect.fork(cell.serve)
+      yield* Effect.yieldNow()
+      yield* Deferred.succeed(release, void 0)
+      const exit = yield* Effect.timeoutOption(Fiber.await(waiter), "1 second")
+      assert.isTrue(exit._tag === "Some" && Exit.isSuccess(exit.value), "the waiter did not get its token")
+      assert.strictEqual(exit._tag === "Some" && Exit.isSuccess(exit.value) ? exit.value.value : undefined, expired)
+      // the later caller did not get the expired token: it started a fetch of its own
+      assert.strictEqual(engine.fetches(), 2)
+      assert.isDefined(later)
+      yield* Fiber.interrupt(later!)
+    }))
+})

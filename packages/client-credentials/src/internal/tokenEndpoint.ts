@@ -12,6 +12,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as AccessToken from "../AccessToken.js"
@@ -196,8 +197,6 @@ const readJson = (
   )
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 /**
  * The error codes registered for OAuth 2.0 (RFC 6749 §4.1.2.1, §5.2; RFC 6750; RFC 7009; RFC 7591; RFC 8628;
  * RFC 8693; RFC 8707; RFC 9396; RFC 9449; RFC 9470; OpenID Connect Core): protocol vocabulary, kept as they are.
@@ -255,7 +254,7 @@ const oauthError = (
   status: number,
   scrub: Redaction.Redactor
 ): TokenError.TokenError | undefined => {
-  if (!isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
+  if (!Predicate.isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
   const redactor = typeof body.access_token === "string" && body.access_token !== ""
     ? scrub.including([body.access_token])
     : scrub
@@ -300,7 +299,7 @@ const decodeSuccess = (
   status: number,
   options: Interpretation
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError> => {
-  if (!isRecord(body)) return Effect.fail(invalidResponse("the response is not a JSON object", status))
+  if (!Predicate.isRecord(body)) return Effect.fail(invalidResponse("the response is not a JSON object", status))
   const error = oauthError(body, status, options.scrub)
   if (error !== undefined) return Effect.fail(error)
   if (typeof body.access_token !== "string" || body.access_token === "") {

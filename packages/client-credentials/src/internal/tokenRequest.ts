@@ -1,6 +1,7 @@
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
+import * as Predicate from "effect/Predicate"
 import type * as TokenRequest from "../TokenRequest.js"
 import { reservedParams } from "../TokenRequest.js"
 import { controlCharacter } from "./text.js"
@@ -27,17 +28,14 @@ const toArray = (value: string | ReadonlyArray<string>): ReadonlyArray<string> =
 const isStrings = (value: unknown): value is ReadonlyArray<string> =>
   Array.isArray(value) && value.every((item) => typeof item === "string")
 
-// any object but an array: a `Data.struct` or a class instance is as good as a literal
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /**
  * What is wrong with the types of a request's fields, as a JavaScript caller or a `Config` may give them, in words
  * that name the field and never its value; `undefined` when each is absent or of its type. `null` (which clears a
  * field of a `TokenRequest`) is allowed only when `nullable`.
  */
-export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean): string | undefined => {
-  if (!isRecord(request)) return "the request must be an object"
+const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean): string | undefined => {
+  // any object but an array: a `Data.struct` or a class instance is as good as a literal
+  if (!Predicate.isRecord(request)) return "the request must be an object"
   const absent = (value: unknown) => value === undefined || (nullable && value === null)
   if (!absent(request.scopes) && !isStrings(request.scopes)) return "scopes must be an array of strings"
   if (!absent(request.audience) && typeof request.audience !== "string") return "audience must be a string"
@@ -45,7 +43,7 @@ export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean
     return "resource must be a string or an array of strings"
   }
   if (!absent(request.extraParams)) {
-    if (!isRecord(request.extraParams)) return "extraParams must be an object of strings"
+    if (!Predicate.isRecord(request.extraParams)) return "extraParams must be an object of strings"
     for (const value of Object.values(request.extraParams)) {
       if (typeof value !== "string" && !(nullable && value === null)) return "extraParams must be an object of strings"
     }
@@ -57,7 +55,7 @@ export const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean
  * Applies a `TokenRequest` whose types are checked (`checkTypes`) on top of `base`: undefined inherits, null
  * clears, extra params merge by key.
  */
-export const resolve = (base: ResolvedRequest, request: TokenRequest.TokenRequest): ResolvedRequest => {
+const resolve = (base: ResolvedRequest, request: TokenRequest.TokenRequest): ResolvedRequest => {
   const extraParams = new Map(base.extraParams)
   if (request.extraParams === null) {
     extraParams.clear()
@@ -87,7 +85,7 @@ const uriCharacters = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*
  * What is wrong with a request, in words that never repeat a value (a value may be a mistyped secret),
  * or `undefined` when it may be sent.
  */
-export const validate = (request: ResolvedRequest): string | undefined => {
+const validate = (request: ResolvedRequest): string | undefined => {
   for (const [index, scope] of request.scopes.entries()) {
     if (!scopeToken.test(scope)) {
       return `scope #${

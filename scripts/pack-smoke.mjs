@@ -310,26 +310,26 @@ const writeTypeCheck = (project, packages) => {
     uses.push(`export type Internal_${pkg.dir.replace(/\W/g, "_")} = typeof import("${internal}")`)
   })
   fs.writeFileSync(path.join(project, "api.ts"), [...lines, "", ...uses, ""].join("\n"))
-  fs.writeFileSync(
-    path.join(project, "tsconfig.json"),
-    JSON.stringify(
-      {
-        compilerOptions: {
-          target: "ES2022",
-          lib: ["ES2022", "DOM", "DOM.Iterable"],
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: ["node"]
-        },
-        files: ["api.ts"]
-      },
-      null,
-      2
-    )
-  )
+  writeTsconfig(project, "tsconfig.json", ["api.ts"])
+}
+
+/**
+ * Writes a strict, no-emit tsconfig of the temporary project for `files`: NodeNext and every `.d.ts` checked, unless
+ * `overrides` says otherwise.
+ */
+const writeTsconfig = (project, name, files, overrides = {}) => {
+  const compilerOptions = {
+    target: "ES2022",
+    lib: ["ES2022", "DOM", "DOM.Iterable"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: ["node"],
+    ...overrides
+  }
+  fs.writeFileSync(path.join(project, name), JSON.stringify({ compilerOptions, files }, null, 2))
 }
 
 // node10 ignores `exports`: only the top-level `types` leads it to build/dts
@@ -346,20 +346,7 @@ const writeRootCheck = (project, packages) => {
   })
   fs.writeFileSync(path.join(project, "root.ts"), lines.join("\n") + "\n")
   for (const mode of rootResolutions) {
-    const compilerOptions = {
-      target: "ES2022",
-      lib: ["ES2022", "DOM", "DOM.Iterable"],
-      module: "ESNext",
-      moduleResolution: mode,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: false,
-      types: ["node"]
-    }
-    fs.writeFileSync(
-      path.join(project, `tsconfig.${mode}.json`),
-      JSON.stringify({ compilerOptions, files: ["root.ts"] }, null, 2)
-    )
+    writeTsconfig(project, `tsconfig.${mode}.json`, ["root.ts"], { module: "ESNext", moduleResolution: mode })
   }
 }
 
@@ -375,18 +362,8 @@ const writeReadmeCheck = (project, packages) => {
       files.push(file)
     })
   }
-  const compilerOptions = {
-    target: "ES2022",
-    lib: ["ES2022", "DOM", "DOM.Iterable"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    strict: true,
-    noEmit: true,
-    // the examples use test frameworks whose own .d.ts are not ours to check
-    skipLibCheck: true,
-    types: ["node"]
-  }
-  fs.writeFileSync(path.join(project, "tsconfig.readme.json"), JSON.stringify({ compilerOptions, files }, null, 2))
+  // the examples use test frameworks whose own .d.ts are not ours to check
+  writeTsconfig(project, "tsconfig.readme.json", files, { skipLibCheck: true })
   return files
 }
 

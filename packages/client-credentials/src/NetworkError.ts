@@ -2,6 +2,7 @@
  * No answer that could be used: the connection failed, the request timed out, or the server was overloaded or
  * failing. Raised for the token endpoint (after the retry schedule), and by `AuthorizedClient` when a call to the
  * API itself fails in transport (not retried: the library cannot know whether the call is safe to repeat).
+ * `source` says which of the two, `origin` where.
  *
  * @since 0.1.0
  */
@@ -45,6 +46,23 @@ export const Reason = Schema.Literal("Transport", "Timeout", "ServerError", "Rat
 export type Reason = typeof Reason.Type
 
 /**
+ * Which call got no usable answer: a token request (`TokenEndpoint`) or a call to the API through
+ * `AuthorizedClient` (`Api`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Source = Schema.Literal("TokenEndpoint", "Api")
+
+/**
+ * Which call got no usable answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Source = typeof Source.Type
+
+/**
  * The statuses that say "try again later": retried on the retry schedule.
  *
  * @since 0.1.0
@@ -73,11 +91,21 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
   "NetworkError",
   {
     reason: Reason,
-    /** The HTTP status, for `ServerError` and `RateLimited`. */
+    /** Which call failed: the token endpoint's or the API's. */
+    source: Source,
+    /**
+     * Where: the `scheme://host[:port]` of the URL called, never its path, query or credentials. Absent when the
+     * URL could not be parsed.
+     */
+    origin: Schema.optional(Schema.String),
+    /**
+     * The HTTP status: for `ServerError` and `RateLimited`, and for a `Transport` failure that broke off an answer
+     * while it was read.
+     */
     status: Schema.optional(Schema.Number),
     /** The server's `Retry-After`, capped at 60 seconds. */
     retryAfter: Schema.optional(Schema.DurationFromMillis),
-    /** What went wrong, in words that never include a credential. */
+    /** What went wrong, in words that never include a credential: e.g. `ECONNREFUSED`. */
     detail: Schema.optional(Schema.String)
   }
 ) {
@@ -87,14 +115,29 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
   readonly [TypeId]: TypeId = TypeId
 
   /**
+   * Which call failed and where, then what happened, once: e.g.
+   * `token endpoint https://login.example.com unreachable (ECONNREFUSED)`.
+   *
    * @since 0.1.0
    */
   override get message(): string {
-    const parts: Array<string> = [this.reason]
-    if (this.status !== undefined) parts.push(`[HTTP ${this.status}]`)
-    if (this.retryAfter !== undefined) parts.push(`retry after ${Duration.format(this.retryAfter)}`)
-    if (this.detail !== undefined) parts.push(`- ${this.detail}`)
-    return parts.join(" ")
+    const where = this.source === "TokenEndpoint" ? "token endpoint" : "API"
+    const at = this.origin === undefined ? where : `${where} ${this.origin}`
+    const why = this.detail === undefined ? "" : ` (${this.detail})`
+    const status = this.status === undefined ? "" : ` (HTTP ${this.status})`
+    const retryAfter = this.retryAfter === undefined ? "" : `, retry after ${Duration.format(this.retryAfter)}`
+    switch (this.reason) {
+      case "Transport":
+        return this.status === undefined
+          ? `${at} unreachable${why}`
+          : `${at} broke off its answer after HTTP ${this.status}${why}`
+      case "Timeout":
+        return `${at} timed out${why}`
+      case "ServerError":
+        return `${at} failed${status}${retryAfter}${why}`
+      case "RateLimited":
+        return `${at} rate limited the request${status}${retryAfter}${why}`
+    }
   }
 
   /**
@@ -103,7 +146,8 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
    * @since 0.1.0
    */
   get isRetryable(): boolean {
-    return this.status === undefined || retryableStatuses.has(this.status)
+    return this.reason === "Transport" || this.reason === "Timeout" ||
+      (this.status !== undefined && retryableStatuses.has(this.status))
   }
 }
 

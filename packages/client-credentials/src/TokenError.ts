@@ -1,5 +1,6 @@
 /**
- * The authorization server said no, or answered something that is not a usable token.
+ * The authorization server said no, or answered something that is not a usable token. Its message names the token
+ * endpoint's origin.
  *
  * @since 0.1.0
  */
@@ -56,6 +57,11 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
   "TokenError",
   {
     reason: Reason,
+    /**
+     * The token endpoint's `scheme://host[:port]`, never its path or query; absent for a request refused by
+     * `AuthorizedClient` before it asked for a token (its `detail` names the API's origin).
+     */
+    origin: Schema.optional(Schema.String),
     /** The HTTP status of the token endpoint's answer, when there was one. */
     status: Schema.optional(Schema.Number),
     /** The RFC 6749 §5.2 `error` code, e.g. `invalid_client`. */
@@ -74,15 +80,31 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
   readonly [TypeId]: TypeId = TypeId
 
   /**
+   * Where and what, e.g.
+   * `token endpoint https://login.example.com refused the token request: invalid_client (bad secret), HTTP 401`.
+   *
    * @since 0.1.0
    */
   override get message(): string {
-    const parts: Array<string> = []
-    if (this.error !== undefined) parts.push(this.error)
-    if (this.errorDescription !== undefined) parts.push(`(${this.errorDescription})`)
-    if (this.detail !== undefined) parts.push(this.detail)
-    if (this.status !== undefined) parts.push(`[HTTP ${this.status}]`)
-    return `${this.reason}: ${parts.length > 0 ? parts.join(" ") : "no usable token"}`
+    const endpoint = this.origin === undefined ? "token endpoint" : `token endpoint ${this.origin}`
+    const status = this.status === undefined ? "" : `, HTTP ${this.status}`
+    const detail = this.detail ?? "no usable token"
+    switch (this.reason) {
+      case "OAuth": {
+        const description = this.errorDescription === undefined ? "" : ` (${this.errorDescription})`
+        return `${endpoint} refused the token request: ${this.error ?? "an unnamed error"}${description}${status}`
+      }
+      case "InvalidResponse":
+        return `${endpoint} gave no usable token: ${detail}${status}`
+      case "InvalidRequest":
+        return this.origin === undefined
+          ? `invalid request: ${detail}`
+          : `token request for ${this.origin} not sent: ${detail}`
+      case "Discovery":
+        return `discovery failed${this.origin === undefined ? "" : ` for ${this.origin}`}: ${detail}`
+      case "UnsupportedAuthMethod":
+        return `${endpoint} does not support the client authentication method: ${detail}${status}`
+    }
   }
 
   /**

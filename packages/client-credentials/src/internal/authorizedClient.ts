@@ -18,7 +18,8 @@ import type * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
-import { describeCause } from "./describeCause.js"
+import { describeTransportFailure } from "./describeCause.js"
+import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
 import * as wwwAuthenticate from "./wwwAuthenticate.js"
@@ -123,9 +124,14 @@ const mapClientError = <E>(
   token: AccessToken.AccessToken
 ): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError => {
   if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
+  const origin = Origin.ofRequest(error.request)
+  const status = error._tag === "ResponseError" ? error.response.status : undefined
   return new NetworkError.NetworkError({
     reason: "Transport",
-    detail: `${error.reason}: ${describeCause(error.cause, redactorOf(token))}`
+    source: "Api",
+    ...(origin === undefined ? {} : { origin }),
+    ...(status === undefined ? {} : { status }),
+    detail: describeTransportFailure(error, redactorOf(token))
   })
 }
 
@@ -140,9 +146,6 @@ const authorizationHeader = (token: AccessToken.AccessToken): string => {
   }
   return header
 }
-
-/** `scheme://host[:port]` of `url`, as the URL parser normalises it: never its credentials, path, query or fragment. */
-const originOf = (url: URL): string => `${url.protocol}//${url.host}`
 
 /** The origins of `allowedOrigins`, `undefined` for any origin, or what is wrong, in words that repeat no entry. */
 const parseAllowedOrigins = (list: unknown): ReadonlySet<string> | undefined | { readonly problem: string } => {
@@ -159,7 +162,7 @@ const parseAllowedOrigins = (list: unknown): ReadonlySet<string> | undefined | {
     if (!isOrigin) {
       return { problem: `allowedOrigins #${index + 1} is not an http(s) origin (scheme://host[:port], nothing after)` }
     }
-    origins.add(originOf(url))
+    origins.add(Origin.ofUrl(url))
   }
   return origins
 }
@@ -203,7 +206,7 @@ export const withTokens = <E, R>(
         detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
       })
     }
-    const origin = originOf(url.right)
+    const origin = Origin.ofUrl(url.right)
     if (allowedOrigins.has(origin)) return undefined
     return new TokenError.TokenError({
       reason: "InvalidRequest",

@@ -1,3 +1,4 @@
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type { Redactor } from "./redaction.js"
 
 /** The most of a cause's text an error keeps, in UTF-8 bytes. */
@@ -16,4 +17,13 @@ export const describeCause = (cause: unknown, redactor: Redactor): string => {
     current = current.cause
   }
   return "unknown cause"
+}
+
+/**
+ * What went wrong with an `HttpClient` call that got no usable answer, for a `NetworkError`'s detail: the cause (see
+ * `describeCause`), after the platform's reason when it says more than "transport" (`InvalidUrl`, `Encode`, …).
+ */
+export const describeTransportFailure = (error: HttpClientError.HttpClientError, redactor: Redactor): string => {
+  const cause = describeCause(error.cause, redactor)
+  return error.reason === "Transport" || error.reason === "Decode" ? cause : `${error.reason}: ${cause}`
 }

@@ -26,6 +26,8 @@ export const withRetries = <A>(
   options: {
     readonly schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>
     readonly timeout: Duration.Duration
+    /** The token endpoint's origin, for the `Timeout` error. */
+    readonly origin: string
   }
 ): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
   const timed = Effect.timeoutFail(attempt, {
@@ -33,6 +35,8 @@ export const withRetries = <A>(
     onTimeout: () =>
       new NetworkError.NetworkError({
         reason: "Timeout",
+        source: "TokenEndpoint",
+        origin: options.origin,
         detail: `no answer within ${Duration.format(options.timeout)}`
       })
   })

@@ -302,9 +302,11 @@ export class TokenCell {
     }
     const failure = Cause.failureOption(exit.cause)
     // a defect's text is not logged: it may come from a user's HttpClient and hold a request
-    const error = Option.isSome(failure) ? failure.value.message : "an unexpected defect"
+    const annotations = Option.isSome(failure)
+      ? { error: failure.value.message, reason: failure.value.reason }
+      : { error: "an unexpected defect" }
     return Effect.logWarning("effect-oauth2: background token refresh failed; keeping the current token").pipe(
-      Effect.annotateLogs({ error })
+      Effect.annotateLogs(annotations)
     )
   }
 

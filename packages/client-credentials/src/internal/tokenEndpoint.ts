@@ -19,7 +19,8 @@ import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
-import { describeCause } from "./describeCause.js"
+import { describeTransportFailure } from "./describeCause.js"
+import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
 import type { ResolvedRequest } from "./tokenRequest.js"
@@ -65,6 +66,7 @@ export const formParams = (
 /** Creates the token endpoint on `client`. */
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
   const url = options.tokenUrl.toString()
+  const origin = Origin.ofUrl(options.tokenUrl)
   // every text from the server or the transport goes through it: see `redaction.ts`
   const scrub = Redaction.make(options.secrets)
   // scoped: the request and its body are aborted when the attempt ends, read or not
@@ -82,16 +84,16 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
       const response = yield* withoutRedirects(scopedClient.execute(httpRequest)).pipe(
         Effect.catchAll((error) => {
           const answer = answerOf(error)
-          return answer === undefined ? Effect.fail(transportError(error, scrub)) : Effect.succeed(answer)
+          return answer === undefined ? Effect.fail(transportError(error, origin, scrub)) : Effect.succeed(answer)
         })
       )
       if (response.request.url !== url) {
-        return yield* new TokenError.TokenError({
-          reason: "InvalidResponse",
-          detail: "the HttpClient followed a redirect; the token request must not be redirected"
-        })
+        return yield* invalidResponse(
+          origin,
+          "the HttpClient followed a redirect; the token request must not be redirected"
+        )
       }
-      return yield* interpret(response, { ...options, sentAt, requestedScopes: resolved.scopes, scrub })
+      return yield* interpret(response, { ...options, origin, sentAt, requestedScopes: resolved.scopes, scrub })
     }).pipe(Effect.scoped)
 
   return { request }
@@ -115,27 +117,33 @@ const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       })
   )
 
-const transportError = (error: HttpClientError.HttpClientError, scrub: Redaction.Redactor) =>
+/**
+ * A failure to send the request or to read its answer (`status`: the answer's, when it broke off), as a
+ * `NetworkError` whose detail is the cause's redacted text.
+ */
+const transportError = (
+  error: HttpClientError.HttpClientError,
+  origin: string,
+  scrub: Redaction.Redactor,
+  status?: number
+) =>
   new NetworkError.NetworkError({
     reason: "Transport",
-    // the reason is the platform's vocabulary (`Transport`, `Decode`, …); only the cause's text is the outside's
-    detail: `${error.reason}: ${describeCause(error.cause, scrub)}`
+    source: "TokenEndpoint",
+    origin,
+    ...(status === undefined ? {} : { status }),
+    detail: describeTransportFailure(error, scrub)
   })
 
 interface Interpretation extends Options {
+  readonly origin: string
   readonly sentAt: number
   readonly requestedScopes: ReadonlyArray<string>
   readonly scrub: Redaction.Redactor
 }
 
-const invalidResponse = (detail: string, status?: number) =>
-  new TokenError.TokenError(
-    status === undefined ? { reason: "InvalidResponse", detail } : {
-      reason: "InvalidResponse",
-      status,
-      detail
-    }
-  )
+const invalidResponse = (origin: string, detail: string, status?: number) =>
+  new TokenError.TokenError({ reason: "InvalidResponse", origin, ...(status === undefined ? {} : { status }), detail })
 
 /** Classifies the answer by status (see the README's table), then decodes it. */
 const interpret = (
@@ -144,33 +152,37 @@ const interpret = (
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
   const status = response.status
   if (status >= 200 && status < 300) {
-    return Effect.flatMap(readJson(response, options.scrub), (body) => decodeSuccess(body, status, options))
+    return Effect.flatMap(readJson(response, options), (body) => decodeSuccess(body, status, options))
   }
   if (NetworkError.retryableStatuses.has(status) || status >= 500) {
     return Effect.flatMap(retryAfter(response), (retryAfter) =>
       Effect.fail(
         new NetworkError.NetworkError({
           reason: status === 429 ? "RateLimited" : "ServerError",
+          source: "TokenEndpoint",
+          origin: options.origin,
           status,
           ...(retryAfter === undefined ? {} : { retryAfter })
         })
       ))
   }
   if (status === 400 || status === 401) {
-    return readJson(response, options.scrub).pipe(
+    return readJson(response, options).pipe(
       Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
       Effect.flatMap((body) =>
         Effect.fail(
-          oauthError(body, status, options.scrub) ??
-            invalidResponse("the error answer is not an RFC 6749 error response", status)
+          oauthError(body, status, options) ??
+            invalidResponse(options.origin, "the error answer is not an RFC 6749 error response", status)
         )
       )
     )
   }
   if (status >= 300 && status < 400) {
-    return Effect.fail(invalidResponse("the token endpoint redirected; token requests are never redirected", status))
+    return Effect.fail(
+      invalidResponse(options.origin, "the token endpoint redirected; token requests are never redirected", status)
+    )
   }
-  return Effect.fail(invalidResponse("unexpected status", status))
+  return Effect.fail(invalidResponse(options.origin, "unexpected status", status))
 }
 
 /**
@@ -179,19 +191,19 @@ const interpret = (
  */
 const readJson = (
   response: HttpClientResponse.HttpClientResponse,
-  scrub: Redaction.Redactor
+  { origin, scrub }: Interpretation
 ): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
-  const tooLarge = () => invalidResponse("the response is larger than 1 MiB", response.status)
+  const tooLarge = () => invalidResponse(origin, "the response is larger than 1 MiB", response.status)
   const header = response.headers["content-length"]
   // announced too large: refused unread
   if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
   // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
-  const body = Stream.mapError(response.stream, (error) => transportError(error, scrub))
+  const body = Stream.mapError(response.stream, (error) => transportError(error, origin, scrub, response.status))
   return readAtMost(body, maxResponseBytes).pipe(
     Effect.flatMap(({ text, truncated }) =>
       truncated ? Effect.fail(tooLarge()) : Effect.try({
         try: () => JSON.parse(text) as unknown,
-        catch: () => invalidResponse("the response is not JSON", response.status)
+        catch: () => invalidResponse(origin, "the response is not JSON", response.status)
       })
     )
   )
@@ -252,7 +264,7 @@ const maxErrorCodeBytes = 128
 const oauthError = (
   body: unknown,
   status: number,
-  scrub: Redaction.Redactor
+  { origin, scrub }: Interpretation
 ): TokenError.TokenError | undefined => {
   if (!Predicate.isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
   const redactor = typeof body.access_token === "string" && body.access_token !== ""
@@ -264,6 +276,7 @@ const oauthError = (
   const errorUri = text(body.error_uri)
   return new TokenError.TokenError({
     reason: "OAuth",
+    origin,
     status,
     error: registeredErrorCodes.has(body.error) ? body.error : redactor.cut(body.error, maxErrorCodeBytes),
     ...(errorDescription === undefined ? {} : { errorDescription }),
@@ -299,15 +312,18 @@ const decodeSuccess = (
   status: number,
   options: Interpretation
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError> => {
-  if (!Predicate.isRecord(body)) return Effect.fail(invalidResponse("the response is not a JSON object", status))
-  const error = oauthError(body, status, options.scrub)
+  if (!Predicate.isRecord(body)) {
+    return Effect.fail(invalidResponse(options.origin, "the response is not a JSON object", status))
+  }
+  const error = oauthError(body, status, options)
   if (error !== undefined) return Effect.fail(error)
   if (typeof body.access_token !== "string" || body.access_token === "") {
-    return Effect.fail(invalidResponse("access_token is missing or not a non-empty string", status))
+    return Effect.fail(invalidResponse(options.origin, "access_token is missing or not a non-empty string", status))
   }
   // it goes into an Authorization header; the detail says what is wrong, never a part of the token
   if (!AccessToken.isValidValue(body.access_token)) {
     return Effect.fail(invalidResponse(
+      options.origin,
       body.access_token.length > AccessToken.maxValueLength
         ? `access_token is longer than ${AccessToken.maxValueLength} characters`
         : "access_token is not visible ASCII without spaces (it has a control, space or non-ASCII character)",
@@ -318,14 +334,16 @@ const decodeSuccess = (
     ? options.tokenTypes.find((type) => type.toLowerCase() === (body.token_type as string).toLowerCase())
     : undefined
   if (tokenType === undefined) {
-    return Effect.fail(invalidResponse(`token_type is missing or not one of ${options.tokenTypes.join(", ")}`, status))
+    return Effect.fail(
+      invalidResponse(options.origin, `token_type is missing or not one of ${options.tokenTypes.join(", ")}`, status)
+    )
   }
   const expiresIn = parseExpiresIn(body.expires_in)
   if (expiresIn === "invalid") {
-    return Effect.fail(invalidResponse("expires_in is not a number of seconds of at least 1", status))
+    return Effect.fail(invalidResponse(options.origin, "expires_in is not a number of seconds of at least 1", status))
   }
   const scopes = parseScopes(body.scope, options.requestedScopes)
-  if (scopes === "invalid") return Effect.fail(invalidResponse("scope is not a string", status))
+  if (scopes === "invalid") return Effect.fail(invalidResponse(options.origin, "scope is not a string", status))
   const lifetime = Math.min(expiresIn ?? Duration.toMillis(options.defaultLifetime), Duration.toMillis(maxLifetime))
   return Effect.succeed(
     new AccessToken.AccessToken({

@@ -25,6 +25,7 @@ import type * as TokenRequest from "../TokenRequest.js"
 import type * as TokenService from "../TokenService.js"
 import { LruMap } from "./lruMap.js"
 import * as options_ from "./options.js"
+import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
 import type { Engine, FetchError, Flight, Held } from "./tokenCell.js"
 import { TokenCell } from "./tokenCell.js"
@@ -41,6 +42,7 @@ export const make = (
   Effect.gen(function*() {
     const resolved = yield* options_.resolveOrDie(options)
     const client = yield* HttpClient.HttpClient
+    const origin = Origin.ofUrl(resolved.tokenUrl)
     const endpoint = tokenEndpoint.make(client, {
       tokenUrl: resolved.tokenUrl,
       authentication: resolved.authentication,
@@ -58,7 +60,11 @@ export const make = (
     const runInLayer = yield* FiberMap.runtime(fibers)<never>()
     const engine = makeEngine(resolved, {
       fetch: (key) =>
-        withRetries(endpoint.request(key.request), { schedule: resolved.retry, timeout: resolved.requestTimeout }),
+        withRetries(endpoint.request(key.request), {
+          schedule: resolved.retry,
+          timeout: resolved.requestTimeout,
+          origin
+        }),
       // once the map is closed, `FiberMap.runtime` hands back a fiber already interrupted, having run nothing
       run: (flight, effect) => runInLayer(flight, effect).unsafePoll() === null,
       stop: (flight) => {
@@ -79,7 +85,7 @@ export const make = (
     const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> => {
       const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
       if (Either.isLeft(merged)) {
-        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail: merged.left }))
+        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", origin, detail: merged.left }))
       }
       const key = tokenRequest.makeKey(identity, merged.right)
       return key.canonical === configuredKey.canonical ? get : Effect.suspend(() => cellOf(key).serve)

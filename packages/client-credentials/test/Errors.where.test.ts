@@ -1,0 +1,165 @@
+/**
+ * Errors say where (issue 8 §3): a `NetworkError` names its source (the token endpoint or the API) and the origin it
+ * called, a `TokenError` the token endpoint's origin, each with the reason once, and never a path or a query.
+ * Socket tests over a closed port show the texts a user sees; scripted ones cover every other reason.
+ */
+import { AuthorizedClient, NetworkError, TokenError, TokenService } from "@effect-oauth2/client-credentials"
+import { NodeHttpClient } from "@effect/platform-node"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Schedule from "effect/Schedule"
+import * as TestClock from "effect/TestClock"
+import * as Net from "node:net"
+import * as FixedTokens from "./authorized/fixedTokens.js"
+import * as Endpoint from "./utils/ScriptedEndpoint.js"
+import * as Server from "./utils/server.js"
+import * as Service from "./utils/service.js"
+
+/** A port on 127.0.0.1 that was free a moment ago and has nothing listening on it now. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = Net.createServer().listen(0, "127.0.0.1", () => {
+    const port = (server.address() as Net.AddressInfo).port
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** The path and query every URL below carries: no message may show them. */
+const pathAndQuery = "/tenant-7/oauth2/token?customer=acme"
+
+const assertNoPathOrQuery = (message: string) => {
+  assert.notInclude(message, "tenant-7")
+  assert.notInclude(message, "acme")
+}
+
+/** The error `service.get` fails with, on the scripted endpoint with no retries. */
+const failureOf = (endpoint: Endpoint.ScriptedEndpoint, retry = Schedule.stop) =>
+  Effect.flatMap(
+    Service.make(endpoint, { tokenUrl: `https://auth.example.com${pathAndQuery}`, retry }),
+    (service) => Effect.flip(service.get)
+  )
+
+describe("errors say where", () => {
+  it.live("an unreachable token endpoint: the source, the origin and the reason, once", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const service = yield* TokenService.make({
+        ...Service.options,
+        tokenUrl: `http://127.0.0.1:${port}${pathAndQuery}`,
+        retry: Schedule.stop
+      })
+      const error = yield* Effect.flip(service.get)
+      assert.isTrue(NetworkError.isNetworkError(error))
+      const network = error as NetworkError.NetworkError
+      assert.strictEqual(network.source, "TokenEndpoint")
+      assert.strictEqual(network.origin, `http://127.0.0.1:${port}`)
+      assert.strictEqual(network.message, `token endpoint http://127.0.0.1:${port} unreachable (ECONNREFUSED)`)
+      assert.strictEqual(String(network), `NetworkError: ${network.message}`)
+    }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici)), 10_000)
+
+  it.live(
+    "an unreachable API: said to be the API, at its origin, without the path or query",
+    () =>
+      Effect.gen(function*() {
+        const port = yield* closedPort
+        const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, { tokens: FixedTokens.make("t") })
+        const error = yield* Effect.flip(client.get(`http://127.0.0.1:${port}${pathAndQuery}`))
+        assert.strictEqual(error._tag, "NetworkError")
+        const network = error as NetworkError.NetworkError
+        assert.strictEqual(network.source, "Api")
+        assert.strictEqual(network.origin, `http://127.0.0.1:${port}`)
+        assert.strictEqual(network.message, `API http://127.0.0.1:${port} unreachable (ECONNREFUSED)`)
+        assertNoPathOrQuery(network.message)
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici)),
+    10_000
+  )
+
+  it.live("an answer that breaks off is said so, with its status, and retried", () =>
+    Effect.gen(function*() {
+      let answers = 0
+      const server = yield* Server.start((_, response) => {
+        answers++
+        response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+        response.write("{\"access_token\":")
+        // the connection ends with 984 of the announced bytes unsent
+        setTimeout(() => response.destroy(), 10)
+      })
+      const service = yield* TokenService.make({
+        ...Service.options,
+        tokenUrl: `${server.url}${pathAndQuery}`,
+        retry: Schedule.recurs(1).pipe(Schedule.addDelay(() => Duration.millis(1)))
+      })
+      const error = (yield* Effect.flip(service.get)) as NetworkError.NetworkError
+      assert.strictEqual(answers, 2, "retried once, as a transport failure is")
+      assert.strictEqual(error.reason, "Transport")
+      assert.strictEqual(error.status, 200)
+      assert.isTrue(error.isRetryable)
+      assert.match(
+        error.message,
+        new RegExp(`^token endpoint ${server.url} broke off its answer after HTTP 200 \\(.+\\)$`)
+      )
+      assertNoPathOrQuery(error.message)
+    }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici)), 10_000)
+
+  it.effect("a timeout, a 503 and a 429 read naturally", () =>
+    Effect.gen(function*() {
+      const hanging = Endpoint.make()
+      hanging.script(Endpoint.hang())
+      const fiber = yield* Effect.fork(failureOf(hanging))
+      yield* TestClock.adjust("30 seconds")
+      const timeout = (yield* Fiber.join(fiber)) as NetworkError.NetworkError
+      assert.strictEqual(timeout.message, "token endpoint https://auth.example.com timed out (no answer within 30s)")
+
+      const failing = Endpoint.make()
+      failing.script(Endpoint.respond(503, "down", { "retry-after": "2" }))
+      const serverError = (yield* failureOf(failing)) as NetworkError.NetworkError
+      assert.strictEqual(
+        serverError.message,
+        "token endpoint https://auth.example.com failed (HTTP 503), retry after 2s"
+      )
+
+      const limiting = Endpoint.make()
+      limiting.script(Endpoint.respond(429, "slow down", { "retry-after": "5" }))
+      const rateLimited = (yield* failureOf(limiting)) as NetworkError.NetworkError
+      assert.strictEqual(
+        rateLimited.message,
+        "token endpoint https://auth.example.com rate limited the request (HTTP 429), retry after 5s"
+      )
+      for (const error of [timeout, serverError, rateLimited]) {
+        assert.strictEqual(error.source, "TokenEndpoint")
+        assert.strictEqual(error.origin, "https://auth.example.com")
+      }
+    }).pipe(Effect.scoped))
+
+  it.effect("a TokenError names the token endpoint's origin: refused, unusable, or not sent", () =>
+    Effect.gen(function*() {
+      const refusing = Endpoint.make()
+      refusing.script(Endpoint.oauthError("invalid_client", 401, { error_description: "unknown client" }))
+      const refused = (yield* failureOf(refusing)) as TokenError.TokenError
+      assert.strictEqual(
+        refused.message,
+        "token endpoint https://auth.example.com refused the token request: invalid_client (unknown client), HTTP 401"
+      )
+
+      const html = Endpoint.make()
+      html.script(Endpoint.respond(200, "<html>sign in</html>", { "content-type": "text/html" }))
+      const unusable = (yield* failureOf(html)) as TokenError.TokenError
+      assert.strictEqual(
+        unusable.message,
+        "token endpoint https://auth.example.com gave no usable token: the response is not JSON, HTTP 200"
+      )
+
+      const service = yield* Service.make(Endpoint.make(), { tokenUrl: `https://auth.example.com${pathAndQuery}` })
+      const notSent = yield* Effect.flip(service.getFor({ scopes: ["a\nb"] }))
+      assert.strictEqual(notSent.reason, "InvalidRequest")
+      assert.match(notSent.message, /^token request for https:\/\/auth\.example\.com not sent: .+/)
+
+      for (const error of [refused, unusable, notSent]) {
+        assert.isTrue(TokenError.isTokenError(error))
+        assert.strictEqual((error as TokenError.TokenError).origin, "https://auth.example.com")
+        assertNoPathOrQuery(error.message)
+      }
+    }).pipe(Effect.scoped))
+})

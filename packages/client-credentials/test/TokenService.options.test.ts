@@ -31,6 +31,10 @@ const badOptions: ReadonlyArray<readonly [keyof TokenService.Options, unknown, s
   ["clientId", 42, "a number"],
   ["clientId", ["client"], "an array"],
   ["clientSecret", Redacted.make(42), "a Redacted number"],
+  ["clientSecret", Redacted.make(undefined), "a Redacted undefined (an unset environment variable)"],
+  ["clientSecret", Redacted.make(null), "a Redacted null"],
+  ["clientSecret", Redacted.make({ secret: marker }), "a Redacted object"],
+  ["clientSecret", Redacted.make([marker]), "a Redacted array"],
   ["clientSecret", `${marker}-secret`, "a plain string"],
   ["authMethod", 1, "a number"],
   ["scopes", `read ${marker}`, "a string"],
@@ -115,6 +119,21 @@ describe("TokenService options", () => {
       }
       assert.deepStrictEqual(accepted, [])
       assert.strictEqual(endpoint.requests.length, 0)
+    }))
+
+  it.effect("Redacted.make(process.env.UNSET!) dies when built, saying the secret is undefined and how to find why", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const unset = `EFFECT_OAUTH2_UNSET_${Date.now()}`
+      const layer = TokenService.layer({ ...Service.options, clientSecret: Redacted.make(process.env[unset]!) })
+      const exit = yield* Effect.exit(Effect.scoped(Layer.build(Layer.provide(layer, endpoint.layer))))
+      const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+      assert.isTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value))
+      const message = (defect as Option.Some<Cause.IllegalArgumentException>).value.message
+      assert.include(message, "clientSecret holds undefined")
+      assert.include(message, "environment variable")
+      assert.include(message, "Config.redacted")
+      assert.strictEqual(endpoint.requests.length, 0, "nothing sent: no client_id:undefined on the wire")
     }))
 
   it.effect("retry: 3 dies when built, not at the first get", () =>

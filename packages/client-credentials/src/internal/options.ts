@@ -61,6 +61,16 @@ const checkTokenUrl = (options: TokenService.Options): Either.Either<URL, string
 /** The shortest `defaultLifetime`, as for a lifetime the server grants: a shorter one would make every call fetch. */
 const minDefaultLifetime = Duration.seconds(1)
 
+/** What kind of value `value` is, in words that never show it. */
+const kindOf = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "object"
+    ? "an object"
+    : `a ${typeof value}`
+
 /**
  * What is wrong with the types of the options that are not durations or part of the request (those have their own
  * checks), as a JavaScript caller or a `Config` may give them; never a value.
@@ -72,7 +82,12 @@ const checkOptionTypes = (options: TokenService.Options): string | undefined => 
   if (!Redacted.isRedacted(options.clientSecret)) {
     return "clientSecret must be a Redacted value (Redacted.make or Config.redacted)"
   }
-  if (typeof Redacted.value(options.clientSecret) !== "string") return "clientSecret must be a Redacted string"
+  const secret: unknown = Redacted.value(options.clientSecret)
+  if (secret === undefined) {
+    return "clientSecret holds undefined, not a string: is the environment variable it was read from set? Read it " +
+      "with Config.redacted (or use TokenService.layerConfig()) to be told which variable is missing"
+  }
+  if (typeof secret !== "string") return `clientSecret must hold a string, not ${kindOf(secret)}`
   if (options.refreshAhead !== false && !absentOr(options.refreshAhead, "number")) {
     return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
   }

@@ -29,7 +29,10 @@ const summarize = (checks: ReadonlyArray<Check>) =>
 
 /** The demo against the embedded fake server. */
 export const fakeServer = Effect.gen(function*() {
-  yield* Console.log("effect-oauth2 demo: the client-credentials snippet's failures, handled")
+  yield* Console.log(
+    "effect-oauth2 demo. \"The snippet\" is the classic hand-rolled client-credentials code: one module-level token,\n" +
+      "fetched with axios and renewed 60 s before it expires. Each of its failures, and what the library does instead:"
+  )
   return yield* fakeServerDemo.run
 }).pipe(Effect.scoped, Effect.provide(Layer.merge(FakeAuthServer.layer(), NodeHttpClient.layerUndici)))
 

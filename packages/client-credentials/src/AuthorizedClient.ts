@@ -18,22 +18,41 @@ import type * as TokenRequest from "./TokenRequest.js"
 import * as TokenService from "./TokenService.js"
 
 /**
- * The errors an authorized request can fail with.
+ * The errors an authorized request can fail with: no token (`TokenError`), no answer (`NetworkError`, `source`
+ * `"Api"` for the call itself), or an answer with an error status (`ApiError`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Error = TokenError.TokenError | NetworkError.NetworkError | ApiError.ApiError
+export type AuthorizedClientError = TokenError.TokenError | NetworkError.NetworkError | ApiError.ApiError
 
 /**
- * The schema of `Error`, e.g. to send one across a worker or an RPC boundary.
+ * The schema of `AuthorizedClientError`, e.g. to send one across a worker or an RPC boundary.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Error: Schema.Union<
+export const AuthorizedClientError: Schema.Union<
   [typeof TokenError.TokenError, typeof NetworkError.NetworkError, typeof ApiError.ApiError]
 > = Schema.Union(TokenError.TokenError, NetworkError.NetworkError, ApiError.ApiError)
+
+/**
+ * The former name of `AuthorizedClientError`, which compiler messages showed as a bare `Error`.
+ *
+ * @deprecated Use `AuthorizedClientError`.
+ * @since 0.1.0
+ * @category models
+ */
+export type Error = AuthorizedClientError
+
+/**
+ * The former name of the `AuthorizedClientError` schema.
+ *
+ * @deprecated Use `AuthorizedClientError`.
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Error: typeof AuthorizedClientError = AuthorizedClientError
 
 /**
  * How `AuthorizedClient` picks its token and treats refusals.
@@ -72,7 +91,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export type Service = HttpClient.HttpClient.With<Error>
+export type Service = HttpClient.HttpClient.With<AuthorizedClientError>
 
 /**
  * The authorized `HttpClient`, as provided by `AuthorizedClient.layer`.
@@ -96,11 +115,11 @@ export const withTokens: {
     options: Options & { readonly tokens: TokenService.Service }
   ): <E, R>(
     self: HttpClient.HttpClient.With<E, R>
-  ) => HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | Error, R>
+  ) => HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | AuthorizedClientError, R>
   <E, R>(
     self: HttpClient.HttpClient.With<E, R>,
     options: Options & { readonly tokens: TokenService.Service }
-  ): HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | Error, R>
+  ): HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | AuthorizedClientError, R>
 } = dual(2, internal.withTokens)
 
 /**

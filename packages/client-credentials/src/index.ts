@@ -20,7 +20,7 @@ export * as AuthorizedClient from "./AuthorizedClient.js"
 export * as ApiError from "./ApiError.js"
 
 /**
- * The token endpoint gave no answer that could be used.
+ * No answer that could be used, from the token endpoint or from an API called through `AuthorizedClient`.
  *
  * @since 0.1.0
  */

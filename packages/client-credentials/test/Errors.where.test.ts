@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as Net from "node:net"
 import * as FixedTokens from "./authorized/fixedTokens.js"
@@ -162,4 +163,21 @@ describe("errors say where", () => {
         assertNoPathOrQuery(error.message)
       }
     }).pipe(Effect.scoped))
+
+  it("AuthorizedClientError carries the source and origin across a boundary; Error is its deprecated alias", () => {
+    const error = new NetworkError.NetworkError({
+      reason: "Transport",
+      source: "Api",
+      origin: "https://api.example.com",
+      detail: "ECONNRESET"
+    })
+    const encoded = Schema.encodeSync(AuthorizedClient.AuthorizedClientError)(error)
+    const decoded = Schema.decodeUnknownSync(AuthorizedClient.AuthorizedClientError)(
+      JSON.parse(JSON.stringify(encoded))
+    )
+    assert.isTrue(NetworkError.isNetworkError(decoded))
+    assert.strictEqual(decoded.message, "API https://api.example.com unreachable (ECONNRESET)")
+
+    assert.strictEqual(AuthorizedClient.Error, AuthorizedClient.AuthorizedClientError)
+  })
 })

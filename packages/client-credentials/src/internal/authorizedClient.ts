@@ -183,7 +183,10 @@ const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | 
 export const withTokens = <E, R>(
   self: HttpClient.HttpClient.With<E, R>,
   options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
-): HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R> => {
+): HttpClient.HttpClient.With<
+  Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError,
+  R
+> => {
   const allowedOrigins = checkOptions(options)
   const tokens = options.tokens
   const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
@@ -291,7 +294,12 @@ export const withTokens = <E, R>(
     )
   }
 
-  return HttpClient.makeWith<never, never, Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.Error, R>(
+  return HttpClient.makeWith<
+    never,
+    never,
+    Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError,
+    R
+  >(
     Effect.flatMap(execute),
     Effect.succeed
   )

@@ -28,7 +28,7 @@ if (isMain(import.meta.url)) {
   program.pipe(
     Effect.catchTags({
       TokenError: (error) => Console.error(`No token: ${error.message}`),
-      NetworkError: (error) => Console.error(`Token endpoint unreachable: ${error.message}`),
+      NetworkError: (error) => Console.error(`No answer: ${error.message}`), // names the token endpoint or the API
       ApiError: (error) => Console.error(`The API refused: ${error.message}`)
     }),
     Effect.provide(MainLayer),

@@ -1,13 +1,17 @@
 /**
  * `proxy.ts` behind a forward proxy started here on 127.0.0.1: what reaches the proxy, with and without the proxy
- * variables, with `NO_PROXY`, with a proxy for each of the token endpoint and the API.
+ * variables, with `NO_PROXY`, with a proxy for each of the token endpoint and the API; and `npm start` in provider
+ * mode, run as a child process, behind that proxy and failing in one line.
  */
 import type { AuthorizedClient } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import { afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
+import * as Net from "node:net"
+import * as demo from "./demo.js"
 import * as proxyExample from "./proxy.js"
 import * as ForwardProxy from "./src/forwardProxy.js"
+import * as NodeProcess from "./src/nodeProcess.js"
 import { noProxySettings, proxyVariables, withEnv } from "./src/processEnv.js"
 
 /** Runs `proxy.ts`'s program over `layer`, its `OAUTH_*` variables pointing at `server`, calling `apiUrl`. */
@@ -27,6 +31,24 @@ const callApi = <E>(
       ])
     ))
   )
+
+/** A port on 127.0.0.1 that nothing listens on: bound, then closed. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as Net.AddressInfo
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** `npm start`'s command, with `env` as the whole environment (and `PATH`). */
+const npmStart = (env: Record<string, string>) =>
+  NodeProcess.run(["--conditions=@effect-oauth2/source", "--import", "tsx", "examples/demo.ts"], {
+    env,
+    timeout: "30 seconds"
+  })
+
+const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "")
 
 describe("proxy.ts", () => {
   let before: Record<string, string | undefined> = {}
@@ -118,4 +140,66 @@ describe("proxy.ts", () => {
         Effect.timeoutFail({ duration: "2 seconds", onTimeout: () => new Error("a tunnel outlived the layer") })
       )
     }).pipe(Effect.provide(FakeAuthServer.layer())))
+})
+
+describe("npm start in provider mode", () => {
+  it.scopedLive("goes through the proxy HTTP_PROXY names", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeAuthServer.FakeAuthServer
+      const proxy = yield* ForwardProxy.make()
+      const outcome = yield* npmStart({
+        OAUTH_TOKEN_URL: server.tokenUrl,
+        OAUTH_CLIENT_ID: FakeAuthServer.defaultClient.clientId,
+        OAUTH_CLIENT_SECRET: FakeAuthServer.defaultClient.clientSecret,
+        API_URL: `${server.apiUrl}/orders`,
+        HTTP_PROXY: proxy.url
+      })
+      assert.deepStrictEqual({ code: outcome.code, stderr: outcome.stderr }, { code: 0, stderr: "" }, outcome.stdout)
+      const authority = new URL(server.tokenUrl).host
+      assert.deepStrictEqual(yield* proxy.requests, [
+        { method: "POST", authority, path: "/oauth/token" },
+        { method: "GET", authority, path: "/api/orders" }
+      ])
+    }).pipe(Effect.provide(FakeAuthServer.layer())), 40_000)
+
+  it.live("reports an unreachable token endpoint in one line on stderr and exits 1", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const outcome = yield* npmStart({
+        OAUTH_TOKEN_URL: `http://127.0.0.1:${port}/oauth/token`,
+        OAUTH_CLIENT_ID: "demo-client",
+        OAUTH_CLIENT_SECRET: "demo-secret"
+      })
+      assert.isFalse(outcome.timedOut)
+      assert.strictEqual(outcome.code, 1)
+      const errors = lines(outcome.stderr)
+      assert.strictEqual(errors.length, 1, outcome.stderr)
+      assert.match(errors[0]!, /^effect-oauth2 demo: no token: .*ECONNREFUSED/)
+      assert.notMatch(outcome.stdout, /^\s+at /m, "no stack trace")
+      assert.notInclude(outcome.stdout + outcome.stderr, "demo-secret")
+    }), 40_000)
+
+  it.scopedLive("reports a wrong client secret in one line on stderr and exits 1", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeAuthServer.FakeAuthServer
+      const outcome = yield* npmStart({
+        OAUTH_TOKEN_URL: server.tokenUrl,
+        OAUTH_CLIENT_ID: FakeAuthServer.defaultClient.clientId,
+        OAUTH_CLIENT_SECRET: "not-the-secret"
+      })
+      assert.isFalse(outcome.timedOut)
+      assert.strictEqual(outcome.code, 1)
+      const errors = lines(outcome.stderr)
+      assert.strictEqual(errors.length, 1, outcome.stderr)
+      assert.match(errors[0]!, /^effect-oauth2 demo: no token: .*invalid_client/)
+      assert.notMatch(outcome.stdout, /^\s+at /m, "no stack trace")
+      assert.notInclude(outcome.stdout + outcome.stderr, "not-the-secret")
+    }).pipe(Effect.provide(FakeAuthServer.layer())), 40_000)
+
+  it("failureLine keeps a message of several lines on one", () => {
+    assert.strictEqual(
+      demo.failureLine(new Error("no token:\n  invalid_client\n")),
+      "effect-oauth2 demo: no token: invalid_client"
+    )
+  })
 })

@@ -6,6 +6,7 @@ import { TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
+import * as proxy from "./proxy.js"
 import * as fakeServerDemo from "./src/fakeServerDemo.js"
 import { isMain } from "./src/isMain.js"
 import * as providerDemo from "./src/providerDemo.js"
@@ -36,13 +37,22 @@ export const fakeServer = Effect.gen(function*() {
   return yield* fakeServerDemo.run
 }).pipe(Effect.scoped, Effect.provide(Layer.merge(FakeAuthServer.layer(), NodeHttpClient.layerUndici)))
 
-/** The demo against the provider the `OAUTH_*` variables name. */
+/**
+ * The demo against the provider the `OAUTH_*` variables name, through the proxies `HTTPS_PROXY`, `HTTP_PROXY` and
+ * `NO_PROXY` name (`examples/proxy.ts`).
+ */
 export const provider = Effect.gen(function*() {
   yield* Console.log("effect-oauth2 demo against your provider")
   return yield* providerDemo.run
 }).pipe(
-  Effect.provide(TokenService.layerConfig().pipe(Layer.provideMerge(NodeHttpClient.layerUndici)))
+  Effect.provide(TokenService.layerConfig().pipe(Layer.provideMerge(proxy.layerHttpClient())))
 )
+
+/** The one line a failed run prints on stderr: what failed, in the error's own words, without a stack. */
+export const failureLine = (error: unknown): string => {
+  const text = error instanceof Error ? error.message : String(error)
+  return `effect-oauth2 demo: ${text.trim().replace(/\s*\n\s*/g, " ")}`
+}
 
 if (isMain(import.meta.url)) {
   const selected = mode(process.env)
@@ -53,5 +63,16 @@ if (isMain(import.meta.url)) {
     process.exit(2)
   }
   const demo: Effect.Effect<ReadonlyArray<Check>, unknown> = selected === "fake" ? fakeServer : provider
-  NodeRuntime.runMain(Effect.flatMap(demo, summarize))
+  NodeRuntime.runMain(
+    Effect.flatMap(demo, summarize).pipe(
+      Effect.catchAll((error) =>
+        Effect.zipRight(
+          Console.error(failureLine(error)),
+          Effect.sync(() => {
+            process.exitCode = 1
+          })
+        )
+      )
+    )
+  )
 }

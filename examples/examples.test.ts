@@ -2,6 +2,7 @@
  * Every example runs, against the embedded fake authorization server: `basic.ts` and `multiple-scopes.ts` with
  * their configuration from a `ConfigProvider` as they would read it from the environment, and the demo whole.
  * They assert behaviour (counts, which token a caller got), never a wall-clock time: timings belong to the bench.
+ * What the examples print is captured, and shown only when a test fails.
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
@@ -11,6 +12,7 @@ import { ConfigProvider, Effect, Layer } from "effect"
 import * as basic from "./basic.js"
 import * as demo from "./demo.js"
 import * as multipleScopes from "./multiple-scopes.js"
+import { capturedOutput } from "./src/capturedOutput.js"
 
 /** Runs `f` with `OAUTH_*` variables that point at a running fake server. */
 const withFakeEnvironment = <A, E, R>(f: (server: FakeAuthServer.Service) => Effect.Effect<A, E, R>) =>
@@ -27,7 +29,7 @@ const withFakeEnvironment = <A, E, R>(f: (server: FakeAuthServer.Service) => Eff
   }).pipe(Effect.provide(Layer.merge(FakeAuthServer.layer(), NodeHttpClient.layerUndici)))
 
 describe("examples", () => {
-  it.live("basic.ts calls the API with a token read from the environment", () =>
+  it.live("basic.ts calls the API with a token read from the environment", (ctx) =>
     withFakeEnvironment((server) =>
       Effect.gen(function*() {
         const body = yield* basic.program.pipe(Effect.provide(basic.MainLayer))
@@ -35,9 +37,9 @@ describe("examples", () => {
         const [request] = yield* server.tokenRequests
         assert.deepInclude(request?.params ?? [], ["scope", "orders:read orders:write"])
       })
-    ))
+    ).pipe(capturedOutput(ctx).capture))
 
-  it.live("multiple-scopes.ts gets three different tokens and then the cached one", () =>
+  it.live("multiple-scopes.ts gets three different tokens and then the cached one", (ctx) =>
     withFakeEnvironment((server) =>
       Effect.gen(function*() {
         const tokens = yield* multipleScopes.program.pipe(Effect.provide(multipleScopes.MainLayer))
@@ -48,19 +50,26 @@ describe("examples", () => {
         assert.strictEqual(requests.length, 3)
         assert.deepInclude(requests[2]?.params ?? [], ["resource", "https://billing.example.com/"])
       })
-    ))
+    ).pipe(capturedOutput(ctx).capture))
 
-  it.live("the demo's claims all hold against the fake server", () =>
-    Effect.gen(function*() {
+  it.live("the demo's claims all hold against the fake server", (ctx) => {
+    const output = capturedOutput(ctx)
+    return Effect.gen(function*() {
       const checks = yield* demo.fakeServer
       assert.isAtLeast(checks.length, 7)
       assert.deepStrictEqual(checks.filter((c) => !c.ok), [])
       // the renewal is checked by what callers got while it ran, not by a wall-clock time a loaded machine breaks
       assert.isTrue(checks.some((c) => c.label.startsWith("no caller waited for the token endpoint") && c.ok))
       assert.deepStrictEqual(checks.filter((c) => /\d ms\b/.test(c.label)), [], "no claim rests on a timing")
-    }), 30_000)
+      // what a user reads: one ✔ line per claim, and no secret
+      const printed = yield* output.text
+      const ticks = printed.split("\n").filter((line) => line.trimStart().startsWith("✔"))
+      assert.strictEqual(ticks.length, checks.length, "one ✔ line per claim")
+      assert.notInclude(printed, FakeAuthServer.defaultClient.clientSecret)
+    }).pipe(output.capture)
+  }, 30_000)
 
-  it.live("the demo's provider mode gets a token, then the cached one, then calls API_URL", () =>
+  it.live("the demo's provider mode gets a token, then the cached one, then calls API_URL", (ctx) =>
     withFakeEnvironment((server) =>
       Effect.gen(function*() {
         const checks = yield* demo.provider
@@ -68,7 +77,7 @@ describe("examples", () => {
         assert.strictEqual((yield* server.tokenRequests).length, 1)
         assert.strictEqual(yield* server.apiRequests, 1)
       })
-    ))
+    ).pipe(capturedOutput(ctx).capture))
 
   it("the demo asks for all three provider variables or none", () => {
     assert.strictEqual(demo.mode({}), "fake")

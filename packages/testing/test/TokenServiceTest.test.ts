@@ -68,7 +68,9 @@ describe("TokenServiceTest", () => {
         respond: (request) => {
           const scopes = request.scopes ?? []
           if (scopes.length === 0) {
-            return Effect.fail(new NetworkError.NetworkError({ reason: "ServerError", source: "TokenEndpoint", status: 503 }))
+            return Effect.fail(
+              new NetworkError.NetworkError({ reason: "ServerError", source: "TokenEndpoint", status: 503 })
+            )
           }
           if (scopes.includes("forbidden")) {
             return Effect.fail(new TokenError.TokenError({ reason: "OAuth", status: 400, error: "invalid_scope" }))

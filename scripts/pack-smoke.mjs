@@ -710,6 +710,7 @@ const startRegistry = async (ours, installed) => {
   base = `http://127.0.0.1:${server.address().port}/`
   return {
     url: base,
+    /** The names asked for and answered 404. */
     notFound,
     errors,
     /** The versions offered for `name`, newest last. */
@@ -768,9 +769,10 @@ const installFailure = (result, command, registry) => {
 
 /**
  * The project's package-lock.json: how many packages it lists, and what is wrong ("" when nothing): every package must
- * come from the local registry, and ours with the integrity of the tarballs npm pack made.
+ * come from the local registry, ours with the integrity of the tarballs npm pack made, and none answered 404 (those
+ * were optional, and skipped).
  */
-const checkLock = (project, registryUrl, ours) => {
+const checkLock = (project, registryUrl, ours, notFound) => {
   let lock
   try {
     lock = JSON.parse(fs.readFileSync(path.join(project, "package-lock.json"), "utf8"))
@@ -792,6 +794,10 @@ const checkLock = (project, registryUrl, ours) => {
     else if (entry.version !== manifest.version || entry.integrity !== integrity) {
       problems.push(`${name}@${entry.version} is not the packed tarball (${entry.integrity})`)
     }
+  }
+  for (const name of notFound) {
+    const at = entries.find(([where]) => where === `node_modules/${name}` || where.endsWith(`/node_modules/${name}`))
+    if (at !== undefined) problems.push(`${at[0]} is in the lock, but the registry answered 404 for ${name}`)
   }
   if (entries.length === 0) problems.push("package-lock.json lists no package")
   return { count: entries.length, problems: problems.join("\n") }
@@ -833,7 +839,7 @@ const main = async () => {
   // the root README's Install section: the commands the fresh project is installed with ------------------------
   startedAt = Date.now()
   const install = readRootInstall()
-  const installed = record(
+  const installReadable = record(
     `README.md's Install section: ${install.commands.length} commands (${
       install.commands.flatMap((c) => c.specs).map(specText).join(" ")
     })`,
@@ -843,7 +849,7 @@ const main = async () => {
   )
 
   // pack, inspect, extract ---------------------------------------------------------------------------------------
-  let packed = installed
+  let packed = installReadable
   const ours = new Map() // name -> { manifest, tarball }: what the local registry serves for our packages
   for (const pkg of packages) {
     startedAt = Date.now()
@@ -940,10 +946,10 @@ const main = async () => {
     if (!record(name, result.ok, startedAt, result.ok ? "" : installFailure(result, command, registry))) return 1
   }
   startedAt = Date.now()
-  const lock = checkLock(project, registry.url, ours)
+  const lock = checkLock(project, registry.url, ours, registry.notFound)
   const lockName = `package-lock.json: ${lock.count} packages from the local registry, ${
     [...ours.keys()].join(" and ")
-  } the packed tarballs`
+  } the packed tarballs; ${registry.notFound.size} optional packages not installed here (404) skipped`
   if (!record(lockName, lock.problems === "", startedAt, lock.problems)) return 1
   registry.close()
   registry = undefined

@@ -1,40 +1,50 @@
 #!/usr/bin/env node
-// Pack smoke test: what `npm publish` would ship must work for a user, without our source condition.
+// Pack smoke test: what `npm publish` would ship must install and work for a user who follows the README, without
+// our source condition.
 //
 // 1. `npm run build` (tsc -b tsconfig.build.json) writes packages/*/build/{esm,dts}, from an empty build/.
-// 2. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
-//    README.md that names the package and the MIT LICENSE.
-// 3. A fresh project in os.tmpdir() (no network): tarballs extracted into node_modules/@effect-oauth2/<name>,
-//    peers (effect, @effect/platform, @effect/platform-node, @types/node) and what the READMEs' examples import
-//    (@effect/vitest, vitest) symlinked from the repo's node_modules.
-// 4. In that project: import every public entry point (build/esm, expected named exports present), check that
+// 2. The root README's "## Install" section is read: its ```sh block must hold only plain `npm install` lines (flags
+//    and package specs, nothing the shell would expand).
+// 3. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
+//    README.md that names the package and the MIT LICENSE; the install line of the package's README must install
+//    it with the root README's flags and name every package with the root README's range (no drift).
+// 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our two packages from those tarballs and
+//    every other package from the repo's node_modules (each installed version, nested copies included: a tarball
+//    built in memory from the installed directory, its integrity computed from what is served); a name not
+//    installed here answers 404, which npm accepts for optional packages only (other platforms' binaries). Since
+//    only the versions we test with are offered, a README range or a peer range they do not satisfy fails the
+//    install (ERESOLVE/ETARGET). In a fresh project in os.tmpdir(), the README's commands run exactly as written,
+//    pointed at that registry through the environment, with a throwaway cache and npmrc files (the user's ~/.npm
+//    and ~/.npmrc are neither used nor touched; no network). Its package-lock.json must show every package from
+//    the local registry and ours with the integrity of the packed tarballs.
+// 5. In that project: import every public entry point (build/esm, expected named exports present), check that
 //    internal/* is blocked by the exports map and that `<pkg>/package.json` is exported (import with
 //    `{ type: "json" }` and require.resolve), and type-check a .ts file against the shipped .d.ts with the
-//    repo's TypeScript (NodeNext, strict, no custom conditions).
-// 5. The root entries type-check with moduleResolution node10 (which ignores `exports`: the top-level `types`
+//    repo's TypeScript (NodeNext, strict, no custom conditions; Node's types from the repo, as the user's own).
+// 6. The root entries type-check with moduleResolution node10 (which ignores `exports`: the top-level `types`
 //    must lead to build/dts) and bundler, and the ```ts examples of each shipped README type-check (NodeNext).
 //
 // Usage: node scripts/pack-smoke.mjs [--no-build] [--keep]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)
-//   --keep      leave the temporary project in place and print its path
+//   --keep      leave the temporary project (and npm's logs in its npm-cache/_logs) in place and print its path
 import { spawn } from "node:child_process"
+import * as crypto from "node:crypto"
 import * as fs from "node:fs"
+import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as zlib from "node:zlib"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const scope = "@effect-oauth2"
 const libraries = ["client-credentials", "testing"]
-const peers = ["effect", "@effect/platform", "@effect/platform-node", "@types/node"]
-// what the READMEs' examples import besides the packages and their peers
-const readmePeers = ["@effect/vitest", "vitest"]
 const args = new Set(process.argv.slice(2))
 const overallTimeoutMs = 10 * 60_000
 
 const results = []
 const running = new Set() // process groups to kill if we stop early
 let tmpDir
+let registry // the local npm registry while it runs
 
 const record = (name, ok, startedAt, detail) => {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1)
@@ -56,6 +66,8 @@ const killGroup = (pid) => {
 
 const cleanup = () => {
   for (const pid of running) killGroup(pid)
+  if (registry !== undefined) registry.close()
+  registry = undefined
   if (tmpDir === undefined) return
   if (args.has("--keep")) {
     console.log(`kept ${tmpDir}`)
@@ -327,6 +339,9 @@ const writeTsconfig = (project, name, files, overrides = {}) => {
     noEmit: true,
     skipLibCheck: false,
     types: ["node"],
+    // the README's commands do not install @types/node: TypeScript and Node's types are the user's own tooling,
+    // here the repo's
+    typeRoots: ["./node_modules/@types", path.join(repoRoot, "node_modules", "@types")],
     ...overrides
   }
   fs.writeFileSync(path.join(project, name), JSON.stringify({ compilerOptions, files }, null, 2))
@@ -397,6 +412,397 @@ const runTsc = async (project, config, packages, expected) => {
   return problems
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The README's install commands
+
+// a word of a plain `npm install` line (a flag or a package spec): nothing the shell would expand, quote or redirect
+const plainWord = /^[\w@/.^+-][\w@/.^~+-]*$/
+
+/** The words of an `npm install` line: its flags and its package specs (`name`, `range` or undefined). */
+const parseInstallLine = (line) => {
+  const words = line.trim().split(/\s+/)
+  const problem = words[0] !== "npm" || !["install", "i", "add"].includes(words[1])
+    ? "is not an npm install command"
+    : words.slice(2).some((word) => !plainWord.test(word))
+    ? "holds a word that is neither a flag nor a plain package spec"
+    : words.length < 3
+    ? "names no package"
+    : undefined
+  const args = words.slice(2)
+  const specs = args.filter((word) => !word.startsWith("-")).map((word) => {
+    const at = word.indexOf("@", 1)
+    return at === -1 ? { name: word, range: undefined } : { name: word.slice(0, at), range: word.slice(at + 1) }
+  })
+  const flags = args.filter((word) => word.startsWith("-")).sort()
+  return { line: line.trim(), specs, flags, problem }
+}
+
+/** The lines of the ```sh blocks of `markdown` (all of them, or those of its `## <section>` only). */
+const shellLines = (markdown, section) => {
+  let text = markdown
+  if (section !== undefined) {
+    const start = markdown.search(new RegExp(`^## ${section}\\n`, "m"))
+    if (start === -1) return undefined
+    const rest = markdown.slice(start + 1)
+    const end = rest.search(/^## /m)
+    text = end === -1 ? rest : rest.slice(0, end)
+  }
+  return [...text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)]
+    .flatMap((m) => m[1].split("\n"))
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+}
+
+/** The root README's Install section as commands, or what is wrong with it. */
+const readRootInstall = () => {
+  const lines = shellLines(fs.readFileSync(path.join(repoRoot, "README.md"), "utf8"), "Install")
+  if (lines === undefined) return { commands: [], problems: ["README.md has no \"## Install\" section"] }
+  if (lines.length === 0) return { commands: [], problems: ["README.md's Install section has no ```sh command"] }
+  const commands = lines.map(parseInstallLine)
+  const problems = commands.filter((c) => c.problem !== undefined).map((c) => `"${c.line}" ${c.problem}`)
+  const names = commands.flatMap((c) => c.specs.map((s) => s.name))
+  const twice = names.filter((name, i) => names.indexOf(name) !== i)
+  if (twice.length > 0) problems.push(`named more than once: ${[...new Set(twice)].join(", ")}`)
+  return { commands, problems }
+}
+
+const specText = (spec) => spec.range === undefined ? spec.name : `${spec.name}@${spec.range}`
+
+/**
+ * What is wrong with the install line(s) of a package's README, measured against the root README's Install section:
+ * one must install the package, with the same flags as the root line that does, and every package they name must
+ * carry the root README's range for it. "" when nothing.
+ */
+const packageInstallProblems = (pkg, readme, rootCommands) => {
+  const commands = shellLines(readme).filter((line) => /^npm\s/.test(line)).map(parseInstallLine)
+  const problems = commands.filter((c) => c.problem !== undefined).map((c) => `"${c.line}" ${c.problem}`)
+  const rootSpecs = new Map(rootCommands.flatMap((c) => c.specs.map((s) => [s.name, s])))
+  const rootLine = rootCommands.find((c) => c.specs.some((s) => s.name === pkg.name))
+  if (rootLine === undefined) problems.push(`the root README's Install section does not install ${pkg.name}`)
+  const own = commands.filter((c) => c.specs.some((s) => s.name === pkg.name))
+  if (own.length === 0) problems.push(`no \`npm install\` line in a \`\`\`sh block names ${pkg.name}`)
+  for (const command of commands) {
+    for (const spec of command.specs) {
+      const root = rootSpecs.get(spec.name)
+      if (root === undefined) {
+        problems.push(`"${command.line}": ${spec.name} is not in the root README's Install section`)
+      } else if (root.range !== spec.range) {
+        problems.push(`"${command.line}": ${specText(spec)}, the root README's Install section has ${specText(root)}`)
+      }
+    }
+    if (rootLine !== undefined && own.includes(command) && command.flags.join(" ") !== rootLine.flags.join(" ")) {
+      problems.push(`"${command.line}": flags [${command.flags}], the root README's line has [${rootLine.flags}]`)
+    }
+  }
+  return problems.join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A local npm registry: our packed tarballs, and every other package from the repo's installed node_modules
+
+/** Every package installed under the repo's node_modules, nested copies included: name -> version -> directory. */
+const installedPackages = () => {
+  const found = new Map()
+  const visit = (nodeModules) => {
+    let entries
+    try {
+      entries = fs.readdirSync(nodeModules, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(".")) continue
+      if (entry.name.startsWith("@") && entry.isDirectory()) {
+        for (const scoped of fs.readdirSync(path.join(nodeModules, entry.name), { withFileTypes: true })) {
+          add(path.join(nodeModules, entry.name, scoped.name), scoped)
+        }
+      } else {
+        add(path.join(nodeModules, entry.name), entry)
+      }
+    }
+  }
+  const add = (dir, entry) => {
+    // symlinks are our workspaces: their packages are served from the tarballs npm pack made
+    if (!entry.isDirectory()) return
+    let manifest
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
+    } catch {
+      return
+    }
+    if (typeof manifest.name === "string" && typeof manifest.version === "string") {
+      const versions = found.get(manifest.name) ?? new Map()
+      if (!versions.has(manifest.version)) versions.set(manifest.version, dir)
+      found.set(manifest.name, versions)
+    }
+    visit(path.join(dir, "node_modules"))
+  }
+  visit(path.join(repoRoot, "node_modules"))
+  return found
+}
+
+// npm's own tarballs carry this date (1985-10-26T08:15:00Z): the same bytes for the same files
+const tarMtime = 499162500
+
+/** A ustar header for a regular file; a path longer than 100 bytes is split between the prefix and name fields. */
+const tarHeader = (file, size, mode) => {
+  let prefix = ""
+  let name = file
+  if (Buffer.byteLength(file) > 100) {
+    const cut = [...file.matchAll(/\//g)].map((m) => m.index).find((i) =>
+      Buffer.byteLength(file.slice(0, i)) <= 155 && Buffer.byteLength(file.slice(i + 1)) <= 100
+    )
+    if (cut === undefined) throw new Error(`path too long for a ustar header: ${file}`)
+    prefix = file.slice(0, cut)
+    name = file.slice(cut + 1)
+  }
+  const header = Buffer.alloc(512)
+  const octal = (value, offset, length) =>
+    header.write(`${value.toString(8).padStart(length - 1, "0")}\0`, offset, length, "ascii")
+  header.write(name, 0, 100, "utf8")
+  octal(mode, 100, 8)
+  octal(0, 108, 8) // uid
+  octal(0, 116, 8) // gid
+  octal(size, 124, 12)
+  octal(tarMtime, 136, 12)
+  header.fill(" ", 148, 156) // the checksum counts its own field as spaces
+  header.write("0", 156, 1, "ascii") // regular file
+  header.write("ustar\0" + "00", 257, 8, "ascii")
+  header.write(prefix, 345, 155, "utf8")
+  let sum = 0
+  for (const byte of header) sum += byte
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, 8, "ascii")
+  return header
+}
+
+const gzip = (buffer) =>
+  new Promise((resolve, reject) =>
+    zlib.gzip(
+      buffer,
+      { level: zlib.constants.Z_BEST_SPEED },
+      (error, result) => error ? reject(error) : resolve(result)
+    )
+  )
+
+/**
+ * The .tgz npm would download for an installed package: its files under `package/`, without its node_modules (the
+ * nested packages there are served as their own versions) unless it bundles dependencies.
+ */
+const tarballOf = async (dir, manifest) => {
+  const bundles = [manifest.bundleDependencies, manifest.bundledDependencies].some((b) =>
+    b === true || Array.isArray(b) && b.length > 0
+  )
+  const chunks = []
+  const walk = (abs, rel) => {
+    const entries = fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name < b.name ? -1 : 1)
+    for (const entry of entries) {
+      if (rel === "" && entry.name === "node_modules" && !bundles) continue
+      const childAbs = path.join(abs, entry.name)
+      const childRel = rel === "" ? entry.name : `${rel}/${entry.name}`
+      if (entry.isDirectory()) {
+        walk(childAbs, childRel)
+      } else if (entry.isFile()) {
+        const data = fs.readFileSync(childAbs)
+        const mode = fs.statSync(childAbs).mode & 0o111 ? 0o755 : 0o644
+        chunks.push(tarHeader(`package/${childRel}`, data.length, mode), data)
+        if (data.length % 512 !== 0) chunks.push(Buffer.alloc(512 - (data.length % 512)))
+      }
+      // symlinks inside a package are left out, as npm pack does
+    }
+  }
+  walk(dir, "")
+  chunks.push(Buffer.alloc(1024))
+  return gzip(Buffer.concat(chunks))
+}
+
+const compareVersions = (a, b) => {
+  const parse = (v) => {
+    const [core, pre] = v.split(/-(.*)/s)
+    return { parts: core.split(".").map(Number), pre }
+  }
+  const x = parse(a)
+  const y = parse(b)
+  for (let i = 0; i < 3; i++) if (x.parts[i] !== y.parts[i]) return (x.parts[i] ?? 0) - (y.parts[i] ?? 0)
+  if (x.pre === y.pre) return 0
+  return x.pre === undefined ? 1 : y.pre === undefined ? -1 : x.pre < y.pre ? -1 : 1
+}
+
+/**
+ * Starts the registry on 127.0.0.1 port 0. `ours`: name -> { manifest, tarball } of the packed libraries; any other
+ * name is served from `installed` (every installed version), and a name not installed here answers 404. Packuments
+ * and tarballs are built on first request and kept in memory.
+ */
+const startRegistry = async (ours, installed) => {
+  const packuments = new Map() // name -> Promise<Buffer>
+  const tarballs = new Map() // path -> Buffer
+  const notFound = new Set()
+  const errors = []
+  let base
+
+  const packument = async (name) => {
+    const sources = ours.has(name)
+      ? [ours.get(name)]
+      : [...installed.get(name).values()].map((dir) => ({
+        dir,
+        manifest: JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
+      }))
+    const versions = {}
+    await Promise.all(sources.map(async (source) => {
+      const manifest = Object.fromEntries(Object.entries(source.manifest).filter(([key]) => !key.startsWith("_")))
+      const tarball = source.tarball ?? await tarballOf(source.dir, source.manifest)
+      const file = `/${encodeURIComponent(name)}/-/${name.split("/").pop()}-${manifest.version}.tgz`
+      tarballs.set(file, tarball)
+      const scripts = manifest.scripts ?? {}
+      versions[manifest.version] = {
+        ...manifest,
+        _id: `${name}@${manifest.version}`,
+        ...(scripts.preinstall || scripts.install || scripts.postinstall ? { hasInstallScript: true } : {}),
+        dist: {
+          tarball: `${base}${file.slice(1)}`,
+          integrity: `sha512-${crypto.createHash("sha512").update(tarball).digest("base64")}`,
+          shasum: crypto.createHash("sha1").update(tarball).digest("hex")
+        }
+      }
+    }))
+    const latest = Object.keys(versions).sort(compareVersions).pop()
+    return Buffer.from(JSON.stringify({ name, "dist-tags": { latest }, versions }))
+  }
+
+  const handle = async (request, response) => {
+    const send = (status, body, type) => {
+      response.writeHead(status, { "content-type": type, "content-length": body.length })
+      response.end(body)
+    }
+    const notThere = () => send(404, Buffer.from("{\"error\":\"Not found\"}"), "application/json")
+    const pathname = new URL(request.url, base).pathname
+    if (request.method !== "GET") return notThere()
+    const tarball = tarballs.get(pathname)
+    if (tarball !== undefined) return send(200, tarball, "application/octet-stream")
+    let name
+    try {
+      name = decodeURIComponent(pathname.slice(1))
+    } catch {
+      return notThere()
+    }
+    if (!ours.has(name) && !installed.has(name)) {
+      notFound.add(name)
+      return notThere()
+    }
+    if (!packuments.has(name)) packuments.set(name, packument(name))
+    try {
+      send(200, await packuments.get(name), "application/json")
+    } catch (error) {
+      errors.push(`${name}: ${error instanceof Error ? error.message : error}`)
+      send(500, Buffer.from(JSON.stringify({ error: String(error) })), "application/json")
+    }
+  }
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      errors.push(`${request.url}: ${error instanceof Error ? error.message : error}`)
+      response.destroy()
+    })
+  })
+  await new Promise((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", resolve)
+  })
+  base = `http://127.0.0.1:${server.address().port}/`
+  return {
+    url: base,
+    /** The names asked for and answered 404. */
+    notFound,
+    errors,
+    /** The versions offered for `name`, newest last. */
+    offered: (name) =>
+      ours.has(name)
+        ? [ours.get(name).manifest.version]
+        : [...(installed.get(name)?.keys() ?? [])].sort(compareVersions),
+    close: () => {
+      server.close()
+      server.closeAllConnections()
+    }
+  }
+}
+
+/**
+ * The environment of the README's npm commands: the local registry, and a cache and npmrc files in the temporary
+ * directory, so that the user's ~/.npm and ~/.npmrc are neither used nor touched; nothing inherited from an
+ * `npm run` around us.
+ */
+const npmEnv = (registryUrl) => {
+  const env = cleanEnv()
+  for (const key of Object.keys(env)) if (/^npm_/i.test(key)) delete env[key]
+  const userconfig = path.join(tmpDir, "npmrc")
+  const globalconfig = path.join(tmpDir, "npmrc-global")
+  fs.writeFileSync(userconfig, "")
+  fs.writeFileSync(globalconfig, "")
+  return {
+    ...env,
+    npm_config_registry: registryUrl,
+    npm_config_cache: path.join(tmpDir, "npm-cache"),
+    npm_config_userconfig: userconfig,
+    npm_config_globalconfig: globalconfig,
+    npm_config_noproxy: "127.0.0.1",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    // a local answer is final: no retries with back-off on a 500
+    npm_config_fetch_retries: "0"
+  }
+}
+
+/** Why a README install command failed: npm's error lines, and the versions the local registry offers. */
+const installFailure = (result, command, registry) => {
+  const errorLines = result.output.split("\n").filter((line) => /^npm (?:error|ERR!)|timed out/.test(line))
+  const detail = [errorLines.length > 0 ? errorLines.join("\n") : result.output]
+  detail.push(
+    "the local registry offers only the versions installed in this repo's node_modules:",
+    ...command.specs.map((spec) =>
+      `  ${specText(spec)}: ${registry.offered(spec.name).join(", ") || "not installed here (404)"}`
+    )
+  )
+  if (registry.errors.length > 0) detail.push("registry errors:", ...registry.errors)
+  if (!args.has("--keep")) detail.push("(run with --keep to keep npm's logs)")
+  return detail.join("\n")
+}
+
+/**
+ * The project's package-lock.json: how many packages it lists, and what is wrong ("" when nothing): every package must
+ * come from the local registry, ours with the integrity of the tarballs npm pack made, and none answered 404 (those
+ * were optional, and skipped).
+ */
+const checkLock = (project, registryUrl, ours, notFound) => {
+  let lock
+  try {
+    lock = JSON.parse(fs.readFileSync(path.join(project, "package-lock.json"), "utf8"))
+  } catch (error) {
+    return { count: 0, problems: `no package-lock.json: ${error.message}` }
+  }
+  const problems = []
+  const entries = Object.entries(lock.packages ?? {}).filter(([at]) => at !== "")
+  for (const [at, entry] of entries) {
+    if (entry.link) continue
+    if (typeof entry.resolved !== "string" || !entry.resolved.startsWith(registryUrl)) {
+      problems.push(`${at} resolved from ${entry.resolved}`)
+    }
+  }
+  for (const [name, { manifest, tarball }] of ours) {
+    const entry = lock.packages?.[`node_modules/${name}`]
+    const integrity = `sha512-${crypto.createHash("sha512").update(tarball).digest("base64")}`
+    if (entry === undefined) problems.push(`${name} is not installed`)
+    else if (entry.version !== manifest.version || entry.integrity !== integrity) {
+      problems.push(`${name}@${entry.version} is not the packed tarball (${entry.integrity})`)
+    }
+  }
+  for (const name of notFound) {
+    const at = entries.find(([where]) => where === `node_modules/${name}` || where.endsWith(`/node_modules/${name}`))
+    if (at !== undefined) problems.push(`${at[0]} is in the lock, but the registry answered 404 for ${name}`)
+  }
+  if (entries.length === 0) problems.push("package-lock.json lists no package")
+  return { count: entries.length, problems: problems.join("\n") }
+}
+
 const main = async () => {
   // build ----------------------------------------------------------------------------------------------------------
   let startedAt = Date.now()
@@ -424,14 +830,27 @@ const main = async () => {
   const tarballs = path.join(tmpDir, "tarballs")
   const project = path.join(tmpDir, "project")
   fs.mkdirSync(tarballs)
-  fs.mkdirSync(path.join(project, "node_modules", scope), { recursive: true })
+  fs.mkdirSync(project)
   fs.writeFileSync(
     path.join(project, "package.json"),
     JSON.stringify({ name: "pack-smoke", private: true, type: "module" }, null, 2)
   )
 
+  // the root README's Install section: the commands the fresh project is installed with ------------------------
+  startedAt = Date.now()
+  const install = readRootInstall()
+  const installReadable = record(
+    `README.md's Install section: ${install.commands.length} commands (${
+      install.commands.flatMap((c) => c.specs).map(specText).join(" ")
+    })`,
+    install.problems.length === 0,
+    startedAt,
+    install.problems.join("\n")
+  )
+
   // pack, inspect, extract ---------------------------------------------------------------------------------------
-  let packed = true
+  let packed = installReadable
+  const ours = new Map() // name -> { manifest, tarball }: what the local registry serves for our packages
   for (const pkg of packages) {
     startedAt = Date.now()
     const pack = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", tarballs], {
@@ -480,47 +899,60 @@ const main = async () => {
     ) packed = false
 
     startedAt = Date.now()
-    const target = path.join(project, "node_modules", pkg.name)
+    const target = path.join(tmpDir, "shipped", pkg.dir)
     fs.mkdirSync(target, { recursive: true })
     const extract = await run("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"], {
       cwd: tmpDir,
       timeoutMs: 30_000
     })
-    if (!record(`${pkg.name}: extract into the temporary project`, extract.ok, startedAt, extract.output)) {
+    if (!record(`${pkg.name}: extract the tarball`, extract.ok, startedAt, extract.output)) {
       packed = false
       continue
     }
+    ours.set(pkg.name, {
+      manifest: JSON.parse(fs.readFileSync(path.join(target, "package.json"), "utf8")),
+      tarball: fs.readFileSync(tarball)
+    })
 
     startedAt = Date.now()
     const docProblems = shippedDocProblems(pkg, target)
     if (!record(`${pkg.name}: README.md about the package, MIT LICENSE`, docProblems === "", startedAt, docProblems)) {
       packed = false
     }
+
+    startedAt = Date.now()
+    const readme = fs.existsSync(path.join(target, "README.md"))
+      ? fs.readFileSync(path.join(target, "README.md"), "utf8")
+      : ""
+    // a README that drifted from the root README fails the run, but the install below is still tried
+    const installProblems = packageInstallProblems(pkg, readme, install.commands)
+    record(
+      `${pkg.name}: its README's install line has the root README's flags and ranges`,
+      installProblems === "",
+      startedAt,
+      installProblems
+    )
   }
   if (!packed) return 1
 
+  // install with the README's commands, from a local registry ----------------------------------------------------
   startedAt = Date.now()
-  const linkProblems = []
-  for (const peer of [...peers, ...readmePeers]) {
-    const source = path.join(repoRoot, "node_modules", peer)
-    const link = path.join(project, "node_modules", peer)
-    if (!fs.existsSync(source)) {
-      linkProblems.push(`${source} does not exist (run npm ci)`)
-      continue
-    }
-    fs.mkdirSync(path.dirname(link), { recursive: true })
-    fs.symlinkSync(fs.realpathSync(source), link, "dir")
+  registry = await startRegistry(ours, installedPackages())
+  const env = npmEnv(registry.url)
+  for (const [i, command] of install.commands.entries()) {
+    startedAt = Date.now()
+    const result = await run("sh", ["-c", command.line], { cwd: project, timeoutMs: 3 * 60_000, env })
+    const name = `README install command ${i + 1} in a fresh project: ${command.line}`
+    if (!record(name, result.ok, startedAt, result.ok ? "" : installFailure(result, command, registry))) return 1
   }
-  if (
-    !record(
-      `link peers from the repo: ${[...peers, ...readmePeers].join(", ")}`,
-      linkProblems.length === 0,
-      startedAt,
-      linkProblems.join("\n")
-    )
-  ) {
-    return 1
-  }
+  startedAt = Date.now()
+  const lock = checkLock(project, registry.url, ours, registry.notFound)
+  const lockName = `package-lock.json: ${lock.count} packages from the local registry, ${
+    [...ours.keys()].join(" and ")
+  } the packed tarballs; ${registry.notFound.size} optional packages not installed here (404) skipped`
+  if (!record(lockName, lock.problems === "", startedAt, lock.problems)) return 1
+  registry.close()
+  registry = undefined
 
   // (a) imports through the exports map, without the source condition ------------------------------------------
   startedAt = Date.now()

@@ -22,7 +22,8 @@
 //    `{ type: "json" }` and require.resolve), and type-check a .ts file against the shipped .d.ts with the
 //    repo's TypeScript (NodeNext, strict, no custom conditions; Node's types from the repo, as the user's own).
 // 6. The root entries type-check with moduleResolution node10 (which ignores `exports`: the top-level `types`
-//    must lead to build/dts) and bundler, and the ```ts examples of each shipped README type-check (NodeNext).
+//    must lead to build/dts) and bundler, and the ```ts examples of each shipped README and of the root README
+//    type-check (NodeNext).
 //
 // Usage: node scripts/pack-smoke.mjs [--no-build] [--keep]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)
@@ -365,14 +366,19 @@ const writeRootCheck = (project, packages) => {
   }
 }
 
-/** Writes each ```ts block of each shipped README.md to its own file, and a tsconfig that type-checks them. */
+/**
+ * Writes each ```ts block of each shipped README.md, and of the repository's README.md (what users copy from), to its
+ * own file, and a tsconfig that type-checks them.
+ */
 const writeReadmeCheck = (project, packages) => {
   const files = []
-  for (const pkg of packages) {
-    const readme = fs.readFileSync(path.join(project, "node_modules", pkg.name, "README.md"), "utf8")
+  const readmes = packages.map((pkg) => [pkg.dir, path.join(project, "node_modules", pkg.name, "README.md")])
+  readmes.push(["root", path.join(repoRoot, "README.md")])
+  for (const [name, readmePath] of readmes) {
+    const readme = fs.readFileSync(readmePath, "utf8")
     const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1])
     blocks.forEach((code, i) => {
-      const file = `readme-${pkg.dir}-${i + 1}.ts`
+      const file = `readme-${name}-${i + 1}.ts`
       fs.writeFileSync(path.join(project, file), code)
       files.push(file)
     })
@@ -993,7 +999,7 @@ const main = async () => {
       problems: runTsc(project, `tsconfig.${mode}.json`, packages, "index.d.ts")
     })),
     {
-      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the shipped READMEs`,
+      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root)`,
       problems: examples.length === 0
         ? Promise.resolve(["no ```ts example in any README"])
         : runTsc(project, "tsconfig.readme.json", packages, "index.d.ts")

@@ -30,12 +30,20 @@ export type TypeId = typeof TypeId
  * - `InvalidRequest`: the request itself was refused before sending (a reserved parameter, a control character, a
  *   field of the wrong type, an origin not in `AuthorizedClient`'s `allowedOrigins`);
  * - `Discovery`: the issuer's metadata could not be used;
- * - `UnsupportedAuthMethod`: the server does not accept the configured client authentication method.
+ * - `UnsupportedAuthMethod`: the server does not accept the configured client authentication method;
+ * - `ClientAssertion`: the `clientAssertion` effect failed, or gave no assertion.
  *
  * @since 0.1.0
  * @category models
  */
-export const Reason = Schema.Literal("OAuth", "InvalidResponse", "InvalidRequest", "Discovery", "UnsupportedAuthMethod")
+export const Reason = Schema.Literal(
+  "OAuth",
+  "InvalidResponse",
+  "InvalidRequest",
+  "Discovery",
+  "UnsupportedAuthMethod",
+  "ClientAssertion"
+)
 
 /**
  * Why no token could be had.
@@ -102,6 +110,8 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
           : `token request for ${this.origin} not sent: ${detail}`
       case "Discovery":
         return `discovery failed${this.origin === undefined ? "" : ` for ${this.origin}`}: ${detail}`
+      case "ClientAssertion":
+        return `no client assertion for ${endpoint}: ${detail}`
       case "UnsupportedAuthMethod":
         return `${endpoint} does not support the client authentication method: ${detail}${status}`
     }

@@ -57,20 +57,46 @@ export class TokenService
 {}
 
 /**
- * Where the token endpoint is.
+ * Where the token endpoint is: `tokenUrl`, or an `issuer` whose metadata names it.
  *
  * @since 0.1.0
  * @category models
  */
-export interface EndpointOptions {
+export type EndpointOptions = TokenUrlOptions | IssuerOptions
+
+/**
+ * The token endpoint, given as is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenUrlOptions {
   /** The token endpoint URL. `https`, or `http` on a loopback address, unless `allowInsecureHttp`. */
   readonly tokenUrl: string | URL
-  /** Allows a plain `http` token endpoint on a non-loopback host. RFC 6749 §3.2 requires TLS; default `false`. */
+  readonly issuer?: undefined
+  /** Allows plain `http` on a non-loopback host. RFC 6749 §3.2 requires TLS; default `false`. */
   readonly allowInsecureHttp?: boolean | undefined
 }
 
 /**
- * Client authentication with a shared secret (RFC 6749 §2.3.1).
+ * The token endpoint, discovered from the issuer's metadata at the first call: RFC 8414
+ * (`https://h/.well-known/oauth-authorization-server/tenant` for `https://h/tenant`), then OpenID Connect
+ * Discovery (`https://h/tenant/.well-known/openid-configuration`) when that is not found. The metadata must name
+ * the same issuer and list the configured `authMethod`; it is kept for the life of the layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IssuerOptions {
+  /** The authorization server's issuer identifier. `https`, or `http` on a loopback address, unless `allowInsecureHttp`. */
+  readonly issuer: string | URL
+  readonly tokenUrl?: undefined
+  /** Allows plain `http` on a non-loopback host, for the issuer and the endpoints it names; default `false`. */
+  readonly allowInsecureHttp?: boolean | undefined
+}
+
+/**
+ * Client authentication with a shared secret sent to the server (RFC 6749 §2.3.1).
  *
  * @since 0.1.0
  * @category models
@@ -80,15 +106,92 @@ export interface ClientSecretCredentials {
   readonly clientSecret: Redacted.Redacted<string>
   /** `client_secret_basic` (HTTP Basic, the default) or `client_secret_post` (in the form body). */
   readonly authMethod?: "client_secret_basic" | "client_secret_post" | undefined
+  readonly privateKey?: undefined
+  readonly clientAssertion?: undefined
 }
 
 /**
- * How the client authenticates; a union discriminated by `authMethod` as more methods arrive.
+ * Where a signed client assertion is addressed (`aud`): the token endpoint's URL (the default, what Entra ID,
+ * Okta and Keycloak expect) or the issuer identifier (needs `issuer`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Credentials = ClientSecretCredentials
+export type AssertionAudience = "tokenEndpoint" | "issuer"
+
+/**
+ * `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed with HS256 over the client secret,
+ * per token request; the secret itself is never sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientSecretJwtCredentials {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly authMethod: "client_secret_jwt"
+  /** The assertion's `aud`; default `"tokenEndpoint"`. */
+  readonly assertionAudience?: AssertionAudience | undefined
+  readonly privateKey?: undefined
+  readonly clientAssertion?: undefined
+}
+
+/**
+ * The algorithms `private_key_jwt` signs with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SigningAlgorithm = "RS256" | "PS256" | "ES256" | "EdDSA"
+
+/**
+ * `private_key_jwt` (RFC 7523 §2.2): a JWT signed with the client's private key, per token request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PrivateKeyJwtCredentials {
+  readonly clientId: string
+  readonly authMethod: "private_key_jwt"
+  /** A PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private JWK as JSON. Imported once, when the layer is built. */
+  readonly privateKey: Redacted.Redacted<string>
+  /** Default from the key: RSA → `RS256`, EC P-256 → `ES256`, Ed25519 → `EdDSA`. */
+  readonly signingAlgorithm?: SigningAlgorithm | undefined
+  /** The `kid` header, when the server needs it to pick the key. */
+  readonly keyId?: string | undefined
+  /** The assertion's `aud`; default `"tokenEndpoint"`. */
+  readonly assertionAudience?: AssertionAudience | undefined
+  readonly clientSecret?: undefined
+  readonly clientAssertion?: undefined
+}
+
+/**
+ * `private_key_jwt` with an assertion made elsewhere (workload identity: a Kubernetes projected service-account
+ * token, a cloud identity JWT): the effect runs again for every token request, so a rotating assertion is read fresh.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientAssertionCredentials {
+  readonly clientId: string
+  readonly authMethod: "private_key_jwt"
+  /** The assertion; its failure is a `TokenError` `ClientAssertion`. */
+  readonly clientAssertion: Effect.Effect<Redacted.Redacted<string>, unknown>
+  readonly clientSecret?: undefined
+  readonly privateKey?: undefined
+}
+
+/**
+ * How the client authenticates, discriminated by `authMethod`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Credentials =
+  | ClientSecretCredentials
+  | ClientSecretJwtCredentials
+  | PrivateKeyJwtCredentials
+  | ClientAssertionCredentials
 
 /**
  * What the configured token asks for; `getFor` can ask for others.

@@ -20,7 +20,7 @@ import * as Service from "./utils/service.js"
 const makeOver = (
   endpoint: Endpoint.ScriptedEndpoint,
   decorate: (client: HttpClient.HttpClient) => HttpClient.HttpClient.With<unknown>,
-  overrides: Partial<TokenService.Options> = {}
+  overrides: Partial<Service.SecretOptions> = {}
 ) =>
   TokenService.make({ ...Service.options, ...overrides }).pipe(
     // the layer takes any `HttpClient`: a decorated one is still typed `HttpClient` by its wrappers' error types

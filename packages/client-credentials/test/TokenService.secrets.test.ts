@@ -47,7 +47,7 @@ interface Scenario {
   readonly name: string
   /** The error's `_tag` and `reason`, so that each scenario is known to raise what it claims. */
   readonly expect: string
-  readonly overrides?: Partial<TokenService.Options>
+  readonly overrides?: Partial<Service.SecretOptions>
   readonly answer?: Endpoint.Answer
   readonly call?: (service: TokenService.Service) => Effect.Effect<unknown, unknown>
 }

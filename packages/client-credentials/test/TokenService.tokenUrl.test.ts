@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
 
-const build = (options: Partial<TokenService.Options>) =>
+const build = (options: Partial<Service.SecretOptions>) =>
   Effect.gen(function*() {
     const endpoint = Endpoint.make()
     const exit = yield* Effect.exit(

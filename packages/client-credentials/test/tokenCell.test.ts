@@ -14,7 +14,12 @@ import type { Engine, Flight } from "../src/internal/tokenCell.js"
 import { TokenCell } from "../src/internal/tokenCell.js"
 import * as tokenRequest from "../src/internal/tokenRequest.js"
 
-const key = tokenRequest.makeKey({ tokenUrl: "https://auth.example.com/token", clientId: "c", authMethod: "m" }, {
+const key = tokenRequest.makeKey({
+  endpoint: "https://auth.example.com/token",
+  clientId: "c",
+  authMethod: "m",
+  keyIdentity: ""
+}, {
   ...tokenRequest.empty
 })
 

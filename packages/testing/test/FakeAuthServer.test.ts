@@ -31,7 +31,7 @@ const withServer = (options?: FakeAuthServer.Options) =>
 const tokenService = (
   tokenUrl: string,
   credentials: { readonly clientId: string; readonly clientSecret: string },
-  options: Partial<TokenService.Options> = {}
+  options: Partial<TokenService.RequestOptions & TokenService.PolicyOptions & TokenService.ClientSecretCredentials> = {}
 ) =>
   TokenService.make({
     tokenUrl,

@@ -1,20 +1,82 @@
+/**
+ * Client authentication (RFC 6749 §2.3, RFC 7523 §2.2): what each method adds to one token request.
+ *
+ * The shared-secret methods send the secret; the JWT methods send a fresh assertion per request instead, signed with
+ * HS256 over the secret (`client_secret_jwt`) or with the client's private key (`private_key_jwt`), or one made
+ * elsewhere (`clientAssertion`: workload identity). Keys are imported once, when the layer is built, with `jose`.
+ */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Jose from "jose"
+import * as TokenError from "../TokenError.js"
+import type * as TokenService from "../TokenService.js"
+import { describeCause } from "./describeCause.js"
+import * as Origin from "./origin.js"
+import * as Redaction from "./redaction.js"
+
+/** Where one token request goes: what an assertion's `aud` is taken from. */
+export interface Destination {
+  readonly tokenUrl: URL
+  readonly issuer: string | undefined
+}
 
 /** What client authentication adds to one token request: headers and form parameters. */
 export interface Credentials {
   readonly headers: Readonly<Record<string, string>>
   readonly params: ReadonlyArray<readonly [string, string]>
+  /** Values sent with this request only (an assertion), which an error must not show. */
+  readonly secrets: ReadonlyArray<string>
 }
 
 /**
- * A client authentication method (RFC 6749 §2.3). An effect per request, so that methods which sign a fresh
- * assertion for every request fit the same shape.
+ * A client authentication method. An effect per request, so that the methods that sign a fresh assertion for every
+ * request fit the same shape.
  */
 export interface ClientAuthentication {
   readonly method: string
-  readonly credentials: Effect.Effect<Credentials>
+  /**
+   * What identifies the credentials in a cache key without revealing them: `""` for a secret, the JWK thumbprint
+   * (RFC 7638) of the public key for a private key, `"assertion"` for an assertion made elsewhere.
+   */
+  readonly keyIdentity: string
+  readonly credentials: (destination: Destination) => Effect.Effect<Credentials, TokenError.TokenError>
 }
+
+/** The credentials as checked from the options, before any key is imported. */
+export type Spec =
+  | {
+    readonly _tag: "Secret"
+    readonly method: "client_secret_basic" | "client_secret_post"
+    readonly secret: Redacted.Redacted<string>
+  }
+  | {
+    readonly _tag: "SecretJwt"
+    readonly secret: Redacted.Redacted<string>
+    readonly audience: TokenService.AssertionAudience
+  }
+  | {
+    readonly _tag: "PrivateKey"
+    readonly key: ParsedKey
+    readonly algorithm: TokenService.SigningAlgorithm | undefined
+    readonly keyId: string | undefined
+    readonly audience: TokenService.AssertionAudience
+  }
+  | { readonly _tag: "Assertion"; readonly assertion: Effect.Effect<Redacted.Redacted<string>, unknown> }
+
+/** A private key as given: a PKCS#8 PEM, or a private JWK. */
+export type ParsedKey =
+  | { readonly _tag: "Pem"; readonly pem: Redacted.Redacted<string> }
+  | { readonly _tag: "Jwk"; readonly jwk: Redacted.Redacted<Jose.JWK> }
+
+/** RFC 7523 §2.2's `client_assertion_type`. */
+export const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+/** How long an assertion is valid: long enough for one request and its retries' clock skew, short enough to be useless later. */
+const assertionLifetimeSeconds = 60
+
+/** The JWK members that hold private key material. */
+const privateMembers = ["d", "p", "q", "dp", "dq", "qi", "k"] as const
 
 /**
  * `application/x-www-form-urlencoded` encoding of one value (RFC 6749 Appendix B): what `URLSearchParams`
@@ -27,32 +89,245 @@ const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<stri
   btoa(`${formUrlEncode(clientId)}:${formUrlEncode(Redacted.value(clientSecret))}`)
 
 /**
- * The values the client secret goes on the wire as, which a server that echoes the request may echo: the secret,
- * and the Basic credentials that hold it. Redaction (`redaction.ts`) removes each of them in all its encoded
- * forms, the form-urlencoded secret that `client_secret_post` sends among them.
+ * The values that must never show in an error, as configured: the secret and the Basic credentials that hold it, or
+ * the private key's text and its private JWK members. Redaction (`redaction.ts`) removes each in all its encoded
+ * forms. Assertions, made per request, are added per request (`Credentials.secrets`).
  */
-export const secretForms = (
-  clientId: string,
-  clientSecret: Redacted.Redacted<string>
-): ReadonlyArray<Redacted.Redacted<string>> => [clientSecret, Redacted.make(basicCredentials(clientId, clientSecret))]
+export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<Redacted.Redacted<string>> => {
+  switch (spec._tag) {
+    case "Secret":
+      return [spec.secret, Redacted.make(basicCredentials(clientId, spec.secret))]
+    case "SecretJwt":
+      return [spec.secret]
+    case "PrivateKey": {
+      if (spec.key._tag === "Pem") {
+        const pem = Redacted.value(spec.key.pem)
+        const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")
+        return [spec.key.pem, Redacted.make(body)]
+      }
+      const jwk = Redacted.value(spec.key.jwk)
+      return privateMembers.flatMap((name) => typeof jwk[name] === "string" ? [Redacted.make(jwk[name])] : [])
+    }
+    case "Assertion":
+      return []
+  }
+}
+
+const noSecrets: ReadonlyArray<string> = []
 
 /**
- * `client_secret_basic`: HTTP Basic with the client id and secret form-urlencoded first (RFC 6749 §2.3.1), so
- * that a secret with `:`, `%`, `+` or non-ASCII characters arrives intact.
+ * `client_secret_basic`: HTTP Basic with the client id and secret form-urlencoded first (RFC 6749 §2.3.1), so that
+ * a secret with `:`, `%`, `+` or non-ASCII characters arrives intact.
  */
-export const clientSecretBasic = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => ({
-  method: "client_secret_basic",
-  credentials: Effect.sync(() => ({
+const clientSecretBasic = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => {
+  const credentials = Effect.sync((): Credentials => ({
     headers: { authorization: `Basic ${basicCredentials(clientId, clientSecret)}` },
-    params: []
+    params: [],
+    secrets: noSecrets
   }))
-})
+  return { method: "client_secret_basic", keyIdentity: "", credentials: () => credentials }
+}
 
 /** `client_secret_post`: the client id and secret as form parameters in the body. */
-export const clientSecretPost = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => ({
-  method: "client_secret_post",
-  credentials: Effect.sync(() => ({
+const clientSecretPost = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => {
+  const credentials = Effect.sync((): Credentials => ({
     headers: {},
-    params: [["client_id", clientId], ["client_secret", Redacted.value(clientSecret)]]
+    params: [["client_id", clientId], ["client_secret", Redacted.value(clientSecret)]],
+    secrets: noSecrets
   }))
+  return { method: "client_secret_post", keyIdentity: "", credentials: () => credentials }
+}
+
+/** The form parameters that carry `assertion`, and the assertion as a value to redact. */
+const assertionCredentials = (clientId: string, assertion: string): Credentials => ({
+  headers: {},
+  params: [["client_id", clientId], ["client_assertion_type", assertionType], ["client_assertion", assertion]],
+  secrets: [assertion]
 })
+
+const audienceOf = (audience: TokenService.AssertionAudience, destination: Destination): string =>
+  audience === "issuer" && destination.issuer !== undefined ? destination.issuer : destination.tokenUrl.href
+
+/**
+ * Signs one assertion (RFC 7523 §3): `iss` and `sub` the client id, `aud`, a random `jti`, `iat` now and `exp`
+ * 60 seconds later, on Effect's `Clock`.
+ */
+const signAssertion = (
+  clientId: string,
+  audience: string,
+  header: Jose.JWTHeaderParameters,
+  key: Jose.CryptoKey | Uint8Array
+): Effect.Effect<string> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const issuedAt = Math.floor(now / 1000)
+    const jwt = new Jose.SignJWT({})
+      .setProtectedHeader(header)
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(audience)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + assertionLifetimeSeconds)
+    // signing with a key that was imported for this algorithm does not fail
+    return Effect.promise(() => jwt.sign(key))
+  })
+
+/** `client_secret_jwt`: HS256 over the client secret. */
+const clientSecretJwt = (
+  clientId: string,
+  secret: Redacted.Redacted<string>,
+  audience: TokenService.AssertionAudience
+): ClientAuthentication => {
+  const key = new TextEncoder().encode(Redacted.value(secret))
+  return {
+    method: "client_secret_jwt",
+    keyIdentity: "",
+    credentials: (destination) =>
+      Effect.map(
+        signAssertion(clientId, audienceOf(audience, destination), { alg: "HS256", typ: "JWT" }, key),
+        (assertion) => assertionCredentials(clientId, assertion)
+      )
+  }
+}
+
+/** The algorithm a key signs with when none is configured, by its type; `undefined` for a type none fits. */
+const defaultAlgorithm = (jwk: Jose.JWK): TokenService.SigningAlgorithm | undefined =>
+  jwk.kty === "RSA"
+    ? "RS256"
+    : jwk.kty === "EC" && jwk.crv === "P-256"
+    ? "ES256"
+    : jwk.kty === "OKP" && jwk.crv === "Ed25519"
+    ? "EdDSA"
+    : undefined
+
+/** The algorithms tried, in order, to find the type of a PEM key when no algorithm is configured. */
+const probeOrder: ReadonlyArray<TokenService.SigningAlgorithm> = ["RS256", "ES256", "EdDSA"]
+
+const importPem = (pem: string, algorithm: string) =>
+  Effect.tryPromise(() => Jose.importPKCS8(pem, algorithm, { extractable: true }))
+
+/**
+ * The key, imported for its algorithm, and the JWK of its public part; fails with what is wrong, in words that show
+ * nothing of the key.
+ */
+const importKey = (
+  key: ParsedKey,
+  configured: TokenService.SigningAlgorithm | undefined
+): Effect.Effect<
+  { readonly key: Jose.CryptoKey; readonly algorithm: TokenService.SigningAlgorithm; readonly jwk: Jose.JWK },
+  string
+> => {
+  const misfit = (algorithm: string) => `privateKey does not fit signingAlgorithm ${algorithm}`
+  if (key._tag === "Jwk") {
+    const jwk = Redacted.value(key.jwk)
+    const algorithm = configured ?? defaultAlgorithm(jwk)
+    if (algorithm === undefined) {
+      return Effect.fail(
+        "privateKey is a JWK of a type with no default algorithm (RSA, EC P-256 or Ed25519); set signingAlgorithm"
+      )
+    }
+    return Effect.tryPromise(() => Jose.importJWK({ ...jwk, ext: true }, algorithm)).pipe(
+      Effect.flatMap((imported) =>
+        imported instanceof Uint8Array
+          ? Effect.fail("privateKey is a symmetric JWK, not a private key")
+          : Effect.succeed(imported)
+      ),
+      Effect.mapError(() => misfit(algorithm)),
+      Effect.map((imported) => ({ key: imported, algorithm, jwk }))
+    )
+  }
+  const pem = Redacted.value(key.pem)
+  const imported = configured !== undefined
+    ? Effect.map(importPem(pem, configured), (imported) => ({ key: imported, algorithm: configured }))
+    : Effect.firstSuccessOf(
+      probeOrder.map((algorithm) => Effect.map(importPem(pem, algorithm), (imported) => ({ key: imported, algorithm })))
+    )
+  return imported.pipe(
+    Effect.mapError(() =>
+      configured === undefined
+        ? "privateKey is not a PKCS#8 RSA, EC P-256 or Ed25519 key (-----BEGIN PRIVATE KEY-----)"
+        : misfit(configured)
+    ),
+    Effect.flatMap(({ algorithm, key }) =>
+      Effect.map(Effect.promise(() => Jose.exportJWK(key)), (jwk) => ({ key, algorithm, jwk }))
+    )
+  )
+}
+
+/** The RFC 7638 thumbprint of the key's public part: an identity for cache keys that reveals nothing of the key. */
+const thumbprintOf = (jwk: Jose.JWK): Effect.Effect<string> => {
+  const publicJwk: Jose.JWK = { ...jwk }
+  for (const name of privateMembers) delete publicJwk[name]
+  return Effect.promise(() => Jose.calculateJwkThumbprint(publicJwk))
+}
+
+/** `private_key_jwt` with the client's key: imported once, here; fails with what is wrong with it. */
+const privateKeyJwt = (
+  clientId: string,
+  spec: Extract<Spec, { readonly _tag: "PrivateKey" }>
+): Effect.Effect<ClientAuthentication, string> =>
+  Effect.gen(function*() {
+    const { algorithm, jwk, key } = yield* importKey(spec.key, spec.algorithm)
+    const keyIdentity = `jkt:${yield* thumbprintOf(jwk)}`
+    const header: Jose.JWTHeaderParameters = spec.keyId === undefined
+      ? { alg: algorithm, typ: "JWT" }
+      : { alg: algorithm, typ: "JWT", kid: spec.keyId }
+    return {
+      method: "private_key_jwt",
+      keyIdentity,
+      credentials: (destination) =>
+        Effect.map(
+          signAssertion(clientId, audienceOf(spec.audience, destination), header, key),
+          (assertion) => assertionCredentials(clientId, assertion)
+        )
+    }
+  })
+
+/**
+ * `private_key_jwt` with an assertion made elsewhere, run for every token request. Its failure, or an empty
+ * assertion, is a `TokenError` `ClientAssertion` that says what happened without quoting it.
+ */
+const clientAssertion = (
+  clientId: string,
+  assertion: Effect.Effect<Redacted.Redacted<string>, unknown>,
+  redactor: Redaction.Redactor
+): ClientAuthentication => {
+  return {
+    method: "private_key_jwt",
+    keyIdentity: "assertion",
+    credentials: (destination) => {
+      const refused = (detail: string) =>
+        new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
+      return assertion.pipe(
+        Effect.mapError((error) => refused(`the clientAssertion effect failed (${describeCause(error, redactor)})`)),
+        Effect.flatMap((value) => {
+          const text: unknown = Redacted.isRedacted(value) ? Redacted.value(value) : undefined
+          return typeof text === "string" && text !== ""
+            ? Effect.succeed(assertionCredentials(clientId, text))
+            : Effect.fail(refused("the clientAssertion effect gave no assertion (a Redacted non-empty string)"))
+        })
+      )
+    }
+  }
+}
+
+/**
+ * The client authentication of `spec`: keys imported, once. Fails with what is wrong with the options, in words that
+ * name the option and show nothing of its value.
+ */
+export const make = (clientId: string, spec: Spec): Effect.Effect<ClientAuthentication, string> => {
+  switch (spec._tag) {
+    case "Secret":
+      return Effect.succeed(
+        spec.method === "client_secret_basic"
+          ? clientSecretBasic(clientId, spec.secret)
+          : clientSecretPost(clientId, spec.secret)
+      )
+    case "SecretJwt":
+      return Effect.succeed(clientSecretJwt(clientId, spec.secret, spec.audience))
+    case "PrivateKey":
+      return privateKeyJwt(clientId, spec)
+    case "Assertion":
+      return Effect.succeed(clientAssertion(clientId, spec.assertion, Redaction.make([])))
+  }
+}

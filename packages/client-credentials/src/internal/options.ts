@@ -12,8 +12,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
-import type { ClientAuthentication } from "./clientAuthentication.js"
-import { clientSecretBasic, clientSecretPost, secretForms } from "./clientAuthentication.js"
+import * as clientAuthentication from "./clientAuthentication.js"
+import * as credentialOptions from "./credentialOptions.js"
 import { controlCharacter } from "./text.js"
 import * as tokenRequest from "./tokenRequest.js"
 
@@ -25,9 +25,11 @@ export const defaultRetry: Schedule.Schedule<unknown, NetworkError.NetworkError>
 
 /** Options checked, with every default filled in. */
 export interface Resolved {
-  readonly tokenUrl: URL
+  readonly endpoint: Endpoint
+  /** Whether `http` is allowed on a non-loopback host, for the endpoint and, with an issuer, what it names. */
+  readonly allowInsecureHttp: boolean
   readonly clientId: string
-  readonly authentication: ClientAuthentication
+  readonly credentials: clientAuthentication.Spec
   readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
   readonly request: tokenRequest.ResolvedRequest
   readonly expiryLeeway: Duration.Duration
@@ -39,37 +41,49 @@ export interface Resolved {
   readonly cacheCapacity: number
 }
 
+/** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
+export type Endpoint = { readonly _tag: "TokenUrl"; readonly url: URL } | { readonly _tag: "Issuer"; readonly url: URL }
+
 // the URL parser normalises IPv4 forms (127.1, 0x7f.1) to dotted decimal
 const isLoopback = (hostname: string): boolean =>
   hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
 
-const checkTokenUrl = (options: TokenService.Options): Either.Either<URL, string> => {
-  if (typeof options.tokenUrl !== "string" && !(options.tokenUrl instanceof URL)) {
-    return Either.left("tokenUrl must be a string or a URL")
-  }
-  if (!URL.canParse(options.tokenUrl)) return Either.left("tokenUrl is not a URL")
-  const url = new URL(options.tokenUrl)
-  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left("tokenUrl must be http(s)")
-  if (url.username !== "" || url.password !== "") return Either.left("tokenUrl must not carry credentials")
-  if (url.hash !== "") return Either.left("tokenUrl must not have a fragment (RFC 6749 §3.2)")
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureHttp !== true) {
-    return Either.left("tokenUrl must use https (RFC 6749 §3.2); set allowInsecureHttp to allow http")
+/** `value` as an http(s) URL that may be an endpoint: https, or http on a loopback host unless allowed; no credentials. */
+const checkUrl = (
+  name: "tokenUrl" | "issuer",
+  value: unknown,
+  allowInsecureHttp: boolean
+): Either.Either<URL, string> => {
+  if (typeof value !== "string" && !(value instanceof URL)) return Either.left(`${name} must be a string or a URL`)
+  if (!URL.canParse(value)) return Either.left(`${name} is not a URL`)
+  const url = new URL(value)
+  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left(`${name} must be http(s)`)
+  if (url.username !== "" || url.password !== "") return Either.left(`${name} must not carry credentials`)
+  if (url.hash !== "") return Either.left(`${name} must not have a fragment (RFC 6749 §3.2, RFC 8414 §2)`)
+  if (name === "issuer" && url.search !== "") return Either.left("issuer must not have a query (RFC 8414 §2)")
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+    return Either.left(
+      `${name} must use https (RFC 6749 §3.2), not ${url.protocol}//${url.host}; set allowInsecureHttp to allow http`
+    )
   }
   return Either.right(url)
 }
 
+/** Exactly one of `tokenUrl` and `issuer`, checked. */
+const checkEndpoint = (options: TokenService.Options): Either.Either<Endpoint, string> => {
+  const allowInsecureHttp = options.allowInsecureHttp === true
+  if (options.tokenUrl !== undefined && options.issuer !== undefined) {
+    return Either.left("tokenUrl and issuer are exclusive: give the issuer to discover the token endpoint, or tokenUrl")
+  }
+  if (options.issuer !== undefined) {
+    return Either.map(checkUrl("issuer", options.issuer, allowInsecureHttp), (url) => ({ _tag: "Issuer", url }))
+  }
+  if (options.tokenUrl === undefined) return Either.left("tokenUrl or issuer is required")
+  return Either.map(checkUrl("tokenUrl", options.tokenUrl, allowInsecureHttp), (url) => ({ _tag: "TokenUrl", url }))
+}
+
 /** The shortest `defaultLifetime`, as for a lifetime the server grants: a shorter one would make every call fetch. */
 const minDefaultLifetime = Duration.seconds(1)
-
-/** What kind of value `value` is, in words that never show it. */
-const kindOf = (value: unknown): string =>
-  value === null
-    ? "null"
-    : Array.isArray(value)
-    ? "an array"
-    : typeof value === "object"
-    ? "an object"
-    : `a ${typeof value}`
 
 /**
  * What is wrong with the types of the options that are not durations or part of the request (those have their own
@@ -79,15 +93,6 @@ const checkOptionTypes = (options: TokenService.Options): string | undefined => 
   const absentOr = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
   if (!absentOr(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
   if (typeof options.clientId !== "string") return "clientId must be a string"
-  if (!Redacted.isRedacted(options.clientSecret)) {
-    return "clientSecret must be a Redacted value (Redacted.make or Config.redacted)"
-  }
-  const secret: unknown = Redacted.value(options.clientSecret)
-  if (secret === undefined) {
-    return "clientSecret holds undefined, not a string: is the environment variable it was read from set? Read it " +
-      "with Config.redacted (or use TokenService.layerConfig()) to be told which variable is missing"
-  }
-  if (typeof secret !== "string") return `clientSecret must hold a string, not ${kindOf(secret)}`
   if (options.refreshAhead !== false && !absentOr(options.refreshAhead, "number")) {
     return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
   }
@@ -108,17 +113,13 @@ const decodeDuration = (name: string, input: Duration.DurationInput | undefined,
 /** Checks the options and fills in the defaults; the `Left` says what is wrong without repeating a value. */
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
   Either.gen(function*() {
-    const tokenUrl = yield* checkTokenUrl(options)
     const wrongType = checkOptionTypes(options)
     if (wrongType !== undefined) return yield* Either.left(wrongType)
+    const endpoint = yield* checkEndpoint(options)
     if (options.clientId === "" || controlCharacter.test(options.clientId)) {
       return yield* Either.left("clientId is empty or contains a control character")
     }
-    if (Redacted.value(options.clientSecret) === "") return yield* Either.left("clientSecret is empty")
-    const method = options.authMethod ?? "client_secret_basic"
-    if (method !== "client_secret_basic" && method !== "client_secret_post") {
-      return yield* Either.left(`authMethod must be client_secret_basic or client_secret_post`)
-    }
+    const credentials = yield* credentialOptions.check(options, endpoint._tag === "Issuer")
     const requestOptions = {
       scopes: options.scopes,
       audience: options.audience,
@@ -148,12 +149,11 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       return yield* Either.left("cacheCapacity must be a positive whole number")
     }
     return {
-      tokenUrl,
+      endpoint,
+      allowInsecureHttp: options.allowInsecureHttp === true,
       clientId: options.clientId,
-      authentication: method === "client_secret_basic"
-        ? clientSecretBasic(options.clientId, options.clientSecret)
-        : clientSecretPost(options.clientId, options.clientSecret),
-      secrets: secretForms(options.clientId, options.clientSecret),
+      credentials,
+      secrets: clientAuthentication.secretsOf(options.clientId, credentials),
       request,
       expiryLeeway,
       refreshAhead,
@@ -182,14 +182,100 @@ export const validatedConfig = (config: Config.Config<TokenService.Options>): Co
 
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 
-/** `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET`, `OAUTH_SCOPE`, `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`. */
-export const fromEnv: Config.Config<TokenService.Options> = Config.all({
-  tokenUrl: Config.string("OAUTH_TOKEN_URL"),
-  clientId: Config.string("OAUTH_CLIENT_ID"),
-  clientSecret: Config.redacted("OAUTH_CLIENT_SECRET"),
-  scopes: optional(
-    Config.map(Config.string("OAUTH_SCOPE"), (scope) => scope.split(" ").filter((scope) => scope !== ""))
-  ),
-  audience: optional(Config.string("OAUTH_AUDIENCE")),
-  authMethod: optional(Config.literal("client_secret_basic", "client_secret_post")("OAUTH_AUTH_METHOD"))
-})
+/** Node's built-in module `name`, loaded when first needed, so that the library imports nothing from Node. */
+const nodeModule = <A>(name: string): A | undefined =>
+  (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.(name) as
+    | A
+    | undefined
+
+interface NodeFs {
+  readonly readFileSync: (path: string, encoding: "utf8") => string
+  readonly promises: { readonly readFile: (path: string, encoding: "utf8") => Promise<string> }
+}
+
+/** The contents of the file a variable names, read now; a `ConfigError` names the variable, never the contents. */
+const fileContents = (variable: string) =>
+  Config.mapOrFail(Config.string(variable), (path) =>
+    Either.try({
+      try: () => Redacted.make(nodeModule<NodeFs>("node:fs")!.readFileSync(path, "utf8").trim()),
+      catch: () => ConfigError.InvalidData([variable], `${variable}: the file could not be read`)
+    }))
+
+/** An assertion read from the file a variable names, again for every token request (projected tokens rotate). */
+const assertionFile = (variable: string) =>
+  Config.map(Config.string(variable), (path) =>
+    Effect.map(
+      Effect.tryPromise(() => nodeModule<NodeFs>("node:fs")!.promises.readFile(path, "utf8")),
+      (text) => Redacted.make(text.trim())
+    ))
+
+/** `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`, one of them. */
+const endpointFromEnv = Config.mapOrFail(
+  Config.all({ tokenUrl: optional(Config.string("OAUTH_TOKEN_URL")), issuer: optional(Config.string("OAUTH_ISSUER")) }),
+  ({ issuer, tokenUrl }): Either.Either<TokenService.EndpointOptions, ConfigError.ConfigError> =>
+    tokenUrl !== undefined && issuer !== undefined
+      ? Either.left(ConfigError.InvalidData(["OAUTH_ISSUER"], "set OAUTH_TOKEN_URL or OAUTH_ISSUER, not both"))
+      : tokenUrl !== undefined
+      ? Either.right({ tokenUrl })
+      : issuer !== undefined
+      ? Either.right({ issuer })
+      : Either.left(ConfigError.MissingData(["OAUTH_TOKEN_URL"], "Expected OAUTH_TOKEN_URL or OAUTH_ISSUER to exist"))
+)
+
+const missing = (variable: string) =>
+  ConfigError.MissingData([variable], `Expected ${variable} to exist in the process context`)
+
+/**
+ * The credentials `OAUTH_AUTH_METHOD` asks for: `OAUTH_CLIENT_SECRET`, or for `private_key_jwt` a key from
+ * `OAUTH_PRIVATE_KEY` or `OAUTH_PRIVATE_KEY_FILE`, else an assertion from `OAUTH_CLIENT_ASSERTION_FILE`.
+ */
+const credentialsFromEnv: Config.Config<TokenService.Credentials> = Config.mapOrFail(
+  Config.all({
+    clientId: Config.string("OAUTH_CLIENT_ID"),
+    authMethod: optional(Config.literal(...credentialOptions.authMethods)("OAUTH_AUTH_METHOD")),
+    clientSecret: optional(Config.redacted("OAUTH_CLIENT_SECRET")),
+    privateKey: optional(
+      Config.orElse(Config.redacted("OAUTH_PRIVATE_KEY"), () => fileContents("OAUTH_PRIVATE_KEY_FILE"))
+    ),
+    keyId: optional(Config.string("OAUTH_KEY_ID")),
+    signingAlgorithm: optional(Config.literal("RS256", "PS256", "ES256", "EdDSA")("OAUTH_SIGNING_ALGORITHM")),
+    clientAssertion: optional(assertionFile("OAUTH_CLIENT_ASSERTION_FILE"))
+  }),
+  (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {
+    const { authMethod, clientId } = env
+    if (authMethod !== "private_key_jwt") {
+      if (env.clientSecret === undefined) return Either.left(missing("OAUTH_CLIENT_SECRET"))
+      return Either.right(
+        authMethod === "client_secret_jwt"
+          ? { clientId, clientSecret: env.clientSecret, authMethod }
+          : { clientId, clientSecret: env.clientSecret, authMethod }
+      )
+    }
+    if (env.privateKey !== undefined) {
+      const { keyId, privateKey, signingAlgorithm } = env
+      return Either.right({ clientId, authMethod, privateKey, keyId, signingAlgorithm })
+    }
+    if (env.clientAssertion !== undefined) {
+      return Either.right({ clientId, authMethod, clientAssertion: env.clientAssertion })
+    }
+    return Either.left(missing("OAUTH_PRIVATE_KEY"))
+  }
+)
+
+/**
+ * `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`; `OAUTH_CLIENT_ID`; `OAUTH_AUTH_METHOD`; then `OAUTH_CLIENT_SECRET`, or for
+ * `private_key_jwt` `OAUTH_PRIVATE_KEY` / `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or
+ * `OAUTH_CLIENT_ASSERTION_FILE`; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`.
+ */
+export const fromEnv: Config.Config<TokenService.Options> = Config.map(
+  Config.all({
+    endpoint: endpointFromEnv,
+    credentials: credentialsFromEnv,
+    scopes: optional(
+      Config.map(Config.string("OAUTH_SCOPE"), (scope) => scope.split(" ").filter((scope) => scope !== ""))
+    ),
+    audience: optional(Config.string("OAUTH_AUDIENCE"))
+  }),
+  ({ audience, credentials, endpoint, scopes }) =>
+    ({ ...endpoint, ...credentials, scopes, audience }) as TokenService.Options
+)

@@ -18,7 +18,7 @@ import * as Stream from "effect/Stream"
 import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
-import type { ClientAuthentication } from "./clientAuthentication.js"
+import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
 import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
@@ -34,13 +34,13 @@ export const maxLifetime = Duration.days(366)
 /** One token request, sent once. */
 export interface TokenEndpoint {
   readonly request: (
+    destination: Destination,
     request: ResolvedRequest
   ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
 }
 
 /** What the token endpoint needs to know. */
 export interface Options {
-  readonly tokenUrl: URL
   readonly authentication: ClientAuthentication
   /** Used when the response has no `expires_in`. */
   readonly defaultLifetime: Duration.Duration
@@ -65,16 +65,18 @@ export const formParams = (
 
 /** Creates the token endpoint on `client`. */
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
-  const url = options.tokenUrl.toString()
-  const origin = Origin.ofUrl(options.tokenUrl)
   // every text from the server or the transport goes through it: see `redaction.ts`
-  const scrub = Redaction.make(options.secrets)
+  const configuredScrub = Redaction.make(options.secrets)
   // scoped: the request and its body are aborted when the attempt ends, read or not
   const scopedClient = HttpClient.withScope(client)
 
-  const request = (resolved: ResolvedRequest) =>
+  const request = (destination: Destination, resolved: ResolvedRequest) =>
     Effect.gen(function*() {
-      const credentials = yield* options.authentication.credentials
+      const url = destination.tokenUrl.href
+      const origin = Origin.ofUrl(destination.tokenUrl)
+      const credentials = yield* options.authentication.credentials(destination)
+      // an assertion is a credential of this request only
+      const scrub = credentials.secrets.length === 0 ? configuredScrub : configuredScrub.including(credentials.secrets)
       const httpRequest = HttpClientRequest.post(url).pipe(
         HttpClientRequest.acceptJson,
         HttpClientRequest.setHeaders(credentials.headers),

@@ -134,18 +134,22 @@ export class RequestKey implements Equal.Equal {
 
 /** Identifies who asks, so that keys of different clients never collide (e.g. in a shared store). */
 export interface ClientIdentity {
-  readonly tokenUrl: string
+  /** The token endpoint or the issuer, as configured. */
+  readonly endpoint: string
   readonly clientId: string
   readonly authMethod: string
+  /** What identifies the key without revealing it (a thumbprint), or `""`. */
+  readonly keyIdentity: string
 }
 
 /** The canonical key of `request` for `client`. */
 export const makeKey = (client: ClientIdentity, request: ResolvedRequest): RequestKey =>
   new RequestKey(
     JSON.stringify([
-      client.tokenUrl,
+      client.endpoint,
       client.clientId,
       client.authMethod,
+      client.keyIdentity,
       request.scopes,
       request.audience ?? null,
       request.resources,

@@ -10,6 +10,7 @@
  * `Cache`: see `lruMap.ts`.)
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,9 +21,12 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import type * as AccessToken from "../AccessToken.js"
+import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import type * as TokenService from "../TokenService.js"
+import * as clientAuthentication from "./clientAuthentication.js"
+import * as Discovery from "./discovery.js"
 import { LruMap } from "./lruMap.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
@@ -35,6 +39,35 @@ import * as tokenRequest from "./tokenRequest.js"
 /** How long a `TokenError` that is not terminal (a 404, an HTML page, `invalid_grant`, …) is answered from memory. */
 const nonTerminalMemoryMillis = 1000
 
+/**
+ * Where token requests go: the configured `tokenUrl`, or the token endpoint the issuer's metadata names, discovered
+ * at the first call and kept for the life of the layer.
+ */
+const destinationOf = (
+  client: HttpClient.HttpClient,
+  resolved: options_.Resolved,
+  authMethod: string
+): Effect.Effect<
+  Effect.Effect<clientAuthentication.Destination, TokenError.TokenError | NetworkError.NetworkError>,
+  never,
+  Scope.Scope
+> => {
+  if (resolved.endpoint._tag === "TokenUrl") {
+    return Effect.succeed(Effect.succeed({ tokenUrl: resolved.endpoint.url, issuer: undefined }))
+  }
+  const issuer = resolved.endpoint.url
+  return Effect.map(
+    Discovery.make(client, {
+      issuer,
+      authMethod,
+      allowInsecureHttp: resolved.allowInsecureHttp,
+      retry: resolved.retry,
+      requestTimeout: resolved.requestTimeout
+    }),
+    (metadata) => Effect.map(metadata, (found) => ({ tokenUrl: found.tokenEndpoint, issuer: found.issuer }))
+  )
+}
+
 /** @internal */
 export const make = (
   options: TokenService.Options
@@ -42,29 +75,36 @@ export const make = (
   Effect.gen(function*() {
     const resolved = yield* options_.resolveOrDie(options)
     const client = yield* HttpClient.HttpClient
-    const origin = Origin.ofUrl(resolved.tokenUrl)
+    const authentication = yield* Effect.catchAll(
+      clientAuthentication.make(resolved.clientId, resolved.credentials),
+      (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`))
+    )
+    const destination = yield* destinationOf(client, resolved, authentication.method)
     const endpoint = tokenEndpoint.make(client, {
-      tokenUrl: resolved.tokenUrl,
-      authentication: resolved.authentication,
+      authentication,
       defaultLifetime: resolved.defaultLifetime,
       tokenTypes: ["Bearer"],
       secrets: resolved.secrets
     })
     const identity: tokenRequest.ClientIdentity = {
-      tokenUrl: resolved.tokenUrl.toString(),
+      endpoint: `${resolved.endpoint._tag}:${resolved.endpoint.url.href}`,
       clientId: resolved.clientId,
-      authMethod: resolved.authentication.method
+      authMethod: authentication.method,
+      keyIdentity: authentication.keyIdentity
     }
+    const origin = Origin.ofUrl(resolved.endpoint.url)
     // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
     const fibers = yield* FiberMap.make<Flight>()
     const runInLayer = yield* FiberMap.runtime(fibers)<never>()
     const engine = makeEngine(resolved, {
+      // discovery has retries of its own: it runs once, before the token request's
       fetch: (key) =>
-        withRetries(endpoint.request(key.request), {
-          schedule: resolved.retry,
-          timeout: resolved.requestTimeout,
-          origin
-        }),
+        Effect.flatMap(destination, (to) =>
+          withRetries(endpoint.request(to, key.request), {
+            schedule: resolved.retry,
+            timeout: resolved.requestTimeout,
+            origin: Origin.ofUrl(to.tokenUrl)
+          })),
       // once the map is closed, `FiberMap.runtime` hands back a fiber already interrupted, having run nothing
       run: (flight, effect) => runInLayer(flight, effect).unsafePoll() === null,
       stop: (flight) => {

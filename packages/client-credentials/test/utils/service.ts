@@ -17,14 +17,21 @@ export const clientId = "client-1"
 /** A secret with every character `client_secret_basic` must encode: `:`, `%`, `+`, a space and non-ASCII. */
 export const clientSecret = "s3cr:et%2F+ é-VERY-SECRET"
 
-export const options: TokenService.Options = {
+/** The options of a client with a token URL and a secret: one member of `TokenService.Options`, so that a spread of them stays one. */
+export type SecretOptions =
+  & TokenService.TokenUrlOptions
+  & TokenService.ClientSecretCredentials
+  & TokenService.RequestOptions
+  & TokenService.PolicyOptions
+
+export const options: SecretOptions = {
   tokenUrl,
   clientId,
   clientSecret: Redacted.make(clientSecret)
 }
 
 /** `TokenService.make` on the scripted endpoint, in the current scope. */
-export const make = (endpoint: ScriptedEndpoint.ScriptedEndpoint, overrides: Partial<TokenService.Options> = {}) =>
+export const make = (endpoint: ScriptedEndpoint.ScriptedEndpoint, overrides: Partial<SecretOptions> = {}) =>
   TokenService.make({ ...options, ...overrides }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
 
 /** Lets every forked fiber run until it waits (on the clock, a deferred or forever). */

@@ -99,13 +99,19 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
      */
     origin: Schema.optional(Schema.String),
     /**
-     * The HTTP status: for `ServerError` and `RateLimited`, and for a `Transport` failure that broke off an answer
-     * while it was read.
+     * The HTTP status: for `ServerError` and `RateLimited`, and for a `Transport` failure of an answer that came
+     * (its body broke off, or a wrapper could not decode it).
      */
     status: Schema.optional(Schema.Number),
     /** The server's `Retry-After`, capped at 60 seconds. */
     retryAfter: Schema.optional(Schema.DurationFromMillis),
-    /** What went wrong, in words that never include a credential: e.g. `ECONNREFUSED`. */
+    /**
+     * What went wrong, in words that never include a credential. For `Transport`, the phrase the message puts after
+     * where the call went: `unreachable (ECONNREFUSED)`, `could not be called (UND_ERR_SOCKET: other side closed)`,
+     * `failed TLS verification (…)`, `not sent (InvalidUrl: …)`, `broke off its answer after HTTP 200 (…)`,
+     * `answered HTTP 200 with a body that could not be decoded (SyntaxError)`; for `Timeout`, e.g.
+     * `no answer within 30s`.
+     */
     detail: Schema.optional(Schema.String)
   }
 ) {
@@ -128,9 +134,7 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
     const retryAfter = this.retryAfter === undefined ? "" : `, retry after ${Duration.format(this.retryAfter)}`
     switch (this.reason) {
       case "Transport":
-        return this.status === undefined
-          ? `${at} unreachable${why}`
-          : `${at} broke off its answer after HTTP ${this.status}${why}`
+        return `${at} ${this.detail ?? "unreachable"}`
       case "Timeout":
         return `${at} timed out${why}`
       case "ServerError":
@@ -146,8 +150,7 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
    * @since 0.1.0
    */
   get isRetryable(): boolean {
-    return this.reason === "Transport" || this.reason === "Timeout" ||
-      (this.status !== undefined && retryableStatuses.has(this.status))
+    return this.reason === "Transport" || this.status === undefined || retryableStatuses.has(this.status)
   }
 }
 

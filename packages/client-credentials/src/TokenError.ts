@@ -98,7 +98,7 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
         return `${endpoint} gave no usable token: ${detail}${status}`
       case "InvalidRequest":
         return this.origin === undefined
-          ? `invalid request: ${detail}`
+          ? `API request refused: ${detail}`
           : `token request for ${this.origin} not sent: ${detail}`
       case "Discovery":
         return `discovery failed${this.origin === undefined ? "" : ` for ${this.origin}`}: ${detail}`

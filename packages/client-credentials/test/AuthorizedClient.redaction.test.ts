@@ -37,7 +37,7 @@ describe("AuthorizedClient: redaction, case by case", () => {
       )
       const error = (yield* call(failing)) as NetworkError.NetworkError
       assert.strictEqual(error._tag, "NetworkError")
-      assert.strictEqual(error.detail, "request failed: Authorization: Bearer <redacted>")
+      assert.strictEqual(error.detail, "could not be called (request failed: Authorization: Bearer <redacted>)")
     }))
 
   it.effect("an error body echoing the token JSON-escaped, percent-encoded or as HTML has each replaced", () =>

@@ -6,6 +6,9 @@
 import { AuthorizedClient, NetworkError, TokenError, TokenService } from "@effect-oauth2/client-credentials"
 import { NodeHttpClient } from "@effect/platform-node"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -65,7 +68,7 @@ describe("errors say where", () => {
     () =>
       Effect.gen(function*() {
         const port = yield* closedPort
-        const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, { tokens: FixedTokens.make("t") })
+        const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, { tokens: FixedTokens.make("api-token-1") })
         const error = yield* Effect.flip(client.get(`http://127.0.0.1:${port}${pathAndQuery}`))
         assert.strictEqual(error._tag, "NetworkError")
         const network = error as NetworkError.NetworkError
@@ -169,15 +172,101 @@ describe("errors say where", () => {
       reason: "Transport",
       source: "Api",
       origin: "https://api.example.com",
-      detail: "ECONNRESET"
+      detail: "could not be called (ECONNRESET)"
     })
     const encoded = Schema.encodeSync(AuthorizedClient.AuthorizedClientError)(error)
     const decoded = Schema.decodeUnknownSync(AuthorizedClient.AuthorizedClientError)(
       JSON.parse(JSON.stringify(encoded))
     )
     assert.isTrue(NetworkError.isNetworkError(decoded))
-    assert.strictEqual(decoded.message, "API https://api.example.com unreachable (ECONNRESET)")
+    assert.strictEqual(decoded.message, "API https://api.example.com could not be called (ECONNRESET)")
 
     assert.strictEqual(AuthorizedClient.Error, AuthorizedClient.AuthorizedClientError)
   })
+
+  it.effect("a transport failure says what happened: unreachable, TLS, could not be called, with undici's reason", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [Error, string]> = [
+        [Object.assign(new Error("connect ENOTFOUND"), { code: "ENOTFOUND" }), "unreachable (ENOTFOUND)"],
+        [
+          Object.assign(new Error("certificate has expired"), { code: "CERT_HAS_EXPIRED" }),
+          "failed TLS verification (CERT_HAS_EXPIRED)"
+        ],
+        [Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), "could not be called (ECONNRESET)"],
+        [
+          Object.assign(new Error("Proxy response (407) !== 200 when HTTP Tunneling"), { code: "UND_ERR_ABORTED" }),
+          "could not be called (UND_ERR_ABORTED: Proxy response (407) !== 200 when HTTP Tunneling)"
+        ]
+      ]
+      for (const [cause, said] of cases) {
+        const endpoint = Endpoint.make()
+        endpoint.script(Endpoint.transportFailure(cause))
+        const error = (yield* failureOf(endpoint)) as NetworkError.NetworkError
+        assert.strictEqual(error.message, `token endpoint https://auth.example.com ${said}`)
+      }
+    }).pipe(Effect.scoped))
+
+  it.effect("an API answer a wrapper could not decode: its status, never its body", () =>
+    Effect.gen(function*() {
+      const api = HttpClient.make((request) =>
+        Effect.succeed(HttpClientResponse.fromWeb(request, new Response("<html>sign in, acme</html>", { status: 200 })))
+      ).pipe(HttpClient.transformResponse(Effect.tap((response) => response.json)))
+      const client = AuthorizedClient.withTokens(api, { tokens: FixedTokens.make("api-token-1") })
+      const error =
+        (yield* Effect.flip(client.get(`https://api.example.com${pathAndQuery}`))) as NetworkError.NetworkError
+      assert.strictEqual(error._tag, "NetworkError")
+      assert.strictEqual(error.status, 200)
+      assert.strictEqual(
+        error.message,
+        "API https://api.example.com answered HTTP 200 with a body that could not be decoded (SyntaxError)"
+      )
+      assert.notInclude(error.message, "sign in")
+      assertNoPathOrQuery(error.message)
+    }))
+
+  it.effect("an API call that cannot be sent says so; a base URL under the client is the origin named", () =>
+    Effect.gen(function*() {
+      const refusing = HttpClient.make(() => Effect.die("never sent"))
+      const relative = AuthorizedClient.withTokens(refusing, { tokens: FixedTokens.make("api-token-1") })
+      const notSent = (yield* Effect.flip(relative.get("orders/42"))) as NetworkError.NetworkError
+      assert.isUndefined(notSent.origin)
+      assert.match(notSent.message, /^API not sent \(InvalidUrl: .+\)$/)
+
+      const unreachable = HttpClient.make((request) =>
+        Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })
+          })
+        )
+      )
+      const based = AuthorizedClient.withTokens(
+        unreachable.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl("https://api.example.com/tenant-7"))),
+        { tokens: FixedTokens.make("api-token-1") }
+      )
+      const error = (yield* Effect.flip(based.get("/orders?customer=acme"))) as NetworkError.NetworkError
+      assert.strictEqual(error.message, "API https://api.example.com unreachable (ECONNREFUSED)")
+    }))
+
+  it.effect("a redirect and an origin outside allowedOrigins read without repeating themselves", () =>
+    Effect.gen(function*() {
+      const redirecting = Endpoint.make()
+      redirecting.script(Endpoint.respond(302, null, { location: "https://elsewhere.example.com/" }))
+      const redirected = (yield* failureOf(redirecting)) as TokenError.TokenError
+      assert.strictEqual(
+        redirected.message,
+        "token endpoint https://auth.example.com gave no usable token: a redirect (token requests are never redirected), HTTP 302"
+      )
+
+      const client = AuthorizedClient.withTokens(HttpClient.make(() => Effect.die("never sent")), {
+        tokens: FixedTokens.make("api-token-1"),
+        allowedOrigins: ["https://api.example.com"]
+      })
+      const refused = (yield* Effect.flip(client.get("https://evil.example.com/x"))) as TokenError.TokenError
+      assert.match(
+        refused.message,
+        /^API request refused: the origin https:\/\/evil\.example\.com is not in allowedOrigins/
+      )
+    }).pipe(Effect.scoped))
 })

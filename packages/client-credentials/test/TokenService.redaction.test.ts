@@ -68,7 +68,7 @@ describe("TokenService: redaction, case by case", () => {
         Endpoint.transportFailure(new Error(`${"y".repeat(190)}${formSecret}${"z".repeat(40)}`)),
         { authMethod: "client_secret_post" }
       )
-      assert.strictEqual(error.detail, `${"y".repeat(190)}<redacted>`)
+      assert.strictEqual(error.detail, `could not be called (${"y".repeat(190)}<redacted>)`)
       assertNoStart(error, cause, { "the form-encoded secret": formSecret })
     }))
 

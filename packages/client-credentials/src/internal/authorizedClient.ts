@@ -18,7 +18,7 @@ import type * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
-import { describeTransportFailure } from "./describeCause.js"
+import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
@@ -125,13 +125,11 @@ const mapClientError = <E>(
 ): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError => {
   if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
   const origin = Origin.ofRequest(error.request)
-  const status = error._tag === "ResponseError" ? error.response.status : undefined
   return new NetworkError.NetworkError({
     reason: "Transport",
     source: "Api",
     ...(origin === undefined ? {} : { origin }),
-    ...(status === undefined ? {} : { status }),
-    detail: describeTransportFailure(error, redactorOf(token))
+    ...transportFailure(error, redactorOf(token))
   })
 }
 

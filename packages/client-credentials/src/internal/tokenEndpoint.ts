@@ -19,7 +19,7 @@ import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication } from "./clientAuthentication.js"
-import { describeTransportFailure } from "./describeCause.js"
+import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
@@ -117,22 +117,13 @@ const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       })
   )
 
-/**
- * A failure to send the request or to read its answer (`status`: the answer's, when it broke off), as a
- * `NetworkError` whose detail is the cause's redacted text.
- */
-const transportError = (
-  error: HttpClientError.HttpClientError,
-  origin: string,
-  scrub: Redaction.Redactor,
-  status?: number
-) =>
+/** A failure to send the request or to read its answer, as a `NetworkError` that names no credential. */
+const transportError = (error: HttpClientError.HttpClientError, origin: string, scrub: Redaction.Redactor) =>
   new NetworkError.NetworkError({
     reason: "Transport",
     source: "TokenEndpoint",
     origin,
-    ...(status === undefined ? {} : { status }),
-    detail: describeTransportFailure(error, scrub)
+    ...transportFailure(error, scrub)
   })
 
 interface Interpretation extends Options {
@@ -179,7 +170,7 @@ const interpret = (
   }
   if (status >= 300 && status < 400) {
     return Effect.fail(
-      invalidResponse(options.origin, "the token endpoint redirected; token requests are never redirected", status)
+      invalidResponse(options.origin, "a redirect (token requests are never redirected)", status)
     )
   }
   return Effect.fail(invalidResponse(options.origin, "unexpected status", status))
@@ -198,7 +189,7 @@ const readJson = (
   // announced too large: refused unread
   if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
   // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
-  const body = Stream.mapError(response.stream, (error) => transportError(error, origin, scrub, response.status))
+  const body = Stream.mapError(response.stream, (error) => transportError(error, origin, scrub))
   return readAtMost(body, maxResponseBytes).pipe(
     Effect.flatMap(({ text, truncated }) =>
       truncated ? Effect.fail(tooLarge()) : Effect.try({

@@ -8,7 +8,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as NodeProcess from "./src/nodeProcess.js"
-import { noProxySettings, withEnv } from "./src/processEnv.js"
+import { noProxySettings, withEnv, withoutProxyVariables } from "./src/processEnv.js"
 
 /** The process group of the process whose `/proc/<pid>/stat` text this is (the field after state and parent). */
 const processGroup = (stat: string): string => stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]!
@@ -26,7 +26,7 @@ const alive = (pid: number): boolean => {
 // a child that waits, and ends on its own after 30 s should a test fail to kill it
 const waiting = "setTimeout(() => {}, 30_000)"
 
-describe("NodeProcess.run", () => {
+describe("child processes", () => {
   it.scopedLive("a child gets PATH and the environment it is given, none of the runner's proxy variables", () =>
     Effect.gen(function*() {
       yield* withEnv({ ...noProxySettings, HTTP_PROXY: "http://127.0.0.1:9", https_proxy: "http://127.0.0.1:9" })
@@ -37,6 +37,21 @@ describe("NodeProcess.run", () => {
       assert.strictEqual(outcome.code, 0, outcome.stderr)
       assert.deepStrictEqual(JSON.parse(outcome.stdout), ["GIVEN", "PATH"])
     }))
+
+  it("withoutProxyVariables drops every proxy variable, in both spellings, and keeps the rest", () => {
+    const env = {
+      HTTP_PROXY: "a",
+      http_proxy: "b",
+      HTTPS_PROXY: "c",
+      https_proxy: "d",
+      NO_PROXY: "e",
+      no_proxy: "f",
+      PATH: "/bin",
+      API_PROXY: "g",
+      UNSET: undefined
+    }
+    assert.deepStrictEqual(withoutProxyVariables(env), { PATH: "/bin", API_PROXY: "g" })
+  })
 
   it.live.skipIf(!Fs.existsSync("/proc/self/stat"))(
     "a child is in the runner's process group, so a Ctrl-C of the run reaches it",

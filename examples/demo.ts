@@ -2,14 +2,15 @@
  * `npm start`: the library at work. With no `OAUTH_*` variables it runs against an embedded fake authorization
  * server on 127.0.0.1; with `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET` against that provider.
  */
-import { TokenService } from "@effect-oauth2/client-credentials"
+import { ApiError, TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer } from "effect"
+import { Config, Console, Effect, Layer } from "effect"
 import * as proxy from "./proxy.js"
 import * as fakeServerDemo from "./src/fakeServerDemo.js"
 import { isMain } from "./src/isMain.js"
 import * as providerDemo from "./src/providerDemo.js"
+import { proxyOrigin } from "./src/proxyOrigin.js"
 import type { Check } from "./src/report.js"
 
 /** Which demo the environment asks for, or the names missing from a partial provider configuration. */
@@ -43,14 +44,24 @@ export const fakeServer = Effect.gen(function*() {
  */
 export const provider = Effect.gen(function*() {
   yield* Console.log("effect-oauth2 demo against your provider")
+  // said first, so that a proxy that is down or refuses is not taken for the provider's fault
+  const through = proxyOrigin(yield* Config.string("OAUTH_TOKEN_URL"))
+  if (through !== undefined) yield* Console.log(`through the proxy ${through}`)
   return yield* providerDemo.run
 }).pipe(
   Effect.provide(TokenService.layerConfig().pipe(Layer.provideMerge(proxy.layerHttpClient())))
 )
 
-/** The one line a failed run prints on stderr: what failed, in the error's own words, without a stack. */
+/**
+ * The one line a failed run prints on stderr: what failed, in the error's own words, without a stack. A
+ * `NetworkError`'s or `TokenError`'s message names the call and where it went; an `ApiError`'s names the request only.
+ */
 export const failureLine = (error: unknown): string => {
-  const text = error instanceof Error ? error.message : String(error)
+  const text = ApiError.isApiError(error)
+    ? `API call ${error.message}`
+    : error instanceof Error
+    ? error.message
+    : String(error)
   return `effect-oauth2 demo: ${text.trim().replace(/\s*\n\s*/g, " ")}`
 }
 

@@ -30,9 +30,15 @@ export interface ForwardProxy {
   readonly idle: Effect.Effect<void>
 }
 
-/** Options: where the proxy connects a target's host (default: the host itself); tests name hosts that do not exist. */
+/** Options for `make`. */
 export interface Options {
+  /** Where the proxy connects a target's host (default: the host itself); tests name hosts that do not exist. */
   readonly resolve?: ((host: string) => string) | undefined
+  /**
+   * Refuse every `CONNECT` with `407 Proxy Authentication Required` (recorded in `connects`, nothing tunnelled), as a
+   * proxy does that wants credentials it was not given.
+   */
+  readonly requireAuthentication?: boolean | undefined
 }
 
 const requestLine = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/
@@ -87,6 +93,13 @@ export const make = (options: Options = {}): Effect.Effect<ForwardProxy, never, 
       server.on("connect", (req: Http.IncomingMessage, client: Net.Socket, head: Buffer) => {
         const authority = req.url ?? ""
         connects.push(authority)
+        if (options.requireAuthentication === true) {
+          client.end(
+            "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"proxy\"\r\n" +
+              "Content-Length: 0\r\n\r\n"
+          )
+          return
+        }
         const tunnel = { authority, sent: head.toString("latin1") }
         tunnels.push(tunnel)
         const { host, port } = splitAuthority(authority)

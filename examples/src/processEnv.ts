@@ -20,6 +20,14 @@ export const noProxySettings: Readonly<Record<string, undefined>> = Object.fromE
   proxyVariables.map((name) => [name, undefined])
 )
 
+/** `env` without any of `proxyVariables`: for a child process that should not inherit the runner's proxy settings. */
+export const withoutProxyVariables = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) =>
+      value === undefined || (proxyVariables as ReadonlyArray<string>).includes(name) ? [] : [[name, value]]
+    )
+  )
+
 const apply = (vars: Readonly<Record<string, string | undefined>>) => {
   for (const [name, value] of Object.entries(vars)) {
     if (value === undefined) delete process.env[name]

@@ -68,7 +68,9 @@ describe("errors say where", () => {
     () =>
       Effect.gen(function*() {
         const port = yield* closedPort
-        const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, { tokens: FixedTokens.make("api-token-1") })
+        const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, {
+          tokens: FixedTokens.make("api-token-1")
+        })
         const error = yield* Effect.flip(client.get(`http://127.0.0.1:${port}${pathAndQuery}`))
         assert.strictEqual(error._tag, "NetworkError")
         const network = error as NetworkError.NetworkError

@@ -224,9 +224,15 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
         })
       )
       const status = response.status
-      if (response.request.url !== location.url || (status >= 300 && status < 400)) {
+      if (response.request.url !== location.url) {
         return yield* discoveryError(
-          `the ${location.document} request was redirected; discovery does not follow redirects`,
+          `the HttpClient followed a redirect of the ${location.document} request; discovery does not follow redirects`,
+          status
+        )
+      }
+      if (status >= 300 && status < 400) {
+        return yield* discoveryError(
+          `the ${location.document} answered HTTP ${status}, a redirect; discovery does not follow redirects`,
           status
         )
       }
@@ -242,7 +248,7 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
           ...(after === undefined ? {} : { retryAfter: after })
         })
       }
-      return yield* discoveryError(`unexpected status for the ${location.document}`, status)
+      return yield* discoveryError(`the ${location.document} answered HTTP ${status}`, status)
     }).pipe(Effect.scoped)
 
   /** At most `maxDocumentBytes` of the decoded body, whatever `Content-Length` says, parsed as JSON. */
@@ -330,7 +336,7 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
     const second = yield* attempt(openId)
     if (Option.isSome(second)) return yield* check(second.value, openId)
     return yield* discoveryError(
-      `the issuer publishes no metadata: its ${rfc8414.document} and its ${openId.document} both answered 404`,
+      `the issuer publishes no metadata: its ${rfc8414.document} and its ${openId.document} both answered HTTP 404`,
       404
     )
   })

@@ -306,6 +306,14 @@ describe("discovery: the token endpoint", () => {
       assert.strictEqual(found.tokenEndpoint.href, "http://auth.example.com/token")
     }))
 
+  for (const value of ["ftp://auth.example.com/token", "javascript:alert(1)", "file:///etc/token"]) {
+    it.scoped(`token_endpoint ${value}: TokenError Discovery, even with allowInsecureHttp`, () =>
+      Effect.gen(function*() {
+        const endpoint = server({ [rfc8414Url]: metadata({ token_endpoint: value }) })
+        assertTokenError(yield* failureOf(endpoint, { allowInsecureHttp: true }), "Discovery")
+      }))
+  }
+
   it.scoped("a breach of the https rule names the token endpoint's origin, never its path or query", () =>
     Effect.gen(function*() {
       const endpoint = server({ [rfc8414Url]: metadata({ token_endpoint: "http://evil.example/t0k3n?key=abc" }) })
@@ -372,6 +380,7 @@ describe("discovery: client authentication methods", () => {
 })
 
 describe("discovery: the document", () => {
+  const good = JSON.stringify({ issuer, token_endpoint: tokenEndpoint })
   const bodies: ReadonlyArray<readonly [string, Endpoint.Answer]> = [
     ["not JSON", Endpoint.respond(200, "<html>metadata</html>", { "content-type": "text/html" })],
     ["a JSON array", Endpoint.json([{ issuer }])],
@@ -379,19 +388,19 @@ describe("discovery: the document", () => {
     ["JSON null", Endpoint.json(null)],
     ["an empty body", Endpoint.respond(200, "")],
     [
-      "over 1 MiB, streamed without a length",
+      "good metadata padded past 1 MiB, streamed without a length",
       Endpoint.respond(
         200,
         new ReadableStream({
           start(controller) {
-            const chunk = new TextEncoder().encode(" ".repeat(64 * 1024))
-            for (let i = 0; i < 17; i++) controller.enqueue(chunk)
+            controller.enqueue(new TextEncoder().encode(good))
+            for (let i = 0; i < 16; i++) controller.enqueue(new TextEncoder().encode(" ".repeat(64 * 1024)))
             controller.close()
           }
         })
       )
     ],
-    ["announced over 1 MiB", Endpoint.respond(200, "{}", { "content-length": String(1024 * 1024 + 1) })]
+    ["good metadata announced over 1 MiB", Endpoint.respond(200, good, { "content-length": String(1024 * 1024 + 1) })]
   ]
   for (const [what, answer] of bodies) {
     it.scoped(`${what}: TokenError Discovery, not retried`, () =>
@@ -402,10 +411,9 @@ describe("discovery: the document", () => {
       }))
   }
 
-  it.scoped("exactly 1 MiB with padding is read", () =>
+  it.scoped("good metadata padded to exactly 1 MiB is read", () =>
     Effect.gen(function*() {
-      const document = JSON.stringify({ issuer, token_endpoint: tokenEndpoint })
-      const padded = document + " ".repeat(1024 * 1024 - document.length)
+      const padded = good + " ".repeat(1024 * 1024 - good.length)
       const endpoint = server({ [rfc8414Url]: Endpoint.respond(200, padded) })
       const found = yield* Effect.flatten(make(endpoint))
       assert.strictEqual(found.tokenEndpoint.href, tokenEndpoint)

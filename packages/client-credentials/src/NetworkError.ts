@@ -1,8 +1,8 @@
 /**
  * No answer that could be used: the connection failed, the request timed out, or the server was overloaded or
- * failing. Raised for the token endpoint (after the retry schedule), and by `AuthorizedClient` when a call to the
- * API itself fails in transport (not retried: the library cannot know whether the call is safe to repeat).
- * `source` says which of the two, `origin` where.
+ * failing. Raised for the token endpoint and for the issuer's metadata (discovery), both after the retry schedule,
+ * and by `AuthorizedClient` when a call to the API itself fails in transport (not retried: the library cannot know
+ * whether the call is safe to repeat). `source` says which of the three, `origin` where.
  *
  * @since 0.1.0
  */
@@ -46,13 +46,14 @@ export const Reason = Schema.Literal("Transport", "Timeout", "ServerError", "Rat
 export type Reason = typeof Reason.Type
 
 /**
- * Which call got no usable answer: a token request (`TokenEndpoint`) or a call to the API through
- * `AuthorizedClient` (`Api`).
+ * Which call got no usable answer: a token request (`TokenEndpoint`), a request for the issuer's metadata when the
+ * token endpoint is discovered from an `issuer` (`Discovery`), or a call to the API through `AuthorizedClient`
+ * (`Api`).
  *
  * @since 0.1.0
  * @category models
  */
-export const Source = Schema.Literal("TokenEndpoint", "Api")
+export const Source = Schema.Literal("TokenEndpoint", "Discovery", "Api")
 
 /**
  * Which call got no usable answer.
@@ -91,7 +92,7 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
   "NetworkError",
   {
     reason: Reason,
-    /** Which call failed: the token endpoint's or the API's. */
+    /** Which call failed: the token endpoint's, the issuer's metadata (discovery), or the API's. */
     source: Source,
     /**
      * Where: the `scheme://host[:port]` of the URL called, never its path, query or credentials. Absent when the
@@ -122,12 +123,13 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
 
   /**
    * Which call failed and where, then what happened, once: e.g.
-   * `token endpoint https://login.example.com unreachable (ECONNREFUSED)`.
+   * `token endpoint https://login.example.com unreachable (ECONNREFUSED)`, or for discovery
+   * `issuer https://login.example.com unreachable (ECONNREFUSED)`.
    *
    * @since 0.1.0
    */
   override get message(): string {
-    const where = this.source === "TokenEndpoint" ? "token endpoint" : "API"
+    const where = this.source === "TokenEndpoint" ? "token endpoint" : this.source === "Discovery" ? "issuer" : "API"
     const at = this.origin === undefined ? where : `${where} ${this.origin}`
     const why = this.detail === undefined ? "" : ` (${this.detail})`
     const status = this.status === undefined ? "" : ` (HTTP ${this.status})`

@@ -26,8 +26,10 @@ export const withRetries = <A>(
   options: {
     readonly schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>
     readonly timeout: Duration.Duration
-    /** The token endpoint's origin, for the `Timeout` error. */
+    /** The origin called, for the `Timeout` error. */
     readonly origin: string
+    /** Which call, for the `Timeout` error; the token endpoint's when absent. */
+    readonly source?: NetworkError.Source
   }
 ): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
   const timed = Effect.timeoutFail(attempt, {
@@ -35,7 +37,7 @@ export const withRetries = <A>(
     onTimeout: () =>
       new NetworkError.NetworkError({
         reason: "Timeout",
-        source: "TokenEndpoint",
+        source: options.source ?? "TokenEndpoint",
         origin: options.origin,
         detail: `no answer within ${Duration.format(options.timeout)}`
       })

@@ -113,7 +113,8 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
       case "ClientAssertion":
         return `no client assertion for ${endpoint}: ${detail}`
       case "UnsupportedAuthMethod":
-        return `${endpoint} does not support the client authentication method: ${detail}${status}`
+        return `${this.origin === undefined ? "the authorization server" : `issuer ${this.origin}`} does not support ` +
+          `the client authentication method: ${detail}${status}`
     }
   }
 

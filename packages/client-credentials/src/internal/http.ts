@@ -1,6 +1,6 @@
 /**
  * What every call the library makes to an authorization server shares: no redirects, the answer inside a decorated
- * client's error, and `Retry-After`. (The token endpoint keeps its own copies for now; they say the same.)
+ * client's error, and `Retry-After`.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"

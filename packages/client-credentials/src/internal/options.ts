@@ -16,6 +16,7 @@ import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialOptions from "./credentialOptions.js"
 import { controlCharacter } from "./text.js"
 import * as tokenRequest from "./tokenRequest.js"
+import { isSecureOrLoopback } from "./urls.js"
 
 /** The default retry schedule: jittered exponential from 200 ms, at most 3 retries. */
 export const defaultRetry: Schedule.Schedule<unknown, NetworkError.NetworkError> = Schedule.exponential(
@@ -44,10 +45,6 @@ export interface Resolved {
 /** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
 export type Endpoint = { readonly _tag: "TokenUrl"; readonly url: URL } | { readonly _tag: "Issuer"; readonly url: URL }
 
-// the URL parser normalises IPv4 forms (127.1, 0x7f.1) to dotted decimal
-const isLoopback = (hostname: string): boolean =>
-  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname)
-
 /** `value` as an http(s) URL that may be an endpoint: https, or http on a loopback host unless allowed; no credentials. */
 const checkUrl = (
   name: "tokenUrl" | "issuer",
@@ -61,7 +58,7 @@ const checkUrl = (
   if (url.username !== "" || url.password !== "") return Either.left(`${name} must not carry credentials`)
   if (url.hash !== "") return Either.left(`${name} must not have a fragment (RFC 6749 §3.2, RFC 8414 §2)`)
   if (name === "issuer" && url.search !== "") return Either.left("issuer must not have a query (RFC 8414 §2)")
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+  if (!isSecureOrLoopback(url) && !allowInsecureHttp) {
     return Either.left(
       `${name} must use https (RFC 6749 §3.2), not ${url.protocol}//${url.host}; set allowInsecureHttp to allow http`
     )

@@ -2,7 +2,6 @@
  * The token endpoint on the wire: what one token request sends, and what its answer means.
  * Knows the models only: no cache, no retries.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -11,7 +10,6 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -20,6 +18,7 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
 import { transportFailure } from "./describeCause.js"
+import { answerOf, retryAfter, withoutRedirects } from "./http.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
@@ -100,24 +99,6 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
 
   return { request }
 }
-
-/**
- * The answer a decorated client turned into an error (`filterStatusOk`, `filterStatus`, a `transformResponse` that
- * fails with a `ResponseError`): it is classified by the status table as if no wrapper were there.
- */
-const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
-  error._tag === "ResponseError" ? error.response : undefined
-
-/** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
-const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(
-    Effect.serviceOption(FetchHttpClient.RequestInit),
-    (init) =>
-      Effect.provideService(effect, FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
-        redirect: "manual"
-      })
-  )
 
 /** A failure to send the request or to read its answer, as a `NetworkError` that names no credential. */
 const transportError = (error: HttpClientError.HttpClientError, origin: string, scrub: Redaction.Redactor) =>
@@ -348,13 +329,3 @@ const decodeSuccess = (
     })
   )
 }
-
-/** `Retry-After` (RFC 9110 §10.2.3), seconds or an HTTP date, capped at `NetworkError.maxRetryAfter`. */
-const retryAfter = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Duration.Duration | undefined> =>
-  Effect.map(Clock.currentTimeMillis, (now) => {
-    const header = response.headers["retry-after"]
-    if (header === undefined) return undefined
-    const millis = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now
-    if (!Number.isFinite(millis)) return undefined
-    return Duration.min(Duration.millis(Math.max(0, millis)), NetworkError.maxRetryAfter)
-  })

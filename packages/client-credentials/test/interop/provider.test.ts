@@ -117,6 +117,12 @@ const assertIssuedTo = (harness: Interop.Harness, answer: Answer, clientId: stri
   })
 
 /** 401 `invalid_client`, for the reason oidc-provider gives in its `grant.error` event (it sends no detail). */
+const lastTokenRequest = (harness: Interop.Harness) => {
+  const seen = harness.tokenRequests().at(-1)
+  assert.isDefined(seen)
+  return seen
+}
+
 const assertInvalidClient = (harness: Interop.Harness, answer: Answer, reason: string) => {
   assert.strictEqual(answer.status, 401, JSON.stringify(answer.body))
   assert.strictEqual(answer.body.error, "invalid_client")
@@ -149,6 +155,7 @@ layer(Interop.layer({ rfc8414: true }), { timeout: 20_000 })("oidc-provider harn
         client_secret: Redacted.value(client.clientSecret)
       })
       yield* assertIssuedTo(harness, answer, client.clientId)
+      assert.strictEqual(lastTokenRequest(harness).authentication, "client_secret_post")
     }))
 
   it.effect("client_secret_jwt: an HS256 assertion over the secret, no secret on the wire", () =>
@@ -157,6 +164,10 @@ layer(Interop.layer({ rfc8414: true }), { timeout: 20_000 })("oidc-provider harn
       const client = harness.clients.secretJwt
       const signed = yield* assertion(harness, client.clientId, hmacKey(client), { alg: "HS256" })
       yield* assertIssuedTo(harness, yield* withAssertion(harness, signed), client.clientId)
+      const seen = lastTokenRequest(harness)
+      assert.strictEqual(seen.authentication, "client_assertion")
+      assert.strictEqual(seen.assertion?.header.alg, "HS256")
+      assert.strictEqual(seen.assertion?.claims.aud, harness.tokenEndpoint)
     }))
 
   it.effect("private_key_jwt, RSA: RS256 with the PEM key, PS256 with the JWK", () =>

@@ -42,7 +42,7 @@ import * as Jose from "jose"
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
 import type * as Net from "node:net"
-import Provider, { errors as ProviderErrors } from "oidc-provider"
+import Provider, { type Context as ProviderContext, errors as ProviderErrors } from "oidc-provider"
 
 /** The resource server (RFC 8707) the provider issues JWT access tokens for. */
 export const resource = "https://api.example.com/"
@@ -130,6 +130,23 @@ export interface Refusal {
   readonly detail: string | undefined
 }
 
+/**
+ * A request to the token endpoint as the provider saw it, with no secret: oidc-provider 8 accepts a secret in the
+ * `Authorization` header and in the body alike, whichever of the two the client registered, so only this tells
+ * `client_secret_basic` from `client_secret_post`.
+ */
+export interface SeenTokenRequest {
+  readonly status: number
+  /** The client the provider identified, if it got that far. */
+  readonly clientId: string | undefined
+  readonly authentication: "client_secret_basic" | "client_secret_post" | "client_assertion" | "none"
+  /** The decoded `client_assertion` (header and claims, not the signed JWT), when there was one. */
+  readonly assertion: { readonly header: Jose.ProtectedHeaderParameters; readonly claims: Jose.JWTPayload } | undefined
+  readonly grantType: string | undefined
+  readonly scope: string | undefined
+  readonly resource: string | undefined
+}
+
 /** A running provider. */
 export interface Harness {
   /** `http://127.0.0.1:<port>/tenant-a` */
@@ -150,6 +167,8 @@ export interface Harness {
   readonly verifyJwt: (token: string | Redacted.Redacted<string>) => Effect.Effect<Jose.JWTPayload, JwtRejected>
   /** The requests received so far, in order, except the harness's own (metadata at start, JWKS, introspection). */
   readonly received: () => ReadonlyArray<Received>
+  /** The token endpoint's requests so far, in order. */
+  readonly tokenRequests: () => ReadonlyArray<SeenTokenRequest>
   /** The token endpoint's refusals so far, in order, with the reason the response leaves out. */
   readonly refusals: () => ReadonlyArray<Refusal>
   /** Errors the provider met while answering (500s), as text; empty when all went well. */
@@ -339,6 +358,37 @@ const configuration = (
   }
 }
 
+const optionalString = (value: unknown) => typeof value === "string" ? value : undefined
+
+const decodeAssertion = (assertion: string): SeenTokenRequest["assertion"] => {
+  try {
+    return { header: Jose.decodeProtectedHeader(assertion), claims: Jose.decodeJwt(assertion) }
+  } catch {
+    return undefined
+  }
+}
+
+const seen = (ctx: ProviderContext): SeenTokenRequest => {
+  const params = ctx.oidc?.params ?? {}
+  const assertion = optionalString(params.client_assertion)
+  const basic = ctx.headers.authorization?.toLowerCase().startsWith("basic ") === true
+  return {
+    status: ctx.status,
+    clientId: ctx.oidc?.client?.clientId,
+    authentication: basic
+      ? "client_secret_basic"
+      : assertion !== undefined
+      ? "client_assertion"
+      : params.client_secret !== undefined
+      ? "client_secret_post"
+      : "none",
+    assertion: assertion === undefined ? undefined : decodeAssertion(assertion),
+    grantType: optionalString(params.grant_type),
+    scope: optionalString(params.scope),
+    resource: optionalString(params.resource)
+  }
+}
+
 /** Percent-encodes as `application/x-www-form-urlencoded` does (RFC 6749 §2.3.1 before Basic). */
 const formEncode = (value: string) => new URLSearchParams({ value }).toString().slice("value=".length)
 
@@ -405,6 +455,11 @@ export const start = (options: Options = {}): Effect.Effect<Harness, never, Scop
     const refusals: Array<Refusal> = []
     provider.on("grant.error", (_ctx: unknown, error: { readonly error: string; readonly error_detail?: string }) => {
       refusals.push({ error: error.error, detail: error.error_detail })
+    })
+    const tokenRequests: Array<SeenTokenRequest> = []
+    provider.use(async (ctx, next) => {
+      await next()
+      if (ctx.oidc?.route === "token") tokenRequests.push(seen(ctx))
     })
     // Koa prints uncaught errors unless someone listens
     provider.app.on("error", keep)
@@ -498,6 +553,7 @@ export const start = (options: Options = {}): Effect.Effect<Harness, never, Scop
       introspect,
       verifyJwt,
       received: () => received.slice(),
+      tokenRequests: () => tokenRequests.slice(),
       refusals: () => refusals.slice(),
       serverErrors: () => serverErrors.slice()
     }

@@ -142,6 +142,10 @@ layer(Interop.layer({ rfc8414: true }), { timeout: 20_000 })("oidc-provider harn
         basic(client.clientId, Redacted.value(client.clientSecret))
       )
       yield* assertIssuedTo(harness, answer, client.clientId)
+      const seen = lastTokenRequest(harness)
+      assert.strictEqual(seen.authentication, "client_secret_basic")
+      assert.strictEqual(seen.clientId, client.clientId)
+      assert.strictEqual(seen.status, 200)
     }))
 
   it.effect("client_secret_post: the secret in the form body", () =>

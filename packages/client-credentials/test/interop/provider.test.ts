@@ -424,7 +424,7 @@ layer(Interop.layer({ rfc8414: true }), { timeout: 20_000 })("oidc-provider harn
         )
       }))
 
-    it.effect("an algorithm the key does not fit, or HS256 for a private_key_jwt client: invalid_client", () =>
+    it.effect("HS256 for a private_key_jwt client, RS256 for a client_secret_jwt one, jose 6's \"Ed25519\": refused", () =>
       Effect.gen(function*() {
         const harness = yield* Interop.InteropProvider
         const client = harness.clients.rsa
@@ -435,6 +435,12 @@ layer(Interop.layer({ rfc8414: true }), { timeout: 20_000 })("oidc-provider harn
         const secretJwt = harness.clients.secretJwt
         const rs256 = yield* assertion(harness, secretJwt.clientId, yield* importPem(client, "RS256"), { alg: "RS256" })
         assertInvalidClient(harness, yield* withAssertion(harness, rs256), "alg mismatch")
+        // jose 6 also signs with the fully-specified "Ed25519" (RFC 9864); oidc-provider 8 knows "EdDSA" only
+        const ed25519 = harness.clients.ed25519
+        const fullySpecified = yield* assertion(harness, ed25519.clientId, yield* importPem(ed25519, "Ed25519"), {
+          alg: "Ed25519"
+        })
+        assertInvalidClient(harness, yield* withAssertion(harness, fullySpecified), "alg mismatch")
       }))
   })
 

@@ -18,10 +18,15 @@
  * - `iat` is optional (checked only when `exp` is absent, which is refused anyway); `nbf`, when present, must not be
  *   more than 15 s ahead.
  * - the `alg` must be one the client may use: HS256 (`client_secret_jwt`, key = the secret's UTF-8 bytes), or for
- *   `private_key_jwt` one of RS256, PS256, ES256, EdDSA that fits a registered key; `kid` is optional (without one
- *   every registered key is tried).
- * Every refusal of the assertion is 401 `invalid_client`, except a malformed request (wrong or missing
- * `client_assertion_type`, `sub` ≠ body `client_id`) which is 400 `invalid_request`.
+ *   `private_key_jwt` one of RS256, PS256, ES256, EdDSA that fits a registered key. jose 6's fully-specified
+ *   `Ed25519` (RFC 9864) is refused: an Ed25519 key signs as `EdDSA`. `kid` is optional (without one every
+ *   registered key is tried); a `kid` that is not registered is refused.
+ * Every refusal of the assertion is 401 `invalid_client` with the same `error_description` ("client authentication
+ * failed"; `refusals()` has the reason), except a malformed request (wrong or missing `client_assertion_type`,
+ * `sub` ≠ body `client_id`) which is 400 `invalid_request`.
+ *
+ * oidc-provider 8 takes a secret from the `Authorization` header or the body whichever of `client_secret_basic` and
+ * `client_secret_post` a client registered, so a token proves neither: `tokenRequests()` says which was sent.
  *
  * Resource indicators (RFC 8707): a client-credentials token is a JWT for the resource server only when the request
  * names it with `resource` (one value at most): then `aud` is the resource and only the resource's scopes are kept.

@@ -9,8 +9,8 @@
 //    README.md that names the package and the MIT LICENSE; the install line of the package's README must install
 //    it with the root README's flags and name every package with the root README's range (no drift).
 // 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our two packages from those tarballs and
-//    every other package from the repo's node_modules (each installed version, nested copies included: a tarball
-//    built in memory from the installed directory, its integrity computed from what is served); a name not
+//    every other package from the repo's node_modules and its workspaces' (each installed version, nested copies
+//    included: a tarball built in memory from the installed directory, its integrity computed from what is served); a name not
 //    installed here answers 404, which npm accepts for optional packages only (other platforms' binaries). Since
 //    only the versions we test with are offered, a README range or a peer range they do not satisfy fails the
 //    install (ERESOLVE/ETARGET). In a fresh project in os.tmpdir(), the README's commands run exactly as written,
@@ -544,6 +544,12 @@ const installedPackages = () => {
     visit(path.join(dir, "node_modules"))
   }
   visit(path.join(repoRoot, "node_modules"))
+  // a workspace's own node_modules holds the versions it needs that the root's do not (e.g. a dependency of ours)
+  for (const workspace of ["packages", "examples"]) {
+    const base = path.join(repoRoot, workspace)
+    const dirs = workspace === "examples" ? [base] : fs.readdirSync(base).map((name) => path.join(base, name))
+    for (const dir of dirs) visit(path.join(dir, "node_modules"))
+  }
   return found
 }
 

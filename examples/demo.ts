@@ -1,6 +1,7 @@
 /**
  * `npm start`: the library at work. With no `OAUTH_*` variables it runs against an embedded fake authorization
- * server on 127.0.0.1; with `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET` against that provider.
+ * server on 127.0.0.1; with `OAUTH_TOKEN_URL` (or `OAUTH_ISSUER`), `OAUTH_CLIENT_ID` and a secret or key (see
+ * `TokenService.layerConfig`) against that provider.
  */
 import { ApiError, TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
@@ -15,8 +16,10 @@ import type { Check } from "./src/report.js"
 
 /** Which demo the environment asks for, or the names missing from a partial provider configuration. */
 export const mode = (env: NodeJS.ProcessEnv): "fake" | "provider" | { readonly missing: ReadonlyArray<string> } => {
-  const missing = providerDemo.requiredVariables.filter((name) => !env[name])
-  if (missing.length === providerDemo.requiredVariables.length) return "fake"
+  if (!providerDemo.providerVariables.some((name) => env[name])) return "fake"
+  const missing = providerDemo.requiredVariables
+    .filter((alternatives) => !alternatives.some((name) => env[name]))
+    .map((alternatives) => alternatives.join(" or "))
   return missing.length === 0 ? "provider" : { missing }
 }
 
@@ -69,7 +72,7 @@ if (isMain(import.meta.url)) {
   const selected = mode(process.env)
   if (typeof selected === "object") {
     console.error(
-      `Set all of ${providerDemo.requiredVariables.join(", ")}, or none. Missing: ${selected.missing.join(", ")}`
+      `Set the provider's variables, or none. Missing: ${selected.missing.join("; ")}`
     )
     process.exit(2)
   }

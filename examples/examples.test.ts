@@ -85,6 +85,18 @@ describe("examples", () => {
   it("the demo asks for all three provider variables or none", () => {
     assert.strictEqual(demo.mode({}), "fake")
     assert.strictEqual(demo.mode({ OAUTH_TOKEN_URL: "u", OAUTH_CLIENT_ID: "i", OAUTH_CLIENT_SECRET: "s" }), "provider")
-    assert.deepStrictEqual(demo.mode({ OAUTH_CLIENT_ID: "i" }), { missing: ["OAUTH_TOKEN_URL", "OAUTH_CLIENT_SECRET"] })
+    assert.deepStrictEqual(demo.mode({ OAUTH_CLIENT_ID: "i" }), {
+      missing: [
+        "OAUTH_TOKEN_URL or OAUTH_ISSUER",
+        "OAUTH_CLIENT_SECRET or OAUTH_PRIVATE_KEY or OAUTH_PRIVATE_KEY_FILE or OAUTH_CLIENT_ASSERTION_FILE"
+      ]
+    })
+    const keyed = {
+      OAUTH_ISSUER: "u",
+      OAUTH_CLIENT_ID: "i",
+      OAUTH_PRIVATE_KEY_FILE: "k",
+      OAUTH_AUTH_METHOD: "private_key_jwt"
+    }
+    assert.strictEqual(demo.mode(keyed), "provider")
   })
 })

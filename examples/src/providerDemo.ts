@@ -10,8 +10,27 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { type Check, check, line, ms, step } from "./report.js"
 
-/** The variables the provider demo needs; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`, `API_URL` are optional. */
-export const requiredVariables = ["OAUTH_TOKEN_URL", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"] as const
+/**
+ * The variables that ask for the provider demo: the endpoint (`OAUTH_TOKEN_URL` or `OAUTH_ISSUER`), the client and
+ * its credentials (`OAUTH_CLIENT_SECRET`, or for `OAUTH_AUTH_METHOD=private_key_jwt` `OAUTH_PRIVATE_KEY`,
+ * `OAUTH_PRIVATE_KEY_FILE` or `OAUTH_CLIENT_ASSERTION_FILE`). `OAUTH_SCOPE`, `OAUTH_AUDIENCE`, `API_URL` are optional.
+ */
+export const providerVariables = [
+  "OAUTH_TOKEN_URL",
+  "OAUTH_ISSUER",
+  "OAUTH_CLIENT_ID",
+  "OAUTH_CLIENT_SECRET",
+  "OAUTH_PRIVATE_KEY",
+  "OAUTH_PRIVATE_KEY_FILE",
+  "OAUTH_CLIENT_ASSERTION_FILE"
+] as const
+
+/** What the provider demo cannot go without, each as one alternative or several. */
+export const requiredVariables: ReadonlyArray<ReadonlyArray<(typeof providerVariables)[number]>> = [
+  ["OAUTH_TOKEN_URL", "OAUTH_ISSUER"],
+  ["OAUTH_CLIENT_ID"],
+  ["OAUTH_CLIENT_SECRET", "OAUTH_PRIVATE_KEY", "OAUTH_PRIVATE_KEY_FILE", "OAUTH_CLIENT_ASSERTION_FILE"]
+]
 
 /**
  * Fetches a token (printing its type, scopes and expiry, never its value), then again, then calls `API_URL`. Fails

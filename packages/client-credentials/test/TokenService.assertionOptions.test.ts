@@ -26,7 +26,9 @@ const secret = Redacted.make(Service.clientSecret)
 const defectOf = (options: TokenService.Options) =>
   Effect.gen(function*() {
     const endpoint = Endpoint.make()
-    const exit = yield* Effect.exit(Effect.scoped(Layer.build(Layer.provide(TokenService.layer(options), endpoint.layer))))
+    const exit = yield* Effect.exit(
+      Effect.scoped(Layer.build(Layer.provide(TokenService.layer(options), endpoint.layer)))
+    )
     assert.strictEqual(endpoint.requests.length, 0, "nothing is sent")
     assert.isTrue(Exit.isFailure(exit), "the layer is not built")
     const cause = (exit as Exit.Failure<unknown, unknown>).cause
@@ -39,7 +41,9 @@ const defectOf = (options: TokenService.Options) =>
 const builds = (options: TokenService.Options) =>
   Effect.gen(function*() {
     const endpoint = Endpoint.make()
-    const exit = yield* Effect.exit(Effect.scoped(Layer.build(Layer.provide(TokenService.layer(options), endpoint.layer))))
+    const exit = yield* Effect.exit(
+      Effect.scoped(Layer.build(Layer.provide(TokenService.layer(options), endpoint.layer)))
+    )
     assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "")
   })
 
@@ -313,7 +317,11 @@ describe("tokenUrl and issuer", () => {
     }))
 
   /** A path and a query that may hold a credential: never in a message. */
-  const hidden = { "the path": "/tenant-SECRETPATH/x", "the query": "api-key=QUERYSECRET", "the fragment": "FRAGSECRET" }
+  const hidden = {
+    "the path": "/tenant-SECRETPATH/x",
+    "the query": "api-key=QUERYSECRET",
+    "the fragment": "FRAGSECRET"
+  }
 
   const refusedIssuers: ReadonlyArray<readonly [string, string, ReadonlyArray<string>]> = [
     ["an issuer with a query", "https://idp.example.com/tenant-SECRETPATH/x?api-key=QUERYSECRET", ["issuer", "query"]],

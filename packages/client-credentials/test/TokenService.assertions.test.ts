@@ -155,11 +155,13 @@ describe("client_secret_jwt", () => {
         authMethod: "client_secret_jwt"
       })
       yield* service.get
-      const result = yield* Effect.either(Effect.tryPromise(() =>
-        Jose.jwtVerify(assertionOf(endpoint.requests[0]!), new TextEncoder().encode(`${secret}x`), {
-          currentDate: new Date(now)
-        })
-      ))
+      const result = yield* Effect.either(
+        Effect.tryPromise(() =>
+          Jose.jwtVerify(assertionOf(endpoint.requests[0]!), new TextEncoder().encode(`${secret}x`), {
+            currentDate: new Date(now)
+          })
+        )
+      )
       assert.isTrue(Either.isLeft(result))
     }))
 })
@@ -173,7 +175,12 @@ describe("private_key_jwt with a key", () => {
     readonly expected: string
   }> = [
     { name: "an RSA PKCS#8 PEM signs RS256 by default", key: Keys.rsa, privateKey: Keys.rsa.pem, expected: "RS256" },
-    { name: "an RSA private JWK signs RS256 by default", key: Keys.rsa, privateKey: Keys.rsa.jwkJson, expected: "RS256" },
+    {
+      name: "an RSA private JWK signs RS256 by default",
+      key: Keys.rsa,
+      privateKey: Keys.rsa.jwkJson,
+      expected: "RS256"
+    },
     {
       name: "an RSA PEM signs PS256 when asked",
       key: Keys.rsa,
@@ -222,9 +229,9 @@ describe("private_key_jwt with a key", () => {
         // the key does not verify another key's signature: the check above means something
         const other = yield* Effect.promise(() => Keys.verifierOf(Keys.rsa2, "RS256"))
         if (expected === "RS256") {
-          const wrong = yield* Effect.either(Effect.tryPromise(() =>
-            Jose.jwtVerify(assertion, other, { currentDate: new Date(now) })
-          ))
+          const wrong = yield* Effect.either(
+            Effect.tryPromise(() => Jose.jwtVerify(assertion, other, { currentDate: new Date(now) }))
+          )
           assert.isTrue(Either.isLeft(wrong))
         }
       }))
@@ -369,9 +376,13 @@ describe("the cache key of a signing client", () => {
         authMethod: "client_secret_jwt"
       })
       assert.include(canonical, "client_secret_jwt")
-      Leaks.assertNoStart("the cache key", canonical, Object.fromEntries(
-        Object.entries(Leaks.encodings).map(([name, encode]) => [`the secret (${name})`, encode(secret)])
-      ))
+      Leaks.assertNoStart(
+        "the cache key",
+        canonical,
+        Object.fromEntries(
+          Object.entries(Leaks.encodings).map(([name, encode]) => [`the secret (${name})`, encode(secret)])
+        )
+      )
     }))
 
   it.scoped("two services with different keys get their own tokens from one endpoint", () =>

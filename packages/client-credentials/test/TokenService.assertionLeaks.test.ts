@@ -81,7 +81,8 @@ const places: Readonly<Record<string, (echo: (request: Endpoint.RecordedRequest)
     })(request),
   "an unregistered error code": (echo) => (request) => Endpoint.oauthError(echo(request), 400)(request),
   "a 500 body": (echo) => (request) => Endpoint.respond(500, `<pre>${echo(request)}</pre>`)(request),
-  "a 400 body that is not an OAuth error": (echo) => (request) => Endpoint.respond(400, echo(request))(request),
+  "a 400 body that is not an OAuth error": (echo) => (request) =>
+    Endpoint.json({ message: echo(request) }, 400)(request),
   "a transport cause": (echo) => (request) =>
     Endpoint.transportFailure(new Error(`request failed: ${echo(request)}`))(request),
   "a nested transport cause": (echo) => (request) =>

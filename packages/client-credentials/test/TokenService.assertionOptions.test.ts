@@ -47,16 +47,8 @@ const builds = (options: TokenService.Options) =>
     assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "")
   })
 
-/** What no message about `key` may hold: any line of its PEM, and every private member of its JWK. */
-const keyParts = (key: Keys.TestKey, pem = key.pem): Record<string, string> => {
-  const parts: Record<string, string> = {}
-  for (const [i, line] of Keys.pemLinesOf(pem).entries()) parts[`line ${i + 1} of the PEM`] = line
-  for (const name of ["d", "p", "q", "dp", "dq", "qi"]) {
-    const value = (key.privateJwk as Record<string, unknown>)[name]
-    if (typeof value === "string") parts[`the JWK's ${name}`] = value
-  }
-  return parts
-}
+/** What no message about `key` may hold: no run of 15 characters of its PEM or of its JWK's private members. */
+const keyParts = Keys.partsOf
 
 const privateKeyJwt = (privateKey: string, more: Partial<TokenService.PrivateKeyJwtCredentials> = {}) => ({
   tokenUrl,
@@ -114,19 +106,19 @@ describe("private_key_jwt: a key that does not fit kills the layer, naming the o
       what: "a public JWK",
       options: privateKeyJwt(JSON.stringify(Keys.rsa.publicJwk)),
       names: ["privateKey"],
-      hidden: { "the modulus": Keys.rsa.publicJwk.n! }
+      hidden: Keys.piecesOf("the modulus", Keys.rsa.publicJwk.n!)
     },
     {
       what: "a symmetric JWK",
       options: privateKeyJwt(JSON.stringify({ kty: "oct", k: "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkw" })),
       names: ["privateKey"],
-      hidden: { "the key": "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkw" }
+      hidden: Keys.piecesOf("the key", "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkw")
     },
     {
       what: "garbage",
       options: privateKeyJwt("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC-not-a-key"),
       names: ["privateKey"],
-      hidden: { "the text": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC-not-a-key" }
+      hidden: Keys.piecesOf("the text", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC-not-a-key")
     },
     {
       what: "JSON that is not a JWK",

@@ -41,5 +41,26 @@ export const ed25519 = await make("EdDSA", { crv: "Ed25519" })
 /** `rsa`'s private key as PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`), which the library refuses. */
 export const rsaPkcs1Pem = Crypto.createPrivateKey(rsa.pem).export({ type: "pkcs1", format: "pem" }).toString()
 
+/**
+ * `value` cut into consecutive 8-character pieces, named: a text that holds none of their starts holds no run of 15
+ * or more characters of `value`, wherever it starts.
+ */
+export const piecesOf = (name: string, value: string): Record<string, string> => {
+  const pieces: Record<string, string> = {}
+  for (let i = 0; i + 8 <= value.length; i += 8) pieces[`${name} at ${i}`] = value.slice(i, i + 8)
+  return pieces
+}
+
+/** What no message about `key` may hold: no run of its PEM's lines (given, or `key.pem`), nor of its private JWK. */
+export const partsOf = (key: TestKey, pem = key.pem): Record<string, string> => {
+  const parts: Record<string, string> = {}
+  for (const [i, line] of pemLinesOf(pem).entries()) Object.assign(parts, piecesOf(`PEM line ${i + 1}`, line))
+  for (const name of ["d", "p", "q", "dp", "dq", "qi"]) {
+    const value = (key.privateJwk as Record<string, unknown>)[name]
+    if (typeof value === "string") Object.assign(parts, piecesOf(`the JWK's ${name}`, value))
+  }
+  return parts
+}
+
 /** A public key, to verify an assertion signed with `alg`. */
 export const verifierOf = (key: TestKey, alg: string) => Jose.importJWK(key.publicJwk, alg)

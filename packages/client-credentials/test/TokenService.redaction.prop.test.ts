@@ -1,15 +1,16 @@
 /**
- * Property tests of redaction (issue 6 §1, issue 7 §7): a client secret, its form-encoded and Basic forms, an
- * access token, and each of them as the usual encoders write them, echoed at any offset of an `error_description`,
- * an `error` code, an `error_uri` or a cause's text — through the token endpoint in both client authentication
- * methods, and through `AuthorizedClient` (an `ApiError` body, a `WWW-Authenticate` challenge, a transport cause).
- * No printing of the error (`String`, `message`, `stack`, JSON, `util.inspect` at any depth, `Cause.pretty`) and no
- * log line holds the first 8 characters of any of them.
+ * Property tests of redaction (issue 6 §1, issue 7 §7, issue 9): a client secret, its form-encoded and Basic forms,
+ * an access token, a client assertion, and each of them as the usual encoders write them, echoed at any offset of an
+ * `error_description`, an `error` code, an `error_uri` or a cause's text — through the token endpoint in each
+ * secret-based client authentication method (`client_secret_jwt` included) and with a `clientAssertion`, and
+ * through `AuthorizedClient` (an `ApiError` body, a `WWW-Authenticate` challenge, a transport cause). No printing of
+ * the error (`String`, `message`, `stack`, JSON, `util.inspect` at any depth, `Cause.pretty`) and no log line holds
+ * the first 8 characters of any of them.
  *
  * Secrets and tokens are drawn from characters every encoding changes (plus letters and digits), the text around
  * them from characters disjoint from those and from every encoding's output, so that no false match is possible.
  */
-import { AuthorizedClient } from "@effect-oauth2/client-credentials"
+import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -148,9 +149,11 @@ const endpointCase = FastCheck.constantFrom(...Object.keys(endpointPlaces) as Ar
     offset: offset(endpointPlaces[place]),
     filler: fillerPattern(),
     after: FastCheck.integer({ min: 0, max: 300 }),
-    authMethod: FastCheck.constantFrom(...["client_secret_basic", "client_secret_post"] as const)
+    authMethod: FastCheck.constantFrom(...["client_secret_basic", "client_secret_post", "client_secret_jwt"] as const)
   })
 )
+  // client_secret_jwt never sends the Basic credentials: a server cannot echo them
+  .filter(({ authMethod, echoed }) => !(authMethod === "client_secret_jwt" && echoed === "basic"))
 
 /** The scripted answer that echoes `text` at `place`. */
 const endpointAnswer = (place: EndpointPlace, text: string, token: string): Endpoint.Answer => {
@@ -178,7 +181,7 @@ const endpointAnswer = (place: EndpointPlace, text: string, token: string): Endp
 
 describe("TokenService: no printing holds the start of a secret or a token (properties)", () => {
   it.effect.prop(
-    "echoed at any offset of a description, an error code, an error URI or a cause, in both auth methods",
+    "echoed at any offset of a description, an error code, an error URI or a cause, in each secret auth method",
     [endpointCase],
     ([{ after, authMethod, echoed, encoding, filler, offset, place, secret, token }]) =>
       Effect.gen(function*() {
@@ -188,15 +191,62 @@ describe("TokenService: no printing holds the start of a secret or a token (prop
           : Leaks.encodings[encoding]!(echoed === "secret" ? secret : token)
         endpoint.script(endpointAnswer(place, `${fill(filler, offset)}${shown}${fill(filler, after)}`, token))
         const { exit, logs } = yield* Effect.scoped(Effect.gen(function*() {
-          const service = yield* Service.make(endpoint, {
+          const service = yield* TokenService.make({
+            ...Service.options,
             clientSecret: Redacted.make(secret),
             authMethod,
             retry: Schedule.stop
-          })
+          }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
           return yield* runLogged(service.get)
         }))
         const error = assertClean(exit, logs, forbidden(token, secret))
         assert.strictEqual(error._tag, place.includes("cause") ? "NetworkError" : "TokenError")
+      }),
+    { timeout: 60_000, fastCheck: { numRuns } }
+  )
+})
+
+const assertionCase = FastCheck.constantFrom(...Object.keys(endpointPlaces) as Array<EndpointPlace>).chain((place) =>
+  FastCheck.record({
+    place: FastCheck.constant(place),
+    assertion: value,
+    token: value,
+    echoed: place.includes("cause")
+      ? FastCheck.constant("assertion" as const)
+      : FastCheck.constantFrom("assertion" as const, "token" as const),
+    encoding,
+    offset: offset(endpointPlaces[place]),
+    filler: fillerPattern(),
+    after: FastCheck.integer({ min: 0, max: 300 })
+  })
+)
+
+describe("TokenService: no printing holds the start of a client assertion (properties)", () => {
+  it.effect.prop(
+    "a clientAssertion echoed at any offset of a description, an error code, an error URI or a cause",
+    [assertionCase],
+    ([{ after, assertion, echoed, encoding, filler, offset, place, token }]) =>
+      Effect.gen(function*() {
+        const endpoint = Endpoint.make()
+        const shown = Leaks.encodings[encoding]!(echoed === "assertion" ? assertion : token)
+        endpoint.script(endpointAnswer(place, `${fill(filler, offset)}${shown}${fill(filler, after)}`, token))
+        const { exit, logs } = yield* Effect.scoped(Effect.gen(function*() {
+          const service = yield* TokenService.make({
+            tokenUrl: Service.tokenUrl,
+            clientId: Service.clientId,
+            authMethod: "private_key_jwt",
+            clientAssertion: Effect.succeed(Redacted.make(assertion)),
+            retry: Schedule.stop
+          }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
+          return yield* runLogged(service.get)
+        }))
+        const values = forbidden(token)
+        for (const [name, encode] of Object.entries(Leaks.encodings)) {
+          values[`the assertion (${name})`] = encode(assertion)
+        }
+        const error = assertClean(exit, logs, values)
+        assert.strictEqual(error._tag, place.includes("cause") ? "NetworkError" : "TokenError")
+        assert.strictEqual(endpoint.requests[0]?.form.get("client_assertion"), assertion, "sent as given")
       }),
     { timeout: 60_000, fastCheck: { numRuns } }
   )

@@ -6,7 +6,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -155,9 +155,9 @@ export interface PrivateKeyJwtCredentials {
   readonly authMethod: "private_key_jwt"
   /** A PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private JWK as JSON. Imported once, when the layer is built. */
   readonly privateKey: Redacted.Redacted<string>
-  /** Default from the key: RSA → `RS256`, EC P-256 → `ES256`, Ed25519 → `EdDSA`. */
+  /** Default the JWK's own `alg`, else from the key: RSA → `RS256`, EC P-256 → `ES256`, Ed25519 → `EdDSA`. */
   readonly signingAlgorithm?: SigningAlgorithm | undefined
-  /** The `kid` header, when the server needs it to pick the key. */
+  /** The `kid` header, when the server needs it to pick the key; default the JWK's own `kid`. */
   readonly keyId?: string | undefined
   /** The assertion's `aud`; default `"tokenEndpoint"`. */
   readonly assertionAudience?: AssertionAudience | undefined
@@ -306,4 +306,9 @@ export const config: Config.Config<Options> = options_.fromEnv
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config
 ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(TokenService, Effect.flatMap(options_.validatedConfig(Config.unwrap(options)), make))
+  Layer.scoped(
+    TokenService,
+    Effect.flatMap(options_.validatedConfig(Config.unwrap(options)), (options) =>
+      internal.makeWith(options, (problem) =>
+        Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`))))
+  )

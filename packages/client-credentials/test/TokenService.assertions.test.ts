@@ -248,6 +248,25 @@ describe("private_key_jwt with a key", () => {
       assert.strictEqual(header.alg, "ES256")
     }))
 
+  it.scoped("a JWK's own alg and kid are the defaults; the options win over them", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now)
+      const jwk = JSON.stringify({ ...Keys.rsa.privateJwk, alg: "PS256", kid: "entra-key-7" })
+      const endpoint = Endpoint.make()
+      const byJwk = yield* make(endpoint, withKey(jwk))
+      yield* byJwk.get
+      const header = Jose.decodeProtectedHeader(assertionOf(endpoint.requests[0]!))
+      assert.strictEqual(header.alg, "PS256")
+      assert.strictEqual(header.kid, "entra-key-7")
+
+      const overridden = Endpoint.make()
+      const byOptions = yield* make(overridden, withKey(jwk, { signingAlgorithm: "RS256", keyId: "other" }))
+      yield* byOptions.get
+      const chosen = Jose.decodeProtectedHeader(assertionOf(overridden.requests[0]!))
+      assert.strictEqual(chosen.alg, "RS256")
+      assert.strictEqual(chosen.kid, "other")
+    }))
+
   it.scoped("signs a new assertion for every token request", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(now)

@@ -7,13 +7,12 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
-import { describeCause } from "./describeCause.js"
 import * as Origin from "./origin.js"
-import * as Redaction from "./redaction.js"
 
 /** Where one token request goes: what an assertion's `aud` is taken from. */
 export interface Destination {
@@ -200,6 +199,12 @@ const defaultAlgorithm = (jwk: Jose.JWK): TokenService.SigningAlgorithm | undefi
     ? "EdDSA"
     : undefined
 
+const signingAlgorithms: ReadonlyArray<TokenService.SigningAlgorithm> = ["RS256", "PS256", "ES256", "EdDSA"]
+
+/** The JWK's own `alg`, when it is one `private_key_jwt` signs with. */
+const jwkAlgorithm = (jwk: Jose.JWK): TokenService.SigningAlgorithm | undefined =>
+  signingAlgorithms.find((algorithm) => algorithm === jwk.alg)
+
 /** The algorithms tried, in order, to find the type of a PEM key when no algorithm is configured. */
 const probeOrder: ReadonlyArray<TokenService.SigningAlgorithm> = ["RS256", "ES256", "EdDSA"]
 
@@ -220,7 +225,7 @@ const importKey = (
   const misfit = (algorithm: string) => `privateKey does not fit signingAlgorithm ${algorithm}`
   if (key._tag === "Jwk") {
     const jwk = Redacted.value(key.jwk)
-    const algorithm = configured ?? defaultAlgorithm(jwk)
+    const algorithm = configured ?? jwkAlgorithm(jwk) ?? defaultAlgorithm(jwk)
     if (algorithm === undefined) {
       return Effect.fail(
         "privateKey is a JWK of a type with no default algorithm (RSA, EC P-256 or Ed25519); set signingAlgorithm"
@@ -269,9 +274,11 @@ const privateKeyJwt = (
   Effect.gen(function*() {
     const { algorithm, jwk, key } = yield* importKey(spec.key, spec.algorithm)
     const keyIdentity = `jkt:${yield* thumbprintOf(jwk)}`
-    const header: Jose.JWTHeaderParameters = spec.keyId === undefined
+    // a JWK's own `kid` is the default: it is how the server that holds its public part names it
+    const keyId = spec.keyId ?? (spec.key._tag === "Jwk" && typeof jwk.kid === "string" ? jwk.kid : undefined)
+    const header: Jose.JWTHeaderParameters = keyId === undefined
       ? { alg: algorithm, typ: "JWT" }
-      : { alg: algorithm, typ: "JWT", kid: spec.keyId }
+      : { alg: algorithm, typ: "JWT", kid: keyId }
     return {
       method: "private_key_jwt",
       keyIdentity,
@@ -287,10 +294,29 @@ const privateKeyJwt = (
  * `private_key_jwt` with an assertion made elsewhere, run for every token request. Its failure, or an empty
  * assertion, is a `TokenError` `ClientAssertion` that says what happened without quoting it.
  */
+const errorCode = /^[A-Z][A-Z0-9_]{0,63}$/
+const errorName = /^[A-Za-z][A-Za-z0-9]{0,63}$/
+
+/**
+ * What a `clientAssertion` failure was: the first code down its `cause` chain (`ENOENT`), else its tag or name
+ * (`InvalidProjectedToken`); never a message, which may quote the assertion the effect read.
+ */
+const failureName = (error: unknown): string => {
+  let name: string | undefined
+  let current = error
+  for (let depth = 0; depth < 4 && Predicate.isObject(current); depth++) {
+    const { _tag, code } = current as { readonly _tag?: unknown; readonly code?: unknown }
+    if (typeof code === "string" && errorCode.test(code)) return code
+    const type = typeof _tag === "string" ? _tag : current instanceof Error ? current.name : undefined
+    if (name === undefined && type !== undefined && errorName.test(type)) name = type
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return name ?? "unknown cause"
+}
+
 const clientAssertion = (
   clientId: string,
-  assertion: Effect.Effect<Redacted.Redacted<string>, unknown>,
-  redactor: Redaction.Redactor
+  assertion: Effect.Effect<Redacted.Redacted<string>, unknown>
 ): ClientAuthentication => {
   return {
     method: "private_key_jwt",
@@ -299,7 +325,7 @@ const clientAssertion = (
       const refused = (detail: string) =>
         new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
       return assertion.pipe(
-        Effect.mapError((error) => refused(`the clientAssertion effect failed (${describeCause(error, redactor)})`)),
+        Effect.mapError((error) => refused(`the clientAssertion effect failed (${failureName(error)})`)),
         Effect.flatMap((value) => {
           const text: unknown = Redacted.isRedacted(value) ? Redacted.value(value) : undefined
           return typeof text === "string" && text !== ""
@@ -328,6 +354,6 @@ export const make = (clientId: string, spec: Spec): Effect.Effect<ClientAuthenti
     case "PrivateKey":
       return privateKeyJwt(clientId, spec)
     case "Assertion":
-      return Effect.succeed(clientAssertion(clientId, spec.assertion, Redaction.make([])))
+      return Effect.succeed(clientAssertion(clientId, spec.assertion))
   }
 }

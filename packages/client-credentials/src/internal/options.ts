@@ -2,7 +2,6 @@
  * `TokenService`'s options: checked (types first, then values, in words that never repeat a value) and completed
  * with their defaults, once, when the layer is built; and the options read from the environment.
  */
-import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -160,13 +159,6 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       terminalErrorCooldown,
       cacheCapacity
     }
-  })
-
-/** `resolve`, or death with an `IllegalArgumentException` naming what is wrong. */
-export const resolveOrDie = (options: TokenService.Options): Effect.Effect<Resolved> =>
-  Either.match(resolve(options), {
-    onLeft: (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)),
-    onRight: Effect.succeed
   })
 
 /** Fails the config with `ConfigError.InvalidData` when the options are invalid. */

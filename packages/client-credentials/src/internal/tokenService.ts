@@ -72,12 +72,22 @@ const destinationOf = (
 export const make = (
   options: TokenService.Options
 ): Effect.Effect<TokenService.Service, never, HttpClient.HttpClient | Scope.Scope> =>
+  makeWith(options, (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)))
+
+/**
+ * @internal The service; invalid options, a key found not to fit when it is imported included, go to `invalid` (a
+ * defect for `make`, a `ConfigError` for `layerConfig`).
+ */
+export const makeWith = <E>(
+  options: TokenService.Options,
+  invalid: (problem: string) => Effect.Effect<never, E>
+): Effect.Effect<TokenService.Service, E, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
-    const resolved = yield* options_.resolveOrDie(options)
+    const resolved = yield* Either.match(options_.resolve(options), { onLeft: invalid, onRight: Effect.succeed })
     const client = yield* HttpClient.HttpClient
     const authentication = yield* Effect.catchAll(
       clientAuthentication.make(resolved.clientId, resolved.credentials),
-      (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`))
+      invalid
     )
     const destination = yield* destinationOf(client, resolved, authentication.method)
     const endpoint = tokenEndpoint.make(client, {

@@ -56,7 +56,7 @@ export type Reason = typeof Reason.Type
 /**
  * No usable token, for reasons of protocol or input. Not retried: asking again would get the same answer.
  *
- * Never holds the client secret, an access token, or the request that was sent.
+ * Never holds the client secret, a private key, an assertion, an access token, or the request that was sent.
  *
  * @since 0.1.0
  * @category errors
@@ -120,12 +120,14 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
 
   /**
    * Whether asking again cannot help until the configuration changes (`invalid_client`, `unauthorized_client`,
-   * `unsupported_grant_type`, `invalid_scope`). `TokenService` remembers these for `terminalErrorCooldown`.
+   * `unsupported_grant_type`, `invalid_scope`; an issuer whose metadata is unusable, `Discovery`, or lacks the
+   * configured method, `UnsupportedAuthMethod`). `TokenService` remembers these for `terminalErrorCooldown`.
    *
    * @since 0.1.0
    */
   get isTerminal(): boolean {
-    return this.reason === "OAuth" && this.error !== undefined && terminalErrorCodes.has(this.error)
+    return this.reason === "Discovery" || this.reason === "UnsupportedAuthMethod" ||
+      (this.reason === "OAuth" && this.error !== undefined && terminalErrorCodes.has(this.error))
   }
 }
 

@@ -287,8 +287,10 @@ export const layerPrefetched = (
   Layer.scoped(TokenService, Effect.tap(make(options), (service) => service.get))
 
 /**
- * The options read from the environment: `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET` (redacted),
- * and optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`, `OAUTH_AUTH_METHOD`.
+ * The options read from the environment: `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`, `OAUTH_CLIENT_ID`,
+ * `OAUTH_AUTH_METHOD`, then `OAUTH_CLIENT_SECRET` (redacted), or for `private_key_jwt` `OAUTH_PRIVATE_KEY` or
+ * `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or `OAUTH_CLIENT_ASSERTION_FILE` (read
+ * again for every token request); optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`.
  *
  * @since 0.1.0
  * @category constructors

@@ -67,6 +67,12 @@ describe("private_key_jwt: a key that does not fit kills the layer, naming the o
     readonly hidden: Record<string, string>
   }> = [
     {
+      what: "a 1024-bit RSA PEM, which jose refuses only when it signs",
+      options: privateKeyJwt(Keys.rsa1024.pem),
+      names: ["privateKey", "2048"],
+      hidden: keyParts(Keys.rsa1024)
+    },
+    {
       what: "an EC P-256 PEM with signingAlgorithm RS256",
       options: privateKeyJwt(Keys.p256.pem, { signingAlgorithm: "RS256" }),
       names: ["privateKey", "signingAlgorithm"],

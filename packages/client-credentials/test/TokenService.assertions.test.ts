@@ -327,7 +327,14 @@ describe("private_key_jwt with a clientAssertion", () => {
     ["an empty assertion", Effect.succeed(Redacted.make(""))],
     // what a JavaScript caller may give
     ["a string that is not Redacted", Effect.succeed("a.b.c" as unknown as Redacted.Redacted<string>)],
-    ["a Redacted non-string", Effect.succeed(Redacted.make(42) as unknown as Redacted.Redacted<string>)]
+    ["a Redacted non-string", Effect.succeed(Redacted.make(42) as unknown as Redacted.Redacted<string>)],
+    // a defect's text may quote what the effect read: it is named by its type only
+    [
+      "a defect",
+      Effect.sync((): Redacted.Redacted<string> => {
+        throw new TypeError("cannot parse eyJhbGciOi.secret-part")
+      })
+    ]
   ]
   for (const [what, clientAssertion] of refusals) {
     it.scoped(`${what} is a TokenError ClientAssertion, and nothing is sent`, () =>
@@ -339,6 +346,7 @@ describe("private_key_jwt with a clientAssertion", () => {
         const error = Option.getOrThrow(Cause.failureOption((exit as Exit.Failure<unknown, unknown>).cause))
         assert.strictEqual((error as { _tag: string })._tag, "TokenError")
         assert.strictEqual((error as { reason: string }).reason, "ClientAssertion")
+        assert.notInclude(String(error), "secret-part")
         assert.strictEqual(endpoint.requests.length, 0)
       }))
   }

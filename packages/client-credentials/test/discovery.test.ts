@@ -282,20 +282,39 @@ describe("discovery: the token endpoint", () => {
       }))
   }
 
-  for (
-    const value of [
-      "https://login.other.example/tenant-7/token?api-version=2",
-      "http://localhost/token",
-      "http://127.0.0.1:8080/token",
-      "http://127.1/token",
-      "http://[::1]:8080/token"
-    ]
-  ) {
-    it.scoped(`token_endpoint ${value}: accepted (https, or http on a loopback host)`, () =>
+  it.scoped("token_endpoint https elsewhere: accepted", () =>
+    Effect.gen(function*() {
+      const value = "https://login.other.example/tenant-7/token?api-version=2"
+      const endpoint = server({ [rfc8414Url]: metadata({ token_endpoint: value }) })
+      const found = yield* Effect.flatten(make(endpoint))
+      assert.strictEqual(found.tokenEndpoint.href, value)
+    }))
+
+  const loopbackEndpoints = [
+    "http://localhost/token",
+    "http://127.0.0.1:8080/token",
+    "http://127.1/token",
+    "http://[::1]:8080/token"
+  ]
+  for (const value of loopbackEndpoints) {
+    it.scoped(`token_endpoint ${value}: accepted from an issuer on this machine`, () =>
+      Effect.gen(function*() {
+        const local = "http://127.0.0.1:9000/tenant-7"
+        const endpoint = server({
+          "http://127.0.0.1:9000/.well-known/oauth-authorization-server/tenant-7": metadata(
+            { token_endpoint: value },
+            local
+          )
+        })
+        const found = yield* Effect.flatten(make(endpoint, { issuer: new URL(local) }))
+        assert.strictEqual(found.tokenEndpoint.href, new URL(value).href)
+      }))
+
+    it.scoped(`token_endpoint ${value}: refused from an https issuer (credentials in clear to whatever listens here)`, () =>
       Effect.gen(function*() {
         const endpoint = server({ [rfc8414Url]: metadata({ token_endpoint: value }) })
-        const found = yield* Effect.flatten(make(endpoint))
-        assert.strictEqual(found.tokenEndpoint.href, new URL(value).href)
+        const error = assertTokenError(yield* failureOf(endpoint), "Discovery")
+        assert.include(error.message, "plain http while the issuer uses https")
       }))
   }
 

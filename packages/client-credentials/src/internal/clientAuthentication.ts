@@ -167,7 +167,7 @@ const signAssertion = (
       .setJti(crypto.randomUUID())
       .setIssuedAt(issuedAt)
       .setExpirationTime(issuedAt + assertionLifetimeSeconds)
-    // signing with a key that was imported for this algorithm does not fail
+    // the key signed once when the layer was built (`privateKeyJwt`), and an HMAC key always signs
     return Effect.promise(() => jwt.sign(key))
   })
 
@@ -273,6 +273,11 @@ const privateKeyJwt = (
 ): Effect.Effect<ClientAuthentication, string> =>
   Effect.gen(function*() {
     const { algorithm, jwk, key } = yield* importKey(spec.key, spec.algorithm)
+    // jose checks some things only when it signs (an RSA key's 2048 bits): sign once now, so a key that cannot
+    // sign kills the layer when it is built rather than every call
+    yield* Effect.tryPromise(() => new Jose.SignJWT({}).setProtectedHeader({ alg: algorithm }).sign(key)).pipe(
+      Effect.mapError(() => `privateKey cannot sign with ${algorithm} (an RSA key needs at least 2048 bits)`)
+    )
     const keyIdentity = `jkt:${yield* thumbprintOf(jwk)}`
     // a JWK's own `kid` is the default: it is how the server that holds its public part names it
     const keyId = spec.keyId ?? (spec.key._tag === "Jwk" && typeof jwk.kid === "string" ? jwk.kid : undefined)
@@ -326,6 +331,10 @@ const clientAssertion = (
         new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
       return assertion.pipe(
         Effect.mapError((error) => refused(`the clientAssertion effect failed (${failureName(error)})`)),
+        // a defect too: its text may quote what the effect read
+        Effect.catchAllDefect((defect) =>
+          Effect.fail(refused(`the clientAssertion effect died (${failureName(defect)})`))
+        ),
         Effect.flatMap((value) => {
           const text: unknown = Redacted.isRedacted(value) ? Redacted.value(value) : undefined
           return typeof text === "string" && text !== ""

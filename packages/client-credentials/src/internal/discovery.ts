@@ -294,7 +294,7 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
         discoveryError(`the ${document} is for another issuer, ${elsewhere(body.issuer, origin, server)}`)
       )
     }
-    const tokenEndpoint = checkTokenEndpoint(body.token_endpoint, options.allowInsecureHttp, server)
+    const tokenEndpoint = checkTokenEndpoint(body.token_endpoint, options, server)
     if (typeof tokenEndpoint === "string") return Effect.fail(discoveryError(`the ${document}'s ${tokenEndpoint}`))
     const authMethods = stringList(body.token_endpoint_auth_methods_supported)
     if (authMethods === "invalid") {
@@ -358,7 +358,7 @@ const elsewhere = (published: string, origin: string, server: (text: string) => 
 /** The token endpoint, or what is wrong with it (the origin at most: a path or query may hold a credential). */
 const checkTokenEndpoint = (
   value: unknown,
-  allowInsecureHttp: boolean,
+  { allowInsecureHttp, issuer }: Options,
   server: (text: string) => string
 ): URL | string => {
   if (typeof value !== "string" || value === "") return "token_endpoint is missing or not a string"
@@ -370,6 +370,12 @@ const checkTokenEndpoint = (
   if (!allowInsecureHttp && !isSecureOrLoopback(url)) {
     return `token_endpoint ${server(Origin.ofUrl(url))} does not use https (nor http on a loopback host); ` +
       "set allowInsecureHttp to allow http"
+  }
+  // plain http on this machine is for an issuer on this machine: an https issuer elsewhere must not send
+  // credentials in clear to whatever listens here
+  if (!allowInsecureHttp && url.protocol === "http:" && issuer.protocol === "https:") {
+    return `token_endpoint ${server(Origin.ofUrl(url))} is plain http while the issuer uses https; ` +
+      "set allowInsecureHttp to allow it"
   }
   return url
 }

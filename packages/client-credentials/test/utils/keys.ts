@@ -37,6 +37,21 @@ export const rsa2 = await make("RS256")
 export const p256 = await make("ES256")
 export const p384 = await make("ES384")
 export const ed25519 = await make("EdDSA", { crv: "Ed25519" })
+/** An RSA key too short to sign RS256 (jose asks for 2048 bits, and finds out only when it signs); made by Node. */
+export const rsa1024: TestKey = (() => {
+  const { privateKey, publicKey } = Crypto.generateKeyPairSync("rsa", { modulusLength: 1024 })
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString()
+  const privateJwk = privateKey.export({ format: "jwk" }) as Jose.JWK
+  const pemLines = pemLinesOf(pem)
+  return {
+    pem,
+    jwkJson: JSON.stringify(privateJwk),
+    privateJwk,
+    publicJwk: publicKey.export({ format: "jwk" }) as Jose.JWK,
+    pemLines,
+    pemBody: pemLines.join("")
+  }
+})()
 
 /** `rsa`'s private key as PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`), which the library refuses. */
 export const rsaPkcs1Pem = Crypto.createPrivateKey(rsa.pem).export({ type: "pkcs1", format: "pem" }).toString()

@@ -1,0 +1,53 @@
+/**
+ * Issue 9: an issuer whose metadata cannot be used (another issuer, or the configured method missing) is a
+ * configuration error like `invalid_client`: remembered for `terminalErrorCooldown`, so calls inside it ask nothing.
+ */
+import { TokenService } from "@effect-oauth2/client-credentials"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import { byUrl } from "./utils/byUrl.js"
+import * as Endpoint from "./utils/ScriptedEndpoint.js"
+
+const issuer = "https://auth.example.com/tenant-7"
+const rfc8414Url = "https://auth.example.com/.well-known/oauth-authorization-server/tenant-7"
+
+const serviceWith = (metadata: Record<string, unknown>) =>
+  Effect.gen(function*() {
+    const endpoint = Endpoint.make({ otherwise: byUrl({ [rfc8414Url]: Endpoint.json(metadata) }) })
+    const service = yield* TokenService.make({
+      issuer,
+      clientId: "client-1",
+      clientSecret: Redacted.make("secret-1"),
+      authMethod: "client_secret_post"
+    }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
+    return { endpoint, service }
+  })
+
+describe("a discovery TokenError is remembered for terminalErrorCooldown", () => {
+  const cases: ReadonlyArray<readonly [string, Record<string, unknown>, string]> = [
+    ["the configured method missing", {
+      issuer,
+      token_endpoint: `${issuer}/token`,
+      token_endpoint_auth_methods_supported: ["private_key_jwt"]
+    }, "UnsupportedAuthMethod"],
+    ["another issuer", { issuer: "https://evil.example.com", token_endpoint: `${issuer}/token` }, "Discovery"]
+  ]
+  for (const [what, metadata, reason] of cases) {
+    it.scoped(`${what}: ${reason}; get and getFor inside 5 s ask nothing, after it ask again`, () =>
+      Effect.gen(function*() {
+        const { endpoint, service } = yield* serviceWith(metadata)
+        const first = yield* Effect.flip(service.get)
+        assert.strictEqual(first.reason, reason)
+        assert.strictEqual(endpoint.requests.length, 1)
+        yield* TestClock.adjust("4999 millis")
+        assert.strictEqual((yield* Effect.flip(service.get)).reason, reason)
+        assert.strictEqual(endpoint.requests.length, 1, "remembered: nothing asked")
+        yield* TestClock.adjust("2 millis")
+        yield* Effect.flip(service.get)
+        assert.strictEqual(endpoint.requests.length, 2, "forgotten after the cool-down: asked again")
+      }))
+  }
+})

@@ -257,6 +257,28 @@ describe("layerConfig: private_key_jwt", () => {
       }))
   }
 
+  it.scoped("a key and no secret, without OAUTH_AUTH_METHOD: private_key_jwt", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now)
+      const endpoint = Endpoint.make()
+      const service = yield* build({ ...base, OAUTH_PRIVATE_KEY: Keys.p256.pem }, endpoint)
+      yield* service.get
+      assert.strictEqual(endpoint.requests[0]!.form.get("client_assertion_type"), jwtBearer)
+      assert.isNull(endpoint.requests[0]!.form.get("client_secret"))
+    }))
+
+  it.effect("a key and OAUTH_CLIENT_ASSERTION_FILE both: a ConfigError, not one chosen silently", () =>
+    Effect.gen(function*() {
+      const { text } = yield* configErrorOf({
+        ...base,
+        OAUTH_AUTH_METHOD: "private_key_jwt",
+        OAUTH_PRIVATE_KEY: Keys.p256.pem,
+        OAUTH_CLIENT_ASSERTION_FILE: "/var/run/secrets/tokens/oauth-token"
+      })
+      assert.include(text, "not both")
+      Leaks.assertNoStart("the ConfigError", text, Keys.partsOf(Keys.p256))
+    }))
+
   it.effect("private_key_jwt with no key and no assertion file: a ConfigError", () =>
     Effect.gen(function*() {
       const { text } = yield* configErrorOf({ ...base, OAUTH_AUTH_METHOD: "private_key_jwt" })

@@ -231,7 +231,11 @@ const credentialsFromEnv: Config.Config<TokenService.Credentials> = Config.mapOr
     clientAssertion: optional(assertionFile("OAUTH_CLIENT_ASSERTION_FILE"))
   }),
   (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {
-    const { authMethod, clientId } = env
+    const { clientId } = env
+    const hasKeyOrAssertion = env.privateKey !== undefined || env.clientAssertion !== undefined
+    // a key or an assertion and no secret say which method is meant
+    const authMethod = env.authMethod ??
+      (hasKeyOrAssertion && env.clientSecret === undefined ? "private_key_jwt" : undefined)
     if (authMethod !== "private_key_jwt") {
       if (env.clientSecret === undefined) return Either.left(missing("OAUTH_CLIENT_SECRET"))
       return Either.right(
@@ -239,6 +243,12 @@ const credentialsFromEnv: Config.Config<TokenService.Credentials> = Config.mapOr
           ? { clientId, clientSecret: env.clientSecret, authMethod }
           : { clientId, clientSecret: env.clientSecret, authMethod }
       )
+    }
+    if (env.privateKey !== undefined && env.clientAssertion !== undefined) {
+      return Either.left(ConfigError.InvalidData(
+        ["OAUTH_CLIENT_ASSERTION_FILE"],
+        "set a private key (OAUTH_PRIVATE_KEY or OAUTH_PRIVATE_KEY_FILE) or OAUTH_CLIENT_ASSERTION_FILE, not both"
+      ))
     }
     if (env.privateKey !== undefined) {
       const { keyId, privateKey, signingAlgorithm } = env
@@ -254,7 +264,8 @@ const credentialsFromEnv: Config.Config<TokenService.Credentials> = Config.mapOr
 /**
  * `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`; `OAUTH_CLIENT_ID`; `OAUTH_AUTH_METHOD`; then `OAUTH_CLIENT_SECRET`, or for
  * `private_key_jwt` `OAUTH_PRIVATE_KEY` / `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or
- * `OAUTH_CLIENT_ASSERTION_FILE`; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`.
+ * `OAUTH_CLIENT_ASSERTION_FILE`; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`. Without `OAUTH_AUTH_METHOD`, a key or an assertion
+ * file and no secret mean `private_key_jwt`.
  */
 export const fromEnv: Config.Config<TokenService.Options> = Config.map(
   Config.all({

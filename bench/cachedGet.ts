@@ -1,11 +1,13 @@
 /**
  * Scenario 3, the cost of a cached `get`: ns per call inside an Effect loop, next to the same loop yielding a
  * prebuilt `Effect.succeed` (the floor) and Effect's own `Cache.get` on a warm key; then the same from Promise
- * code, one `runtime.runPromise` per call through a `ManagedRuntime`, next to `runtime.runPromise(Effect.succeed(1))`.
+ * code, one `runtime.runPromise` per call through a `ManagedRuntime`, next to `runtime.runPromise(Effect.succeed(1))`,
+ * and the Promise API's `createTokenClient().getToken()`, next to the classic snippet's `await getToken()`.
  * Many short rounds, every variant in each: a ratio is the median of the per-round ratios, so that a busy moment
  * of the machine weighs on both sides of it.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
+import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cache from "effect/Cache"
 import * as Effect from "effect/Effect"
@@ -96,6 +98,12 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
     const sync = Effect.sync(() => 1)
     // the cheapest effect that can choose, when it runs, between a cached value and another effect
     const suspended = Effect.suspend(() => succeed)
+    const promiseClient = createTokenClient({
+      tokenUrl: server.tokenUrl,
+      clientId: Report.clientId,
+      clientSecret: Report.clientSecret
+    })
+    await promiseClient.getToken()
     Baseline.configure({ tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret })
     await Baseline.getToken()
     const before = server.tokenRequests
@@ -122,17 +130,20 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
       inEffectLoop("library: yield* tokens.getFor(other scopes)", other)
     ])
     Report.progress("from Promise code (one await per call):")
-    const [promiseFloor, promiseGet, baselineGet] = await measure([
+    const [promiseFloor, promiseGet, clientGet, baselineGet] = await measure([
       awaiting("floor: await runtime.runPromise(succeed)", () => runtime.runPromise(succeed)),
       awaiting("library: await runtime.runPromise(get)", () => runtime.runPromise(tokens.get)),
+      awaiting("library: await createTokenClient().getToken()", promiseClient.getToken, promiseIterations * 10),
       awaiting("baseline: await getToken()", Baseline.getToken, promiseIterations * 10)
     ])
+    await promiseClient.close()
     const extraRequests = server.tokenRequests - before
     if (extraRequests !== 0) Report.progress(`warning: ${extraRequests} token request(s) during the loops`)
 
     const cell = (self: Samples, reference: Samples) =>
       `${Report.format(Report.median(self), 0)} ns (${Report.format(ratio(self, reference), 1)}x)`
     const getRatio = ratio(get!, floor!)
+    const clientRatio = ratio(clientGet!, baselineGet!)
     const row = (scenario: string, measure: string, library: string, baseline = "-"): Report.Row => ({
       scenario,
       measure,
@@ -163,7 +174,17 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
         "await runtime.runPromise(get) (x floor) / await getToken()",
         cell(promiseGet!, promiseFloor!),
         `${Report.format(Report.median(baselineGet!), 0)} ns`
-      )
+      ),
+      {
+        ...row(
+          promiseRow,
+          "await createTokenClient().getToken() (x snippet) / await getToken()",
+          `${Report.format(Report.median(clientGet!), 0)} ns (${Report.format(clientRatio, 1)}x)`,
+          `${Report.format(Report.median(baselineGet!), 0)} ns`
+        ),
+        goal: "<= 2x snippet",
+        met: clientRatio <= 2 && extraRequests === 0
+      }
     ]
   } finally {
     await runtime.dispose()

@@ -216,6 +216,25 @@ const shippedDocProblems = (pkg, dir) => {
   return problems.join("\n")
 }
 
+/**
+ * Exports that must be the very value of another entry's (`===`): the Promise API re-exports the error classes of the
+ * main entry, so that `instanceof` holds across both. `[entry, export, entry it is the same as, path in that entry]`.
+ */
+const sameValues = [
+  ["@effect-oauth2/client-credentials/promise", "TokenError", "@effect-oauth2/client-credentials", [
+    "TokenError",
+    "TokenError"
+  ]],
+  ["@effect-oauth2/client-credentials/promise", "NetworkError", "@effect-oauth2/client-credentials", [
+    "NetworkError",
+    "NetworkError"
+  ]],
+  ["@effect-oauth2/client-credentials/promise", "ApiError", "@effect-oauth2/client-credentials", [
+    "ApiError",
+    "ApiError"
+  ]]
+]
+
 const writeImportCheck = (project, packages) => {
   const plan = packages.flatMap((pkg) =>
     pkg.entries.map((entry) => ({
@@ -233,6 +252,15 @@ const writeImportCheck = (project, packages) => {
       packageName: pkg.name,
       version: pkg.manifest.version,
       file: path.join(project, "node_modules", pkg.name, "package.json")
+    }))
+  ).concat(
+    sameValues.map(([specifier, name, other, at]) => ({
+      kind: "same",
+      name: `${specifier} ${name} is ${other} ${at.join(".")}`,
+      specifier,
+      exportName: name,
+      other,
+      at
     }))
   ).concat(
     packages.filter((pkg) => pkg.internals.length > 0).map((pkg) => ({
@@ -259,6 +287,14 @@ for (const step of plan) {
       const missing = step.expected.filter((name) => !(name in module))
       if (missing.length > 0) problems.push("missing exports: " + missing.join(", "))
       if (step.expected.length === 0 && Object.keys(module).length === 0) problems.push("no exports at all")
+    } catch (error) {
+      problems.push(String(error && error.stack || error))
+    }
+  } else if (step.kind === "same") {
+    try {
+      const self = (await import(step.specifier))[step.exportName]
+      const other = step.at.reduce((value, key) => value?.[key], await import(step.other))
+      if (self === undefined || self !== other) problems.push("not the same value")
     } catch (error) {
       problems.push(String(error && error.stack || error))
     }

@@ -184,6 +184,15 @@ export class TokenCell {
     (held) => this.engine.rejected.has(held.token) ? this.serve : held.succeed
   )
 
+  /**
+   * The token held, without entering the runtime, while no refresh is due and none runs (`Fresh`): the caller compares
+   * the time with its `refreshAt` and goes to `serve` from then on. The Promise API's hot path.
+   */
+  peek(): Held | undefined {
+    const state = this.state
+    return state._tag === "Fresh" ? state.held : undefined
+  }
+
   /** Drops `token` when it is the current one and not protected; the next caller fetches. */
   invalidate(token: AccessToken.AccessToken, now: number): void {
     const state = this.state

@@ -68,6 +68,18 @@ const destinationOf = (
   )
 }
 
+/**
+ * @internal The key of `peek` on a service built by `make`: the configured token's `Held` while it is `Fresh`, read
+ * synchronously (`TokenCell.peek`). Not on the public `Service` type; a service built elsewhere has none.
+ */
+export const peekKey: unique symbol = Symbol.for("@effect-oauth2/client-credentials/internal/TokenService/peek")
+
+/** @internal The synchronous `peek` of `service`, when it was built by `make`. */
+export const peekOf = (service: TokenService.Service): (() => Held | undefined) | undefined => {
+  const peek = (service as { readonly [peekKey]?: unknown })[peekKey]
+  return typeof peek === "function" ? peek as () => Held | undefined : undefined
+}
+
 /** @internal */
 export const make = (
   options: TokenService.Options
@@ -154,7 +166,13 @@ export const makeWith = <E>(
         })
       })
 
-    return { get, getFor, invalidate }
+    const service: TokenService.Service & { readonly [peekKey]: () => Held | undefined } = {
+      get,
+      getFor,
+      invalidate,
+      [peekKey]: () => configured.peek()
+    }
+    return service
   })
 
 /** The engine of every cell, and `owners`: the cell each token was issued to, so `invalidate` finds it at once. */

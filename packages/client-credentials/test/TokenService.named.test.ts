@@ -4,7 +4,6 @@
  * prefixed variables, `layerPrefetched` fetches while it is built, `AuthorizedClient.withTokens` takes one, and a
  * program that needs one does not type-check when given another.
  */
-import type { AccessToken, NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -220,11 +219,7 @@ describe("TokenService.Tag: named clients", () => {
   })
 
   it("types: a program that needs Billing does not type-check when given only Shipping", () => {
-    const needsBilling: Effect.Effect<
-      AccessToken.AccessToken,
-      TokenError.TokenError | NetworkError.NetworkError,
-      Billing
-    > = Effect.flatMap(Billing, (service) => service.get)
+    const needsBilling = Effect.flatMap(Billing, (service) => service.get)
     const givenBilling = needsBilling.pipe(Effect.provide(Billing.layer(billingOptions)))
     const givenShipping = needsBilling.pipe(Effect.provide(Shipping.layer(shippingOptions)))
     const ok: Effect.Effect<unknown, unknown, HttpClient.HttpClient> = givenBilling

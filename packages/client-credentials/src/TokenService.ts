@@ -308,9 +308,80 @@ export const config: Config.Config<Options> = options_.fromEnv
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config
 ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(
-    TokenService,
-    Effect.flatMap(options_.validatedConfig(Config.unwrap(options)), (options) =>
-      internal.makeWith(options, (problem) =>
-        Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`))))
+  Layer.scoped(TokenService, makeConfig(options))
+
+const makeConfig = (options: Config.Config.Wrap<Options>) =>
+  Effect.flatMap(
+    options_.validatedConfig(Config.unwrap(options)),
+    (options) =>
+      internal.makeWith(options, (problem) => Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`)))
   )
+
+/**
+ * `config` with another prefix in place of `OAUTH_`: `configWithPrefix("BILLING_OAUTH_")` reads
+ * `BILLING_OAUTH_TOKEN_URL`, `BILLING_OAUTH_CLIENT_ID`, `BILLING_OAUTH_CLIENT_SECRET`, … The prefix is used as
+ * given: nothing is added to it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const configWithPrefix: (prefix: string) => Config.Config<Options> = options_.fromEnvWithPrefix
+
+/**
+ * The statics of a named token service, declared with `TokenService.Tag`: the layers of `TokenService`, providing
+ * this tag instead.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TagClass<Self, Id extends string> extends Context.TagClass<Self, Id, Service> {
+  /** Like `TokenService.layer`. */
+  readonly layer: (options: Options) => Layer.Layer<Self, never, HttpClient.HttpClient>
+  /** Like `TokenService.layerPrefetched`. */
+  readonly layerPrefetched: (
+    options: Options
+  ) => Layer.Layer<Self, TokenError.TokenError | NetworkError.NetworkError, HttpClient.HttpClient>
+  /**
+   * Like `TokenService.layerConfig`: any `Config.Wrap<Options>`, or `{ prefix }` to read the environment with
+   * `configWithPrefix(prefix)`. Without an argument it reads `config` (`OAUTH_*`): no prefix is derived from the id.
+   */
+  readonly layerConfig: (
+    options?: Config.Config.Wrap<Options> | { readonly prefix: string }
+  ) => Layer.Layer<Self, ConfigError.ConfigError, HttpClient.HttpClient>
+}
+
+/**
+ * Declares a named token service, for an application that gets tokens from several clients (different
+ * credentials, servers or APIs): each has its own tag, layer and cache, and a program that needs one does not
+ * type-check when given another. The id must be unique in the application: tags with the same id are the same
+ * service.
+ *
+ * @example
+ * ```ts
+ * import { TokenService } from "@effect-oauth2/client-credentials"
+ *
+ * class Billing extends TokenService.Tag("app/Billing")<Billing>() {}
+ * class Shipping extends TokenService.Tag("app/Shipping")<Shipping>() {}
+ *
+ * const BillingLive = Billing.layerConfig({ prefix: "BILLING_OAUTH_" }) // BILLING_OAUTH_TOKEN_URL, …
+ * const ShippingLive = Shipping.layerConfig({ prefix: "SHIPPING_OAUTH_" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Tag = <const Id extends string>(id: Id) => <Self>(): TagClass<Self, Id> => {
+  const tag = Context.Tag(id)<Self, Service>()
+  const statics: Omit<TagClass<Self, Id>, keyof Context.TagClass<Self, Id, Service>> = {
+    layer: (options) => Layer.scoped(tag, make(options)),
+    layerPrefetched: (options) => Layer.scoped(tag, Effect.tap(make(options), (service) => service.get)),
+    layerConfig: (options = config) =>
+      Layer.scoped(tag, makeConfig(isPrefix(options) ? configWithPrefix(options.prefix) : options))
+  }
+  return Object.assign(tag, statics)
+}
+
+const isPrefix = (
+  options: Config.Config.Wrap<Options> | { readonly prefix: string }
+): options is { readonly prefix: string } =>
+  !Config.isConfig(options) && typeof (options as { readonly prefix?: unknown }).prefix === "string"

@@ -113,3 +113,51 @@ export const layer = (options: Options): Layer.Layer<TokenService.TokenService |
         Context.make(TokenService.TokenService, made.tokenService).pipe(Context.add(TokenServiceTest, made.test))
     )
   )
+
+/**
+ * The identifier of what the test service standing for the named token service `Self` was asked (see `layerFor`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface For<in out Self> {
+  readonly "@effect-oauth2/testing/TokenServiceTest/For": (_: Self) => Self
+}
+
+/**
+ * The tag of what the test service standing for a named token service was asked, as provided by `layerFor`: e.g.
+ * `yield* TokenServiceTest.tagFor(Billing)`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const tagFor = <Self>(tag: Context.Tag<Self, TokenService.Service>): Context.Tag<For<Self>, Service> =>
+  Context.GenericTag<For<Self>, Service>(`@effect-oauth2/testing/TokenServiceTest/${tag.key}`)
+
+/**
+ * Like `layer`, for a named token service declared with `TokenService.Tag`: a layer providing a test service as
+ * `tag`, and what it was asked as `tagFor(tag)`. Layers for different tags are independent.
+ *
+ * @example
+ * ```ts
+ * import { TokenService } from "@effect-oauth2/client-credentials"
+ * import { TokenServiceTest } from "@effect-oauth2/testing"
+ *
+ * class Billing extends TokenService.Tag("app/Billing")<Billing>() {}
+ *
+ * const TestBilling = TokenServiceTest.layerFor(Billing, { token: "billing-token" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFor = <Self>(
+  tag: Context.Tag<Self, TokenService.Service>,
+  options: Options
+): Layer.Layer<Self | For<Self>> =>
+  Layer.effectContext(
+    Effect.map(
+      internal.make(options),
+      (made) => Context.make(tag, made.tokenService).pipe(Context.add(tagFor(tag), made.test))
+    )
+  )

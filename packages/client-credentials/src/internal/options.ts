@@ -198,84 +198,97 @@ const assertionFile = (variable: string) =>
       (text) => Redacted.make(text.trim())
     ))
 
-/** `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`, one of them. */
-const endpointFromEnv = Config.mapOrFail(
-  Config.all({ tokenUrl: optional(Config.string("OAUTH_TOKEN_URL")), issuer: optional(Config.string("OAUTH_ISSUER")) }),
-  ({ issuer, tokenUrl }): Either.Either<TokenService.EndpointOptions, ConfigError.ConfigError> =>
-    tokenUrl !== undefined && issuer !== undefined
-      ? Either.left(ConfigError.InvalidData(["OAUTH_ISSUER"], "set OAUTH_TOKEN_URL or OAUTH_ISSUER, not both"))
-      : tokenUrl !== undefined
-      ? Either.right({ tokenUrl })
-      : issuer !== undefined
-      ? Either.right({ issuer })
-      : Either.left(ConfigError.MissingData(["OAUTH_TOKEN_URL"], "Expected OAUTH_TOKEN_URL or OAUTH_ISSUER to exist"))
-)
+/** `<prefix>TOKEN_URL` or `<prefix>ISSUER`, one of them. */
+const endpointFromEnv = (prefix: string) =>
+  Config.mapOrFail(
+    Config.all({
+      tokenUrl: optional(Config.string(`${prefix}TOKEN_URL`)),
+      issuer: optional(Config.string(`${prefix}ISSUER`))
+    }),
+    ({ issuer, tokenUrl }): Either.Either<TokenService.EndpointOptions, ConfigError.ConfigError> =>
+      tokenUrl !== undefined && issuer !== undefined
+        ? Either.left(
+          ConfigError.InvalidData([`${prefix}ISSUER`], `set ${prefix}TOKEN_URL or ${prefix}ISSUER, not both`)
+        )
+        : tokenUrl !== undefined
+        ? Either.right({ tokenUrl })
+        : issuer !== undefined
+        ? Either.right({ issuer })
+        : Either.left(
+          ConfigError.MissingData([`${prefix}TOKEN_URL`], `Expected ${prefix}TOKEN_URL or ${prefix}ISSUER to exist`)
+        )
+  )
 
 const missing = (variable: string) =>
   ConfigError.MissingData([variable], `Expected ${variable} to exist in the process context`)
 
 /**
- * The credentials `OAUTH_AUTH_METHOD` asks for: `OAUTH_CLIENT_SECRET`, or for `private_key_jwt` a key from
- * `OAUTH_PRIVATE_KEY` or `OAUTH_PRIVATE_KEY_FILE`, else an assertion from `OAUTH_CLIENT_ASSERTION_FILE`.
+ * The credentials `<prefix>AUTH_METHOD` asks for: `<prefix>CLIENT_SECRET`, or for `private_key_jwt` a key from
+ * `<prefix>PRIVATE_KEY` or `<prefix>PRIVATE_KEY_FILE`, else an assertion from `<prefix>CLIENT_ASSERTION_FILE`.
  */
-const credentialsFromEnv: Config.Config<TokenService.Credentials> = Config.mapOrFail(
-  Config.all({
-    clientId: Config.string("OAUTH_CLIENT_ID"),
-    authMethod: optional(Config.literal(...credentialOptions.authMethods)("OAUTH_AUTH_METHOD")),
-    clientSecret: optional(Config.redacted("OAUTH_CLIENT_SECRET")),
-    privateKey: optional(
-      Config.orElse(Config.redacted("OAUTH_PRIVATE_KEY"), () => fileContents("OAUTH_PRIVATE_KEY_FILE"))
-    ),
-    keyId: optional(Config.string("OAUTH_KEY_ID")),
-    signingAlgorithm: optional(Config.literal("RS256", "PS256", "ES256", "EdDSA")("OAUTH_SIGNING_ALGORITHM")),
-    clientAssertion: optional(assertionFile("OAUTH_CLIENT_ASSERTION_FILE"))
-  }),
-  (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {
-    const { clientId } = env
-    const hasKeyOrAssertion = env.privateKey !== undefined || env.clientAssertion !== undefined
-    // a key or an assertion and no secret say which method is meant
-    const authMethod = env.authMethod ??
-      (hasKeyOrAssertion && env.clientSecret === undefined ? "private_key_jwt" : undefined)
-    if (authMethod !== "private_key_jwt") {
-      if (env.clientSecret === undefined) return Either.left(missing("OAUTH_CLIENT_SECRET"))
-      return Either.right(
-        authMethod === "client_secret_jwt"
-          ? { clientId, clientSecret: env.clientSecret, authMethod }
-          : { clientId, clientSecret: env.clientSecret, authMethod }
-      )
+const credentialsFromEnv = (prefix: string): Config.Config<TokenService.Credentials> =>
+  Config.mapOrFail(
+    Config.all({
+      clientId: Config.string(`${prefix}CLIENT_ID`),
+      authMethod: optional(Config.literal(...credentialOptions.authMethods)(`${prefix}AUTH_METHOD`)),
+      clientSecret: optional(Config.redacted(`${prefix}CLIENT_SECRET`)),
+      privateKey: optional(
+        Config.orElse(Config.redacted(`${prefix}PRIVATE_KEY`), () => fileContents(`${prefix}PRIVATE_KEY_FILE`))
+      ),
+      keyId: optional(Config.string(`${prefix}KEY_ID`)),
+      signingAlgorithm: optional(Config.literal("RS256", "PS256", "ES256", "EdDSA")(`${prefix}SIGNING_ALGORITHM`)),
+      clientAssertion: optional(assertionFile(`${prefix}CLIENT_ASSERTION_FILE`))
+    }),
+    (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {
+      const { clientId } = env
+      const hasKeyOrAssertion = env.privateKey !== undefined || env.clientAssertion !== undefined
+      // a key or an assertion and no secret say which method is meant
+      const authMethod = env.authMethod ??
+        (hasKeyOrAssertion && env.clientSecret === undefined ? "private_key_jwt" : undefined)
+      if (authMethod !== "private_key_jwt") {
+        if (env.clientSecret === undefined) return Either.left(missing(`${prefix}CLIENT_SECRET`))
+        return Either.right(
+          authMethod === "client_secret_jwt"
+            ? { clientId, clientSecret: env.clientSecret, authMethod }
+            : { clientId, clientSecret: env.clientSecret, authMethod }
+        )
+      }
+      if (env.privateKey !== undefined && env.clientAssertion !== undefined) {
+        return Either.left(ConfigError.InvalidData(
+          [`${prefix}CLIENT_ASSERTION_FILE`],
+          `set a private key (${prefix}PRIVATE_KEY or ${prefix}PRIVATE_KEY_FILE) or ${prefix}CLIENT_ASSERTION_FILE, not both`
+        ))
+      }
+      if (env.privateKey !== undefined) {
+        const { keyId, privateKey, signingAlgorithm } = env
+        return Either.right({ clientId, authMethod, privateKey, keyId, signingAlgorithm })
+      }
+      if (env.clientAssertion !== undefined) {
+        return Either.right({ clientId, authMethod, clientAssertion: env.clientAssertion })
+      }
+      return Either.left(missing(`${prefix}PRIVATE_KEY`))
     }
-    if (env.privateKey !== undefined && env.clientAssertion !== undefined) {
-      return Either.left(ConfigError.InvalidData(
-        ["OAUTH_CLIENT_ASSERTION_FILE"],
-        "set a private key (OAUTH_PRIVATE_KEY or OAUTH_PRIVATE_KEY_FILE) or OAUTH_CLIENT_ASSERTION_FILE, not both"
-      ))
-    }
-    if (env.privateKey !== undefined) {
-      const { keyId, privateKey, signingAlgorithm } = env
-      return Either.right({ clientId, authMethod, privateKey, keyId, signingAlgorithm })
-    }
-    if (env.clientAssertion !== undefined) {
-      return Either.right({ clientId, authMethod, clientAssertion: env.clientAssertion })
-    }
-    return Either.left(missing("OAUTH_PRIVATE_KEY"))
-  }
-)
+  )
 
 /**
- * `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`; `OAUTH_CLIENT_ID`; `OAUTH_AUTH_METHOD`; then `OAUTH_CLIENT_SECRET`, or for
- * `private_key_jwt` `OAUTH_PRIVATE_KEY` / `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or
- * `OAUTH_CLIENT_ASSERTION_FILE`; `OAUTH_SCOPE`, `OAUTH_AUDIENCE`. Without `OAUTH_AUTH_METHOD`, a key or an assertion
- * file and no secret mean `private_key_jwt`.
+ * The variables after `prefix` (`OAUTH_` by default): `TOKEN_URL` or `ISSUER`; `CLIENT_ID`; `AUTH_METHOD`; then
+ * `CLIENT_SECRET`, or for `private_key_jwt` `PRIVATE_KEY` / `PRIVATE_KEY_FILE` (with `KEY_ID`, `SIGNING_ALGORITHM`) or
+ * `CLIENT_ASSERTION_FILE`; `SCOPE`, `AUDIENCE`. Without `AUTH_METHOD`, a key or an assertion file and no secret mean
+ * `private_key_jwt`.
  */
-export const fromEnv: Config.Config<TokenService.Options> = Config.map(
-  Config.all({
-    endpoint: endpointFromEnv,
-    credentials: credentialsFromEnv,
-    scopes: optional(
-      Config.map(Config.string("OAUTH_SCOPE"), (scope) => scope.split(" ").filter((scope) => scope !== ""))
-    ),
-    audience: optional(Config.string("OAUTH_AUDIENCE"))
-  }),
-  ({ audience, credentials, endpoint, scopes }) =>
-    ({ ...endpoint, ...credentials, scopes, audience }) as TokenService.Options
-)
+export const fromEnvWithPrefix = (prefix: string): Config.Config<TokenService.Options> =>
+  Config.map(
+    Config.all({
+      endpoint: endpointFromEnv(prefix),
+      credentials: credentialsFromEnv(prefix),
+      scopes: optional(
+        Config.map(Config.string(`${prefix}SCOPE`), (scope) => scope.split(" ").filter((scope) => scope !== ""))
+      ),
+      audience: optional(Config.string(`${prefix}AUDIENCE`))
+    }),
+    ({ audience, credentials, endpoint, scopes }) =>
+      ({ ...endpoint, ...credentials, scopes, audience }) as TokenService.Options
+  )
+
+/** `fromEnvWithPrefix("OAUTH_")`: `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID`, … */
+export const fromEnv: Config.Config<TokenService.Options> = fromEnvWithPrefix("OAUTH_")

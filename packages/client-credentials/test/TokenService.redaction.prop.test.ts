@@ -15,11 +15,8 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as FixedTokens from "./authorized/fixedTokens.js"
@@ -86,40 +83,6 @@ const forbidden = (token: string, secret?: string): Record<string, string> => {
   }
   return values
 }
-
-/** Fails the property when any printing of the failure in `exit`, or any log line, holds a forbidden start. */
-const assertClean = (
-  exit: Exit.Exit<unknown, unknown>,
-  logs: Logs.CapturedLogs,
-  values: Record<string, string>
-) => {
-  assert.isTrue(Exit.isFailure(exit))
-  const cause = Exit.isFailure(exit) ? exit.cause : Cause.empty
-  const error = Option.getOrThrow(Cause.failureOption(cause))
-  for (const [what, text] of Leaks.renderings(error, cause)) Leaks.assertNoStart(what, text, values)
-  for (const entry of logs.entries) Leaks.assertNoStart(`the ${entry.level} log`, entry.text, values)
-  return error as { readonly _tag: string; readonly reason?: string }
-}
-
-/** Runs `effect` with captured logs, then logs its failure as an application would. */
-const runLogged = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const logs = Logs.capture()
-    const exit = yield* Effect.exit(effect).pipe(
-      Effect.tap((exit) =>
-        Exit.isFailure(exit)
-          ? Effect.zipRight(
-            Effect.logError("the call failed", exit.cause).pipe(
-              Effect.annotateLogs({ error: Option.getOrUndefined(Cause.failureOption(exit.cause)) })
-            ),
-            Effect.logWarning(Option.getOrUndefined(Cause.failureOption(exit.cause)))
-          )
-          : Effect.void
-      ),
-      Effect.provide(logs.layer)
-    )
-    return { exit, logs }
-  })
 
 /** Enough to place each value at many offsets of each place; the suite stays within a few seconds. */
 const numRuns = 40
@@ -197,9 +160,9 @@ describe("TokenService: no printing holds the start of a secret or a token (prop
             authMethod,
             retry: Schedule.stop
           }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
-          return yield* runLogged(service.get)
+          return yield* Logs.runLogged(service.get)
         }))
-        const error = assertClean(exit, logs, forbidden(token, secret))
+        const error = Leaks.assertClean(exit, logs, forbidden(token, secret))
         assert.strictEqual(error._tag, place.includes("cause") ? "NetworkError" : "TokenError")
       }),
     { timeout: 60_000, fastCheck: { numRuns } }
@@ -238,13 +201,13 @@ describe("TokenService: no printing holds the start of a client assertion (prope
             clientAssertion: Effect.succeed(Redacted.make(assertion)),
             retry: Schedule.stop
           }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
-          return yield* runLogged(service.get)
+          return yield* Logs.runLogged(service.get)
         }))
         const values = forbidden(token)
         for (const [name, encode] of Object.entries(Leaks.encodings)) {
           values[`the assertion (${name})`] = encode(assertion)
         }
-        const error = assertClean(exit, logs, values)
+        const error = Leaks.assertClean(exit, logs, values)
         assert.strictEqual(error._tag, place.includes("cause") ? "NetworkError" : "TokenError")
         assert.strictEqual(endpoint.requests[0]?.form.get("client_assertion"), assertion, "sent as given")
       }),
@@ -320,8 +283,8 @@ describe("AuthorizedClient: no printing holds the start of the token (properties
           ? `${fill(filler, offset - 38)}Authorization: Bearer ${shown}${fill(filler, after)}`
           : `${fill(filler, offset)}${shown}${fill(filler, after)}`
         const client = AuthorizedClient.withTokens(echoingApi(place, text), { tokens: FixedTokens.make(token) })
-        const { exit, logs } = yield* runLogged(client.get("https://api.example.com/x"))
-        const error = assertClean(exit, logs, forbidden(token))
+        const { exit, logs } = yield* Logs.runLogged(client.get("https://api.example.com/x"))
+        const error = Leaks.assertClean(exit, logs, forbidden(token))
         assert.strictEqual(error._tag, place.includes("transport") ? "NetworkError" : "ApiError")
       }),
     { timeout: 60_000, fastCheck: { numRuns } }

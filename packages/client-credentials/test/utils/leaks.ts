@@ -3,8 +3,11 @@
  */
 import { assert } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
 import * as util from "node:util"
+import type * as Logs from "./logs.js"
 
 /** Every way an error tends to get printed: the error, and the cause it failed with. */
 export const renderings = (error: unknown, cause: Cause.Cause<unknown>): ReadonlyArray<readonly [string, string]> => [
@@ -66,4 +69,18 @@ export const encodings: Readonly<Record<string, (value: string) => string>> = {
       .replaceAll("'", "&#x27;").replaceAll("/", "&#x2F;"),
   "HTML, numeric": (value) =>
     [...value].map((char) => /[A-Za-z0-9]/.test(char) ? char : `&#${char.codePointAt(0)};`).join("")
+}
+
+/** Fails when any printing of the failure in `exit`, or any log line, holds a start of `values`; returns the error. */
+export const assertClean = (
+  exit: Exit.Exit<unknown, unknown>,
+  logs: Logs.CapturedLogs,
+  values: Readonly<Record<string, string>>
+): { readonly _tag: string; readonly reason?: string } => {
+  assert.isTrue(Exit.isFailure(exit))
+  const cause = Exit.isFailure(exit) ? exit.cause : Cause.empty
+  const error = Option.getOrThrow(Cause.failureOption(cause))
+  for (const [what, text] of renderings(error, cause)) assertNoStart(what, text, values)
+  for (const entry of logs.entries) assertNoStart(`the ${entry.level} log`, entry.text, values)
+  return error as { readonly _tag: string; readonly reason?: string }
 }

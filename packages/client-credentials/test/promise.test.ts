@@ -99,6 +99,29 @@ describe("promise", () => {
       }
     }))
 
+  it("a body that breaks off errors its stream with a NetworkError that says so, showing no token", () =>
+    withServer((_, response) => {
+      response.writeHead(200, { "content-type": "text/plain", "content-length": "1000" })
+      response.write("partial")
+      setTimeout(() => response.destroy(), 10)
+    }, async (server) => {
+      const client = createTokenClient({ tokenUrl: server.tokenUrl, clientId: "app", clientSecret: "s3cret" })
+      try {
+        const response = await client.fetch(`${server.url}/api`)
+        const error = await response.text().then(() => undefined, (error: unknown) => error)
+        const cause = error instanceof TypeError ? error.cause ?? error : error
+        assert.instanceOf(cause, NetworkError)
+        assert.strictEqual((cause as NetworkError).status, 200)
+        assert.match(
+          (cause as NetworkError).message,
+          /^API http:\/\/127\.0\.0\.1:\d+ broke off its answer after HTTP 200 \(.+\)$/
+        )
+        assert.notInclude(String(cause), "t1")
+      } finally {
+        await client.close()
+      }
+    }))
+
   it("fetch sends the token and resolves for every status, with status, headers and body", () =>
     withServer((hit, response) => {
       const status = hit.path === "/missing" ? 404 : hit.path === "/empty" ? 204 : 200

@@ -24,9 +24,14 @@ import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
+import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
+import * as Redaction from "./redaction.js"
 import type { Held } from "./tokenCell.js"
 import { peekOf } from "./tokenService.js"
+
+/** A redactor with no values: a transport failure of an answer names its code, not a text that could hold a token. */
+const noValues = Redaction.make([])
 
 /** Statuses whose `Response` cannot have a body. */
 const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
@@ -37,13 +42,13 @@ const toWeb = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<R
     const origin = Origin.ofRequest(response.request)
     const noBody = response.request.method === "HEAD" || nullBodyStatuses.has(response.status)
     const body = noBody ? null : Stream.toReadableStreamRuntime(
-      Stream.mapError(response.stream, () =>
+      Stream.mapError(response.stream, (error) =>
         new NetworkError.NetworkError({
           reason: "Transport",
           source: "Api",
-          status: response.status,
           ...(origin === undefined ? {} : { origin }),
-          detail: `broke off its answer after HTTP ${response.status}`
+          // an answer's failure: its status and code, never the request it quotes (see `transportFailure`)
+          ...transportFailure(error, noValues)
         })),
       runtime
     )

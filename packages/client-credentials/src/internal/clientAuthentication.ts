@@ -7,11 +7,11 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
+import { describeFailureName } from "./describeCause.js"
 import * as Origin from "./origin.js"
 
 /** Where one token request goes: what an assertion's `aud` is taken from. */
@@ -299,26 +299,6 @@ const privateKeyJwt = (
  * `private_key_jwt` with an assertion made elsewhere, run for every token request. Its failure, or an empty
  * assertion, is a `TokenError` `ClientAssertion` that says what happened without quoting it.
  */
-const errorCode = /^[A-Z][A-Z0-9_]{0,63}$/
-const errorName = /^[A-Za-z][A-Za-z0-9]{0,63}$/
-
-/**
- * What a `clientAssertion` failure was: the first code down its `cause` chain (`ENOENT`), else its tag or name
- * (`InvalidProjectedToken`); never a message, which may quote the assertion the effect read.
- */
-const failureName = (error: unknown): string => {
-  let name: string | undefined
-  let current = error
-  for (let depth = 0; depth < 4 && Predicate.isObject(current); depth++) {
-    const { _tag, code } = current as { readonly _tag?: unknown; readonly code?: unknown }
-    if (typeof code === "string" && errorCode.test(code)) return code
-    const type = typeof _tag === "string" ? _tag : current instanceof Error ? current.name : undefined
-    if (name === undefined && type !== undefined && errorName.test(type)) name = type
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return name ?? "unknown cause"
-}
-
 const clientAssertion = (
   clientId: string,
   assertion: Effect.Effect<Redacted.Redacted<string>, unknown>
@@ -330,10 +310,10 @@ const clientAssertion = (
       const refused = (detail: string) =>
         new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
       return assertion.pipe(
-        Effect.mapError((error) => refused(`the clientAssertion effect failed (${failureName(error)})`)),
+        Effect.mapError((error) => refused(`the clientAssertion effect failed (${describeFailureName(error)})`)),
         // a defect too: its text may quote what the effect read
         Effect.catchAllDefect((defect) =>
-          Effect.fail(refused(`the clientAssertion effect died (${failureName(defect)})`))
+          Effect.fail(refused(`the clientAssertion effect died (${describeFailureName(defect)})`))
         ),
         Effect.flatMap((value) => {
           const text: unknown = Redacted.isRedacted(value) ? Redacted.value(value) : undefined

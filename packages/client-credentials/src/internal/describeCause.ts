@@ -3,6 +3,7 @@
  * message), never a credential, and never a body the server sent.
  */
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as Predicate from "effect/Predicate"
 import type { Redactor } from "./redaction.js"
 
 /** The most of a cause's text an error keeps, in UTF-8 bytes. */
@@ -33,6 +34,26 @@ const findCause = (cause: unknown): { readonly code?: string; readonly message?:
     current = current.cause
   }
   return {}
+}
+
+const errorCode = /^[A-Z][A-Z0-9_]{0,63}$/
+const errorName = /^[A-Za-z][A-Za-z0-9]{0,63}$/
+
+/**
+ * What a failure was, for a text that must quote nothing it read (e.g. a `clientAssertion`'s): the first code down
+ * its `cause` chain (`ENOENT`), else its tag or name (`InvalidProjectedToken`); never a message.
+ */
+export const describeFailureName = (error: unknown): string => {
+  let name: string | undefined
+  let current = error
+  for (let depth = 0; depth < 4 && Predicate.isObject(current); depth++) {
+    const { _tag, code } = current as { readonly _tag?: unknown; readonly code?: unknown }
+    if (typeof code === "string" && errorCode.test(code)) return code
+    const type = typeof _tag === "string" ? _tag : current instanceof Error ? current.name : undefined
+    if (name === undefined && type !== undefined && errorName.test(type)) name = type
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return name ?? "unknown cause"
 }
 
 /**

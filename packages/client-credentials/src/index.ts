@@ -46,3 +46,10 @@ export * as TokenRequest from "./TokenRequest.js"
  * @since 0.1.0
  */
 export * as TokenService from "./TokenService.js"
+
+/**
+ * A store of tokens shared by the replicas of a service, behind each process's own cache.
+ *
+ * @since 0.1.0
+ */
+export * as TokenStore from "./TokenStore.js"

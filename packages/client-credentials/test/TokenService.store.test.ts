@@ -226,6 +226,31 @@ describe("TokenService.layerWithStore", () => {
       assert.strictEqual(endpoint.requests.length, 2)
     }).pipe(noJitter))
 
+  it.scoped("a refresh does not take a token from the store that expires before the one it replaces", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      yield* replica.get
+      yield* TestClock.setTime(refreshPoint)
+      yield* spy.store.set(configuredKey(spy), tokenOf("older", 0, 3_600_000), Duration.seconds(100))
+      yield* replica.get
+      yield* Service.settle
+      assert.strictEqual(Service.value(yield* replica.get), "token-2")
+    }).pipe(noJitter))
+
+  it.scoped("invalidate leaves the stored token alone when the replica keeps it (protected after a rejection)", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      yield* replica.invalidate(yield* replica.get)
+      const replacement = yield* replica.get
+      yield* replica.invalidate(replacement)
+      assert.strictEqual(Service.value(yield* replica.get), "token-2", "protected for terminalErrorCooldown")
+      assert.isTrue(Option.isSome(yield* spy.store.get(configuredKey(spy))))
+    }))
+
   it.scoped("invalidate deletes the stored token if it still is the rejected one", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()
@@ -281,6 +306,7 @@ describe("TokenService.layerWithStore", () => {
         )
       }
       assert.strictEqual(endpoint.requests.length, 3)
+      assert.isFalse(spy.calls.some((call) => call.operation === "acquireLease"), "no lease tried while it fails")
       const warnings = () => logs.entries.filter((entry) => entry.level === "WARN")
       assert.strictEqual(warnings().length, 1)
       assert.include(warnings()[0]!.text, "token store failing")

@@ -122,12 +122,13 @@ type FetchError = TokenError.TokenError | NetworkError.NetworkError
 
 type Counter = Metric.Metric.Counter<number>
 
-const counterOf = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
-  Metric.fromMetricKey(
-    MetricKey.counter(name, { description, incremental: true }).pipe(
-      MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, unit)])
-    )
+const counterKey = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
+  MetricKey.counter(name, { description, incremental: true }).pipe(
+    MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, unit)])
   )
+
+const counterOf = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
+  Metric.fromMetricKey(counterKey(name, description, unit, tags))
 
 const labelsOf = (labels: Labels | undefined): ReadonlyArray<MetricLabel.MetricLabel> =>
   labels === undefined
@@ -254,14 +255,19 @@ export const make = (labels: Labels | undefined): Telemetry => {
       counterOf(name, description, unit, [...tags, ...extra])
 
   const lookupsBy = counter(names.lookups, "Token lookups by what the cache had", "{lookup}")
-  const lookups: Record<LookupResult, Counter> = {
-    hit: lookupsBy([MetricLabel.make(keys.result, "hit")]),
+  const lookups: Record<Exclude<LookupResult, "hit">, Counter> = {
     miss: lookupsBy([MetricLabel.make(keys.result, "miss")]),
     joined: lookupsBy([MetricLabel.make(keys.result, "joined")]),
     refreshed_ahead: lookupsBy([MetricLabel.make(keys.result, "refreshed_ahead")]),
     failure: lookupsBy([MetricLabel.make(keys.result, "failure")])
   }
-  const hits = lookups.hit
+  // the hot path updates the registry's hook of the hit counter itself: one call, one addition
+  const hits = Metric.globalMetricRegistry.get(
+    counterKey(names.lookups, "Token lookups by what the cache had", "{lookup}", [
+      ...tags,
+      MetricLabel.make(keys.result, "hit")
+    ])
+  )
   const expiresIn = Metric.fromMetricKey(
     MetricKey.gauge(names.expiresIn, { description: "Seconds until the configured request's token expires" }).pipe(
       MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, "s")])
@@ -358,14 +364,20 @@ export const make = (labels: Labels | undefined): Telemetry => {
   }
 
   let configured: object | undefined
+  // on hits the gauge is set at most once a second: a comparison per hit
+  let gaugeDueAt = 0
   return {
     hit: (cell, token, now) => {
-      hits.unsafeUpdate(1, noTags)
-      if (cell === configured) configuredToken(token, now)
+      hits.update(1)
+      if (cell === configured && now >= gaugeDueAt) {
+        gaugeDueAt = now + 1000
+        configuredToken(token, now)
+      }
     },
     lookup: (cell, result, token, now) => {
       lookups[result].unsafeUpdate(1, noTags)
       if (cell === configured) {
+        gaugeDueAt = 0
         if (token === undefined) expiresIn.unsafeUpdate(0, noTags)
         else configuredToken(token, now)
       }
@@ -374,7 +386,10 @@ export const make = (labels: Labels | undefined): Telemetry => {
       configured = cell
     },
     issued: (cell, token) => {
-      if (cell === configured) configuredToken(token, DateTime.toEpochMillis(token.issuedAt))
+      if (cell === configured) {
+        gaugeDueAt = 0
+        configuredToken(token, DateTime.toEpochMillis(token.issuedAt))
+      }
     },
     fetch,
     attempts,

@@ -180,10 +180,10 @@ export const makeWith = <E>(
       get,
       getFor,
       invalidate,
-      // the Promise API serves what this finds (mostly): counted as a hit
+      // the Promise API serves what this finds (mostly): counted as a hit, without reading the clock for the gauge
       [peekKey]: () => {
         const held = configured.peek()
-        if (held !== undefined) telemetry.hit(configured, held.token, Date.now())
+        if (held !== undefined) telemetry.counted()
         return held
       },
       [Telemetry.telemetryKey]: telemetry

@@ -141,7 +141,8 @@ describe("Telemetry through @effect/opentelemetry", () => {
     const sdk = makeSdk()
     return Effect.gen(function*() {
       const endpoint = Endpoint.make()
-      const service = yield* Service.make(endpoint, { clientId: "telemetry-refresh" })
+      // built in a span of its own: the refresh runs with the layer's context, and must not hang under it
+      const service = yield* Service.make(endpoint, { clientId: "telemetry-refresh" }).pipe(Effect.withSpan("build"))
       yield* service.get
       // past the refresh point (80 % of the usable hour, jitter fixed), before the hard expiry
       yield* TestClock.adjust("50 minutes")
@@ -237,6 +238,10 @@ describe("Telemetry through @effect/opentelemetry", () => {
         "oauth2.client.token.cache.lookups": "{lookup}",
         "oauth2.client.token.expires_in": "s"
       })
+      // every series of a name has its unit
+      for (const metric of metrics) {
+        for (const point of metric.dataPoints) assert.strictEqual(point.attributes["unit"], metric.descriptor.unit)
+      }
       const duration = valueOf(metrics, "oauth2.client.token.request.duration", { "oauth2.outcome": "token" })
       assert.strictEqual((duration as Histogram).count, 1)
       assert.strictEqual((duration as Histogram).sum, 0.25)
@@ -369,11 +374,31 @@ describe("Telemetry through @effect/opentelemetry", () => {
         AuthorizedClient.withTokens(api, { tokens: service }).execute(HttpClientRequest.get("https://api.example.com/"))
       )
       const metrics = yield* sdk.metrics("telemetry-leaks")
+      // no retry with this schedule: none counted, not even the transport failure's
+      assert.isUndefined(valueOf(metrics, "oauth2.client.token.retries"))
       const values = { "the client secret": Service.clientSecret, "the token": Redacted.value(token.value) }
       assert.isAtLeast(sdk.spans().length, 5)
       for (const [what, text] of spanTexts(sdk.spans())) assertNoStart(what, text, values)
       for (const metric of metrics) assertNoStart(`metric ${metric.descriptor.name}`, JSON.stringify(metric), values)
       assert.isAtLeast(sdk.logs.entries.length, 4)
+      for (const entry of sdk.logs.entries) assertNoStart(`the ${entry.level} log`, entry.text, values)
+    }).pipe(Effect.provide(sdk.layer))
+  })
+
+  it.scoped("a defect's text is in none of the library's spans or log lines", () => {
+    const sdk = makeSdk()
+    return Effect.gen(function*() {
+      // a custom HttpClient that dies quoting what it was sending
+      const endpoint = Endpoint.make({ otherwise: () => Effect.die(new Error(`boom ${Service.clientSecret}`)) })
+      const service = yield* Service.make(endpoint, { clientId: "telemetry-defect" })
+      yield* Effect.exit(service.get.pipe(Effect.withSpan("caller")))
+      const [fetch] = spanNamed(sdk.spans(), "oauth2.token.fetch")
+      assert.strictEqual(fetch!.attributes["oauth2.outcome"], "defect")
+      const values = { "the client secret": Service.clientSecret }
+      // the platform's own http.client span records the defect as it is: see the README
+      for (const [what, text] of spanTexts(spanNamed(sdk.spans(), "oauth2.token.fetch"))) {
+        assertNoStart(what, text, values)
+      }
       for (const entry of sdk.logs.entries) assertNoStart(`the ${entry.level} log`, entry.text, values)
     }).pipe(Effect.provide(sdk.layer))
   })

@@ -4,7 +4,7 @@
  * once, cached calls, a refresh ahead of expiry, and a token the API rejects and `AuthorizedClient` replaces. It
  * runs in about two seconds and exits by itself.
  *
- *   npx tsx --conditions=@effect-oauth2/source examples/telemetry.ts
+ *   node --conditions=@effect-oauth2/source --import tsx examples/telemetry.ts
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"

@@ -123,39 +123,43 @@ describe("TokenService.layerWithStore", () => {
       assert.strictEqual(reads(), readsBefore + 1)
     }).pipe(noJitter))
 
-  it.scoped("replicas starting together: one fetches under the lease, the others poll the store", () =>
-    Effect.gen(function*() {
-      const endpoint = Endpoint.make({ otherwise: Endpoint.delayed("1 second", Endpoint.token("shared")) })
-      const spy = yield* Store.spy()
-      const replicas = yield* Effect.all(Array.from({ length: 5 }, () => Store.replica(endpoint, spy.store)))
-      const callers = yield* Effect.fork(
-        Effect.all(replicas.flatMap((replica) => Array.from({ length: 20 }, () => replica.get)), {
-          concurrency: "unbounded"
-        })
-      )
-      yield* TestClock.adjust("1 second")
-      yield* TestClock.adjust("150 millis")
-      const tokens = yield* Fiber.join(callers)
-      assert.deepStrictEqual([...new Set(tokens.map(Service.value))], ["shared"])
-      assert.strictEqual(endpoint.requests.length, 1)
-      assert.strictEqual(spy.calls.filter((call) => call.operation === "set").length, 1)
-    }))
+  it.scoped(
+    "replicas starting together: one fetches under the lease, the others poll the store",
+    () =>
+      Effect.gen(function*() {
+        const endpoint = Endpoint.make({ otherwise: Endpoint.delayed("1 second", Endpoint.token("shared")) })
+        const spy = yield* Store.spy()
+        const replicas = yield* Effect.all(Array.from({ length: 5 }, () => Store.replica(endpoint, spy.store)))
+        const callers = yield* Effect.fork(
+          Effect.all(replicas.flatMap((replica) => Array.from({ length: 20 }, () => replica.get)), {
+            concurrency: "unbounded"
+          })
+        )
+        yield* TestClock.adjust("1 second")
+        yield* TestClock.adjust("150 millis")
+        const tokens = yield* Fiber.join(callers)
+        assert.deepStrictEqual([...new Set(tokens.map(Service.value))], ["shared"])
+        assert.strictEqual(endpoint.requests.length, 1)
+        assert.strictEqual(spy.calls.filter((call) => call.operation === "set").length, 1)
+      }),
+    30_000
+  )
 
   it.scoped("a lease whose holder never finishes passes to a waiting replica when it runs out", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()
       endpoint.script(Endpoint.hang())
       const spy = yield* Store.spy()
-      const options = { leaseTtl: "10 seconds" } as const
+      const options = { leaseTtl: "2 seconds" } as const
       const holder = yield* Store.replica(endpoint, spy.store, options)
       const waiter = yield* Store.replica(endpoint, spy.store, options)
       yield* Effect.fork(holder.get)
       yield* Service.settle
       const waiting = yield* Effect.fork(waiter.get)
-      yield* TestClock.adjust("9 seconds")
+      yield* TestClock.adjust("1900 millis")
       assert.isUndefined(yield* Service.pollNow(waiting), "the lease still holds")
       assert.strictEqual(endpoint.requests.length, 1)
-      yield* TestClock.adjust("1150 millis")
+      yield* TestClock.adjust("250 millis")
       const exit = yield* Service.pollNow(waiting)
       assert.isDefined(exit, "taken over within a poll of the lease's end")
       assert.strictEqual(Service.value(yield* exit!), "token-2")
@@ -167,19 +171,19 @@ describe("TokenService.layerWithStore", () => {
       const endpoint = Endpoint.make()
       const spy = yield* Store.spy()
       spy.override({ acquireLease: () => Effect.succeed(Option.none()) })
-      const replica = yield* Store.replica(endpoint, spy.store, { leaseTtl: "10 seconds" })
+      const replica = yield* Store.replica(endpoint, spy.store, { leaseTtl: "2 seconds" })
       const waiting = yield* Effect.fork(replica.get)
-      yield* TestClock.adjust("19 seconds")
+      yield* TestClock.adjust("3900 millis")
       assert.isUndefined(yield* Service.pollNow(waiting))
       assert.strictEqual(endpoint.requests.length, 0)
-      yield* TestClock.adjust("1150 millis")
+      yield* TestClock.adjust("250 millis")
       const exit = yield* Service.pollNow(waiting)
       assert.isDefined(exit)
       assert.strictEqual(Service.value(yield* exit!), "token-1")
       // it polled between 50 and 150 ms apart
       const polls = spy.calls.filter((call) => call.operation === "get").length
-      assert.isAtLeast(polls, 20_000 / 150)
-      assert.isAtMost(polls, 20_150 / 50 + 1)
+      assert.isAtLeast(polls, 4_000 / 150)
+      assert.isAtMost(polls, 4_150 / 50 + 1)
     }))
 
   it.scoped("the lease is released when the holder's fetch fails, and the failure is the caller's", () =>

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
+import * as Telemetry from "../src/internal/telemetry.js"
 import type { Engine, Flight } from "../src/internal/tokenCell.js"
 import { TokenCell } from "../src/internal/tokenCell.js"
 import * as tokenRequest from "../src/internal/tokenRequest.js"
@@ -58,6 +59,7 @@ const makeEngine = (
       return true
     },
     stop: () => {},
+    telemetry: Telemetry.make(undefined),
     fetches: () => fetches
   }
 }

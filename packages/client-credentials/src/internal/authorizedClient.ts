@@ -22,6 +22,7 @@ import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
+import * as Telemetry from "./telemetry.js"
 import * as wwwAuthenticate from "./wwwAuthenticate.js"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
@@ -190,6 +191,7 @@ export const withTokens = <E, R>(
   const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true
   const failOnErrorStatus = options.failOnErrorStatus ?? true
+  const telemetry = Telemetry.of(tokens)
 
   /**
    * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
@@ -264,7 +266,7 @@ export const withTokens = <E, R>(
     token: AccessToken.AccessToken
   ) =>
     Effect.zipRight(
-      tokens.invalidate(token),
+      Effect.zipRight(Effect.sync(telemetry.rejected), tokens.invalidate(token)),
       isReplayable(request)
         ? Effect.flatMap(
           Effect.tapError(getToken, () => release(response)),
@@ -273,7 +275,10 @@ export const withTokens = <E, R>(
               ? finish(response, token)
               : Effect.zipRight(
                 release(response),
-                Effect.flatMap(send(request, fresh), (next) => finish(next, fresh))
+                Effect.flatMap(send(request, fresh), (next) => {
+                  if (!rejectsToken(next, fresh)) telemetry.recovered()
+                  return finish(next, fresh)
+                })
               )
         )
         : finish(response, token)

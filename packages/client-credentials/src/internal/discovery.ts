@@ -53,6 +53,7 @@ import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import { transportFailure } from "./describeCause.js"
@@ -61,6 +62,7 @@ import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
 import { withRetries } from "./retryPolicy.js"
+import * as Telemetry from "./telemetry.js"
 import { isSecureOrLoopback } from "./urls.js"
 
 /** What discovery found: what the token request needs to know about the authorization server. */
@@ -85,6 +87,8 @@ export interface Options {
   readonly retry: Schedule.Schedule<unknown, NetworkError.NetworkError>
   /** The timeout of each attempt of each metadata request. */
   readonly requestTimeout: Duration.Duration
+  /** Counts the retries; absent, none are counted. */
+  readonly telemetry?: Telemetry.Telemetry
 }
 
 /** What a discovery can fail with. */
@@ -166,11 +170,11 @@ export const make = (
       Deferred.unsafeDone(discovering.result, exit)
     }
 
-    const start = (): Discovering => {
+    const start = (parent: Tracer.AnySpan | undefined): Discovering => {
       const discovering: Discovering = { _tag: "Discovering", result: Deferred.unsafeMake(FiberId.none) }
       state = discovering
       const fiber = run(
-        discover.pipe(
+        Telemetry.discovery(discover, { parent, host: options.issuer.hostname }).pipe(
           Effect.onExit((exit) => Effect.sync(() => settle(discovering, exit))),
           Effect.exit,
           Effect.asVoid
@@ -181,10 +185,11 @@ export const make = (
       return discovering
     }
 
-    return Effect.suspend(() => {
+    // the span of the caller that starts a discovery (a token fetch) is the parent of the discovery's
+    return Effect.withFiberRuntime((fiber) => {
       const current = state
       if (current._tag === "Known") return current.succeed
-      return Deferred.await((current._tag === "Discovering" ? current : start()).result)
+      return Deferred.await((current._tag === "Discovering" ? current : start(fiber.currentSpan)).result)
     })
   })
 
@@ -278,7 +283,8 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
       schedule: options.retry,
       timeout: options.requestTimeout,
       origin,
-      source: "Discovery"
+      source: "Discovery",
+      ...(options.telemetry === undefined ? {} : { observer: options.telemetry.attempts(options.issuer.hostname) })
     })
 
   /** The document's fields, checked; see the module's comment. */

@@ -28,6 +28,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as AccessToken from "../AccessToken.js"
 import * as TokenStore from "../TokenStore.js"
+import * as Telemetry from "./telemetry.js"
 import type { FetchError, Held } from "./tokenCell.js"
 import { hardExpiryOf } from "./tokenCell.js"
 import type { RequestKey } from "./tokenRequest.js"
@@ -190,7 +191,11 @@ export const make = (
   ): Effect.Effect<AccessToken.AccessToken, FetchError> =>
     Effect.gen(function*() {
       const found = yield* read(hash, replacing)
-      if (Option.isSome(found)) return found.value
+      if (Option.isSome(found)) {
+        // the fetch's span says so, and no token request is counted (`telemetry.ts`)
+        yield* Effect.annotateCurrentSpan(Telemetry.keys.source, "store")
+        return found.value
+      }
       if (storeFailing()) return yield* fetchAndWrite(key, hash)
       const lease = Option.flatten(yield* call(() => store.acquireLease(hash, options.leaseTtl)))
       if (Option.isSome(lease)) return yield* fetchHoldingLease(key, hash, lease.value)

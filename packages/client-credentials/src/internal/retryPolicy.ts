@@ -2,8 +2,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
+import type { RetryObserver } from "./telemetry.js"
 
 const isRetryable = (error: TokenError.TokenError | NetworkError.NetworkError): error is NetworkError.NetworkError =>
   NetworkError.isNetworkError(error) && error.isRetryable
@@ -30,9 +32,13 @@ export const withRetries = <A>(
     readonly origin: string
     /** Which call, for the `Timeout` error; the token endpoint's when absent. */
     readonly source?: NetworkError.Source
+    /** Told of each attempt and retry (telemetry); its `done` runs at the end. */
+    readonly observer?: RetryObserver
   }
 ): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
-  const timed = Effect.timeoutFail(attempt, {
+  const observer = options.observer
+  const counted = observer === undefined ? attempt : Effect.zipRight(Effect.sync(observer.attempt), attempt)
+  const timed = Effect.timeoutFail(counted, {
     duration: options.timeout,
     onTimeout: () =>
       new NetworkError.NetworkError({
@@ -47,5 +53,13 @@ export const withRetries = <A>(
     Effect.map(timed, Either.right),
     (error) => isRetryable(error) ? Effect.fail(error) : Effect.succeed(Either.left(error))
   )
-  return Effect.flatMap(Effect.retry(separated, honouringRetryAfter(options.schedule)), (result) => result)
+  const schedule = observer === undefined ?
+    honouringRetryAfter(options.schedule) :
+    honouringRetryAfter(options.schedule).pipe(
+      Schedule.onDecision(([, error], decision) =>
+        ScheduleDecision.isContinue(decision) ? Effect.sync(() => observer.retry(error)) : Effect.void
+      )
+    )
+  const retried = Effect.flatMap(Effect.retry(separated, schedule), (result) => result)
+  return observer === undefined ? retried : Effect.ensuring(retried, observer.done)
 }

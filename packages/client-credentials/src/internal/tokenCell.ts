@@ -41,6 +41,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -48,9 +49,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
+import type { Telemetry } from "./telemetry.js"
 import type { RequestKey } from "./tokenRequest.js"
 
 /** What a fetch can fail with. */
@@ -139,6 +142,8 @@ export interface Engine {
   readonly run: (flight: Flight, effect: Effect.Effect<void>) => boolean
   /** Interrupts the fiber owned by `flight`, if it still runs. */
   readonly stop: (flight: Flight) => void
+  /** Spans, metrics and logs (`telemetry.ts`). */
+  readonly telemetry: Telemetry
 }
 
 /** When `token` stops being used, in epoch millis: its server-side expiry less the leeway (at most half its life). */
@@ -167,15 +172,27 @@ export class TokenCell {
     const state = this.state
     if (state._tag === "Fresh") {
       const now = clock.unsafeCurrentTimeMillis()
-      if (now < state.held.refreshAt) return state.held.succeed
+      if (now < state.held.refreshAt) {
+        this.engine.telemetry.hit(this, state.held.token, now)
+        return state.held.succeed
+      }
       if (now < state.held.hardExpiresAt) {
+        this.engine.telemetry.lookup(this, "refreshed_ahead", state.held.token, now)
         this.startRefresh(state, now)
         return state.held.succeed
       }
     } else if (state._tag === "Refreshing") {
-      if (clock.unsafeCurrentTimeMillis() < state.held.hardExpiresAt) return state.held.succeed
+      const now = clock.unsafeCurrentTimeMillis()
+      if (now < state.held.hardExpiresAt) {
+        this.engine.telemetry.hit(this, state.held.token, now)
+        return state.held.succeed
+      }
     } else if (state._tag === "Failed") {
-      if (clock.unsafeCurrentTimeMillis() < state.until) return Effect.fail(state.error)
+      const now = clock.unsafeCurrentTimeMillis()
+      if (now < state.until) {
+        this.engine.telemetry.lookup(this, "failure", undefined, now)
+        return Effect.fail(state.error)
+      }
     }
     return this.wait
   })
@@ -186,14 +203,20 @@ export class TokenCell {
    */
   private readonly wait: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.flatMap(
     Effect.uninterruptibleMask((restore) =>
-      Effect.clockWith((clock) => {
+      // the caller's span is the parent of the fetch it starts
+      Effect.withFiberRuntime<Held, FetchError>((fiber) => {
         const state = this.state
-        const now = clock.unsafeCurrentTimeMillis()
+        const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
         if ((state._tag === "Fresh" || state._tag === "Refreshing") && now < state.held.hardExpiresAt) {
+          this.engine.telemetry.hit(this, state.held.token, now)
           return Effect.succeed(state.held)
         }
-        if (state._tag === "Failed" && now < state.until) return Effect.fail(state.error)
-        const fetching = state._tag === "Fetching" ? state : this.startFetch(state)
+        if (state._tag === "Failed" && now < state.until) {
+          this.engine.telemetry.lookup(this, "failure", undefined, now)
+          return Effect.fail(state.error)
+        }
+        this.engine.telemetry.lookup(this, state._tag === "Fetching" ? "joined" : "miss", undefined, now)
+        const fetching = state._tag === "Fetching" ? state : this.startFetch(state, fiber.currentSpan)
         fetching.waiters++
         return Effect.onInterrupt(restore(Deferred.await(fetching.result)), () => this.leave(fetching))
       })
@@ -236,7 +259,7 @@ export class TokenCell {
     return rejection === undefined ? 0 : rejection.at + this.engine.cooldownMillis
   }
 
-  private startFetch(from: State): Fetching {
+  private startFetch(from: State, parent: Tracer.AnySpan | undefined): Fetching {
     const fetching: Fetching = {
       _tag: "Fetching",
       rejection: from._tag === "Empty" || from._tag === "Failed" ? from.rejection : undefined,
@@ -247,14 +270,15 @@ export class TokenCell {
     if (from._tag === "Refreshing") this.engine.stop(from)
     this.state = fetching
     // the layer's scope is closed: the fetch ends before it starts, interrupted, and so do its callers
-    if (!this.engine.run(fetching, this.fetchFlight(fetching))) {
+    if (!this.engine.run(fetching, this.fetchFlight(fetching, parent))) {
       this.settleFetch(fetching, Exit.interrupt(FiberId.none), 0)
     }
     return fetching
   }
 
-  private fetchFlight(fetching: Fetching): Effect.Effect<void> {
-    return this.engine.fetch(this.key, fetching.rejection?.held).pipe(
+  private fetchFlight(fetching: Fetching, parent: Tracer.AnySpan | undefined): Effect.Effect<void> {
+    const flight = { trigger: "caller", parent, scopes: this.key.request.scopes.length } as const
+    return this.engine.telemetry.fetch(this.engine.fetch(this.key, fetching.rejection?.held), flight).pipe(
       Effect.flatMap((token) => this.engine.hold(this, token, this.protectedUntil(fetching.rejection))),
       Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (now) => this.settleFetch(fetching, exit, now))),
       Effect.exit,
@@ -296,7 +320,9 @@ export class TokenCell {
   }
 
   private refreshFlight(refreshing: Refreshing, timeLeft: number): Effect.Effect<void> {
-    return this.engine.fetch(this.key, refreshing.held).pipe(
+    // no caller waits for a refresh: its span is a root
+    const flight = { trigger: "refresh", parent: undefined, scopes: this.key.request.scopes.length } as const
+    return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.held), flight).pipe(
       Effect.flatMap((token) => this.engine.hold(this, token, 0)),
       // no background work outlives the token it renews
       Effect.timeoutOption(Duration.millis(timeLeft)),

@@ -33,6 +33,7 @@ import { LruMap } from "./lruMap.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
+import * as Telemetry from "./telemetry.js"
 import type { Engine, FetchError, Flight, Held } from "./tokenCell.js"
 import { hardExpiryOf, TokenCell } from "./tokenCell.js"
 import * as tokenEndpoint from "./tokenEndpoint.js"
@@ -48,7 +49,8 @@ const nonTerminalMemoryMillis = 1000
 const destinationOf = (
   client: HttpClient.HttpClient,
   resolved: options_.Resolved,
-  authMethod: string
+  authMethod: string,
+  telemetry: Telemetry.Telemetry
 ): Effect.Effect<
   Effect.Effect<clientAuthentication.Destination, TokenError.TokenError | NetworkError.NetworkError>,
   never,
@@ -64,7 +66,8 @@ const destinationOf = (
       authMethod,
       allowInsecureHttp: resolved.allowInsecureHttp,
       retry: resolved.retry,
-      requestTimeout: resolved.requestTimeout
+      requestTimeout: resolved.requestTimeout,
+      telemetry
     }),
     (metadata) => Effect.map(metadata, (found) => ({ tokenUrl: found.tokenEndpoint, issuer: found.issuer }))
   )
@@ -105,7 +108,8 @@ export const makeWith = <E>(
       clientAuthentication.make(resolved.clientId, resolved.credentials),
       invalid
     )
-    const destination = yield* destinationOf(client, resolved, authentication.method)
+    const telemetry = Telemetry.make({ clientId: resolved.clientId, host: resolved.endpoint.url.hostname })
+    const destination = yield* destinationOf(client, resolved, authentication.method, telemetry)
     const endpoint = tokenEndpoint.make(client, {
       authentication,
       defaultLifetime: resolved.defaultLifetime,
@@ -128,7 +132,8 @@ export const makeWith = <E>(
         withRetries(endpoint.request(to, key.request), {
           schedule: resolved.retry,
           timeout: resolved.requestTimeout,
-          origin: Origin.ofUrl(to.tokenUrl)
+          origin: Origin.ofUrl(to.tokenUrl),
+          observer: telemetry.attempts(to.tokenUrl.hostname)
         }))
     const fleet = store === undefined ? undefined : Fleet.make(store, {
       ...(yield* Either.match(options_.resolveStore(options, resolved), { onLeft: invalid, onRight: Effect.succeed })),
@@ -141,11 +146,13 @@ export const makeWith = <E>(
       stop: (flight) => {
         const fiber = FiberMap.unsafeGet(fibers, flight)
         if (Option.isSome(fiber)) fiber.value.unsafeInterruptAsFork(FiberId.none)
-      }
+      },
+      telemetry
     })
 
     const configuredKey = tokenRequest.makeKey(identity, resolved.request)
     const configured = new TokenCell(configuredKey, engine)
+    telemetry.watch(configured)
     const cells = new LruMap<string, TokenCell>(resolved.cacheCapacity)
     const cellOf = (key: tokenRequest.RequestKey): TokenCell =>
       cells.getOrCreate(key.canonical, () => new TokenCell(key, engine))
@@ -180,11 +187,20 @@ export const makeWith = <E>(
         })
       )
 
-    const service: TokenService.Service & { readonly [peekKey]: () => Held | undefined } = {
+    const service: TokenService.Service & {
+      readonly [peekKey]: () => Held | undefined
+      readonly [Telemetry.telemetryKey]: Telemetry.Telemetry
+    } = {
       get,
       getFor,
       invalidate,
-      [peekKey]: () => configured.peek()
+      // the Promise API serves what this finds (mostly): counted as a hit, without reading the clock for the gauge
+      [peekKey]: () => {
+        const held = configured.peek()
+        if (held !== undefined) telemetry.counted()
+        return held
+      },
+      [Telemetry.telemetryKey]: telemetry
     }
     return service
   })
@@ -192,7 +208,7 @@ export const makeWith = <E>(
 /** The engine of every cell, and `owners`: the cell each token was issued to, so `invalidate` finds it at once. */
 const makeEngine = (
   resolved: options_.Resolved,
-  parts: Pick<Engine, "fetch" | "run" | "stop">
+  parts: Pick<Engine, "fetch" | "run" | "stop" | "telemetry">
 ): Engine & { readonly owners: WeakMap<AccessToken.AccessToken, TokenCell> } => {
   const owners = new WeakMap<AccessToken.AccessToken, TokenCell>()
   const rejected = new WeakSet<AccessToken.AccessToken>()
@@ -214,6 +230,7 @@ const makeEngine = (
           issuedAt + refreshAhead * usable - random * Math.min(0.1, refreshAhead / 2) * usable
         )
       owners.set(token, cell)
+      parts.telemetry.issued(cell, token)
       return { token, succeed: Effect.succeed(token), hardExpiresAt, refreshAt, protectedUntil }
     })
 

@@ -1,0 +1,438 @@
+/**
+ * What the library tells operators: the spans, metrics and debug logs of token fetches, refreshes and discovery.
+ * Every name is here; the modules that do the work call in through small hooks.
+ *
+ * Names follow the OpenTelemetry conventions: dot-separated namespaces under `oauth2.client`, UCUM units (`s`, and
+ * `{request}`-style annotations for counts), no `_total` suffix, `server.address` for the host called. The unit of a
+ * metric travels as its `unit` tag, which is how `@effect/opentelemetry` gives an instrument its unit.
+ *
+ * Labels are the client id and the host of the configured token endpoint (or issuer), plus the one dimension each
+ * counter is about (an outcome, a result, a reason): a bounded set, never a scope, a URL path or any text from a
+ * server. Span attributes may add the OAuth error code, but only a registered one (RFC 6749, RFC 6750, RFC 8628).
+ *
+ * Nothing here reads a secret: attributes and labels come from the configuration (client id, host), counts, and the
+ * tags and reasons of the library's errors. A span ends with the error the fetch failed with (the library's errors
+ * hold no secret), never with a defect's text: a defect may come from a user's `HttpClient` and quote the request.
+ *
+ * The cache hit is the hot path: it only bumps a counter and sets a gauge through metrics built once, with their
+ * tags, whose `unsafeUpdate` is a property read and an addition. No span, no log, no allocation.
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
+import type * as AccessToken from "../AccessToken.js"
+import type * as NetworkError from "../NetworkError.js"
+import type * as TokenError from "../TokenError.js"
+
+/** The names of every span and metric, and of their attributes. */
+export const names = {
+  fetchSpan: "oauth2.token.fetch",
+  discoverySpan: "oauth2.discovery",
+  requests: "oauth2.client.token.requests",
+  duration: "oauth2.client.token.request.duration",
+  retries: "oauth2.client.token.retries",
+  lookups: "oauth2.client.token.cache.lookups",
+  refreshFailures: "oauth2.client.token.refresh.failures",
+  rejections: "oauth2.client.token.rejections",
+  recoveries: "oauth2.client.token.recoveries",
+  expiresIn: "oauth2.client.token.expires_in"
+} as const
+
+/** Attribute and label keys. */
+export const keys = {
+  clientId: "oauth2.client.id",
+  host: "server.address",
+  scopes: "oauth2.scope.count",
+  attempts: "oauth2.attempts",
+  trigger: "oauth2.token.trigger",
+  outcome: "oauth2.outcome",
+  reason: "oauth2.error.reason",
+  errorType: "error.type",
+  errorCode: "oauth2.error.code",
+  result: "oauth2.cache.result",
+  /** Where a fetch got its token: `endpoint`, or `store` (a shared `TokenStore`, `layerWithStore`). */
+  source: "oauth2.token.source",
+  unit: "unit"
+} as const
+
+/** Seconds: what a token request may take, retries included (the OpenTelemetry HTTP client advice, up to 60 s). */
+const durationBoundaries = MetricBoundaries.fromIterable([
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.075,
+  0.1,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  2.5,
+  5,
+  7.5,
+  10,
+  30,
+  60
+])
+
+/** The one array of extra tags every update passes: empty, so each metric serves its hook from its own cache. */
+const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
+
+/** The error codes a span may name: registered ones only, since anything else is text from the server. */
+const registeredErrorCodes: ReadonlySet<string> = new Set([
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "access_denied",
+  "unsupported_response_type",
+  "server_error",
+  "temporarily_unavailable",
+  "invalid_token",
+  "insufficient_scope",
+  "invalid_target",
+  "authorization_pending",
+  "slow_down",
+  "expired_token"
+])
+
+/** What a lookup of the cache found. */
+export type LookupResult = "hit" | "miss" | "joined" | "refreshed_ahead" | "failure"
+
+/** Who started a fetch: a caller that waits for it, or a call that found the token due for a refresh. */
+export type Trigger = "caller" | "refresh"
+
+/** The labels every metric of one `TokenService` carries. */
+export interface Labels {
+  readonly clientId: string
+  /** The host of the configured `tokenUrl`, or of the issuer when the token endpoint is discovered. */
+  readonly host: string
+}
+
+/** What a fetch can fail with. */
+type FetchError = TokenError.TokenError | NetworkError.NetworkError
+
+type Counter = Metric.Metric.Counter<number>
+
+const counterKey = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
+  MetricKey.counter(name, { description, incremental: true }).pipe(
+    MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, unit)])
+  )
+
+const counterOf = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
+  Metric.fromMetricKey(counterKey(name, description, unit, tags))
+
+const labelsOf = (labels: Labels | undefined): ReadonlyArray<MetricLabel.MetricLabel> =>
+  labels === undefined
+    ? []
+    : [MetricLabel.make(keys.clientId, labels.clientId), MetricLabel.make(keys.host, labels.host)]
+
+/** How a fetch ended, for attributes and labels: a bounded set of values, none of them text from a server. */
+interface Outcome {
+  readonly outcome: "token" | "TokenError" | "NetworkError" | "defect" | "interrupted"
+  readonly reason: string | undefined
+  readonly errorCode: string | undefined
+  /** The exit the span ends with: the failure, or a defect with no text of its own. */
+  readonly exit: Exit.Exit<unknown, unknown>
+}
+
+const opaqueDefect = Exit.die(new Error("an unexpected defect (its text is not recorded)"))
+
+const outcomeOf = (exit: Exit.Exit<unknown, FetchError>): Outcome => {
+  if (Exit.isSuccess(exit)) return { outcome: "token", reason: undefined, errorCode: undefined, exit: Exit.void }
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    const code = error._tag === "TokenError" && error.error !== undefined && registeredErrorCodes.has(error.error)
+      ? error.error
+      : undefined
+    return { outcome: error._tag, reason: error.reason, errorCode: code, exit: Exit.fail(error) }
+  }
+  if (Cause.isInterruptedOnly(exit.cause)) {
+    return { outcome: "interrupted", reason: undefined, errorCode: undefined, exit: Exit.void }
+  }
+  return { outcome: "defect", reason: undefined, errorCode: undefined, exit: opaqueDefect }
+}
+
+/** Ends `span` at the clock's time with `outcome`. */
+const endSpan = (span: Tracer.Span, outcome: Outcome, clock: Clock.Clock): void => {
+  span.attribute(keys.outcome, outcome.outcome)
+  if (outcome.outcome !== "token" && outcome.outcome !== "interrupted") span.attribute(keys.errorType, outcome.outcome)
+  if (outcome.reason !== undefined) span.attribute(keys.reason, outcome.reason)
+  if (outcome.errorCode !== undefined) span.attribute(keys.errorCode, outcome.errorCode)
+  span.end(clock.unsafeCurrentTimeNanos(), outcome.exit)
+}
+
+/**
+ * Runs `effect` in a new span `name`, a child of `parent`, or a root span when there is none: work started for a
+ * caller belongs to the caller's trace, never to the span the layer happened to be built in.
+ */
+const inSpan = <A, E>(
+  effect: Effect.Effect<A, E>,
+  name: string,
+  parent: Tracer.AnySpan | undefined,
+  attributes: Record<string, unknown>,
+  onEnd: (exit: Exit.Exit<A, E>, seconds: number, span: Tracer.Span, clock: Clock.Clock) => Effect.Effect<void>
+): Effect.Effect<A, E> =>
+  Effect.flatMap(
+    Effect.makeSpan(name, {
+      parent,
+      root: parent === undefined,
+      attributes,
+      kind: "internal",
+      captureStackTrace: false
+    }),
+    (span) =>
+      Effect.clockWith((clock) => {
+        const started = clock.unsafeCurrentTimeNanos()
+        return effect.pipe(
+          Effect.withParentSpan(span),
+          Effect.onExit((exit) =>
+            Effect.suspend(() => onEnd(exit, Number(clock.unsafeCurrentTimeNanos() - started) / 1e9, span, clock))
+          )
+        )
+      })
+  )
+
+/** The metrics and spans of one `TokenService`, built once with its labels. */
+export interface Telemetry {
+  /**
+   * A token served from the cache by `cell`: the hot path. When `cell` is the configured request's, sets the
+   * `expires_in` gauge too.
+   */
+  readonly hit: (cell: object, token: AccessToken.AccessToken, now: number) => void
+  /**
+   * Any other lookup, with the token still served (`refreshed_ahead`) or none (the others: the gauge of the
+   * configured request's cell goes to 0, since it holds no usable token).
+   */
+  readonly lookup: (
+    cell: object,
+    result: Exclude<LookupResult, "hit">,
+    token: AccessToken.AccessToken | undefined,
+    now: number
+  ) => void
+  /** A hit counted and nothing else: the Promise API's hot path, which leaves the gauge to the other calls. */
+  readonly counted: () => void
+  /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
+  readonly watch: (cell: object) => void
+  /** A token was issued to `cell`: sets the gauge when it is the configured request's. */
+  readonly issued: (cell: object, token: AccessToken.AccessToken) => void
+  /** `effect`, one fetch with its retries, in an `oauth2.token.fetch` span, measured, counted and logged at Debug. */
+  readonly fetch: <A>(
+    effect: Effect.Effect<A, FetchError>,
+    flight: { readonly trigger: Trigger; readonly parent: Tracer.AnySpan | undefined; readonly scopes: number }
+  ) => Effect.Effect<A, FetchError>
+  /**
+   * What one request with retries reports to the span it runs in: the attempts, the host, and each retry (counted by
+   * reason). Built afresh for each request, since it counts.
+   */
+  readonly attempts: (host: string) => RetryObserver
+  /** A token an API rejected. */
+  readonly rejected: () => void
+  /** A rejected token `AuthorizedClient` replaced, the request then not refused for its token. */
+  readonly recovered: () => void
+}
+
+/** What `withRetries` reports: one call per attempt, one per retry, and the end. */
+export interface RetryObserver {
+  readonly attempt: () => void
+  readonly retry: (error: NetworkError.NetworkError) => void
+  /** Records the attempts and the host on the current span. */
+  readonly done: Effect.Effect<void>
+}
+
+/** The telemetry of a `TokenService` with `labels`; without labels, for a service built elsewhere. */
+export const make = (labels: Labels | undefined): Telemetry => {
+  const tags = labelsOf(labels)
+  const counter =
+    (name: string, description: string, unit: string) => (extra: ReadonlyArray<MetricLabel.MetricLabel>) =>
+      counterOf(name, description, unit, [...tags, ...extra])
+
+  const lookupsBy = counter(names.lookups, "Token lookups by what the cache had", "{lookup}")
+  const lookups: Record<Exclude<LookupResult, "hit">, Counter> = {
+    miss: lookupsBy([MetricLabel.make(keys.result, "miss")]),
+    joined: lookupsBy([MetricLabel.make(keys.result, "joined")]),
+    refreshed_ahead: lookupsBy([MetricLabel.make(keys.result, "refreshed_ahead")]),
+    failure: lookupsBy([MetricLabel.make(keys.result, "failure")])
+  }
+  // the hot path updates the registry's hook of the hit counter itself: one call, one addition
+  const hits = Metric.globalMetricRegistry.get(
+    counterKey(names.lookups, "Token lookups by what the cache had", "{lookup}", [
+      ...tags,
+      MetricLabel.make(keys.result, "hit")
+    ])
+  )
+  const expiresIn = Metric.fromMetricKey(
+    MetricKey.gauge(names.expiresIn, { description: "Seconds until the configured request's token expires" }).pipe(
+      MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, "s")])
+    )
+  )
+  const requestsBy = counter(names.requests, "Token requests (each with its retries) by outcome", "{request}")
+  const retriesBy = counter(names.retries, "Retries of token and discovery requests by reason", "{retry}")
+  const refreshFailuresBy = counter(names.refreshFailures, "Background refreshes that failed, by reason", "{failure}")
+  const rejections = counter(names.rejections, "Tokens an API rejected (401 invalid_token)", "{token}")([])
+  const recoveries = counter(
+    names.recoveries,
+    "Rejected tokens AuthorizedClient replaced, the request then accepted",
+    "{token}"
+  )([])
+  const durationOf = (outcome: ReadonlyArray<MetricLabel.MetricLabel>) =>
+    Metric.fromMetricKey(
+      MetricKey.histogram(names.duration, durationBoundaries, "Duration of token requests, retries included").pipe(
+        MetricKey.taggedWithLabels([...tags, ...outcome, MetricLabel.make(keys.unit, "s")])
+      )
+    )
+
+  // built on first use, then kept: one per outcome and reason, a bounded set
+  const byOutcome = new Map<string, { readonly requests: Counter; readonly duration: ReturnType<typeof durationOf> }>()
+  const metricsOf = (outcome: Outcome) => {
+    const id = `${outcome.outcome}/${outcome.reason ?? ""}`
+    let found = byOutcome.get(id)
+    if (found === undefined) {
+      const outcomeTags = [
+        MetricLabel.make(keys.outcome, outcome.outcome),
+        ...(outcome.reason === undefined ? [] : [MetricLabel.make(keys.reason, outcome.reason)])
+      ]
+      found = { requests: requestsBy(outcomeTags), duration: durationOf(outcomeTags) }
+      byOutcome.set(id, found)
+    }
+    return found
+  }
+  const retriesOf = new Map<string, Counter>()
+  const retried = (error: NetworkError.NetworkError) => {
+    let retries = retriesOf.get(error.reason)
+    if (retries === undefined) {
+      retries = retriesBy([MetricLabel.make(keys.reason, error.reason)])
+      retriesOf.set(error.reason, retries)
+    }
+    retries.unsafeUpdate(1, noTags)
+  }
+  const refreshFailed = (reason: string) =>
+    refreshFailuresBy([MetricLabel.make(keys.reason, reason)]).unsafeUpdate(1, noTags)
+
+  const configuredToken = (token: AccessToken.AccessToken, now: number) =>
+    expiresIn.unsafeUpdate((DateTime.toEpochMillis(token.expiresAt) - now) / 1000, noTags)
+
+  const baseAttributes: Record<string, unknown> = labels === undefined
+    ? {}
+    : { [keys.clientId]: labels.clientId, [keys.host]: labels.host }
+
+  const fetch: Telemetry["fetch"] = (effect, flight) =>
+    inSpan(
+      effect,
+      names.fetchSpan,
+      flight.parent,
+      { ...baseAttributes, [keys.scopes]: flight.scopes, [keys.trigger]: flight.trigger },
+      (exit, seconds, span, clock) => {
+        const outcome = outcomeOf(exit)
+        // a token another replica put in the shared store cost no token request
+        const fromStore = span.attributes.get(keys.source) === "store"
+        if (!fromStore) {
+          const metrics = metricsOf(outcome)
+          metrics.requests.unsafeUpdate(1, noTags)
+          metrics.duration.unsafeUpdate(seconds, noTags)
+        }
+        if (flight.trigger === "refresh" && (outcome.outcome !== "token" && outcome.outcome !== "interrupted")) {
+          refreshFailed(outcome.reason ?? outcome.outcome)
+        }
+        endSpan(span, outcome, clock)
+        return Effect.logDebug(
+          flight.trigger === "refresh" ? "effect-oauth2: token refresh" : "effect-oauth2: token fetch"
+        ).pipe(
+          Effect.annotateLogs({
+            ...baseAttributes,
+            [keys.outcome]: outcome.outcome,
+            ...(fromStore ? { [keys.source]: "store" } : {}),
+            ...(outcome.reason === undefined ? {} : { [keys.reason]: outcome.reason }),
+            ...(outcome.errorCode === undefined ? {} : { [keys.errorCode]: outcome.errorCode }),
+            seconds
+          })
+        )
+      }
+    )
+
+  const attempts = (host: string): RetryObserver => {
+    let count = 0
+    return {
+      attempt: () => {
+        count++
+      },
+      retry: retried,
+      done: Effect.suspend(() => Effect.annotateCurrentSpan({ [keys.attempts]: count, [keys.host]: host }))
+    }
+  }
+
+  let configured: object | undefined
+  // on hits the gauge is set at most once a second: a comparison per hit
+  let gaugeDueAt = 0
+  return {
+    hit: (cell, token, now) => {
+      hits.update(1)
+      if (cell === configured && now >= gaugeDueAt) {
+        gaugeDueAt = now + 1000
+        configuredToken(token, now)
+      }
+    },
+    counted: () => hits.update(1),
+    lookup: (cell, result, token, now) => {
+      lookups[result].unsafeUpdate(1, noTags)
+      if (cell === configured) {
+        gaugeDueAt = 0
+        if (token === undefined) expiresIn.unsafeUpdate(0, noTags)
+        else configuredToken(token, now)
+      }
+    },
+    watch: (cell) => {
+      configured = cell
+    },
+    issued: (cell, token) => {
+      if (cell === configured) {
+        gaugeDueAt = 0
+        configuredToken(token, DateTime.toEpochMillis(token.issuedAt))
+      }
+    },
+    fetch,
+    attempts,
+    rejected: () => rejections.unsafeUpdate(1, noTags),
+    recovered: () => recoveries.unsafeUpdate(1, noTags)
+  }
+}
+
+/** Discovery in an `oauth2.discovery` span, a child of `parent` (the fetch that needed it) or a root. */
+export const discovery = <A>(
+  effect: Effect.Effect<A, FetchError>,
+  options: { readonly parent: Tracer.AnySpan | undefined; readonly host: string }
+): Effect.Effect<A, FetchError> =>
+  inSpan(effect, names.discoverySpan, options.parent, { [keys.host]: options.host }, (exit, seconds, span, clock) => {
+    const outcome = outcomeOf(exit)
+    endSpan(span, outcome, clock)
+    return Effect.logDebug("effect-oauth2: discovery").pipe(
+      Effect.annotateLogs({ [keys.host]: options.host, [keys.outcome]: outcome.outcome, seconds })
+    )
+  })
+
+/**
+ * @internal The key of the telemetry on a service built by `make`, for `AuthorizedClient` (which knows the service's
+ * interface only) to count rejections under the service's labels.
+ */
+export const telemetryKey: unique symbol = Symbol.for(
+  "@effect-oauth2/client-credentials/internal/TokenService/telemetry"
+)
+
+const unlabelled = make(undefined)
+
+/** The telemetry of `service`, or an unlabelled one for a service built elsewhere (a mock). */
+export const of = (service: object): Telemetry => {
+  const telemetry = (service as { readonly [telemetryKey]?: Telemetry })[telemetryKey]
+  return telemetry ?? unlabelled
+}

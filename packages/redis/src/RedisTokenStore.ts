@@ -127,7 +127,7 @@ export const config: Config.Config<ConfigOptions> = Config.all({
   encryptionKey: optional(
     Config.mapOrFail(
       Config.redacted("OAUTH_TOKEN_STORE_ENCRYPTION_KEY"),
-      validKey([])
+      validKey(["OAUTH_TOKEN_STORE_ENCRYPTION_KEY"])
     )
   )
 })

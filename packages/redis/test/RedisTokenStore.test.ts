@@ -6,6 +6,7 @@
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"
 import { assert, layer } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -245,7 +246,11 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
       const { client, store } = yield* storeOn()
       const key = Fixtures.storeKey()
       yield* Effect.promise(() => client.hset(`effect-oauth2:{${key}}:token`, "field", "tok-SECRETSECRET"))
-      for (const operation of [store.get(key), store.deleteIf(key, Redacted.make("tok-SECRETSECRET"))]) {
+      const operations: ReadonlyArray<Effect.Effect<unknown, TokenStore.TokenStoreError>> = [
+        store.get(key),
+        store.deleteIf(key, Redacted.make("tok-SECRETSECRET"))
+      ]
+      for (const operation of operations) {
         const { error } = yield* Fixtures.failure(operation)
         assert.strictEqual(error.reason, "Unavailable")
         assert.strictEqual(error.detail, "ReplyError WRONGTYPE")
@@ -258,7 +263,7 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
       const client = yield* Fixtures.client(redis.url)
       yield* Effect.scoped(Effect.flatMap(
         Layer.build(RedisTokenStore.layer({ client })),
-        (context) => context.unsafeMap.get(TokenStore.TokenStore.key).get(Fixtures.storeKey())
+        (context) => Context.get(context, TokenStore.TokenStore).get(Fixtures.storeKey())
       ))
       assert.strictEqual(client.status, "ready")
       assert.strictEqual(yield* Effect.promise(() => client.ping()), "PONG")
@@ -275,7 +280,7 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
       const before = yield* named
       yield* Effect.scoped(Effect.gen(function*() {
         const context = yield* Layer.build(RedisTokenStore.layer({ url: Redacted.make(redis.url) }))
-        const store = context.unsafeMap.get(TokenStore.TokenStore.key) as TokenStore.Service
+        const store = Context.get(context, TokenStore.TokenStore)
         const key = Fixtures.storeKey()
         // a fresh client fails at once until it is connected (no offline queue): retry a few times, bounded
         const set = store.set(key, Fixtures.token("tok-url-client"), Duration.seconds(5))

@@ -10,7 +10,7 @@ import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { Redis, type RedisOptions } from "ioredis"
+import { Redis } from "ioredis"
 import * as crypto from "node:crypto"
 import * as util from "node:util"
 
@@ -31,7 +31,7 @@ export const storeKey = (): string => crypto.randomBytes(32).toString("hex")
 export const encryptionKey = (): Redacted.Redacted<string> => Redacted.make(crypto.randomBytes(32).toString("base64"))
 
 /** An ioredis client of `url` for the scope (quit when it closes). */
-export const client = (url: string, options: RedisOptions = {}) =>
+export const client = (url: string, options: { readonly enableOfflineQueue?: boolean } = {}) =>
   Effect.acquireRelease(
     Effect.sync(() => new Redis(url, options)),
     (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))

@@ -41,6 +41,8 @@ export interface RedisServer {
   readonly port: number
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string
+  /** Its working directory, a fresh temporary one, removed when the scope closes. */
+  readonly dir: string
   /** The PID of the running process; `undefined` while stopped. */
   readonly pid: () => number | undefined
   /** Stops it (SIGTERM by PID, SIGKILL after 5 s) and waits until it has exited; nothing when stopped. */
@@ -205,6 +207,7 @@ export const make: Effect.Effect<RedisServer, never, Scope.Scope> = Effect.gen(f
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    dir,
     pid: () => child !== undefined && !exited(child) ? child.pid : undefined,
     stop,
     start,

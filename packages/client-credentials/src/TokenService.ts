@@ -20,6 +20,7 @@ import * as internal from "./internal/tokenService.js"
 import type * as NetworkError from "./NetworkError.js"
 import type * as TokenError from "./TokenError.js"
 import type * as TokenRequest from "./TokenRequest.js"
+import * as TokenStore from "./TokenStore.js"
 
 /**
  * What `TokenService` offers: the configured token, other tokens, and dropping a refused one.
@@ -287,6 +288,63 @@ export const layerPrefetched = (
   Layer.scoped(TokenService, Effect.tap(make(options), (service) => service.get))
 
 /**
+ * How a token service uses a shared `TokenStore` (`layerWithStore`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StoreOptions {
+  /** The limit on each call to the store; a call that takes longer is a miss. Default 250 milliseconds. */
+  readonly storeTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long the replica that fetches a token holds the lease that makes the others wait for it: the longest a fetch,
+   * retries included, may take. Default: 4 × `requestTimeout` + 5 seconds (the attempts of the default `retry`);
+   * lengthen it when your `retry` makes more attempts or waits longer.
+   */
+  readonly leaseTtl?: Duration.DurationInput | undefined
+}
+
+/**
+ * Creates a service that shares its tokens through the `TokenStore` in the context with the other replicas of the
+ * fleet: behind its own cache, it looks in the store before the token endpoint, and one replica fetches while the
+ * others wait for its token. Dies with an `IllegalArgumentException` when the options are invalid.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWithStore = (
+  options: Options & StoreOptions
+): Effect.Effect<Service, never, HttpClient.HttpClient | TokenStore.TokenStore | Scope.Scope> =>
+  Effect.flatMap(TokenStore.TokenStore, (store) => internal.make(options, store))
+
+/**
+ * A layer providing `TokenService` that shares tokens across a fleet through a `TokenStore` (e.g.
+ * `RedisTokenStore.layer` from `@effect-oauth2/redis`, or `TokenStore.layerMemory`): the fleet asks the token
+ * endpoint for one token per lifetime, not one per replica. A call that finds a fresh token in the process never
+ * touches the store. A store that fails, is slow or answers garbage is a miss: the replica fetches directly.
+ *
+ * @example
+ * ```ts
+ * import { TokenService } from "@effect-oauth2/client-credentials"
+ * import { RedisTokenStore } from "@effect-oauth2/redis"
+ * import { Layer, Redacted } from "effect"
+ *
+ * const TokenLive = TokenService.layerWithStore({
+ *   tokenUrl: "https://auth.example.com/oauth/token",
+ *   clientId: "billing",
+ *   clientSecret: Redacted.make("…")
+ * }).pipe(Layer.provide(RedisTokenStore.layer({ url: "redis://127.0.0.1:6379" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithStore = (
+  options: Options & StoreOptions
+): Layer.Layer<TokenService, never, HttpClient.HttpClient | TokenStore.TokenStore> =>
+  Layer.scoped(TokenService, makeWithStore(options))
+
+/**
  * The options read from the environment: `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`, `OAUTH_CLIENT_ID`,
  * `OAUTH_AUTH_METHOD`, then `OAUTH_CLIENT_SECRET` (redacted), or for `private_key_jwt` `OAUTH_PRIVATE_KEY` or
  * `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or `OAUTH_CLIENT_ASSERTION_FILE` (read
@@ -337,6 +395,10 @@ export const configWithPrefix: (prefix: string) => Config.Config<Options> = opti
 export interface TagClass<Self, Id extends string> extends Context.TagClass<Self, Id, Service> {
   /** Like `TokenService.layer`. */
   readonly layer: (options: Options) => Layer.Layer<Self, never, HttpClient.HttpClient>
+  /** Like `TokenService.layerWithStore`. */
+  readonly layerWithStore: (
+    options: Options & StoreOptions
+  ) => Layer.Layer<Self, never, HttpClient.HttpClient | TokenStore.TokenStore>
   /** Like `TokenService.layerPrefetched`. */
   readonly layerPrefetched: (
     options: Options
@@ -374,6 +436,7 @@ export const Tag = <const Id extends string>(id: Id) => <Self>(): TagClass<Self,
   const tag = Context.Tag(id)<Self, Service>()
   const statics: Omit<TagClass<Self, Id>, keyof Context.TagClass<Self, Id, Service>> = {
     layer: (options) => Layer.scoped(tag, make(options)),
+    layerWithStore: (options) => Layer.scoped(tag, makeWithStore(options)),
     layerPrefetched: (options) => Layer.scoped(tag, Effect.tap(make(options), (service) => service.get)),
     layerConfig: (options = config) =>
       Layer.scoped(tag, makeConfig(isPrefix(options) ? configWithPrefix(options.prefix) : options))

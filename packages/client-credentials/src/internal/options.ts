@@ -17,11 +17,14 @@ import { controlCharacter } from "./text.js"
 import * as tokenRequest from "./tokenRequest.js"
 import { isSecureOrLoopback } from "./urls.js"
 
+/** How many times the default schedule retries. */
+const defaultRetries = 3
+
 /** The default retry schedule: jittered exponential from 200 ms, at most 3 retries. */
 export const defaultRetry: Schedule.Schedule<unknown, NetworkError.NetworkError> = Schedule.exponential(
   "200 millis",
   2
-).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(3)))
+).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(defaultRetries)))
 
 /** Options checked, with every default filled in. */
 export interface Resolved {
@@ -159,6 +162,29 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       terminalErrorCooldown,
       cacheCapacity
     }
+  })
+
+/** The options of a shared store, checked, with every default filled in. */
+export interface ResolvedStore {
+  readonly storeTimeout: Duration.Duration
+  readonly leaseTtl: Duration.Duration
+}
+
+/**
+ * Checks the options of `layerWithStore`: `storeTimeout` (250 ms), `leaseTtl` (the default schedule's attempts ×
+ * `requestTimeout` + 5 s).
+ */
+export const resolveStore = (
+  options: TokenService.StoreOptions,
+  resolved: Resolved
+): Either.Either<ResolvedStore, string> =>
+  Either.gen(function*() {
+    const storeTimeout = yield* decodeDuration("storeTimeout", options.storeTimeout, Duration.millis(250))
+    const attempts = Duration.times(resolved.requestTimeout, defaultRetries + 1)
+    const leaseTtl = yield* decodeDuration("leaseTtl", options.leaseTtl, Duration.sum(attempts, Duration.seconds(5)))
+    if (Duration.toMillis(storeTimeout) <= 0) return yield* Either.left("storeTimeout must be positive")
+    if (Duration.toMillis(leaseTtl) <= 0) return yield* Either.left("leaseTtl must be positive")
+    return { storeTimeout, leaseTtl }
   })
 
 /** Fails the config with `ConfigError.InvalidData` when the options are invalid. */

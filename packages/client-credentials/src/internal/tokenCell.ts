@@ -2,7 +2,7 @@
  * The token of one request key: what its callers are served, and when a token is fetched for it.
  *
  * States (`TokenCell.state`; every transition replaces the whole value):
- * - `Empty`: nothing usable and nothing in flight. `rejectedAt` says when its last token was dropped as rejected.
+ * - `Empty`: nothing usable and nothing in flight. `rejection` says which token was last dropped as rejected, and when.
  * - `Fetching`: a fetch runs on a fiber of the layer; callers wait for its `result`.
  * - `Fresh`: a token, served at once.
  * - `Refreshing`: a token, served at once, while a background fetch replaces it.
@@ -17,7 +17,7 @@
  * - `Fresh` from `refreshAt` — a caller → `Refreshing`: checked and set in one synchronous step, so one refresh.
  * - `Refreshing` — a token → `Fresh` with it; a failure → `Fresh` with the same token and `refreshAt` backed off;
  *   its hard expiry → `Empty` (the refresh is given up).
- * - `Fresh`/`Refreshing` — `invalidate` of its token → `Empty` with `rejectedAt`, unless the token is protected.
+ * - `Fresh`/`Refreshing` — `invalidate` of its token → `Empty` with its `rejection`, unless the token is protected.
  * - A refresh's token also replaces `Empty`, `Failed` and `Fetching` (whose waiters it answers): a token beats none.
  *
  * Every transition is synchronous, and an actor that finishes later (a fetch, a refresh, a waiter that leaves)
@@ -32,13 +32,16 @@
  *   (never a caller's). A fetch stops when its last waiter leaves, a refresh at the hard expiry at the latest, and
  *   both when the layer's scope closes; once it is closed, a fetch is interrupted before it starts, and so are its
  *   callers. (A fetch that was stopped may still be winding down when the next one starts.)
- * - A token fetched to replace a rejected one is protected: a rejection before `rejectedAt + cooldown` does not drop
+ * - A token fetched to replace a rejected one is protected: a rejection before `rejection.at + cooldown` does not drop
  *   it, so rejections cost at most one token request per cool-down window. The first rejection of any other token
- *   counts. `rejectedAt` lives on through a failed fetch, so a failure in between does not lift the protection.
+ *   counts. The `rejection` lives on through a failed fetch, so a failure in between does not lift the protection.
+ * - A fetch is told the token it replaces (the rejected one, or the one being refreshed), so that a shared store
+ *   never hands it back (`Engine.fetch`).
  * - Failures are never served past `until`, and defects never to a later caller.
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -66,17 +69,22 @@ export interface Held {
   readonly protectedUntil: number
 }
 
+/** The last token dropped as rejected, and when: the next token fetched is protected until `at` + cooldown. */
+export interface Rejection {
+  readonly at: number
+  readonly held: Held
+}
+
 /** Nothing usable, nothing in flight. */
 export interface Empty {
   readonly _tag: "Empty"
-  /** When the last token was dropped as rejected: the next token fetched is protected until this + cooldown. */
-  readonly rejectedAt: number | undefined
+  readonly rejection: Rejection | undefined
 }
 
 /** A fetch in flight; callers wait for `result`. */
 export interface Fetching {
   readonly _tag: "Fetching"
-  readonly rejectedAt: number | undefined
+  readonly rejection: Rejection | undefined
   readonly result: Deferred.Deferred<Held, FetchError>
   /** The callers waiting for `result`: when the last one leaves, the fetch stops. Changed only by them. */
   waiters: number
@@ -99,7 +107,7 @@ export interface Failed {
   readonly _tag: "Failed"
   readonly error: TokenError.TokenError
   readonly until: number
-  readonly rejectedAt: number | undefined
+  readonly rejection: Rejection | undefined
 }
 
 /** The state of one request key. */
@@ -110,8 +118,12 @@ export type Flight = Fetching | Refreshing
 
 /** What every cell of a `TokenService` shares: the token endpoint, the schedule of tokens, the layer's fibers. */
 export interface Engine {
-  /** One token request, with its retries and per-attempt timeouts. */
-  readonly fetch: (key: RequestKey) => Effect.Effect<AccessToken.AccessToken, FetchError>
+  /**
+   * A token for `key`: one token request, with its retries and per-attempt timeouts, or a token from a shared store.
+   * `replacing` is the token the new one replaces (rejected, or being refreshed): one with its value, or one that
+   * expires no later, is never the answer.
+   */
+  readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<AccessToken.AccessToken, FetchError>
   /** Schedules `token` (hard expiry, jittered refresh point) and records `cell` as its owner. */
   readonly hold: (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number) => Effect.Effect<Held>
   /** How long a failure is answered from memory, in millis; 0 for not at all. */
@@ -129,7 +141,13 @@ export interface Engine {
   readonly stop: (flight: Flight) => void
 }
 
-const empty: Empty = { _tag: "Empty", rejectedAt: undefined }
+/** When `token` stops being used, in epoch millis: its server-side expiry less the leeway (at most half its life). */
+export const hardExpiryOf = (token: AccessToken.AccessToken, leewayMillis: number): number => {
+  const lifetime = token.lifetimeMillis
+  return DateTime.toEpochMillis(token.expiresAt) - Math.min(leewayMillis, lifetime / 2)
+}
+
+const empty: Empty = { _tag: "Empty", rejection: undefined }
 
 /** How long a refresh that failed waits before the next one: 10 % of the time left, at least 1 s. */
 const refreshBackOff = (held: Held, now: number): number =>
@@ -193,8 +211,8 @@ export class TokenCell {
     return state._tag === "Fresh" ? state.held : undefined
   }
 
-  /** Drops `token` when it is the current one and not protected; the next caller fetches. */
-  invalidate(token: AccessToken.AccessToken, now: number): void {
+  /** Drops `token` when it is the current one and not protected, the next caller fetches; whether it dropped it. */
+  invalidate(token: AccessToken.AccessToken, now: number): boolean {
     const state = this.state
     if (
       (state._tag === "Fresh" || state._tag === "Refreshing") &&
@@ -202,8 +220,10 @@ export class TokenCell {
       now >= state.held.protectedUntil
     ) {
       this.engine.rejected.add(state.held.token)
-      this.state = { _tag: "Empty", rejectedAt: now }
+      this.state = { _tag: "Empty", rejection: { at: now, held: state.held } }
+      return true
     }
+    return false
   }
 
   /** Whether `token` is the token this cell holds now, the same value in any object. */
@@ -212,14 +232,14 @@ export class TokenCell {
     return (state._tag === "Fresh" || state._tag === "Refreshing") && AccessToken.sameValue(state.held.token, token)
   }
 
-  private protectedUntil(rejectedAt: number | undefined): number {
-    return rejectedAt === undefined ? 0 : rejectedAt + this.engine.cooldownMillis
+  private protectedUntil(rejection: Rejection | undefined): number {
+    return rejection === undefined ? 0 : rejection.at + this.engine.cooldownMillis
   }
 
   private startFetch(from: State): Fetching {
     const fetching: Fetching = {
       _tag: "Fetching",
-      rejectedAt: from._tag === "Empty" || from._tag === "Failed" ? from.rejectedAt : undefined,
+      rejection: from._tag === "Empty" || from._tag === "Failed" ? from.rejection : undefined,
       result: Deferred.unsafeMake(FiberId.none),
       waiters: 0
     }
@@ -234,8 +254,8 @@ export class TokenCell {
   }
 
   private fetchFlight(fetching: Fetching): Effect.Effect<void> {
-    return this.engine.fetch(this.key).pipe(
-      Effect.flatMap((token) => this.engine.hold(this, token, this.protectedUntil(fetching.rejectedAt))),
+    return this.engine.fetch(this.key, fetching.rejection?.held).pipe(
+      Effect.flatMap((token) => this.engine.hold(this, token, this.protectedUntil(fetching.rejection))),
       Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (now) => this.settleFetch(fetching, exit, now))),
       Effect.exit,
       Effect.asVoid
@@ -250,8 +270,8 @@ export class TokenCell {
         const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
         const remember = error === undefined ? 0 : this.engine.rememberFor(error)
         this.state = remember > 0 && TokenError.isTokenError(error)
-          ? { _tag: "Failed", error, until: now + remember, rejectedAt: fetching.rejectedAt }
-          : { _tag: "Empty", rejectedAt: fetching.rejectedAt }
+          ? { _tag: "Failed", error, until: now + remember, rejection: fetching.rejection }
+          : { _tag: "Empty", rejection: fetching.rejection }
       }
     }
     Deferred.unsafeDone(fetching.result, exit)
@@ -261,7 +281,7 @@ export class TokenCell {
     return Effect.sync(() => {
       fetching.waiters--
       if (fetching.waiters === 0 && this.state === fetching) {
-        this.state = { _tag: "Empty", rejectedAt: fetching.rejectedAt }
+        this.state = { _tag: "Empty", rejection: fetching.rejection }
         this.engine.stop(fetching)
       }
     })
@@ -276,7 +296,7 @@ export class TokenCell {
   }
 
   private refreshFlight(refreshing: Refreshing, timeLeft: number): Effect.Effect<void> {
-    return this.engine.fetch(this.key).pipe(
+    return this.engine.fetch(this.key, refreshing.held).pipe(
       Effect.flatMap((token) => this.engine.hold(this, token, 0)),
       // no background work outlives the token it renews
       Effect.timeoutOption(Duration.millis(timeLeft)),
@@ -332,10 +352,10 @@ export class TokenCell {
         this.state = { _tag: "Fresh", held }
         return
       case "Empty":
-        this.state = { _tag: "Fresh", held: { ...held, protectedUntil: this.protectedUntil(state.rejectedAt) } }
+        this.state = { _tag: "Fresh", held: { ...held, protectedUntil: this.protectedUntil(state.rejection) } }
         return
       case "Fetching": {
-        const replacing = { ...held, protectedUntil: this.protectedUntil(state.rejectedAt) }
+        const replacing = { ...held, protectedUntil: this.protectedUntil(state.rejection) }
         this.state = { _tag: "Fresh", held: replacing }
         Deferred.unsafeDone(state.result, Exit.succeed(replacing))
         this.engine.stop(state)

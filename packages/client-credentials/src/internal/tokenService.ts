@@ -25,14 +25,16 @@ import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import type * as TokenService from "../TokenService.js"
+import type * as TokenStore from "../TokenStore.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as Discovery from "./discovery.js"
+import * as Fleet from "./fleet.js"
 import { LruMap } from "./lruMap.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
 import type { Engine, FetchError, Flight, Held } from "./tokenCell.js"
-import { TokenCell } from "./tokenCell.js"
+import { hardExpiryOf, TokenCell } from "./tokenCell.js"
 import * as tokenEndpoint from "./tokenEndpoint.js"
 import * as tokenRequest from "./tokenRequest.js"
 
@@ -80,19 +82,21 @@ export const peekOf = (service: TokenService.Service): (() => Held | undefined) 
   return typeof peek === "function" ? peek as () => Held | undefined : undefined
 }
 
-/** @internal */
+/** @internal The service, sharing its tokens through `store` when one is given. */
 export const make = (
-  options: TokenService.Options
+  options: TokenService.Options & TokenService.StoreOptions,
+  store?: TokenStore.Service
 ): Effect.Effect<TokenService.Service, never, HttpClient.HttpClient | Scope.Scope> =>
-  makeWith(options, (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)))
+  makeWith(options, (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)), store)
 
 /**
  * @internal The service; invalid options, a key found not to fit when it is imported included, go to `invalid` (a
- * defect for `make`, a `ConfigError` for `layerConfig`).
+ * defect for `make`, a `ConfigError` for `layerConfig`). With a `store`, fetches go through it (`fleet.ts`).
  */
 export const makeWith = <E>(
-  options: TokenService.Options,
-  invalid: (problem: string) => Effect.Effect<never, E>
+  options: TokenService.Options & TokenService.StoreOptions,
+  invalid: (problem: string) => Effect.Effect<never, E>,
+  store?: TokenStore.Service
 ): Effect.Effect<TokenService.Service, E, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const resolved = yield* Either.match(options_.resolve(options), { onLeft: invalid, onRight: Effect.succeed })
@@ -118,15 +122,20 @@ export const makeWith = <E>(
     // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
     const fibers = yield* FiberMap.make<Flight>()
     const runInLayer = yield* FiberMap.runtime(fibers)<never>()
+    // discovery has retries of its own: it runs once, before the token request's
+    const direct = (key: tokenRequest.RequestKey) =>
+      Effect.flatMap(destination, (to) =>
+        withRetries(endpoint.request(to, key.request), {
+          schedule: resolved.retry,
+          timeout: resolved.requestTimeout,
+          origin: Origin.ofUrl(to.tokenUrl)
+        }))
+    const fleet = store === undefined ? undefined : Fleet.make(store, {
+      ...(yield* Either.match(options_.resolveStore(options, resolved), { onLeft: invalid, onRight: Effect.succeed })),
+      leewayMillis: Duration.toMillis(resolved.expiryLeeway)
+    }, direct)
     const engine = makeEngine(resolved, {
-      // discovery has retries of its own: it runs once, before the token request's
-      fetch: (key) =>
-        Effect.flatMap(destination, (to) =>
-          withRetries(endpoint.request(to, key.request), {
-            schedule: resolved.retry,
-            timeout: resolved.requestTimeout,
-            origin: Origin.ofUrl(to.tokenUrl)
-          })),
+      fetch: fleet === undefined ? direct : fleet.fetch,
       // once the map is closed, `FiberMap.runtime` hands back a fiber already interrupted, having run nothing
       run: (flight, effect) => runInLayer(flight, effect).unsafePoll() === null,
       stop: (flight) => {
@@ -153,18 +162,23 @@ export const makeWith = <E>(
       return key.canonical === configuredKey.canonical ? get : Effect.suspend(() => cellOf(key).serve)
     }
 
+    /** Drops `token` from `cell`; when it did, also from the store, if it still holds it. */
+    const drop = (cell: TokenCell, token: AccessToken.AccessToken, now: number): Effect.Effect<void> =>
+      cell.invalidate(token, now) && fleet !== undefined ? fleet.forget(cell.key, token) : Effect.void
+
     const invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
-      Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const owner = engine.owners.get(token)
-        if (owner !== undefined) return Effect.sync(() => owner.invalidate(token, now))
-        // the same value in another object (e.g. decoded from a store): look for the cell that holds it
-        return Effect.sync(() => {
+      Effect.clockWith((clock) =>
+        Effect.suspend(() => {
+          const now = clock.unsafeCurrentTimeMillis()
+          const owner = engine.owners.get(token)
+          if (owner !== undefined) return drop(owner, token, now)
+          // the same value in another object (e.g. one the user decoded): look for the cell that holds it
           for (const cell of [configured, ...cells.values()]) {
-            if (cell.holds(token)) return cell.invalidate(token, now)
+            if (cell.holds(token)) return drop(cell, token, now)
           }
+          return Effect.void
         })
-      })
+      )
 
     const service: TokenService.Service & { readonly [peekKey]: () => Held | undefined } = {
       get,
@@ -189,8 +203,7 @@ const makeEngine = (
   const hold = (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number): Effect.Effect<Held> =>
     Effect.map(refreshAhead === false ? Effect.succeed(0) : Random.next, (random) => {
       const issuedAt = DateTime.toEpochMillis(token.issuedAt)
-      const lifetime = token.lifetimeMillis
-      const hardExpiresAt = issuedAt + lifetime - Math.min(leewayMillis, lifetime / 2)
+      const hardExpiresAt = hardExpiryOf(token, leewayMillis)
       const usable = hardExpiresAt - issuedAt
       // the jitter spreads the refreshes of many replicas that got their tokens at the same moment; never so much
       // that the refresh point comes before the token is a moment old

@@ -1,0 +1,371 @@
+/**
+ * `TokenService.layerWithStore`: replicas sharing one token through a `TokenStore`, on `TokenStore.makeMemory` and
+ * `TestClock`. With a one-hour token and the defaults: hard expiry at 3,540 s, refresh point at 2,832 s without
+ * jitter. The real-Redis and multi-process suites are in `@effect-oauth2/redis`.
+ */
+import { AccessToken, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import * as Logs from "./utils/logs.js"
+import * as Endpoint from "./utils/ScriptedEndpoint.js"
+import * as Service from "./utils/service.js"
+import * as Store from "./utils/store.js"
+
+const refreshPoint = 2_832_000
+
+/** Runs `effect` with no refresh jitter. */
+const noJitter = Effect.withRandom(Random.fixed([0]))
+
+const tokenOf = (value: string, issuedAt: number, lifetimeMillis: number) =>
+  AccessToken.AccessToken.make({
+    value: Redacted.make(value),
+    tokenType: "Bearer",
+    scopes: [],
+    issuedAt: DateTime.unsafeMake(issuedAt),
+    expiresAt: DateTime.unsafeMake(issuedAt + lifetimeMillis)
+  })
+
+/** The key the replicas use for the configured token: the key of the first call that is not a lease. */
+const configuredKey = (spy: Store.SpyStore): string => spy.calls[0]!.key
+
+describe("TokenService.layerWithStore", () => {
+  it.scoped("a second replica takes the first one's token from the store: one token request for both", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const first = yield* Store.replica(endpoint, spy.store)
+      const second = yield* Store.replica(endpoint, spy.store)
+      assert.strictEqual(Service.value(yield* first.get), "token-1")
+      assert.strictEqual(Service.value(yield* second.get), "token-1")
+      assert.strictEqual(endpoint.requests.length, 1)
+      assert.deepStrictEqual(
+        spy.calls.map((call) => call.operation),
+        ["get", "acquireLease", "set", "releaseLease", "get"]
+      )
+    }))
+
+  it.scoped("the store's key is the SHA-256 of the request in hex: no client id, no secret, no scope in clear", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store, { scopes: ["billing.read"] })
+      yield* replica.get
+      yield* replica.getFor({ scopes: ["billing.write"] })
+      const keys = [...new Set(spy.calls.map((call) => call.key))]
+      assert.strictEqual(keys.length, 2, "one key per request")
+      for (const key of keys) {
+        assert.match(key, /^[0-9a-f]{64}$/)
+      }
+    }))
+
+  it.scoped("a cached get never touches the store", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      yield* replica.get
+      const callsAfterFetch = spy.calls.length
+      yield* Effect.all(Array.from({ length: 100 }, () => replica.get))
+      yield* TestClock.setTime(refreshPoint - 1)
+      yield* replica.get
+      assert.strictEqual(spy.calls.length, callsAfterFetch)
+    }).pipe(noJitter))
+
+  it.scoped("a reader's expiry comes from the time the entry has left in the store, not from the writer's clock", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const writer = yield* Store.replica(endpoint, spy.store)
+      yield* writer.get
+      const key = configuredKey(spy)
+      // a writer whose clock is a day behind wrote a one-hour token with ten minutes left
+      yield* spy.store.set(key, tokenOf("skewed", -86_400_000, 3_600_000), Duration.minutes(10))
+      const reader = yield* Store.replica(endpoint, spy.store)
+      const token = yield* reader.get
+      assert.strictEqual(Service.value(token), "skewed")
+      assert.strictEqual(DateTime.toEpochMillis(token.expiresAt), 600_000 + 60_000, "hard expiry + leeway")
+      assert.strictEqual(token.lifetimeMillis, 3_600_000)
+      yield* TestClock.setTime(599_999)
+      assert.strictEqual(Service.value(yield* reader.get), "skewed")
+      assert.strictEqual(endpoint.requests.length, 1)
+      yield* TestClock.setTime(600_000)
+      assert.strictEqual(Service.value(yield* reader.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+    }).pipe(noJitter))
+
+  it.scoped("a store that claims more time than the token can have left is believed for its usable lifetime at most", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const writer = yield* Store.replica(endpoint, spy.store)
+      yield* writer.get
+      yield* spy.store.set(configuredKey(spy), tokenOf("short", 0, 120_000), Duration.hours(5))
+      const reader = yield* Store.replica(endpoint, spy.store)
+      assert.strictEqual(Service.value(yield* reader.get), "short")
+      const reads = () => spy.calls.filter((call) => call.operation === "get").length
+      const readsBefore = reads()
+      // two minutes of life, a minute of leeway: held for one minute, then asked for again
+      yield* TestClock.setTime(59_999)
+      yield* reader.get
+      assert.strictEqual(reads(), readsBefore)
+      yield* TestClock.setTime(60_000)
+      yield* reader.get
+      assert.strictEqual(reads(), readsBefore + 1)
+    }).pipe(noJitter))
+
+  it.scoped("replicas starting together: one fetches under the lease, the others poll the store", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.delayed("1 second", Endpoint.token("shared")) })
+      const spy = yield* Store.spy()
+      const replicas = yield* Effect.all(Array.from({ length: 5 }, () => Store.replica(endpoint, spy.store)))
+      const callers = yield* Effect.fork(
+        Effect.all(replicas.flatMap((replica) => Array.from({ length: 20 }, () => replica.get)), {
+          concurrency: "unbounded"
+        })
+      )
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("150 millis")
+      const tokens = yield* Fiber.join(callers)
+      assert.deepStrictEqual([...new Set(tokens.map(Service.value))], ["shared"])
+      assert.strictEqual(endpoint.requests.length, 1)
+      assert.strictEqual(spy.calls.filter((call) => call.operation === "set").length, 1)
+    }))
+
+  it.scoped("a lease whose holder never finishes passes to a waiting replica when it runs out", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      endpoint.script(Endpoint.hang())
+      const spy = yield* Store.spy()
+      const options = { leaseTtl: "10 seconds" } as const
+      const holder = yield* Store.replica(endpoint, spy.store, options)
+      const waiter = yield* Store.replica(endpoint, spy.store, options)
+      yield* Effect.fork(holder.get)
+      yield* Service.settle
+      const waiting = yield* Effect.fork(waiter.get)
+      yield* TestClock.adjust("9 seconds")
+      assert.isUndefined(yield* Service.pollNow(waiting), "the lease still holds")
+      assert.strictEqual(endpoint.requests.length, 1)
+      yield* TestClock.adjust("1150 millis")
+      const exit = yield* Service.pollNow(waiting)
+      assert.isDefined(exit, "taken over within a poll of the lease's end")
+      assert.strictEqual(Service.value(yield* exit!), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+    }))
+
+  it.scoped("a replica that never gets the lease nor finds a token fetches by itself after twice the lease's TTL", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      spy.override({ acquireLease: () => Effect.succeed(Option.none()) })
+      const replica = yield* Store.replica(endpoint, spy.store, { leaseTtl: "10 seconds" })
+      const waiting = yield* Effect.fork(replica.get)
+      yield* TestClock.adjust("19 seconds")
+      assert.isUndefined(yield* Service.pollNow(waiting))
+      assert.strictEqual(endpoint.requests.length, 0)
+      yield* TestClock.adjust("1150 millis")
+      const exit = yield* Service.pollNow(waiting)
+      assert.isDefined(exit)
+      assert.strictEqual(Service.value(yield* exit!), "token-1")
+      // it polled between 50 and 150 ms apart
+      const polls = spy.calls.filter((call) => call.operation === "get").length
+      assert.isAtLeast(polls, 20_000 / 150)
+      assert.isAtMost(polls, 20_150 / 50 + 1)
+    }))
+
+  it.scoped("the lease is released when the holder's fetch fails, and the failure is the caller's", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      endpoint.script(Endpoint.oauthError("invalid_client", 401))
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      const exit = yield* Effect.exit(replica.get)
+      assert.isTrue(Exit.isFailure(exit))
+      assert.deepStrictEqual(spy.calls.map((call) => call.operation), ["get", "acquireLease", "releaseLease"])
+      assert.isTrue(Option.isSome(yield* spy.store.acquireLease(configuredKey(spy), Duration.seconds(1))))
+    }))
+
+  it.scoped("refresh ahead goes through the store: a fleet refreshes once", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const first = yield* Store.replica(endpoint, spy.store)
+      const second = yield* Store.replica(endpoint, spy.store)
+      yield* first.get
+      yield* second.get
+      yield* TestClock.setTime(refreshPoint)
+      assert.strictEqual(Service.value(yield* first.get), "token-1")
+      yield* Service.settle
+      assert.strictEqual(Service.value(yield* first.get), "token-2")
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(Service.value(yield* second.get), "token-1", "served at once while it refreshes")
+      yield* Service.settle
+      assert.strictEqual(Service.value(yield* second.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+    }).pipe(noJitter))
+
+  it.scoped("a refresh does not take back the token it replaces from the store", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      yield* replica.get
+      yield* TestClock.setTime(refreshPoint)
+      yield* replica.get
+      yield* Service.settle
+      assert.strictEqual(Service.value(yield* replica.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+    }).pipe(noJitter))
+
+  it.scoped("invalidate deletes the stored token if it still is the rejected one", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      const rejected = yield* replica.get
+      yield* replica.invalidate(rejected)
+      assert.isTrue(Option.isNone(yield* spy.store.get(configuredKey(spy))))
+      assert.strictEqual(Service.value(yield* replica.get), "token-2")
+    }))
+
+  it.scoped("after a revocation, another replica's own rejection leads it to the new token in the store", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const first = yield* Store.replica(endpoint, spy.store, { terminalErrorCooldown: 0 })
+      const second = yield* Store.replica(endpoint, spy.store, { terminalErrorCooldown: 0 })
+      const revoked = yield* first.get
+      assert.strictEqual(Service.value(yield* second.get), "token-1")
+      yield* first.invalidate(revoked)
+      assert.strictEqual(Service.value(yield* first.get), "token-2")
+      // the second replica got its own 401 for the revoked token
+      yield* second.invalidate(yield* second.get)
+      assert.strictEqual(Service.value(yield* second.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+      assert.isTrue(Option.isSome(yield* spy.store.get(configuredKey(spy))), "the new token was not deleted")
+    }))
+
+  it.scoped("a rejected token is never taken back from the store, even when deleting it failed", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      spy.override({ deleteIf: () => Effect.fail(Store.unavailable) })
+      const replica = yield* Store.replica(endpoint, spy.store)
+      const rejected = yield* replica.get
+      yield* replica.invalidate(rejected)
+      assert.strictEqual(Service.value(yield* replica.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+    }))
+
+  it.scoped("a failing store: tokens come from the endpoint, one warning per outage, and the store is used again", () =>
+    Effect.gen(function*() {
+      const logs = Logs.capture()
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      spy.override(Store.failing)
+      // fetches run on the layer's fibers, with the logger the layer was built with
+      const replica = yield* Effect.provide(Store.replica(endpoint, spy.store), logs.layer)
+      for (const scope of ["a", "b", "c"]) {
+        assert.strictEqual(
+          Service.value(yield* replica.getFor({ scopes: [scope] })),
+          `token-${endpoint.requests.length}`
+        )
+      }
+      assert.strictEqual(endpoint.requests.length, 3)
+      const warnings = () => logs.entries.filter((entry) => entry.level === "WARN")
+      assert.strictEqual(warnings().length, 1)
+      assert.include(warnings()[0]!.text, "token store failing")
+      assert.include(warnings()[0]!.text, "connection refused")
+
+      spy.restore()
+      yield* replica.getFor({ scopes: ["d"] })
+      assert.strictEqual(spy.calls.at(-2)!.operation, "set", "the token was written")
+      assert.isTrue(logs.entries.some((entry) => entry.level === "INFO" && entry.text.includes("answering again")))
+      spy.override(Store.failing)
+      yield* replica.getFor({ scopes: ["e"] })
+      assert.strictEqual(warnings().length, 2, "a second outage, a second warning")
+    }))
+
+  it.scoped("a store that never answers costs its timeout, then the replica fetches directly", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      spy.override({ get: () => Effect.never })
+      const replica = yield* Store.replica(endpoint, spy.store, { storeTimeout: "100 millis" })
+      const caller = yield* Effect.fork(replica.get)
+      yield* TestClock.adjust("99 millis")
+      assert.isUndefined(yield* Service.pollNow(caller))
+      yield* TestClock.adjust("1 millis")
+      const exit = yield* Service.pollNow(caller)
+      assert.isDefined(exit)
+      assert.strictEqual(Service.value(yield* exit!), "token-1")
+    }))
+
+  it.scoped("a store that dies, or answers garbage, is a miss", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      spy.override({ get: () => Effect.die(new Error("boom")) })
+      assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["a"] })), "token-1")
+      spy.override({
+        get: () => Effect.fail(new TokenStore.TokenStoreError({ reason: "InvalidEntry", detail: "not JSON" }))
+      })
+      assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["b"] })), "token-2")
+      spy.override({ get: () => Effect.succeed(Option.some({ token: tokenOf("t", 0, 0), timeToLive: Duration.zero })) })
+      assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["c"] })), "token-3")
+    }))
+
+  it.scoped("the store's failures and defects never show a token or the store's own text of a defect", () =>
+    Effect.gen(function*() {
+      const logs = Logs.capture()
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Effect.provide(Store.replica(endpoint, spy.store), logs.layer)
+      spy.override({ get: () => Effect.die(new Error("token-1 leaked")) })
+      yield* replica.get
+      assert.isNotEmpty(logs.entries)
+      for (const entry of logs.entries) assert.notInclude(entry.text, "token-1")
+    }))
+
+  it.scoped("invalid store options die at build, naming the option", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const store = yield* TokenStore.makeMemory
+      for (
+        const [overrides, problem] of [
+          [{ storeTimeout: "0 millis" }, "storeTimeout must be positive"],
+          [{ leaseTtl: "-1 seconds" }, "leaseTtl must be positive"],
+          [{ leaseTtl: "forever" as Duration.DurationInput }, "leaseTtl is not a finite duration"]
+        ] as const
+      ) {
+        const exit = yield* Effect.exit(Effect.scoped(Store.replica(endpoint, store, overrides)))
+        assert.isTrue(Exit.isFailure(exit))
+        assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), problem)
+      }
+    }))
+
+  it.scoped("layerWithStore needs a TokenStore; TokenStore.layerMemory is one", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const live = TokenService.layerWithStore(Service.options).pipe(
+        Layer.provide(TokenStore.layerMemory),
+        Layer.provide(endpoint.layer)
+      )
+      // @ts-expect-error the store is a requirement: without it the program does not compile
+      const missing: Layer.Layer<TokenService.TokenService, never, HttpClient.HttpClient> = TokenService
+        .layerWithStore(Service.options)
+      assert.isDefined(missing)
+      const token = yield* Effect.provide(Effect.flatMap(TokenService.TokenService, (service) => service.get), live)
+      assert.strictEqual(Service.value(token), "token-1")
+    }))
+})

@@ -1,0 +1,71 @@
+/**
+ * Token stores for the tests of `TokenService.layerWithStore`: `TokenStore.makeMemory` with every call recorded, and
+ * any operation replaceable (to fail, hang or die).
+ */
+import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import type * as ScriptedEndpoint from "./ScriptedEndpoint.js"
+import * as Service from "./service.js"
+
+/** One call to the store: the operation and its key. */
+export interface Call {
+  readonly operation: keyof TokenStore.Service
+  readonly key: string
+}
+
+/** A memory store that records its calls; `override` replaces operations from then on. */
+export interface SpyStore {
+  readonly store: TokenStore.Service
+  readonly calls: ReadonlyArray<Call>
+  readonly override: (operations: Partial<TokenStore.Service>) => void
+  /** Puts the memory store's own operations back. */
+  readonly restore: () => void
+}
+
+export const spy = (): Effect.Effect<SpyStore> =>
+  Effect.map(TokenStore.makeMemory, (memory) => {
+    const calls: Array<Call> = []
+    let current: TokenStore.Service = memory
+    const record = (operation: keyof TokenStore.Service, key: string) => calls.push({ operation, key })
+    const store: TokenStore.Service = {
+      get: (key) => Effect.suspend(() => (record("get", key), current.get(key))),
+      set: (key, token, ttl) => Effect.suspend(() => (record("set", key), current.set(key, token, ttl))),
+      acquireLease: (key, ttl) => Effect.suspend(() => (record("acquireLease", key), current.acquireLease(key, ttl))),
+      releaseLease: (key, id) => Effect.suspend(() => (record("releaseLease", key), current.releaseLease(key, id))),
+      deleteIf: (key, value) => Effect.suspend(() => (record("deleteIf", key), current.deleteIf(key, value)))
+    }
+    return {
+      store,
+      calls,
+      override: (operations) => {
+        current = { ...current, ...operations }
+      },
+      restore: () => {
+        current = memory
+      }
+    }
+  })
+
+/** A failure of every kind a store may give: an error that says it is down. */
+export const unavailable = new TokenStore.TokenStoreError({ reason: "Unavailable", detail: "connection refused" })
+
+/** Every operation failing with `unavailable`. */
+export const failing: TokenStore.Service = {
+  get: () => Effect.fail(unavailable),
+  set: () => Effect.fail(unavailable),
+  acquireLease: () => Effect.fail(unavailable),
+  releaseLease: () => Effect.fail(unavailable),
+  deleteIf: () => Effect.fail(unavailable)
+}
+
+/** One replica: `TokenService.makeWithStore` on the scripted endpoint and `store`, in the current scope. */
+export const replica = (
+  endpoint: ScriptedEndpoint.ScriptedEndpoint,
+  store: TokenStore.Service,
+  overrides: Partial<Service.SecretOptions & TokenService.StoreOptions> = {}
+) =>
+  TokenService.makeWithStore({ ...Service.options, ...overrides }).pipe(
+    Effect.provideService(HttpClient.HttpClient, endpoint.client),
+    Effect.provideService(TokenStore.TokenStore, store)
+  )

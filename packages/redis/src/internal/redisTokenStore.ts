@@ -78,8 +78,41 @@ export const describeFailure = (error: unknown): string => {
   return name
 }
 
-const send = <A>(command: () => Promise<A>): Effect.Effect<A, TokenStore.TokenStoreError> =>
-  Effect.tryPromise({ try: command, catch: (error) => unavailable(describeFailure(error)) })
+/** A connection attempt is under way: a command now would be refused (no offline queue), one a moment later not. */
+const attempting = new Set(["connecting", "connect"])
+const settling = ["ready", "error", "close", "end"] as const
+
+/**
+ * Sends commands on `client`, waiting for a connection attempt under way to end (a few milliseconds on a reachable or
+ * refusing host; the library's store timeout bounds the rest) but never for the next one: at start, the first
+ * commands find the connection being opened and must not be refused for that, while during an outage, between two
+ * attempts, they fail at once.
+ */
+const sender = (client: Client) => {
+  let settled: Promise<void> | undefined
+  const attemptSettled = (): Promise<void> => {
+    if (settled === undefined) {
+      // one set of listeners for every waiting command, removed at the first of the events
+      settled = new Promise<void>((resolve) => {
+        const done = () => {
+          for (const event of settling) client.removeListener(event, done)
+          settled = undefined
+          resolve()
+        }
+        for (const event of settling) client.on(event, done)
+      })
+    }
+    return settled
+  }
+  return <A>(command: () => Promise<A>): Effect.Effect<A, TokenStore.TokenStoreError> =>
+    Effect.tryPromise({
+      try: async () => {
+        if (attempting.has(client.status)) await attemptSettled()
+        return command()
+      },
+      catch: (error) => unavailable(describeFailure(error))
+    })
+}
 
 const millis = (duration: Duration.Duration): number => Math.floor(Duration.toMillis(duration))
 
@@ -89,6 +122,7 @@ export const makeWithClient = (
   keyPrefix: string,
   key: crypto.KeyObject | undefined
 ): TokenStore.Service => {
+  const send = sender(client)
   const tokenKey = (key: string) => `${keyPrefix}{${key}}:token`
   const leaseKey = (key: string) => `${keyPrefix}{${key}}:lease`
 

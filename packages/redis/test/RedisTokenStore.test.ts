@@ -257,6 +257,36 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
       }
     }))
 
+  // ioredis 6 speaks RESP3 by default (every other test here), ioredis 5 RESP2 only
+  const clientOptions = [
+    ["RESP2 (protocol: 2, as ioredis 5)", { protocol: 2 }, "resp=2"],
+    ["stringNumbers: true", { stringNumbers: true }, "resp=3"]
+  ] as const
+  for (const [what, options, resp] of clientOptions) {
+    it.scoped(`a client with ${what}: the same store`, () =>
+      Effect.gen(function*() {
+        const redis = yield* RedisServer.RedisServer
+        const client = yield* Fixtures.client(redis.url, options)
+        assert.include(yield* Effect.promise(() => client.client("INFO") as Promise<string>), resp)
+        const store = yield* RedisTokenStore.make({ client }, { encryptionKey: Fixtures.encryptionKey() })
+        const key = Fixtures.storeKey()
+        const token = Fixtures.token()
+        assert.isTrue(Option.isNone(yield* store.get(key)))
+        yield* store.set(key, token, Duration.seconds(5))
+        const stored = yield* store.get(key)
+        assert.deepStrictEqual(valueOf(stored), Option.some(Redacted.value(token.value)))
+        const ttl = Option.map(stored, ({ timeToLive }) => Duration.toMillis(timeToLive))
+        assert.isTrue(Option.exists(ttl, (ms) => ms > 4_000 && ms <= 5_000), String(ttl))
+        const id = yield* store.acquireLease(key, Duration.seconds(5))
+        assert.isTrue(Option.isSome(id))
+        assert.isTrue(Option.isNone(yield* store.acquireLease(key, Duration.seconds(5))))
+        yield* store.releaseLease(key, Option.getOrThrow(id))
+        assert.isTrue(Option.isSome(yield* store.acquireLease(key, Duration.seconds(5))))
+        assert.isTrue(yield* store.deleteIf(key, token.value))
+        assert.isTrue(Option.isNone(yield* store.get(key)))
+      }))
+  }
+
   it.scoped("a { client } is not closed with the layer", () =>
     Effect.gen(function*() {
       const redis = yield* RedisServer.RedisServer

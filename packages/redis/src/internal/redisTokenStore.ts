@@ -138,15 +138,18 @@ export const makeWithClient = (
     get: (storeKey) => {
       const redisKey = tokenKey(storeKey)
       return Effect.flatMap(send(() => client.eval(getScript, 1, redisKey)), (reply) => {
-        if (reply === null || reply === false) return Effect.succeed(Option.none())
-        if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[1] !== "number") {
-          return Effect.fail(unavailable("unexpected reply"))
-        }
-        const timeLeft = reply[1]
+        if (reply === null) return Effect.succeed(Option.none())
+        if (!Array.isArray(reply) || reply.length !== 2) return Effect.fail(unavailable("unexpected reply"))
+        const [entry, pttl] = reply as [unknown, unknown]
+        // PTTL is a number, or a string on a client made with `stringNumbers: true`
+        const timeLeft = typeof pttl === "number" || typeof pttl === "string" && /^-?\d+$/.test(pttl)
+          ? Number(pttl)
+          : Number.NaN
+        if (!Number.isSafeInteger(timeLeft)) return Effect.fail(unavailable("unexpected reply"))
         // -1: stored without an expiry, not by this store; every entry must end
         if (timeLeft < 0) return Effect.fail(invalidEntry("the entry has no expiry"))
         return Effect.map(
-          read(redisKey, reply[0]),
+          read(redisKey, entry),
           (token) => Option.some({ token, timeToLive: Duration.millis(timeLeft) })
         )
       })
@@ -182,7 +185,7 @@ export const makeWithClient = (
               ? Effect.succeed(false)
               : Effect.map(
                 send(() => client.eval(compareAndDeleteScript, 1, redisKey, text)),
-                (deleted) => deleted === 1
+                (deleted) => Number(deleted) === 1 // a string with `stringNumbers: true`
               )
         )
       })

@@ -31,7 +31,10 @@ export const storeKey = (): string => crypto.randomBytes(32).toString("hex")
 export const encryptionKey = (): Redacted.Redacted<string> => Redacted.make(crypto.randomBytes(32).toString("base64"))
 
 /** An ioredis client of `url` for the scope (quit when it closes). */
-export const client = (url: string, options: { readonly enableOfflineQueue?: boolean } = {}) =>
+export const client = (
+  url: string,
+  options: { readonly enableOfflineQueue?: boolean; readonly protocol?: 2 | 3; readonly stringNumbers?: boolean } = {}
+) =>
   Effect.acquireRelease(
     Effect.sync(() => new Redis(url, options)),
     (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))

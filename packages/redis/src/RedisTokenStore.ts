@@ -61,6 +61,8 @@ export const defaultKeyPrefix: string = internal.defaultKeyPrefix
 /**
  * The store as a scoped effect. Does not wait for Redis: while it is away, every operation fails with
  * `TokenStoreError` `Unavailable` (the library then fetches on its own), and the store works again when it is back.
+ * Until the client has connected once, an operation waits for the connection being opened (the library's store
+ * timeout bounds it), so that the first calls of a cold start are not misses.
  * Dies with an `IllegalArgumentException` when `encryptionKey` is not 32 bytes in base64 (the message shows
  * nothing of it).
  *

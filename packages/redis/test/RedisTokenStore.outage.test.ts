@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as net from "node:net"
 import * as Fixtures from "./utils/fixtures.js"
 import * as RedisServer from "./utils/redisServer.js"
 
@@ -39,6 +40,29 @@ const assertAllUnavailable = (store: TokenStore.Service, key: string, withinMs: 
       assert.match(error.detail, /^(not connected \(offline queue off\)|connection closed|[A-Z][A-Z0-9_]+)$/)
     }
   })
+
+/**
+ * A server on `port` that accepts connections and never answers, as a hung Redis does, for the scope. Its sockets are
+ * destroyed when it closes.
+ */
+const silentServer = (port: number) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly server: net.Server; readonly sockets: Set<net.Socket> }, Error>((resume) => {
+      const sockets = new Set<net.Socket>()
+      const server = net.createServer((socket) => {
+        sockets.add(socket)
+        socket.on("error", () => {})
+        socket.on("close", () => sockets.delete(socket))
+      })
+      server.once("error", (error) => resume(Effect.fail(error)))
+      server.listen(port, "127.0.0.1", () => resume(Effect.succeed({ server, sockets })))
+    }),
+    ({ server, sockets }) =>
+      Effect.async<void>((resume) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resume(Effect.void))
+      })
+  )
 
 /** Retries `effect` every 25 ms until it succeeds, at most 8 s. */
 const eventually = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -84,6 +108,24 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 60_000 })("RedisT
       yield* redis.stop
       yield* eventually(Effect.flip(store.get(key)))
       yield* assertAllUnavailable(store, key, 200)
+      yield* redis.start
+      assert.isTrue(Option.isNone(yield* eventually(store.get(key))))
+    }))
+
+  it.scoped("after its first connection, a reconnection that hangs (a server that never answers) holds no command", () =>
+    Effect.gen(function*() {
+      const redis = yield* RedisServer.RedisServer
+      const client = yield* Fixtures.client(redis.url, { enableOfflineQueue: false })
+      const store = yield* RedisTokenStore.make({ client })
+      const key = Fixtures.storeKey()
+      yield* eventually(store.set(key, Fixtures.token(), Duration.seconds(30)))
+      yield* redis.stop
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* Effect.orDie(silentServer(redis.port))
+        // the client reconnects to it and waits for an answer to its ready check that never comes
+        yield* eventually(Effect.filterOrFail(Effect.sync(() => client.status), (status) => status === "connect"))
+        yield* assertAllUnavailable(store, key, 200)
+      }))
       yield* redis.start
       assert.isTrue(Option.isNone(yield* eventually(store.get(key))))
     }))

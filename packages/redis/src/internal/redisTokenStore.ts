@@ -83,12 +83,13 @@ const attempting = new Set(["connecting", "connect"])
 const settling = ["ready", "error", "close", "end"] as const
 
 /**
- * Sends commands on `client`, waiting for a connection attempt under way to end (a few milliseconds on a reachable or
- * refusing host; the library's store timeout bounds the rest) but never for the next one: at start, the first
- * commands find the connection being opened and must not be refused for that, while during an outage, between two
- * attempts, they fail at once.
+ * Sends commands on `client`. Until the client has been ready once, a command waits for the connection attempt under
+ * way to end (a few milliseconds on a reachable or refusing host; the library's store timeout bounds the rest), so
+ * that the first calls of a cold start are not refused for a connection being opened. After that, a command never
+ * waits: during an outage, whatever the reconnection is doing, it fails at once.
  */
 const sender = (client: Client) => {
+  let everReady = client.status === "ready"
   let settled: Promise<void> | undefined
   const attemptSettled = (): Promise<void> => {
     if (settled === undefined) {
@@ -96,6 +97,7 @@ const sender = (client: Client) => {
       settled = new Promise<void>((resolve) => {
         const done = () => {
           for (const event of settling) client.removeListener(event, done)
+          if (client.status === "ready") everReady = true
           settled = undefined
           resolve()
         }
@@ -107,7 +109,8 @@ const sender = (client: Client) => {
   return <A>(command: () => Promise<A>): Effect.Effect<A, TokenStore.TokenStoreError> =>
     Effect.tryPromise({
       try: async () => {
-        if (attempting.has(client.status)) await attemptSettled()
+        if (client.status === "ready") everReady = true
+        else if (!everReady && attempting.has(client.status)) await attemptSettled()
         return command()
       },
       catch: (error) => unavailable(describeFailure(error))

@@ -8,7 +8,7 @@
 // 3. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
 //    README.md that names the package and the MIT LICENSE; the install line of the package's README must install
 //    it with the root README's flags and name every package with the root README's range (no drift).
-// 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our two packages from those tarballs and
+// 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our packages from those tarballs and
 //    every other package from the repo's node_modules and its workspaces' (each installed version, nested copies
 //    included: a tarball built in memory from the installed directory, its integrity computed from what is served); a name not
 //    installed here answers 404, which npm accepts for optional packages only (other platforms' binaries). Since
@@ -38,7 +38,7 @@ import { fileURLToPath } from "node:url"
 import * as zlib from "node:zlib"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const libraries = ["client-credentials", "testing"]
+const libraries = ["client-credentials", "testing", "redis"]
 const args = new Set(process.argv.slice(2))
 const overallTimeoutMs = 10 * 60_000
 

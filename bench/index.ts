@@ -7,6 +7,7 @@ import * as Os from "node:os"
 import * as CachedGet from "./cachedGet.js"
 import * as ColdStampede from "./coldStampede.js"
 import * as ExpiryBoundary from "./expiryBoundary.js"
+import * as Fleet from "./fleet.js"
 import * as Memory from "./memory.js"
 import * as Report from "./report.js"
 import * as RequestOverhead from "./requestOverhead.js"
@@ -23,7 +24,8 @@ const scenarios: ReadonlyArray<{
   { name: "expiry boundary", run: ExpiryBoundary.run },
   { name: "cost of a cached get", run: CachedGet.run },
   { name: "authorized request overhead", run: () => RequestOverhead.run() },
-  { name: "memory", run: Memory.run }
+  { name: "memory", run: Memory.run },
+  { name: "fleet of processes on Redis", run: Fleet.run }
 ]
 
 /** `npm run bench -- 3 5` runs scenarios 3 and 5 only. */

@@ -50,8 +50,10 @@ describe("TokenService.layerWithStore", () => {
       assert.strictEqual(endpoint.requests.length, 1)
       assert.deepStrictEqual(
         spy.calls.map((call) => call.operation),
-        ["get", "acquireLease", "set", "releaseLease", "get"]
+        ["get", "acquireLease", "get", "set", "releaseLease", "get"]
       )
+      const [set] = spy.calls.filter((call) => call.operation === "set")
+      assert.strictEqual(set!.timeToLive, 3_540_000, "the time left to the token's hard expiry, not its lifetime")
     }))
 
   it.scoped("the store's key is the SHA-256 of the request in hex: no client id, no secret, no scope in clear", () =>
@@ -110,7 +112,8 @@ describe("TokenService.layerWithStore", () => {
       const writer = yield* Store.replica(endpoint, spy.store)
       yield* writer.get
       yield* spy.store.set(configuredKey(spy), tokenOf("short", 0, 120_000), Duration.hours(5))
-      const reader = yield* Store.replica(endpoint, spy.store)
+      // no refresh ahead: only the hard expiry sends it back to the store
+      const reader = yield* Store.replica(endpoint, spy.store, { refreshAhead: false })
       assert.strictEqual(Service.value(yield* reader.get), "short")
       const reads = () => spy.calls.filter((call) => call.operation === "get").length
       const readsBefore = reads()
@@ -180,10 +183,75 @@ describe("TokenService.layerWithStore", () => {
       const exit = yield* Service.pollNow(waiting)
       assert.isDefined(exit)
       assert.strictEqual(Service.value(yield* exit!), "token-1")
-      // it polled between 50 and 150 ms apart
-      const polls = spy.calls.filter((call) => call.operation === "get").length
-      assert.isAtLeast(polls, 4_000 / 150)
-      assert.isAtMost(polls, 4_150 / 50 + 1)
+      // it polled between 50 and 150 ms apart, jittered
+      const polls = spy.calls.filter((call) => call.operation === "get").map((call) => call.at)
+      const gaps = polls.slice(1).map((at, index) => at - polls[index]!)
+      assert.isAtLeast(polls.length, 4_000 / 150)
+      for (const gap of gaps) assert.isTrue(gap >= 50 && gap <= 150, `a poll ${gap} ms after the last`)
+      assert.isAbove(new Set(gaps).size, 3, "jittered")
+    }))
+
+  it.scoped("a replica that gets the lease just after the holder wrote its token takes that token", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.delayed("100 millis", Endpoint.token("shared")) })
+      const memory = yield* TokenStore.makeMemory
+      // the second replica's SET NX arrives 10 ms late: after the holder wrote its token and released the lease
+      const late: TokenStore.Service = {
+        ...memory,
+        acquireLease: (key, ttl) => Effect.zipRight(Effect.sleep("10 millis"), memory.acquireLease(key, ttl))
+      }
+      const holder = yield* Store.replica(endpoint, memory)
+      const other = yield* Store.replica(endpoint, late)
+      const first = yield* Effect.fork(holder.get)
+      yield* TestClock.adjust("95 millis")
+      const second = yield* Effect.fork(other.get)
+      yield* TestClock.adjust("20 millis")
+      assert.strictEqual(Service.value(yield* Fiber.join(first)), "shared")
+      assert.strictEqual(Service.value(yield* Fiber.join(second)), "shared")
+      assert.strictEqual(endpoint.requests.length, 1)
+    }))
+
+  it.scoped("a caller that leaves while the lease is being taken leaves no lease behind", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const memory = yield* TokenStore.makeMemory
+      // the lease is taken at once, the answer comes 10 ms later
+      const slow: TokenStore.Service = {
+        ...memory,
+        acquireLease: (key, ttl) => Effect.tap(memory.acquireLease(key, ttl), () => Effect.sleep("10 millis"))
+      }
+      const leaving = yield* Store.replica(endpoint, slow, { leaseTtl: "30 seconds" })
+      const other = yield* Store.replica(endpoint, memory, { leaseTtl: "30 seconds" })
+      const left = yield* Effect.fork(Effect.timeout(leaving.get, "5 millis"))
+      yield* TestClock.adjust("10 millis")
+      assert.isTrue(Exit.isFailure(yield* Fiber.await(left)))
+      const waiting = yield* Effect.fork(other.get)
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Service.pollNow(waiting)
+      assert.isDefined(exit, "the lease was released: no wait for its TTL")
+      assert.strictEqual(Service.value(yield* exit!), "token-1")
+    }))
+
+  it.scoped("a replica polling after a rejection never takes the rejected token from the store", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const replica = yield* Store.replica(endpoint, spy.store)
+      const rejected = yield* replica.get
+      // the rejected token stays in the store, and another replica holds the lease for two polls
+      let refused = 0
+      spy.override({
+        deleteIf: () => Effect.fail(Store.unavailable),
+        acquireLease: (key, ttl) =>
+          refused++ < 2 ? Effect.succeed(Option.none()) : TokenStore.makeMemory.pipe(
+            Effect.flatMap((fresh) => fresh.acquireLease(key, ttl))
+          )
+      })
+      yield* replica.invalidate(rejected)
+      const next = yield* Effect.fork(replica.get)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(Service.value(yield* Fiber.join(next)), "token-2")
+      assert.isAtLeast(spy.calls.filter((call) => call.operation === "get").length, 4, "it polled")
     }))
 
   it.scoped("the lease is released when the holder's fetch fails, and the failure is the caller's", () =>
@@ -194,7 +262,7 @@ describe("TokenService.layerWithStore", () => {
       const replica = yield* Store.replica(endpoint, spy.store)
       const exit = yield* Effect.exit(replica.get)
       assert.isTrue(Exit.isFailure(exit))
-      assert.deepStrictEqual(spy.calls.map((call) => call.operation), ["get", "acquireLease", "releaseLease"])
+      assert.deepStrictEqual(spy.calls.map((call) => call.operation), ["get", "acquireLease", "get", "releaseLease"])
       assert.isTrue(Option.isSome(yield* spy.store.acquireLease(configuredKey(spy), Duration.seconds(1))))
     }))
 
@@ -353,6 +421,22 @@ describe("TokenService.layerWithStore", () => {
       assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["b"] })), "token-2")
       spy.override({ get: () => Effect.succeed(Option.some({ token: tokenOf("t", 0, 0), timeToLive: Duration.zero })) })
       assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["c"] })), "token-3")
+    }))
+
+  it.scoped("an entry that does not read is a miss, logged at debug: the store answered, so no warning", () =>
+    Effect.gen(function*() {
+      const logs = Logs.capture()
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      spy.override({
+        get: () =>
+          Effect.fail(new TokenStore.TokenStoreError({ reason: "InvalidEntry", detail: "sealed with another key" }))
+      })
+      const replica = yield* Effect.provide(Store.replica(endpoint, spy.store), logs.layer)
+      assert.strictEqual(Service.value(yield* replica.get), "token-1")
+      assert.isFalse(logs.entries.some((entry) => entry.level === "WARN"))
+      assert.isTrue(logs.entries.some((entry) => entry.level === "DEBUG" && entry.text.includes("entry unreadable")))
+      assert.isTrue(spy.calls.some((call) => call.operation === "set"), "its own token replaced the entry")
     }))
 
   it.scoped("the store's failures and defects never show a token or the store's own text of a defect", () =>

@@ -41,7 +41,7 @@ const makeEngine = (
   let fetches = 0
   let flights = 0
   return {
-    fetch: () => answers[fetches++] ?? Effect.never,
+    fetch: () => Effect.map(answers[fetches++] ?? Effect.never, (token) => ({ token, fromStore: false })),
     hold: (_cell, token, protectedUntil) =>
       Effect.succeed({
         token,

@@ -5,7 +5,8 @@
  * A fetch, for a request key and the token it replaces (the rejected one, or the one being refreshed), if any:
  * 1. Reads the store. A token there with another value than the one replaced, expiring later, is the answer. Its hard
  *    expiry on this replica is now + the time it has left in the store: this replica's clock, never the writer's.
- * 2. Otherwise takes the key's lease (`leaseTtl`). The holder fetches from the token endpoint, writes the token with a
+ * 2. Otherwise takes the key's lease (`leaseTtl`). The holder reads the store once more (a previous holder may have
+ *    written its token and released the lease in between), fetches from the token endpoint, writes the token with a
  *    time to live of the time left to its hard expiry, and releases the lease, also when it fails or is interrupted.
  * 3. A replica that does not get the lease polls the store every 50–150 ms (jittered), trying for the lease at each
  *    poll, so that the lease of a holder that died passes to one replica as soon as it runs out. After twice the
@@ -28,8 +29,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as AccessToken from "../AccessToken.js"
 import * as TokenStore from "../TokenStore.js"
-import * as Telemetry from "./telemetry.js"
-import type { FetchError, Held } from "./tokenCell.js"
+import type { Fetched, FetchError, Held } from "./tokenCell.js"
 import { hardExpiryOf } from "./tokenCell.js"
 import type { RequestKey } from "./tokenRequest.js"
 
@@ -46,7 +46,7 @@ export interface Options {
 /** A fleet's fetch, and the clean-up after a rejection. */
 export interface Fleet {
   /** `Engine.fetch` through the store. */
-  readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<AccessToken.AccessToken, FetchError>
+  readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<Fetched, FetchError>
   /** Deletes the stored token of `key` if it still is `token`: called when an API rejected it. */
   readonly forget: (key: RequestKey, token: AccessToken.AccessToken) => Effect.Effect<void>
 }
@@ -174,10 +174,40 @@ export const make = (
         : Effect.void
     })
 
-  const fetchAndWrite = (key: RequestKey, hash: string) => Effect.tap(direct(key), (token) => write(hash, token))
+  const fromStore = (token: AccessToken.AccessToken): Fetched => ({ token, fromStore: true })
+  const fromEndpoint = (token: AccessToken.AccessToken): Fetched => ({ token, fromStore: false })
 
-  const fetchHoldingLease = (key: RequestKey, hash: string, lease: TokenStore.LeaseId) =>
-    Effect.ensuring(fetchAndWrite(key, hash), call(() => store.releaseLease(hash, lease)))
+  const fetchAndWrite = (key: RequestKey, hash: string): Effect.Effect<Fetched, FetchError> =>
+    Effect.map(Effect.tap(direct(key), (token) => write(hash, token)), fromEndpoint)
+
+  /**
+   * Under the lease: the store once more (the previous holder may have written its token and released the lease
+   * between this replica's read and its `SET NX`), then a fetch.
+   */
+  const fetchHoldingLease = (key: RequestKey, hash: string, replacing: Held | undefined) =>
+    Effect.flatMap(
+      read(hash, replacing),
+      Option.match({ onSome: (token) => Effect.succeed(fromStore(token)), onNone: () => fetchAndWrite(key, hash) })
+    )
+
+  /**
+   * `holding` under the key's lease when this replica gets it, released however `holding` ends; `otherwise` when
+   * another holds it. Taking the lease and registering its release are one uninterruptible step (the store call is
+   * bounded by `storeTimeout`), so that an interruption never leaves a lease nobody releases.
+   */
+  const withLease = <A, E>(
+    hash: string,
+    holding: Effect.Effect<A, E>,
+    otherwise: Effect.Effect<A, E>
+  ): Effect.Effect<A, E> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(call(() => store.acquireLease(hash, options.leaseTtl)), (answer) => {
+        const lease = Option.flatten(answer)
+        return Option.isSome(lease)
+          ? Effect.ensuring(restore(holding), call(() => store.releaseLease(hash, lease.value)))
+          : restore(otherwise)
+      })
+    )
 
   /**
    * The stored token; or the lease and a fetch; or, while another replica holds the lease, a poll of both until
@@ -188,25 +218,21 @@ export const make = (
     hash: string,
     replacing: Held | undefined,
     deadline: number
-  ): Effect.Effect<AccessToken.AccessToken, FetchError> =>
-    Effect.gen(function*() {
-      const found = yield* read(hash, replacing)
-      if (Option.isSome(found)) {
-        // the fetch's span says so, and no token request is counted (`telemetry.ts`)
-        yield* Effect.annotateCurrentSpan(Telemetry.keys.source, "store")
-        return found.value
-      }
-      if (storeFailing()) return yield* fetchAndWrite(key, hash)
-      const lease = Option.flatten(yield* call(() => store.acquireLease(hash, options.leaseTtl)))
-      if (Option.isSome(lease)) return yield* fetchHoldingLease(key, hash, lease.value)
-      if (storeFailing() || (yield* Clock.currentTimeMillis) >= deadline) {
-        return yield* fetchAndWrite(key, hash)
-      }
-      yield* Effect.sleep(yield* pollDelay)
-      return yield* obtain(key, hash, replacing, deadline)
+  ): Effect.Effect<Fetched, FetchError> =>
+    Effect.flatMap(read(hash, replacing), (found) => {
+      if (Option.isSome(found)) return Effect.succeed(fromStore(found.value))
+      if (storeFailing()) return fetchAndWrite(key, hash)
+      return withLease(
+        hash,
+        fetchHoldingLease(key, hash, replacing),
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          storeFailing() || now >= deadline
+            ? fetchAndWrite(key, hash)
+            : Effect.zipRight(Effect.flatMap(pollDelay, Effect.sleep), obtain(key, hash, replacing, deadline)))
+      )
     })
 
-  const fetch = (key: RequestKey, replacing: Held | undefined): Effect.Effect<AccessToken.AccessToken, FetchError> =>
+  const fetch = (key: RequestKey, replacing: Held | undefined): Effect.Effect<Fetched, FetchError> =>
     Effect.gen(function*() {
       const hash = yield* storeKey(key)
       const deadline = (yield* Clock.currentTimeMillis) + 2 * Duration.toMillis(options.leaseTtl)

@@ -58,7 +58,7 @@ export const keys = {
   errorType: "error.type",
   errorCode: "oauth2.error.code",
   result: "oauth2.cache.result",
-  /** Where a fetch got its token: `endpoint`, or `store` (a shared `TokenStore`, `layerWithStore`). */
+  /** On a fetch whose token came from a shared `TokenStore` (`layerWithStore`): `store`. */
   source: "oauth2.token.source",
   unit: "unit"
 } as const
@@ -225,10 +225,10 @@ export interface Telemetry {
   readonly counted: () => void
   /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
   readonly watch: (cell: object) => void
-  /** A token was issued to `cell`: sets the gauge when it is the configured request's. */
-  readonly issued: (cell: object, token: AccessToken.AccessToken) => void
+  /** A token was issued to `cell` (or taken from a shared store) at `now`: sets the gauge for the configured request. */
+  readonly issued: (cell: object, token: AccessToken.AccessToken, now: number) => void
   /** `effect`, one fetch with its retries, in an `oauth2.token.fetch` span, measured, counted and logged at Debug. */
-  readonly fetch: <A>(
+  readonly fetch: <A extends { readonly fromStore: boolean }>(
     effect: Effect.Effect<A, FetchError>,
     flight: { readonly trigger: Trigger; readonly parent: Tracer.AnySpan | undefined; readonly scopes: number }
   ) => Effect.Effect<A, FetchError>
@@ -336,8 +336,9 @@ export const make = (labels: Labels | undefined): Telemetry => {
       (exit, seconds, span, clock) => {
         const outcome = outcomeOf(exit)
         // a token another replica put in the shared store cost no token request
-        const fromStore = span.attributes.get(keys.source) === "store"
-        if (!fromStore) {
+        const fromStore = Exit.isSuccess(exit) && exit.value.fromStore
+        if (fromStore) span.attribute(keys.source, "store")
+        else {
           const metrics = metricsOf(outcome)
           metrics.requests.unsafeUpdate(1, noTags)
           metrics.duration.unsafeUpdate(seconds, noTags)
@@ -395,10 +396,10 @@ export const make = (labels: Labels | undefined): Telemetry => {
     watch: (cell) => {
       configured = cell
     },
-    issued: (cell, token) => {
+    issued: (cell, token, now) => {
       if (cell === configured) {
         gaugeDueAt = 0
-        configuredToken(token, DateTime.toEpochMillis(token.issuedAt))
+        configuredToken(token, now)
       }
     },
     fetch,

@@ -59,6 +59,12 @@ import type { RequestKey } from "./tokenRequest.js"
 /** What a fetch can fail with. */
 export type FetchError = TokenError.TokenError | NetworkError.NetworkError
 
+/** A fetch's token, and whether it came from a shared store (then no token request was sent). */
+export interface Fetched {
+  readonly token: AccessToken.AccessToken
+  readonly fromStore: boolean
+}
+
 /** A token with its schedule, in epoch millis. */
 export interface Held {
   readonly token: AccessToken.AccessToken
@@ -126,7 +132,7 @@ export interface Engine {
    * `replacing` is the token the new one replaces (rejected, or being refreshed): one with its value, or one that
    * expires no later, is never the answer.
    */
-  readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<AccessToken.AccessToken, FetchError>
+  readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<Fetched, FetchError>
   /** Schedules `token` (hard expiry, jittered refresh point) and records `cell` as its owner. */
   readonly hold: (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number) => Effect.Effect<Held>
   /** How long a failure is answered from memory, in millis; 0 for not at all. */
@@ -279,7 +285,7 @@ export class TokenCell {
   private fetchFlight(fetching: Fetching, parent: Tracer.AnySpan | undefined): Effect.Effect<void> {
     const flight = { trigger: "caller", parent, scopes: this.key.request.scopes.length } as const
     return this.engine.telemetry.fetch(this.engine.fetch(this.key, fetching.rejection?.held), flight).pipe(
-      Effect.flatMap((token) => this.engine.hold(this, token, this.protectedUntil(fetching.rejection))),
+      Effect.flatMap(({ token }) => this.engine.hold(this, token, this.protectedUntil(fetching.rejection))),
       Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (now) => this.settleFetch(fetching, exit, now))),
       Effect.exit,
       Effect.asVoid
@@ -323,7 +329,7 @@ export class TokenCell {
     // no caller waits for a refresh: its span is a root
     const flight = { trigger: "refresh", parent: undefined, scopes: this.key.request.scopes.length } as const
     return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.held), flight).pipe(
-      Effect.flatMap((token) => this.engine.hold(this, token, 0)),
+      Effect.flatMap(({ token }) => this.engine.hold(this, token, 0)),
       // no background work outlives the token it renews
       Effect.timeoutOption(Duration.millis(timeLeft)),
       Effect.onExit((exit) =>

@@ -11,6 +11,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -34,7 +35,7 @@ import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
-import type { Engine, FetchError, Flight, Held } from "./tokenCell.js"
+import type { Engine, Fetched, FetchError, Flight, Held } from "./tokenCell.js"
 import { hardExpiryOf, TokenCell } from "./tokenCell.js"
 import * as tokenEndpoint from "./tokenEndpoint.js"
 import * as tokenRequest from "./tokenRequest.js"
@@ -135,12 +136,14 @@ export const makeWith = <E>(
           origin: Origin.ofUrl(to.tokenUrl),
           observer: telemetry.attempts(to.tokenUrl.hostname)
         }))
+    const fromEndpoint = (key: tokenRequest.RequestKey) =>
+      Effect.map(direct(key), (token): Fetched => ({ token, fromStore: false }))
     const fleet = store === undefined ? undefined : Fleet.make(store, {
       ...(yield* Either.match(options_.resolveStore(options, resolved), { onLeft: invalid, onRight: Effect.succeed })),
       leewayMillis: Duration.toMillis(resolved.expiryLeeway)
     }, direct)
     const engine = makeEngine(resolved, {
-      fetch: fleet === undefined ? direct : fleet.fetch,
+      fetch: fleet === undefined ? fromEndpoint : fleet.fetch,
       // once the map is closed, `FiberMap.runtime` hands back a fiber already interrupted, having run nothing
       run: (flight, effect) => runInLayer(flight, effect).unsafePoll() === null,
       stop: (flight) => {
@@ -217,7 +220,10 @@ const makeEngine = (
   const refreshAhead = resolved.refreshAhead
 
   const hold = (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number): Effect.Effect<Held> =>
-    Effect.map(refreshAhead === false ? Effect.succeed(0) : Random.next, (random) => {
+    Effect.map(Effect.zip(refreshAhead === false ? Effect.succeed(0) : Random.next, Clock.currentTimeMillis), ([
+      random,
+      now
+    ]) => {
       const issuedAt = DateTime.toEpochMillis(token.issuedAt)
       const hardExpiresAt = hardExpiryOf(token, leewayMillis)
       const usable = hardExpiresAt - issuedAt
@@ -230,7 +236,7 @@ const makeEngine = (
           issuedAt + refreshAhead * usable - random * Math.min(0.1, refreshAhead / 2) * usable
         )
       owners.set(token, cell)
-      parts.telemetry.issued(cell, token)
+      parts.telemetry.issued(cell, token, now)
       return { token, succeed: Effect.succeed(token), hardExpiresAt, refreshAt, protectedUntil }
     })
 

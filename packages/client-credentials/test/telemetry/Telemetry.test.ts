@@ -7,7 +7,7 @@
  * The token endpoint is in memory (`ScriptedEndpoint`) and time is `TestClock`'s. Effect's metrics are global, so
  * each test has a client id of its own and reads only the series that carry it.
  */
-import { AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { AccessToken, AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -21,9 +21,12 @@ import {
 } from "@opentelemetry/sdk-metrics"
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -145,6 +148,32 @@ describe("Telemetry through @effect/opentelemetry", () => {
     }).pipe(Effect.provide(sdk.layer))
   })
 
+  it.scoped("expires_in is set when a token arrives; for a token from the store, from the time it has left there", () => {
+    const sdk = makeSdk()
+    return Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const fetching = yield* Service.make(endpoint, { clientId: "telemetry-gauge-fetch" })
+      yield* fetching.get
+      assert.strictEqual(valueOf(yield* sdk.metrics("telemetry-gauge-fetch"), "oauth2.client.token.expires_in"), 3600)
+
+      // another replica's one-hour token, with ten minutes left to its hard expiry in the store
+      const spy = yield* Store.spy()
+      const stored = AccessToken.AccessToken.make({
+        value: Redacted.make("from-the-store"),
+        tokenType: "Bearer",
+        scopes: [],
+        issuedAt: DateTime.unsafeMake(0),
+        expiresAt: DateTime.unsafeMake(3_600_000)
+      })
+      spy.override({ get: () => Effect.succeed(Option.some({ token: stored, timeToLive: Duration.minutes(10) })) })
+      const reading = yield* Store.replica(endpoint, spy.store, { clientId: "telemetry-gauge-store" })
+      yield* reading.get
+      assert.strictEqual(endpoint.requests.length, 1, "no request: the token came from the store")
+      // ten minutes to the hard expiry, plus the minute of leeway
+      assert.strictEqual(valueOf(yield* sdk.metrics("telemetry-gauge-store"), "oauth2.client.token.expires_in"), 660)
+    }).pipe(Effect.provide(sdk.layer))
+  })
+
   it.scoped("a fetch whose caller has no span is a root, not a child of the span the layer was built in", () => {
     const sdk = makeSdk()
     return Effect.gen(function*() {
@@ -181,6 +210,19 @@ describe("Telemetry through @effect/opentelemetry", () => {
         1
       )
     }).pipe(noJitter, Effect.provide(sdk.layer))
+  })
+
+  it.scoped("an error code the registries do not know stays off the span: it is text from the server", () => {
+    const sdk = makeSdk()
+    return Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      endpoint.script(Endpoint.oauthError("tenant_disabled_call_support", 400))
+      const service = yield* Service.make(endpoint, { clientId: "telemetry-unregistered" })
+      yield* Effect.flip(service.get)
+      const [fetch] = spanNamed(sdk.spans(), "oauth2.token.fetch")
+      assert.deepInclude(fetch!.attributes, { "oauth2.outcome": "TokenError", "oauth2.error.reason": "OAuth" })
+      assert.notProperty(fetch!.attributes, "oauth2.error.code")
+    }).pipe(Effect.provide(sdk.layer))
   })
 
   it.scoped("a failure: the error's tag, reason and OAuth code on the span; retries and requests counted", () => {

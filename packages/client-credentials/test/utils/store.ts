@@ -4,14 +4,17 @@
  */
 import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as ScriptedEndpoint from "./ScriptedEndpoint.js"
 import * as Service from "./service.js"
 
-/** One call to the store: the operation and its key. */
+/** One call to the store: the operation, its key, when (`Clock` millis), and a `set`'s time to live (millis). */
 export interface Call {
   readonly operation: keyof TokenStore.Service
   readonly key: string
+  readonly at: number
+  readonly timeToLive?: number
 }
 
 /** A memory store that records its calls; `override` replaces operations from then on. */
@@ -27,13 +30,30 @@ export const spy = (): Effect.Effect<SpyStore> =>
   Effect.map(TokenStore.makeMemory, (memory) => {
     const calls: Array<Call> = []
     let current: TokenStore.Service = memory
-    const record = (operation: keyof TokenStore.Service, key: string) => calls.push({ operation, key })
+    const recorded = <A, E>(
+      operation: keyof TokenStore.Service,
+      key: string,
+      run: () => Effect.Effect<A, E>,
+      timeToLive?: Duration.Duration
+    ) =>
+      Effect.clockWith((clock) => {
+        const at = clock.unsafeCurrentTimeMillis()
+        calls.push(
+          timeToLive === undefined ? { operation, key, at } : {
+            operation,
+            key,
+            at,
+            timeToLive: Duration.toMillis(timeToLive)
+          }
+        )
+        return run()
+      })
     const store: TokenStore.Service = {
-      get: (key) => Effect.suspend(() => (record("get", key), current.get(key))),
-      set: (key, token, ttl) => Effect.suspend(() => (record("set", key), current.set(key, token, ttl))),
-      acquireLease: (key, ttl) => Effect.suspend(() => (record("acquireLease", key), current.acquireLease(key, ttl))),
-      releaseLease: (key, id) => Effect.suspend(() => (record("releaseLease", key), current.releaseLease(key, id))),
-      deleteIf: (key, value) => Effect.suspend(() => (record("deleteIf", key), current.deleteIf(key, value)))
+      get: (key) => recorded("get", key, () => current.get(key)),
+      set: (key, token, ttl) => recorded("set", key, () => current.set(key, token, ttl), ttl),
+      acquireLease: (key, ttl) => recorded("acquireLease", key, () => current.acquireLease(key, ttl)),
+      releaseLease: (key, id) => recorded("releaseLease", key, () => current.releaseLease(key, id)),
+      deleteIf: (key, value) => recorded("deleteIf", key, () => current.deleteIf(key, value))
     }
     return {
       store,

@@ -368,12 +368,28 @@ export const layerConfig = (
 ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(TokenService, makeConfig(options))
 
-const makeConfig = (options: Config.Config.Wrap<Options>) =>
+const makeConfig = (options: Config.Config.Wrap<Options & StoreOptions>, store?: TokenStore.Service) =>
   Effect.flatMap(
     options_.validatedConfig(Config.unwrap(options)),
     (options) =>
-      internal.makeWith(options, (problem) => Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`)))
+      internal.makeWith(
+        options,
+        (problem) => Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`)),
+        store
+      )
   )
+
+/**
+ * `layerWithStore` from `Config`, as `layerConfig` is `layer` from `Config`: by default `config` (the environment),
+ * or any `Config.Wrap<Options & StoreOptions>`. Invalid options fail the layer with a `ConfigError`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfigWithStore = (
+  options: Config.Config.Wrap<Options & StoreOptions> = config
+): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient | TokenStore.TokenStore> =>
+  Layer.scoped(TokenService, Effect.flatMap(TokenStore.TokenStore, (store) => makeConfig(options, store)))
 
 /**
  * `config` with another prefix in place of `OAUTH_`: `configWithPrefix("BILLING_OAUTH_")` reads

@@ -65,6 +65,14 @@ export class TokenStoreError extends Schema.TaggedError<TokenStoreError>(
 }
 
 /**
+ * Whether a value is a `TokenStoreError`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTokenStoreError = (u: unknown): u is TokenStoreError => u instanceof TokenStoreError
+
+/**
  * What a token store does. Every `key` is 64 hexadecimal characters, the SHA-256 of one token request's canonical
  * form (token endpoint, client, authentication method, key thumbprint, scopes, audience, resources, extra
  * parameters): never a secret, never the request in clear. A store may prefix it. The token of a key and its lease

@@ -6,6 +6,9 @@
 import { AccessToken, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -466,6 +469,35 @@ describe("TokenService.layerWithStore", () => {
         assert.isTrue(Exit.isFailure(exit))
         assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), problem)
       }
+    }))
+
+  it.scoped("layerConfigWithStore: the options from Config, shared through the store; invalid ones a ConfigError", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const env = new Map([
+        ["OAUTH_TOKEN_URL", Service.tokenUrl],
+        ["OAUTH_CLIENT_ID", Service.clientId],
+        ["OAUTH_CLIENT_SECRET", Service.clientSecret]
+      ])
+      const store = yield* TokenStore.makeMemory
+      const build = (options?: Parameters<typeof TokenService.layerConfigWithStore>[0]) =>
+        Effect.flatMap(TokenService.TokenService, (service) => service.get).pipe(
+          Effect.provide(TokenService.layerConfigWithStore(options)),
+          Effect.provideService(TokenStore.TokenStore, store),
+          Effect.provide(endpoint.layer),
+          Effect.withConfigProvider(ConfigProvider.fromMap(env))
+        )
+      assert.strictEqual(Service.value(yield* build()), "token-1")
+      assert.strictEqual(Service.value(yield* build()), "token-1", "a second replica: from the store")
+      assert.strictEqual(endpoint.requests.length, 1)
+      const invalid = yield* Effect.flip(build({
+        tokenUrl: Config.string("OAUTH_TOKEN_URL"),
+        clientId: Config.string("OAUTH_CLIENT_ID"),
+        clientSecret: Config.redacted("OAUTH_CLIENT_SECRET"),
+        leaseTtl: Config.succeed<Duration.DurationInput>("0 millis")
+      }))
+      assert.isTrue(ConfigError.isConfigError(invalid))
+      assert.include(String(invalid), "leaseTtl must be positive")
     }))
 
   it.scoped("layerWithStore needs a TokenStore; TokenStore.layerMemory is one", () =>

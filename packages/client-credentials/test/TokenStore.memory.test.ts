@@ -66,4 +66,12 @@ describe("TokenStore.makeMemory", () => {
       assert.isTrue(Option.isNone(yield* store.get("k")))
       assert.isFalse(yield* store.deleteIf("k", Redacted.make("t1")))
     }))
+
+  it("isTokenStoreError tells a store's error from others", () => {
+    const error = new TokenStore.TokenStoreError({ reason: "Unavailable", detail: "ECONNREFUSED" })
+    assert.isTrue(TokenStore.isTokenStoreError(error))
+    assert.isFalse(TokenStore.isTokenStoreError(new Error("token store unavailable")))
+    assert.isFalse(TokenStore.isTokenStoreError({ _tag: "TokenStoreError" }))
+    assert.strictEqual(error.message, "token store unavailable: ECONNREFUSED")
+  })
 })

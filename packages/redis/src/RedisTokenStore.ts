@@ -54,7 +54,7 @@ export interface Options {
  * The prefix of every key when `keyPrefix` is not given: `"effect-oauth2:"`.
  *
  * @since 0.1.0
- * @category constants
+ * @category models
  */
 export const defaultKeyPrefix: string = internal.defaultKeyPrefix
 

@@ -188,7 +188,7 @@ export const resolveStore = (
   })
 
 /** Fails the config with `ConfigError.InvalidData` when the options are invalid. */
-export const validatedConfig = (config: Config.Config<TokenService.Options>): Config.Config<TokenService.Options> =>
+export const validatedConfig = <A extends TokenService.Options>(config: Config.Config<A>): Config.Config<A> =>
   Config.mapOrFail(config, (options) =>
     Either.match(resolve(options), {
       onLeft: (problem) => Either.left(ConfigError.InvalidData([], `TokenService: ${problem}`)),

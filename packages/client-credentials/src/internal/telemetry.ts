@@ -317,8 +317,15 @@ export const make = (labels: Labels | undefined): Telemetry => {
     }
     retries.unsafeUpdate(1, noTags)
   }
-  const refreshFailed = (reason: string) =>
-    refreshFailuresBy([MetricLabel.make(keys.reason, reason)]).unsafeUpdate(1, noTags)
+  const refreshFailuresOf = new Map<string, Counter>()
+  const refreshFailed = (reason: string) => {
+    let failures = refreshFailuresOf.get(reason)
+    if (failures === undefined) {
+      failures = refreshFailuresBy([MetricLabel.make(keys.reason, reason)])
+      refreshFailuresOf.set(reason, failures)
+    }
+    failures.unsafeUpdate(1, noTags)
+  }
 
   const configuredToken = (token: AccessToken.AccessToken, now: number) =>
     expiresIn.unsafeUpdate((DateTime.toEpochMillis(token.expiresAt) - now) / 1000, noTags)

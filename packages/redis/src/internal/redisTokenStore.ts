@@ -23,21 +23,11 @@ import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import type { Cluster } from "ioredis"
 import * as crypto from "node:crypto"
+import type { Connection, Options } from "../RedisTokenStore.js"
 import * as Entry from "./entry.js"
 
 /** The commands the store sends, common to ioredis 5.4+ and 6, to a `Redis` and a `Cluster` alike. */
 type Client = Redis | Cluster
-
-/** How the store reaches Redis. */
-export type Connection =
-  | { readonly client: Redis | Cluster }
-  | { readonly url: string | Redacted.Redacted<string> }
-
-/** The store's options. */
-export interface Options {
-  readonly keyPrefix?: string | undefined
-  readonly encryptionKey?: Redacted.Redacted<string> | undefined
-}
 
 /** The prefix of every key when none is given. */
 export const defaultKeyPrefix = "effect-oauth2:"

@@ -89,7 +89,8 @@ describe("a fleet of replicas on Redis", () => {
         const elapsed = Date.now() - started
         assert.deepStrictEqual(errorsOf(answers), [])
         assert.strictEqual(fingerprintsOf(answers).size, 1)
-        assert.isBelow(elapsed, leaseTtl + 1500, `took ${elapsed} ms`)
+        // the lease's end, a poll, one fetch, and room for a loaded machine
+      assert.isBelow(elapsed, leaseTtl + 2500, `took ${elapsed} ms`)
         assert.strictEqual((yield* server.tokenRequests).length, 2, "the hung request, then one fetch by the taker")
       }).pipe(Effect.scoped, Effect.provide(Server())),
     120_000

@@ -90,7 +90,7 @@ describe("a fleet of replicas on Redis", () => {
         assert.deepStrictEqual(errorsOf(answers), [])
         assert.strictEqual(fingerprintsOf(answers).size, 1)
         // the lease's end, a poll, one fetch, and room for a loaded machine
-      assert.isBelow(elapsed, leaseTtl + 2500, `took ${elapsed} ms`)
+        assert.isBelow(elapsed, leaseTtl + 2500, `took ${elapsed} ms`)
         assert.strictEqual((yield* server.tokenRequests).length, 2, "the hung request, then one fetch by the taker")
       }).pipe(Effect.scoped, Effect.provide(Server())),
     120_000

@@ -29,6 +29,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as AccessToken from "../AccessToken.js"
 import * as TokenStore from "../TokenStore.js"
+import { nodeModule } from "./builtins.js"
 import type { Fetched, FetchError, Held } from "./tokenCell.js"
 import { hardExpiryOf } from "./tokenCell.js"
 import type { RequestKey } from "./tokenRequest.js"
@@ -60,11 +61,25 @@ const failing: Health = { _tag: "Failing" }
 const hex = (bytes: ArrayBuffer): string =>
   Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, "0")).join("")
 
-/** The store's key of a request: the SHA-256 of its canonical form, in hex. Never a secret, never the clear form. */
+interface NodeCrypto {
+  readonly createHash: (algorithm: "sha256") => {
+    update: (data: string) => { digest: (encoding: "hex") => string }
+  }
+}
+
+const nodeCrypto = nodeModule<NodeCrypto>("node:crypto")
+
+/**
+ * The store's key of a request: the SHA-256 of its canonical form, in hex. Never a secret, never the clear form.
+ * Synchronous where Node's `crypto` is there (a fetch then waits on nothing but the store), Web Crypto elsewhere.
+ */
 export const storeKeyOf = (key: RequestKey): Effect.Effect<string> =>
-  Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(key.canonical))).pipe(
-    Effect.map(hex)
-  )
+  nodeCrypto !== undefined
+    ? Effect.sync(() => nodeCrypto.createHash("sha256").update(key.canonical).digest("hex"))
+    : Effect.map(
+      Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(key.canonical))),
+      hex
+    )
 
 /** Polls wait 50 ms, plus up to 100 ms of jitter. */
 const pollDelay = Effect.map(Random.nextIntBetween(50, 151), Duration.millis)

@@ -11,6 +11,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
+import { nodeModule } from "./builtins.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialOptions from "./credentialOptions.js"
 import { controlCharacter } from "./text.js"
@@ -198,10 +199,6 @@ export const validatedConfig = <A extends TokenService.Options>(config: Config.C
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 
 /** Node's built-in module `name`, loaded when first needed, so that the library imports nothing from Node. */
-const nodeModule = <A>(name: string): A | undefined =>
-  (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.(name) as
-    | A
-    | undefined
 
 interface NodeFs {
   readonly readFileSync: (path: string, encoding: "utf8") => string

@@ -237,6 +237,8 @@ export interface Telemetry {
    * reason). Built afresh for each request, since it counts.
    */
   readonly attempts: (host: string) => RetryObserver
+  /** A background refresh given up at its token's hard expiry: a refresh failure, reason `Expired`. */
+  readonly refreshExpired: () => void
   /** A token an API rejected. */
   readonly rejected: () => void
   /** A rejected token `AuthorizedClient` replaced, the request then not refused for its token. */
@@ -411,6 +413,7 @@ export const make = (labels: Labels | undefined): Telemetry => {
     },
     fetch,
     attempts,
+    refreshExpired: () => refreshFailed("Expired"),
     rejected: () => rejections.unsafeUpdate(1, noTags),
     recovered: () => recoveries.unsafeUpdate(1, noTags)
   }

@@ -352,6 +352,7 @@ export class TokenCell {
         return Effect.void
       }
       if (mine) this.state = empty
+      this.engine.telemetry.refreshExpired()
       return Effect.logWarning("effect-oauth2: background token refresh did not finish before the token expired")
     }
     if (Cause.isInterruptedOnly(exit.cause)) {

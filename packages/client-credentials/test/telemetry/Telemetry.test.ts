@@ -8,6 +8,7 @@
  * each test has a client id of its own and reads only the series that carry it.
  */
 import { AccessToken, AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -404,6 +405,59 @@ describe("Telemetry through @effect/opentelemetry", () => {
       const after = yield* sdk.metrics("telemetry-refresh-failure")
       assert.strictEqual(valueOf(after, "oauth2.client.token.expires_in"), 0)
     }).pipe(noJitter, Effect.provide(sdk.layer))
+  })
+
+  it.scoped("refreshes that die, or do not finish before the hard expiry, are counted as failures too", () => {
+    const sdk = makeSdk()
+    return Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.hang() })
+      endpoint.script(
+        Endpoint.token("first"),
+        () => Effect.die(new Error("a broken HttpClient")),
+        Endpoint.token("second")
+      )
+      // no attempt timeout before the hard expiry: the last refresh hangs until then
+      const service = yield* Service.make(endpoint, { clientId: "telemetry-refresh-defect", requestTimeout: "2 hours" })
+      yield* service.get
+      yield* TestClock.adjust("50 minutes")
+      yield* service.get
+      yield* Service.settle
+      const metrics = yield* sdk.metrics("telemetry-refresh-defect")
+      assert.strictEqual(
+        valueOf(metrics, "oauth2.client.token.refresh.failures", { "oauth2.error.reason": "defect" }),
+        1
+      )
+      // the next refresh gets a token; the one after it hangs until the hard expiry
+      yield* TestClock.adjust("1 minute")
+      yield* service.get
+      yield* Service.settle
+      assert.strictEqual(Service.value(yield* service.get), "second")
+      yield* TestClock.adjust("50 minutes")
+      yield* service.get
+      yield* TestClock.adjust("15 minutes")
+      const after = yield* sdk.metrics("telemetry-refresh-defect")
+      assert.strictEqual(
+        valueOf(after, "oauth2.client.token.refresh.failures", { "oauth2.error.reason": "Expired" }),
+        1
+      )
+    }).pipe(noJitter, Effect.provide(sdk.layer))
+  })
+
+  it.live("the Promise API's cached getToken() is counted as a cache hit", () => {
+    const sdk = makeSdk()
+    return Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const client = createTokenClient({
+        ...Service.options,
+        clientId: "telemetry-promise",
+        httpClient: endpoint.layer
+      })
+      for (let call = 0; call < 3; call++) yield* Effect.promise(() => client.getToken())
+      yield* Effect.promise(() => client.close())
+      const metrics = yield* sdk.metrics("telemetry-promise")
+      assert.strictEqual(valueOf(metrics, "oauth2.client.token.cache.lookups", { "oauth2.cache.result": "miss" }), 1)
+      assert.strictEqual(valueOf(metrics, "oauth2.client.token.cache.lookups", { "oauth2.cache.result": "hit" }), 2)
+    }).pipe(Effect.provide(sdk.layer))
   })
 
   it.scoped("no secret or token in any span, event, status, metric label or log line", () => {

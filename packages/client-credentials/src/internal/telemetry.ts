@@ -31,6 +31,7 @@ import type * as Tracer from "effect/Tracer"
 import type * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
+import { isRegisteredErrorCode } from "./errorCodes.js"
 
 /** The names of every span and metric, and of their attributes. */
 export const names = {
@@ -86,26 +87,6 @@ const durationBoundaries = MetricBoundaries.fromIterable([
 /** The one array of extra tags every update passes: empty, so each metric serves its hook from its own cache. */
 const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
 
-/** The error codes a span may name: registered ones only, since anything else is text from the server. */
-const registeredErrorCodes: ReadonlySet<string> = new Set([
-  "invalid_request",
-  "invalid_client",
-  "invalid_grant",
-  "unauthorized_client",
-  "unsupported_grant_type",
-  "invalid_scope",
-  "access_denied",
-  "unsupported_response_type",
-  "server_error",
-  "temporarily_unavailable",
-  "invalid_token",
-  "insufficient_scope",
-  "invalid_target",
-  "authorization_pending",
-  "slow_down",
-  "expired_token"
-])
-
 /** What a lookup of the cache found. */
 export type LookupResult = "hit" | "miss" | "joined" | "refreshed_ahead" | "failure"
 
@@ -153,7 +134,7 @@ const outcomeOf = (exit: Exit.Exit<unknown, FetchError>): Outcome => {
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) {
     const error = failure.value
-    const code = error._tag === "TokenError" && error.error !== undefined && registeredErrorCodes.has(error.error)
+    const code = error._tag === "TokenError" && error.error !== undefined && isRegisteredErrorCode(error.error)
       ? error.error
       : undefined
     return { outcome: error._tag, reason: error.reason, errorCode: code, exit: Exit.fail(error) }

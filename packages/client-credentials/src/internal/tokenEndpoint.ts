@@ -18,6 +18,7 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
 import { transportFailure } from "./describeCause.js"
+import { isRegisteredErrorCode } from "./errorCodes.js"
 import { answerOf, retryAfter, withoutRedirects } from "./http.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
@@ -183,47 +184,6 @@ const readJson = (
   )
 }
 
-/**
- * The error codes registered for OAuth 2.0 (RFC 6749 §4.1.2.1, §5.2; RFC 6750; RFC 7009; RFC 7591; RFC 8628;
- * RFC 8693; RFC 8707; RFC 9396; RFC 9449; RFC 9470; OpenID Connect Core): protocol vocabulary, kept as they are.
- */
-const registeredErrorCodes: ReadonlySet<string> = new Set([
-  "invalid_request",
-  "invalid_client",
-  "invalid_grant",
-  "unauthorized_client",
-  "unsupported_grant_type",
-  "invalid_scope",
-  "access_denied",
-  "unsupported_response_type",
-  "server_error",
-  "temporarily_unavailable",
-  "invalid_token",
-  "insufficient_scope",
-  "unsupported_token_type",
-  "invalid_redirect_uri",
-  "invalid_client_metadata",
-  "invalid_software_statement",
-  "unapproved_software_statement",
-  "authorization_pending",
-  "slow_down",
-  "expired_token",
-  "invalid_target",
-  "invalid_authorization_details",
-  "invalid_dpop_proof",
-  "use_dpop_nonce",
-  "insufficient_user_authentication",
-  "interaction_required",
-  "login_required",
-  "account_selection_required",
-  "consent_required",
-  "invalid_request_uri",
-  "invalid_request_object",
-  "request_not_supported",
-  "request_uri_not_supported",
-  "registration_not_supported"
-])
-
 /** The most of `error_description` and `error_uri` a `TokenError` keeps, in UTF-8 bytes. */
 const maxDescriptionBytes = 1024
 
@@ -252,7 +212,7 @@ const oauthError = (
     reason: "OAuth",
     origin,
     status,
-    error: registeredErrorCodes.has(body.error) ? body.error : redactor.cut(body.error, maxErrorCodeBytes),
+    error: isRegisteredErrorCode(body.error) ? body.error : redactor.cut(body.error, maxErrorCodeBytes),
     ...(errorDescription === undefined ? {} : { errorDescription }),
     ...(errorUri === undefined ? {} : { errorUri })
   })

@@ -3,7 +3,7 @@
  * `TestClock`. With a one-hour token and the defaults: hard expiry at 3,540 s, refresh point at 2,832 s without
  * jitter. The real-Redis and multi-process suites are in `@effect-oauth2/redis`.
  */
-import { AccessToken, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Config from "effect/Config"
@@ -17,7 +17,6 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
-import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as Logs from "./utils/logs.js"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
@@ -28,15 +27,6 @@ const refreshPoint = 2_832_000
 
 /** Runs `effect` with no refresh jitter. */
 const noJitter = Effect.withRandom(Random.fixed([0]))
-
-const tokenOf = (value: string, issuedAt: number, lifetimeMillis: number) =>
-  AccessToken.AccessToken.make({
-    value: Redacted.make(value),
-    tokenType: "Bearer",
-    scopes: [],
-    issuedAt: DateTime.unsafeMake(issuedAt),
-    expiresAt: DateTime.unsafeMake(issuedAt + lifetimeMillis)
-  })
 
 /** The key the replicas use for the configured token: the key of the first call that is not a lease. */
 const configuredKey = (spy: Store.SpyStore): string => spy.calls[0]!.key
@@ -94,7 +84,7 @@ describe("TokenService.layerWithStore", () => {
       yield* writer.get
       const key = configuredKey(spy)
       // a writer whose clock is a day behind wrote a one-hour token with ten minutes left
-      yield* spy.store.set(key, tokenOf("skewed", -86_400_000, 3_600_000), Duration.minutes(10))
+      yield* spy.store.set(key, Store.tokenOf("skewed", -86_400_000, 3_600_000), Duration.minutes(10))
       const reader = yield* Store.replica(endpoint, spy.store)
       const token = yield* reader.get
       assert.strictEqual(Service.value(token), "skewed")
@@ -114,7 +104,7 @@ describe("TokenService.layerWithStore", () => {
       const spy = yield* Store.spy()
       const writer = yield* Store.replica(endpoint, spy.store)
       yield* writer.get
-      yield* spy.store.set(configuredKey(spy), tokenOf("short", 0, 120_000), Duration.hours(5))
+      yield* spy.store.set(configuredKey(spy), Store.tokenOf("short", 0, 120_000), Duration.hours(5))
       // no refresh ahead: only the hard expiry sends it back to the store
       const reader = yield* Store.replica(endpoint, spy.store, { refreshAhead: false })
       assert.strictEqual(Service.value(yield* reader.get), "short")
@@ -308,7 +298,7 @@ describe("TokenService.layerWithStore", () => {
       const replica = yield* Store.replica(endpoint, spy.store)
       yield* replica.get
       yield* TestClock.setTime(refreshPoint)
-      yield* spy.store.set(configuredKey(spy), tokenOf("older", 0, 3_600_000), Duration.seconds(100))
+      yield* spy.store.set(configuredKey(spy), Store.tokenOf("older", 0, 3_600_000), Duration.seconds(100))
       yield* replica.get
       yield* Service.settle
       assert.strictEqual(Service.value(yield* replica.get), "token-2")
@@ -422,7 +412,9 @@ describe("TokenService.layerWithStore", () => {
         get: () => Effect.fail(new TokenStore.TokenStoreError({ reason: "InvalidEntry", detail: "not JSON" }))
       })
       assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["b"] })), "token-2")
-      spy.override({ get: () => Effect.succeed(Option.some({ token: tokenOf("t", 0, 0), timeToLive: Duration.zero })) })
+      spy.override({
+        get: () => Effect.succeed(Option.some({ token: Store.tokenOf("t", 0, 0), timeToLive: Duration.zero }))
+      })
       assert.strictEqual(Service.value(yield* replica.getFor({ scopes: ["c"] })), "token-3")
     }))
 

@@ -1,23 +1,16 @@
 /**
  * `TokenStore.makeMemory`: the reference store, its entries and leases expiring on `TestClock`.
  */
-import { AccessToken, TokenStore } from "@effect-oauth2/client-credentials"
+import { TokenStore } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import * as Store from "./utils/store.js"
 
-const token = (value: string) =>
-  AccessToken.AccessToken.make({
-    value: Redacted.make(value),
-    tokenType: "Bearer",
-    scopes: ["a"],
-    issuedAt: DateTime.unsafeMake(0),
-    expiresAt: DateTime.unsafeMake(3_600_000)
-  })
+const token = (value: string) => Store.tokenOf(value, 0, 3_600_000, ["a"])
 
 describe("TokenStore.makeMemory", () => {
   it.effect("get gives a copy of the token with the time it has left, until it expires", () =>

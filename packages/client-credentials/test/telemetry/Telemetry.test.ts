@@ -7,7 +7,7 @@
  * The token endpoint is in memory (`ScriptedEndpoint`) and time is `TestClock`'s. Effect's metrics are global, so
  * each test has a client id of its own and reads only the series that carry it.
  */
-import { AccessToken, AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -22,7 +22,6 @@ import {
 } from "@opentelemetry/sdk-metrics"
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -159,13 +158,7 @@ describe("Telemetry through @effect/opentelemetry", () => {
 
       // another replica's one-hour token, with ten minutes left to its hard expiry in the store
       const spy = yield* Store.spy()
-      const stored = AccessToken.AccessToken.make({
-        value: Redacted.make("from-the-store"),
-        tokenType: "Bearer",
-        scopes: [],
-        issuedAt: DateTime.unsafeMake(0),
-        expiresAt: DateTime.unsafeMake(3_600_000)
-      })
+      const stored = Store.tokenOf("from-the-store", 0, 3_600_000)
       spy.override({ get: () => Effect.succeed(Option.some({ token: stored, timeToLive: Duration.minutes(10) })) })
       const reading = yield* Store.replica(endpoint, spy.store, { clientId: "telemetry-gauge-store" })
       yield* reading.get

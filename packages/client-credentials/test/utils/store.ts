@@ -2,12 +2,24 @@
  * Token stores for the tests of `TokenService.layerWithStore`: `TokenStore.makeMemory` with every call recorded, and
  * any operation replaceable (to fail, hang or die).
  */
-import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { AccessToken, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type * as ScriptedEndpoint from "./ScriptedEndpoint.js"
 import * as Service from "./service.js"
+
+/** A Bearer token with `value`, issued at `issuedAt` (epoch millis) for `lifetimeMillis`, with `scopes`. */
+export const tokenOf = (value: string, issuedAt: number, lifetimeMillis: number, scopes: ReadonlyArray<string> = []) =>
+  AccessToken.AccessToken.make({
+    value: Redacted.make(value),
+    tokenType: "Bearer",
+    scopes,
+    issuedAt: DateTime.unsafeMake(issuedAt),
+    expiresAt: DateTime.unsafeMake(issuedAt + lifetimeMillis)
+  })
 
 /** One call to the store: the operation, its key, when (`Clock` millis), and a `set`'s time to live (millis). */
 export interface Call {

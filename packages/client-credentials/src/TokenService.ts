@@ -294,12 +294,17 @@ export const layerPrefetched = (
  * @category models
  */
 export interface StoreOptions {
-  /** The limit on each call to the store; a call that takes longer is a miss. Default 250 milliseconds. */
+  /**
+   * The limit on each call to the store: a call that takes longer is abandoned and is a miss, whatever the store does,
+   * so a hung store costs a caller this much per call at most, and the layer closes within it. Default 250
+   * milliseconds.
+   */
   readonly storeTimeout?: Duration.DurationInput | undefined
   /**
-   * How long the replica that fetches a token holds the lease that makes the others wait for it: the longest a fetch,
-   * retries included, may take. Default: 4 × `requestTimeout` + 5 seconds (the attempts of the default `retry`);
-   * lengthen it when your `retry` makes more attempts or waits longer.
+   * How long the lease that makes the other replicas wait for the one that fetches lasts unless renewed. The holder
+   * renews it every third of this while its fetch runs, however long that takes (a long `Retry-After`), so this
+   * bounds how long the fleet waits for a holder that died. Use the same value on every replica: a lease with more
+   * time left than this, or none, is taken as stale and replaced. Default 10 seconds.
    */
   readonly leaseTtl?: Duration.DurationInput | undefined
 }

@@ -5,12 +5,13 @@
  * and anyone may write another: the interface below is all the library uses.
  *
  * The library calls every operation with a timeout (`storeTimeout`, 250 ms by default) and treats any failure, a
- * defect or a timeout as a miss: a store that is down, slow or answering garbage costs its callers that time, never
- * an error.
+ * defect or a timeout as a miss: a store that is down, slow, hung or answering garbage costs a caller at most that time
+ * per call, never an error, and a layer closes within that time whatever its store does. An operation is abandoned
+ * when its time is up (it must be interruptible; one that is not goes on in the background): what it does later, such
+ * as a lease granted after its call was abandoned, the library does not count on.
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -19,6 +20,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AccessToken from "./AccessToken.js"
+import * as Monotonic from "./internal/monotonic.js"
 
 /**
  * A token read from a store, with the time it has left there. A reader takes its own expiry from `timeToLive`, on its
@@ -42,6 +44,40 @@ export interface StoredToken {
  * @category models
  */
 export type LeaseId = string
+
+/**
+ * What `acquireLease` found: the lease, now this caller's (`Acquired`), or another's (`Held`).
+ *
+ * `replacedStale` says the key held a lease that nobody renews — one without an expiry, or with more time left than
+ * the `timeToLive` asked for (a holder renews its lease for that time at most) — which this one replaced: the library
+ * logs a warning, as such a lease was made by hand or by a migration, not by a replica.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LeaseResult =
+  | { readonly _tag: "Acquired"; readonly id: LeaseId; readonly replacedStale: boolean }
+  | { readonly _tag: "Held" }
+
+/**
+ * The lease is this caller's, under `id`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const acquired = (id: LeaseId, options?: { readonly replacedStale?: boolean }): LeaseResult => ({
+  _tag: "Acquired",
+  id,
+  replacedStale: options?.replacedStale === true
+})
+
+/**
+ * Another holds the lease.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const held: LeaseResult = { _tag: "Held" }
 
 /**
  * Why a store operation failed: `Unavailable` (no connection, a refused command), `InvalidEntry` (an entry that
@@ -92,10 +128,16 @@ export interface Service {
   ) => Effect.Effect<void, TokenStoreError>
   /**
    * Takes the lease of `key` for `timeToLive` if nobody holds it (atomically: of all the replicas that try, one gets
-   * it); `None` when another holds it.
+   * it); `Held` when another holds it. A lease with no expiry, or with more time left than `timeToLive`, is stale: it
+   * is replaced in the same atomic step (`Acquired` with `replacedStale`).
    */
-  readonly acquireLease: (key: string, timeToLive: Duration.Duration) => Effect.Effect<
-    Option.Option<LeaseId>,
+  readonly acquireLease: (key: string, timeToLive: Duration.Duration) => Effect.Effect<LeaseResult, TokenStoreError>
+  /**
+   * Gives the lease of `key` `timeToLive` from now if `id` still holds it (compare and expire, atomically); whether it
+   * did. The holder renews its lease while its fetch runs, so that the lease lasts as long as the fetch.
+   */
+  readonly renewLease: (key: string, id: LeaseId, timeToLive: Duration.Duration) => Effect.Effect<
+    boolean,
     TokenStoreError
   >
   /** Releases the lease of `key` if `id` still holds it (compare and delete, atomically). */
@@ -121,7 +163,8 @@ interface MemoryEntry<A> {
 }
 
 /**
- * A store in the memory of this process, its entries expiring on Effect's `Clock` (so `TestClock` drives it). Hands
+ * A store in the memory of this process, its entries expiring on Effect's monotonic `Clock` (so `TestClock` drives
+ * it, and a step of the wall clock does not). Hands
  * out a new `AccessToken` object on every `get`, as a store across processes does.
  *
  * @since 0.1.0
@@ -139,28 +182,37 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
   }
   const service: Service = {
     get: (key) =>
-      Effect.map(Clock.currentTimeMillis, (now) =>
+      Effect.map(Monotonic.now, (now) =>
         Option.map(Option.fromNullable(live(tokens, key, now)), (entry) => ({
           token: AccessToken.AccessToken.make({ ...entry.value }),
           timeToLive: Duration.millis(entry.expiresAt - now)
         }))),
     set: (key, token, timeToLive) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
+      Effect.map(Monotonic.now, (now) => {
         tokens.set(key, { value: token, expiresAt: now + Duration.toMillis(timeToLive) })
       }),
     acquireLease: (key, timeToLive) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (live(leases, key, now) !== undefined) return Option.none()
+      Effect.map(Monotonic.now, (now) => {
+        const ttl = Duration.toMillis(timeToLive)
+        const current = live(leases, key, now)
+        const stale = current !== undefined && current.expiresAt - now > ttl
+        if (current !== undefined && !stale) return held
         const id = `lease-${++nextLease}`
+        leases.set(key, { value: id, expiresAt: now + ttl })
+        return acquired(id, { replacedStale: stale })
+      }),
+    renewLease: (key, id, timeToLive) =>
+      Effect.map(Monotonic.now, (now) => {
+        if (live(leases, key, now)?.value !== id) return false
         leases.set(key, { value: id, expiresAt: now + Duration.toMillis(timeToLive) })
-        return Option.some(id)
+        return true
       }),
     releaseLease: (key, id) =>
       Effect.sync(() => {
         if (leases.get(key)?.value === id) leases.delete(key)
       }),
     deleteIf: (key, tokenValue) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
+      Effect.map(Monotonic.now, (now) => {
         const entry = live(tokens, key, now)
         if (entry === undefined || Redacted.value(entry.value.value) !== Redacted.value(tokenValue)) return false
         tokens.delete(key)

@@ -116,6 +116,21 @@ describe("TokenService cache keys (behaviour 5)", () => {
       assert.strictEqual(Service.value(yield* service.getFor({ scopes: ["a"] })), "4:scope=a")
     }))
 
+  it.scoped("a request whose fetch is in flight is not dropped to make room: its callers still share one fetch", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.delayed("1 second", describing(() => endpoint)) })
+      const service = yield* Service.make(endpoint, { cacheCapacity: 1 })
+      const first = yield* Effect.fork(service.getFor({ scopes: ["a"] }))
+      yield* Service.settle
+      const other = yield* Effect.fork(service.getFor({ scopes: ["b"] }))
+      yield* Service.settle
+      const again = yield* Effect.fork(service.getFor({ scopes: ["a"] }))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(Service.value(yield* Fiber.join(first)), Service.value(yield* Fiber.join(again)))
+      yield* Fiber.join(other)
+      assert.deepStrictEqual(endpoint.requests.map((request) => request.form.get("scope")), ["a", "b"])
+    }))
+
   it.scoped("two requests issued at the same moment never receive each other's token", () =>
     Effect.gen(function*() {
       // the first request is answered last

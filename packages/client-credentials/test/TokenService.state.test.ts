@@ -143,6 +143,31 @@ describe("TokenService state transitions", () => {
       assert.strictEqual(endpoint.requests.length, 3)
     }).pipe(noJitter))
 
+  it.scoped("a refresh's token that lands on a failure remembered after a rejection is protected as a fetch's is", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      endpoint.script(
+        Endpoint.token("old"),
+        Endpoint.delayed("10 seconds", Endpoint.token("renewed")),
+        Endpoint.oauthError("invalid_client", 401)
+      )
+      const service = yield* Service.make(endpoint, { terminalErrorCooldown: "1 minute" })
+      const old = yield* service.get
+      yield* TestClock.setTime(refreshPoint)
+      yield* service.get
+      yield* Service.settle
+      // rejected while the refresh runs; the fetch that replaces it fails and is remembered
+      yield* service.invalidate(old)
+      yield* Effect.flip(service.get)
+      yield* TestClock.adjust("10 seconds")
+      const renewed = yield* service.get
+      assert.strictEqual(Service.value(renewed), "renewed")
+      // rejected again within the cool-down: kept, so rejections cost one token request per cool-down
+      yield* service.invalidate(renewed)
+      assert.strictEqual(Service.value(yield* service.get), "renewed")
+      assert.strictEqual(endpoint.requests.length, 3)
+    }).pipe(noJitter))
+
   it.effect("once the layer's scope is closed, a call is interrupted at once instead of waiting for ever", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()

@@ -32,21 +32,45 @@ describe("TokenStore.makeMemory", () => {
   it.effect("a lease goes to one taker until it is released by its holder or runs out", () =>
     Effect.gen(function*() {
       const store = yield* TokenStore.makeMemory
+      const idOf = (lease: TokenStore.LeaseResult) => lease._tag === "Acquired" ? lease.id : assert.fail(lease._tag)
       const first = yield* store.acquireLease("k", Duration.seconds(5))
-      assert.isTrue(Option.isSome(first))
-      assert.isTrue(Option.isNone(yield* store.acquireLease("k", Duration.seconds(5))))
-      assert.isTrue(Option.isSome(yield* store.acquireLease("other", Duration.seconds(5))), "one lease per key")
+      assert.deepStrictEqual(first, TokenStore.acquired(idOf(first)))
+      assert.deepStrictEqual(yield* store.acquireLease("k", Duration.seconds(5)), TokenStore.held)
+      assert.strictEqual((yield* store.acquireLease("other", Duration.seconds(5)))._tag, "Acquired", "one per key")
       yield* store.releaseLease("k", "not-the-holder")
-      assert.isTrue(Option.isNone(yield* store.acquireLease("k", Duration.seconds(5))))
-      yield* store.releaseLease("k", Option.getOrThrow(first))
+      assert.deepStrictEqual(yield* store.acquireLease("k", Duration.seconds(5)), TokenStore.held)
+      yield* store.releaseLease("k", idOf(first))
       const second = yield* store.acquireLease("k", Duration.seconds(5))
-      assert.isTrue(Option.isSome(second))
-      assert.notStrictEqual(Option.getOrThrow(second), Option.getOrThrow(first))
+      assert.notStrictEqual(idOf(second), idOf(first))
       yield* TestClock.adjust("5 seconds")
-      assert.isTrue(Option.isSome(yield* store.acquireLease("k", Duration.seconds(5))), "ran out")
+      assert.strictEqual((yield* store.acquireLease("k", Duration.seconds(5)))._tag, "Acquired", "ran out")
       // the holder whose lease ran out does not release the new holder's
-      yield* store.releaseLease("k", Option.getOrThrow(second))
-      assert.isTrue(Option.isNone(yield* store.acquireLease("k", Duration.seconds(5))))
+      yield* store.releaseLease("k", idOf(second))
+      assert.deepStrictEqual(yield* store.acquireLease("k", Duration.seconds(5)), TokenStore.held)
+    }))
+
+  it.effect("renewLease gives the holder's lease its time again; another id renews nothing", () =>
+    Effect.gen(function*() {
+      const store = yield* TokenStore.makeMemory
+      const lease = yield* store.acquireLease("k", Duration.seconds(5))
+      const id = lease._tag === "Acquired" ? lease.id : assert.fail("not acquired")
+      yield* TestClock.adjust("4 seconds")
+      assert.isFalse(yield* store.renewLease("k", "not-the-holder", Duration.seconds(5)))
+      assert.isTrue(yield* store.renewLease("k", id, Duration.seconds(5)))
+      yield* TestClock.adjust("4 seconds")
+      assert.deepStrictEqual(yield* store.acquireLease("k", Duration.seconds(5)), TokenStore.held, "renewed at 4 s")
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* store.acquireLease("k", Duration.seconds(5)))._tag, "Acquired", "ran out at 9 s")
+      assert.isFalse(yield* store.renewLease("k", id, Duration.seconds(5)), "no longer the holder's")
+    }))
+
+  it.effect("a lease with more time left than the taker asks for is stale: replaced, and said so", () =>
+    Effect.gen(function*() {
+      const store = yield* TokenStore.makeMemory
+      yield* store.acquireLease("k", Duration.hours(1))
+      const taken = yield* store.acquireLease("k", Duration.seconds(5))
+      assert.isTrue(taken._tag === "Acquired" && taken.replacedStale)
+      assert.deepStrictEqual(yield* store.acquireLease("k", Duration.seconds(5)), TokenStore.held)
     }))
 
   it.effect("deleteIf deletes only the token with that value", () =>

@@ -41,13 +41,19 @@ const makeEngine = (
   let fetches = 0
   let flights = 0
   return {
-    fetch: () => Effect.map(answers[fetches++] ?? Effect.never, (token) => ({ token, fromStore: false })),
-    hold: (_cell, token, protectedUntil) =>
+    fetch: () =>
+      Effect.map(answers[fetches++] ?? Effect.never, (token) => ({
+        token,
+        startedAt: DateTime.toEpochMillis(token.issuedAt),
+        fromStore: false
+      })),
+    hold: (_cell, { startedAt, token }, protectedUntil) =>
       Effect.succeed({
         token,
         succeed: Effect.succeed(token),
-        hardExpiresAt: DateTime.toEpochMillis(token.expiresAt),
-        refreshAt: DateTime.toEpochMillis(token.expiresAt),
+        expiresAt: startedAt + token.lifetimeMillis,
+        hardExpiresAt: startedAt + token.lifetimeMillis,
+        refreshAt: startedAt + token.lifetimeMillis,
         protectedUntil
       }),
     rememberFor: () => 0,

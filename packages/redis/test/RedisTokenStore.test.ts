@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import type { Redis } from "ioredis"
 import * as Fixtures from "./utils/fixtures.js"
 import * as RedisServer from "./utils/redisServer.js"
 
@@ -24,6 +25,10 @@ const storeOn = (options?: RedisTokenStore.Options) =>
     const store = yield* RedisTokenStore.make({ client }, options)
     return { store, client, redis }
   })
+
+/** The id of an acquired lease; fails the test when another holds it. */
+const leaseId = (lease: TokenStore.LeaseResult): string =>
+  lease._tag === "Acquired" ? lease.id : assert.fail("the lease is held by another")
 
 const valueOf = (stored: Option.Option<TokenStore.StoredToken>) =>
   Option.map(stored, ({ token }) => Redacted.value(token.value))
@@ -77,28 +82,64 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
         Array.from({ length: 30 }, (_, i) => stores[i % 3]!.store.acquireLease(key, Duration.seconds(5))),
         { concurrency: "unbounded" }
       )
-      const winners = results.filter(Option.isSome)
+      const winners = results.flatMap((result) => result._tag === "Acquired" ? [result] : [])
       assert.strictEqual(winners.length, 1)
+      assert.isFalse(winners[0]!.replacedStale)
       // a lease id is a random UUID
-      assert.match(winners[0]!.value, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      assert.match(winners[0]!.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     }))
 
   it.scoped("releaseLease: another id leaves the lease alone, the holder's id releases it; a lease expires", () =>
     Effect.gen(function*() {
       const { store } = yield* storeOn()
       const key = Fixtures.storeKey()
-      const id = yield* store.acquireLease(key, Duration.seconds(5))
-      assert.isTrue(Option.isSome(id))
-      if (Option.isNone(id)) return
+      const id = yield* Effect.map(store.acquireLease(key, Duration.seconds(5)), leaseId)
       yield* store.releaseLease(key, "not-the-holder")
-      assert.isTrue(Option.isNone(yield* store.acquireLease(key, Duration.seconds(5))))
-      yield* store.releaseLease(key, id.value)
-      const again = yield* store.acquireLease(key, Duration.millis(150))
-      assert.isTrue(Option.isSome(again))
-      assert.notStrictEqual(Option.getOrThrow(again), id.value)
+      assert.deepStrictEqual(yield* store.acquireLease(key, Duration.seconds(5)), TokenStore.held)
+      yield* store.releaseLease(key, id)
+      const again = yield* Effect.map(store.acquireLease(key, Duration.millis(150)), leaseId)
+      assert.notStrictEqual(again, id)
       yield* Effect.sleep("300 millis")
-      assert.isTrue(Option.isSome(yield* store.acquireLease(key, Duration.seconds(5))))
+      assert.strictEqual((yield* store.acquireLease(key, Duration.seconds(5)))._tag, "Acquired")
     }))
+
+  it.scoped("renewLease: the holder's id gives its lease the time again; another id renews nothing", () =>
+    Effect.gen(function*() {
+      const { client, store } = yield* storeOn()
+      const key = Fixtures.storeKey()
+      const id = yield* Effect.map(store.acquireLease(key, Duration.millis(300)), leaseId)
+      assert.isFalse(yield* store.renewLease(key, "not-the-holder", Duration.seconds(5)))
+      assert.isTrue(yield* store.renewLease(key, id, Duration.seconds(5)))
+      const left = yield* Effect.promise(() => client.pttl(`${RedisTokenStore.defaultKeyPrefix}{${key}}:lease`))
+      assert.isAbove(left, 4_000)
+      yield* Effect.sleep("400 millis")
+      assert.deepStrictEqual(yield* store.acquireLease(key, Duration.seconds(5)), TokenStore.held, "renewed")
+      yield* store.releaseLease(key, id)
+      assert.isFalse(yield* store.renewLease(key, id, Duration.seconds(5)), "released: nothing to renew")
+    }))
+
+  for (
+    const [name, plant] of [
+      ["without an expiry (SET, PERSIST)", (client: Redis, lease: string) => client.set(lease, "hand-made")],
+      [
+        "with more time left than asked for (a migration's RESTORE, a hand-made SET PX)",
+        (client: Redis, lease: string) => client.set(lease, "hand-made", "PX", 86_400_000)
+      ]
+    ] as const
+  ) {
+    it.scoped(`a lease ${name} is stale: acquireLease replaces it and says so`, () =>
+      Effect.gen(function*() {
+        const { client, store } = yield* storeOn()
+        const key = Fixtures.storeKey()
+        const lease = `${RedisTokenStore.defaultKeyPrefix}{${key}}:lease`
+        yield* Effect.promise(() => plant(client, lease))
+        const taken = yield* store.acquireLease(key, Duration.seconds(5))
+        assert.isTrue(taken._tag === "Acquired" && taken.replacedStale)
+        const left = yield* Effect.promise(() => client.pttl(lease))
+        assert.isTrue(left > 0 && left <= 5_000, `the lease's time is what was asked for: ${left}`)
+        assert.deepStrictEqual(yield* store.acquireLease(key, Duration.seconds(5)), TokenStore.held)
+      }))
+  }
 
   for (const sealed of [false, true]) {
     it.scoped(`deleteIf deletes only the token with that value (${sealed ? "sealed" : "plain"})`, () =>
@@ -113,7 +154,7 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
         assert.isTrue(yield* store.deleteIf(key, Redacted.make(Redacted.value(token.value))))
         assert.isTrue(Option.isNone(yield* store.get(key)))
         // the lease is another entry: deleting the token leaves it
-        assert.isTrue(Option.isSome(yield* store.acquireLease(key, Duration.seconds(5))))
+        assert.strictEqual((yield* store.acquireLease(key, Duration.seconds(5)))._tag, "Acquired")
         yield* store.set(key, token, Duration.seconds(5))
         assert.isTrue(yield* store.deleteIf(key, token.value))
       }))
@@ -277,11 +318,10 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
         assert.deepStrictEqual(valueOf(stored), Option.some(Redacted.value(token.value)))
         const ttl = Option.map(stored, ({ timeToLive }) => Duration.toMillis(timeToLive))
         assert.isTrue(Option.exists(ttl, (ms) => ms > 4_000 && ms <= 5_000), String(ttl))
-        const id = yield* store.acquireLease(key, Duration.seconds(5))
-        assert.isTrue(Option.isSome(id))
-        assert.isTrue(Option.isNone(yield* store.acquireLease(key, Duration.seconds(5))))
-        yield* store.releaseLease(key, Option.getOrThrow(id))
-        assert.isTrue(Option.isSome(yield* store.acquireLease(key, Duration.seconds(5))))
+        const id = leaseId(yield* store.acquireLease(key, Duration.seconds(5)))
+        assert.deepStrictEqual(yield* store.acquireLease(key, Duration.seconds(5)), TokenStore.held)
+        yield* store.releaseLease(key, id)
+        assert.strictEqual((yield* store.acquireLease(key, Duration.seconds(5)))._tag, "Acquired")
         assert.isTrue(yield* store.deleteIf(key, token.value))
         assert.isTrue(Option.isNone(yield* store.get(key)))
       }))

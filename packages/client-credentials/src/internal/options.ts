@@ -171,18 +171,11 @@ export interface ResolvedStore {
   readonly leaseTtl: Duration.Duration
 }
 
-/**
- * Checks the options of `layerWithStore`: `storeTimeout` (250 ms), `leaseTtl` (the default schedule's attempts ×
- * `requestTimeout` + 5 s).
- */
-export const resolveStore = (
-  options: TokenService.StoreOptions,
-  resolved: Resolved
-): Either.Either<ResolvedStore, string> =>
+/** Checks the options of `layerWithStore`: `storeTimeout` (250 ms), `leaseTtl` (10 s). */
+export const resolveStore = (options: TokenService.StoreOptions): Either.Either<ResolvedStore, string> =>
   Either.gen(function*() {
     const storeTimeout = yield* decodeDuration("storeTimeout", options.storeTimeout, Duration.millis(250))
-    const attempts = Duration.times(resolved.requestTimeout, defaultRetries + 1)
-    const leaseTtl = yield* decodeDuration("leaseTtl", options.leaseTtl, Duration.sum(attempts, Duration.seconds(5)))
+    const leaseTtl = yield* decodeDuration("leaseTtl", options.leaseTtl, Duration.seconds(10))
     if (Duration.toMillis(storeTimeout) <= 0) return yield* Either.left("storeTimeout must be positive")
     if (Duration.toMillis(leaseTtl) <= 0) return yield* Either.left("leaseTtl must be positive")
     return { storeTimeout, leaseTtl }

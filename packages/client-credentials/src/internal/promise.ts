@@ -3,15 +3,17 @@
  * the configured token that does not enter it.
  *
  * Hot path: once the service is built, `getToken()` reads the configured cell's token synchronously (`peek`, only
- * while `Fresh`) and serves it while `Date.now()` is before its `refreshAt`. From then on, and whenever the cell
+ * while `Fresh`) and serves it while the monotonic time is before its `refreshAt`. From then on, and whenever the cell
  * holds no fresh token (none yet, refreshing, invalidated, failed), the call goes to the service, which starts the
- * refresh or the fetch. The service's clock is the default `Clock`, i.e. `Date.now()`: both sides see the same time.
+ * refresh or the fetch. The service's clock is the default `Clock`, whose monotonic time this path reads too: both
+ * sides see the same time, and a step of the wall clock moves neither.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -25,10 +27,14 @@ import type * as promise from "../promise.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
+import * as Monotonic from "./monotonic.js"
 import * as Origin from "./origin.js"
 import * as Redaction from "./redaction.js"
 import type { Held } from "./tokenCell.js"
 import { peekOf } from "./tokenService.js"
+
+/** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
+const systemClock = Clock.make()
 
 /** A redactor with no values: a transport failure of an answer names its code, not a text that could hold a token. */
 const noValues = Redaction.make([])
@@ -112,7 +118,9 @@ export const make = (
   const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
     if (request === undefined && peek !== undefined) {
       const held = peek()
-      if (held !== undefined && Date.now() < held.refreshAt) return Promise.resolve(valueOf(held.token))
+      if (held !== undefined && Monotonic.unsafeNow(systemClock) < held.refreshAt) {
+        return Promise.resolve(valueOf(held.token))
+      }
     }
     if (closed) return closedError()
     return run(request === undefined ? configured : other(request))

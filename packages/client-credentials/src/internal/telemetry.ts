@@ -19,7 +19,6 @@
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
@@ -28,7 +27,6 @@ import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
-import type * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
 import { isRegisteredErrorCode } from "./errorCodes.js"
@@ -189,25 +187,28 @@ const inSpan = <A, E>(
 export interface Telemetry {
   /**
    * A token served from the cache by `cell`: the hot path. When `cell` is the configured request's, sets the
-   * `expires_in` gauge too.
+   * `expires_in` gauge too. `expiresAt` is the token's expiry and `now` the time, both in monotonic millis.
    */
-  readonly hit: (cell: object, token: AccessToken.AccessToken, now: number) => void
+  readonly hit: (cell: object, expiresAt: number, now: number) => void
   /**
-   * Any other lookup, with the token still served (`refreshed_ahead`) or none (the others: the gauge of the
-   * configured request's cell goes to 0, since it holds no usable token).
+   * Any other lookup, with the token still served (`refreshed_ahead`, with its `expiresAt`) or none (the others: the
+   * gauge of the configured request's cell goes to 0, since it holds no usable token).
    */
   readonly lookup: (
     cell: object,
     result: Exclude<LookupResult, "hit">,
-    token: AccessToken.AccessToken | undefined,
+    expiresAt: number | undefined,
     now: number
   ) => void
   /** A hit counted and nothing else: the Promise API's hot path, which leaves the gauge to the other calls. */
   readonly counted: () => void
   /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
   readonly watch: (cell: object) => void
-  /** A token was issued to `cell` (or taken from a shared store) at `now`: sets the gauge for the configured request. */
-  readonly issued: (cell: object, token: AccessToken.AccessToken, now: number) => void
+  /**
+   * A token expiring at `expiresAt` was issued to `cell` (or taken from a shared store) at `now` (monotonic millis):
+   * sets the gauge for the configured request.
+   */
+  readonly issued: (cell: object, expiresAt: number, now: number) => void
   /** `effect`, one fetch with its retries, in an `oauth2.token.fetch` span, measured, counted and logged at Debug. */
   readonly fetch: <A extends { readonly fromStore: boolean }>(
     effect: Effect.Effect<A, FetchError>,
@@ -310,8 +311,7 @@ export const make = (labels: Labels | undefined): Telemetry => {
     failures.unsafeUpdate(1, noTags)
   }
 
-  const configuredToken = (token: AccessToken.AccessToken, now: number) =>
-    expiresIn.unsafeUpdate((DateTime.toEpochMillis(token.expiresAt) - now) / 1000, noTags)
+  const configuredToken = (expiresAt: number, now: number) => expiresIn.unsafeUpdate((expiresAt - now) / 1000, noTags)
 
   const baseAttributes: Record<string, unknown> = labels === undefined
     ? {}
@@ -367,29 +367,29 @@ export const make = (labels: Labels | undefined): Telemetry => {
   // on hits the gauge is set at most once a second: a comparison per hit
   let gaugeDueAt = 0
   return {
-    hit: (cell, token, now) => {
+    hit: (cell, expiresAt, now) => {
       hits.update(1)
       if (cell === configured && now >= gaugeDueAt) {
         gaugeDueAt = now + 1000
-        configuredToken(token, now)
+        configuredToken(expiresAt, now)
       }
     },
     counted: () => hits.update(1),
-    lookup: (cell, result, token, now) => {
+    lookup: (cell, result, expiresAt, now) => {
       lookups[result].unsafeUpdate(1, noTags)
       if (cell === configured) {
         gaugeDueAt = 0
-        if (token === undefined) expiresIn.unsafeUpdate(0, noTags)
-        else configuredToken(token, now)
+        if (expiresAt === undefined) expiresIn.unsafeUpdate(0, noTags)
+        else configuredToken(expiresAt, now)
       }
     },
     watch: (cell) => {
       configured = cell
     },
-    issued: (cell, token, now) => {
+    issued: (cell, expiresAt, now) => {
       if (cell === configured) {
         gaugeDueAt = 0
-        configuredToken(token, now)
+        configuredToken(expiresAt, now)
       }
     },
     fetch,

@@ -32,9 +32,14 @@
  *   (never a caller's). A fetch stops when its last waiter leaves, a refresh at the hard expiry at the latest, and
  *   both when the layer's scope closes; once it is closed, a fetch is interrupted before it starts, and so are its
  *   callers. (A fetch that was stopped may still be winding down when the next one starts.)
- * - A token fetched to replace a rejected one is protected: a rejection before `rejection.at + cooldown` does not drop
- *   it, so rejections cost at most one token request per cool-down window. The first rejection of any other token
- *   counts. The `rejection` lives on through a failed fetch, so a failure in between does not lift the protection.
+ * - A token fetched from the token endpoint to replace a rejected one is protected: a rejection before
+ *   `rejection.at + cooldown` does not drop it, so rejections cost at most one token request per cool-down window. A
+ *   token taken from a shared store cost no request and is not protected: its rejection drops it (and deletes it from
+ *   the store). The first rejection of any other token counts. The `rejection` lives on through a failed fetch, so
+ *   a failure in between does not lift the protection; a refresh's token that lands after a rejection is protected
+ *   as a fetch's would be, whatever state it lands on.
+ * - Every time here is monotonic (`monotonic.ts`): a step of the wall clock neither lengthens nor shortens a token's
+ *   life, a failure's memory or a protection.
  * - A fetch is told the token it replaces (the rejected one, or the one being refreshed), so that a shared store
  *   never hands it back (`Engine.fetch`).
  * - Failures are never served past `until`, and defects never to a later caller.
@@ -42,7 +47,6 @@
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -53,24 +57,30 @@ import type * as Tracer from "effect/Tracer"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
+import * as Monotonic from "./monotonic.js"
 import type { Telemetry } from "./telemetry.js"
+import type { Issued } from "./tokenEndpoint.js"
 import type { RequestKey } from "./tokenRequest.js"
 
 /** What a fetch can fail with. */
 export type FetchError = TokenError.TokenError | NetworkError.NetworkError
 
-/** A fetch's token, and whether it came from a shared store (then no token request was sent). */
-export interface Fetched {
-  readonly token: AccessToken.AccessToken
+/**
+ * A fetch's token, when its lifetime began (monotonic millis), and whether it came from a shared store (then no token
+ * request was sent).
+ */
+export interface Fetched extends Issued {
   readonly fromStore: boolean
 }
 
-/** A token with its schedule, in epoch millis. */
+/** A token with its schedule, in monotonic millis (`monotonic.ts`): a step of the wall clock moves none of it. */
 export interface Held {
   readonly token: AccessToken.AccessToken
   /** The token, as an effect built once: serving it allocates nothing. */
   readonly succeed: Effect.Effect<AccessToken.AccessToken>
-  /** Issue time + lifetime − leeway: from then on no caller gets the token, but the waiters that fetched it. */
+  /** When the server's lifetime of the token ends: its start + `expires_in`. */
+  readonly expiresAt: number
+  /** `expiresAt` − leeway: from then on no caller gets the token, but the waiters that fetched it. */
   readonly hardExpiresAt: number
   /** From then on a call starts a background refresh; at most `hardExpiresAt`. */
   readonly refreshAt: number
@@ -133,8 +143,8 @@ export interface Engine {
    * expires no later, is never the answer.
    */
   readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<Fetched, FetchError>
-  /** Schedules `token` (hard expiry, jittered refresh point) and records `cell` as its owner. */
-  readonly hold: (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number) => Effect.Effect<Held>
+  /** Schedules a fetched token (hard expiry, jittered refresh point) and records `cell` as its owner. */
+  readonly hold: (cell: TokenCell, fetched: Fetched, protectedUntil: number) => Effect.Effect<Held>
   /** How long a failure is answered from memory, in millis; 0 for not at all. */
   readonly rememberFor: (error: FetchError) => number
   /** How long a token that replaced a rejected one is protected, in millis. */
@@ -150,12 +160,6 @@ export interface Engine {
   readonly stop: (flight: Flight) => void
   /** Spans, metrics and logs (`telemetry.ts`). */
   readonly telemetry: Telemetry
-}
-
-/** When `token` stops being used, in epoch millis: its server-side expiry less the leeway (at most half its life). */
-export const hardExpiryOf = (token: AccessToken.AccessToken, leewayMillis: number): number => {
-  const lifetime = token.lifetimeMillis
-  return DateTime.toEpochMillis(token.expiresAt) - Math.min(leewayMillis, lifetime / 2)
 }
 
 const empty: Empty = { _tag: "Empty", rejection: undefined }
@@ -177,24 +181,24 @@ export class TokenCell {
   readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
     const state = this.state
     if (state._tag === "Fresh") {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = Monotonic.unsafeNow(clock)
       if (now < state.held.refreshAt) {
-        this.engine.telemetry.hit(this, state.held.token, now)
+        this.engine.telemetry.hit(this, state.held.expiresAt, now)
         return state.held.succeed
       }
       if (now < state.held.hardExpiresAt) {
-        this.engine.telemetry.lookup(this, "refreshed_ahead", state.held.token, now)
+        this.engine.telemetry.lookup(this, "refreshed_ahead", state.held.expiresAt, now)
         this.startRefresh(state, now)
         return state.held.succeed
       }
     } else if (state._tag === "Refreshing") {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = Monotonic.unsafeNow(clock)
       if (now < state.held.hardExpiresAt) {
-        this.engine.telemetry.hit(this, state.held.token, now)
+        this.engine.telemetry.hit(this, state.held.expiresAt, now)
         return state.held.succeed
       }
     } else if (state._tag === "Failed") {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = Monotonic.unsafeNow(clock)
       if (now < state.until) {
         this.engine.telemetry.lookup(this, "failure", undefined, now)
         return Effect.fail(state.error)
@@ -212,9 +216,9 @@ export class TokenCell {
       // the caller's span is the parent of the fetch it starts
       Effect.withFiberRuntime<Held, FetchError>((fiber) => {
         const state = this.state
-        const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+        const now = Monotonic.unsafeNow(Context.get(fiber.currentDefaultServices, Clock.Clock))
         if ((state._tag === "Fresh" || state._tag === "Refreshing") && now < state.held.hardExpiresAt) {
-          this.engine.telemetry.hit(this, state.held.token, now)
+          this.engine.telemetry.hit(this, state.held.expiresAt, now)
           return Effect.succeed(state.held)
         }
         if (state._tag === "Failed" && now < state.until) {
@@ -255,6 +259,11 @@ export class TokenCell {
     return false
   }
 
+  /** Whether a fetch or a refresh is in flight: a cache does not drop such a cell, so its work is not done twice. */
+  isBusy(): boolean {
+    return this.state._tag === "Fetching" || this.state._tag === "Refreshing"
+  }
+
   /** Whether `token` is the token this cell holds now, the same value in any object. */
   holds(token: AccessToken.AccessToken): boolean {
     const state = this.state
@@ -285,8 +294,11 @@ export class TokenCell {
   private fetchFlight(fetching: Fetching, parent: Tracer.AnySpan | undefined): Effect.Effect<void> {
     const flight = { trigger: "caller", parent, scopes: this.key.request.scopes.length } as const
     return this.engine.telemetry.fetch(this.engine.fetch(this.key, fetching.rejection?.held), flight).pipe(
-      Effect.flatMap(({ token }) => this.engine.hold(this, token, this.protectedUntil(fetching.rejection))),
-      Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (now) => this.settleFetch(fetching, exit, now))),
+      // a token from the store cost no token request: it is not protected, so a rejection of it counts
+      Effect.flatMap((fetched) =>
+        this.engine.hold(this, fetched, fetched.fromStore ? 0 : this.protectedUntil(fetching.rejection))
+      ),
+      Effect.onExit((exit) => Effect.map(Monotonic.now, (now) => this.settleFetch(fetching, exit, now))),
       Effect.exit,
       Effect.asVoid
     )
@@ -329,12 +341,12 @@ export class TokenCell {
     // no caller waits for a refresh: its span is a root
     const flight = { trigger: "refresh", parent: undefined, scopes: this.key.request.scopes.length } as const
     return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.held), flight).pipe(
-      Effect.flatMap(({ token }) => this.engine.hold(this, token, 0)),
+      Effect.flatMap((fetched) =>
+        Effect.map(this.engine.hold(this, fetched, 0), (held) => ({ held, fromStore: fetched.fromStore }))
+      ),
       // no background work outlives the token it renews
       Effect.timeoutOption(Duration.millis(timeLeft)),
-      Effect.onExit((exit) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => this.settleRefresh(refreshing, exit, now))
-      ),
+      Effect.onExit((exit) => Effect.flatMap(Monotonic.now, (now) => this.settleRefresh(refreshing, exit, now))),
       Effect.exit,
       Effect.asVoid
     )
@@ -342,13 +354,13 @@ export class TokenCell {
 
   private settleRefresh(
     refreshing: Refreshing,
-    exit: Exit.Exit<Option.Option<Held>, FetchError>,
+    exit: Exit.Exit<Option.Option<{ readonly held: Held; readonly fromStore: boolean }>, FetchError>,
     now: number
   ): Effect.Effect<void> {
     const mine = this.state === refreshing
     if (Exit.isSuccess(exit)) {
       if (Option.isSome(exit.value)) {
-        this.install(refreshing, exit.value.value)
+        this.install(refreshing, exit.value.value.held, exit.value.value.fromStore)
         return Effect.void
       }
       if (mine) this.state = empty
@@ -372,9 +384,14 @@ export class TokenCell {
     )
   }
 
-  /** A refresh's token: it replaces its own state, or no token at all; never another token. */
-  private install(refreshing: Refreshing, held: Held): void {
+  /**
+   * A refresh's token: it replaces its own state, or no token at all; never another token. Replacing a state after a
+   * rejection, it is protected as a fetch's token would be, unless it came from the store.
+   */
+  private install(refreshing: Refreshing, held: Held, fromStore: boolean): void {
     const state = this.state
+    const afterRejection = (rejection: Rejection | undefined): Held =>
+      fromStore ? held : { ...held, protectedUntil: this.protectedUntil(rejection) }
     switch (state._tag) {
       case "Fresh":
         return
@@ -382,13 +399,13 @@ export class TokenCell {
         if (state === refreshing) this.state = { _tag: "Fresh", held }
         return
       case "Failed":
-        this.state = { _tag: "Fresh", held }
+        this.state = { _tag: "Fresh", held: afterRejection(state.rejection) }
         return
       case "Empty":
-        this.state = { _tag: "Fresh", held: { ...held, protectedUntil: this.protectedUntil(state.rejection) } }
+        this.state = { _tag: "Fresh", held: afterRejection(state.rejection) }
         return
       case "Fetching": {
-        const replacing = { ...held, protectedUntil: this.protectedUntil(state.rejection) }
+        const replacing = afterRejection(state.rejection)
         this.state = { _tag: "Fresh", held: replacing }
         Deferred.unsafeDone(state.result, Exit.succeed(replacing))
         this.engine.stop(state)

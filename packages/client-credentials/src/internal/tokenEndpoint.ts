@@ -20,6 +20,7 @@ import type { ClientAuthentication, Destination } from "./clientAuthentication.j
 import { transportFailure } from "./describeCause.js"
 import { isRegisteredErrorCode } from "./errorCodes.js"
 import { answerOf, retryAfter, withoutRedirects } from "./http.js"
+import * as Monotonic from "./monotonic.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
 import * as Redaction from "./redaction.js"
@@ -31,13 +32,32 @@ export const maxResponseBytes = 1024 * 1024
 /** The longest lifetime the library believes; longer ones are shortened to it. */
 export const maxLifetime = Duration.days(366)
 
+/** A token, and when its lifetime began on the monotonic clock (`monotonic.ts`): when its request was sent. */
+export interface Issued {
+  readonly token: AccessToken.AccessToken
+  /** Monotonic millis. */
+  readonly startedAt: number
+}
+
 /** One token request, sent once. */
 export interface TokenEndpoint {
   readonly request: (
     destination: Destination,
     request: ResolvedRequest
-  ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+  ) => Effect.Effect<Issued, TokenError.TokenError | NetworkError.NetworkError>
 }
+
+/**
+ * The token type of `accepted` that `tokenType` names, compared without case (RFC 6749 §7.1), in its canonical case;
+ * `undefined` when it names none. The one rule for a token from the endpoint and a token from a shared store.
+ */
+export const acceptedTokenType = (
+  accepted: ReadonlyArray<AccessToken.TokenType>,
+  tokenType: unknown
+): AccessToken.TokenType | undefined =>
+  typeof tokenType === "string"
+    ? accepted.find((type) => type.toLowerCase() === tokenType.toLowerCase())
+    : undefined
 
 /** What the token endpoint needs to know. */
 export interface Options {
@@ -83,6 +103,7 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
         HttpClientRequest.bodyUrlParams(formParams(resolved, credentials.params))
       )
       const sentAt = yield* Clock.currentTimeMillis
+      const startedAt = yield* Monotonic.now
       const response = yield* withoutRedirects(scopedClient.execute(httpRequest)).pipe(
         Effect.catchAll((error) => {
           const answer = answerOf(error)
@@ -95,7 +116,8 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
           "the HttpClient followed a redirect; the token request must not be redirected"
         )
       }
-      return yield* interpret(response, { ...options, origin, sentAt, requestedScopes: resolved.scopes, scrub })
+      const token = yield* interpret(response, { ...options, origin, sentAt, requestedScopes: resolved.scopes, scrub })
+      return { token, startedAt }
     }).pipe(Effect.scoped)
 
   return { request }
@@ -264,9 +286,7 @@ const decodeSuccess = (
       status
     ))
   }
-  const tokenType = typeof body.token_type === "string"
-    ? options.tokenTypes.find((type) => type.toLowerCase() === (body.token_type as string).toLowerCase())
-    : undefined
+  const tokenType = acceptedTokenType(options.tokenTypes, body.token_type)
   if (tokenType === undefined) {
     return Effect.fail(
       invalidResponse(options.origin, `token_type is missing or not one of ${options.tokenTypes.join(", ")}`, status)

@@ -11,13 +11,12 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
 import * as FiberMap from "effect/FiberMap"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
@@ -31,12 +30,13 @@ import * as clientAuthentication from "./clientAuthentication.js"
 import * as Discovery from "./discovery.js"
 import * as Fleet from "./fleet.js"
 import { LruMap } from "./lruMap.js"
+import * as Monotonic from "./monotonic.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
 import type { Engine, Fetched, FetchError, Flight, Held } from "./tokenCell.js"
-import { hardExpiryOf, TokenCell } from "./tokenCell.js"
+import { TokenCell } from "./tokenCell.js"
 import * as tokenEndpoint from "./tokenEndpoint.js"
 import * as tokenRequest from "./tokenRequest.js"
 
@@ -109,12 +109,13 @@ export const makeWith = <E>(
       clientAuthentication.make(resolved.clientId, resolved.credentials),
       invalid
     )
+    const tokenTypes: ReadonlyArray<AccessToken.TokenType> = ["Bearer"]
     const telemetry = Telemetry.make({ clientId: resolved.clientId, host: resolved.endpoint.url.hostname })
     const destination = yield* destinationOf(client, resolved, authentication.method, telemetry)
     const endpoint = tokenEndpoint.make(client, {
       authentication,
       defaultLifetime: resolved.defaultLifetime,
-      tokenTypes: ["Bearer"],
+      tokenTypes,
       secrets: resolved.secrets
     })
     const identity: tokenRequest.ClientIdentity = {
@@ -125,6 +126,9 @@ export const makeWith = <E>(
     }
     const origin = Origin.ofUrl(resolved.endpoint.url)
     // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
+    // the fleet's leases are taken and released here; made first, so closed last: a fetch stopped by the layer's
+    // closing can still send its release
+    const runHousekeeping = yield* FiberSet.runtime(yield* FiberSet.make())<never>()
     const fibers = yield* FiberMap.make<Flight>()
     const runInLayer = yield* FiberMap.runtime(fibers)<never>()
     // discovery has retries of its own: it runs once, before the token request's
@@ -137,10 +141,14 @@ export const makeWith = <E>(
           observer: telemetry.attempts(to.tokenUrl.hostname)
         }))
     const fromEndpoint = (key: tokenRequest.RequestKey) =>
-      Effect.map(direct(key), (token): Fetched => ({ token, fromStore: false }))
+      Effect.map(direct(key), (issued): Fetched => ({ ...issued, fromStore: false }))
     const fleet = store === undefined ? undefined : Fleet.make(store, {
-      ...(yield* Either.match(options_.resolveStore(options, resolved), { onLeft: invalid, onRight: Effect.succeed })),
-      leewayMillis: Duration.toMillis(resolved.expiryLeeway)
+      ...(yield* Either.match(options_.resolveStore(options), { onLeft: invalid, onRight: Effect.succeed })),
+      leewayMillis: Duration.toMillis(resolved.expiryLeeway),
+      tokenTypes,
+      background: (effect) => {
+        runHousekeeping(effect)
+      }
     }, direct)
     const engine = makeEngine(resolved, {
       fetch: fleet === undefined ? fromEndpoint : fleet.fetch,
@@ -156,7 +164,8 @@ export const makeWith = <E>(
     const configuredKey = tokenRequest.makeKey(identity, resolved.request)
     const configured = new TokenCell(configuredKey, engine)
     telemetry.watch(configured)
-    const cells = new LruMap<string, TokenCell>(resolved.cacheCapacity)
+    // a cell with a fetch or a refresh in flight is not dropped: its callers and the next ones share that work
+    const cells = new LruMap<string, TokenCell>(resolved.cacheCapacity, (cell) => !cell.isBusy())
     const cellOf = (key: tokenRequest.RequestKey): TokenCell =>
       cells.getOrCreate(key.canonical, () => new TokenCell(key, engine))
 
@@ -179,7 +188,7 @@ export const makeWith = <E>(
     const invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
       Effect.clockWith((clock) =>
         Effect.suspend(() => {
-          const now = clock.unsafeCurrentTimeMillis()
+          const now = Monotonic.unsafeNow(clock)
           const owner = engine.owners.get(token)
           if (owner !== undefined) return drop(owner, token, now)
           // the same value in another object (e.g. one the user decoded): look for the cell that holds it
@@ -219,25 +228,27 @@ const makeEngine = (
   const cooldownMillis = Duration.toMillis(resolved.terminalErrorCooldown)
   const refreshAhead = resolved.refreshAhead
 
-  const hold = (cell: TokenCell, token: AccessToken.AccessToken, protectedUntil: number): Effect.Effect<Held> =>
-    Effect.map(Effect.zip(refreshAhead === false ? Effect.succeed(0) : Random.next, Clock.currentTimeMillis), ([
+  const hold = (cell: TokenCell, fetched: Fetched, protectedUntil: number): Effect.Effect<Held> =>
+    Effect.map(Effect.zip(refreshAhead === false ? Effect.succeed(0) : Random.next, Monotonic.now), ([
       random,
       now
     ]) => {
-      const issuedAt = DateTime.toEpochMillis(token.issuedAt)
-      const hardExpiresAt = hardExpiryOf(token, leewayMillis)
-      const usable = hardExpiresAt - issuedAt
+      const { startedAt, token } = fetched
+      const lifetime = token.lifetimeMillis
+      const expiresAt = startedAt + lifetime
+      const hardExpiresAt = expiresAt - Math.min(leewayMillis, lifetime / 2)
+      const usable = hardExpiresAt - startedAt
       // the jitter spreads the refreshes of many replicas that got their tokens at the same moment; never so much
       // that the refresh point comes before the token is a moment old
       const refreshAt = refreshAhead === false
         ? hardExpiresAt
         : Math.min(
           hardExpiresAt,
-          issuedAt + refreshAhead * usable - random * Math.min(0.1, refreshAhead / 2) * usable
+          startedAt + refreshAhead * usable - random * Math.min(0.1, refreshAhead / 2) * usable
         )
       owners.set(token, cell)
-      parts.telemetry.issued(cell, token, now)
-      return { token, succeed: Effect.succeed(token), hardExpiresAt, refreshAt, protectedUntil }
+      parts.telemetry.issued(cell, expiresAt, now)
+      return { token, succeed: Effect.succeed(token), expiresAt, hardExpiresAt, refreshAt, protectedUntil }
     })
 
   const rememberFor = (error: FetchError): number => {

@@ -64,6 +64,7 @@ export const spy = (): Effect.Effect<SpyStore> =>
       get: (key) => recorded("get", key, () => current.get(key)),
       set: (key, token, ttl) => recorded("set", key, () => current.set(key, token, ttl), ttl),
       acquireLease: (key, ttl) => recorded("acquireLease", key, () => current.acquireLease(key, ttl)),
+      renewLease: (key, id, ttl) => recorded("renewLease", key, () => current.renewLease(key, id, ttl), ttl),
       releaseLease: (key, id) => recorded("releaseLease", key, () => current.releaseLease(key, id)),
       deleteIf: (key, value) => recorded("deleteIf", key, () => current.deleteIf(key, value))
     }
@@ -87,6 +88,7 @@ export const failing: TokenStore.Service = {
   get: () => Effect.fail(unavailable),
   set: () => Effect.fail(unavailable),
   acquireLease: () => Effect.fail(unavailable),
+  renewLease: () => Effect.fail(unavailable),
   releaseLease: () => Effect.fail(unavailable),
   deleteIf: () => Effect.fail(unavailable)
 }

@@ -5,7 +5,10 @@
  *
  * - `get`: GET and PTTL in one script (atomic, one round trip); the time left is the entry's PTTL.
  * - `set`: `SET key entry PX ttl` (a ttl under 1 ms deletes the entry, as it would be gone at once).
- * - `acquireLease`: `SET leaseKey <random UUID> NX PX ttl`; `releaseLease`: compare-and-delete script.
+ * - `acquireLease`: a script: `SET leaseKey <random UUID> NX PX ttl`; when another lease is there with no expiry or
+ *   more time left than `ttl` (stale: a replica renews its lease for `ttl` at most), it is replaced in the same script.
+ * - `renewLease`: compare-and-expire script (`PEXPIRE` if the lease still holds the id); `releaseLease`:
+ *   compare-and-delete script.
  * - `deleteIf`: GET, open and compare the token in this process, then compare-and-delete against the exact string
  *   read, so it works on sealed entries whose ciphertext differs on every write.
  *
@@ -41,6 +44,20 @@ return {entry, redis.call("PTTL", KEYS[1])}`
 
 const compareAndDeleteScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then
   return redis.call("DEL", KEYS[1])
+end
+return 0`
+
+/** 1: acquired; 2: acquired in place of a stale lease (no expiry, or more than the ttl left); 0: held by another. */
+const acquireLeaseScript = `if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return 1 end
+local left = redis.call("PTTL", KEYS[1])
+if left == -1 or left > tonumber(ARGV[2]) then
+  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+  return 2
+end
+return 0`
+
+const compareAndExpireScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("PEXPIRE", KEYS[1], ARGV[2])
 end
 return 0`
 
@@ -160,11 +177,25 @@ export const makeWithClient = (
       Effect.suspend(() => {
         const id = crypto.randomUUID()
         const ttl = Math.max(1, millis(timeToLive))
-        return Effect.map(
-          send(() => client.set(leaseKey(storeKey), id, "PX", ttl, "NX")),
-          (reply) => reply === "OK" ? Option.some(id) : Option.none()
-        )
+        return Effect.flatMap(send(() => client.eval(acquireLeaseScript, 1, leaseKey(storeKey), id, ttl)), (reply) => {
+          // a number, or a string on a client made with `stringNumbers: true`
+          switch (Number(reply)) {
+            case 1:
+              return Effect.succeed(TokenStore.acquired(id))
+            case 2:
+              return Effect.succeed(TokenStore.acquired(id, { replacedStale: true }))
+            case 0:
+              return Effect.succeed(TokenStore.held)
+            default:
+              return Effect.fail(unavailable("unexpected reply"))
+          }
+        })
       }),
+    renewLease: (storeKey, id, timeToLive) =>
+      Effect.map(
+        send(() => client.eval(compareAndExpireScript, 1, leaseKey(storeKey), id, Math.max(1, millis(timeToLive)))),
+        (renewed) => Number(renewed) === 1
+      ),
     releaseLease: (storeKey, id) =>
       Effect.asVoid(send(() => client.eval(compareAndDeleteScript, 1, leaseKey(storeKey), id))),
     deleteIf: (storeKey, tokenValue) => {

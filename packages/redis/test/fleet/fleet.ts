@@ -26,6 +26,11 @@ export interface Worker {
   readonly send: (command: Readonly<Record<string, unknown>>, timeout?: Duration.DurationInput) => Effect.Effect<Answer>
   /** Kills it (SIGKILL) and waits until it has exited. */
   readonly kill: Effect.Effect<void>
+  /**
+   * Closes its stdin, so that it closes its layers and exits by itself, and waits (at most 30 s) for its exit: the
+   * milliseconds that took, or a defect when it did not exit.
+   */
+  readonly close: Effect.Effect<number>
   /** Its log lines so far (JSON, from stderr). */
   readonly logs: () => ReadonlyArray<string>
 }
@@ -83,6 +88,15 @@ export const spawn = (env: Readonly<Record<string, string>>): Effect.Effect<Work
           return awaitAnswer(id, timeout)
         }),
       kill: stop(child),
+      close: Effect.async<number>((resume) => {
+        const started = performance.now()
+        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.succeed(0))
+        child.once("exit", () => resume(Effect.succeed(performance.now() - started)))
+        child.stdin.end()
+      }).pipe(
+        Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new Error(`worker ${child.pid} did not exit`) }),
+        Effect.orDie
+      ),
       logs: () => stderr.split("\n").filter((line) => line.startsWith("{"))
     }
   })

@@ -31,7 +31,8 @@ export type TypeId = typeof TypeId
  *   field of the wrong type, an origin not in `AuthorizedClient`'s `allowedOrigins`);
  * - `Discovery`: the issuer's metadata could not be used;
  * - `UnsupportedAuthMethod`: the server does not accept the configured client authentication method;
- * - `ClientAssertion`: the `clientAssertion` effect failed, or gave no assertion.
+ * - `ClientAssertion`: the `clientAssertion` effect (or the assertion file) failed, or gave no assertion in JWS compact
+ *   form.
  *
  * @since 0.1.0
  * @category models

@@ -154,7 +154,10 @@ export type SigningAlgorithm = "RS256" | "PS256" | "ES256" | "EdDSA"
 export interface PrivateKeyJwtCredentials {
   readonly clientId: string
   readonly authMethod: "private_key_jwt"
-  /** A PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private JWK as JSON. Imported once, when the layer is built. */
+  /**
+   * A PKCS#8 PEM (one `-----BEGIN PRIVATE KEY-----` block, no certificate) or a private JWK as JSON (an RSA JWK with
+   * its CRT parameters, an EC or OKP JWK with its public part). Imported once, when the layer is built.
+   */
   readonly privateKey: Redacted.Redacted<string>
   /** Default the JWK's own `alg`, else from the key: RSA → `RS256`, EC P-256 → `ES256`, Ed25519 → `EdDSA`. */
   readonly signingAlgorithm?: SigningAlgorithm | undefined
@@ -176,7 +179,10 @@ export interface PrivateKeyJwtCredentials {
 export interface ClientAssertionCredentials {
   readonly clientId: string
   readonly authMethod: "private_key_jwt"
-  /** The assertion; its failure is a `TokenError` `ClientAssertion`. */
+  /**
+   * The assertion, a JWS in compact form (three base64url parts separated by dots); its failure, or anything else, is
+   * a `TokenError` `ClientAssertion`, and nothing is sent.
+   */
   readonly clientAssertion: Effect.Effect<Redacted.Redacted<string>, unknown>
   readonly clientSecret?: undefined
   readonly privateKey?: undefined
@@ -353,7 +359,8 @@ export const layerWithStore = (
  * The options read from the environment: `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`, `OAUTH_CLIENT_ID`,
  * `OAUTH_AUTH_METHOD`, then `OAUTH_CLIENT_SECRET` (redacted), or for `private_key_jwt` `OAUTH_PRIVATE_KEY` or
  * `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or `OAUTH_CLIENT_ASSERTION_FILE` (read
- * again for every token request); optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`.
+ * again for every token request, within 5 seconds); optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`.
+ * A file named by a variable must be a regular file of at most 64 KiB.
  *
  * @since 0.1.0
  * @category constructors

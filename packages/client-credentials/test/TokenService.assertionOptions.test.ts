@@ -1,6 +1,7 @@
 /**
  * Issue 9, options checked when the layer is built: keys that do not fit kill the layer with an
- * `IllegalArgumentException` that names the option and shows nothing of the key; a `clientSecret` where no method
+ * `IllegalArgumentException` that names the option and shows nothing of the key (a JWK without a member jose needs,
+ * a text with more than one PEM block, each named for what it is); a `clientSecret` where no method
  * takes it, `tokenUrl` with `issuer`, neither, an `assertionAudience` of `"issuer"` without an issuer, and an issuer
  * that is not a plain https URL do too, sending nothing. The rules TypeScript enforces are `@ts-expect-error` lines
  * here: `tsc -b` fails when one of them stops being an error.
@@ -57,6 +58,14 @@ const privateKeyJwt = (privateKey: string, more: Partial<TokenService.PrivateKey
   privateKey: Redacted.make(privateKey),
   ...more
 })
+
+/** `jwk` without the members `names`. */
+const withoutMembers = (jwk: object, names: ReadonlyArray<string>): object =>
+  Object.fromEntries(Object.entries(jwk).filter(([name]) => !names.includes(name)))
+
+/** A certificate's PEM block, as a key file followed by the certificate holds it (its DER is made up). */
+const certificateBody = "MIIBszCCAVmgAwIBAgIUYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowCgYIKoZIzj0EAwIw"
+const certificatePem = `-----BEGIN CERTIFICATE-----\n${certificateBody}\n-----END CERTIFICATE-----\n`
 
 describe("private_key_jwt: a key that does not fit kills the layer, naming the option and showing none of the key", () => {
   const cases: ReadonlyArray<{
@@ -161,6 +170,50 @@ describe("private_key_jwt: a key that does not fit kills the layer, naming the o
       options: privateKeyJwt(Keys.rsa.pem, { signingAlgorithm: "HS256" as TokenService.SigningAlgorithm }),
       names: ["signingAlgorithm"],
       hidden: keyParts(Keys.rsa)
+    },
+    {
+      what: "an RSA JWK without its CRT parameters, no signingAlgorithm: named, not a misfit of RS256",
+      options: privateKeyJwt(JSON.stringify(withoutMembers(Keys.rsa.privateJwk, ["p", "q", "dp", "dq", "qi"]))),
+      names: ["privateKey is an RSA JWK without its CRT parameters (p, q, dp, dq, qi); jose needs them"],
+      hidden: keyParts(Keys.rsa)
+    },
+    {
+      what: "an RSA JWK without its CRT parameters, with signingAlgorithm PS256",
+      options: privateKeyJwt(JSON.stringify(withoutMembers(Keys.rsa.privateJwk, ["p", "q", "dp", "dq", "qi"])), {
+        signingAlgorithm: "PS256"
+      }),
+      names: ["privateKey is an RSA JWK without its CRT parameters (p, q, dp, dq, qi)"],
+      hidden: keyParts(Keys.rsa)
+    },
+    {
+      what: "an RSA JWK without qi",
+      options: privateKeyJwt(JSON.stringify(withoutMembers(Keys.rsa.privateJwk, ["qi"]))),
+      names: ["privateKey is an RSA JWK without qi of its CRT parameters (p, q, dp, dq, qi); jose needs them all"],
+      hidden: keyParts(Keys.rsa)
+    },
+    {
+      what: "an EC P-256 JWK without x and y, no signingAlgorithm: named, not a misfit of ES256",
+      options: privateKeyJwt(JSON.stringify(withoutMembers(Keys.p256.privateJwk, ["x", "y"]))),
+      names: ["privateKey is an EC JWK without x, y (its curve and public point); jose needs them"],
+      hidden: keyParts(Keys.p256)
+    },
+    {
+      what: "an Ed25519 JWK without x",
+      options: privateKeyJwt(JSON.stringify(withoutMembers(Keys.ed25519.privateJwk, ["x"]))),
+      names: ["privateKey is an OKP JWK without x (its curve and public key); jose needs them"],
+      hidden: keyParts(Keys.ed25519)
+    },
+    {
+      what: "two PKCS#8 PEMs, one after the other",
+      options: privateKeyJwt(`${Keys.p256.pem}${Keys.ed25519.pem}`),
+      names: ["privateKey holds 2 PEM blocks (PRIVATE KEY, PRIVATE KEY); give the private key alone"],
+      hidden: { ...keyParts(Keys.p256), ...keyParts(Keys.ed25519) }
+    },
+    {
+      what: "a PKCS#8 PEM followed by a certificate",
+      options: privateKeyJwt(`${Keys.rsa.pem}\n${certificatePem}`),
+      names: ["privateKey holds 2 PEM blocks (PRIVATE KEY, CERTIFICATE); give the private key alone"],
+      hidden: { ...keyParts(Keys.rsa), ...Keys.piecesOf("the certificate", certificateBody) }
     },
     {
       what: "an empty privateKey",

@@ -6,11 +6,13 @@
  * elsewhere (`clientAssertion`: workload identity). Keys are imported once, when the layer is built, with `jose`.
  */
 import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
+import * as compactJws from "./compactJws.js"
 import { describeFailureName } from "./describeCause.js"
 import * as Origin from "./origin.js"
 
@@ -67,6 +69,12 @@ export type Spec =
 export type ParsedKey =
   | { readonly _tag: "Pem"; readonly pem: Redacted.Redacted<string> }
   | { readonly _tag: "Jwk"; readonly jwk: Redacted.Redacted<Jose.JWK> }
+
+/**
+ * The failure of an assertion the library reads itself (from a file), with a detail safe to show: it names where the
+ * assertion comes from, never what it holds.
+ */
+export class AssertionRefused extends Data.TaggedError("AssertionRefused")<{ readonly detail: string }> {}
 
 /** RFC 7523 §2.2's `client_assertion_type`. */
 export const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -296,8 +304,8 @@ const privateKeyJwt = (
   })
 
 /**
- * `private_key_jwt` with an assertion made elsewhere, run for every token request. Its failure, or an empty
- * assertion, is a `TokenError` `ClientAssertion` that says what happened without quoting it.
+ * `private_key_jwt` with an assertion made elsewhere, run for every token request. Its failure, or an assertion that
+ * is not a compact JWS, is a `TokenError` `ClientAssertion` that says what happened without quoting it.
  */
 const clientAssertion = (
   clientId: string,
@@ -310,16 +318,28 @@ const clientAssertion = (
       const refused = (detail: string) =>
         new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
       return assertion.pipe(
-        Effect.mapError((error) => refused(`the clientAssertion effect failed (${describeFailureName(error)})`)),
+        Effect.mapError((error) =>
+          refused(
+            error instanceof AssertionRefused
+              ? error.detail
+              : `the clientAssertion effect failed (${describeFailureName(error)})`
+          )
+        ),
         // a defect too: its text may quote what the effect read
         Effect.catchAllDefect((defect) =>
           Effect.fail(refused(`the clientAssertion effect died (${describeFailureName(defect)})`))
         ),
         Effect.flatMap((value) => {
           const text: unknown = Redacted.isRedacted(value) ? Redacted.value(value) : undefined
-          return typeof text === "string" && text !== ""
+          if (typeof text !== "string" || text === "") {
+            return Effect.fail(refused("the clientAssertion effect gave no assertion (a Redacted non-empty string)"))
+          }
+          const problem = compactJws.problem(text)
+          return problem === undefined
             ? Effect.succeed(assertionCredentials(clientId, text))
-            : Effect.fail(refused("the clientAssertion effect gave no assertion (a Redacted non-empty string)"))
+            : Effect.fail(
+              refused(`the clientAssertion effect gave an assertion that is no ${compactJws.described}: ${problem}`)
+            )
         })
       )
     }

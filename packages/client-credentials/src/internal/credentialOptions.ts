@@ -66,9 +66,71 @@ const checkAudience = (value: unknown, hasIssuer: boolean): Either.Either<TokenS
   return Either.right(value as TokenService.AssertionAudience)
 }
 
-/** A PKCS#8 PEM or a private JWK in JSON, told apart by their first character; what is wrong otherwise. */
+/** The label of each PEM block in `text` (`PRIVATE KEY`, `CERTIFICATE`), `?` for one that is not plain capitals. */
+const pemLabels = (text: string): ReadonlyArray<string> =>
+  text.split("-----BEGIN").slice(1).map((rest) => {
+    const label = /^ ([A-Z0-9 ]{1,40})-----/.exec(rest)?.[1]
+    return label ?? "?"
+  })
+
+/** The members of `jwk` among `names` that are not strings. */
+const absent = (jwk: Record<string, unknown>, names: ReadonlyArray<string>): ReadonlyArray<string> =>
+  names.filter((name) => typeof jwk[name] !== "string")
+
+const crtParameters = ["p", "q", "dp", "dq", "qi"]
+
+/**
+ * What a private JWK lacks that jose (Web Crypto) needs to import it, by its `kty`: an RSA key's `n`, `e` and CRT
+ * parameters (optional in RFC 7518 §6.3.2, required by Web Crypto), an EC key's `crv`, `x` and `y`, an OKP key's `crv`
+ * and `x`. Names members only.
+ */
+const jwkGap = (jwk: Record<string, unknown>): string | undefined => {
+  switch (jwk.kty) {
+    case "RSA": {
+      const modulus = absent(jwk, ["n", "e"])
+      if (modulus.length > 0) return `privateKey is an RSA JWK without ${modulus.join(", ")}`
+      const crt = absent(jwk, crtParameters)
+      if (crt.length === crtParameters.length) {
+        return `privateKey is an RSA JWK without its CRT parameters (${crtParameters.join(", ")}); jose needs them`
+      }
+      if (crt.length > 0) {
+        return `privateKey is an RSA JWK without ${crt.join(", ")} of its CRT parameters (${
+          crtParameters.join(", ")
+        }); jose needs them all`
+      }
+      return undefined
+    }
+    case "EC": {
+      const missing = absent(jwk, ["crv", "x", "y"])
+      return missing.length === 0
+        ? undefined
+        : `privateKey is an EC JWK without ${missing.join(", ")} (its curve and public point); jose needs them`
+    }
+    case "OKP": {
+      const missing = absent(jwk, ["crv", "x"])
+      return missing.length === 0
+        ? undefined
+        : `privateKey is an OKP JWK without ${missing.join(", ")} (its curve and public key); jose needs them`
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * A PKCS#8 PEM (one block) or a private JWK in JSON, told apart by their first character; what is wrong otherwise.
+ */
 const parseKey = (text: string): Either.Either<clientAuthentication.ParsedKey, string> => {
   const trimmed = text.trim()
+  if (trimmed.startsWith("-----BEGIN")) {
+    const labels = pemLabels(trimmed)
+    if (labels.length > 1) {
+      return Either.left(
+        `privateKey holds ${labels.length} PEM blocks (${labels.join(", ")}); give the private key alone, ` +
+          "one -----BEGIN PRIVATE KEY----- block"
+      )
+    }
+  }
   if (trimmed.startsWith("-----BEGIN PRIVATE KEY-----")) {
     return Either.right({ _tag: "Pem", pem: Redacted.make(trimmed) })
   }
@@ -83,6 +145,8 @@ const parseKey = (text: string): Either.Either<clientAuthentication.ParsedKey, s
     return Either.left("privateKey is not a JWK in JSON (an object with kty)")
   }
   if (typeof jwk.right.d !== "string") return Either.left("privateKey is a public JWK: it has no private part (d)")
+  const gap = jwkGap(jwk.right)
+  if (gap !== undefined) return Either.left(gap)
   return Either.right({ _tag: "Jwk", jwk: Redacted.make(jwk.right as Jose.JWK) })
 }
 

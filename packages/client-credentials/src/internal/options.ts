@@ -11,8 +11,9 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
-import { nodeModule } from "./builtins.js"
 import * as clientAuthentication from "./clientAuthentication.js"
+import * as compactJws from "./compactJws.js"
+import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
 import { controlCharacter } from "./text.js"
 import * as tokenRequest from "./tokenRequest.js"
@@ -191,27 +192,39 @@ export const validatedConfig = <A extends TokenService.Options>(config: Config.C
 
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 
-/** Node's built-in module `name`, loaded when first needed, so that the library imports nothing from Node. */
-
-interface NodeFs {
-  readonly readFileSync: (path: string, encoding: "utf8") => string
-  readonly promises: { readonly readFile: (path: string, encoding: "utf8") => Promise<string> }
-}
-
-/** The contents of the file a variable names, read now; a `ConfigError` names the variable, never the contents. */
+/**
+ * The contents of the file a variable names, read now (a regular file of at most 64 KiB, see `credentialFile.ts`);
+ * a `ConfigError` names the variable and what the file is, never its path or contents.
+ */
 const fileContents = (variable: string) =>
   Config.mapOrFail(Config.string(variable), (path) =>
-    Either.try({
-      try: () => Redacted.make(nodeModule<NodeFs>("node:fs")!.readFileSync(path, "utf8").trim()),
-      catch: () => ConfigError.InvalidData([variable], `${variable}: the file could not be read`)
+    Either.match(credentialFile.node.readSync(path), {
+      onLeft: (problem) => Either.left(ConfigError.InvalidData([variable], `${variable} names ${problem}`)),
+      onRight: (text) => Either.right(Redacted.make(text.trim()))
     }))
 
-/** An assertion read from the file a variable names, again for every token request (projected tokens rotate). */
+/**
+ * An assertion read from the file a variable names, again for every token request (projected tokens rotate): a
+ * regular file of at most 64 KiB, read within 5 seconds, holding a compact JWS. Its failure names the variable and
+ * what is wrong, never the path or the contents.
+ */
 const assertionFile = (variable: string) =>
   Config.map(Config.string(variable), (path) =>
-    Effect.map(
-      Effect.tryPromise(() => nodeModule<NodeFs>("node:fs")!.promises.readFile(path, "utf8")),
-      (text) => Redacted.make(text.trim())
+    credentialFile.node.read(path).pipe(
+      Effect.mapError((problem) =>
+        new clientAuthentication.AssertionRefused({ detail: `${variable} names ${problem}` })
+      ),
+      Effect.flatMap((text) => {
+        const assertion = text.trim()
+        const problem = compactJws.problem(assertion)
+        return problem === undefined
+          ? Effect.succeed(Redacted.make(assertion))
+          : Effect.fail(
+            new clientAuthentication.AssertionRefused({
+              detail: `${variable} names a file that holds no ${compactJws.described}: ${problem}`
+            })
+          )
+      })
     ))
 
 /** `<prefix>TOKEN_URL` or `<prefix>ISSUER`, one of them. */

@@ -368,13 +368,14 @@ export const layerConfig = (
 ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(TokenService, makeConfig(options))
 
+// the options are checked once read, by `makeWith`: its errors name the variable an option came from, or the option
 const makeConfig = (options: Config.Config.Wrap<Options & StoreOptions>, store?: TokenStore.Service) =>
   Effect.flatMap(
-    options_.validatedConfig(Config.unwrap(options)),
+    Config.unwrap(options),
     (options) =>
       internal.makeWith(
         options,
-        (problem) => Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`)),
+        (problem) => Effect.fail(options_.invalidOptions(options, problem)),
         store
       )
   )

@@ -229,7 +229,7 @@ describe("errors say where", () => {
         const endpoint = Endpoint.make()
         endpoint.script(Endpoint.transportFailure(cause))
         const error = (yield* failureOf(endpoint)) as NetworkError.NetworkError
-        const code = (cause as { readonly code: string }).code
+        const code = (cause as unknown as { readonly code: string }).code
         assert.strictEqual(
           error.message,
           proxy === ""

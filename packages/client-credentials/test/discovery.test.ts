@@ -244,6 +244,51 @@ describe("discovery: the issuer", () => {
       assertTokenError(yield* failureOf(endpoint), "Discovery")
     }))
 
+  it.scoped("a mismatch says what differs: scheme, host, port, path, its case, or the spelling", () =>
+    Effect.gen(function*() {
+      const rule = ": it must be the configured issuer (RFC 8414 §3.3)"
+      const cases: ReadonlyArray<readonly [string, string, string]> = [
+        ["https://auth.example.com", "HTTP://auth.example.com", "at http://auth.example.com, where its scheme differs"],
+        [
+          "https://auth.example.com",
+          "http://auth.example.com:8443",
+          "at http://auth.example.com:8443, where its scheme and port differ"
+        ],
+        [issuer, "https://evil.example/tenant-7", "at https://evil.example, where its host differs"],
+        [issuer, "https://auth.example.com:8443/tenant-7", "at https://auth.example.com:8443, where its port differs"],
+        [issuer, "https://auth.example.com/tenant-8", "at the same origin with another path"],
+        [issuer, "https://auth.example.com/Tenant-7", "at the same origin with its path in another case"],
+        [issuer, "https://auth.example.com/tenant-7?x=1", "at the same origin with a query or fragment"],
+        [
+          "https://auth.example.com",
+          "HTTPS://auth.example.com",
+          "the same URL written with its scheme or host in another case"
+        ],
+        [issuer, "https://Auth.Example.com/tenant-7", "the same URL written with its scheme or host in another case"],
+        [issuer, "https://auth.example.com:443/tenant-7", "the same URL written with the default port written out"],
+        [
+          "https://auth.example.com/tenant%2D7",
+          "https://auth.example.com/tenant%2d7",
+          "at the same origin with its path in another case"
+        ],
+        [
+          "https://auth.example.com/t\u00e9nant",
+          "https://auth.example.com/t\u00e9nant",
+          "the same URL written with another spelling (percent-encoding, or characters the URL parser rewrites)"
+        ]
+      ]
+      for (const [configured, published, said] of cases) {
+        const url = new URL(configured)
+        const endpoint = server({ [Discovery.locations(url)[0].url]: metadata({}, published) })
+        const error = assertTokenError(yield* failureOf(endpoint, { issuer: url }), "Discovery")
+        assert.strictEqual(
+          error.detail,
+          `the authorization server metadata is for another issuer, ${said}${rule}`,
+          `${configured} / ${published}`
+        )
+      }
+    }))
+
   it.scoped("a mismatch names the other issuer's origin, never its path", () =>
     Effect.gen(function*() {
       const endpoint = server({ [rfc8414Url]: metadata({}, "https://evil.example/secret-path?key=abc") })

@@ -297,7 +297,9 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
     }
     if (!sameIssuer(options.issuer, body.issuer)) {
       return Effect.fail(
-        discoveryError(`the ${document} is for another issuer, ${elsewhere(body.issuer, origin, server)}`)
+        discoveryError(
+          `the ${document} is for another issuer, ${issuerDifference(options.issuer, body.issuer, server)}`
+        )
       )
     }
     const tokenEndpoint = checkTokenEndpoint(body.token_endpoint, options, server)
@@ -349,16 +351,45 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
 }
 
 /**
- * Where a published issuer that is not the configured one is, as an error may say it: its origin at most (a path or
- * query may hold a credential).
+ * How a published issuer differs from the configured one, as an error may say it: its origin at most (a path or
+ * query may hold a credential), and what differs — the scheme, host or port; the path, or only its case; a query or
+ * fragment; or, the URL being the same once parsed, its spelling: the case of the scheme or host, a default port
+ * written out, or another encoding.
  */
-const elsewhere = (published: string, origin: string, server: (text: string) => string): string => {
+export const issuerDifference = (
+  configured: URL,
+  published: string,
+  server: (text: string) => string = (text) => text
+): string => {
   const rule = "it must be the configured issuer (RFC 8414 §3.3)"
   if (!URL.canParse(published)) return `not a URL: ${rule}`
   const url = new URL(published)
   if (url.protocol !== "https:" && url.protocol !== "http:") return `not an http(s) URL: ${rule}`
-  const at = Origin.ofUrl(url)
-  return at === origin ? `at the same origin with another path: ${rule}` : `at ${server(at)}: ${rule}`
+  const parts = [
+    ["scheme", url.protocol !== configured.protocol],
+    ["host", url.hostname !== configured.hostname],
+    ["port", url.port !== configured.port]
+  ] as const
+  const differ = parts.filter(([, differs]) => differs).map(([part]) => part)
+  if (differ.length > 0) {
+    const which = differ.length === 1 ? `its ${differ[0]} differs` : `its ${differ.join(" and ")} differ`
+    return `at ${server(Origin.ofUrl(url))}, where ${which}: ${rule}`
+  }
+  const path = withoutFinalSlash(url.pathname)
+  const configuredPath = withoutFinalSlash(configured.pathname)
+  if (path !== configuredPath) {
+    const how = path.toLowerCase() === configuredPath.toLowerCase() ? "its path in another case" : "another path"
+    return `at the same origin with ${how}: ${rule}`
+  }
+  if (url.search !== "" || url.hash !== "") return `at the same origin with a query or fragment: ${rule}`
+  // the same URL once parsed: the text differs
+  const authority = /^[^:]*:\/\/[^/?#]*/.exec(published)?.[0] ?? ""
+  const how = authority !== authority.toLowerCase()
+    ? "its scheme or host in another case"
+    : /:(80|443)$/.test(authority)
+    ? "the default port written out"
+    : "another spelling (percent-encoding, or characters the URL parser rewrites)"
+  return `the same URL written with ${how}: ${rule}`
 }
 
 /** The token endpoint, or what is wrong with it (the origin at most: a path or query may hold a credential). */

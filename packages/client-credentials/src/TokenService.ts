@@ -77,6 +77,7 @@ export interface TokenUrlOptions {
   readonly issuer?: undefined
   /** Allows plain `http` on a non-loopback host. RFC 6749 §3.2 requires TLS; default `false`. */
   readonly allowInsecureHttp?: boolean | undefined
+  readonly requireSameOriginTokenEndpoint?: undefined
 }
 
 /**
@@ -94,6 +95,12 @@ export interface IssuerOptions {
   readonly tokenUrl?: undefined
   /** Allows plain `http` on a non-loopback host, for the issuer and the endpoints it names; default `false`. */
   readonly allowInsecureHttp?: boolean | undefined
+  /**
+   * Refuses a `token_endpoint` on another origin (scheme, host and port) than the issuer's, with `TokenError`
+   * `Discovery`: the client's credentials then go nowhere but the issuer's origin. Default `false`: RFC 8414 allows
+   * the token endpoint elsewhere, and some providers put it there (Google's is on another host).
+   */
+  readonly requireSameOriginTokenEndpoint?: boolean | undefined
 }
 
 /**

@@ -5,7 +5,10 @@
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { byUrl } from "./utils/byUrl.js"
@@ -50,4 +53,62 @@ describe("a discovery TokenError is remembered for terminalErrorCooldown", () =>
         assert.strictEqual(endpoint.requests.length, 2, "forgotten after the cool-down: asked again")
       }))
   }
+})
+
+describe("requireSameOriginTokenEndpoint", () => {
+  const elsewhere = { issuer, token_endpoint: "https://login.other.example/token" }
+
+  it.scoped("set: a token endpoint on another origin is refused with TokenError Discovery, and nothing is sent there", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: byUrl({ [rfc8414Url]: Endpoint.json(elsewhere) }) })
+      const service = yield* TokenService.make({
+        issuer,
+        requireSameOriginTokenEndpoint: true,
+        clientId: "client-1",
+        clientSecret: Redacted.make("secret-1")
+      }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
+      const error = yield* Effect.flip(service.get)
+      assert.strictEqual(error._tag === "TokenError" ? error.reason : error._tag, "Discovery")
+      assert.include(error.message, "requireSameOriginTokenEndpoint")
+      assert.deepStrictEqual(endpoint.requests.map((request) => request.url), [rfc8414Url])
+    }))
+
+  it.scoped("not set: the same metadata is used, as RFC 8414 allows", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({
+        otherwise: byUrl({ [rfc8414Url]: Endpoint.json(elsewhere) }, Endpoint.token("t-1"))
+      })
+      const service = yield* TokenService.make({
+        issuer,
+        clientId: "client-1",
+        clientSecret: Redacted.make("secret-1")
+      })
+        .pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
+      yield* service.get
+      assert.deepStrictEqual(endpoint.requests.map((request) => request.url), [rfc8414Url, elsewhere.token_endpoint])
+    }))
+
+  it.effect("with tokenUrl, or not a boolean: the options are refused", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+        [
+          { tokenUrl: "https://auth.example.com/token", requireSameOriginTokenEndpoint: true },
+          "requireSameOriginTokenEndpoint needs the issuer option"
+        ],
+        [{ issuer, requireSameOriginTokenEndpoint: "yes" }, "requireSameOriginTokenEndpoint must be a boolean"]
+      ]
+      for (const [endpointOptions, message] of cases) {
+        const exit = yield* Effect.exit(Effect.scoped(
+          TokenService.make({
+            ...endpointOptions,
+            clientId: "client-1",
+            clientSecret: Redacted.make("secret-1")
+          } as unknown as TokenService.Options).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client))
+        ))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        assert.isTrue(Cause.isIllegalArgumentException(defect), message)
+        assert.include((defect as Error).message, message)
+      }
+    }))
 })

@@ -327,6 +327,37 @@ describe("discovery: the token endpoint", () => {
       }))
   }
 
+  it.scoped("requireSameOriginTokenEndpoint: a token endpoint on the issuer's origin is accepted", () =>
+    Effect.gen(function*() {
+      const endpoint = server({ [rfc8414Url]: metadata() })
+      const found = yield* Effect.flatten(make(endpoint, { requireSameOriginTokenEndpoint: true }))
+      assert.strictEqual(found.tokenEndpoint.href, tokenEndpoint)
+    }))
+
+  for (
+    const value of [
+      "https://login.other.example/tenant-7/oauth2/token",
+      "https://auth.example.com:8443/tenant-7/oauth2/token",
+      "https://sub.auth.example.com/tenant-7/oauth2/token"
+    ]
+  ) {
+    it.scoped(`requireSameOriginTokenEndpoint: token_endpoint ${value} is refused, naming its origin only`, () =>
+      Effect.gen(function*() {
+        const endpoint = server({ [rfc8414Url]: metadata({ token_endpoint: value }) })
+        const error = assertTokenError(
+          yield* failureOf(endpoint, { requireSameOriginTokenEndpoint: true, retry: Schedule.recurs(3) }),
+          "Discovery"
+        )
+        assert.strictEqual(endpoint.requests.length, 1)
+        assert.strictEqual(
+          error.detail,
+          `the authorization server metadata's token_endpoint is at ${new URL(value).origin}, not at the issuer's ` +
+            "origin, and requireSameOriginTokenEndpoint is set"
+        )
+        assert.notInclude(error.message, "tenant-7")
+      }))
+  }
+
   it.scoped("token_endpoint https elsewhere: accepted", () =>
     Effect.gen(function*() {
       const value = "https://login.other.example/tenant-7/token?api-version=2"

@@ -9,8 +9,8 @@
  *
  * What is checked, each a `TokenError` that is not retried: the document is a JSON object of at most 1 MiB; its
  * `issuer` is the configured one (below); its `token_endpoint` is an absolute http(s) URL, with neither credentials
- * nor a fragment, that follows the https rule (https, or http on a loopback host, unless `allowInsecureHttp`) — else
- * `Discovery`; the configured method is among `token_endpoint_auth_methods_supported`, or is `client_secret_basic`
+ * nor a fragment, that follows the https rule (https, or http on a loopback host, unless `allowInsecureHttp`), and
+ * is on the issuer's origin when `requireSameOriginTokenEndpoint` is set — else `Discovery`; the configured method is among `token_endpoint_auth_methods_supported`, or is `client_secret_basic`
  * when that is absent (RFC 8414 §2) — else `UnsupportedAuthMethod`.
  *
  * The issuer: RFC 8414 §3.3 asks for the metadata's `issuer` to be identical to the issuer the well-known URL was
@@ -84,6 +84,8 @@ export interface Options {
   readonly authMethod: string
   /** The https rule for the discovered token endpoint: https, or http on a loopback host, unless this is `true`. */
   readonly allowInsecureHttp: boolean
+  /** Refuse a token endpoint on another origin than the issuer's; default `false`. */
+  readonly requireSameOriginTokenEndpoint?: boolean | undefined
   readonly retry: Schedule.Schedule<unknown, NetworkError.NetworkError>
   /** The timeout of each attempt of each metadata request. */
   readonly requestTimeout: Duration.Duration
@@ -395,7 +397,7 @@ export const issuerDifference = (
 /** The token endpoint, or what is wrong with it (the origin at most: a path or query may hold a credential). */
 const checkTokenEndpoint = (
   value: unknown,
-  { allowInsecureHttp, issuer }: Options,
+  { allowInsecureHttp, issuer, requireSameOriginTokenEndpoint }: Options,
   server: (text: string) => string
 ): URL | string => {
   if (typeof value !== "string" || value === "") return "token_endpoint is missing or not a string"
@@ -413,6 +415,10 @@ const checkTokenEndpoint = (
   if (!allowInsecureHttp && url.protocol === "http:" && issuer.protocol === "https:") {
     return `token_endpoint ${server(Origin.ofUrl(url))} is plain http while the issuer uses https; ` +
       "set allowInsecureHttp to allow it"
+  }
+  if (requireSameOriginTokenEndpoint === true && Origin.ofUrl(url) !== Origin.ofUrl(issuer)) {
+    return `token_endpoint is at ${server(Origin.ofUrl(url))}, not at the issuer's origin, ` +
+      "and requireSameOriginTokenEndpoint is set"
   }
   return url
 }

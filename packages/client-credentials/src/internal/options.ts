@@ -32,6 +32,8 @@ export interface Resolved {
   readonly endpoint: Endpoint
   /** Whether `http` is allowed on a non-loopback host, for the endpoint and, with an issuer, what it names. */
   readonly allowInsecureHttp: boolean
+  /** With an issuer: whether the token endpoint its metadata names must be on its origin. */
+  readonly requireSameOriginTokenEndpoint: boolean
   readonly clientId: string
   readonly credentials: clientAuthentication.Spec
   readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
@@ -92,6 +94,9 @@ const minDefaultLifetime = Duration.seconds(1)
 const checkOptionTypes = (options: TokenService.Options): string | undefined => {
   const absentOr = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
   if (!absentOr(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
+  if (!absentOr(options.requireSameOriginTokenEndpoint, "boolean")) {
+    return "requireSameOriginTokenEndpoint must be a boolean"
+  }
   if (typeof options.clientId !== "string") return "clientId must be a string"
   if (options.refreshAhead !== false && !absentOr(options.refreshAhead, "number")) {
     return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
@@ -116,6 +121,10 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
     const wrongType = checkOptionTypes(options)
     if (wrongType !== undefined) return yield* Either.left(wrongType)
     const endpoint = yield* checkEndpoint(options)
+    const requireSameOriginTokenEndpoint = options.requireSameOriginTokenEndpoint === true
+    if (requireSameOriginTokenEndpoint && endpoint._tag !== "Issuer") {
+      return yield* Either.left("requireSameOriginTokenEndpoint needs the issuer option: it is about discovery")
+    }
     if (options.clientId === "" || controlCharacter.test(options.clientId)) {
       return yield* Either.left("clientId is empty or contains a control character")
     }
@@ -151,6 +160,7 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
     return {
       endpoint,
       allowInsecureHttp: options.allowInsecureHttp === true,
+      requireSameOriginTokenEndpoint,
       clientId: options.clientId,
       credentials,
       secrets: clientAuthentication.secretsOf(options.clientId, credentials),
@@ -197,6 +207,7 @@ const optionNames: Readonly<Record<OptionName, true>> = {
   tokenUrl: true,
   issuer: true,
   allowInsecureHttp: true,
+  requireSameOriginTokenEndpoint: true,
   clientId: true,
   clientSecret: true,
   authMethod: true,

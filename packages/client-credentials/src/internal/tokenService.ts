@@ -66,6 +66,7 @@ const destinationOf = (
       issuer,
       authMethod,
       allowInsecureHttp: resolved.allowInsecureHttp,
+      requireSameOriginTokenEndpoint: resolved.requireSameOriginTokenEndpoint,
       retry: resolved.retry,
       requestTimeout: resolved.requestTimeout,
       telemetry

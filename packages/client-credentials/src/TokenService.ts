@@ -84,7 +84,10 @@ export interface TokenUrlOptions {
  * The token endpoint, discovered from the issuer's metadata at the first call: RFC 8414
  * (`https://h/.well-known/oauth-authorization-server/tenant` for `https://h/tenant`), then OpenID Connect
  * Discovery (`https://h/tenant/.well-known/openid-configuration`) when that is not found. The metadata must name
- * the same issuer and list the configured `authMethod`; it is kept for the life of the layer.
+ * the same issuer and list the configured `authMethod`. It is kept for its `Cache-Control: max-age`, held to
+ * [1 minute, 24 hours] (24 hours without one), and read again, in the background, once it is older, or when the token
+ * endpoint it names answers 404 or 410 or cannot be reached after the retries; at most once per 30 seconds. Callers
+ * are served the metadata known meanwhile, and a re-read that fails keeps it (logged at warning).
  *
  * @since 0.1.0
  * @category models

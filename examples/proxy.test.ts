@@ -6,9 +6,11 @@
  */
 import { ApiError, type AuthorizedClient, NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
+import { EnvHttpProxyAgent } from "@effect/platform-node/Undici"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Inspectable, Layer, Option } from "effect"
+import * as util from "node:util"
 import * as demo from "./demo.js"
 import * as proxyExample from "./proxy.js"
 import { capturedOutput } from "./src/capturedOutput.js"
@@ -38,11 +40,25 @@ const callApi = <E>(
 ) => proxyExample.program.pipe(Effect.provide(layer), withOAuthConfig(server, { API_URL: apiUrl }))
 
 /** `npm start`'s command, with `env` as the whole environment (and `PATH`). */
-const npmStart = (env: Record<string, string>) =>
-  NodeProcess.run(["--conditions=@effect-oauth2/source", "--import", "tsx", "examples/demo.ts"], {
-    env,
-    timeout: "30 seconds"
-  })
+const npmStart = (env: Record<string, string>) => runExample("examples/demo.ts", env)
+
+/** `examples/<file>` run as `npm start` runs the demo, with `env` as the whole environment (and `PATH`). */
+const runExample = (file: string, env: Record<string, string>) =>
+  NodeProcess.run(["--conditions=@effect-oauth2/source", "--import", "tsx", file], { env, timeout: "30 seconds" })
+
+/** The proxy's password in the settings below: no output, no error, no property of one may hold it. */
+const proxyPassword = "S3cretPW-of-the-proxy"
+
+/** Every way an error is commonly printed: its message, `String`, JSON, `util.inspect`, Effect's `Cause.pretty`. */
+const renderings = (error: unknown): ReadonlyArray<string> => [
+  String(error),
+  (error as Error).message,
+  JSON.stringify(error),
+  Inspectable.format(error),
+  util.inspect(error, { depth: Infinity, showHidden: true }),
+  Cause.pretty(Cause.fail(error)),
+  Cause.pretty(Cause.die(error))
+]
 
 const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "")
 
@@ -221,6 +237,90 @@ describe("proxy.ts", () => {
     }).pipe(Effect.provide(FakeAuthServer.layer())))
 })
 
+describe("proxy settings that are not proxy URLs", () => {
+  const bad = `http://alice:${proxyPassword}@[::1`
+  /** Settings, with the name `checkProxySettings` must give (`undefined`: accepted). */
+  const cases: ReadonlyArray<
+    readonly [Record<string, string | undefined>, EnvHttpProxyAgent.Options, string | undefined]
+  > = [
+    [{ HTTPS_PROXY: "garbage" }, {}, "HTTPS_PROXY"],
+    [{ HTTPS_PROXY: bad }, {}, "HTTPS_PROXY"],
+    [{ HTTP_PROXY: bad }, {}, "HTTP_PROXY"],
+    [{ https_proxy: bad, HTTPS_PROXY: "http://proxy.internal:3128" }, {}, "https_proxy"],
+    [{ http_proxy: `http://alice:${proxyPassword}@proxy.internal:99999` }, {}, "http_proxy"],
+    [{ HTTPS_PROXY: `ftp://alice:${proxyPassword}@proxy.internal:21` }, {}, "HTTPS_PROXY"],
+    [{ HTTP_PROXY: `http://alice:${proxyPassword}@proxy internal:3128` }, {}, "HTTP_PROXY"],
+    [{ HTTPS_PROXY: "http://proxy.internal:3128" }, { httpsProxy: bad }, "the httpsProxy option"],
+    [{}, { httpProxy: "garbage" }, "the httpProxy option"],
+    // what undici takes instead, or does not take at all
+    [{ https_proxy: "http://proxy.internal:3128", HTTPS_PROXY: bad }, {}, undefined],
+    [{ http_proxy: "", HTTP_PROXY: bad }, {}, undefined],
+    [{ HTTPS_PROXY: bad }, { httpsProxy: "http://proxy.internal:3128" }, undefined],
+    [{ HTTPS_PROXY: `http://alice:${proxyPassword}@proxy.internal:3128` }, {}, undefined],
+    [{ HTTPS_PROXY: "https://proxy.internal" }, {}, undefined],
+    [{ HTTPS_PROXY: "socks5://proxy.internal:1080" }, {}, undefined],
+    [{ NO_PROXY: "[::1" }, {}, undefined],
+    [{}, {}, undefined]
+  ]
+
+  it.effect("checkProxySettings names the one undici would refuse, and agrees with EnvHttpProxyAgent", () =>
+    Effect.gen(function*() {
+      for (const [env, options, name] of cases) {
+        const what = `${JSON.stringify(env)} ${JSON.stringify(options)}`
+        const checked = yield* Effect.either(proxyExample.checkProxySettings(options, { ...noProxySettings, ...env }))
+        assert.strictEqual(checked._tag === "Left" ? checked.left.name : undefined, name, what)
+        const refused = yield* Effect.scoped(Effect.gen(function*() {
+          yield* withEnv({ ...noProxySettings, ...env })
+          return yield* Effect.try(() => new EnvHttpProxyAgent(options)).pipe(
+            Effect.flatMap((agent) => Effect.promise(() => agent.destroy())),
+            Effect.isFailure
+          )
+        }))
+        assert.strictEqual(refused, name !== undefined, `undici ${refused ? "refuses" : "takes"} ${what}`)
+      }
+    }))
+
+  it.effect("ProxySettingError names the setting, in one line, and holds no part of it", () =>
+    Effect.gen(function*() {
+      for (const [env, options, name] of cases) {
+        if (name === undefined) continue
+        const error = yield* Effect.flip(proxyExample.checkProxySettings(options, env))
+        assert.strictEqual(
+          error.message,
+          `${name} is not a proxy URL (http://[user:password@]host:port); its value is not shown`
+        )
+        for (const text of renderings(error)) {
+          assert.notInclude(text, proxyPassword.slice(0, 8))
+          assert.notInclude(text, "alice")
+          assert.notInclude(text, "garbage")
+        }
+      }
+    }))
+
+  it.scoped("layerHttpClient fails to build with the ProxySettingError, not a defect", () =>
+    Effect.gen(function*() {
+      yield* withEnv({ ...noProxySettings, HTTPS_PROXY: `http://alice:${proxyPassword}@[::1` })
+      const exit = yield* Effect.exit(Effect.scoped(Layer.build(proxyExample.layerHttpClient())))
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      assert.isTrue(Option.isSome(failure), "a failure")
+      assert.deepInclude(Option.getOrThrow(failure), { _tag: "ProxySettingError", name: "HTTPS_PROXY" })
+    }))
+
+  it.scopedLive("the demo's provider mode prints nothing and fails with it: failureLine names the variable", (ctx) =>
+    Effect.gen(function*() {
+      const output = capturedOutput(ctx)
+      const server = yield* FakeAuthServer.FakeAuthServer
+      yield* withEnv({ ...noProxySettings, HTTPS_PROXY: "garbage" })
+      const error = yield* demo.provider.pipe(withOAuthConfig(server), output.capture, Effect.flip)
+      assert.strictEqual(
+        demo.failureLine(error),
+        "effect-oauth2 demo: HTTPS_PROXY is not a proxy URL (http://[user:password@]host:port); its value is not shown"
+      )
+      assert.strictEqual(yield* output.text, "")
+      assert.strictEqual((yield* server.tokenRequests).length, 0)
+    }).pipe(Effect.provide(FakeAuthServer.layer())))
+})
+
 describe("the demo's provider mode", () => {
   it.scopedLive("says which proxy it goes through, by its origin: no user or password", (ctx) =>
     Effect.gen(function*() {
@@ -284,6 +384,27 @@ describe("the demo's provider mode", () => {
     20_000
   )
 
+  it.scopedLive(
+    "a proxy that is down: the failure line says the proxy is unreachable, not the token endpoint",
+    (ctx) =>
+      Effect.gen(function*() {
+        const output = capturedOutput(ctx)
+        const server = yield* FakeAuthServer.FakeAuthServer
+        const port = yield* closedPort
+        yield* withEnv({ ...noProxySettings, HTTP_PROXY: `http://proxy-user:proxy-pass@127.0.0.1:${port}` })
+        const error = yield* demo.provider.pipe(withOAuthConfig(server), output.capture, Effect.flip)
+        assert.deepInclude(error, { _tag: "NetworkError", source: "TokenEndpoint", reason: "Transport" })
+        assert.strictEqual(
+          demo.failureLine(error),
+          `effect-oauth2 demo: token endpoint ${new URL(server.tokenUrl).origin} not reached: ` +
+            `the proxy 127.0.0.1:${port} is unreachable (ECONNREFUSED)`
+        )
+        assert.include(lines(yield* output.text), `through the proxy http://127.0.0.1:${port}`)
+        assert.strictEqual((yield* server.tokenRequests).length, 0)
+      }).pipe(Effect.provide(FakeAuthServer.layer())),
+    20_000
+  )
+
   it("failureLine: a NetworkError's or TokenError's message as it is, an ApiError's after what the call was", () => {
     const network = new NetworkError.NetworkError({
       reason: "Transport",
@@ -312,6 +433,48 @@ describe("the demo's provider mode", () => {
 })
 
 describe("npm start in provider mode", () => {
+  it.live(
+    "a proxy setting that is not a URL: one line on stderr naming the variable, nothing of its value, exit 1",
+    () =>
+      Effect.gen(function*() {
+        const outcome = yield* npmStart({
+          OAUTH_TOKEN_URL: "https://login.example.com/oauth/token",
+          OAUTH_CLIENT_ID: "demo-client",
+          OAUTH_CLIENT_SECRET: "demo-secret",
+          HTTPS_PROXY: `http://alice:${proxyPassword}@[::1`
+        })
+        assert.isFalse(outcome.timedOut)
+        assert.strictEqual(outcome.code, 1)
+        assert.deepStrictEqual(lines(outcome.stderr), [
+          "effect-oauth2 demo: HTTPS_PROXY is not a proxy URL (http://[user:password@]host:port); its value is not shown"
+        ])
+        assert.strictEqual(outcome.stdout, "")
+        assert.notInclude(outcome.stdout + outcome.stderr, proxyPassword.slice(0, 8))
+      }),
+    40_000
+  )
+
+  it.live(
+    "examples/proxy.ts: the same, after what failed",
+    () =>
+      Effect.gen(function*() {
+        const outcome = yield* runExample("examples/proxy.ts", {
+          OAUTH_TOKEN_URL: "https://login.example.com/oauth/token",
+          OAUTH_CLIENT_ID: "demo-client",
+          OAUTH_CLIENT_SECRET: "demo-secret",
+          API_URL: "https://api.example.com/orders",
+          HTTP_PROXY: `http://alice:${proxyPassword}@proxy.internal:99999`
+        })
+        assert.isFalse(outcome.timedOut)
+        assert.strictEqual(outcome.code, 1)
+        assert.deepStrictEqual(lines(outcome.stderr), [
+          "Proxy settings: HTTP_PROXY is not a proxy URL (http://[user:password@]host:port); its value is not shown"
+        ])
+        assert.notInclude(outcome.stdout + outcome.stderr, proxyPassword.slice(0, 8))
+      }),
+    40_000
+  )
+
   it.scopedLive(
     "goes through the proxy HTTP_PROXY names, and says so without the proxy's credentials",
     () =>

@@ -6,12 +6,14 @@
  *     npx tsx examples/proxy.ts
  *
  * With `API_PROXY` set as well, the API calls go through that proxy and the token requests as the environment says.
+ * A proxy setting that is not a proxy URL stops it with one line that names the setting, never its value (which may
+ * hold the proxy's password), and exit code 1.
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { type Dispatcher, EnvHttpProxyAgent } from "@effect/platform-node/Undici"
-import { Config, Console, Effect, Layer, Option, Schema } from "effect"
+import { Config, Console, Data, Effect, Layer, Option, Schema } from "effect"
 import { isMain } from "./src/isMain.js"
 
 /** An undici dispatcher made with the layer and destroyed when the layer's scope closes, so a program can exit. */
@@ -19,12 +21,56 @@ export const acquireDispatcher = <D extends Dispatcher>(make: () => D) =>
   Effect.acquireRelease(Effect.sync(make), (dispatcher) => Effect.promise(() => dispatcher.destroy()))
 
 /**
+ * A proxy setting undici would refuse, by its name only: its value may hold the proxy's password (undici's own error,
+ * a `TypeError: Invalid URL`, holds the whole value in its `input`).
+ */
+export class ProxySettingError extends Data.TaggedError("ProxySettingError")<{ readonly name: string }> {
+  override get message() {
+    return `${this.name} is not a proxy URL (http://[user:password@]host:port); its value is not shown`
+  }
+}
+
+/** Fails with a `ProxySettingError` naming `name` when `value`, if set, is not a URL of a proxy undici can use. */
+export const checkProxyUrl = (name: string, value: string | undefined): Effect.Effect<void, ProxySettingError> =>
+  !value || URL.canParse(value) && ["http:", "https:", "socks:", "socks5:"].includes(new URL(value).protocol)
+    ? Effect.void
+    : Effect.fail(new ProxySettingError({ name }))
+
+/** Where `EnvHttpProxyAgent` takes each of its two proxies from, in its order: an option, then two variables. */
+const proxySources = [["httpProxy", "http_proxy", "HTTP_PROXY"], ["httpsProxy", "https_proxy", "HTTPS_PROXY"]] as const
+
+/**
+ * Checks the proxies `EnvHttpProxyAgent` would be built with, each where undici takes it from: the option
+ * (`httpProxy`, `httpsProxy`), else `http_proxy`/`https_proxy`, else `HTTP_PROXY`/`HTTPS_PROXY`.
+ */
+export const checkProxySettings = (
+  options: EnvHttpProxyAgent.Options = {},
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Effect.Effect<void, ProxySettingError> =>
+  Effect.forEach(proxySources, ([option, lower, upper]) => {
+    // undici takes the first one set (`??`), and makes a proxy agent of it unless it is empty
+    const [name, value] = options[option] != null
+      ? [`the ${option} option`, options[option]]
+      : env[lower] != null
+      ? [lower, env[lower]]
+      : [upper, env[upper]]
+    return checkProxyUrl(name, value)
+  }, { discard: true })
+
+/** `EnvHttpProxyAgent` with `options`, its proxies checked first: a bad one fails with `ProxySettingError`. */
+export const acquireProxyAgent = (options?: EnvHttpProxyAgent.Options) =>
+  Effect.zipRight(checkProxySettings(options), acquireDispatcher(() => new EnvHttpProxyAgent(options)))
+
+/**
  * An `HttpClient` that goes through the proxies `HTTPS_PROXY` and `HTTP_PROXY` name, except to the hosts in
  * `NO_PROXY`; `options` (`httpsProxy`, `httpProxy`, `noProxy`, and any `ProxyAgent` option) override the environment.
+ * A proxy setting that is not a proxy URL fails the layer with a `ProxySettingError` that names it.
  */
-export const layerHttpClient = (options?: EnvHttpProxyAgent.Options): Layer.Layer<HttpClient.HttpClient> =>
+export const layerHttpClient = (
+  options?: EnvHttpProxyAgent.Options
+): Layer.Layer<HttpClient.HttpClient, ProxySettingError> =>
   NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-    Layer.provide(Layer.scoped(NodeHttpClient.Dispatcher, acquireDispatcher(() => new EnvHttpProxyAgent(options))))
+    Layer.provide(Layer.scoped(NodeHttpClient.Dispatcher, acquireProxyAgent(options)))
   )
 
 /** (a) One proxy-aware client for both: the token endpoint and the API, tokens from the `OAUTH_*` variables. */
@@ -39,12 +85,12 @@ export const MainLayer = AuthorizedClient.layer().pipe(
  */
 export const layerApiClient = (
   api: EnvHttpProxyAgent.Options
-): Layer.Layer<AuthorizedClient.AuthorizedClient, never, TokenService.TokenService> =>
+): Layer.Layer<AuthorizedClient.AuthorizedClient, ProxySettingError, TokenService.TokenService> =>
   Layer.scoped(
     AuthorizedClient.AuthorizedClient,
     Effect.gen(function*() {
       const tokens = yield* TokenService.TokenService
-      const dispatcher = yield* acquireDispatcher(() => new EnvHttpProxyAgent(api))
+      const dispatcher = yield* acquireProxyAgent(api)
       return AuthorizedClient.withTokens(NodeHttpClient.makeUndici(dispatcher), { tokens })
     })
   )
@@ -66,26 +112,29 @@ export const program = Effect.gen(function*() {
   return yield* client.get(apiUrl).pipe(Effect.flatMap(HttpClientResponse.schemaBodyJson(Schema.Unknown)))
 })
 
-/** `MainLayer`, or with `API_PROXY` set, `layerSplit` with the API through that proxy. */
+/** `MainLayer`, or with `API_PROXY` set (and a proxy URL), `layerSplit` with the API through that proxy. */
 export const layerFromEnv = Layer.unwrapEffect(
-  Effect.map(
+  Effect.flatMap(
     Config.option(Config.string("API_PROXY")),
     Option.match({
-      onNone: () => MainLayer,
-      onSome: (proxy) => layerSplit({ api: { httpProxy: proxy, httpsProxy: proxy } })
+      onNone: () => Effect.succeed(MainLayer),
+      onSome: (proxy) =>
+        Effect.as(checkProxyUrl("API_PROXY", proxy), layerSplit({ api: { httpProxy: proxy, httpsProxy: proxy } }))
     })
   )
 )
 
 if (isMain(import.meta.url)) {
+  const failed = (line: string) => Effect.zipRight(Console.error(line), Effect.sync(() => (process.exitCode = 1)))
   program.pipe(
     Effect.flatMap((body) => Console.log("The API answered:", body)),
-    Effect.catchTags({
-      TokenError: (error) => Console.error(`No token: ${error.message}`),
-      NetworkError: (error) => Console.error(`No answer: ${error.message}`),
-      ApiError: (error) => Console.error(`The API refused: ${error.message}`)
-    }),
     Effect.provide(layerFromEnv),
+    Effect.catchTags({
+      TokenError: (error) => failed(`No token: ${error.message}`),
+      NetworkError: (error) => failed(`No answer: ${error.message}`),
+      ApiError: (error) => failed(`The API refused: ${error.message}`),
+      ProxySettingError: (error) => failed(`Proxy settings: ${error.message}`)
+    }),
     NodeRuntime.runMain
   )
 }

@@ -108,7 +108,9 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
     retryAfter: Schema.optional(Schema.DurationFromMillis),
     /**
      * What went wrong, in words that never include a credential. For `Transport`, the phrase the message puts after
-     * where the call went: `unreachable (ECONNREFUSED)`, `could not be called (UND_ERR_SOCKET: other side closed)`,
+     * where the call went: `unreachable (ECONNREFUSED)`, `not reached: the proxy 10.0.0.5:3128 is unreachable
+     * (ECONNREFUSED)` (the failed connection went to another host or port than the URL's: a proxy's),
+     * `could not be called (UND_ERR_SOCKET: other side closed)`,
      * `failed TLS verification (…)`, `not sent (InvalidUrl: …)`, `broke off its answer after HTTP 200 (…)`,
      * `answered HTTP 200 with a body that could not be decoded (SyntaxError)`; for `Timeout`, e.g.
      * `no answer within 30s`.

@@ -77,13 +77,17 @@ export interface TokenUrlOptions {
   readonly issuer?: undefined
   /** Allows plain `http` on a non-loopback host. RFC 6749 §3.2 requires TLS; default `false`. */
   readonly allowInsecureHttp?: boolean | undefined
+  readonly requireSameOriginTokenEndpoint?: undefined
 }
 
 /**
  * The token endpoint, discovered from the issuer's metadata at the first call: RFC 8414
  * (`https://h/.well-known/oauth-authorization-server/tenant` for `https://h/tenant`), then OpenID Connect
  * Discovery (`https://h/tenant/.well-known/openid-configuration`) when that is not found. The metadata must name
- * the same issuer and list the configured `authMethod`; it is kept for the life of the layer.
+ * the same issuer and list the configured `authMethod`. It is kept for its `Cache-Control: max-age`, held to
+ * [1 minute, 24 hours] (24 hours without one), and read again, in the background, once it is older, or when the token
+ * endpoint it names answers 404 or 410 or cannot be reached after the retries; at most once per 30 seconds. Callers
+ * are served the metadata known meanwhile, and a re-read that fails keeps it (logged at warning).
  *
  * @since 0.1.0
  * @category models
@@ -94,6 +98,12 @@ export interface IssuerOptions {
   readonly tokenUrl?: undefined
   /** Allows plain `http` on a non-loopback host, for the issuer and the endpoints it names; default `false`. */
   readonly allowInsecureHttp?: boolean | undefined
+  /**
+   * Refuses a `token_endpoint` on another origin (scheme, host and port) than the issuer's, with `TokenError`
+   * `Discovery`: the client's credentials then go nowhere but the issuer's origin. Default `false`: RFC 8414 allows
+   * the token endpoint elsewhere, and some providers put it there (Google's is on another host).
+   */
+  readonly requireSameOriginTokenEndpoint?: boolean | undefined
 }
 
 /**
@@ -380,13 +390,14 @@ export const layerConfig = (
 ): Layer.Layer<TokenService, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(TokenService, makeConfig(options))
 
+// the options are checked once read, by `makeWith`: its errors name the variable an option came from, or the option
 const makeConfig = (options: Config.Config.Wrap<Options & StoreOptions>, store?: TokenStore.Service) =>
   Effect.flatMap(
-    options_.validatedConfig(Config.unwrap(options)),
+    Config.unwrap(options),
     (options) =>
       internal.makeWith(
         options,
-        (problem) => Effect.fail(ConfigError.InvalidData([], `TokenService: ${problem}`)),
+        (problem) => Effect.fail(options_.invalidOptions(options, problem)),
         store
       )
   )

@@ -5,6 +5,7 @@
  */
 import { AuthorizedClient, NetworkError, TokenError, TokenService } from "@effect-oauth2/client-credentials"
 import { NodeHttpClient } from "@effect/platform-node"
+import * as Undici from "@effect/platform-node/Undici"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -207,6 +208,63 @@ describe("errors say where", () => {
         assert.strictEqual(error.message, `token endpoint https://auth.example.com ${said}`)
       }
     }).pipe(Effect.scoped))
+
+  it.effect("a connection that failed elsewhere than the URL's host and port: the proxy is said to be unreachable", () =>
+    Effect.gen(function*() {
+      const refused = (fields: Record<string, unknown>) =>
+        Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED", syscall: "connect", ...fields })
+      const notFound = (hostname: string) =>
+        Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND", hostname })
+      const cases: ReadonlyArray<readonly [string, Error, string]> = [
+        // the token endpoint is https://auth.example.com: port 443
+        ["another port", refused({ address: "10.0.0.5", port: 3128 }), "the proxy 10.0.0.5:3128"],
+        ["another port, IPv6", refused({ address: "fd00::5", port: 3128 }), "the proxy [fd00::5]:3128"],
+        ["another host name looked up", notFound("proxy.internal"), "the proxy proxy.internal"],
+        ["the URL's port, a host name: cannot tell", refused({ address: "10.0.0.5", port: 443 }), ""],
+        ["the URL's host name looked up", notFound("auth.example.com"), ""],
+        ["a Unix socket: no port", refused({ address: "/run/proxy.sock" }), ""],
+        ["no address", refused({}), ""]
+      ]
+      for (const [what, cause, proxy] of cases) {
+        const endpoint = Endpoint.make()
+        endpoint.script(Endpoint.transportFailure(cause))
+        const error = (yield* failureOf(endpoint)) as NetworkError.NetworkError
+        const code = (cause as unknown as { readonly code: string }).code
+        assert.strictEqual(
+          error.message,
+          proxy === ""
+            ? `token endpoint https://auth.example.com unreachable (${code})`
+            : `token endpoint https://auth.example.com not reached: ${proxy} is unreachable (${code})`,
+          what
+        )
+        assert.isTrue(error.isRetryable, what)
+      }
+    }).pipe(Effect.scoped))
+
+  it.live(
+    "through a proxy that is down: the proxy is said to be unreachable, not the token endpoint",
+    () =>
+      Effect.gen(function*() {
+        const proxyPort = yield* closedPort
+        const server = yield* Server.start((_, response) => response.end())
+        const agent = yield* Effect.acquireRelease(
+          Effect.sync(() => new Undici.ProxyAgent(`http://proxy-user:proxy-pass@127.0.0.1:${proxyPort}`)),
+          (agent) => Effect.promise(() => agent.destroy())
+        )
+        const service = yield* TokenService.make({
+          ...Service.options,
+          tokenUrl: `${server.url}${pathAndQuery}`,
+          retry: Schedule.stop
+        }).pipe(Effect.provideService(HttpClient.HttpClient, NodeHttpClient.makeUndici(agent)))
+        const error = (yield* Effect.flip(service.get)) as NetworkError.NetworkError
+        assert.strictEqual(
+          error.message,
+          `token endpoint ${server.url} not reached: the proxy 127.0.0.1:${proxyPort} is unreachable (ECONNREFUSED)`
+        )
+        assert.notInclude(JSON.stringify(error), "proxy-pass")
+      }).pipe(Effect.scoped),
+    10_000
+  )
 
   it.effect("an API answer a wrapper could not decode: its status, never its body", () =>
     Effect.gen(function*() {

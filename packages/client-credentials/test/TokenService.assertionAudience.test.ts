@@ -23,12 +23,16 @@ vi.mock("../src/internal/discovery.js", async () => {
   const Effect = await import("effect/Effect")
   return {
     make: (_client: unknown, options: Discovery.Options) =>
-      Effect.succeed(Effect.succeed<Discovery.Metadata>({
-        issuer: options.issuer.href,
-        tokenEndpoint: new URL(discoveredTokenUrl),
-        authMethodsSupported: ["client_secret_jwt", "private_key_jwt"],
-        signingAlgorithmsSupported: undefined
-      }))
+      Effect.succeed<Discovery.Discovery>({
+        metadata: Effect.succeed({
+          issuer: options.issuer.href,
+          tokenEndpoint: new URL(discoveredTokenUrl),
+          authMethodsSupported: ["client_secret_jwt", "private_key_jwt"],
+          signingAlgorithmsSupported: undefined
+        }),
+        endpointFailed: () => Effect.void
+      }),
+    isEndpointGone: () => false
   }
 })
 

@@ -7,6 +7,7 @@
 import { NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -17,6 +18,7 @@ import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Discovery from "../src/internal/discovery.js"
 import { byUrl } from "./utils/byUrl.js"
+import * as Logs from "./utils/logs.js"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import { pollNow, settle } from "./utils/service.js"
 
@@ -26,13 +28,21 @@ const openIdUrl = "https://auth.example.com/tenant-7/.well-known/openid-configur
 const tokenEndpoint = "https://auth.example.com/tenant-7/oauth2/token"
 
 /** A metadata document for `issuer`; `fields` add to or override it (`undefined` drops one). */
-const metadata = (fields: Record<string, unknown> = {}, forIssuer = issuer): Endpoint.Answer =>
-  Endpoint.json({
-    issuer: forIssuer,
-    token_endpoint: tokenEndpoint,
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"],
-    ...fields
-  })
+const metadata = (
+  fields: Record<string, unknown> = {},
+  forIssuer = issuer,
+  headers: Record<string, string> = {}
+): Endpoint.Answer =>
+  Endpoint.json(
+    {
+      issuer: forIssuer,
+      token_endpoint: tokenEndpoint,
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"],
+      ...fields
+    },
+    200,
+    headers
+  )
 
 /** The server: `routes` by URL, a 404 anywhere else. */
 const server = (routes: Parameters<typeof byUrl>[0]) => Endpoint.make({ otherwise: byUrl(routes) })
@@ -46,8 +56,12 @@ const options: Discovery.Options = {
 }
 
 /** `Discovery.make` on `endpoint`, in the test's scope. */
-const make = (endpoint: Endpoint.ScriptedEndpoint, overrides: Partial<Discovery.Options> = {}) =>
+const makeDiscovery = (endpoint: Endpoint.ScriptedEndpoint, overrides: Partial<Discovery.Options> = {}) =>
   Discovery.make(endpoint.client, { ...options, ...overrides })
+
+/** The metadata effect of `Discovery.make` on `endpoint`, in the test's scope. */
+const make = (endpoint: Endpoint.ScriptedEndpoint, overrides: Partial<Discovery.Options> = {}) =>
+  Effect.map(makeDiscovery(endpoint, overrides), (discovery) => discovery.metadata)
 
 /** The first discovery's error, with `overrides`. */
 const failureOf = (endpoint: Endpoint.ScriptedEndpoint, overrides: Partial<Discovery.Options> = {}) =>
@@ -179,7 +193,7 @@ describe("discovery: where it looks", () => {
         [elsewhere]: metadata()
       })
       const error = yield* Effect.flip(
-        Effect.flatten(Discovery.make(HttpClient.followRedirects(endpoint.client), options))
+        Effect.flatMap(Discovery.make(HttpClient.followRedirects(endpoint.client), options), (d) => d.metadata)
       )
       assertTokenError(error, "Discovery")
     }))
@@ -187,7 +201,10 @@ describe("discovery: where it looks", () => {
   it.scoped("a client that turns statuses into errors (filterStatusOk): the 404 still falls back", () =>
     Effect.gen(function*() {
       const endpoint = server({ [openIdUrl]: metadata() })
-      const found = yield* Effect.flatten(Discovery.make(HttpClient.filterStatusOk(endpoint.client), options))
+      const found = yield* Effect.flatMap(
+        Discovery.make(HttpClient.filterStatusOk(endpoint.client), options),
+        (d) => d.metadata
+      )
       assert.strictEqual(found.tokenEndpoint.href, tokenEndpoint)
       assert.deepStrictEqual(urls(endpoint), [rfc8414Url, openIdUrl])
     }))
@@ -244,6 +261,51 @@ describe("discovery: the issuer", () => {
       assertTokenError(yield* failureOf(endpoint), "Discovery")
     }))
 
+  it.scoped("a mismatch says what differs: scheme, host, port, path, its case, or the spelling", () =>
+    Effect.gen(function*() {
+      const rule = ": it must be the configured issuer (RFC 8414 §3.3)"
+      const cases: ReadonlyArray<readonly [string, string, string]> = [
+        ["https://auth.example.com", "HTTP://auth.example.com", "at http://auth.example.com, where its scheme differs"],
+        [
+          "https://auth.example.com",
+          "http://auth.example.com:8443",
+          "at http://auth.example.com:8443, where its scheme and port differ"
+        ],
+        [issuer, "https://evil.example/tenant-7", "at https://evil.example, where its host differs"],
+        [issuer, "https://auth.example.com:8443/tenant-7", "at https://auth.example.com:8443, where its port differs"],
+        [issuer, "https://auth.example.com/tenant-8", "at the same origin with another path"],
+        [issuer, "https://auth.example.com/Tenant-7", "at the same origin with its path in another case"],
+        [issuer, "https://auth.example.com/tenant-7?x=1", "at the same origin with a query or fragment"],
+        [
+          "https://auth.example.com",
+          "HTTPS://auth.example.com",
+          "the same URL written with its scheme or host in another case"
+        ],
+        [issuer, "https://Auth.Example.com/tenant-7", "the same URL written with its scheme or host in another case"],
+        [issuer, "https://auth.example.com:443/tenant-7", "the same URL written with the default port written out"],
+        [
+          "https://auth.example.com/tenant%2D7",
+          "https://auth.example.com/tenant%2d7",
+          "at the same origin with its path in another case"
+        ],
+        [
+          "https://auth.example.com/t\u00e9nant",
+          "https://auth.example.com/t\u00e9nant",
+          "the same URL written with another spelling (percent-encoding, or characters the URL parser rewrites)"
+        ]
+      ]
+      for (const [configured, published, said] of cases) {
+        const url = new URL(configured)
+        const endpoint = server({ [Discovery.locations(url)[0].url]: metadata({}, published) })
+        const error = assertTokenError(yield* failureOf(endpoint, { issuer: url }), "Discovery")
+        assert.strictEqual(
+          error.detail,
+          `the authorization server metadata is for another issuer, ${said}${rule}`,
+          `${configured} / ${published}`
+        )
+      }
+    }))
+
   it.scoped("a mismatch names the other issuer's origin, never its path", () =>
     Effect.gen(function*() {
       const endpoint = server({ [rfc8414Url]: metadata({}, "https://evil.example/secret-path?key=abc") })
@@ -279,6 +341,37 @@ describe("discovery: the token endpoint", () => {
         const error = assertTokenError(yield* failureOf(endpoint, { retry: Schedule.recurs(3) }), "Discovery")
         assert.strictEqual(endpoint.requests.length, 1)
         assert.notInclude(error.message, "pass")
+      }))
+  }
+
+  it.scoped("requireSameOriginTokenEndpoint: a token endpoint on the issuer's origin is accepted", () =>
+    Effect.gen(function*() {
+      const endpoint = server({ [rfc8414Url]: metadata() })
+      const found = yield* Effect.flatten(make(endpoint, { requireSameOriginTokenEndpoint: true }))
+      assert.strictEqual(found.tokenEndpoint.href, tokenEndpoint)
+    }))
+
+  for (
+    const value of [
+      "https://login.other.example/tenant-7/oauth2/token",
+      "https://auth.example.com:8443/tenant-7/oauth2/token",
+      "https://sub.auth.example.com/tenant-7/oauth2/token"
+    ]
+  ) {
+    it.scoped(`requireSameOriginTokenEndpoint: token_endpoint ${value} is refused, naming its origin only`, () =>
+      Effect.gen(function*() {
+        const endpoint = server({ [rfc8414Url]: metadata({ token_endpoint: value }) })
+        const error = assertTokenError(
+          yield* failureOf(endpoint, { requireSameOriginTokenEndpoint: true, retry: Schedule.recurs(3) }),
+          "Discovery"
+        )
+        assert.strictEqual(endpoint.requests.length, 1)
+        assert.strictEqual(
+          error.detail,
+          `the authorization server metadata's token_endpoint is at ${new URL(value).origin}, not at the issuer's ` +
+            "origin, and requireSameOriginTokenEndpoint is set"
+        )
+        assert.notInclude(error.message, "tenant-7")
       }))
   }
 
@@ -546,14 +639,15 @@ describe("discovery: network failures", () => {
 })
 
 describe("discovery: what is kept", () => {
-  it.scoped("good metadata is kept: later calls ask nothing", () =>
+  it.scoped("good metadata is kept: later calls within its maximum age ask nothing", () =>
     Effect.gen(function*() {
       const endpoint = server({ [openIdUrl]: metadata() })
       const discovered = yield* make(endpoint)
       const first = yield* discovered
       for (let i = 0; i < 5; i++) assert.strictEqual(yield* discovered, first)
-      yield* TestClock.adjust("365 days")
+      yield* TestClock.adjust("23 hours")
       assert.strictEqual(yield* discovered, first)
+      yield* settle
       assert.deepStrictEqual(urls(endpoint), [rfc8414Url, openIdUrl])
     }))
 
@@ -665,4 +759,263 @@ describe("discovery: concurrent callers", () => {
       assert.isTrue(Exit.isInterrupted(yield* Effect.exit(discovered)))
       assert.strictEqual(endpoint.requests.length, 1)
     }))
+})
+
+describe("discovery: reading the metadata again", () => {
+  const moved = "https://login.auth.example.com/tenant-7/oauth2/v2/token"
+
+  /** Discovery on `endpoint` with its logs captured; the first metadata, read at time 0. */
+  const discovered = (endpoint: Endpoint.ScriptedEndpoint, overrides: Partial<Discovery.Options> = {}) =>
+    Effect.gen(function*() {
+      const logs = Logs.capture()
+      const discovery = yield* makeDiscovery(endpoint, overrides).pipe(Effect.provide(logs.layer))
+      const first = yield* discovery.metadata
+      return { discovery, first, logs }
+    })
+
+  const messages = (logs: Logs.CapturedLogs, level: string) =>
+    logs.entries.filter((entry) => entry.level === level).map((entry) => /message="([^"]*)"/.exec(entry.text)?.[1])
+
+  it("maxAgeOf: Cache-Control max-age held to [1 minute, 24 hours]; no-cache, no-store: 1 minute; none: 24 hours", () => {
+    const cases: ReadonlyArray<readonly [string | undefined, Duration.DurationInput]> = [
+      [undefined, "24 hours"],
+      ["public", "24 hours"],
+      ["max-age=600", "10 minutes"],
+      ["public, Max-Age=3600, must-revalidate", "1 hour"],
+      ["max-age=\"120\"", "2 minutes"],
+      ["max-age=0", "1 minute"],
+      ["max-age=10", "1 minute"],
+      ["max-age=31536000", "24 hours"],
+      ["no-cache", "1 minute"],
+      ["no-store, max-age=3600", "1 minute"],
+      ["max-age=ten", "24 hours"]
+    ]
+    for (const [header, expected] of cases) {
+      assert.deepStrictEqual(Discovery.maxAgeOf(header), Duration.decode(expected), String(header))
+    }
+  })
+
+  it.scoped("after 24 hours without Cache-Control: served at once from memory, read again once in the background", () =>
+    Effect.gen(function*() {
+      const endpoint = server({
+        [rfc8414Url]: [metadata(), Endpoint.delayed("1 second", metadata({ token_endpoint: moved }))]
+      })
+      const { discovery, first } = yield* discovered(endpoint)
+      yield* TestClock.adjust(Duration.subtract(Discovery.maxMetadataAge, Duration.millis(1)))
+      assert.strictEqual(yield* discovery.metadata, first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 1, "not stale yet")
+      yield* TestClock.adjust("1 millis")
+      // stale: every caller is served the known metadata at once while one re-read runs
+      const during = yield* Effect.all(Array.from({ length: 50 }, () => discovery.metadata), {
+        concurrency: "unbounded"
+      })
+      assert.isTrue(during.every((metadata) => metadata === first))
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      assert.strictEqual(yield* discovery.metadata, first)
+      yield* TestClock.adjust("1 second")
+      const second = yield* discovery.metadata
+      assert.strictEqual(second.tokenEndpoint.href, moved)
+      assert.strictEqual(endpoint.requests.length, 2)
+      assert.deepStrictEqual(urls(endpoint), [rfc8414Url, rfc8414Url])
+    }))
+
+  it.scoped("Cache-Control: max-age=600 is read again after 10 minutes; max-age=5 after 1 minute", () =>
+    Effect.gen(function*() {
+      for (const [header, age] of [["max-age=600", "10 minutes"], ["max-age=5", "1 minute"]] as const) {
+        const endpoint = server({
+          [rfc8414Url]: [metadata({}, issuer, { "cache-control": header }), metadata({ token_endpoint: moved })]
+        })
+        const { discovery } = yield* discovered(endpoint)
+        yield* TestClock.adjust(Duration.subtract(Duration.decode(age), Duration.millis(1)))
+        yield* discovery.metadata
+        yield* settle
+        assert.strictEqual(endpoint.requests.length, 1, header)
+        yield* TestClock.adjust("1 millis")
+        yield* discovery.metadata
+        yield* settle
+        assert.strictEqual((yield* discovery.metadata).tokenEndpoint.href, moved, header)
+        assert.strictEqual(endpoint.requests.length, 2, header)
+      }
+    }))
+
+  it.scoped("endpointFailed: a re-read once the cool-down since the last read has passed, one however many say so", () =>
+    Effect.gen(function*() {
+      const endpoint = server({ [rfc8414Url]: [metadata(), metadata({ token_endpoint: moved })] })
+      const { discovery, first } = yield* discovered(endpoint)
+      yield* TestClock.adjust(Duration.subtract(Discovery.rereadCooldown, Duration.millis(1)))
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 1, "within the cool-down: nothing")
+      yield* TestClock.adjust("1 millis")
+      yield* Effect.all(Array.from({ length: 20 }, () => discovery.endpointFailed(first)), { concurrency: "unbounded" })
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      const second = yield* discovery.metadata
+      assert.strictEqual(second.tokenEndpoint.href, moved)
+      // about metadata no longer served: nothing, whenever
+      yield* TestClock.adjust("1 hour")
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      assert.strictEqual(yield* discovery.metadata, second)
+    }))
+
+  it.scoped("a re-read that fails keeps the metadata, is logged at warning once, and is tried again after the cool-down", () =>
+    Effect.gen(function*() {
+      const endpoint = server({
+        [rfc8414Url]: [
+          metadata(),
+          Endpoint.respond(503),
+          metadata({}, "https://evil.example"),
+          metadata({ token_endpoint: moved })
+        ]
+      })
+      const { discovery, first, logs } = yield* discovered(endpoint)
+      const warnings = () => messages(logs, "WARN")
+      yield* TestClock.adjust(Discovery.rereadCooldown)
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      assert.strictEqual(yield* discovery.metadata, first, "a 503: the metadata is kept")
+      assert.deepStrictEqual(warnings(), [
+        "effect-oauth2: reading the issuer's metadata again failed; keeping the metadata read before"
+      ])
+      // within the cool-down from the failed read: nothing
+      yield* TestClock.adjust(Duration.subtract(Discovery.rereadCooldown, Duration.millis(1)))
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      yield* TestClock.adjust("1 millis")
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 3)
+      assert.strictEqual(yield* discovery.metadata, first, "another issuer: the metadata is kept")
+      assert.lengthOf(warnings(), 1, "a run of failures is logged at warning once")
+      yield* TestClock.adjust(Discovery.rereadCooldown)
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual((yield* discovery.metadata).tokenEndpoint.href, moved)
+      assert.include(messages(logs, "INFO"), "effect-oauth2: the issuer's metadata was read again")
+      const text = logs.entries.map((entry) => entry.text).join("\n")
+      assert.notInclude(text, "tenant-7")
+    }))
+
+  it.scoped("stale metadata whose re-read fails: tried again by a caller once the cool-down has passed, not before", () =>
+    Effect.gen(function*() {
+      const endpoint = server({
+        [rfc8414Url]: [metadata(), Endpoint.respond(503), metadata({ token_endpoint: moved })]
+      })
+      const { discovery, first } = yield* discovered(endpoint)
+      yield* TestClock.adjust(Discovery.maxMetadataAge)
+      assert.strictEqual(yield* discovery.metadata, first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      for (let i = 0; i < 5; i++) {
+        yield* TestClock.adjust("5 seconds")
+        assert.strictEqual(yield* discovery.metadata, first)
+        yield* settle
+      }
+      assert.strictEqual(endpoint.requests.length, 2, "within the cool-down: no re-read")
+      yield* TestClock.adjust("5 seconds")
+      yield* discovery.metadata
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 3)
+      assert.strictEqual((yield* discovery.metadata).tokenEndpoint.href, moved)
+    }))
+
+  it.scoped("the token endpoint's origin is logged at debug once: on the issuer's origin, or another; a move at info", () =>
+    Effect.gen(function*() {
+      const endpoint = server({ [rfc8414Url]: [metadata(), metadata({ token_endpoint: moved })] })
+      const { discovery, first, logs } = yield* discovered(endpoint)
+      yield* discovery.metadata
+      const debug = () => messages(logs, "DEBUG").filter((message) => message?.includes("token endpoint"))
+      assert.deepStrictEqual(debug(), ["effect-oauth2: the token endpoint is on the issuer's origin"])
+      yield* TestClock.adjust(Discovery.rereadCooldown)
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.deepStrictEqual(messages(logs, "INFO"), [
+        "effect-oauth2: the issuer's metadata names another token endpoint, on another origin than the issuer's; using it"
+      ])
+      assert.include(logs.entries.at(-1)!.text, "https://login.auth.example.com")
+      assert.notInclude(logs.entries.map((entry) => entry.text).join("\n"), "tenant-7")
+
+      const elsewhere = server({ [rfc8414Url]: metadata({ token_endpoint: moved }) })
+      const other = yield* discovered(elsewhere)
+      assert.deepStrictEqual(
+        messages(other.logs, "DEBUG").filter((message) => message?.includes("token endpoint")),
+        ["effect-oauth2: the token endpoint is on another origin than the issuer's"]
+      )
+    }))
+
+  it.scoped("ages follow the Clock's monotonic time: a wall clock set forward or back changes nothing", () =>
+    Effect.gen(function*() {
+      const endpoint = server({ [rfc8414Url]: [metadata(), metadata({ token_endpoint: moved })] })
+      let wall = 0
+      let monotonic = BigInt(0)
+      const clock: Clock.Clock = {
+        [Clock.ClockTypeId]: Clock.ClockTypeId,
+        unsafeCurrentTimeMillis: () => wall,
+        currentTimeMillis: Effect.sync(() => wall),
+        unsafeCurrentTimeNanos: () => monotonic,
+        currentTimeNanos: Effect.sync(() => monotonic),
+        sleep: () => Effect.never
+      }
+      // the reads run on the test's clock; the callers, who decide when to read again, on this one
+      const discovery = yield* makeDiscovery(endpoint)
+      const metadataNow = Effect.withClock(discovery.metadata, clock)
+      const first = yield* metadataNow
+      wall += Duration.toMillis("365 days")
+      assert.strictEqual(yield* metadataNow, first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 1, "the wall clock set forward a year: not stale")
+      wall = 0
+      monotonic += Duration.unsafeToNanos(Discovery.maxMetadataAge)
+      assert.strictEqual(yield* metadataNow, first)
+      yield* settle
+      assert.strictEqual(
+        endpoint.requests.length,
+        2,
+        "24 hours of monotonic time: stale, though the wall clock is back"
+      )
+      assert.strictEqual((yield* metadataNow).tokenEndpoint.href, moved)
+    }))
+
+  it.effect("a re-read ends with the scope; the metadata is still served", () =>
+    Effect.gen(function*() {
+      let abandoned = 0
+      const endpoint = server({ [rfc8414Url]: [metadata(), Endpoint.hang(() => abandoned++)] })
+      const scope = yield* Scope.make()
+      const { discovery, first } = yield* Scope.extend(discovered(endpoint), scope)
+      yield* TestClock.adjust(Discovery.rereadCooldown)
+      yield* discovery.endpointFailed(first)
+      yield* settle
+      assert.strictEqual(endpoint.requests.length, 2)
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(abandoned, 1)
+      assert.strictEqual(yield* discovery.metadata, first)
+    }))
+})
+
+describe("isEndpointGone: what a token request's failure says of the token endpoint", () => {
+  it("a 404 or 410, no answer, or no answer in time: gone; an answer, or discovery's own failure: not", () => {
+    const origin = "https://auth.example.com"
+    const gone = [
+      new TokenError.TokenError({ reason: "InvalidResponse", origin, status: 404 }),
+      new TokenError.TokenError({ reason: "InvalidResponse", origin, status: 410 }),
+      new NetworkError.NetworkError({ reason: "Transport", source: "TokenEndpoint", origin, detail: "unreachable" }),
+      new NetworkError.NetworkError({ reason: "Timeout", source: "TokenEndpoint", origin })
+    ]
+    const alive = [
+      new TokenError.TokenError({ reason: "InvalidResponse", origin, status: 400 }),
+      new TokenError.TokenError({ reason: "OAuth", origin, status: 401, error: "invalid_client" }),
+      new TokenError.TokenError({ reason: "Discovery", origin, status: 404 }),
+      new NetworkError.NetworkError({ reason: "ServerError", source: "TokenEndpoint", origin, status: 503 }),
+      new NetworkError.NetworkError({ reason: "Transport", source: "TokenEndpoint", origin, status: 200 }),
+      new NetworkError.NetworkError({ reason: "Transport", source: "Discovery", origin })
+    ]
+    for (const error of gone) assert.isTrue(Discovery.isEndpointGone(error), error.message)
+    for (const error of alive) assert.isFalse(Discovery.isEndpointGone(error), error.message)
+  })
 })

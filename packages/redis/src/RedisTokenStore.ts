@@ -15,7 +15,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { Cluster, Redis } from "ioredis"
 import * as Entry from "./internal/entry.js"
@@ -63,8 +63,8 @@ export const defaultKeyPrefix: string = internal.defaultKeyPrefix
  * `TokenStoreError` `Unavailable` (the library then fetches on its own), and the store works again when it is back.
  * Until the client has connected once, an operation waits for the connection being opened (the library's store
  * timeout bounds it), so that the first calls of a cold start are not misses.
- * Dies with an `IllegalArgumentException` when `encryptionKey` is not 32 bytes in base64 (the message shows
- * nothing of it).
+ * Dies with an `IllegalArgumentException` when `encryptionKey` is not 32 bytes in base64, or when `url` is not a
+ * valid `redis://` or `rediss://` URL (checked before ioredis sees it); the message shows nothing of either.
  *
  * @since 0.1.0
  * @category constructors
@@ -116,15 +116,23 @@ const validKey =
       ? Either.right(key)
       : Either.left(ConfigError.InvalidData([...path], Entry.invalidKeyMessage))
 
+const validUrl =
+  (path: ReadonlyArray<string>) =>
+  <A extends string | Redacted.Redacted<string>>(url: A): Either.Either<A, ConfigError.ConfigError> =>
+    internal.isValidUrl(Redacted.isRedacted(url) ? Redacted.value(url) : url)
+      ? Either.right(url)
+      : Either.left(ConfigError.InvalidData([...path], `RedisTokenStore: ${internal.invalidUrlMessage}`))
+
 /**
- * The environment: `REDIS_URL` (redacted: it may hold a password), optionally `OAUTH_TOKEN_STORE_KEY_PREFIX` and
+ * The environment: `REDIS_URL` (redacted: it may hold a password; a `redis://` or `rediss://` URL, or a `ConfigError`
+ * naming the variable and showing nothing of it), optionally `OAUTH_TOKEN_STORE_KEY_PREFIX` and
  * `OAUTH_TOKEN_STORE_ENCRYPTION_KEY` (redacted; 32 bytes in base64, or a `ConfigError` naming the variable).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const config: Config.Config<ConfigOptions> = Config.all({
-  url: Config.redacted("REDIS_URL"),
+  url: Config.mapOrFail(Config.redacted("REDIS_URL"), validUrl(["REDIS_URL"])),
   keyPrefix: optional(Config.string("OAUTH_TOKEN_STORE_KEY_PREFIX")),
   encryptionKey: optional(
     Config.mapOrFail(
@@ -137,7 +145,8 @@ export const config: Config.Config<ConfigOptions> = Config.all({
 /**
  * The store as a layer from `Config`: by default `config` (the environment), or any `Config.Wrap<ConfigOptions>`,
  * e.g. `{ url: Config.redacted("CACHE_URL"), encryptionKey: Config.redacted("CACHE_KEY") }`. An `encryptionKey`
- * that is not 32 bytes in base64 fails the layer with a `ConfigError` that shows nothing of it.
+ * that is not 32 bytes in base64, or a `url` that is not a valid `redis://` or `rediss://` URL, fails the layer with a
+ * `ConfigError` that names it (the variable, for `config`) and shows nothing of it.
  *
  * @since 0.1.0
  * @category layers
@@ -151,8 +160,8 @@ export const layerConfig = (
       Config.unwrap(options),
       ({ encryptionKey, keyPrefix, url }) =>
         Effect.flatMap(
-          validKey(["encryptionKey"])(encryptionKey),
-          (encryptionKey) => make({ url }, { keyPrefix, encryptionKey })
+          Effect.all([validUrl(["url"])(url), validKey(["encryptionKey"])(encryptionKey)]),
+          ([url, encryptionKey]) => make({ url }, { keyPrefix, encryptionKey })
         )
     )
   )

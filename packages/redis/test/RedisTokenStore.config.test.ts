@@ -39,6 +39,29 @@ const assertHidden = (what: string, cause: Cause.Cause<unknown>, key: string) =>
 
 const build = <E>(layer: Layer.Layer<TokenStore.TokenStore, E>) => Effect.exit(Effect.scoped(Layer.build(layer)))
 
+const password = "S3cretRedisPassw0rd"
+
+/** URLs ioredis would hand to Node's URL parser, whose error quotes the whole input in `input`; or not redis(s). */
+const badUrls: ReadonlyArray<readonly [string, string]> = [
+  ["a port out of range", `redis://:${password}@127.0.0.1:99999`],
+  ["an IPv6 host not closed", `redis://default:${password}@[::1`],
+  ["no scheme, an IPv6 host not closed", `:${password}@[::1`],
+  ["a space in the host", `redis://default:${password}@redis internal:6379`],
+  ["a space after the db", `redis://default:${password}@127.0.0.1:6379/0 `],
+  ["another scheme", `http://default:${password}@127.0.0.1:6379`],
+  ["no scheme", `default:${password}@127.0.0.1:6379`]
+]
+
+/** Fails when the exit's cause, printed in any way, holds a piece of the password or the URL. */
+const assertUrlHidden = (what: string, cause: Cause.Cause<unknown>, url: string) => {
+  assertHidden(what, cause, password)
+  const error = Option.getOrUndefined(Cause.failureOption(cause)) ?? Option.getOrUndefined(Cause.dieOption(cause))
+  for (const text of Fixtures.renderings(error, cause)) {
+    assert.notInclude(text, url, what)
+    assert.notInclude(text, "127.0.0.1", what)
+  }
+}
+
 layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisTokenStore set-up", (it) => {
   it.effect("layer: an encryption key that is not 32 bytes in base64 dies at build, showing nothing of it", () =>
     Effect.gen(function*() {
@@ -64,6 +87,53 @@ layer(RedisServer.layer, { excludeTestServices: true, timeout: 30_000 })("RedisT
         assert.isTrue(
           Exit.isSuccess(yield* build(RedisTokenStore.layer({ url: redis.url }, { encryptionKey: Redacted.make(key) })))
         )
+      }
+    }))
+
+  it.effect("layer: a url that is not a valid redis(s):// URL dies at build with its own words, showing none of it", () =>
+    Effect.gen(function*() {
+      for (const [what, url] of badUrls) {
+        for (const given of [url, Redacted.make(url)]) {
+          const exit = yield* build(RedisTokenStore.layer({ url: given }))
+          assert.isTrue(Exit.isFailure(exit), what)
+          if (Exit.isSuccess(exit)) continue
+          const defect = Option.getOrUndefined(Cause.dieOption(exit.cause))
+          assert.isTrue(Cause.isIllegalArgumentException(defect), `${what}: ${String(defect)}`)
+          assert.include(
+            (defect as Error).message,
+            "RedisTokenStore: url is not a valid redis:// or rediss:// URL",
+            what
+          )
+          assertUrlHidden(what, exit.cause, url)
+        }
+      }
+    }))
+
+  it.effect("layerConfig: a bad REDIS_URL is a ConfigError naming the variable, showing none of it", () =>
+    Effect.gen(function*() {
+      for (const [what, url] of badUrls) {
+        const exit = yield* build(RedisTokenStore.layerConfig()).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["REDIS_URL", url]])))
+        )
+        assert.isTrue(Exit.isFailure(exit), what)
+        if (Exit.isSuccess(exit)) continue
+        const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        assert.isDefined(error, `${what}: a failure, not a defect`)
+        assert.strictEqual(
+          String(error),
+          `(Invalid data at REDIS_URL: "RedisTokenStore: url is not a valid redis:// or rediss:// URL ` +
+            `(redis[s]://[[username]:password@]host[:port][/db], no spaces); its value is not shown")`,
+          what
+        )
+        assertUrlHidden(what, exit.cause, url)
+
+        // a Config.Wrap of the caller's own names: the same check, naming the option
+        const wrappedExit = yield* build(RedisTokenStore.layerConfig({ url: Config.succeed(Redacted.make(url)) }))
+        const wrapped = Exit.isFailure(wrappedExit)
+          ? Option.getOrUndefined(Cause.failureOption(wrappedExit.cause))
+          : undefined
+        assert.include(String(wrapped), "Invalid data at url: \"RedisTokenStore: url is not a valid", what)
+        if (Exit.isFailure(wrappedExit)) assertUrlHidden(what, wrappedExit.cause, url)
       }
     }))
 

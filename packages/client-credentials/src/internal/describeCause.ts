@@ -24,16 +24,58 @@ const unreachableCodes: ReadonlySet<string> = new Set([
 /** Codes of a TLS handshake that refused the server's certificate. */
 const tlsCode = /^(CERT_|ERR_TLS_|DEPTH_ZERO_|UNABLE_TO_|SELF_SIGNED_)/
 
+/** What the cause that has a `code` says; for a system error, where the failed connection or lookup went. */
+interface FoundCause {
+  readonly code?: string
+  readonly message?: string
+  readonly name?: string
+  /** A failed connection's address and port (`connect ECONNREFUSED`), a failed lookup's host name (`ENOTFOUND`). */
+  readonly address?: unknown
+  readonly port?: unknown
+  readonly hostname?: unknown
+}
+
 /** The first `code` down an error's `cause` chain, with the message of the error that has it; else the deepest. */
-const findCause = (cause: unknown): { readonly code?: string; readonly message?: string; readonly name?: string } => {
+const findCause = (cause: unknown): FoundCause => {
   let current = cause
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string") return { code, message: current.message, name: current.name }
+    const { address, code, hostname, port } = current as {
+      readonly code?: unknown
+      readonly address?: unknown
+      readonly port?: unknown
+      readonly hostname?: unknown
+    }
+    if (typeof code === "string") return { code, message: current.message, name: current.name, address, port, hostname }
     if (current.cause === undefined) return { message: current.message, name: current.name }
     current = current.cause
   }
   return {}
+}
+
+const defaultPorts: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 }
+
+/** An IPv4 address, or an IPv6 one as a URL writes its host (in brackets). */
+const ipLiteral = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i
+
+/**
+ * Where a connection that failed went, when it was not the host and port `url` names: a proxy (undici connects
+ * elsewhere only through one). Known from a system error's `port` (another port than the URL's), its `address`
+ * (another address than the URL's IP literal) or a lookup's `hostname` (another name than the URL's); `undefined`
+ * when the error does not tell, or names the URL's own host.
+ */
+const intermediary = (found: FoundCause, url: URL): string | undefined => {
+  const host = url.hostname.toLowerCase()
+  const port = url.port === "" ? defaultPorts[url.protocol] : Number(url.port)
+  const address = typeof found.address === "string" ? found.address.toLowerCase() : undefined
+  const at = address === undefined ? undefined : address.includes(":") ? `[${address}]` : address
+  // an IP address and a port: a TCP connection (a Unix socket's error names its path, and no port)
+  if (at !== undefined && ipLiteral.test(at) && typeof found.port === "number") {
+    if (found.port !== port || ipLiteral.test(host) && at !== host) return `${at}:${found.port}`
+  }
+  if (typeof found.hostname === "string" && found.hostname !== "" && found.hostname.toLowerCase() !== host) {
+    return found.hostname
+  }
+  return undefined
 }
 
 const errorCode = /^[A-Z][A-Z0-9_]{0,63}$/
@@ -74,6 +116,8 @@ export const describeCause = (cause: unknown, redactor: Redactor): string => {
 /**
  * What happened to an `HttpClient` call that got no usable answer, as a `NetworkError` `Transport` says it: the
  * answer's status, if one came, and the phrase that follows where the call went — `unreachable (ECONNREFUSED)`,
+ * `not reached: the proxy 10.0.0.5:3128 is unreachable (ECONNREFUSED)` (when the failed connection went elsewhere than
+ * the URL's host and port: see `intermediary`),
  * `failed TLS verification (CERT_HAS_EXPIRED)`, `could not be called (UND_ERR_SOCKET: other side closed)`,
  * `not sent (InvalidUrl: …)`, `broke off its answer after HTTP 200 (…)`, or
  * `answered HTTP 200 with a body that could not be decoded (SyntaxError)`: a decoding error's message is never kept,
@@ -94,6 +138,14 @@ export const transportFailure = (
   }
   if (error.reason !== "Transport") return { detail: `not sent (${error.reason}: ${cause})` }
   const code = found.code ?? ""
-  if (unreachableCodes.has(code)) return { detail: `unreachable (${cause})` }
+  if (unreachableCodes.has(code)) {
+    const url = URL.canParse(error.request.url) ? new URL(error.request.url) : undefined
+    const proxy = url === undefined ? undefined : intermediary(found, url)
+    return {
+      detail: proxy === undefined
+        ? `unreachable (${cause})`
+        : `not reached: the proxy ${redactor.cut(proxy, maxCauseBytes)} is unreachable (${cause})`
+    }
+  }
   return { detail: tlsCode.test(code) ? `failed TLS verification (${cause})` : `could not be called (${cause})` }
 }

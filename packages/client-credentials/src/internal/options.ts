@@ -33,6 +33,8 @@ export interface Resolved {
   readonly endpoint: Endpoint
   /** Whether `http` is allowed on a non-loopback host, for the endpoint and, with an issuer, what it names. */
   readonly allowInsecureHttp: boolean
+  /** With an issuer: whether the token endpoint its metadata names must be on its origin. */
+  readonly requireSameOriginTokenEndpoint: boolean
   readonly clientId: string
   readonly credentials: clientAuthentication.Spec
   readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
@@ -93,6 +95,9 @@ const minDefaultLifetime = Duration.seconds(1)
 const checkOptionTypes = (options: TokenService.Options): string | undefined => {
   const absentOr = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
   if (!absentOr(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
+  if (!absentOr(options.requireSameOriginTokenEndpoint, "boolean")) {
+    return "requireSameOriginTokenEndpoint must be a boolean"
+  }
   if (typeof options.clientId !== "string") return "clientId must be a string"
   if (options.refreshAhead !== false && !absentOr(options.refreshAhead, "number")) {
     return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
@@ -117,6 +122,10 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
     const wrongType = checkOptionTypes(options)
     if (wrongType !== undefined) return yield* Either.left(wrongType)
     const endpoint = yield* checkEndpoint(options)
+    const requireSameOriginTokenEndpoint = options.requireSameOriginTokenEndpoint === true
+    if (requireSameOriginTokenEndpoint && endpoint._tag !== "Issuer") {
+      return yield* Either.left("requireSameOriginTokenEndpoint needs the issuer option: it is about discovery")
+    }
     if (options.clientId === "" || controlCharacter.test(options.clientId)) {
       return yield* Either.left("clientId is empty or contains a control character")
     }
@@ -152,6 +161,7 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
     return {
       endpoint,
       allowInsecureHttp: options.allowInsecureHttp === true,
+      requireSameOriginTokenEndpoint,
       clientId: options.clientId,
       credentials,
       secrets: clientAuthentication.secretsOf(options.clientId, credentials),
@@ -182,13 +192,72 @@ export const resolveStore = (options: TokenService.StoreOptions): Either.Either<
     return { storeTimeout, leaseTtl }
   })
 
-/** Fails the config with `ConfigError.InvalidData` when the options are invalid. */
-export const validatedConfig = <A extends TokenService.Options>(config: Config.Config<A>): Config.Config<A> =>
-  Config.mapOrFail(config, (options) =>
-    Either.match(resolve(options), {
-      onLeft: (problem) => Either.left(ConfigError.InvalidData([], `TokenService: ${problem}`)),
-      onRight: () => Either.right(options)
-    }))
+/** The name of every option of `TokenService.Options` and `StoreOptions`, whatever the variant. */
+type OptionName =
+  | (TokenService.Options extends infer O ? O extends unknown ? keyof O : never : never)
+  | keyof TokenService.StoreOptions
+
+const optionNames: Readonly<Record<OptionName, true>> = {
+  tokenUrl: true,
+  issuer: true,
+  allowInsecureHttp: true,
+  requireSameOriginTokenEndpoint: true,
+  clientId: true,
+  clientSecret: true,
+  authMethod: true,
+  assertionAudience: true,
+  privateKey: true,
+  signingAlgorithm: true,
+  keyId: true,
+  clientAssertion: true,
+  scopes: true,
+  audience: true,
+  resource: true,
+  extraParams: true,
+  expiryLeeway: true,
+  refreshAhead: true,
+  defaultLifetime: true,
+  retry: true,
+  requestTimeout: true,
+  terminalErrorCooldown: true,
+  cacheCapacity: true,
+  storeTimeout: true,
+  leaseTtl: true
+}
+
+/**
+ * The option a problem is about: every problem found in the options begins with the option's name (`tokenUrl is not
+ * a URL`), or, for the request's lists, with one of its items (`scope #2 …`, `extra parameter "x" …`). `undefined`
+ * when it begins with none (`private_key_jwt needs privateKey or clientAssertion`).
+ */
+export const optionOf = (problem: string): OptionName | undefined => {
+  if (/^(an )?extra parameter\b/.test(problem)) return "extraParams"
+  const word = /^(\w+)\b/.exec(problem)?.[1]
+  if (word === "scope") return "scopes"
+  return word !== undefined && Object.hasOwn(optionNames, word) ? word as OptionName : undefined
+}
+
+/** For the options `fromEnvWithPrefix` read: the variable each option came from. */
+const variablesOf = new WeakMap<object, Partial<Record<OptionName, string>>>()
+
+/**
+ * The `ConfigError` of a problem found in `options`: at the variable the option was read from, when `options` came
+ * from `fromEnvWithPrefix` (`(Invalid data at OAUTH_TOKEN_URL: "TokenService: tokenUrl is not a URL")`), else at the
+ * option's name; a problem about no one option prints as its message alone, not after an empty path. For an effect
+ * to fail with, not a `Config`: `Config.mapOrFail` makes its errors again, with Effect's `toString`.
+ */
+export const invalidOptions = (options: object, problem: string): ConfigError.ConfigError => {
+  const message = `TokenService: ${problem}`
+  const option = optionOf(problem)
+  if (option !== undefined) return ConfigError.InvalidData([variablesOf.get(options)?.[option] ?? option], message)
+  // Effect prints an empty path as `(Invalid data at : "…")`, with a `toString` it makes fixed: a copy with another
+  // one (`String` and `Cause.pretty` both use it), the same in every other way
+  const bare = ConfigError.InvalidData([], message)
+  return Object.create(Object.getPrototypeOf(bare), {
+    ...Object.getOwnPropertyDescriptors(bare),
+    toString: { value: () => message, enumerable: false }
+  }) as ConfigError.ConfigError
+}
 
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 
@@ -313,10 +382,27 @@ export const fromEnvWithPrefix = (prefix: string): Config.Config<TokenService.Op
       scopes: optional(
         Config.map(Config.string(`${prefix}SCOPE`), (scope) => scope.split(" ").filter((scope) => scope !== ""))
       ),
-      audience: optional(Config.string(`${prefix}AUDIENCE`))
+      audience: optional(Config.string(`${prefix}AUDIENCE`)),
+      // which of the two variables a private key came from, for an error about it
+      keyInVariable: Config.map(optional(Config.redacted(`${prefix}PRIVATE_KEY`)), (key) => key !== undefined)
     }),
-    ({ audience, credentials, endpoint, scopes }) =>
-      ({ ...endpoint, ...credentials, scopes, audience }) as TokenService.Options
+    ({ audience, credentials, endpoint, keyInVariable, scopes }) => {
+      const options = { ...endpoint, ...credentials, scopes, audience } as TokenService.Options
+      variablesOf.set(options, {
+        tokenUrl: `${prefix}TOKEN_URL`,
+        issuer: `${prefix}ISSUER`,
+        clientId: `${prefix}CLIENT_ID`,
+        authMethod: `${prefix}AUTH_METHOD`,
+        clientSecret: `${prefix}CLIENT_SECRET`,
+        privateKey: keyInVariable ? `${prefix}PRIVATE_KEY` : `${prefix}PRIVATE_KEY_FILE`,
+        keyId: `${prefix}KEY_ID`,
+        signingAlgorithm: `${prefix}SIGNING_ALGORITHM`,
+        clientAssertion: `${prefix}CLIENT_ASSERTION_FILE`,
+        scopes: `${prefix}SCOPE`,
+        audience: `${prefix}AUDIENCE`
+      })
+      return options
+    }
   )
 
 /** `fromEnvWithPrefix("OAUTH_")`: `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID`, … */

@@ -43,22 +43,31 @@ import * as tokenRequest from "./tokenRequest.js"
 /** How long a `TokenError` that is not terminal (a 404, an HTML page, `invalid_grant`, …) is answered from memory. */
 const nonTerminalMemoryMillis = 1000
 
+/** Where a token request goes, with the metadata that named it when it was discovered. */
+interface Destination extends clientAuthentication.Destination {
+  readonly metadata?: Discovery.Metadata
+}
+
+/** Where token requests go, and what to do when a token request there failed. */
+interface Route {
+  readonly destination: Effect.Effect<Destination, TokenError.TokenError | NetworkError.NetworkError>
+  /** Tells discovery when the token endpoint it named seems to have moved (`Discovery.isEndpointGone`). */
+  readonly failed: (to: Destination, error: FetchError) => Effect.Effect<void>
+}
+
 /**
  * Where token requests go: the configured `tokenUrl`, or the token endpoint the issuer's metadata names, discovered
- * at the first call and kept for the life of the layer.
+ * at the first call and read again when it is stale or the token endpoint stops working (`discovery.ts`).
  */
-const destinationOf = (
+const routeOf = (
   client: HttpClient.HttpClient,
   resolved: options_.Resolved,
   authMethod: string,
   telemetry: Telemetry.Telemetry
-): Effect.Effect<
-  Effect.Effect<clientAuthentication.Destination, TokenError.TokenError | NetworkError.NetworkError>,
-  never,
-  Scope.Scope
-> => {
+): Effect.Effect<Route, never, Scope.Scope> => {
   if (resolved.endpoint._tag === "TokenUrl") {
-    return Effect.succeed(Effect.succeed({ tokenUrl: resolved.endpoint.url, issuer: undefined }))
+    const destination = Effect.succeed({ tokenUrl: resolved.endpoint.url, issuer: undefined })
+    return Effect.succeed({ destination, failed: () => Effect.void })
   }
   const issuer = resolved.endpoint.url
   return Effect.map(
@@ -66,11 +75,21 @@ const destinationOf = (
       issuer,
       authMethod,
       allowInsecureHttp: resolved.allowInsecureHttp,
+      requireSameOriginTokenEndpoint: resolved.requireSameOriginTokenEndpoint,
       retry: resolved.retry,
       requestTimeout: resolved.requestTimeout,
       telemetry
     }),
-    (metadata) => Effect.map(metadata, (found) => ({ tokenUrl: found.tokenEndpoint, issuer: found.issuer }))
+    (discovery): Route => ({
+      destination: Effect.map(
+        discovery.metadata,
+        (metadata) => ({ tokenUrl: metadata.tokenEndpoint, issuer: metadata.issuer, metadata })
+      ),
+      failed: (to, error) =>
+        to.metadata !== undefined && Discovery.isEndpointGone(error)
+          ? discovery.endpointFailed(to.metadata)
+          : Effect.void
+    })
   )
 }
 
@@ -111,7 +130,7 @@ export const makeWith = <E>(
     )
     const tokenTypes: ReadonlyArray<AccessToken.TokenType> = ["Bearer"]
     const telemetry = Telemetry.make({ clientId: resolved.clientId, host: resolved.endpoint.url.hostname })
-    const destination = yield* destinationOf(client, resolved, authentication.method, telemetry)
+    const route = yield* routeOf(client, resolved, authentication.method, telemetry)
     const endpoint = tokenEndpoint.make(client, {
       authentication,
       defaultLifetime: resolved.defaultLifetime,
@@ -133,13 +152,13 @@ export const makeWith = <E>(
     const runInLayer = yield* FiberMap.runtime(fibers)<never>()
     // discovery has retries of its own: it runs once, before the token request's
     const direct = (key: tokenRequest.RequestKey) =>
-      Effect.flatMap(destination, (to) =>
+      Effect.flatMap(route.destination, (to) =>
         withRetries(endpoint.request(to, key.request), {
           schedule: resolved.retry,
           timeout: resolved.requestTimeout,
           origin: Origin.ofUrl(to.tokenUrl),
           observer: telemetry.attempts(to.tokenUrl.hostname)
-        }))
+        }).pipe(Effect.tapError((error) => route.failed(to, error))))
     const fromEndpoint = (key: tokenRequest.RequestKey) =>
       Effect.map(direct(key), (issued): Fetched => ({ ...issued, fromStore: false }))
     const fleet = store === undefined ? undefined : Fleet.make(store, {

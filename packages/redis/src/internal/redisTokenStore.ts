@@ -228,22 +228,51 @@ export const keyOrDie = (encryptionKey: Redacted.Redacted<string> | undefined) =
   })
 
 /**
+ * What an invalid `url` is called, in words that hold nothing of it: Node's URL parser (which ioredis uses) would
+ * quote the whole URL, password included, in its error's `input`.
+ */
+export const invalidUrlMessage =
+  "url is not a valid redis:// or rediss:// URL (redis[s]://[[username]:password@]host[:port][/db], no spaces); " +
+  "its value is not shown"
+
+/**
+ * Whether `url` is a string the store can be given: `redis:` or `rediss:` as Node's URL parser reads it (a valid host
+ * and port), with no whitespace or control character anywhere.
+ */
+export const isValidUrl = (url: unknown): boolean => {
+  // eslint-disable-next-line no-control-regex
+  if (typeof url !== "string" || /[\s\u0000-\u001f\u007f]/.test(url) || !URL.canParse(url)) return false
+  const { protocol } = new URL(url)
+  return protocol === "redis:" || protocol === "rediss:"
+}
+
+const invalidUrl = () => Effect.die(new Cause.IllegalArgumentException(`RedisTokenStore: ${invalidUrlMessage}`))
+
+/**
  * A client for `url` that does not wait for Redis: it connects in the background and fails commands at once while
- * it has no connection (no offline queue), reconnecting by itself. Closed with the scope.
+ * it has no connection (no offline queue), reconnecting by itself. Closed with the scope. An invalid `url` is a
+ * defect that shows nothing of it, checked before ioredis sees it.
  */
 const acquireClient = (url: string | Redacted.Redacted<string>) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const client = new Redis(Redacted.isRedacted(url) ? Redacted.value(url) : url, {
-        enableOfflineQueue: false,
-        connectionName
-      })
-      // the library reports an outage once, from the failed commands; ioredis would print every reconnect failure
-      client.on("error", () => {})
-      return client
-    }),
-    (client) => Effect.sync(() => client.disconnect())
-  )
+  Effect.suspend(() => {
+    const text = Redacted.isRedacted(url) ? Redacted.value(url) : url
+    if (!isValidUrl(text)) return invalidUrl()
+    return Effect.acquireRelease(
+      Effect.suspend(() => {
+        let client: Redis
+        try {
+          client = new Redis(text, { enableOfflineQueue: false, connectionName })
+        } catch {
+          // whatever ioredis refused, its error may quote the URL: none of it goes on
+          return invalidUrl()
+        }
+        // the library reports an outage once, from the failed commands; ioredis would print every reconnect failure
+        client.on("error", () => {})
+        return Effect.succeed(client)
+      }),
+      (client) => Effect.sync(() => client.disconnect())
+    )
+  })
 
 /** The service as a scoped effect: `{ url }` opens a client that the scope closes, `{ client }` is used as is. */
 export const make = (

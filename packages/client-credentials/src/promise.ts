@@ -4,10 +4,8 @@
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as ApiError_ from "./ApiError.js"
 import * as internal from "./internal/promise.js"
 import * as NetworkError_ from "./NetworkError.js"
@@ -60,6 +58,21 @@ export const ApiError: typeof ApiError_.ApiError = ApiError_.ApiError
 export type ApiError = ApiError_.ApiError
 
 /**
+ * A call made after `close()`, or cut short by it: every call of a closed client rejects with this class, message
+ * `"createTokenClient: the client is closed"`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ClosedError: typeof internal.ClosedError = internal.ClosedError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ClosedError = internal.ClosedError
+
+/**
  * `TokenService.Credentials`, where a secret (`clientSecret`, `privateKey`) may also be a plain string.
  *
  * @since 0.1.0
@@ -74,7 +87,8 @@ export type Credentials = TokenService.Credentials extends infer C ? C extends u
   : never
 
 /**
- * What `createTokenClient` takes: the `TokenService` options, secrets as plain strings allowed, and the HTTP client.
+ * What `createTokenClient` takes: the `TokenService` options, secrets as plain strings allowed, the HTTP client, and
+ * how large a request body `fetch` keeps to send again after a 401.
  *
  * @since 0.1.0
  * @category models
@@ -87,6 +101,12 @@ export type Options =
   & {
     /** The HTTP client, for the token endpoint and `fetch`; default `FetchHttpClient.layer` (the global `fetch`). */
     readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+    /**
+     * The largest request body, in bytes, that `fetch` keeps in memory to send again after a 401 that rejects the
+     * token; default 1 MiB (1048576). A larger body, or a stream that goes on past it, is sent once, streamed as it
+     * is read: after a 401 the call resolves with that 401. A whole number, 0 or more.
+     */
+    readonly replayBodyLimit?: number | undefined
   }
 
 /**
@@ -99,36 +119,40 @@ export interface TokenClient {
   /**
    * The access token itself (the one place the library hands a token out in clear): the configured one, or one for
    * `request`. A still-valid configured token is served without entering the Effect runtime. Rejects with
-   * `TokenError` or `NetworkError`.
+   * `TokenError` or `NetworkError`; with `ClosedError` after `close()` or when `close()` cuts it; with the options'
+   * `TypeError` when the private key cannot be imported.
    */
   readonly getToken: (request?: TokenRequest.TokenRequest) => Promise<string>
   /**
    * `fetch`, with the configured token in `Authorization`. On a 401 that rejects the token, the token is dropped and
-   * the request sent once more with a fresh one when its body allows. Resolves with the response whatever its status;
-   * rejects with `NetworkError` when no answer came, `TokenError` when no token could be had. `init.signal` aborts.
+   * the request sent once more with a fresh one when its body allows: no body, or one of at most `replayBodyLimit`
+   * bytes (read into memory first); a larger body or a longer stream is sent once, streamed, and the 401 is the
+   * answer. With the default HTTP client a streamed body follows no redirect (the platform's `fetch` would follow only
+   * a 303 with one, at the cost of holding the whole body): a redirect rejects with `NetworkError`. Resolves with the response whatever its status; rejects with `NetworkError` when no answer came,
+   * `TokenError` when no token could be had, `ClosedError` as `getToken` does, and, when `init.signal` (or the
+   * `Request`'s signal) aborts, with the signal's `reason` (an `AbortError` `DOMException` unless another was given)
+   * at once, even while the body is being read. A body stream that fails rejects with `NetworkError`. A malformed `input` or `init` rejects with the platform's
+   * `TypeError`, as `fetch` does.
    */
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
-  /** Stops background work and releases the client's resources. Calls after it reject. Idempotent. */
+  /**
+   * Stops background work, cuts the calls in flight and releases the client's resources. The calls it cuts and every
+   * call after it reject with `ClosedError`. Idempotent.
+   */
   readonly close: () => Promise<void>
 }
 
-const reveal = (secret: string | Redacted.Redacted<string> | undefined) =>
-  typeof secret === "string" ? Redacted.make(secret) : secret
-
 /**
  * A token client for Promise code. Nothing is fetched until the first call. A program that never calls `close` still
- * exits when its own work is done: the client keeps no timer or socket of its own alive. Throws an
- * `IllegalArgumentException` at the first call when the options are invalid.
+ * exits when its own work is done: the client keeps no timer or socket of its own alive.
+ *
+ * Throws a `TypeError` whose message names the option (`"createTokenClient: clientSecret is empty"`, never its value)
+ * when the options are invalid: types, the endpoint, the credentials (a secret that is `undefined`, as an unset
+ * environment variable gives, is told so), the policy and `replayBodyLimit`. A private key is imported at the first
+ * call: one that cannot be imported (e.g. it does not fit `signingAlgorithm`) makes that call and every later one
+ * reject with the same kind of `TypeError` naming `privateKey`. Otherwise calls reject only as `TokenClient` says.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const createTokenClient = (options: Options): TokenClient => {
-  const { httpClient, ...rest } = options
-  const service = {
-    ...rest,
-    ...("clientSecret" in rest && rest.clientSecret !== undefined ? { clientSecret: reveal(rest.clientSecret) } : {}),
-    ...("privateKey" in rest && rest.privateKey !== undefined ? { privateKey: reveal(rest.privateKey) } : {})
-  } as TokenService.Options
-  return internal.make(service, httpClient ?? FetchHttpClient.layer)
-}
+export const createTokenClient = (options: Options): TokenClient => internal.make(options)

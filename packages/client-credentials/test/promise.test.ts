@@ -5,7 +5,13 @@
  */
 import * as ApiErrorModule from "@effect-oauth2/client-credentials/ApiError"
 import * as NetworkErrorModule from "@effect-oauth2/client-credentials/NetworkError"
-import { ApiError, createTokenClient, NetworkError, TokenError } from "@effect-oauth2/client-credentials/promise"
+import {
+  ApiError,
+  ClosedError,
+  createTokenClient,
+  NetworkError,
+  TokenError
+} from "@effect-oauth2/client-credentials/promise"
 import * as TokenErrorModule from "@effect-oauth2/client-credentials/TokenError"
 import { assert, describe, it } from "@effect/vitest"
 import * as Redacted from "effect/Redacted"
@@ -226,8 +232,8 @@ describe("promise", () => {
       await client.close()
       await client.close()
       const error = await client.getToken().then(() => undefined, (error: unknown) => error)
-      assert.instanceOf(error, Error)
-      assert.include((error as Error).message, "closed")
+      assert.instanceOf(error, ClosedError)
+      assert.strictEqual((error as Error).message, "createTokenClient: the client is closed")
       assert.strictEqual(server.tokenRequests.length, 1)
     }))
 

@@ -2,20 +2,35 @@
  * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client, and a hot path for
  * the configured token that does not enter it.
  *
+ * Options: checked synchronously when the client is created (a `TypeError` naming the option); a private key is
+ * imported when the service is built, at the first call, and one that cannot be imported fails that build with the
+ * same kind of `TypeError`, which every call then rejects with.
+ *
  * Hot path: once the service is built, `getToken()` reads the configured cell's token synchronously (`peek`, only
  * while `Fresh`) and serves it while the monotonic time is before its `refreshAt`. From then on, and whenever the cell
  * holds no fresh token (none yet, refreshing, invalidated, failed), the call goes to the service, which starts the
  * refresh or the fetch. The service's clock is the default `Clock`, whose monotonic time this path reads too: both
  * sides see the same time, and a step of the wall clock moves neither.
+ *
+ * Request bodies: read chunk by chunk up to `replayBodyLimit`. A body that ends within it is kept as bytes, which
+ * `AuthorizedClient` sends again after a 401; a longer one is sent once as a stream (the chunks read, then the rest),
+ * which it does not. The read stops at once when the caller's signal aborts or the client is closed.
+ *
+ * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
+ * `ClosedError`, as a call made after `close()` does.
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -26,12 +41,85 @@ import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
+import { kindOf } from "./credentialOptions.js"
 import { transportFailure } from "./describeCause.js"
 import * as Monotonic from "./monotonic.js"
+import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import * as Redaction from "./redaction.js"
 import type { Held } from "./tokenCell.js"
-import { peekOf } from "./tokenService.js"
+import { makeWith, peekOf } from "./tokenService.js"
+
+/** The default `replayBodyLimit`: 1 MiB. */
+export const defaultReplayBodyLimit = 1024 * 1024
+
+/** A call made after `close()`, or cut by it. */
+export class ClosedError extends Error {
+  constructor() {
+    super("createTokenClient: the client is closed")
+    this.name = "ClosedError"
+  }
+}
+
+/** A `TypeError` for an option, as `createTokenClient` throws it and a call rejects with it. */
+const invalidOption = (problem: string) => new TypeError(`createTokenClient: ${problem}`)
+
+/** The option the configured method reads its secret from, when it needs one. */
+const secretOption = (options: Record<string, unknown>): "clientSecret" | "privateKey" | undefined => {
+  switch (options.authMethod) {
+    case undefined:
+    case "client_secret_basic":
+    case "client_secret_post":
+    case "client_secret_jwt":
+      return "clientSecret"
+    case "private_key_jwt":
+      return options.clientAssertion === undefined ? "privateKey" : undefined
+    default:
+      return undefined
+  }
+}
+
+/**
+ * What is wrong with a secret as the Promise API takes it (a string or a `Redacted`), in words that never show it:
+ * `undefined` where one is needed most often comes from an environment variable that is not set.
+ */
+const secretProblem = (options: Record<string, unknown>): string | undefined => {
+  const needed = secretOption(options)
+  if (needed !== undefined && options[needed] === undefined) {
+    return `${needed} is undefined: is the environment variable it is read from set?`
+  }
+  for (const name of ["clientSecret", "privateKey"] as const) {
+    const value = options[name]
+    if (value !== undefined && typeof value !== "string" && !Redacted.isRedacted(value)) {
+      return `${name} must be a string or a Redacted value, not ${kindOf(value)}`
+    }
+  }
+  return undefined
+}
+
+const reveal = (secret: unknown) => typeof secret === "string" ? Redacted.make(secret) : secret
+
+/** The options checked, as the service and the client take them; throws a `TypeError` naming what is wrong. */
+const check = (options: promise.Options) => {
+  const { httpClient, replayBodyLimit, ...rest } = options
+  const all = rest as Record<string, unknown>
+  const problem = secretProblem(all)
+  if (problem !== undefined) throw invalidOption(problem)
+  const service = {
+    ...rest,
+    ...(all.clientSecret !== undefined ? { clientSecret: reveal(all.clientSecret) } : {}),
+    ...(all.privateKey !== undefined ? { privateKey: reveal(all.privateKey) } : {})
+  } as TokenService.Options
+  const resolved = options_.resolve(service)
+  if (Either.isLeft(resolved)) throw invalidOption(resolved.left)
+  if (httpClient !== undefined && !Layer.isLayer(httpClient)) {
+    throw invalidOption("httpClient must be a Layer that provides HttpClient (e.g. FetchHttpClient.layer)")
+  }
+  if (replayBodyLimit !== undefined && !(Number.isSafeInteger(replayBodyLimit) && replayBodyLimit >= 0)) {
+    throw invalidOption("replayBodyLimit must be a whole number of bytes, 0 or more")
+  }
+  return { service, httpClient, replayBodyLimit: replayBodyLimit ?? defaultReplayBodyLimit }
+}
 
 /** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
 const systemClock = Clock.make()
@@ -61,31 +149,108 @@ const toWeb = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<R
     return new Response(body, { status: response.status, headers: response.headers })
   })
 
-/** The web request as one the platform client sends; its body read whole, so that a 401 can send it again. */
-const fromWeb = async (input: string | URL | Request, init: RequestInit | undefined) => {
-  const web = new Request(input, init)
+/**
+ * A body read up to the limit: the bytes, when it ended within it; else the chunks read and the rest of its stream;
+ * or the error it failed with while it was read.
+ */
+type ReadBody =
+  | { readonly _tag: "Kept"; readonly bytes: Uint8Array }
+  | { readonly _tag: "Streamed"; readonly head: ReadonlyArray<Uint8Array>; readonly rest: ReadableStream<Uint8Array> }
+  | { readonly _tag: "Failed"; readonly error: unknown }
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
+/**
+ * Reads `body` until it ends, fails or passes `limit` bytes. When `signal` aborts or the client closes, the stream is
+ * cancelled at once (which ends a pending read) and the read rejects with the signal's reason or `ClosedError`.
+ */
+const readUpTo = async (
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  signal: AbortSignal | undefined,
+  closing: AbortSignal
+): Promise<ReadBody> => {
+  const reader = body.getReader()
+  let cut: { readonly error: unknown } | undefined
+  const stop = (error: unknown) => {
+    if (cut !== undefined) return
+    cut = { error }
+    reader.cancel(error).catch(() => {})
+  }
+  const onAbort = () => stop(signal!.reason)
+  const onClose = () => stop(new ClosedError())
+  signal?.addEventListener("abort", onAbort, { once: true })
+  closing.addEventListener("abort", onClose, { once: true })
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  try {
+    for (;;) {
+      const next = await reader.read()
+      if (cut !== undefined) throw cut.error
+      if (next.done) return { _tag: "Kept", bytes: concat(chunks, size) }
+      if (!(next.value instanceof Uint8Array)) throw new TypeError("fetch: a body stream chunk is not a Uint8Array")
+      chunks.push(next.value)
+      size += next.value.byteLength
+      if (size > limit) {
+        reader.releaseLock()
+        return { _tag: "Streamed", head: chunks, rest: body }
+      }
+    }
+  } catch (error) {
+    if (cut !== undefined) throw cut.error
+    reader.cancel(error).catch(() => {})
+    return { _tag: "Failed", error }
+  } finally {
+    signal?.removeEventListener("abort", onAbort)
+    closing.removeEventListener("abort", onClose)
+  }
+}
+
+/**
+ * The web request as one the platform client sends: a body that ended within the limit as bytes (sent again after a
+ * 401), a longer one as a stream of the chunks read and the rest (sent once).
+ */
+const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.HttpClientRequest => {
   const headers: Record<string, string> = {}
   web.headers.forEach((value, name) => {
     headers[name] = value
   })
-  let request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
-  if (web.body !== null) {
-    const body = new Uint8Array(await web.arrayBuffer())
-    request = HttpClientRequest.bodyUint8Array(request, body, headers["content-type"])
-  }
-  return request
+  const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
+  if (body === undefined) return request
+  const contentType = headers["content-type"]
+  if (body._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
+  if (body._tag === "Failed") return request
+  const rest = Stream.fromReadableStream({ evaluate: () => body.rest, onError: (error) => error })
+  return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
 }
 
-/** The client's calls reject with what failed, the library's own errors as they are: never a `FiberFailure`. */
-const settle = <A>(exit: Exit.Exit<A, unknown>): A | Promise<never> =>
-  Exit.isSuccess(exit) ? exit.value : Promise.reject(Cause.squash(exit.cause))
+/**
+ * How the platform's `fetch` is asked to send a streamed body: without following redirects, which it could not do
+ * for a stream anyway but 303. Following them is what makes it keep a copy of the stream (it tees the body to be able
+ * to resend it), i.e. hold the whole upload in memory until it ends (Node's fetch, undici, does).
+ */
+const streamedInit: RequestInit = { redirect: "error" }
 
 /** @internal */
-export const make = (
-  options: TokenService.Options,
-  httpClient: Layer.Layer<HttpClient.HttpClient>
-): promise.TokenClient => {
-  const runtime = ManagedRuntime.make(Layer.provideMerge(TokenService.layer(options), httpClient))
+export const make = (options: promise.Options): promise.TokenClient => {
+  const { httpClient, replayBodyLimit, service } = check(options)
+  // a key that cannot be imported is found when the service is built: the same kind of error as a checked option
+  const tokens = Layer.scoped(
+    TokenService.TokenService,
+    makeWith(service, (problem) => Effect.die(invalidOption(problem)))
+  )
+  const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
+  const ownFetch = httpClient === undefined
+  const closing = new AbortController()
   let closed = false
   let peek: (() => Held | undefined) | undefined
   // the string of the token last served, so that the hot path reads it once per token
@@ -101,12 +266,34 @@ export const make = (
     return lastValue
   }
 
-  const closedError = () => Promise.reject(new Error("createTokenClient: the client is closed"))
+  const closedError = () => Promise.reject(new ClosedError())
 
+  /** The calls running in the runtime, which `close()` interrupts. */
+  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+
+  /** Runs `effect`; rejects with what failed (never a `FiberFailure`), or with what cut the call. */
   const run = <A>(
     effect: Effect.Effect<A, unknown, TokenService.TokenService | HttpClient.HttpClient>,
-    signal?: AbortSignal | null
-  ): Promise<A> => runtime.runPromiseExit(effect, signal ? { signal } : undefined).then(settle)
+    signal?: AbortSignal
+  ): Promise<A> =>
+    new Promise<Exit.Exit<A, unknown>>((resolve) => {
+      const fiber = runtime.runFork(effect)
+      const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
+      running.add(fiber)
+      signal?.addEventListener("abort", interrupt, { once: true })
+      fiber.addObserver((exit) => {
+        running.delete(fiber)
+        signal?.removeEventListener("abort", interrupt)
+        resolve(exit)
+      })
+    }).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      if (Cause.isInterruptedOnly(exit.cause)) {
+        if (signal?.aborted) return Promise.reject(signal.reason)
+        if (closed) return closedError()
+      }
+      return Promise.reject(Cause.squash(exit.cause))
+    })
 
   const configured = Effect.flatMap(TokenService.TokenService, (service) => {
     peek ??= peekOf(service)
@@ -137,10 +324,40 @@ export const make = (
 
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (closed) return closedError()
-    const request = await fromWeb(input, init)
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    const web = new Request(input, init)
+    if (signal?.aborted) {
+      // as the platform's fetch does: nothing is sent, and the body is cancelled
+      web.body?.cancel(signal.reason).catch(() => {})
+      return Promise.reject(signal.reason)
+    }
+    const body = web.body === null ? undefined : await readUpTo(web.body, replayBodyLimit, signal, closing.signal)
+    if (closed || signal?.aborted) {
+      // cut between the read and the call: the rest of the body is read by no one
+      if (body?._tag === "Streamed") body.rest.cancel().catch(() => {})
+      return closed ? closedError() : Promise.reject(signal!.reason)
+    }
+    const request = toRequest(web, body)
+    if (body?._tag === "Failed") {
+      // as when the rest of a streamed body fails: the platform client's error, as the library's
+      const origin = Origin.ofRequest(request)
+      return Promise.reject(
+        new NetworkError.NetworkError({
+          reason: "Transport",
+          source: "Api",
+          ...(origin === undefined ? {} : { origin }),
+          ...transportFailure(
+            new HttpClientError.RequestError({ request, reason: "Transport", cause: body.error }),
+            noValues
+          )
+        })
+      )
+    }
+    const call = Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb))
     return run(
-      Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)),
+      body?._tag === "Streamed" && ownFetch
+        ? Effect.provideService(call, FetchHttpClient.RequestInit, streamedInit)
+        : call,
       signal
     )
   }
@@ -149,6 +366,8 @@ export const make = (
     if (closed) return Promise.resolve()
     closed = true
     peek = undefined
+    closing.abort()
+    for (const fiber of running) fiber.unsafeInterruptAsFork(fiber.id())
     return runtime.dispose()
   }
 

@@ -1,6 +1,8 @@
 /**
  * A token endpoint and an API on one `node:http` server, 127.0.0.1 port 0, for the Promise API's tests: tokens
- * `t1`, `t2`, … in order, with a lifetime the test sets; the API answers what the test's handler says.
+ * `t1`, `t2`, … in order, with a lifetime the test sets; the API answers what the test's handler says. With
+ * `discardBodies`, API bodies are counted (`receivedBytes`, as they arrive) and dropped, so that a test may send more
+ * than it wants the process to hold.
  */
 import * as Http from "node:http"
 import type * as Net from "node:net"
@@ -10,35 +12,59 @@ export interface TestServer {
   readonly tokenUrl: string
   /** Token requests so far, with their `authorization` header. */
   readonly tokenRequests: Array<{ readonly authorization: string | undefined }>
-  /** API requests so far. */
+  /** API requests so far, once their body has ended (`""` when bodies are discarded). */
   readonly apiRequests: Array<{ readonly authorization: string | undefined; readonly body: string }>
+  /** The bytes of API bodies received so far, counted as they arrive. */
+  readonly receivedBytes: number
   expiresIn: number
   tokenStatus: number
+  /** Leave token requests unanswered (until `close`). */
+  holdTokens: boolean
   close: () => Promise<void>
 }
 
 export type ApiHandler = (
-  hit: { readonly authorization: string | undefined; readonly body: string; readonly path: string },
+  hit: {
+    readonly authorization: string | undefined
+    readonly body: string
+    readonly path: string
+    readonly headers: Http.IncomingHttpHeaders
+  },
   response: Http.ServerResponse
 ) => void
 
-export const start = (api: ApiHandler = (_, response) => response.end("ok")): Promise<TestServer> =>
+export interface Options {
+  /** Count the API bodies' bytes and drop them; the handler sees `""` as the body. */
+  readonly discardBodies?: boolean
+}
+
+export const start = (
+  api: ApiHandler = (_, response) => response.end("ok"),
+  options: Options = {}
+): Promise<TestServer> =>
   new Promise((resolve) => {
     const sockets = new Set<Net.Socket>()
     const state = {
       tokenRequests: [] as TestServer["tokenRequests"],
       apiRequests: [] as TestServer["apiRequests"],
+      receivedBytes: 0,
       expiresIn: 3600,
-      tokenStatus: 200
+      tokenStatus: 200,
+      holdTokens: false
     }
     const server = Http.createServer((request, response) => {
+      const isToken = request.url === "/token"
       const chunks: Array<Buffer> = []
-      request.on("data", (chunk: Buffer) => chunks.push(chunk))
+      request.on("data", (chunk: Buffer) => {
+        if (!isToken) state.receivedBytes += chunk.length
+        if (isToken || options.discardBodies !== true) chunks.push(chunk)
+      })
       request.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8")
         const authorization = request.headers.authorization
-        if (request.url === "/token") {
+        if (isToken) {
           state.tokenRequests.push({ authorization })
+          if (state.holdTokens) return
           response.writeHead(state.tokenStatus, { "content-type": "application/json" })
           response.end(JSON.stringify(
             state.tokenStatus === 200
@@ -48,7 +74,7 @@ export const start = (api: ApiHandler = (_, response) => response.end("ok")): Pr
           return
         }
         state.apiRequests.push({ authorization, body })
-        api({ authorization, body, path: request.url ?? "" }, response)
+        api({ authorization, body, path: request.url ?? "", headers: request.headers }, response)
       })
     })
     server.on("connection", (socket) => {
@@ -69,3 +95,17 @@ export const start = (api: ApiHandler = (_, response) => response.end("ok")): Pr
       resolve(self)
     })
   })
+
+/** Runs `body` with a server of its own, stopped after it. */
+export const withServer = async (
+  api: ApiHandler | undefined,
+  body: (server: TestServer) => Promise<void>,
+  options?: Options
+): Promise<void> => {
+  const server = await start(api, options)
+  try {
+    await body(server)
+  } finally {
+    await server.close()
+  }
+}

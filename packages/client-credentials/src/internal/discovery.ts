@@ -71,7 +71,6 @@ import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import { transportFailure } from "./describeCause.js"
@@ -315,10 +314,10 @@ export const make = (
       )
     }
 
-    const start = (reading: Discovering | Rereading, parent: Tracer.AnySpan | undefined): void => {
+    const start = (reading: Discovering | Rereading, trace: Telemetry.Trace): void => {
       state = reading
       const fiber = run(
-        Telemetry.discovery(discover, { parent, host: options.issuer.hostname }).pipe(
+        Telemetry.discovery(discover, { trace, host: options.issuer.hostname }).pipe(
           Effect.onExit((exit) => Effect.suspend(() => settle(reading, exit))),
           Effect.exit,
           Effect.asVoid
@@ -328,11 +327,11 @@ export const make = (
       if (fiber.unsafePoll() !== null && state === reading) settle(reading, Exit.interrupt(FiberId.none))
     }
 
-    const reread = (from: Held, now: bigint, parent: Tracer.AnySpan | undefined): void => {
-      if (now - from.readAt >= nanos(rereadCooldown)) start({ _tag: "Rereading", from, startedAt: now }, parent)
+    const reread = (from: Held, now: bigint, trace: Telemetry.Trace): void => {
+      if (now - from.readAt >= nanos(rereadCooldown)) start({ _tag: "Rereading", from, startedAt: now }, trace)
     }
 
-    // the span of the caller that starts a read (a token fetch) is the parent of the read's
+    // a read belongs to the trace of the caller that starts it (a token fetch)
     const metadata = Effect.clockWith((clock) =>
       Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) => {
         const current = state
@@ -340,7 +339,7 @@ export const make = (
           case "Known":
           case "Kept": {
             const now = clock.unsafeCurrentTimeNanos()
-            if (now >= current.staleAt) reread(current, now, fiber.currentSpan)
+            if (now >= current.staleAt) reread(current, now, Telemetry.traceOf(fiber))
             return current.succeed
           }
           case "Rereading":
@@ -353,7 +352,7 @@ export const make = (
               result: Deferred.unsafeMake(FiberId.none),
               startedAt: clock.unsafeCurrentTimeNanos()
             }
-            start(discovering, fiber.currentSpan)
+            start(discovering, Telemetry.traceOf(fiber))
             return Deferred.await(discovering.result)
           }
         }
@@ -365,7 +364,7 @@ export const make = (
         Effect.withFiberRuntime((fiber) => {
           const current = state
           if ((current._tag === "Known" || current._tag === "Kept") && current.metadata === failed) {
-            reread(current, clock.unsafeCurrentTimeNanos(), fiber.currentSpan)
+            reread(current, clock.unsafeCurrentTimeNanos(), Telemetry.traceOf(fiber))
           }
           return Effect.void
         })

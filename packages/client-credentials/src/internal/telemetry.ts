@@ -26,6 +26,7 @@ import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
+import type * as Fiber from "effect/Fiber"
 import type * as Tracer from "effect/Tracer"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
@@ -153,20 +154,38 @@ const endSpan = (span: Tracer.Span, outcome: Outcome, clock: Clock.Clock): void 
 }
 
 /**
- * Runs `effect` in a new span `name`, a child of `parent`, or a root span when there is none: work started for a
+ * Whose trace a piece of shared work belongs to: the tracer of the call that started it, and its span (the parent), or
+ * none for work no caller waits for (a refresh: a root span). Shared work runs on a fiber of the layer, with the
+ * layer's context (its logger, its clock); only the tracer and the parent are the caller's, since a tracer installed
+ * beside the layer (`Layer.mergeAll(App, Otel)`) is not in the layer's context.
+ */
+export interface Trace {
+  readonly tracer: Tracer.Tracer
+  readonly parent: Tracer.AnySpan | undefined
+}
+
+/** The trace of the call running on `fiber`: its tracer, and its span unless the work is to be a `root`. */
+export const traceOf = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  options?: { readonly root: boolean }
+): Trace => ({ tracer: fiber.currentTracer, parent: options?.root === true ? undefined : fiber.currentSpan })
+
+/**
+ * Runs `effect` in a new span `name` with the trace's tracer (so are the spans inside it, the token request's
+ * `http.client` among them), a child of the trace's parent, or a root span when there is none: work started for a
  * caller belongs to the caller's trace, never to the span the layer happened to be built in.
  */
 const inSpan = <A, E>(
   effect: Effect.Effect<A, E>,
   name: string,
-  parent: Tracer.AnySpan | undefined,
+  trace: Trace,
   attributes: Record<string, unknown>,
   onEnd: (exit: Exit.Exit<A, E>, seconds: number, span: Tracer.Span, clock: Clock.Clock) => Effect.Effect<void>
 ): Effect.Effect<A, E> =>
   Effect.flatMap(
     Effect.makeSpan(name, {
-      parent,
-      root: parent === undefined,
+      parent: trace.parent,
+      root: trace.parent === undefined,
       attributes,
       kind: "internal",
       captureStackTrace: false
@@ -181,7 +200,7 @@ const inSpan = <A, E>(
           )
         )
       })
-  )
+  ).pipe(Effect.withTracer(trace.tracer))
 
 /** The metrics and spans of one `TokenService`, built once with its labels. */
 export interface Telemetry {
@@ -212,7 +231,7 @@ export interface Telemetry {
   /** `effect`, one fetch with its retries, in an `oauth2.token.fetch` span, measured, counted and logged at Debug. */
   readonly fetch: <A extends { readonly fromStore: boolean }>(
     effect: Effect.Effect<A, FetchError>,
-    flight: { readonly trigger: Trigger; readonly parent: Tracer.AnySpan | undefined; readonly scopes: number }
+    flight: { readonly trigger: Trigger; readonly trace: Trace; readonly scopes: number }
   ) => Effect.Effect<A, FetchError>
   /**
    * What one request with retries reports to the span it runs in: the attempts, the host, and each retry (counted by
@@ -321,7 +340,7 @@ export const make = (labels: Labels | undefined): Telemetry => {
     inSpan(
       effect,
       names.fetchSpan,
-      flight.parent,
+      flight.trace,
       { ...baseAttributes, [keys.scopes]: flight.scopes, [keys.trigger]: flight.trigger },
       (exit, seconds, span, clock) => {
         const outcome = outcomeOf(exit)
@@ -400,12 +419,12 @@ export const make = (labels: Labels | undefined): Telemetry => {
   }
 }
 
-/** Discovery in an `oauth2.discovery` span, a child of `parent` (the fetch that needed it) or a root. */
+/** Discovery in an `oauth2.discovery` span, in the trace of the fetch that needed it. */
 export const discovery = <A>(
   effect: Effect.Effect<A, FetchError>,
-  options: { readonly parent: Tracer.AnySpan | undefined; readonly host: string }
+  options: { readonly trace: Trace; readonly host: string }
 ): Effect.Effect<A, FetchError> =>
-  inSpan(effect, names.discoverySpan, options.parent, { [keys.host]: options.host }, (exit, seconds, span, clock) => {
+  inSpan(effect, names.discoverySpan, options.trace, { [keys.host]: options.host }, (exit, seconds, span, clock) => {
     const outcome = outcomeOf(exit)
     endSpan(span, outcome, clock)
     return Effect.logDebug("effect-oauth2: discovery").pipe(

@@ -53,12 +53,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
-import type * as Tracer from "effect/Tracer"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import * as Monotonic from "./monotonic.js"
-import type { Telemetry } from "./telemetry.js"
+import * as Telemetry from "./telemetry.js"
 import type { Issued } from "./tokenEndpoint.js"
 import type { RequestKey } from "./tokenRequest.js"
 
@@ -159,7 +158,7 @@ export interface Engine {
   /** Interrupts the fiber owned by `flight`, if it still runs. */
   readonly stop: (flight: Flight) => void
   /** Spans, metrics and logs (`telemetry.ts`). */
-  readonly telemetry: Telemetry
+  readonly telemetry: Telemetry.Telemetry
 }
 
 const empty: Empty = { _tag: "Empty", rejection: undefined }
@@ -178,7 +177,8 @@ export class TokenCell {
    * The current token, starting a refresh when due; or a wait for a fetch. The first branches are the hot path:
    * a fresh token is served without allocating.
    */
-  readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
+  readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const state = this.state
     if (state._tag === "Fresh") {
       const now = Monotonic.unsafeNow(clock)
@@ -188,7 +188,8 @@ export class TokenCell {
       }
       if (now < state.held.hardExpiresAt) {
         this.engine.telemetry.lookup(this, "refreshed_ahead", state.held.expiresAt, now)
-        this.startRefresh(state, now)
+        // no caller waits for a refresh: it is a root span, in the tracer of the call that started it
+        this.startRefresh(state, now, Telemetry.traceOf(fiber, { root: true }))
         return state.held.succeed
       }
     } else if (state._tag === "Refreshing") {
@@ -213,7 +214,7 @@ export class TokenCell {
    */
   private readonly wait: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.flatMap(
     Effect.uninterruptibleMask((restore) =>
-      // the caller's span is the parent of the fetch it starts
+      // the fetch a caller starts belongs to its trace: its tracer, its span as the parent
       Effect.withFiberRuntime<Held, FetchError>((fiber) => {
         const state = this.state
         const now = Monotonic.unsafeNow(Context.get(fiber.currentDefaultServices, Clock.Clock))
@@ -226,7 +227,7 @@ export class TokenCell {
           return Effect.fail(state.error)
         }
         this.engine.telemetry.lookup(this, state._tag === "Fetching" ? "joined" : "miss", undefined, now)
-        const fetching = state._tag === "Fetching" ? state : this.startFetch(state, fiber.currentSpan)
+        const fetching = state._tag === "Fetching" ? state : this.startFetch(state, Telemetry.traceOf(fiber))
         fetching.waiters++
         return Effect.onInterrupt(restore(Deferred.await(fetching.result)), () => this.leave(fetching))
       })
@@ -274,7 +275,7 @@ export class TokenCell {
     return rejection === undefined ? 0 : rejection.at + this.engine.cooldownMillis
   }
 
-  private startFetch(from: State, parent: Tracer.AnySpan | undefined): Fetching {
+  private startFetch(from: State, trace: Telemetry.Trace): Fetching {
     const fetching: Fetching = {
       _tag: "Fetching",
       rejection: from._tag === "Empty" || from._tag === "Failed" ? from.rejection : undefined,
@@ -285,14 +286,14 @@ export class TokenCell {
     if (from._tag === "Refreshing") this.engine.stop(from)
     this.state = fetching
     // the layer's scope is closed: the fetch ends before it starts, interrupted, and so do its callers
-    if (!this.engine.run(fetching, this.fetchFlight(fetching, parent))) {
+    if (!this.engine.run(fetching, this.fetchFlight(fetching, trace))) {
       this.settleFetch(fetching, Exit.interrupt(FiberId.none), 0)
     }
     return fetching
   }
 
-  private fetchFlight(fetching: Fetching, parent: Tracer.AnySpan | undefined): Effect.Effect<void> {
-    const flight = { trigger: "caller", parent, scopes: this.key.request.scopes.length } as const
+  private fetchFlight(fetching: Fetching, trace: Telemetry.Trace): Effect.Effect<void> {
+    const flight = { trigger: "caller", trace, scopes: this.key.request.scopes.length } as const
     return this.engine.telemetry.fetch(this.engine.fetch(this.key, fetching.rejection?.held), flight).pipe(
       // a token from the store cost no token request: it is not protected, so a rejection of it counts
       Effect.flatMap((fetched) =>
@@ -329,17 +330,16 @@ export class TokenCell {
     })
   }
 
-  private startRefresh(fresh: Fresh, now: number): void {
+  private startRefresh(fresh: Fresh, now: number, trace: Telemetry.Trace): void {
     const refreshing: Refreshing = { _tag: "Refreshing", held: fresh.held }
     this.state = refreshing
     // once the layer's scope is closed nothing runs: the token serves until its hard expiry, then callers are
     // interrupted (`startFetch`)
-    this.engine.run(refreshing, this.refreshFlight(refreshing, fresh.held.hardExpiresAt - now))
+    this.engine.run(refreshing, this.refreshFlight(refreshing, fresh.held.hardExpiresAt - now, trace))
   }
 
-  private refreshFlight(refreshing: Refreshing, timeLeft: number): Effect.Effect<void> {
-    // no caller waits for a refresh: its span is a root
-    const flight = { trigger: "refresh", parent: undefined, scopes: this.key.request.scopes.length } as const
+  private refreshFlight(refreshing: Refreshing, timeLeft: number, trace: Telemetry.Trace): Effect.Effect<void> {
+    const flight = { trigger: "refresh", trace, scopes: this.key.request.scopes.length } as const
     return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.held), flight).pipe(
       Effect.flatMap((fetched) =>
         Effect.map(this.engine.hold(this, fetched, 0), (held) => ({ held, fromStore: fetched.fromStore }))

@@ -57,8 +57,9 @@ export const run = Effect.gen(function*() {
   let slowest = 0
   let renewedAfter: number | undefined
   // calls made once the renewal request had reached the token endpoint, and those of them served the current token
+  // the calls made while the renewal's token request was in flight, and the slowest of them
   let duringRenewal = 0
-  let servedCurrent = 0
+  let slowestDuringRenewal = 0
   const caller = Effect.gen(function*() {
     while ((yield* Clock.currentTimeMillis) - start < 3500) {
       const renewing = renewedAfter === undefined && (yield* tokenRequests) > before
@@ -68,7 +69,7 @@ export const run = Effect.gen(function*() {
       const current = Redacted.value(token.value) === Redacted.value(first.value)
       if (renewing) {
         duringRenewal++
-        if (current) servedCurrent++
+        slowestDuringRenewal = Math.max(slowestDuringRenewal, millis)
       }
       if (renewedAfter === undefined && !current) {
         renewedAfter = (yield* Clock.currentTimeMillis) - start
@@ -84,8 +85,9 @@ export const run = Effect.gen(function*() {
   checks.push(yield* check(`renewed once, in the background: ${renewals} token request`, renewals === 1))
   checks.push(
     yield* check(
-      `no caller waited for the token endpoint: ${servedCurrent} of ${duringRenewal} calls made during the renewal got the current token at once`,
-      duringRenewal > 0 && servedCurrent > 0 && renewedAfter !== undefined
+      `no caller waited for the token endpoint: ${duringRenewal} calls while the renewal's 300 ms request was in ` +
+        `flight, each served at once (the slowest in ${ms(slowestDuringRenewal)})`,
+      duringRenewal > 0 && slowestDuringRenewal < 150 && renewedAfter !== undefined
     )
   )
   yield* server.setTokenLifetime("1 hour")

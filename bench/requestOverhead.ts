@@ -17,6 +17,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Baseline from "./baseline.js"
+import * as PromiseFetch from "./promiseFetch.js"
 import * as Report from "./report.js"
 import * as TokenServer from "./tokenServer.js"
 
@@ -177,6 +178,8 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
         `(${Report.format(medianOf(baseline, "cpu"), 1)} µs CPU each)`
     )
 
+    const promiseRows = await PromiseFetch.run(server)
+
     const percent = (ratio: number) => `${Report.format(100 * ratio, 1)} %`
     return [
       {
@@ -220,7 +223,8 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
         })`,
         baseline: "-",
         goal: ""
-      }
+      },
+      ...promiseRows
     ]
   } finally {
     await runtime.dispose()

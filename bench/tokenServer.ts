@@ -25,6 +25,8 @@ export interface TokenServer {
   readonly tokenRequests: number
   /** When each of those token requests arrived, `performance.now()` milliseconds. */
   readonly tokenRequestTimes: ReadonlyArray<number>
+  /** When each answer to a token request was sent, `performance.now()` milliseconds. */
+  readonly tokenAnswerTimes: ReadonlyArray<number>
   /** Requests to the protected API since the last `reset`. */
   readonly apiRequests: number
   delayMs: number
@@ -56,6 +58,7 @@ export const start = async (options: Options = {}): Promise<TokenServer> => {
   let apiRequests = 0
   let issued = 0
   let tokenRequestTimes: Array<number> = []
+  let tokenAnswerTimes: Array<number> = []
   const state = { delayMs: options.delayMs ?? 0, lifetimeSeconds: options.lifetimeSeconds ?? 3600 }
 
   const server = Http.createServer((request, response) => {
@@ -77,6 +80,7 @@ export const start = async (options: Options = {}): Promise<TokenServer> => {
             expires_in: state.lifetimeSeconds,
             ...(scope === null ? {} : { scope })
           })
+          tokenAnswerTimes.push(performance.now())
         }
         if (state.delayMs > 0) setTimeout(answer, state.delayMs)
         else answer()
@@ -112,6 +116,9 @@ export const start = async (options: Options = {}): Promise<TokenServer> => {
     get tokenRequestTimes() {
       return tokenRequestTimes
     },
+    get tokenAnswerTimes() {
+      return tokenAnswerTimes
+    },
     get apiRequests() {
       return apiRequests
     },
@@ -131,6 +138,7 @@ export const start = async (options: Options = {}): Promise<TokenServer> => {
       tokenRequests = 0
       apiRequests = 0
       tokenRequestTimes = []
+      tokenAnswerTimes = []
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -224,6 +224,25 @@ describe("TokenService single flight (behaviour 6)", () => {
       assert.strictEqual(endpoint.requests.length, 1)
     }))
 
+  it.scoped("when the last caller waiting for a fetch leaves, the fetch stops and the next caller starts another", () =>
+    Effect.gen(function*() {
+      let abandoned = 0
+      const endpoint = Endpoint.make()
+      endpoint.script(Endpoint.hang(() => abandoned++))
+      const service = yield* Service.make(endpoint)
+      const first = yield* Effect.fork(service.get)
+      const second = yield* Effect.fork(service.get)
+      yield* Service.settle
+      yield* Fiber.interrupt(first)
+      yield* Service.settle
+      assert.strictEqual(abandoned, 0, "a caller still waits")
+      yield* Fiber.interrupt(second)
+      yield* Service.settle
+      assert.strictEqual(abandoned, 1, "no caller waits: the request is abandoned")
+      assert.strictEqual(Service.value(yield* service.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2)
+    }))
+
   it.scoped("a caller that times out is released at its timeout; the others get the token", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()

@@ -52,6 +52,29 @@ describe("promise", () => {
     assert.strictEqual(ApiError, ApiErrorModule.ApiError)
   })
 
+  it("1,000 concurrent getToken() on a cold client share one token request, its token or its failure", () =>
+    withServer(undefined, async (server) => {
+      const client = createTokenClient({ tokenUrl: server.tokenUrl, clientId: "app", clientSecret: "s3cret" })
+      try {
+        server.tokenStatus = 503
+        const failed = await Promise.allSettled(Array.from({ length: 1000 }, () => client.getToken()))
+        const reasons = new Set(failed.map((result) => result.status === "rejected" ? result.reason : undefined))
+        assert.strictEqual(reasons.size, 1, "one failure, shared")
+        assert.instanceOf([...reasons][0], NetworkError)
+        const afterFailure = server.tokenRequests.length
+        assert.strictEqual(afterFailure, 4, "one fetch with its retries")
+        server.tokenStatus = 200
+        const tokens = await Promise.all(Array.from({ length: 1000 }, () => client.getToken()))
+        assert.deepStrictEqual([...new Set(tokens)], ["t5"])
+        assert.strictEqual(server.tokenRequests.length, afterFailure + 1, "the next calls asked again, once")
+        const fetched = await Promise.all(Array.from({ length: 100 }, () => client.fetch(`${server.url}/api`)))
+        assert.deepStrictEqual([...new Set(fetched.map((response) => response.status))], [200])
+        assert.strictEqual(server.tokenRequests.length, afterFailure + 1)
+      } finally {
+        await client.close()
+      }
+    }))
+
   it("getToken gives the token, a plain string secret sent as Basic, and a cached call sends nothing", () =>
     withServer(undefined, async (server) => {
       const client = createTokenClient({ tokenUrl: server.tokenUrl, clientId: "app", clientSecret: "s3cret" })

@@ -105,13 +105,9 @@ const toApiError = (
     )
   })
 
-/** A 401 that says the token itself was refused (RFC 6750 §3.1: `invalid_token`, or no error at all). */
-const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken): boolean => {
-  if (response.status !== 401) return false
-  const challenge = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
-  const error = challenge?.params["error"]
-  return error === undefined || error === "invalid_token"
-}
+/** A 401 that says the token itself was refused (`wwwAuthenticate.rejectsToken`). */
+const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken): boolean =>
+  wwwAuthenticate.rejectsToken(response.status, response.headers["www-authenticate"], token.tokenType)
 
 const isStatusCodeError = (error: unknown): error is HttpClientError.ResponseError =>
   HttpClientError.isHttpClientError(error) && error._tag === "ResponseError" && error.reason === "StatusCode"

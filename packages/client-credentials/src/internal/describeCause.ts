@@ -127,25 +127,48 @@ export const transportFailure = (
   error: HttpClientError.HttpClientError,
   redactor: Redactor
 ): { readonly detail: string; readonly status?: number } => {
-  const found = findCause(error.cause)
-  const cause = describeCause(error.cause, redactor)
-  if (error._tag === "ResponseError") {
-    const status = error.response.status
-    const detail = found.code === undefined
-      ? `answered HTTP ${status} with a body that could not be decoded (${redactor.cut(found.name ?? "unknown", 64)})`
-      : `broke off its answer after HTTP ${status} (${cause})`
-    return { status, detail }
+  if (error._tag === "ResponseError") return answerFailure(error.cause, error.response.status, redactor)
+  if (error.reason !== "Transport") {
+    return { detail: `not sent (${error.reason}: ${describeCause(error.cause, redactor)})` }
   }
-  if (error.reason !== "Transport") return { detail: `not sent (${error.reason}: ${cause})` }
+  return sendFailure(error.cause, error.request.url, redactor)
+}
+
+/**
+ * A request to `url` that could not be sent or got no answer, as `transportFailure` says it for a `Transport` error:
+ * `unreachable (…)`, `not reached: the proxy … is unreachable (…)`, `failed TLS verification (…)` or
+ * `could not be called (…)`. For any client: the Promise API's `fetch` gives the platform's own failure.
+ */
+export const sendFailure = (cause: unknown, url: string, redactor: Redactor): { readonly detail: string } => {
+  const found = findCause(cause)
+  const described = describeCause(cause, redactor)
   const code = found.code ?? ""
   if (unreachableCodes.has(code)) {
-    const url = URL.canParse(error.request.url) ? new URL(error.request.url) : undefined
-    const proxy = url === undefined ? undefined : intermediary(found, url)
+    const parsed = URL.canParse(url) ? new URL(url) : undefined
+    const proxy = parsed === undefined ? undefined : intermediary(found, parsed)
     return {
       detail: proxy === undefined
-        ? `unreachable (${cause})`
-        : `not reached: the proxy ${redactor.cut(proxy, maxCauseBytes)} is unreachable (${cause})`
+        ? `unreachable (${described})`
+        : `not reached: the proxy ${redactor.cut(proxy, maxCauseBytes)} is unreachable (${described})`
     }
   }
-  return { detail: tlsCode.test(code) ? `failed TLS verification (${cause})` : `could not be called (${cause})` }
+  return {
+    detail: tlsCode.test(code) ? `failed TLS verification (${described})` : `could not be called (${described})`
+  }
+}
+
+/**
+ * An answer with `status` whose body broke off (a cause with a code) or could not be decoded (its name only: a
+ * decoding error's message may quote the body).
+ */
+export const answerFailure = (
+  cause: unknown,
+  status: number,
+  redactor: Redactor
+): { readonly detail: string; readonly status: number } => {
+  const found = findCause(cause)
+  const detail = found.code === undefined
+    ? `answered HTTP ${status} with a body that could not be decoded (${redactor.cut(found.name ?? "unknown", 64)})`
+    : `broke off its answer after HTTP ${status} (${describeCause(cause, redactor)})`
+  return { status, detail }
 }

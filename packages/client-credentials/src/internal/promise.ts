@@ -27,6 +27,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -41,25 +42,23 @@ import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
+import { nodeModule } from "./builtins.js"
 import { kindOf } from "./credentialOptions.js"
 import { transportFailure } from "./describeCause.js"
 import * as Monotonic from "./monotonic.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
+import * as PromiseFetch from "./promiseFetch.js"
 import * as Redaction from "./redaction.js"
+import { ClosedError, type ReadBody, readUpTo } from "./requestBody.js"
+import * as Telemetry from "./telemetry.js"
 import type { Held } from "./tokenCell.js"
 import { makeWith, peekOf } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
 export const defaultReplayBodyLimit = 1024 * 1024
 
-/** A call made after `close()`, or cut by it. */
-export class ClosedError extends Error {
-  constructor() {
-    super("createTokenClient: the client is closed")
-    this.name = "ClosedError"
-  }
-}
+export { ClosedError } from "./requestBody.js"
 
 /** A `TypeError` for an option, as `createTokenClient` throws it and a call rejects with it. */
 const invalidOption = (problem: string) => new TypeError(`createTokenClient: ${problem}`)
@@ -150,72 +149,6 @@ const toWeb = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<R
   })
 
 /**
- * A body read up to the limit: the bytes, when it ended within it; else the chunks read and the rest of its stream;
- * or the error it failed with while it was read.
- */
-type ReadBody =
-  | { readonly _tag: "Kept"; readonly bytes: Uint8Array }
-  | { readonly _tag: "Streamed"; readonly head: ReadonlyArray<Uint8Array>; readonly rest: ReadableStream<Uint8Array> }
-  | { readonly _tag: "Failed"; readonly error: unknown }
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
-
-/**
- * Reads `body` until it ends, fails or passes `limit` bytes. When `signal` aborts or the client closes, the stream is
- * cancelled at once (which ends a pending read) and the read rejects with the signal's reason or `ClosedError`.
- */
-const readUpTo = async (
-  body: ReadableStream<Uint8Array>,
-  limit: number,
-  signal: AbortSignal | undefined,
-  closing: AbortSignal
-): Promise<ReadBody> => {
-  const reader = body.getReader()
-  let cut: { readonly error: unknown } | undefined
-  const stop = (error: unknown) => {
-    if (cut !== undefined) return
-    cut = { error }
-    reader.cancel(error).catch(() => {})
-  }
-  const onAbort = () => stop(signal!.reason)
-  const onClose = () => stop(new ClosedError())
-  signal?.addEventListener("abort", onAbort, { once: true })
-  closing.addEventListener("abort", onClose, { once: true })
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  try {
-    for (;;) {
-      const next = await reader.read()
-      if (cut !== undefined) throw cut.error
-      if (next.done) return { _tag: "Kept", bytes: concat(chunks, size) }
-      if (!(next.value instanceof Uint8Array)) throw new TypeError("fetch: a body stream chunk is not a Uint8Array")
-      chunks.push(next.value)
-      size += next.value.byteLength
-      if (size > limit) {
-        reader.releaseLock()
-        return { _tag: "Streamed", head: chunks, rest: body }
-      }
-    }
-  } catch (error) {
-    if (cut !== undefined) throw cut.error
-    reader.cancel(error).catch(() => {})
-    return { _tag: "Failed", error }
-  } finally {
-    signal?.removeEventListener("abort", onAbort)
-    closing.removeEventListener("abort", onClose)
-  }
-}
-
-/**
  * The web request as one the platform client sends: a body that ended within the limit as bytes (sent again after a
  * 401), a longer one as a stream of the chunks read and the rest (sent once).
  */
@@ -233,13 +166,6 @@ const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.
   return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
 }
 
-/**
- * How the platform's `fetch` is asked to send a streamed body: without following redirects, which it could not do
- * for a stream anyway but 303. Following them is what makes it keep a copy of the stream (it tees the body to be able
- * to resend it), i.e. hold the whole upload in memory until it ends (Node's fetch, undici, does).
- */
-const streamedInit: RequestInit = { redirect: "error" }
-
 /** @internal */
 export const make = (options: promise.Options): promise.TokenClient => {
   const { httpClient, replayBodyLimit, service } = check(options)
@@ -249,8 +175,10 @@ export const make = (options: promise.Options): promise.TokenClient => {
     makeWith(service, (problem) => Effect.die(invalidOption(problem)))
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
-  const ownFetch = httpClient === undefined
   const closing = new AbortController()
+  // every body being read for a call listens to it: as many listeners as such calls in flight
+  nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
+    ?.setMaxListeners(0, closing.signal)
   let closed = false
   let peek: (() => Held | undefined) | undefined
   // the string of the token last served, so that the hot path reads it once per token
@@ -295,23 +223,77 @@ export const make = (options: promise.Options): promise.TokenClient => {
       return Promise.reject(Cause.squash(exit.cause))
     })
 
+  /** The service's counters, once it is built. */
+  let telemetry: Telemetry.Telemetry | undefined
+
   const configured = Effect.flatMap(TokenService.TokenService, (service) => {
     peek ??= peekOf(service)
-    return Effect.map(service.get, valueOf)
+    telemetry ??= Telemetry.of(service)
+    return service.get
   })
   const other = (request: TokenRequest.TokenRequest) =>
     Effect.flatMap(TokenService.TokenService, (service) => Effect.map(service.getFor(request), valueOf))
 
-  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
-    if (request === undefined && peek !== undefined) {
-      const held = peek()
-      if (held !== undefined && Monotonic.unsafeNow(systemClock) < held.refreshAt) {
-        return Promise.resolve(valueOf(held.token))
+  /**
+   * The call to the service for the configured token that is under way, shared by every call made meanwhile: a
+   * thousand callers on a cold client are one call into the runtime and a thousand joins of its promise, as the
+   * service's own waiters are one fetch. Forgotten as soon as it settles, so a later caller asks the service again.
+   */
+  let configuredCall: { readonly token: Promise<AccessToken.AccessToken>; readonly value: Promise<string> } | undefined
+
+  /** The shared call to the service for the configured token, started when none is under way. */
+  const sharedCall = () => {
+    if (configuredCall === undefined) {
+      const token = run(configured)
+      // its value too is shared: a thousand callers join one promise, not a thousand derived ones
+      const call = { token, value: token.then(valueOf) }
+      configuredCall = call
+      const forget = () => {
+        if (configuredCall === call) configuredCall = undefined
       }
+      token.then(forget, forget)
+    }
+    return configuredCall
+  }
+
+  /** The configured token while it is fresh: the hot path, without the runtime. */
+  const freshToken = (): AccessToken.AccessToken | undefined => {
+    const held = peek?.()
+    return held !== undefined && Monotonic.unsafeNow(systemClock) < held.refreshAt ? held.token : undefined
+  }
+
+  /** The configured token: the hot path while it is fresh, else the shared call to the service. */
+  const configuredToken = (): Promise<AccessToken.AccessToken> => {
+    const fresh = freshToken()
+    if (fresh !== undefined) return Promise.resolve(fresh)
+    return closed ? closedError() : sharedCall().token
+  }
+
+  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
+    if (request === undefined) {
+      const fresh = freshToken()
+      if (fresh !== undefined) return Promise.resolve(valueOf(fresh))
     }
     if (closed) return closedError()
-    return run(request === undefined ? configured : other(request))
+    return request === undefined ? sharedCall().value : run(other(request))
   }
+
+  /** How to cut each call of the native `fetch` in flight: `close()` does. */
+  const nativeCalls = new Set<() => void>()
+
+  const nativeFetch = PromiseFetch.make({
+    isClosed: () => closed,
+    closing: closing.signal,
+    track: (cut) => {
+      nativeCalls.add(cut)
+      return () => nativeCalls.delete(cut)
+    },
+    freshToken,
+    token: configuredToken,
+    invalidate: (token) => run(Effect.flatMap(TokenService.TokenService, (service) => service.invalidate(token))),
+    telemetry: () => telemetry,
+    replayBodyLimit
+  })
 
   const client = Effect.suspend(() => {
     if (authorized !== undefined) return Effect.succeed(authorized)
@@ -322,7 +304,8 @@ export const make = (options: promise.Options): promise.TokenClient => {
     })
   })
 
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
+  const clientFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (closed) return closedError()
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
     const web = new Request(input, init)
@@ -353,23 +336,28 @@ export const make = (options: promise.Options): promise.TokenClient => {
         })
       )
     }
-    const call = Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb))
-    return run(
-      body?._tag === "Streamed" && ownFetch
-        ? Effect.provideService(call, FetchHttpClient.RequestInit, streamedInit)
-        : call,
-      signal
-    )
+    return run(Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)), signal)
   }
+
+  const fetch = httpClient === undefined ? nativeFetch : clientFetch
 
   const close = (): Promise<void> => {
     if (closed) return Promise.resolve()
     closed = true
     peek = undefined
     closing.abort()
+    for (const cut of nativeCalls) cut()
     for (const fiber of running) fiber.unsafeInterruptAsFork(fiber.id())
     return runtime.dispose()
   }
+
+  // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
+  // fails the calls instead, each with the same error)
+  runtime.runtime().then((built) => {
+    const service = Context.get(built.context, TokenService.TokenService)
+    peek ??= peekOf(service)
+    telemetry ??= Telemetry.of(service)
+  }, () => {})
 
   return { getToken, fetch, close }
 }

@@ -219,6 +219,8 @@ export interface Telemetry {
     expiresAt: number | undefined,
     now: number
   ) => void
+  /** `count` callers joined fetches other callers started: counted once per fetch, when it settles. */
+  readonly joined: (count: number) => void
   /** A hit counted and nothing else: the Promise API's hot path, which leaves the gauge to the other calls. */
   readonly counted: () => void
   /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
@@ -394,6 +396,9 @@ export const make = (labels: Labels | undefined): Telemetry => {
       }
     },
     counted: () => hits.update(1),
+    joined: (count) => {
+      if (count > 0) lookups.joined.unsafeUpdate(count, noTags)
+    },
     lookup: (cell, result, expiresAt, now) => {
       lookups[result].unsafeUpdate(1, noTags)
       if (cell === configured) {

@@ -47,7 +47,6 @@
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -99,13 +98,19 @@ export interface Empty {
   readonly rejection: Rejection | undefined
 }
 
-/** A fetch in flight; callers wait for `result`. */
+/** How a fetch ended, as its waiters are resumed with it. */
+export type Outcome = Exit.Exit<Held, FetchError>
+
+/** A fetch in flight; callers wait for its outcome. */
 export interface Fetching {
   readonly _tag: "Fetching"
   readonly rejection: Rejection | undefined
-  readonly result: Deferred.Deferred<Held, FetchError>
-  /** The callers waiting for `result`: when the last one leaves, the fetch stops. Changed only by them. */
-  waiters: number
+  /** How to resume each caller waiting: when the last one leaves, the fetch stops. */
+  readonly waiters: Set<(outcome: Outcome) => void>
+  /** The outcome, once settled: a caller that comes to this fetch after that has it at once. */
+  outcome: Outcome | undefined
+  /** How many callers joined the fetch another caller started, counted once it settles (telemetry). */
+  joined: number
 }
 
 /** A token served at once. */
@@ -205,36 +210,30 @@ export class TokenCell {
         return Effect.fail(state.error)
       }
     }
-    return this.wait
+    if (state._tag === "Fetching") {
+      state.joined++
+      return Effect.flatMap(this.join(state), this.served)
+    }
+    this.engine.telemetry.lookup(this, "miss", undefined, Monotonic.unsafeNow(clock))
+    // the fetch a caller starts belongs to its trace: its tracer, its span as the parent
+    return Effect.flatMap(this.join(this.startFetch(state, Telemetry.traceOf(fiber))), this.served)
   })
 
   /**
-   * Waits for a fetch, starting one if none runs. Joining and counting the waiter are one uninterruptible step, so
-   * every waiter that leaves is counted out; the wait itself is as interruptible as the caller.
+   * Waits for `fetching`'s outcome. The waiter is counted in and out by the wait itself: in when it suspends, out when
+   * it is interrupted (then the fetch stops if it was the last), so no step can leave one uncounted.
    */
-  private readonly wait: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.flatMap(
-    Effect.uninterruptibleMask((restore) =>
-      // the fetch a caller starts belongs to its trace: its tracer, its span as the parent
-      Effect.withFiberRuntime<Held, FetchError>((fiber) => {
-        const state = this.state
-        const now = Monotonic.unsafeNow(Context.get(fiber.currentDefaultServices, Clock.Clock))
-        if ((state._tag === "Fresh" || state._tag === "Refreshing") && now < state.held.hardExpiresAt) {
-          this.engine.telemetry.hit(this, state.held.expiresAt, now)
-          return Effect.succeed(state.held)
-        }
-        if (state._tag === "Failed" && now < state.until) {
-          this.engine.telemetry.lookup(this, "failure", undefined, now)
-          return Effect.fail(state.error)
-        }
-        this.engine.telemetry.lookup(this, state._tag === "Fetching" ? "joined" : "miss", undefined, now)
-        const fetching = state._tag === "Fetching" ? state : this.startFetch(state, Telemetry.traceOf(fiber))
-        fetching.waiters++
-        return Effect.onInterrupt(restore(Deferred.await(fetching.result)), () => this.leave(fetching))
-      })
-    ),
-    // a token rejected while this caller resumed is not served: ask again
-    (held) => this.engine.rejected.has(held.token) ? this.serve : held.succeed
-  )
+  private join(fetching: Fetching): Effect.Effect<Held, FetchError> {
+    return Effect.async<Held, FetchError>((resume) => {
+      if (fetching.outcome !== undefined) return resume(fetching.outcome)
+      fetching.waiters.add(resume)
+      return Effect.sync(() => this.leave(fetching, resume))
+    })
+  }
+
+  /** A waiter's token, unless it was rejected while the waiter resumed: then it asks again. */
+  private readonly served = (held: Held): Effect.Effect<AccessToken.AccessToken, FetchError> =>
+    this.engine.rejected.has(held.token) ? this.serve : held.succeed
 
   /**
    * The token held, without entering the runtime, while no refresh is due and none runs (`Fresh`): the caller compares
@@ -279,8 +278,9 @@ export class TokenCell {
     const fetching: Fetching = {
       _tag: "Fetching",
       rejection: from._tag === "Empty" || from._tag === "Failed" ? from.rejection : undefined,
-      result: Deferred.unsafeMake(FiberId.none),
-      waiters: 0
+      waiters: new Set(),
+      outcome: undefined,
+      joined: 0
     }
     // a refresh still running at the hard expiry is given up
     if (from._tag === "Refreshing") this.engine.stop(from)
@@ -317,17 +317,25 @@ export class TokenCell {
           : { _tag: "Empty", rejection: fetching.rejection }
       }
     }
-    Deferred.unsafeDone(fetching.result, exit)
+    this.resumeWaiters(fetching, exit)
   }
 
-  private leave(fetching: Fetching): Effect.Effect<void> {
-    return Effect.sync(() => {
-      fetching.waiters--
-      if (fetching.waiters === 0 && this.state === fetching) {
-        this.state = { _tag: "Empty", rejection: fetching.rejection }
-        this.engine.stop(fetching)
-      }
-    })
+  /** Resumes every waiter of `fetching` with `outcome`, and every later one at once. */
+  private resumeWaiters(fetching: Fetching, outcome: Outcome): void {
+    if (fetching.outcome !== undefined) return
+    fetching.outcome = outcome
+    this.engine.telemetry.joined(fetching.joined)
+    const waiters = Array.from(fetching.waiters)
+    fetching.waiters.clear()
+    for (const resume of waiters) resume(outcome)
+  }
+
+  private leave(fetching: Fetching, waiter: (outcome: Outcome) => void): void {
+    fetching.waiters.delete(waiter)
+    if (fetching.waiters.size === 0 && this.state === fetching) {
+      this.state = { _tag: "Empty", rejection: fetching.rejection }
+      this.engine.stop(fetching)
+    }
   }
 
   private startRefresh(fresh: Fresh, now: number, trace: Telemetry.Trace): void {
@@ -407,7 +415,7 @@ export class TokenCell {
       case "Fetching": {
         const replacing = afterRejection(state.rejection)
         this.state = { _tag: "Fresh", held: replacing }
-        Deferred.unsafeDone(state.result, Exit.succeed(replacing))
+        this.resumeWaiters(state, Exit.succeed(replacing))
         this.engine.stop(state)
         return
       }

@@ -64,3 +64,13 @@ export const parse = (header: string): Array<ApiError.Challenge> => {
 /** The challenge for `scheme` (compared case-insensitively), if the header has one. */
 export const find = (header: string | undefined, scheme: string): ApiError.Challenge | undefined =>
   header === undefined ? undefined : parse(header).find((c) => c.scheme.toLowerCase() === scheme.toLowerCase())
+
+/**
+ * Whether an answer rejects the token it was sent with (RFC 6750 §3.1): a 401 whose challenge for the token's scheme
+ * says `invalid_token`, or names no error at all.
+ */
+export const rejectsToken = (status: number, header: string | null | undefined, tokenType: string): boolean => {
+  if (status !== 401) return false
+  const error = find(header ?? undefined, tokenType)?.params["error"]
+  return error === undefined || error === "invalid_token"
+}

@@ -1,0 +1,365 @@
+/**
+ * The Promise API's `fetch` on the platform's own `fetch` (when `createTokenClient` is given no `httpClient`): the
+ * request goes out as a caller's own `fetch` would, with the configured token in `Authorization`, and the answer
+ * comes back as the platform's `Response`. Only the token (the Promise API's hot path, `getToken`'s) and a rejection
+ * (`invalidate`, the telemetry counters) touch the service: no fiber, no Effect stream, no copy of the answer per
+ * request, so that it costs about what a `fetch` with a fixed header costs.
+ *
+ * What `AuthorizedClient` does, by the same rules: a 401 that rejects the token (`wwwAuthenticate.rejectsToken`)
+ * drops it and, when the body can be sent again, sends the request once more with a fresh token (unless the service
+ * hands back the same one). A failure to send is a `NetworkError` (source `Api`) in the library's words, and so is a
+ * failure of the answer's body, whichever way it is read. A call is cut at once by its signal (its reason) or by
+ * `close()` (`ClosedError`), whatever it waits for.
+ */
+import * as Redacted from "effect/Redacted"
+import * as AccessToken from "../AccessToken.js"
+import * as NetworkError from "../NetworkError.js"
+import { answerFailure, sendFailure } from "./describeCause.js"
+import * as Origin from "./origin.js"
+import * as Redaction from "./redaction.js"
+import { ClosedError, type ReadBody, readUpTo, streamOf } from "./requestBody.js"
+import type * as Telemetry from "./telemetry.js"
+import * as wwwAuthenticate from "./wwwAuthenticate.js"
+
+/** What the native `fetch` needs of its client. */
+export interface Client {
+  readonly isClosed: () => boolean
+  /**
+   * Aborts when the client closes: what a call waits for of the client (its body's read, its token) stops then. Never
+   * given to the platform's fetch: it lets go of its listener on a signal only when the request is collected, so a
+   * signal shared by every request would gather one listener per request.
+   */
+  readonly closing: AbortSignal
+  /** Keeps `cut` until the returned function is called: `close()` calls the ones it keeps. */
+  readonly track: (cut: () => void) => () => void
+  /** The configured token while it is fresh, without waiting: the hot path. */
+  readonly freshToken: () => AccessToken.AccessToken | undefined
+  /** The configured token from the service (fetched, or refreshed). */
+  readonly token: () => Promise<AccessToken.AccessToken>
+  /** Drops a token an API rejected. */
+  readonly invalidate: (token: AccessToken.AccessToken) => Promise<void>
+  /** The service's counters, once it is built. */
+  readonly telemetry: () => Telemetry.Telemetry | undefined
+  readonly replayBodyLimit: number
+}
+
+/** A redactor with no values: a transport failure names its code, never a text that could hold a token. */
+const noValues = Redaction.make([])
+
+/** The `Authorization` value of each token in use, built once per token. */
+const authorizations = new WeakMap<AccessToken.AccessToken, string>()
+
+const authorizationOf = (token: AccessToken.AccessToken): string => {
+  let header = authorizations.get(token)
+  if (header === undefined) {
+    header = `${token.tokenType} ${Redacted.value(token.value)}`
+    authorizations.set(token, header)
+  }
+  return header
+}
+
+const originOf = (url: string): Pick<NetworkError.NetworkError, "origin"> =>
+  URL.canParse(url) ? { origin: Origin.ofUrl(new URL(url)) } : {}
+
+/** Where an answer came from and what may have cut its call: what its body's failure is told with. */
+interface AnswerContext {
+  readonly url: string
+  readonly cutReason: () => unknown
+}
+
+/** The key of an answer's `AnswerContext`, on the answer itself. */
+const contextKey: unique symbol = Symbol("@effect-oauth2/client-credentials/ApiResponse/context")
+
+/** The wrapped body stream of each answer whose caller read `body` itself. */
+const wrappedBodies = new WeakMap<Response, ReadableStream<Uint8Array<ArrayBuffer>> | null>()
+
+const platformBody = Object.getOwnPropertyDescriptor(Response.prototype, "body")!.get!
+
+/** A body's failure as the library tells it: the reason that cut the call, or a `NetworkError`. */
+const failureOf = (response: Response, error: unknown): unknown => {
+  const context = (response as { readonly [contextKey]?: AnswerContext })[contextKey]
+  if (context === undefined) return error
+  return context.cutReason() ?? new NetworkError.NetworkError({
+    reason: "Transport",
+    source: "Api",
+    ...originOf(context.url),
+    ...answerFailure(error, response.status, noValues)
+  })
+}
+
+/**
+ * The platform's `Response`, whose body fails as the library's other failures do, whichever way it is read: its
+ * reading methods map a failure, and `body` is wrapped only when a caller reads the stream itself. An answer is given
+ * this prototype in place of its own (nothing is copied), so reading it costs what reading the platform's costs.
+ */
+class ApiResponse extends Response {
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return super.arrayBuffer().catch((error: unknown) => Promise.reject(failureOf(this, error)))
+  }
+  override blob(): Promise<Blob> {
+    return super.blob().catch((error: unknown) => Promise.reject(failureOf(this, error)))
+  }
+  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return super.bytes().catch((error: unknown) => Promise.reject(failureOf(this, error)))
+  }
+  override formData(): Promise<FormData> {
+    return super.formData().catch((error: unknown) => Promise.reject(failureOf(this, error)))
+  }
+  override json(): Promise<unknown> {
+    return super.json().catch((error: unknown) => Promise.reject(failureOf(this, error)))
+  }
+  override text(): Promise<string> {
+    return super.text().catch((error: unknown) => Promise.reject(failureOf(this, error)))
+  }
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    const known = wrappedBodies.get(this)
+    if (known !== undefined) return known
+    const body = platformBody.call(this) as ReadableStream<Uint8Array<ArrayBuffer>> | null
+    if (body === null) {
+      wrappedBodies.set(this, null)
+      return null
+    }
+    const reader = body.getReader()
+    const wrapped = new ReadableStream<Uint8Array<ArrayBuffer>>({
+      pull: async (controller) => {
+        try {
+          const chunk = await reader.read()
+          if (chunk.done) controller.close()
+          else controller.enqueue(chunk.value)
+        } catch (error) {
+          controller.error(failureOf(this, error))
+        }
+      },
+      cancel: (reason) => reader.cancel(reason)
+    })
+    wrappedBodies.set(this, wrapped)
+    return wrapped
+  }
+}
+
+/** `response`, its body's failures told as `ApiResponse` tells them. */
+const mapBodyFailures = (response: Response, url: string, cutReason: () => unknown): Response => {
+  const context: AnswerContext = { url, cutReason }
+  Object.defineProperty(response, contextKey, { value: context })
+  return Object.setPrototypeOf(response, ApiResponse.prototype) as Response
+}
+
+/** A request as the caller gave it, and its body read up to the replay limit. */
+interface Outgoing {
+  readonly url: string
+  readonly method: string
+  readonly headers: HeadersInit | undefined
+  readonly redirect: RequestRedirect
+  readonly body: ReadBody | undefined
+}
+
+/** The platform's request: the caller's method, headers and body (kept, or streamed once without redirects). */
+const requestInit = (
+  outgoing: Outgoing,
+  token: AccessToken.AccessToken,
+  signal: AbortSignal | undefined
+): RequestInit => {
+  const init: { -readonly [K in keyof RequestInit]: RequestInit[K] } = {
+    method: outgoing.method,
+    headers: withAuthorization(outgoing.headers, authorizationOf(token)),
+    redirect: outgoing.redirect
+  }
+  if (signal !== undefined) init.signal = signal
+  const body = outgoing.body
+  if (body?._tag === "Kept") init.body = body.bytes as Uint8Array<ArrayBuffer>
+  else if (body?._tag === "Streamed") {
+    // following a redirect is what makes the platform keep a copy of a streamed body: it could not resend it but to a
+    // 303 anyway
+    init.body = streamOf(body)
+    init.redirect = "error"
+    ;(init as { duplex?: string }).duplex = "half"
+  }
+  return init
+}
+
+/** The caller's headers and `Authorization`: a plain record stays one (the cheapest for the platform to read). */
+const withAuthorization = (headers: HeadersInit | undefined, authorization: string): HeadersInit => {
+  if (headers === undefined) return { authorization }
+  if (!(headers instanceof Headers) && !Array.isArray(headers)) {
+    const record: Record<string, string> = {}
+    for (const name in headers) {
+      if (name.toLowerCase() !== "authorization") record[name] = headers[name]!
+    }
+    record.authorization = authorization
+    return record
+  }
+  const copy = new Headers(headers)
+  copy.set("authorization", authorization)
+  return copy
+}
+
+/** `promise`, or the reason that cuts the call as soon as one of `signals` fires, whichever comes first. */
+const untilCut = <A>(
+  promise: Promise<A>,
+  signals: ReadonlyArray<AbortSignal | undefined>,
+  cutReason: () => unknown
+): Promise<A> => {
+  if (signals.some((signal) => signal?.aborted === true)) return Promise.reject(cutReason())
+  return new Promise<A>((resolve, reject) => {
+    const onAbort = () => reject(cutReason())
+    const stop = () => {
+      for (const signal of signals) signal?.removeEventListener("abort", onAbort)
+    }
+    for (const signal of signals) signal?.addEventListener("abort", onAbort, { once: true })
+    promise.then(
+      (value) => {
+        stop()
+        resolve(value)
+      },
+      (error: unknown) => {
+        stop()
+        reject(error)
+      }
+    )
+  })
+}
+
+/** `fetch`, authorized with the configured token; see the module's comment. */
+export const make = (client: Client) => {
+  /** A request that could not be sent: the reason that cut the call, or a `NetworkError`. */
+  const sendFailure_ = (error: unknown, url: string, cutReason: () => unknown): unknown =>
+    cutReason() ?? new NetworkError.NetworkError({
+      reason: "Transport",
+      source: "Api",
+      ...originOf(url),
+      ...sendFailure(error, url, noValues)
+    })
+
+  const send = async (
+    outgoing: Outgoing,
+    token: AccessToken.AccessToken,
+    signal: AbortSignal | undefined,
+    cutReason: () => unknown
+  ): Promise<Response> => {
+    if (client.isClosed()) throw new ClosedError()
+    try {
+      return await globalThis.fetch(outgoing.url, requestInit(outgoing, token, signal))
+    } catch (error) {
+      throw sendFailure_(error, outgoing.url, cutReason)
+    }
+  }
+
+  /** The request with the configured token, and the 401 rule. A plain chain: this runs on every call. */
+  const authorized = async (
+    outgoing: Outgoing,
+    signal: AbortSignal | undefined,
+    cutReason: () => unknown
+  ): Promise<Response> => {
+    const token = client.freshToken() ?? await untilCut(client.token(), [signal, client.closing], cutReason)
+    let response: Response
+    try {
+      response = await globalThis.fetch(outgoing.url, requestInit(outgoing, token, signal))
+    } catch (error) {
+      throw sendFailure_(error, outgoing.url, cutReason)
+    }
+    return response.status === 401 &&
+        wwwAuthenticate.rejectsToken(401, response.headers.get("www-authenticate"), token.tokenType)
+      ? recover(outgoing, response, token, signal, cutReason)
+      : response
+  }
+
+  /**
+   * After a 401 that rejects `token`: drop it, then, when the body can be sent again, send once more with a fresh
+   * token. When the service hands back the same token (it keeps a replacement through its cool-down however often it
+   * is rejected), or the body was streamed, the 401 is the answer.
+   */
+  const recover = async (
+    outgoing: Outgoing,
+    response: Response,
+    token: AccessToken.AccessToken,
+    signal: AbortSignal | undefined,
+    cutReason: () => unknown
+  ): Promise<Response> => {
+    const waitFor = <A>(promise: Promise<A>): Promise<A> => untilCut(promise, [signal, client.closing], cutReason)
+    client.telemetry()?.rejected()
+    const release = () => response.body?.cancel().catch(() => {})
+    try {
+      await waitFor(client.invalidate(token))
+      if (outgoing.body !== undefined && outgoing.body._tag !== "Kept") return response
+      const fresh = await waitFor(client.token())
+      if (AccessToken.sameValue(fresh, token)) return response
+      release()
+      const next = await send(outgoing, fresh, signal, cutReason)
+      const challenge = next.headers.get("www-authenticate")
+      if (!wwwAuthenticate.rejectsToken(next.status, challenge, fresh.tokenType)) client.telemetry()?.recovered()
+      return next
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  /** The request as the caller gave it; a `Request` is built only for a body (read up to the limit) or a `Request`. */
+  const outgoing = (
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+    signal: AbortSignal | undefined
+  ): Outgoing | Promise<Outgoing> => {
+    if (!(input instanceof Request) && (init?.body === undefined || init.body === null)) {
+      return {
+        url: typeof input === "string" ? input : input.href,
+        method: init?.method ?? "GET",
+        headers: init?.headers,
+        redirect: init?.redirect ?? "follow",
+        body: undefined
+      }
+    }
+    const web = new Request(input, init)
+    const base = { url: web.url, method: web.method, headers: web.headers, redirect: web.redirect }
+    return web.body === null
+      ? { ...base, body: undefined }
+      : readUpTo(web.body, client.replayBodyLimit, signal, client.closing).then((body) => ({ ...base, body }))
+  }
+
+  /** The call once its body is read; `close()` cuts it: its caller has `ClosedError` at once. */
+  const call = (request: Outgoing, signal: AbortSignal | undefined): Promise<Response> => {
+    const cutReason = (): unknown =>
+      client.isClosed() ? new ClosedError() : signal?.aborted === true ? signal.reason : undefined
+    const cut = cutReason()
+    if (cut !== undefined) {
+      if (request.body?._tag === "Streamed") request.body.rest.cancel().catch(() => {})
+      return Promise.reject(cut)
+    }
+    if (request.body?._tag === "Failed") {
+      // as when the rest of a streamed body fails: the platform's error, as the library's
+      return Promise.reject(sendFailure_(request.body.error, request.url, cutReason))
+    }
+    return new Promise<Response>((resolve, reject) => {
+      const untrack = client.track(() => reject(new ClosedError()))
+      authorized(request, signal, cutReason).then(
+        (response) => {
+          untrack()
+          resolve(mapBodyFailures(response, request.url, cutReason))
+        },
+        (error: unknown) => {
+          untrack()
+          reject(error)
+        }
+      )
+    })
+  }
+
+  return (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    if (client.isClosed()) return Promise.reject(new ClosedError())
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    if (signal?.aborted) {
+      // as the platform's fetch does: nothing is sent, and the body is cancelled
+      if (input instanceof Request) input.body?.cancel(signal.reason).catch(() => {})
+      else if (init?.body instanceof ReadableStream) init.body.cancel(signal.reason).catch(() => {})
+      return Promise.reject(signal.reason)
+    }
+    let request: Outgoing | Promise<Outgoing>
+    try {
+      request = outgoing(input, init, signal)
+    } catch (error) {
+      // a malformed input or init: the platform's own TypeError, as fetch rejects with it
+      return Promise.reject(error)
+    }
+    return request instanceof Promise ? request.then((read) => call(read, signal)) : call(request, signal)
+  }
+}

@@ -54,6 +54,7 @@ const makeEngine = (
         expiresAt: startedAt + token.lifetimeMillis,
         hardExpiresAt: startedAt + token.lifetimeMillis,
         refreshAt: startedAt + token.lifetimeMillis,
+        refreshAtNanos: BigInt(startedAt + token.lifetimeMillis) * 1_000_000n,
         protectedUntil
       }),
     rememberFor: () => 0,

@@ -142,6 +142,8 @@ describe("a fleet on a Redis that misbehaves", () => {
         const redis = yield* RedisServer.RedisServer
         const client = yield* control(redis)
         const workers = yield* Fleet.spawnAll(2, envOf(server, redis))
+        // what each replica logged before: on a loaded machine a store call may have timed out already
+        const before = workers.map((worker) => worker.logs().length)
         yield* Effect.promise(() => client.config("SET", "maxmemory-policy", "noeviction"))
         yield* Effect.promise(() => client.config("SET", "maxmemory", "1"))
         // two-second tokens: a fetch every second on each replica while writes are refused
@@ -151,11 +153,13 @@ describe("a fleet on a Redis that misbehaves", () => {
         )
         assert.deepStrictEqual(errorsOf(answers), [])
         assert.isAtLeast((yield* server.tokenRequests).length, 6, "several fetches while writes were refused")
-        for (const worker of workers) {
-          const failing = worker.logs().filter((line) => line.includes("token store failing"))
-          const again = worker.logs().filter((line) => line.includes("answering again"))
-          assert.strictEqual(failing.length, 1, worker.logs().join("\n"))
-          assert.strictEqual(again.length, 0, worker.logs().join("\n"))
+        for (const [index, worker] of workers.entries()) {
+          const during = worker.logs().slice(before[index])
+          const failing = during.filter((line) => line.includes("token store failing"))
+          const again = during.filter((line) => line.includes("answering again"))
+          assert.isAtMost(failing.length, 1, during.join("\n"))
+          assert.strictEqual(again.length, 0, during.join("\n"))
+          assert.isTrue(worker.logs().some((line) => line.includes("token store failing")), during.join("\n"))
         }
         yield* Effect.promise(() => client.config("SET", "maxmemory", "0"))
         yield* Effect.all(workers.map((worker) => worker.send({ op: "loop", millis: 2500, every: 20 })), {

@@ -45,7 +45,6 @@ import * as TokenService from "../TokenService.js"
 import { nodeModule } from "./builtins.js"
 import { kindOf } from "./credentialOptions.js"
 import { transportFailure } from "./describeCause.js"
-import * as Monotonic from "./monotonic.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import * as PromiseFetch from "./promiseFetch.js"
@@ -259,7 +258,7 @@ export const make = (options: promise.Options): promise.TokenClient => {
   /** The configured token while it is fresh: the hot path, without the runtime. */
   const freshToken = (): AccessToken.AccessToken | undefined => {
     const held = peek?.()
-    return held !== undefined && Monotonic.unsafeNow(systemClock) < held.refreshAt ? held.token : undefined
+    return held !== undefined && systemClock.unsafeCurrentTimeNanos() < held.refreshAtNanos ? held.token : undefined
   }
 
   /** The configured token: the hot path while it is fresh, else the shared call to the service. */

@@ -206,9 +206,10 @@ const inSpan = <A, E>(
 export interface Telemetry {
   /**
    * A token served from the cache by `cell`: the hot path. When `cell` is the configured request's, sets the
-   * `expires_in` gauge too. `expiresAt` is the token's expiry and `now` the time, both in monotonic millis.
+   * `expires_in` gauge too, at most once a second. `expiresAt` is the token's expiry in monotonic millis, `now` the
+   * monotonic time in nanoseconds, as the hot path reads it.
    */
-  readonly hit: (cell: object, expiresAt: number, now: number) => void
+  readonly hit: (cell: object, expiresAt: number, now: bigint) => void
   /**
    * Any other lookup, with the token still served (`refreshed_ahead`, with its `expiresAt`) or none (the others: the
    * gauge of the configured request's cell goes to 0, since it holds no usable token).
@@ -386,13 +387,14 @@ export const make = (labels: Labels | undefined): Telemetry => {
 
   let configured: object | undefined
   // on hits the gauge is set at most once a second: a comparison per hit
-  let gaugeDueAt = 0
+  let gaugeDueAt = 0n
   return {
     hit: (cell, expiresAt, now) => {
       hits.update(1)
       if (cell === configured && now >= gaugeDueAt) {
-        gaugeDueAt = now + 1000
-        configuredToken(expiresAt, now)
+        const millis = Number(now) / 1_000_000
+        gaugeDueAt = now + 1_000_000_000n
+        configuredToken(expiresAt, millis)
       }
     },
     counted: () => hits.update(1),
@@ -402,7 +404,7 @@ export const make = (labels: Labels | undefined): Telemetry => {
     lookup: (cell, result, expiresAt, now) => {
       lookups[result].unsafeUpdate(1, noTags)
       if (cell === configured) {
-        gaugeDueAt = 0
+        gaugeDueAt = 0n
         if (expiresAt === undefined) expiresIn.unsafeUpdate(0, noTags)
         else configuredToken(expiresAt, now)
       }
@@ -412,7 +414,7 @@ export const make = (labels: Labels | undefined): Telemetry => {
     },
     issued: (cell, expiresAt, now) => {
       if (cell === configured) {
-        gaugeDueAt = 0
+        gaugeDueAt = 0n
         configuredToken(expiresAt, now)
       }
     },

@@ -82,6 +82,8 @@ export interface Held {
   readonly hardExpiresAt: number
   /** From then on a call starts a background refresh; at most `hardExpiresAt`. */
   readonly refreshAt: number
+  /** `refreshAt` in nanoseconds, as the hot paths compare it with the clock (no conversion per call). */
+  readonly refreshAtNanos: bigint
   /** Before then, `invalidate` does not drop this token: it replaced a rejected one. */
   readonly protectedUntil: number
 }
@@ -182,13 +184,25 @@ export class TokenCell {
    * The current token, starting a refresh when due; or a wait for a fetch. The first branches are the hot path:
    * a fresh token is served without allocating.
    */
-  readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
+  readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
+    const state = this.state
+    if (state._tag === "Fresh") {
+      const now = clock.unsafeCurrentTimeNanos()
+      if (now < state.held.refreshAtNanos) {
+        this.engine.telemetry.hit(this, state.held.expiresAt, now)
+        return state.held.succeed
+      }
+    }
+    return this.slow
+  })
+
+  private readonly slow: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const state = this.state
     if (state._tag === "Fresh") {
       const now = Monotonic.unsafeNow(clock)
       if (now < state.held.refreshAt) {
-        this.engine.telemetry.hit(this, state.held.expiresAt, now)
+        this.engine.telemetry.hit(this, state.held.expiresAt, clock.unsafeCurrentTimeNanos())
         return state.held.succeed
       }
       if (now < state.held.hardExpiresAt) {
@@ -198,8 +212,8 @@ export class TokenCell {
         return state.held.succeed
       }
     } else if (state._tag === "Refreshing") {
-      const now = Monotonic.unsafeNow(clock)
-      if (now < state.held.hardExpiresAt) {
+      const now = clock.unsafeCurrentTimeNanos()
+      if (Number(now) / 1_000_000 < state.held.hardExpiresAt) {
         this.engine.telemetry.hit(this, state.held.expiresAt, now)
         return state.held.succeed
       }

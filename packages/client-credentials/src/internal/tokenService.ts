@@ -267,7 +267,15 @@ const makeEngine = (
         )
       owners.set(token, cell)
       parts.telemetry.issued(cell, expiresAt, now)
-      return { token, succeed: Effect.succeed(token), expiresAt, hardExpiresAt, refreshAt, protectedUntil }
+      return {
+        token,
+        succeed: Effect.succeed(token),
+        expiresAt,
+        hardExpiresAt,
+        refreshAt,
+        refreshAtNanos: BigInt(Math.floor(refreshAt * 1_000_000)),
+        protectedUntil
+      }
     })
 
   const rememberFor = (error: FetchError): number => {

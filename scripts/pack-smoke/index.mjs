@@ -6,7 +6,7 @@
 // 2. The root README's "## Install" section is read: its ```sh block must hold only plain `npm install` lines (flags
 //    and package specs, nothing the shell would expand) (readmes.mjs).
 // 3. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
-//    README.md that names the package and points to the effect-oauth2 README, and the MIT LICENSE; the install line of the package's
+//    README.md that names the package and links to the docs, and the MIT LICENSE; the install line of the package's
 //    README must install it with the root README's flags and name every package with the root README's range
 //    (pack.mjs).
 // 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our packages from those tarballs and

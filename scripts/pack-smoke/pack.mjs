@@ -1,5 +1,5 @@
 // `npm pack` each library, then check its tarball: build/esm/*.js and build/dts/*.d.ts for every src module and
-// nothing left over, a README.md that names the package and points to the effect-oauth2 README, the MIT LICENSE, and an install line
+// nothing left over, a README.md that names the package and links to the docs, the MIT LICENSE, and an install line
 // in that README that agrees with the root README's Install section.
 import * as fs from "node:fs"
 import * as path from "node:path"

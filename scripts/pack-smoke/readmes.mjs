@@ -6,7 +6,7 @@ import { repoRoot } from "./common.mjs"
 
 /**
  * What is wrong with the README.md and LICENSE a package ships, from its extracted tarball; "" when nothing. The
- * README names the package, holds a ```ts example and points to the effect-oauth2 README.
+ * README names the package, holds a ```ts example and links to the repository's docs pages, each of which exists.
  */
 export const shippedDocProblems = (pkg, dir) => {
   const problems = []
@@ -20,7 +20,13 @@ export const shippedDocProblems = (pkg, dir) => {
   } else {
     if (!readme.startsWith(`# ${pkg.name}\n`)) problems.push(`README.md does not start with "# ${pkg.name}"`)
     if (!/^```ts\n/m.test(readme)) problems.push("README.md has no ```ts example")
-    if (!readme.includes("effect-oauth2 README")) problems.push("README.md does not point to the effect-oauth2 README")
+    const pages = [...new Set([...readme.matchAll(/\bdocs\/([\w-]+\.md)\b/g)].map((m) => m[1]))]
+    if (pages.length === 0) problems.push("README.md links to no page of the effect-oauth2 docs (docs/*.md)")
+    for (const page of pages) {
+      if (!fs.existsSync(path.join(repoRoot, "docs", page))) {
+        problems.push(`README.md links to docs/${page}: no such page`)
+      }
+    }
   }
   const license = read("LICENSE")
   if (license === undefined) {

@@ -157,7 +157,7 @@ export const typeCheck = async (project, packages) => {
       problems: runTsc(project, `tsconfig.${mode}.json`, packages, "index.d.ts")
     })),
     {
-      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root)`,
+      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root) and docs/`,
       problems: examples.length === 0
         ? Promise.resolve(["no ```ts example in any README"])
         : runTsc(project, "tsconfig.readme.json", packages, "index.d.ts")

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Pack smoke test: what `npm publish` would ship must install and work for a user who follows the README, without
+// our source condition. The steps, in order:
+//
+// 1. `npm run build` (tsc -b tsconfig.build.json) writes packages/*/build/{esm,dts}, from an empty build/.
+// 2. The root README's "## Install" section is read: its ```sh block must hold only plain `npm install` lines (flags
+//    and package specs, nothing the shell would expand) (readmes.mjs).
+// 3. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
+//    README.md that names the package and links to the docs, and the MIT LICENSE; the install line of the package's
+//    README must install it with the root README's flags and name every package with the root README's range
+//    (pack.mjs).
+// 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our packages from those tarballs and
+//    every other package from the repo's node_modules and its workspaces' (registry.mjs); a name not installed here
+//    answers 404, which npm accepts for optional packages only (other platforms' binaries). Since only the versions
+//    we test with are offered, a README range or a peer range they do not satisfy fails the install
+//    (ERESOLVE/ETARGET). In a fresh project in os.tmpdir(), the README's commands run exactly as written, pointed at
+//    that registry through the environment; its package-lock.json must show every package from the local registry
+//    and ours with the integrity of the packed tarballs (install.mjs).
+// 5. In that project: import every public entry point, check that internal/* is blocked and that
+//    `<pkg>/package.json` is exported (run.mjs).
+// 6. Type-check against the shipped .d.ts with the repo's TypeScript: the public API under NodeNext, the root entries
+//    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md
+//    (typecheck.mjs).
+//
+// Usage: node scripts/pack-smoke/index.mjs [--no-build] [--keep]
+//   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)
+//   --keep      leave the temporary project (and npm's logs in its npm-cache/_logs) in place and print its path
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { allPassed, args, finish, libraries, record, repoRoot, run, session } from "./common.mjs"
+import { installFromReadme } from "./install.mjs"
+import { packLibraries } from "./pack.mjs"
+import { describePackage } from "./packages.mjs"
+import { readRootInstall, specText } from "./readmes.mjs"
+import { checkImports } from "./run.mjs"
+import { typeCheck } from "./typecheck.mjs"
+
+const overallTimeoutMs = 10 * 60_000
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    console.log(`interrupted by ${signal}`)
+    finish(1)
+  })
+}
+setTimeout(() => {
+  console.log(`FAIL the whole run took longer than ${overallTimeoutMs / 1000}s`)
+  finish(1)
+}, overallTimeoutMs).unref()
+
+const main = async () => {
+  // 1. build -------------------------------------------------------------------------------------------------------
+  let startedAt = Date.now()
+  if (args.has("--no-build")) {
+    console.log("skip build (--no-build)")
+  } else {
+    // tsc -b trusts its .tsbuildinfo and neither restores deleted outputs nor removes those of deleted sources:
+    // start from an empty build/ so the tarballs hold exactly what the sources give today.
+    for (const dir of libraries) {
+      for (const output of ["build/esm", "build/dts", "build/build.tsbuildinfo"]) {
+        fs.rmSync(path.join(repoRoot, "packages", dir, output), { recursive: true, force: true })
+      }
+    }
+    const build = await run("npm", ["run", "build", "--silent"], { cwd: repoRoot, timeoutMs: 5 * 60_000 })
+    if (!record("build: npm run build (from an empty build/)", build.ok, startedAt, build.output)) return 1
+  }
+
+  const packages = libraries.map(describePackage)
+  for (const pkg of packages) {
+    if (pkg.entries.length === 0) console.log(`note ${pkg.name}: no modules in src/ yet, only its packing is checked`)
+  }
+
+  session.tmpDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "effect-oauth2-pack-")))
+  if (!path.relative(repoRoot, session.tmpDir).startsWith("..")) {
+    throw new Error(`${session.tmpDir} is inside the repository`)
+  }
+  const project = path.join(session.tmpDir, "project")
+  fs.mkdirSync(project)
+  fs.writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "pack-smoke", private: true, type: "module" }, null, 2)
+  )
+
+  // 2. the root README's Install section: the commands the fresh project is installed with -------------------------
+  startedAt = Date.now()
+  const install = readRootInstall()
+  const installReadable = record(
+    `README.md's Install section: ${install.commands.length} commands (${
+      install.commands.flatMap((c) => c.specs).map(specText).join(" ")
+    })`,
+    install.problems.length === 0,
+    startedAt,
+    install.problems.join("\n")
+  )
+
+  // 3. pack, inspect, extract --------------------------------------------------------------------------------------
+  const { ours, packed } = await packLibraries(packages, install.commands)
+  if (!installReadable || !packed) return 1
+
+  // 4. install with the README's commands, from a local registry ---------------------------------------------------
+  if (!await installFromReadme(project, install.commands, ours)) return 1
+
+  // 5. imports through the exports map, without the source condition ---------------------------------------------
+  await checkImports(project, packages)
+
+  // 6. type-checks against the shipped .d.ts, and the examples of the READMEs and docs ------------------------------
+  await typeCheck(project, packages)
+
+  return allPassed() ? 0 : 1
+}
+
+let code
+try {
+  code = await main()
+} catch (error) {
+  console.log(`FAIL ${error && error.stack || error}`)
+  code = 1
+}
+finish(code)

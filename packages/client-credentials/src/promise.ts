@@ -127,17 +127,20 @@ export interface TokenClient {
    * `fetch`, with the configured token in `Authorization`. On a 401 that rejects the token, the token is dropped and
    * the request sent once more with a fresh one when its body allows: no body, or one of at most `replayBodyLimit`
    * bytes (read into memory first); a larger body or a longer stream is sent once, streamed, and the 401 is the
-   * answer. With the default HTTP client a streamed body follows no redirect (the platform's `fetch` would follow only
-   * a 303 with one, at the cost of holding the whole body): a redirect rejects with `NetworkError`. Resolves with the response whatever its status; rejects with `NetworkError` when no answer came,
-   * `TokenError` when no token could be had, `ClosedError` as `getToken` does, and, when `init.signal` (or the
-   * `Request`'s signal) aborts, with the signal's `reason` (an `AbortError` `DOMException` unless another was given)
-   * at once, even while the body is being read. A body stream that fails rejects with `NetworkError`. A malformed `input` or `init` rejects with the platform's
-   * `TypeError`, as `fetch` does.
+   * answer. With the default HTTP client the request is the platform's own `fetch` and the answer its `Response`,
+   * a streamed body following no redirect (the platform would follow only a 303 with one, at the cost of holding the
+   * whole body): a redirect rejects with `NetworkError`. Resolves with the response whatever its status; rejects with
+   * `NetworkError` when no answer came, `TokenError` when no token could be had, `ClosedError` as `getToken` does,
+   * and, when `init.signal` (or the `Request`'s signal) aborts, with the signal's `reason` (an `AbortError`
+   * `DOMException` unless another was given) at once, even while the body is being read. A request body stream that
+   * fails rejects with `NetworkError`, and the answer's body fails with one. A malformed `input` or `init` rejects
+   * with the platform's `TypeError`, as `fetch` does.
    */
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
   /**
    * Stops background work, cuts the calls in flight and releases the client's resources. The calls it cuts and every
-   * call after it reject with `ClosedError`. Idempotent.
+   * call after it reject with `ClosedError`: a call waiting for a token stops waiting, and a `fetch` whose request has
+   * gone out rejects at once while that request ends on its own (its `signal` aborts it). Idempotent.
    */
   readonly close: () => Promise<void>
 }

@@ -21,9 +21,9 @@ import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Redaction from "./redaction.js"
+import * as Redaction from "@effect-oauth2/core/redaction"
 import * as Telemetry from "./telemetry.js"
-import * as wwwAuthenticate from "./wwwAuthenticate.js"
+import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
 const bodyReadTimeout = Duration.seconds(5)
@@ -53,7 +53,7 @@ const redactors = new WeakMap<AccessToken.AccessToken, Redaction.Redactor>()
 const redactorOf = (token: AccessToken.AccessToken): Redaction.Redactor => {
   let redactor = redactors.get(token)
   if (redactor === undefined) {
-    redactor = Redaction.make([token.value])
+    redactor = Redaction.make([Redacted.value(token.value)])
     redactors.set(token, redactor)
   }
   return redactor

@@ -12,7 +12,7 @@ import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
-import * as compactJws from "./compactJws.js"
+import * as compactJws from "@effect-oauth2/core/compactJws"
 import { describeFailureName } from "./describeCause.js"
 import * as Origin from "./origin.js"
 

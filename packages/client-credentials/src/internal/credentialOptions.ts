@@ -10,7 +10,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Jose from "jose"
 import type * as TokenService from "../TokenService.js"
 import type * as clientAuthentication from "./clientAuthentication.js"
-import { controlCharacter } from "./text.js"
+import { controlCharacter } from "@effect-oauth2/core/text"
 
 /** The `authMethod`s there are. */
 export const authMethods = [

@@ -4,7 +4,7 @@
  */
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Predicate from "effect/Predicate"
-import type { Redactor } from "./redaction.js"
+import type { Redactor } from "@effect-oauth2/core/redaction"
 
 /** The most of a cause's text an error keeps, in UTF-8 bytes. */
 export const maxCauseBytes = 200

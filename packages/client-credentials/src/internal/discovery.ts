@@ -77,10 +77,10 @@ import { transportFailure } from "./describeCause.js"
 import { answerOf, retryAfter, withoutRedirects } from "./http.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Redaction from "./redaction.js"
+import * as Redaction from "@effect-oauth2/core/redaction"
 import { withRetries } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
-import { isSecureOrLoopback } from "./urls.js"
+import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 
 /** What discovery found: what the token request needs to know about the authorization server. */
 export interface Metadata {

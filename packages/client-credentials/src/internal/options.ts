@@ -12,12 +12,12 @@ import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import * as clientAuthentication from "./clientAuthentication.js"
-import * as compactJws from "./compactJws.js"
+import * as compactJws from "@effect-oauth2/core/compactJws"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
-import { controlCharacter } from "./text.js"
+import { controlCharacter } from "@effect-oauth2/core/text"
 import * as tokenRequest from "./tokenRequest.js"
-import { isSecureOrLoopback } from "./urls.js"
+import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 
 /** How many times the default schedule retries. */
 const defaultRetries = 3

@@ -16,10 +16,10 @@ import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
 import { answerFailure, sendFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
-import * as Redaction from "./redaction.js"
+import * as Redaction from "@effect-oauth2/core/redaction"
 import { ClosedError, type ReadBody, readUpTo, streamOf } from "./requestBody.js"
 import type * as Telemetry from "./telemetry.js"
-import * as wwwAuthenticate from "./wwwAuthenticate.js"
+import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 
 /** What the native `fetch` needs of its client. */
 export interface Client {

@@ -30,7 +30,7 @@ import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
-import { isRegisteredErrorCode } from "./errorCodes.js"
+import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
 
 /** The names of every span and metric, and of their attributes. */
 export const names = {

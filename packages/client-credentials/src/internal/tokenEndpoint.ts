@@ -18,12 +18,12 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
 import { transportFailure } from "./describeCause.js"
-import { isRegisteredErrorCode } from "./errorCodes.js"
+import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
 import { answerOf, retryAfter, withoutRedirects } from "./http.js"
 import * as Monotonic from "./monotonic.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Redaction from "./redaction.js"
+import * as Redaction from "@effect-oauth2/core/redaction"
 import type { ResolvedRequest } from "./tokenRequest.js"
 
 /** The largest token response the library reads. */
@@ -86,7 +86,7 @@ export const formParams = (
 /** Creates the token endpoint on `client`. */
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
   // every text from the server or the transport goes through it: see `redaction.ts`
-  const configuredScrub = Redaction.make(options.secrets)
+  const configuredScrub = Redaction.make(options.secrets.map(Redacted.value))
   // scoped: the request and its body are aborted when the attempt ends, read or not
   const scopedClient = HttpClient.withScope(client)
 

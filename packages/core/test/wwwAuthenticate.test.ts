@@ -1,5 +1,5 @@
-import { assert, describe, it } from "@effect/vitest"
-import * as wwwAuthenticate from "../src/internal/wwwAuthenticate.js"
+import { assert, describe, it } from "vitest"
+import * as wwwAuthenticate from "../src/wwwAuthenticate.js"
 
 describe("WWW-Authenticate parsing (RFC 9110 §11.6.1)", () => {
   it("reads several challenges, quoted and token values, escapes and lower-cased names", () => {

@@ -1,12 +1,9 @@
 /**
- * The one redaction path (`internal/redaction.ts`) and the one bounded reader (`internal/readAtMost.ts`), alone.
+ * Redaction (`redaction.ts`), alone: every form of a secret replaced, then the text cut, never ending in the start of
+ * one. What it guarantees end to end is specified in docs/behaviour.md#secrets.
  */
-import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
-import { readAtMost } from "../src/internal/readAtMost.js"
-import * as Redaction from "../src/internal/redaction.js"
+import { assert, describe, it } from "vitest"
+import * as Redaction from "../src/redaction.js"
 
 const secret = "s3cr:et%2F+ é-V/x'<>\"&!*"
 const formEncoded = new URLSearchParams([["", secret]]).toString().slice(1)
@@ -48,7 +45,7 @@ describe("redaction: forms", () => {
 })
 
 describe("redaction: redact, then cut", () => {
-  const redactor = Redaction.make([Redacted.make(secret)])
+  const redactor = Redaction.make([secret])
 
   it("replaces every form", () => {
     const echoed = Redaction.forms(secret).map((form) => `[${form}]`).join(" ")
@@ -112,51 +109,4 @@ describe("redaction: redact, then cut", () => {
     const longest = Math.max(...Redaction.forms(secret).map((form) => new TextEncoder().encode(form).byteLength))
     assert.strictEqual(redactor.longestFormBytes, longest)
   })
-})
-
-describe("readAtMost", () => {
-  const encoder = new TextEncoder()
-
-  /** A stream of `count` chunks of `size` bytes that counts the chunks pulled from it. */
-  const counted = (count: number, size: number) => {
-    const state = { pulled: 0 }
-    const stream = Stream.repeatEffect(Effect.sync(() => {
-      state.pulled++
-      return new Uint8Array(size).fill(0x61)
-    })).pipe(Stream.take(count), Stream.rechunk(1))
-    return { state, stream }
-  }
-
-  it.effect("stops pulling once past the limit and says the body went on", () =>
-    Effect.gen(function*() {
-      const { state, stream } = counted(1000, 100)
-      const start = yield* readAtMost(stream, 250)
-      assert.deepStrictEqual(start, { text: "a".repeat(250), truncated: true })
-      assert.isAtMost(state.pulled, 4)
-    }))
-
-  it.effect("reads a body within the limit whole", () =>
-    Effect.gen(function*() {
-      const { stream } = counted(3, 100)
-      assert.deepStrictEqual(yield* readAtMost(stream, 300), { text: "a".repeat(300), truncated: false })
-    }))
-
-  it.effect("leaves out a character the limit cuts in two", () =>
-    Effect.gen(function*() {
-      const start = yield* readAtMost(Stream.make(encoder.encode("ab€cd")), 4)
-      assert.deepStrictEqual(start, { text: "ab", truncated: true })
-      const whole = yield* readAtMost(Stream.make(encoder.encode("ab"), new Uint8Array([0xe2, 0x82])), 10)
-      assert.deepStrictEqual(whole, { text: "ab\uFFFD", truncated: false })
-    }))
-
-  it.effect("counts per run: the same effect reads a second body from zero", () =>
-    Effect.gen(function*() {
-      let runs = 0
-      const bodies = Stream.suspend(() =>
-        runs++ === 0 ? Stream.make(encoder.encode("abc"), encoder.encode("def")) : Stream.make(encoder.encode("xy"))
-      )
-      const read = readAtMost(bodies, 5)
-      assert.deepStrictEqual(yield* read, { text: "abcde", truncated: true })
-      assert.deepStrictEqual(yield* read, { text: "xy", truncated: false })
-    }))
 })

@@ -14,7 +14,6 @@
  * the body it came from was read up to a limit), so a cut text — or one whose input was truncated — never ends in
  * the first characters, one or more, of any form: they are dropped too.
  */
-import * as Redacted from "effect/Redacted"
 import { cutUtf8 } from "./text.js"
 
 /** What replaces each form of a value. */
@@ -186,14 +185,18 @@ export interface Redactor {
   /** The UTF-8 length of the longest form: read this much past a limit to see whole any form that starts within it. */
   readonly longestFormBytes: number
   /** A redactor for these values and `values`. */
-  readonly including: (values: ReadonlyArray<string | Redacted.Redacted<string>>) => Redactor
+  readonly including: (values: ReadonlyArray<string>) => Redactor
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")
 
-/** A redactor of `values` (e.g. the client secret and its Basic credentials, or an access token) in all their forms. */
-export const make = (values: ReadonlyArray<string | Redacted.Redacted<string>>): Redactor => {
-  const plain = values.map((value) => Redacted.isRedacted(value) ? Redacted.value(value) : value)
+/**
+ * A redactor of `values` (e.g. the client secret and its Basic credentials, or an access token) in all their forms.
+ * The values are the secrets themselves: a caller unwraps its `Redacted` values to give them, and keeps the redactor
+ * as private as they are.
+ */
+export const make = (values: ReadonlyArray<string>): Redactor => {
+  const plain = values
   const all = [...new Set(plain.flatMap(forms))].sort((a, b) => b.length - a.length)
   // alternatives in order, longest first: at each position the longest form wins, and a marker is never rescanned
   const pattern = all.length === 0 ? undefined : new RegExp(all.map(escapeRegExp).join("|"), "g")

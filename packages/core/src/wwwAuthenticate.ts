@@ -1,4 +1,13 @@
-import type * as ApiError from "../ApiError.js"
+/**
+ * `WWW-Authenticate` (RFC 9110 §11.6.1): the challenges an answer carries, and whether one rejects the token a request
+ * was sent with (RFC 6750 §3.1).
+ */
+
+/** One challenge: its scheme and its parameters (names lower-cased; a `token68` under the name `token68`). */
+export interface Challenge {
+  readonly scheme: string
+  readonly params: Readonly<Record<string, string>>
+}
 
 const tchar = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
 
@@ -7,7 +16,7 @@ const tchar = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
  * Basic realm="y"` is two challenges. Parameter names are lower-cased; a `token68` is kept under the name `token68`.
  * Malformed input yields what could be read before it.
  */
-export const parse = (header: string): Array<ApiError.Challenge> => {
+export const parse = (header: string): Array<Challenge> => {
   const challenges: Array<{ scheme: string; params: Record<string, string> }> = []
   let pos = 0
   const skip = (chars: RegExp) => {
@@ -62,7 +71,7 @@ export const parse = (header: string): Array<ApiError.Challenge> => {
 }
 
 /** The challenge for `scheme` (compared case-insensitively), if the header has one. */
-export const find = (header: string | undefined, scheme: string): ApiError.Challenge | undefined =>
+export const find = (header: string | undefined, scheme: string): Challenge | undefined =>
   header === undefined ? undefined : parse(header).find((c) => c.scheme.toLowerCase() === scheme.toLowerCase())
 
 /**

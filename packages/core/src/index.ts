@@ -1,0 +1,41 @@
+/**
+ * Compact JWS: the shape a client assertion must have before it is sent.
+ *
+ * @since 0.1.0
+ */
+export * as compactJws from "./compactJws.js"
+
+/**
+ * The OAuth 2.0 error codes the registries know.
+ *
+ * @since 0.1.0
+ */
+export * as errorCodes from "./errorCodes.js"
+
+/**
+ * Redaction: every spelling of a secret a server may echo, replaced, then the text cut.
+ *
+ * @since 0.1.0
+ */
+export * as redaction from "./redaction.js"
+
+/**
+ * Text helpers: control characters, cutting UTF-8.
+ *
+ * @since 0.1.0
+ */
+export * as text from "./text.js"
+
+/**
+ * The rule every URL the library sends a request to follows.
+ *
+ * @since 0.1.0
+ */
+export * as urls from "./urls.js"
+
+/**
+ * `WWW-Authenticate`: challenges, and whether one rejects a token.
+ *
+ * @since 0.1.0
+ */
+export * as wwwAuthenticate from "./wwwAuthenticate.js"

@@ -2,6 +2,8 @@
  * Bearer requests: adds the token, turns a 401 for a rejected token into one retry with a fresh token, and
  * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
  */
+import * as Redaction from "@effect-oauth2/core/redaction"
+import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -21,9 +23,7 @@ import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Redaction from "@effect-oauth2/core/redaction"
 import * as Telemetry from "./telemetry.js"
-import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
 const bodyReadTimeout = Duration.seconds(5)

@@ -5,6 +5,7 @@
  * HS256 over the secret (`client_secret_jwt`) or with the client's private key (`private_key_jwt`), or one made
  * elsewhere (`clientAssertion`: workload identity). Keys are imported once, when the layer is built, with `jose`.
  */
+import * as compactJws from "@effect-oauth2/core/compactJws"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -12,7 +13,6 @@ import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
-import * as compactJws from "@effect-oauth2/core/compactJws"
 import { describeFailureName } from "./describeCause.js"
 import * as Origin from "./origin.js"
 

@@ -3,6 +3,7 @@
  * in words that name an option and never show its value. The result is a `clientAuthentication.Spec`; keys are
  * parsed here and imported (asynchronously) when the layer is built.
  */
+import { controlCharacter } from "@effect-oauth2/core/text"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
@@ -10,7 +11,6 @@ import * as Redacted from "effect/Redacted"
 import type * as Jose from "jose"
 import type * as TokenService from "../TokenService.js"
 import type * as clientAuthentication from "./clientAuthentication.js"
-import { controlCharacter } from "@effect-oauth2/core/text"
 
 /** The `authMethod`s there are. */
 export const authMethods = [

@@ -2,9 +2,9 @@
  * What went wrong in transport, in words for an error: the cause's code (or, for undici's own codes, its code and
  * message), never a credential, and never a body the server sent.
  */
+import type { Redactor } from "@effect-oauth2/core/redaction"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Predicate from "effect/Predicate"
-import type { Redactor } from "@effect-oauth2/core/redaction"
 
 /** The most of a cause's text an error keeps, in UTF-8 bytes. */
 export const maxCauseBytes = 200

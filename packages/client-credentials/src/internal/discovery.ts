@@ -55,6 +55,8 @@
  * - `endpointFailed` about metadata that is no longer the one served changes nothing.
  * - Every error names the issuer's origin, never its path or query; every log, origins only.
  */
+import * as Redaction from "@effect-oauth2/core/redaction"
+import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -77,10 +79,8 @@ import { transportFailure } from "./describeCause.js"
 import { answerOf, retryAfter, withoutRedirects } from "./http.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Redaction from "@effect-oauth2/core/redaction"
 import { withRetries } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
-import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 
 /** What discovery found: what the token request needs to know about the authorization server. */
 export interface Metadata {

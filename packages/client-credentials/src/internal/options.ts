@@ -2,6 +2,9 @@
  * `TokenService`'s options: checked (types first, then values, in words that never repeat a value) and completed
  * with their defaults, once, when the layer is built; and the options read from the environment.
  */
+import * as compactJws from "@effect-oauth2/core/compactJws"
+import { controlCharacter } from "@effect-oauth2/core/text"
+import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -12,12 +15,9 @@ import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import * as clientAuthentication from "./clientAuthentication.js"
-import * as compactJws from "@effect-oauth2/core/compactJws"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
-import { controlCharacter } from "@effect-oauth2/core/text"
 import * as tokenRequest from "./tokenRequest.js"
-import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 
 /** How many times the default schedule retries. */
 const defaultRetries = 3

@@ -19,6 +19,7 @@
  * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
  * `ClosedError`, as a call made after `close()` does.
  */
+import * as Redaction from "@effect-oauth2/core/redaction"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -48,7 +49,6 @@ import { transportFailure } from "./describeCause.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import * as PromiseFetch from "./promiseFetch.js"
-import * as Redaction from "@effect-oauth2/core/redaction"
 import { ClosedError, type ReadBody, readUpTo } from "./requestBody.js"
 import * as Telemetry from "./telemetry.js"
 import type { Held } from "./tokenCell.js"

@@ -11,15 +11,15 @@
  * failure of the answer's body, whichever way it is read. A call is cut at once by its signal (its reason) or by
  * `close()` (`ClosedError`), whatever it waits for.
  */
+import * as Redaction from "@effect-oauth2/core/redaction"
+import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as Redacted from "effect/Redacted"
 import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
 import { answerFailure, sendFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
-import * as Redaction from "@effect-oauth2/core/redaction"
 import { ClosedError, type ReadBody, readUpTo, streamOf } from "./requestBody.js"
 import type * as Telemetry from "./telemetry.js"
-import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 
 /** What the native `fetch` needs of its client. */
 export interface Client {

@@ -17,6 +17,7 @@
  * The cache hit is the hot path: it only bumps a counter and sets a gauge through metrics built once, with their
  * tags, whose `unsafeUpdate` is a property read and an addition. No span, no log, no allocation.
  */
+import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -30,7 +31,6 @@ import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
-import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
 
 /** The names of every span and metric, and of their attributes. */
 export const names = {

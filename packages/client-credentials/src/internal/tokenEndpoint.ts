@@ -2,6 +2,8 @@
  * The token endpoint on the wire: what one token request sends, and what its answer means.
  * Knows the models only: no cache, no retries.
  */
+import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
+import * as Redaction from "@effect-oauth2/core/redaction"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -18,12 +20,10 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
 import { transportFailure } from "./describeCause.js"
-import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
 import { answerOf, retryAfter, withoutRedirects } from "./http.js"
 import * as Monotonic from "./monotonic.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Redaction from "@effect-oauth2/core/redaction"
 import type { ResolvedRequest } from "./tokenRequest.js"
 
 /** The largest token response the library reads. */

@@ -1,10 +1,10 @@
+import { controlCharacter } from "@effect-oauth2/core/text"
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
 import * as Predicate from "effect/Predicate"
 import type * as TokenRequest from "../TokenRequest.js"
 import { reservedParams } from "../TokenRequest.js"
-import { controlCharacter } from "@effect-oauth2/core/text"
 
 /** A token request with every field resolved against the configured options, in canonical order. */
 export interface ResolvedRequest {

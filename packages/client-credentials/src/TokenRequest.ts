@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as core from "@effect-oauth2/core/tokenRequest"
 
 /**
  * A request for a token other than the configured one, passed to `TokenService.getFor`.
@@ -16,16 +17,7 @@
  * @since 0.1.0
  * @category models
  */
-export interface TokenRequest {
-  /** The scopes to ask for (RFC 6749 §3.3); sent space-separated, left out when empty. */
-  readonly scopes?: ReadonlyArray<string> | null | undefined
-  /** The `audience` parameter many providers (Auth0, Okta, …) use to select the API. */
-  readonly audience?: string | null | undefined
-  /** RFC 8707 resource indicators: absolute URIs without a fragment, one `resource` parameter each. */
-  readonly resource?: string | ReadonlyArray<string> | null | undefined
-  /** Further form parameters; the names the protocol reserves are refused. */
-  readonly extraParams?: Readonly<Record<string, string | null>> | null | undefined
-}
+export type TokenRequest = core.TokenRequest
 
 /**
  * The form parameter names the library sends itself; `extraParams` may not use them.
@@ -33,13 +25,4 @@ export interface TokenRequest {
  * @since 0.1.0
  * @category models
  */
-export const reservedParams: ReadonlySet<string> = new Set([
-  "grant_type",
-  "client_id",
-  "client_secret",
-  "client_assertion",
-  "client_assertion_type",
-  "scope",
-  "audience",
-  "resource"
-])
+export const reservedParams: ReadonlySet<string> = core.reservedParams

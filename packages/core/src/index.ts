@@ -13,11 +13,11 @@ export * as compactJws from "./compactJws.js"
 export * as errorCodes from "./errorCodes.js"
 
 /**
- * Redaction: every spelling of a secret a server may echo, replaced, then the text cut.
+ * The redactor: every spelling of a secret a server may echo, replaced, then the text cut.
  *
  * @since 0.1.0
  */
-export * as redaction from "./redaction.js"
+export * as redactor from "./redactor.js"
 
 /**
  * Text helpers: control characters, cutting UTF-8.

@@ -2,7 +2,7 @@
  * Bearer requests: adds the token, turns a 401 for a rejected token into one retry with a fresh token, and
  * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
  */
-import * as Redaction from "@effect-oauth2/core/redaction"
+import * as Redactor from "@effect-oauth2/core/redactor"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -47,13 +47,13 @@ const isReplayable = (request: HttpClientRequest.HttpClientRequest): boolean => 
 const urlWithoutQuery = (url: string): string => url.split(/[?#]/, 1)[0] ?? url
 
 /** The redactor of each token an error was built for: its forms are computed once per token, not once per error. */
-const redactors = new WeakMap<AccessToken.AccessToken, Redaction.Redactor>()
+const redactors = new WeakMap<AccessToken.AccessToken, Redactor.Redactor>()
 
 /** Removes `token`, in every form an API may echo it in, from a text built for an error. */
-const redactorOf = (token: AccessToken.AccessToken): Redaction.Redactor => {
+const redactorOf = (token: AccessToken.AccessToken): Redactor.Redactor => {
   let redactor = redactors.get(token)
   if (redactor === undefined) {
-    redactor = Redaction.make([Redacted.value(token.value)])
+    redactor = Redactor.make([Redacted.value(token.value)])
     redactors.set(token, redactor)
   }
   return redactor

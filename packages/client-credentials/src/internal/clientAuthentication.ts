@@ -97,7 +97,7 @@ const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<stri
 
 /**
  * The values that must never show in an error, as configured: the secret and the Basic credentials that hold it, or
- * the private key's text and its private JWK members. Redaction (`redaction.ts`) removes each in all its encoded
+ * the private key's text and its private JWK members. Redactor (`redaction.ts`) removes each in all its encoded
  * forms. Assertions, made per request, are added per request (`Credentials.secrets`).
  */
 export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<Redacted.Redacted<string>> => {

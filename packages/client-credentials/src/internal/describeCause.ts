@@ -2,7 +2,7 @@
  * What went wrong in transport, in words for an error: the cause's code (or, for undici's own codes, its code and
  * message), never a credential, and never a body the server sent.
  */
-import type { Redactor } from "@effect-oauth2/core/redaction"
+import type { Redactor } from "@effect-oauth2/core/redactor"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Predicate from "effect/Predicate"
 

@@ -55,7 +55,7 @@
  * - `endpointFailed` about metadata that is no longer the one served changes nothing.
  * - Every error names the issuer's origin, never its path or query; every log, origins only.
  */
-import * as Redaction from "@effect-oauth2/core/redaction"
+import * as Redactor from "@effect-oauth2/core/redactor"
 import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -377,7 +377,7 @@ export const make = (
 const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Effect<Read, DiscoveryError> => {
   const origin = Origin.ofUrl(options.issuer)
   // texts from the server go the one redaction path, with no value to hide here: cut to a bound
-  const scrub = Redaction.make([])
+  const redactor = Redactor.make([])
   // scoped: the request and its body are aborted when the attempt ends, read or not
   const scopedClient = HttpClient.withScope(client)
   const [rfc8414, openId] = locations(options.issuer)
@@ -395,7 +395,7 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
       reason: "Transport",
       source: "Discovery",
       origin,
-      ...transportFailure(error, scrub)
+      ...transportFailure(error, redactor)
     })
 
   /** The document's body as JSON and how long it may be kept, or `None` for a 404. */
@@ -475,7 +475,7 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
   /** The document's fields, checked; see the module's comment. */
   const check = (body: unknown, location: Location): Effect.Effect<Metadata, TokenError.TokenError> => {
     const { document } = location
-    const server = (text: string) => scrub.cut(text, maxServerTextBytes)
+    const server = (text: string) => redactor.cut(text, maxServerTextBytes)
     if (!Predicate.isRecord(body)) return Effect.fail(discoveryError(`the ${document} is not a JSON object`))
     if (typeof body.issuer !== "string" || body.issuer === "") {
       return Effect.fail(discoveryError(`the ${document} has no issuer`))

@@ -17,6 +17,7 @@ import type * as TokenService from "../TokenService.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
+import { toEither } from "./checked.js"
 import * as tokenRequest from "./tokenRequest.js"
 
 /** How many times the default schedule retries. */
@@ -137,7 +138,9 @@ export const resolve = (options: TokenService.Options): Either.Either<Resolved, 
       extraParams: options.extraParams
     }
     // no null here: an option is absent or of its type
-    const request = yield* tokenRequest.resolveChecked(tokenRequest.empty, requestOptions, { nullable: false })
+    const request = yield* toEither(
+      tokenRequest.resolveChecked(tokenRequest.empty, requestOptions, { nullable: false })
+    )
     const expiryLeeway = yield* decodeDuration("expiryLeeway", options.expiryLeeway, Duration.seconds(60))
     const defaultLifetime = yield* decodeDuration("defaultLifetime", options.defaultLifetime, Duration.minutes(5))
     const requestTimeout = yield* decodeDuration("requestTimeout", options.requestTimeout, Duration.seconds(30))

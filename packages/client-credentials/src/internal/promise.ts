@@ -19,7 +19,7 @@
  * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
  * `ClosedError`, as a call made after `close()` does.
  */
-import * as Redaction from "@effect-oauth2/core/redaction"
+import * as Redactor from "@effect-oauth2/core/redactor"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -123,7 +123,7 @@ const check = (options: promise.Options) => {
 const systemClock = Clock.make()
 
 /** A redactor with no values: a transport failure of an answer names its code, not a text that could hold a token. */
-const noValues = Redaction.make([])
+const noValues = Redactor.make([])
 
 /** Statuses whose `Response` cannot have a body. */
 const nullBodyStatuses: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])

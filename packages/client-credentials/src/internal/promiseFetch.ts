@@ -11,7 +11,7 @@
  * failure of the answer's body, whichever way it is read. A call is cut at once by its signal (its reason) or by
  * `close()` (`ClosedError`), whatever it waits for.
  */
-import * as Redaction from "@effect-oauth2/core/redaction"
+import * as Redactor from "@effect-oauth2/core/redactor"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as Redacted from "effect/Redacted"
 import * as AccessToken from "../AccessToken.js"
@@ -44,7 +44,7 @@ export interface Client {
 }
 
 /** A redactor with no values: a transport failure names its code, never a text that could hold a token. */
-const noValues = Redaction.make([])
+const noValues = Redactor.make([])
 
 /** The `Authorization` value of each token in use, built once per token. */
 const authorizations = new WeakMap<AccessToken.AccessToken, string>()

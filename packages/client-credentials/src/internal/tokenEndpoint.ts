@@ -3,7 +3,7 @@
  * Knows the models only: no cache, no retries.
  */
 import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
-import * as Redaction from "@effect-oauth2/core/redaction"
+import * as Redactor from "@effect-oauth2/core/redactor"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -86,7 +86,7 @@ export const formParams = (
 /** Creates the token endpoint on `client`. */
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
   // every text from the server or the transport goes through it: see `redaction.ts`
-  const configuredScrub = Redaction.make(options.secrets.map(Redacted.value))
+  const configuredRedactor = Redactor.make(options.secrets.map(Redacted.value))
   // scoped: the request and its body are aborted when the attempt ends, read or not
   const scopedClient = HttpClient.withScope(client)
 
@@ -96,7 +96,7 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
       const origin = Origin.ofUrl(destination.tokenUrl)
       const credentials = yield* options.authentication.credentials(destination)
       // an assertion is a credential of this request only
-      const scrub = credentials.secrets.length === 0 ? configuredScrub : configuredScrub.including(credentials.secrets)
+      const redactor = credentials.secrets.length === 0 ? configuredRedactor : configuredRedactor.including(credentials.secrets)
       const httpRequest = HttpClientRequest.post(url).pipe(
         HttpClientRequest.acceptJson,
         HttpClientRequest.setHeaders(credentials.headers),
@@ -107,7 +107,7 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
       const response = yield* withoutRedirects(scopedClient.execute(httpRequest)).pipe(
         Effect.catchAll((error) => {
           const answer = answerOf(error)
-          return answer === undefined ? Effect.fail(transportError(error, origin, scrub)) : Effect.succeed(answer)
+          return answer === undefined ? Effect.fail(transportError(error, origin, redactor)) : Effect.succeed(answer)
         })
       )
       if (response.request.url !== url) {
@@ -116,7 +116,7 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
           "the HttpClient followed a redirect; the token request must not be redirected"
         )
       }
-      const token = yield* interpret(response, { ...options, origin, sentAt, requestedScopes: resolved.scopes, scrub })
+      const token = yield* interpret(response, { ...options, origin, sentAt, requestedScopes: resolved.scopes, redactor })
       return { token, startedAt }
     }).pipe(Effect.scoped)
 
@@ -124,19 +124,19 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
 }
 
 /** A failure to send the request or to read its answer, as a `NetworkError` that names no credential. */
-const transportError = (error: HttpClientError.HttpClientError, origin: string, scrub: Redaction.Redactor) =>
+const transportError = (error: HttpClientError.HttpClientError, origin: string, redactor: Redactor.Redactor) =>
   new NetworkError.NetworkError({
     reason: "Transport",
     source: "TokenEndpoint",
     origin,
-    ...transportFailure(error, scrub)
+    ...transportFailure(error, redactor)
   })
 
 interface Interpretation extends Options {
   readonly origin: string
   readonly sentAt: number
   readonly requestedScopes: ReadonlyArray<string>
-  readonly scrub: Redaction.Redactor
+  readonly redactor: Redactor.Redactor
 }
 
 const invalidResponse = (origin: string, detail: string, status?: number) =>
@@ -188,14 +188,14 @@ const interpret = (
  */
 const readJson = (
   response: HttpClientResponse.HttpClientResponse,
-  { origin, scrub }: Interpretation
+  { origin, redactor }: Interpretation
 ): Effect.Effect<unknown, TokenError.TokenError | NetworkError.NetworkError> => {
   const tooLarge = () => invalidResponse(origin, "the response is larger than 1 MiB", response.status)
   const header = response.headers["content-length"]
   // announced too large: refused unread
   if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxResponseBytes) return Effect.fail(tooLarge())
   // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
-  const body = Stream.mapError(response.stream, (error) => transportError(error, origin, scrub))
+  const body = Stream.mapError(response.stream, (error) => transportError(error, origin, redactor))
   return readAtMost(body, maxResponseBytes).pipe(
     Effect.flatMap(({ text, truncated }) =>
       truncated ? Effect.fail(tooLarge()) : Effect.try({
@@ -220,12 +220,12 @@ const maxErrorCodeBytes = 128
 const oauthError = (
   body: unknown,
   status: number,
-  { origin, scrub }: Interpretation
+  { origin, redactor }: Interpretation
 ): TokenError.TokenError | undefined => {
   if (!Predicate.isRecord(body) || typeof body.error !== "string" || body.error === "") return undefined
   const redactor = typeof body.access_token === "string" && body.access_token !== ""
-    ? scrub.including([body.access_token])
-    : scrub
+    ? redactor.including([body.access_token])
+    : redactor
   const text = (value: unknown): string | undefined =>
     typeof value === "string" ? redactor.cut(value, maxDescriptionBytes) : undefined
   const errorDescription = text(body.error_description)

@@ -1,116 +1,13 @@
-import { controlCharacter } from "@effect-oauth2/core/text"
-import * as Either from "effect/Either"
+/**
+ * A token request as this line keys its cells and store entries by: the core's canonical form (`tokenRequest` in
+ * `@effect-oauth2/core`) in a `RequestKey` that Effect compares and hashes by it.
+ */
+import * as core from "@effect-oauth2/core/tokenRequest"
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
-import * as Predicate from "effect/Predicate"
-import type * as TokenRequest from "../TokenRequest.js"
-import { reservedParams } from "../TokenRequest.js"
 
-/** A token request with every field resolved against the configured options, in canonical order. */
-export interface ResolvedRequest {
-  /** Sorted and unique. */
-  readonly scopes: ReadonlyArray<string>
-  readonly audience: string | undefined
-  /** Sorted and unique. */
-  readonly resources: ReadonlyArray<string>
-  /** Sorted by name. */
-  readonly extraParams: ReadonlyArray<readonly [string, string]>
-}
-
-/** The request with nothing in it. */
-export const empty: ResolvedRequest = { scopes: [], audience: undefined, resources: [], extraParams: [] }
-
-const sortedUnique = (values: Iterable<string>): ReadonlyArray<string> => Array.from(new Set(values)).sort()
-
-const toArray = (value: string | ReadonlyArray<string>): ReadonlyArray<string> =>
-  typeof value === "string" ? [value] : value
-
-const isStrings = (value: unknown): value is ReadonlyArray<string> =>
-  Array.isArray(value) && value.every((item) => typeof item === "string")
-
-/**
- * What is wrong with the types of a request's fields, as a JavaScript caller or a `Config` may give them, in words
- * that name the field and never its value; `undefined` when each is absent or of its type. `null` (which clears a
- * field of a `TokenRequest`) is allowed only when `nullable`.
- */
-const checkTypes = (request: TokenRequest.TokenRequest, nullable: boolean): string | undefined => {
-  // any object but an array: a `Data.struct` or a class instance is as good as a literal
-  if (!Predicate.isRecord(request)) return "the request must be an object"
-  const absent = (value: unknown) => value === undefined || (nullable && value === null)
-  if (!absent(request.scopes) && !isStrings(request.scopes)) return "scopes must be an array of strings"
-  if (!absent(request.audience) && typeof request.audience !== "string") return "audience must be a string"
-  if (!absent(request.resource) && typeof request.resource !== "string" && !isStrings(request.resource)) {
-    return "resource must be a string or an array of strings"
-  }
-  if (!absent(request.extraParams)) {
-    if (!Predicate.isRecord(request.extraParams)) return "extraParams must be an object of strings"
-    for (const value of Object.values(request.extraParams)) {
-      if (typeof value !== "string" && !(nullable && value === null)) return "extraParams must be an object of strings"
-    }
-  }
-  return undefined
-}
-
-/**
- * Applies a `TokenRequest` whose types are checked (`checkTypes`) on top of `base`: undefined inherits, null
- * clears, extra params merge by key.
- */
-const resolve = (base: ResolvedRequest, request: TokenRequest.TokenRequest): ResolvedRequest => {
-  const extraParams = new Map(base.extraParams)
-  if (request.extraParams === null) {
-    extraParams.clear()
-  } else if (request.extraParams !== undefined) {
-    for (const [name, value] of Object.entries(request.extraParams)) {
-      if (value === null) extraParams.delete(name)
-      else extraParams.set(name, value)
-    }
-  }
-  return {
-    scopes: request.scopes === undefined ? base.scopes : sortedUnique(request.scopes ?? []),
-    audience: request.audience === undefined ? base.audience : request.audience ?? undefined,
-    resources: request.resource === undefined
-      ? base.resources
-      : sortedUnique(request.resource === null ? [] : toArray(request.resource)),
-    extraParams: Array.from(extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  }
-}
-
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-
-// RFC 3986 §2: unreserved and reserved characters, and percent-encodings; no space, quote, control or non-ASCII
-const uriCharacters = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/
-
-/**
- * What is wrong with a request, in words that never repeat a value (a value may be a mistyped secret),
- * or `undefined` when it may be sent.
- */
-const validate = (request: ResolvedRequest): string | undefined => {
-  for (const [index, scope] of request.scopes.entries()) {
-    if (!scopeToken.test(scope)) {
-      return `scope #${
-        index + 1
-      } is not an RFC 6749 scope token (empty, or a space, quote, backslash or control character)`
-    }
-  }
-  if (request.audience !== undefined && (request.audience === "" || controlCharacter.test(request.audience))) {
-    return "audience is empty or contains a control character"
-  }
-  for (const [index, resource] of request.resources.entries()) {
-    if (controlCharacter.test(resource)) return `resource #${index + 1} contains a control character`
-    if (!uriCharacters.test(resource)) {
-      return `resource #${index + 1} has a character a URI cannot hold (a space, quote, non-ASCII character or stray %)`
-    }
-    if (!URL.canParse(resource)) return `resource #${index + 1} is not an absolute URI (RFC 8707)`
-    if (resource.includes("#")) return `resource #${index + 1} has a fragment (RFC 8707 forbids it)`
-  }
-  for (const [name, value] of request.extraParams) {
-    if (name === "" || controlCharacter.test(name)) return "an extra parameter name is empty or has a control character"
-    if (reservedParams.has(name)) return `extra parameter "${name}" is reserved; use the option that sets it`
-    if (controlCharacter.test(value)) return `extra parameter "${name}" contains a control character`
-  }
-  return undefined
-}
+export type { ClientIdentity, ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
+export { empty, resolveChecked } from "@effect-oauth2/core/tokenRequest"
 
 /**
  * A cache key: the whole request in canonical form. Compared by its canonical string, because structural
@@ -120,7 +17,7 @@ export class RequestKey implements Equal.Equal {
   constructor(
     /** An unambiguous string of everything that makes two requests different. */
     readonly canonical: string,
-    readonly request: ResolvedRequest
+    readonly request: core.ResolvedRequest
   ) {}
 
   [Equal.symbol](that: Equal.Equal): boolean {
@@ -132,44 +29,6 @@ export class RequestKey implements Equal.Equal {
   }
 }
 
-/** Identifies who asks, so that keys of different clients never collide (e.g. in a shared store). */
-export interface ClientIdentity {
-  /** The token endpoint or the issuer, as configured. */
-  readonly endpoint: string
-  readonly clientId: string
-  readonly authMethod: string
-  /** What identifies the key without revealing it (a thumbprint), or `""`. */
-  readonly keyIdentity: string
-}
-
-/** The canonical key of `request` for `client`. */
-export const makeKey = (client: ClientIdentity, request: ResolvedRequest): RequestKey =>
-  new RequestKey(
-    JSON.stringify([
-      client.endpoint,
-      client.clientId,
-      client.authMethod,
-      client.keyIdentity,
-      request.scopes,
-      request.audience ?? null,
-      request.resources,
-      request.extraParams
-    ]),
-    request
-  )
-
-/**
- * `request` on top of `base`, checked: the types of its fields, then their values; the `Left` says what is wrong in
- * words that never repeat a value. `null` clears a field only when `nullable` (a `TokenRequest`, not the options).
- */
-export const resolveChecked = (
-  base: ResolvedRequest,
-  request: TokenRequest.TokenRequest,
-  options: { readonly nullable: boolean }
-): Either.Either<ResolvedRequest, string> => {
-  const wrongType = checkTypes(request, options.nullable)
-  if (wrongType !== undefined) return Either.left(wrongType)
-  const resolved = resolve(base, request)
-  const problem = validate(resolved)
-  return problem === undefined ? Either.right(resolved) : Either.left(problem)
-}
+/** The key of `request` for `client`. */
+export const makeKey = (client: core.ClientIdentity, request: core.ResolvedRequest): RequestKey =>
+  new RequestKey(core.canonicalOf(client, request), request)

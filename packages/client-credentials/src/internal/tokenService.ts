@@ -193,10 +193,10 @@ export const makeWith = <E>(
     // the request is resolved once, when `getFor` is called: an effect built once and run often pays for it once
     const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> => {
       const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
-      if (Either.isLeft(merged)) {
-        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", origin, detail: merged.left }))
+      if (merged._tag === "Invalid") {
+        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", origin, detail: merged.problem }))
       }
-      const key = tokenRequest.makeKey(identity, merged.right)
+      const key = tokenRequest.makeKey(identity, merged.value)
       return key.canonical === configuredKey.canonical ? get : Effect.suspend(() => cellOf(key).serve)
     }
 

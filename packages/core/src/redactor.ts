@@ -1,5 +1,5 @@
 /**
- * Redaction: the one path every error text the library builds from what a server or a transport said goes through.
+ * The redactor: the one path every error text the library builds from what a server or a transport said goes through.
  *
  * What must never show is a credential: the client secret and the access token. A server that echoes a request may
  * echo a value as it was configured, as it went on the wire (form-urlencoded, inside the Basic credentials), or as

@@ -1,16 +1,16 @@
 /**
- * Redaction (`redaction.ts`), alone: every form of a secret replaced, then the text cut, never ending in the start of
+ * Redactor (`redaction.ts`), alone: every form of a secret replaced, then the text cut, never ending in the start of
  * one. What it guarantees end to end is specified in docs/behaviour.md#secrets.
  */
 import { assert, describe, it } from "vitest"
-import * as Redaction from "../src/redaction.js"
+import * as Redactor from "../src/redactor.js"
 
 const secret = "s3cr:et%2F+ é-V/x'<>\"&!*"
 const formEncoded = new URLSearchParams([["", secret]]).toString().slice(1)
 
 describe("redaction: forms", () => {
   it("lists the value as each usual encoder writes it", () => {
-    const forms = Redaction.forms(secret)
+    const forms = Redactor.forms(secret)
     const expected = [
       secret,
       // URLSearchParams, upper- and lower-case hex
@@ -39,23 +39,23 @@ describe("redaction: forms", () => {
   })
 
   it("a value no encoder changes has one form; an empty one none", () => {
-    assert.deepStrictEqual(Redaction.forms("abcXYZ019"), ["abcXYZ019"])
-    assert.deepStrictEqual(Redaction.forms(""), [])
+    assert.deepStrictEqual(Redactor.forms("abcXYZ019"), ["abcXYZ019"])
+    assert.deepStrictEqual(Redactor.forms(""), [])
   })
 })
 
 describe("redaction: redact, then cut", () => {
-  const redactor = Redaction.make([secret])
+  const redactor = Redactor.make([secret])
 
   it("replaces every form", () => {
-    const echoed = Redaction.forms(secret).map((form) => `[${form}]`).join(" ")
+    const echoed = Redactor.forms(secret).map((form) => `[${form}]`).join(" ")
     const redacted = redactor.redact(echoed)
-    assert.strictEqual(redacted, Redaction.forms(secret).map(() => "[<redacted>]").join(" "))
+    assert.strictEqual(redacted, Redactor.forms(secret).map(() => "[<redacted>]").join(" "))
   })
 
   it("replaces the longest form first: a form that starts another leaves nothing of it", () => {
     // `key&` is the start of its HTML form `key&amp;`
-    assert.strictEqual(Redaction.make(["key&"]).redact("[key&amp;] [key&]"), "[<redacted>] [<redacted>]")
+    assert.strictEqual(Redactor.make(["key&"]).redact("[key&amp;] [key&]"), "[<redacted>] [<redacted>]")
   })
 
   it("a value that straddles the cut shows nothing of itself", () => {
@@ -80,15 +80,15 @@ describe("redaction: redact, then cut", () => {
   })
 
   it("drops ends that are starts of forms until none is left", () => {
-    const two = Redaction.make(["QRST", "xyz"])
+    const two = Redactor.make(["QRST", "xyz"])
     assert.strictEqual(two.cut("abc-xyQRS-", 9), "abc-")
-    assert.strictEqual(Redaction.withoutTrailingPrefix("abc-xyQRS", ["QRST", "xyz"]), "abc-")
-    assert.strictEqual(Redaction.withoutTrailingPrefix("xabab", ["abac"]), "x")
-    assert.strictEqual(Redaction.withoutTrailingPrefix("xaba", ["abac"]), "x")
+    assert.strictEqual(Redactor.withoutTrailingPrefix("abc-xyQRS", ["QRST", "xyz"]), "abc-")
+    assert.strictEqual(Redactor.withoutTrailingPrefix("xabab", ["abac"]), "x")
+    assert.strictEqual(Redactor.withoutTrailingPrefix("xaba", ["abac"]), "x")
   })
 
   it("cuts by UTF-8 bytes, never inside a character", () => {
-    const none = Redaction.make([])
+    const none = Redactor.make([])
     assert.strictEqual(none.cut("€€€", 8), "€€")
     assert.strictEqual(none.cut("a𝄞b", 4), "a")
     assert.strictEqual(none.cut("a𝄞b", 5), "a𝄞")
@@ -96,7 +96,7 @@ describe("redaction: redact, then cut", () => {
 
   it("replaces in one pass: a short value does not turn a marker into more redactions", () => {
     // `e` occurs in `<redacted>`, which replaces `xyz`
-    assert.strictEqual(Redaction.make(["xyz", "e"]).redact("xyz e"), "<redacted> <redacted>")
+    assert.strictEqual(Redactor.make(["xyz", "e"]).redact("xyz e"), "<redacted> <redacted>")
   })
 
   it("including adds values to a redactor", () => {
@@ -106,7 +106,7 @@ describe("redaction: redact, then cut", () => {
   })
 
   it("longestFormBytes is the UTF-8 length of the longest form", () => {
-    const longest = Math.max(...Redaction.forms(secret).map((form) => new TextEncoder().encode(form).byteLength))
+    const longest = Math.max(...Redactor.forms(secret).map((form) => new TextEncoder().encode(form).byteLength))
     assert.strictEqual(redactor.longestFormBytes, longest)
   })
 })

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as DateTime from "effect/DateTime"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -23,9 +24,7 @@ export const TokenType = Schema.Literal("Bearer", "DPoP")
  * @since 0.1.0
  * @category models
  */
-export const maxValueLength: number = 16 * 1024
-
-const visibleAscii = /^[\x21-\x7e]+$/
+export const maxValueLength: number = TokenResponse.maxTokenLength
 
 /**
  * Whether `value` can be sent as an access token: 1 to `maxValueLength` visible ASCII characters without spaces
@@ -35,7 +34,7 @@ const visibleAscii = /^[\x21-\x7e]+$/
  * @since 0.1.0
  * @category guards
  */
-export const isValidValue = (value: string): boolean => value.length <= maxValueLength && visibleAscii.test(value)
+export const isValidValue: (value: string) => boolean = TokenResponse.isTokenValue
 
 /**
  * A token type: `Bearer` (RFC 6750) or `DPoP` (RFC 9449).

@@ -6,6 +6,8 @@
  *
  * @since 0.1.0
  */
+import * as RetryAfter from "@effect-oauth2/core/retryAfter"
+import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
@@ -69,7 +71,7 @@ export type Source = typeof Source.Type
  * @since 0.1.0
  * @category models
  */
-export const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+export const retryableStatuses: ReadonlySet<number> = TokenResponse.retryableStatuses
 
 /**
  * The longest `Retry-After` the library honours.
@@ -77,7 +79,7 @@ export const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 50
  * @since 0.1.0
  * @category models
  */
-export const maxRetryAfter: Duration.Duration = Duration.seconds(60)
+export const maxRetryAfter: Duration.Duration = Duration.millis(RetryAfter.maxRetryAfterMillis)
 
 /**
  * No usable answer. From the token endpoint, the `isRetryable` ones have already been retried on the configured

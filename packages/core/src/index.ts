@@ -39,3 +39,38 @@ export * as urls from "./urls.js"
  * @since 0.1.0
  */
 export * as wwwAuthenticate from "./wwwAuthenticate.js"
+
+/**
+ * `Retry-After`: how long a server asks to be left alone, capped.
+ *
+ * @since 0.1.0
+ */
+export * as retryAfter from "./retryAfter.js"
+
+/**
+ * A value checked, or what is wrong with it.
+ *
+ * @since 0.1.0
+ */
+export * as checked from "./checked.js"
+
+/**
+ * The client authentication methods and signing algorithms.
+ *
+ * @since 0.1.0
+ */
+export * as methods from "./methods.js"
+
+/**
+ * One token request: resolved, checked, in canonical form, encoded.
+ *
+ * @since 0.1.0
+ */
+export * as tokenRequest from "./tokenRequest.js"
+
+/**
+ * What a token endpoint's answer means.
+ *
+ * @since 0.1.0
+ */
+export * as tokenResponse from "./tokenResponse.js"

@@ -8,7 +8,12 @@
  * @since 0.1.0
  * @category models
  */
-export const authMethods = ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"] as const
+export const authMethods = [
+  "client_secret_basic",
+  "client_secret_post",
+  "client_secret_jwt",
+  "private_key_jwt"
+] as const
 
 /**
  * A client authentication method.

@@ -56,11 +56,10 @@
  * - Every error names the issuer's origin, never its path or query; every log, origins only.
  */
 import * as Redactor from "@effect-oauth2/core/redactor"
+import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -72,13 +71,10 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
-import { transportFailure } from "./describeCause.js"
-import { answerOf, retryAfter, withoutRedirects } from "./http.js"
+import * as Http from "./http.js"
 import * as Origin from "./origin.js"
-import { readAtMost } from "./readAtMost.js"
 import { withRetries } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
 
@@ -378,8 +374,6 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
   const origin = Origin.ofUrl(options.issuer)
   // texts from the server go the one redaction path, with no value to hide here: cut to a bound
   const redactor = Redactor.make([])
-  // scoped: the request and its body are aborted when the attempt ends, read or not
-  const scopedClient = HttpClient.withScope(client)
   const [rfc8414, openId] = locations(options.issuer)
 
   const discoveryError = (detail: string, status?: number) =>
@@ -390,13 +384,7 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
       detail
     })
 
-  const transportError = (error: HttpClientError.HttpClientError) =>
-    new NetworkError.NetworkError({
-      reason: "Transport",
-      source: "Discovery",
-      origin,
-      ...transportFailure(error, redactor)
-    })
+  const call: Http.Call = { source: "Discovery", origin, redactor }
 
   /** The document's body as JSON and how long it may be kept, or `None` for a 404. */
   const fetchDocument = (
@@ -404,14 +392,9 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
   ): Effect.Effect<Option.Option<{ readonly body: unknown; readonly maxAge: Duration.Duration }>, DiscoveryError> =>
     Effect.gen(function*() {
       const request = HttpClientRequest.get(location.url).pipe(HttpClientRequest.acceptJson)
-      const response = yield* withoutRedirects(scopedClient.execute(request)).pipe(
-        Effect.catchAll((error) => {
-          const answer = answerOf(error)
-          return answer === undefined ? Effect.fail(transportError(error)) : Effect.succeed(answer)
-        })
-      )
+      const { followedRedirect, response } = yield* Http.send(client, request, call)
       const status = response.status
-      if (response.request.url !== location.url) {
+      if (followedRedirect) {
         return yield* discoveryError(
           `the HttpClient followed a redirect of the ${location.document} request; discovery does not follow redirects`,
           status
@@ -425,43 +408,15 @@ const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Eff
       }
       if (status === 404) return Option.none()
       if (status >= 200 && status < 300) {
-        const body = yield* readJson(response, location)
+        const body = yield* Http.readJson(response, maxDocumentBytes, call, {
+          tooLarge: () => discoveryError(`the ${location.document} is larger than 1 MiB`, status),
+          notJson: () => discoveryError(`the ${location.document} is not JSON`, status)
+        })
         return Option.some({ body, maxAge: maxAgeOf(response.headers["cache-control"]) })
       }
-      if (NetworkError.retryableStatuses.has(status) || status >= 500) {
-        const after = yield* retryAfter(response)
-        return yield* new NetworkError.NetworkError({
-          reason: status === 429 ? "RateLimited" : "ServerError",
-          source: "Discovery",
-          origin,
-          status,
-          ...(after === undefined ? {} : { retryAfter: after })
-        })
-      }
+      if (TokenResponse.classify(status) === "Retryable") return yield* Http.tryLater(response, call)
       return yield* discoveryError(`the ${location.document} answered HTTP ${status}`, status)
     }).pipe(Effect.scoped)
-
-  /** At most `maxDocumentBytes` of the decoded body, whatever `Content-Length` says, parsed as JSON. */
-  const readJson = (
-    response: HttpClientResponse.HttpClientResponse,
-    location: Location
-  ): Effect.Effect<unknown, DiscoveryError> => {
-    const tooLarge = () => discoveryError(`the ${location.document} is larger than 1 MiB`, response.status)
-    const header = response.headers["content-length"]
-    if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxDocumentBytes) {
-      return Effect.fail(tooLarge())
-    }
-    // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
-    const body = Stream.mapError(response.stream, transportError)
-    return readAtMost(body, maxDocumentBytes).pipe(
-      Effect.flatMap(({ text, truncated }) =>
-        truncated ? Effect.fail(tooLarge()) : Effect.try({
-          try: () => JSON.parse(text) as unknown,
-          catch: () => discoveryError(`the ${location.document} is not JSON`, response.status)
-        })
-      )
-    )
-  }
 
   const attempt = (location: Location) =>
     withRetries(fetchDocument(location), {

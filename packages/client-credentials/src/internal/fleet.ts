@@ -35,6 +35,7 @@
  * - `Failing` — an operation of another kind fails → `Failing` with both kinds; of a failing kind answers → `Failing`
  *   without it, or `Answering` when no kind is left, logging that the store is used again.
  */
+import { acceptedTokenType } from "@effect-oauth2/core/tokenResponse"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -49,7 +50,7 @@ import * as TokenStore from "../TokenStore.js"
 import { nodeModule } from "./builtins.js"
 import * as Monotonic from "./monotonic.js"
 import type { Fetched, FetchError, Held } from "./tokenCell.js"
-import { acceptedTokenType, type Issued } from "./tokenEndpoint.js"
+import type { Issued } from "./tokenEndpoint.js"
 import type { RequestKey } from "./tokenRequest.js"
 
 /** How the fleet uses its store. */

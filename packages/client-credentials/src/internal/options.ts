@@ -14,10 +14,10 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
+import { toEither } from "./checked.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
-import { toEither } from "./checked.js"
 import * as tokenRequest from "./tokenRequest.js"
 
 /** How many times the default schedule retries. */

@@ -74,3 +74,10 @@ export * as tokenRequest from "./tokenRequest.js"
  * @since 0.1.0
  */
 export * as tokenResponse from "./tokenResponse.js"
+
+/**
+ * When a token is used, refreshed and given up, and how long a failure or a shared entry is kept.
+ *
+ * @since 0.1.0
+ */
+export * as timing from "./timing.js"

@@ -51,8 +51,8 @@ import * as Origin from "./origin.js"
 import * as PromiseFetch from "./promiseFetch.js"
 import { ClosedError, type ReadBody, readUpTo } from "./requestBody.js"
 import * as Telemetry from "./telemetry.js"
-import type { Held } from "./tokenCell.js"
-import { makeWith, peekOf } from "./tokenService.js"
+import type { ScheduledToken } from "./tokenCell.js"
+import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
 export const defaultReplayBodyLimit = 1024 * 1024
@@ -179,7 +179,7 @@ export const make = (options: promise.Options): promise.TokenClient => {
   nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
     ?.setMaxListeners(0, closing.signal)
   let closed = false
-  let peek: (() => Held | undefined) | undefined
+  let peek: (() => ScheduledToken | undefined) | undefined
   // the string of the token last served, so that the hot path reads it once per token
   let lastToken: AccessToken.AccessToken | undefined
   let lastValue = ""
@@ -227,7 +227,7 @@ export const make = (options: promise.Options): promise.TokenClient => {
 
   const configured = Effect.flatMap(TokenService.TokenService, (service) => {
     peek ??= peekOf(service)
-    telemetry ??= Telemetry.of(service)
+    telemetry ??= telemetryOf(service)
     return service.get
   })
   const other = (request: TokenRequest.TokenRequest) =>
@@ -246,6 +246,8 @@ export const make = (options: promise.Options): promise.TokenClient => {
       const token = run(configured)
       // its value too is shared: a thousand callers join one promise, not a thousand derived ones
       const call = { token, value: token.then(valueOf) }
+      // a call that needs the token only (`fetch`) leaves `value` unawaited: its rejection is not unhandled
+      call.value.catch(() => {})
       configuredCall = call
       const forget = () => {
         if (configuredCall === call) configuredCall = undefined
@@ -355,7 +357,7 @@ export const make = (options: promise.Options): promise.TokenClient => {
   runtime.runtime().then((built) => {
     const service = Context.get(built.context, TokenService.TokenService)
     peek ??= peekOf(service)
-    telemetry ??= Telemetry.of(service)
+    telemetry ??= telemetryOf(service)
   }, () => {})
 
   return { getToken, fetch, close }

@@ -61,6 +61,26 @@ describe("TokenService eviction", () => {
         assert.strictEqual(endpoint.requests.length, before + 1)
       }
     }))
+
+  it.scoped("the configured token is never evicted: past its refresh point it is served at once and refreshed", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const service = yield* Service.make(endpoint, { cacheCapacity: 1, refreshAhead: 0.5 })
+      const configured = yield* service.get
+      // two other requests fill a cache of one, which does not count the configured request
+      yield* service.getFor({ scopes: ["a"] })
+      yield* service.getFor({ scopes: ["b"] })
+      const requestsBefore = endpoint.requests.length
+      endpoint.script(Endpoint.delayed("10 seconds", Endpoint.token("renewed")))
+      yield* TestClock.setTime(2_000_000)
+      const fiber = yield* Effect.fork(service.get)
+      const served = yield* Service.pollNow(fiber)
+      assert.isDefined(served, "the caller waited for the token endpoint")
+      assert.strictEqual(Service.value(yield* Fiber.join(fiber)), Service.value(configured))
+      assert.strictEqual(endpoint.requests.length, requestsBefore + 1)
+      yield* TestClock.adjust("10 seconds")
+      assert.strictEqual(Service.value(yield* service.get), "renewed")
+    }))
 })
 
 describe("TokenService under an API that rejects every token", () => {

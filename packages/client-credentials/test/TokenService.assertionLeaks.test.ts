@@ -1,8 +1,9 @@
 /**
- * Issue 9, safety: a server (or a transport) that echoes what it received — the client assertion — and, worse, the
- * HMAC secret, the private key's PEM or its JWK's private members, in an `error_description`, an `error_uri`, a 500
- * body or a transport failure's cause, in any of the usual encodings: no printing of the error and no log line holds
- * the first 8 characters of any of them. Also a `clientAssertion` effect whose failure quotes the assertion.
+ * Signed client authentication keeps its secrets (`docs/behaviour.md#secrets`): a server (or a transport) that echoes
+ * what it received — the client assertion — and, worse, the HMAC secret, the private key's PEM or its JWK's private
+ * members, in an `error_description`, an `error_uri`, a 500 body or a transport failure's cause, in any of the usual
+ * encodings: no printing of the error and no log line holds the first 8 characters of any of them. Also a
+ * `clientAssertion` effect whose failure quotes the assertion.
  */
 import type { NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import { TokenService } from "@effect-oauth2/client-credentials"

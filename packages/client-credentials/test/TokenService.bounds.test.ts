@@ -1,7 +1,7 @@
 /**
- * Bounds that hold whatever the servers do: flat memory however often tokens are dropped, least-recently-used
- * eviction, no token request storm from an API that rejects every token, no fetch that outlives its callers, and
- * answers that retrying will not change answered from memory.
+ * Bounds that hold whatever the servers do (`docs/behaviour.md#bounds`): flat memory however often tokens are dropped,
+ * least-recently-used eviction that never drops the configured request, no token request storm from an API that rejects
+ * every token, no fetch that outlives its callers, and answers that retrying will not change answered from memory.
  */
 import { AuthorizedClient } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,7 +1,8 @@
 /**
- * Behaviour 8: refresh ahead, triggered by use. With the defaults and a one-hour token: leeway 60 s, hard expiry at
- * 3,540 s, usable lifetime 3,540 s, refresh point 0.8 × 3,540 s = 2,832 s minus a jitter of up to 354 s.
- * `Random.fixed` pins the jitter: 0 gives exactly 2,832 s, 1 gives 2,478 s.
+ * Refresh ahead, triggered by use (`docs/behaviour.md#refresh-ahead`). With the defaults and a one-hour token: leeway
+ * 60 s, hard expiry at 3,540 s, usable lifetime 3,540 s, refresh point 0.8 × 3,540 s = 2,832 s minus a jitter of up to
+ * 354 s. `Random.fixed` pins the jitter: 0 gives exactly 2,832 s, 1 gives 2,478 s. Closing the layer stops every fiber
+ * it started.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -311,7 +312,7 @@ describe("TokenService refresh ahead", () => {
     }))
 })
 
-describe("TokenService scope", () => {
+describe("TokenService: closing the layer stops every fiber it started", () => {
   it.effect("closing the layer's scope interrupts every fiber it started: refreshes, shared fetches, retry waits", () =>
     Effect.gen(function*() {
       let abandoned = 0

@@ -1,7 +1,8 @@
 /**
- * The per-request state machine (`internal/tokenCell.ts`): shared work runs with the layer's context, one refresh
- * per refresh point, defects are never kept, late tokens go only to their waiters, a refresh beats a remembered
- * failure.
+ * Each request's state, through the whole service: shared work runs with the layer's context, never its first caller's
+ * (`docs/behaviour.md#single-flight`); callers reaching the refresh point together start one refresh
+ * (`docs/behaviour.md#refresh-ahead`); defects are never kept, late tokens go only to their waiters, and a refresh
+ * beats a remembered failure (`docs/behaviour.md#failures-remembered`); once the layer is closed, a call ends at once.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

@@ -140,8 +140,8 @@ describe("signed assertions and the keys behind them never show in an error or a
 class InvalidProjectedToken extends Data.TaggedError("InvalidProjectedToken")<{ readonly message: string }> {}
 
 /**
- * A `clientAssertion` failure is named by its code, tag or name, never by its message, which may quote the assertion
- * (it once was, through `describeCause`: these cases failed then).
+ * A `clientAssertion` failure is named by its code, tag or name, never by its message, which may quote the assertion:
+ * each failure below quotes it, in its message or in its cause's.
  */
 const failures: ReadonlyArray<{ readonly what: string; readonly failure: unknown }> = [
   { what: "an Error", failure: new Error(`token expired: ${projected}`) },

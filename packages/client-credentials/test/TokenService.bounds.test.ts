@@ -34,8 +34,8 @@ const bytesPerCycle = async (scenario: "rejected" | "failed"): Promise<number> =
 }
 
 describe("TokenService memory", () => {
-  // with the tokens in Effect's Cache, a "rejected" cycle (two tokens dropped) kept 260-270 bytes for good; without,
-  // the window measured still shows up to about 50 bytes of warm-up
+  // the window measured shows up to about 50 bytes of warm-up; Effect 3's `Cache` holding the tokens would keep
+  // 260-270 bytes for good per "rejected" cycle (two tokens dropped)
   const maxBytesPerCycle = 100
 
   it("stays flat however many times tokens are dropped and fetched again, or fetches fail", async () => {

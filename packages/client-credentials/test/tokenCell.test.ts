@@ -1,6 +1,7 @@
 /**
- * `TokenCell` on its own, with an engine whose fetches the test holds and releases: orders of events that the whole
- * service cannot be made to produce on demand.
+ * One request's state on its own, with an engine whose fetches the test holds and releases: orders of events that the
+ * whole service cannot be made to produce on demand. A late token goes to the callers that waited for it
+ * (`docs/behaviour.md#failures-remembered`).
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

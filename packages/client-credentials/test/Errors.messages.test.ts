@@ -1,7 +1,8 @@
 /**
- * Errors say where (issue 8 §3): a `NetworkError` names its source (the token endpoint or the API) and the origin it
- * called, a `TokenError` the token endpoint's origin, each with the reason once, and never a path or a query.
- * Socket tests over a closed port show the texts a user sees; scripted ones cover every other reason.
+ * What an error says (`docs/behaviour.md#errors`): where, then what happened, once. A `NetworkError` names its source
+ * (the token endpoint or the API) and the origin it called, a `TokenError` the token endpoint's origin, each with the
+ * reason once, and never a path or a query. Socket tests over a closed port show the texts a user sees; scripted ones
+ * cover every other reason.
  */
 import { AuthorizedClient, NetworkError, TokenError, TokenService } from "@effect-oauth2/client-credentials"
 import { NodeHttpClient } from "@effect/platform-node"
@@ -46,7 +47,7 @@ const failureOf = (endpoint: Endpoint.ScriptedEndpoint, retry = Schedule.stop) =
     (service) => Effect.flip(service.get)
   )
 
-describe("errors say where", () => {
+describe("errors say where, then what happened, once", () => {
   it.live("an unreachable token endpoint: the source, the origin and the reason, once", () =>
     Effect.gen(function*() {
       const port = yield* closedPort

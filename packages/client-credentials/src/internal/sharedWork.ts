@@ -54,7 +54,7 @@ export class Shared<A, E> {
   private outcome: Exit.Exit<A, E> | undefined
 
   /** Whether the outcome is in. */
-  get isSettled(): boolean {
+  get isDone(): boolean {
     return this.outcome !== undefined
   }
 
@@ -71,7 +71,7 @@ export class Shared<A, E> {
   }
 
   /** Resumes every waiter with `outcome`, and every later one at once; the first outcome is the one that counts. */
-  settle(outcome: Exit.Exit<A, E>): void {
+  complete(outcome: Exit.Exit<A, E>): void {
     if (this.outcome !== undefined) return
     this.outcome = outcome
     const waiters = Array.from(this.waiters)
@@ -81,15 +81,15 @@ export class Shared<A, E> {
 }
 
 /**
- * Runs `work` on a fiber of the layer owned by `key`, then `settle` with its exit; once the layer is closed, nothing
- * runs and `settle` has an interruption at once.
+ * Runs `work` on a fiber of the layer owned by `key`, then `onDone` with its exit; once the layer is closed, nothing
+ * runs and `onDone` has an interruption at once.
  */
 export const start = <K, A, E>(
   fibers: LayerFibers<K>,
   key: K,
   work: Effect.Effect<A, E>,
-  settle: (exit: Exit.Exit<A, E>) => Effect.Effect<void>
+  onDone: (exit: Exit.Exit<A, E>) => Effect.Effect<void>
 ): void => {
-  const started = fibers.run(key, work.pipe(Effect.onExit(settle), Effect.exit, Effect.asVoid))
-  if (!started) Effect.runSync(settle(Exit.interrupt(FiberId.none)))
+  const started = fibers.run(key, work.pipe(Effect.onExit(onDone), Effect.exit, Effect.asVoid))
+  if (!started) Effect.runSync(onDone(Exit.interrupt(FiberId.none)))
 }

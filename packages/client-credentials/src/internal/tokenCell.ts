@@ -167,7 +167,7 @@ export class TokenCell {
   constructor(readonly key: RequestKey, private readonly engine: Engine) {}
 
   /**
-   * The current token: the hot path, which a fresh token takes without allocating; anything else is `obtain`'s.
+   * The current token: the hot path, which a fresh token takes without allocating; anything else is `getOrFetch`'s.
    * Compared in nanoseconds, as the clock gives them.
    */
   readonly get: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
@@ -179,11 +179,11 @@ export class TokenCell {
         return state.scheduled.succeed
       }
     }
-    return this.obtain
+    return this.getOrFetch
   })
 
   /** The current token, starting a refresh when due; or a wait for a fetch, starting one when none runs. */
-  private readonly obtain: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
+  private readonly getOrFetch: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const now = Monotonic.unsafeNow(clock)
     const state = this.state
@@ -289,7 +289,7 @@ export class TokenCell {
       this.engine.fibers,
       fetching,
       this.fetch(fetching, trace),
-      (exit) => Effect.map(Monotonic.now, (now) => this.settleFetch(fetching, exit, now))
+      (exit) => Effect.map(Monotonic.now, (now) => this.fetchEnded(fetching, exit, now))
     )
     return fetching
   }
@@ -304,7 +304,7 @@ export class TokenCell {
     )
   }
 
-  private settleFetch(fetching: Fetching, exit: Exit.Exit<ScheduledToken, FetchError>, now: number): void {
+  private fetchEnded(fetching: Fetching, exit: Exit.Exit<ScheduledToken, FetchError>, now: number): void {
     if (this.state === fetching) {
       if (Exit.isSuccess(exit)) {
         this.state = { _tag: "Fresh", scheduled: exit.value }
@@ -321,9 +321,9 @@ export class TokenCell {
 
   /** Resumes every waiter of `fetching` with `exit`, and counts those that joined it. */
   private answerWaiters(fetching: Fetching, exit: Exit.Exit<ScheduledToken, FetchError>): void {
-    if (fetching.shared.isSettled) return
+    if (fetching.shared.isDone) return
     this.engine.telemetry.joined(fetching.joined)
-    fetching.shared.settle(exit)
+    fetching.shared.complete(exit)
   }
 
   private startRefresh(fresh: Fresh, now: number, trace: Telemetry.Trace): void {
@@ -342,13 +342,13 @@ export class TokenCell {
       ),
       // no background work outlives the token it renews
       Effect.timeoutOption(Duration.millis(timeLeft)),
-      Effect.onExit((exit) => Effect.flatMap(Monotonic.now, (now) => this.settleRefresh(refreshing, exit, now))),
+      Effect.onExit((exit) => Effect.flatMap(Monotonic.now, (now) => this.refreshEnded(refreshing, exit, now))),
       Effect.exit,
       Effect.asVoid
     )
   }
 
-  private settleRefresh(
+  private refreshEnded(
     refreshing: Refreshing,
     exit: Exit.Exit<Option.Option<{ readonly scheduled: ScheduledToken; readonly fromStore: boolean }>, FetchError>,
     now: number

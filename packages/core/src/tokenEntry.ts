@@ -47,7 +47,8 @@ export const invalidKeyMessage =
 export const parseKey = (encoded: string): crypto.KeyObject | undefined => {
   const text = encoded.trim()
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined
-  const bytes = Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64")
+  // Node's base64 decoder reads the base64url alphabet too
+  const bytes = Buffer.from(text, "base64")
   if (bytes.length !== 32) return undefined
   const key = crypto.createSecretKey(bytes)
   bytes.fill(0)

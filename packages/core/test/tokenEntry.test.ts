@@ -184,6 +184,43 @@ describe("tokenEntry: the seal refuses", () => {
     )
   })
 
+  it("only the base64 the store writes: the same bytes written otherwise do not open", () => {
+    const sealed = (JSON.parse(entry) as { sealed: string }).sealed
+    const bytes = Buffer.from(sealed, "base64")
+    const otherwise = [
+      bytes.toString("base64url"),
+      `${sealed.slice(0, 40)}\n${sealed.slice(40)}`,
+      ` ${sealed}`,
+      `${sealed.slice(0, 40)}*${sealed.slice(40)}`
+    ]
+    for (const text of otherwise) {
+      assert.isTrue(Buffer.from(text, "base64").equals(bytes), "Node's decoder reads it as the same bytes")
+      assert.isUndefined(TokenEntry.open(key, storeKey, text))
+      assert.strictEqual(problem(JSON.stringify({ v: 1, sealed: text }), key), doesNotOpen)
+    }
+  })
+
+  it("a seal with no ciphertext", () => {
+    const empty = TokenEntry.seal(key, storeKey, "")
+    assert.strictEqual(Buffer.from(empty, "base64").length, 28)
+    assert.isUndefined(TokenEntry.open(key, storeKey, empty))
+    assert.strictEqual(problem(JSON.stringify({ v: 1, sealed: empty }), key), doesNotOpen)
+  })
+
+  it("only a version 1 object with a string `sealed` is a sealed entry", () => {
+    const sealed = (JSON.parse(entry) as { sealed: string }).sealed
+    for (
+      const text of [JSON.stringify({ v: 2, sealed }), JSON.stringify({ sealed }), JSON.stringify({ v: "1", sealed })]
+    ) {
+      assert.strictEqual(problem(text, undefined), notAnEntry, text)
+      assert.strictEqual(problem(text, key), notAnEntry, text)
+    }
+    for (const text of [JSON.stringify({ v: 1, sealed: 1234 }), JSON.stringify({ v: 1, sealed: [sealed] })]) {
+      assert.strictEqual(problem(text, undefined), notAnEntry, text)
+      assert.strictEqual(problem(text, key), "the entry is not sealed, and this store reads sealed entries only", text)
+    }
+  })
+
   it("a sealed entry that opens to something other than a token", () => {
     for (
       const plaintext of ["garbage", "null", JSON.stringify({ v: 2, token }), JSON.stringify({ v: 1, sealed: "x" })]
@@ -203,7 +240,7 @@ describe("tokenEntry: the seal refuses", () => {
 
 describe("tokenEntry: garbage is a fixed text that quotes none of it", () => {
   const entry = (fields: Record<string, unknown>) => JSON.stringify({ v: 1, token: { ...token, ...fields } })
-  const notEntries = [
+  const notVersioned = [
     `${secret} not json`,
     "",
     "null",
@@ -212,7 +249,10 @@ describe("tokenEntry: garbage is a fixed text that quotes none of it", () => {
     `["${secret}"]`,
     JSON.stringify({ v: 2, token }),
     JSON.stringify({ v: "1", token }),
-    JSON.stringify({ token }),
+    JSON.stringify({ token })
+  ]
+  // version 1 objects with no token in them
+  const versionedNotTokens = [
     JSON.stringify({ v: 1 }),
     JSON.stringify({ v: 1, token: secret }),
     JSON.stringify({ v: 1, token: [secret] }),
@@ -234,6 +274,7 @@ describe("tokenEntry: garbage is a fixed text that quotes none of it", () => {
     entry({ expiresAt: "Mon, 01 Jan 2024 00:00:00 GMT" }),
     entry({ expiresAt: undefined })
   ]
+  const notEntries = [...notVersioned, ...versionedNotTokens]
   const badTokens = [
     entry({ value: "" }),
     entry({ value: `tok-SECRET\r\nX-Injected: ${secret}` }),
@@ -258,13 +299,10 @@ describe("tokenEntry: garbage is a fixed text that quotes none of it", () => {
     }
   })
 
-  it("sealing store", () => {
-    for (const text of [...notEntries, ...badTokens]) {
-      const read = problem(text, key)
-      assert.isTrue(
-        read === notAnEntry || read === "the entry is not sealed, and this store reads sealed entries only",
-        `${text}: ${read}`
-      )
+  it("sealing store: a version 1 entry is not sealed, anything else is not an entry", () => {
+    for (const text of notVersioned) assert.strictEqual(problem(text, key), notAnEntry, text)
+    for (const text of [...versionedNotTokens, ...badTokens]) {
+      assert.strictEqual(problem(text, key), "the entry is not sealed, and this store reads sealed entries only", text)
     }
     for (const text of badSeals) assert.strictEqual(problem(text, key), doesNotOpen)
   })

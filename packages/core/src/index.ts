@@ -81,3 +81,13 @@ export * as tokenResponse from "./tokenResponse.js"
  * @since 0.1.0
  */
 export * as timing from "./timing.js"
+
+/**
+ * The token store on Redis: the key layout, the scripts, what their replies mean, a failure in words.
+ *
+ * @since 0.1.0
+ */
+export * as redisStore from "./redisStore.js"
+
+// `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
+// its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.

@@ -184,7 +184,6 @@ describe("errors say where, then what happened, once", () => {
     )
     assert.isTrue(NetworkError.isNetworkError(decoded))
     assert.strictEqual(decoded.message, "API https://api.example.com could not be called (ECONNRESET)")
-
   })
 
   it.effect("a transport failure says what happened: unreachable, TLS, could not be called, with undici's reason", () =>

@@ -4,6 +4,14 @@
 // eslint-disable-next-line no-control-regex
 export const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
 
+/**
+ * `text` with each control character written as a `\uXXXX` escape: a server's text in a message or a log cannot
+ * start a line of its own or colour a terminal.
+ */
+export const escapeControlCharacters = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
 /** `text` cut to at most `maxBytes` of UTF-8, never inside a character. */
 export const cutUtf8 = (text: string, maxBytes: number): string => {
   let bytes = 0

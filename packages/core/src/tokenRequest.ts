@@ -214,7 +214,12 @@ export const resolveChecked = (
   const wrongType = checkTypes(request, options.nullable)
   if (wrongType !== undefined) return invalid(wrongType)
   const resolved = resolve(base, request)
-  const problem = validate(resolved)
+  // the caller's lists are checked as given, so that a problem numbers an entry by its place in them
+  const problem = validate({
+    ...resolved,
+    scopes: request.scopes ?? resolved.scopes,
+    resources: request.resource == null ? resolved.resources : toArray(request.resource)
+  })
   return problem === undefined ? valid(resolved) : invalid(problem)
 }
 

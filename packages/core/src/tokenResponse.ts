@@ -4,6 +4,7 @@
  */
 import { isRegisteredErrorCode } from "./errorCodes.js"
 import type { Redactor } from "./redactor.js"
+import { escapeControlCharacters } from "./text.js"
 
 /**
  * The largest token response read, in decoded bytes: 1 MiB.
@@ -127,12 +128,15 @@ export const errorResponseOf = (body: unknown, redactor: Redactor): ErrorRespons
   const redact = typeof body.access_token === "string" && body.access_token !== ""
     ? redactor.including([body.access_token])
     : redactor
+  // redacted, its control characters escaped (it goes into messages and logs), then cut
+  const shown = (value: string, maxBytes: number): string =>
+    redact.cut(escapeControlCharacters(redact.redact(value)), maxBytes)
   const text = (value: unknown): string | undefined =>
-    typeof value === "string" ? redact.cut(value, maxDescriptionBytes) : undefined
+    typeof value === "string" ? shown(value, maxDescriptionBytes) : undefined
   const errorDescription = text(body.error_description)
   const errorUri = text(body.error_uri)
   return {
-    error: isRegisteredErrorCode(body.error) ? body.error : redact.cut(body.error, maxErrorCodeBytes),
+    error: isRegisteredErrorCode(body.error) ? body.error : shown(body.error, maxErrorCodeBytes),
     ...(errorDescription === undefined ? {} : { errorDescription }),
     ...(errorUri === undefined ? {} : { errorUri })
   }

@@ -38,6 +38,24 @@ describe("Retry-After: HTTP-date", () => {
     assert.strictEqual(RetryAfter.parse("Wednesday, 21-Oct-15 07:28:45 GMT", now), 45_000)
   })
 
+  it("reads a two-digit year as the one not more than 50 years ahead", () => {
+    // from 2015: 65 is 2065 (50 years ahead), 66 is 1966
+    assert.strictEqual(RetryAfter.parseHttpDate("Wednesday, 21-Oct-65 07:28:00 GMT", now), Date.UTC(2065, 9, 21, 7, 28))
+    assert.strictEqual(RetryAfter.parseHttpDate("Thursday, 21-Oct-66 07:28:00 GMT", now), Date.UTC(1966, 9, 21, 7, 28))
+  })
+
+  it("reads the obsolete asctime form, in UTC whatever the machine's time zone", () => {
+    const zone = process.env.TZ
+    process.env.TZ = "Europe/Berlin"
+    try {
+      assert.strictEqual(RetryAfter.parse("Wed Oct 21 07:28:30 2015", now), 30_000)
+      assert.strictEqual(RetryAfter.parseHttpDate("Sun Nov  6 08:49:37 1994", now), Date.UTC(1994, 10, 6, 8, 49, 37))
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
   it("counts from the now it is given, not the machine's clock", () => {
     assert.strictEqual(RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", now + 10_000), 20_000)
   })
@@ -59,7 +77,26 @@ describe("Retry-After: absent or unreadable", () => {
   })
 
   it("is undefined for text that is neither seconds nor a date", () => {
-    for (const header of ["", " ", "soon", "1e3", "0x10", "5 minutes", "Wed, 32 Oct 2015 07:28:30 GMT"]) {
+    for (
+      const header of [
+        "",
+        " ",
+        "soon",
+        "1e3",
+        "0x10",
+        "5 minutes",
+        "-5",
+        "+5",
+        "5.5",
+        "foo 1",
+        "Wed, 32 Oct 2015 07:28:30 GMT",
+        "Fri, 31 Apr 2015 07:28:30 GMT",
+        "Wed, 21 Oct 2015 24:00:00 GMT",
+        "Wed, 21 Oct 2015 07:28:30 UTC",
+        "2015-10-21T07:28:30Z",
+        "21 Oct 2015 07:28:30 GMT"
+      ]
+    ) {
       assert.isUndefined(RetryAfter.parse(header, now), JSON.stringify(header))
     }
   })

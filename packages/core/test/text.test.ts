@@ -26,6 +26,15 @@ describe("text: control characters", () => {
   })
 })
 
+describe("text: escaping control characters", () => {
+  it("writes each control character as a \\uXXXX escape and leaves every other character as it is", () => {
+    assert.strictEqual(
+      Text.escapeControlCharacters("a\r\nb\u0000\u001b[0m\u007f\u0085\u009f é€😀 ~"),
+      "a\\u000d\\u000ab\\u0000\\u001b[0m\\u007f\\u0085\\u009f é€😀 ~"
+    )
+  })
+})
+
 describe("text: cutting UTF-8", () => {
   // 1, 2, 3 and 4 bytes: 10 in all
   const mixed = "aé€😀"

@@ -168,8 +168,9 @@ describe("token request: values", () => {
     }
   })
 
-  it("numbers the scope that is wrong", () => {
+  it("numbers the scope that is wrong by its place in the caller's list", () => {
     assert.strictEqual(problem({ scopes: ["a", "b", "c d"] }), `scope #3 ${notAScopeToken}`)
+    assert.strictEqual(problem({ scopes: ["read", "b\"ad"] }), `scope #2 ${notAScopeToken}`)
   })
 
   it("refuses an audience that is empty or holds a control character", () => {
@@ -214,9 +215,13 @@ describe("token request: values", () => {
     }
   })
 
-  it("numbers the resource that is wrong", () => {
+  it("numbers the resource that is wrong by its place in the caller's list", () => {
     assert.strictEqual(
       problem({ resource: ["https://a.example/", "https://b.example/#x"] }),
+      "resource #2 has a fragment (RFC 8707 forbids it)"
+    )
+    assert.strictEqual(
+      problem({ resource: ["https://b.example/", "https://a.example/#x"] }),
       "resource #2 has a fragment (RFC 8707 forbids it)"
     )
   })

@@ -148,6 +148,21 @@ describe("token response: the error response (RFC 6749 §5.2)", () => {
     )
   })
 
+  it("escapes the control characters of its texts: a server cannot start a line of a log or colour a terminal", () => {
+    assert.deepStrictEqual(
+      TokenResponse.errorResponseOf({
+        error: "bad\r\nX-Forged: 1",
+        error_description: "d\u001b[31m red",
+        error_uri: "https://login.example/\u0085"
+      }, redactor),
+      {
+        error: "bad\\u000d\\u000aX-Forged: 1",
+        errorDescription: "d\\u001b[31m red",
+        errorUri: "https://login.example/\\u0085"
+      }
+    )
+  })
+
   it("cuts error_description and error_uri to 1 KiB of UTF-8, an unregistered code to 128 bytes", () => {
     const error = TokenResponse.errorResponseOf({
       error: "x".repeat(200),

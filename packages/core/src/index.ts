@@ -27,7 +27,8 @@ export * as redactor from "./redactor.js"
 export * as text from "./text.js"
 
 /**
- * The rule every URL the library sends a request to follows.
+ * URL rules: an http(s) URL without credentials or fragment, https or http on a loopback host; origins; the checks
+ * of the `tokenUrl` and `issuer` options, of a metadata's `token_endpoint` and of `allowedOrigins`.
  *
  * @since 0.1.0
  */

@@ -75,3 +75,11 @@ export * as tokenRequest from "./tokenRequest.js"
  * @since 0.1.0
  */
 export * as tokenResponse from "./tokenResponse.js"
+
+/**
+ * An issuer's metadata (RFC 8414, OpenID Connect Discovery): where it is published, how long it is kept, what its
+ * answer and its document must be.
+ *
+ * @since 0.1.0
+ */
+export * as metadata from "./metadata.js"

@@ -83,3 +83,18 @@ export * as tokenResponse from "./tokenResponse.js"
  * @since 0.1.0
  */
 export * as metadata from "./metadata.js"
+
+/**
+ * What each client authentication method adds to a token request, short of signing: the Basic credentials, the form
+ * parameters, an assertion's audience, header and claims.
+ *
+ * @since 0.1.0
+ */
+export * as clientAuthentication from "./clientAuthentication.js"
+
+/**
+ * The credential options checked by method, private keys parsed (PKCS#8 PEM or JWK), and the values to redact.
+ *
+ * @since 0.1.0
+ */
+export * as credentials from "./credentials.js"

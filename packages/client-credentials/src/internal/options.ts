@@ -3,6 +3,7 @@
  * with their defaults, once, when the layer is built; and the options read from the environment.
  */
 import * as compactJws from "@effect-oauth2/core/compactJws"
+import * as methods from "@effect-oauth2/core/methods"
 import { controlCharacter } from "@effect-oauth2/core/text"
 import * as urls from "@effect-oauth2/core/urls"
 import * as Config from "effect/Config"
@@ -316,13 +317,13 @@ const credentialsFromEnv = (prefix: string): Config.Config<TokenService.Credenti
   Config.mapOrFail(
     Config.all({
       clientId: Config.string(`${prefix}CLIENT_ID`),
-      authMethod: optional(Config.literal(...credentialOptions.authMethods)(`${prefix}AUTH_METHOD`)),
+      authMethod: optional(Config.literal(...methods.authMethods)(`${prefix}AUTH_METHOD`)),
       clientSecret: optional(Config.redacted(`${prefix}CLIENT_SECRET`)),
       privateKey: optional(
         Config.orElse(Config.redacted(`${prefix}PRIVATE_KEY`), () => fileContents(`${prefix}PRIVATE_KEY_FILE`))
       ),
       keyId: optional(Config.string(`${prefix}KEY_ID`)),
-      signingAlgorithm: optional(Config.literal("RS256", "PS256", "ES256", "EdDSA")(`${prefix}SIGNING_ALGORITHM`)),
+      signingAlgorithm: optional(Config.literal(...methods.signingAlgorithms)(`${prefix}SIGNING_ALGORITHM`)),
       clientAssertion: optional(assertionFile(`${prefix}CLIENT_ASSERTION_FILE`))
     }),
     (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {

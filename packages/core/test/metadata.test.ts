@@ -60,7 +60,8 @@ describe("metadata: where and how long", () => {
       ["no-cache", 60],
       ["NO-STORE, max-age=3600", 60],
       ["max-age=ten", 86400],
-      ["s-maxage=600", 86400]
+      ["s-maxage=600", 86400],
+      ["x-max-age=600", 86400]
     ]
     for (const [header, seconds] of cases) assert.strictEqual(metadata.maxAgeSecondsOf(header), seconds, String(header))
   })

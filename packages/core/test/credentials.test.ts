@@ -151,6 +151,10 @@ describe("credentials: check", () => {
       valid({ _tag: "SecretJwt", secret: "s", audience: "tokenEndpoint" })
     )
     assert.deepStrictEqual(
+      check({ authMethod: "client_secret_jwt", clientSecret: wrap("s") }, true),
+      valid({ _tag: "SecretJwt", secret: "s", audience: "tokenEndpoint" })
+    )
+    assert.deepStrictEqual(
       check({ authMethod: "client_secret_jwt", clientSecret: wrap("s"), assertionAudience: "issuer" }, true),
       valid({ _tag: "SecretJwt", secret: "s", audience: "issuer" })
     )

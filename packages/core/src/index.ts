@@ -98,3 +98,11 @@ export * as clientAuthentication from "./clientAuthentication.js"
  * @since 0.1.0
  */
 export * as credentials from "./credentials.js"
+
+/**
+ * What went wrong in transport, in words for an error: a cause's code, a proxy that was unreachable, a body that
+ * broke off; never a credential or a body.
+ *
+ * @since 0.1.0
+ */
+export * as describeCause from "./describeCause.js"

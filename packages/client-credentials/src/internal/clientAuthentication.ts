@@ -8,6 +8,7 @@
 import * as AuthenticationRules from "@effect-oauth2/core/clientAuthentication"
 import * as compactJws from "@effect-oauth2/core/compactJws"
 import * as CredentialRules from "@effect-oauth2/core/credentials"
+import { describeFailureName } from "@effect-oauth2/core/describeCause"
 import type { SigningAlgorithm } from "@effect-oauth2/core/methods"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
@@ -15,7 +16,6 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
-import { describeFailureName } from "./describeCause.js"
 import * as Origin from "./origin.js"
 
 /** Where one token request goes: what an assertion's `aud` is taken from. */

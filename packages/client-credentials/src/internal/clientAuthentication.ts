@@ -10,13 +10,13 @@ import * as compactJws from "@effect-oauth2/core/compactJws"
 import * as CredentialRules from "@effect-oauth2/core/credentials"
 import { describeFailureName } from "@effect-oauth2/core/describeCause"
 import type { SigningAlgorithm } from "@effect-oauth2/core/methods"
+import * as urls from "@effect-oauth2/core/urls"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
-import * as Origin from "./origin.js"
 
 /** Where one token request goes: what an assertion's `aud` is taken from. */
 export type Destination = AuthenticationRules.Destination
@@ -276,7 +276,7 @@ const clientAssertion = (
     keyIdentity: "assertion",
     credentials: (destination) => {
       const refused = (detail: string) =>
-        new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
+        new TokenError.TokenError({ reason: "ClientAssertion", origin: urls.origin(destination.tokenUrl), detail })
       return assertion.pipe(
         Effect.mapError((error) =>
           refused(

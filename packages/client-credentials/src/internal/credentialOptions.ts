@@ -4,8 +4,7 @@
  * `Redacted` value, an assertion made elsewhere an `Effect`. The result is a `clientAuthentication.Spec`, its
  * secrets redacted again; keys are parsed here and imported (asynchronously) when the layer is built.
  */
-import type { Checked } from "@effect-oauth2/core/checked"
-import { invalid, valid } from "@effect-oauth2/core/checked"
+import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
 import * as CredentialRules from "@effect-oauth2/core/credentials"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"

@@ -2,7 +2,8 @@
  * Every example runs, against the embedded fake authorization server: `basic.ts` and `multiple-scopes.ts` with
  * their configuration from a `ConfigProvider` as they would read it from the environment, and the demo whole.
  * They assert behaviour (counts, which token a caller got), never a wall-clock time: timings belong to the bench.
- * What the examples print is captured, and shown only when a test fails.
+ * What the examples print is captured, and shown only when a test fails. The demo is described in
+ * `README.md#quick-start`; how the examples are run in `docs/development.md#tests`.
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"

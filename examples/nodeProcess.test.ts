@@ -1,6 +1,7 @@
 /**
  * The child processes the examples' tests start (`npm start`, a child vitest): what environment they get, that a
- * Ctrl-C of the run reaches them, and that none outlives its time limit or an interrupted test.
+ * Ctrl-C of the run reaches them, and that none outlives its time limit or an interrupted test. How the suites that
+ * cross processes run: `docs/development.md#tests`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schedule } from "effect"

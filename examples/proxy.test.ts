@@ -2,7 +2,7 @@
  * `proxy.ts` behind a forward proxy started here on 127.0.0.1: what reaches the proxy, with and without the proxy
  * variables, with `NO_PROXY`, with `HTTPS_PROXY` alone, with a proxy for each of the token endpoint and the API; and
  * the demo's provider mode (in-process, and as `npm start` in a child process) behind that proxy: it says which proxy
- * it goes through, and fails in one line that says where.
+ * it goes through, and fails in one line that says where. Specified in `docs/configuration.md#behind-a-proxy`.
  */
 import { ApiError, type AuthorizedClient, NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"

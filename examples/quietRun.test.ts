@@ -3,7 +3,7 @@
  * about `vitest.workspace.ts`), and the examples' tests capture what the examples print instead of echoing it.
  * Checked the way `npm test` runs: a child vitest at the root runs the test files whose examples print, and its output
  * is read. The child's proxy variables point at a closed port, so the check also shows those tests are hermetic: none
- * of them goes through whatever proxy the runner's environment names.
+ * of them goes through whatever proxy the runner's environment names. Specified in `docs/development.md#tests`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Console, Effect, Fiber } from "effect"

@@ -1,6 +1,7 @@
 /**
- * `telemetry.ts` runs against the embedded fake server, and what it exports is what the README names: read back
- * with in-memory exporters in place of the console ones, before the SDK shuts down (which empties them). Real time and sockets: the run is about two seconds.
+ * `telemetry.ts` runs against the embedded fake server, and what it exports is what `docs/telemetry.md#spans` and
+ * `docs/telemetry.md#metrics` name: read back with in-memory exporters in place of the console ones, before the SDK
+ * shuts down (which empties them). Real time and sockets: the run is about two seconds.
  */
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { assert, describe, it } from "@effect/vitest"

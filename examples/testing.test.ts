@@ -1,5 +1,5 @@
 /**
- * How to test an app that uses effect-oauth2, two ways:
+ * How to test an app that uses effect-oauth2 (`docs/testing.md`), two ways:
  * 1. replace `TokenService` with `TokenServiceTest.layer`, and check what the app asked for;
  * 2. run the real `TokenService` against `FakeAuthServer`, and drive token expiry with `TestClock`.
  */

@@ -1,6 +1,7 @@
 /**
  * `two-clients.ts` against the embedded fake authorization server, with two registered clients: each API is called
- * with its own client's token, each client fetches one token for two calls, and nothing secret is printed.
+ * with its own client's token, each client fetches one token for two calls, and nothing secret is printed. Specified in
+ * `docs/configuration.md#named-clients`.
  */
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import { NodeHttpClient } from "@effect/platform-node"

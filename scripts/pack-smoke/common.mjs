@@ -7,7 +7,10 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
-export const libraries = ["client-credentials", "testing", "redis"]
+/** The packages we publish, each before those that depend on it. */
+export const libraries = ["core", "client-credentials", "testing", "redis"]
+/** Libraries a user never installs by name: other libraries depend on them, and their READMEs say which. */
+export const dependencyOnly = new Set(["core"])
 export const args = new Set(process.argv.slice(2))
 
 /** What the end of the run cleans up: the temporary directory, and the local npm registry while it runs. */

@@ -2,7 +2,7 @@
 // install line of each package's README measured against it, and the README.md and LICENSE each package ships.
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { repoRoot } from "./common.mjs"
+import { dependencyOnly, libraries, repoRoot } from "./common.mjs"
 
 /**
  * What is wrong with the README.md and LICENSE a package ships, from its extracted tarball; "" when nothing. The
@@ -19,7 +19,12 @@ export const shippedDocProblems = (pkg, dir) => {
     problems.push("no README.md")
   } else {
     if (!readme.startsWith(`# ${pkg.name}\n`)) problems.push(`README.md does not start with "# ${pkg.name}"`)
-    if (!/^```ts\n/m.test(readme)) problems.push("README.md has no ```ts example")
+    if (dependencyOnly.has(pkg.dir)) {
+      const dependents = libraries.filter((dir) => dir !== pkg.dir && readme.includes(`@effect-oauth2/${dir}`))
+      if (dependents.length === 0) problems.push("README.md does not name the packages that depend on it")
+    } else if (!/^```ts\n/m.test(readme)) {
+      problems.push("README.md has no ```ts example")
+    }
     const pages = [...new Set([...readme.matchAll(/\bdocs\/([\w-]+\.md)\b/g)].map((m) => m[1]))]
     if (pages.length === 0) problems.push("README.md links to no page of the effect-oauth2 docs (docs/*.md)")
     for (const page of pages) {
@@ -99,6 +104,13 @@ export const specText = (spec) => spec.range === undefined ? spec.name : `${spec
  */
 export const packageInstallProblems = (pkg, readme, rootCommands) => {
   const commands = shellLines(readme).filter((line) => /^npm\s/.test(line)).map(parseInstallLine)
+  // installed with the packages that depend on it, never by name
+  if (dependencyOnly.has(pkg.dir)) {
+    const named = commands.filter((c) => c.specs.some((s) => s.name === pkg.name))
+    return named.map((c) => `"${c.line}" installs ${pkg.name}, which users get with the packages that need it`).join(
+      "\n"
+    )
+  }
   const problems = commands.filter((c) => c.problem !== undefined).map((c) => `"${c.line}" ${c.problem}`)
   const rootSpecs = new Map(rootCommands.flatMap((c) => c.specs.map((s) => [s.name, s])))
   const rootLine = rootCommands.find((c) => c.specs.some((s) => s.name === pkg.name))

@@ -78,8 +78,8 @@ const writeRootCheck = (project, packages) => {
   }
 }
 
-// modules the docs' examples import that no README install line brings: the user's own (the Promise page's "before"
-// snippet uses axios), resolved to the repo's copy
+// modules the docs' examples import that no README install line brings: the user's own (the hand-written snippet the
+// Promise page shows uses axios), resolved to the repo's copy
 const userModules = { axios: path.join(repoRoot, "node_modules", "axios", "index.d.ts") }
 
 /**

@@ -37,24 +37,6 @@ export const AuthorizedClientError: Schema.Union<
 > = Schema.Union(TokenError.TokenError, NetworkError.NetworkError, ApiError.ApiError)
 
 /**
- * The former name of `AuthorizedClientError`, which compiler messages showed as a bare `Error`.
- *
- * @deprecated Use `AuthorizedClientError`.
- * @since 0.1.0
- * @category models
- */
-export type Error = AuthorizedClientError
-
-/**
- * The former name of the `AuthorizedClientError` schema.
- *
- * @deprecated Use `AuthorizedClientError`.
- * @since 0.1.0
- * @category schemas
- */
-export const Error: typeof AuthorizedClientError = AuthorizedClientError
-
-/**
  * How `AuthorizedClient` picks its token and treats refusals.
  *
  * @since 0.1.0

@@ -1,3 +1,7 @@
+/**
+ * An `AccessToken` never shows its value when printed, only through `Redacted.value` (`docs/behaviour.md#secrets`), and
+ * knows its lifetime.
+ */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { describe, expect, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"

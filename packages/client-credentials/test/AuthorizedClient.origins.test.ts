@@ -1,6 +1,7 @@
 /**
- * Issue 7 §3, `AuthorizedClient`'s side: `allowedOrigins` keeps the token (and the invalidations a 401 causes) with
- * the intended API, and a token the `TokenService` hands back unchanged after a rejection is not sent again.
+ * `allowedOrigins` (`docs/api-client.md#allowed-origins`) keeps the token, and the invalidations a 401 causes, with the
+ * APIs it names; and a token the `TokenService` hands back unchanged after a rejection is not sent again
+ * (`docs/api-client.md#401-recovery`).
  */
 import { AccessToken, AuthorizedClient, TokenError, TokenService } from "@effect-oauth2/client-credentials"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

@@ -1,3 +1,8 @@
+/**
+ * `AuthorizedClient` (`docs/api-client.md`): every request carries the token; a 401 for the token drops it and sends
+ * the request again once with a new one (`docs/api-client.md#401-recovery`); a non-2xx answer is an `ApiError` with a
+ * bounded body and a transport failure a `NetworkError`, neither showing the token (`docs/api-client.md#errors`).
+ */
 import { ApiError, AuthorizedClient, NetworkError, TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -34,6 +39,27 @@ describe("AuthorizedClient", () => {
     }).pipe(withClient(api))
   })
 
+  it.effect("sends the token of `request` when one is given", () => {
+    const api = InMemoryApi.make()
+    let asked: unknown
+    return Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      const spy: TokenService.Service = {
+        ...tokens,
+        getFor: (request) => {
+          asked = request
+          return tokens.getFor(request)
+        }
+      }
+      const client = AuthorizedClient.withTokens(api.client, { tokens: spy, request: { scopes: ["reports"] } })
+      const response = yield* client.get("https://api.example.com/api/x")
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(asked, { scopes: ["reports"] })
+    }).pipe(Effect.provide(api.layer))
+  })
+})
+
+describe("AuthorizedClient 401 recovery", () => {
   it.effect("recovers from a revoked token inside the same call: invalidate, fresh token, resend once", () => {
     const api = InMemoryApi.make()
     return Effect.gen(function*() {
@@ -137,6 +163,36 @@ describe("AuthorizedClient", () => {
     }).pipe(withClient(api, { retryOnUnauthorized: false }))
   })
 
+  it.effect("recovers from a revoked token also when the wrapped client filters statuses", () => {
+    const api = InMemoryApi.make()
+    return Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      const client = AuthorizedClient.withTokens(HttpClient.filterStatusOk(api.client), { tokens })
+      yield* client.get("https://api.example.com/api/warm")
+      revokeCurrent(api)
+      const response = yield* client.get("https://api.example.com/api/after")
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(api.state.tokenRequests, 2)
+      api.state.revoked.add("tok-2")
+      api.state.revoked.add("tok-3")
+      const error = (yield* Effect.flip(client.get("https://api.example.com/api/again"))) as ApiError.ApiError
+      assert.strictEqual(error.status, 401)
+      assert.strictEqual(error.wwwAuthenticate?.params["error"], "invalid_token")
+    }).pipe(Effect.provide(api.layer))
+  })
+})
+
+const printed = (error: unknown, exit: Exit.Exit<unknown, unknown>): Array<string> => [
+  String(error),
+  (error as Error).message,
+  JSON.stringify(error),
+  Inspectable.format(error),
+  util.inspect(error, { depth: Infinity }),
+  Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "",
+  Redacted.isRedacted(error) ? "" : util.inspect(exit, { depth: Infinity })
+]
+
+describe("AuthorizedClient errors", () => {
   it.effect("fails any non-2xx with ApiError: at most 1 KiB of body, the token replaced", () => {
     const api = InMemoryApi.make({
       handler: ({ authorization }) => new Response(`echo ${authorization} ${"x".repeat(5000)}`, { status: 500 })
@@ -184,38 +240,9 @@ describe("AuthorizedClient", () => {
       }
     }).pipe(withClient(api))
   })
-
-  it.effect("sends the token of `request` when one is given", () => {
-    const api = InMemoryApi.make()
-    let asked: unknown
-    return Effect.gen(function*() {
-      const tokens = yield* TokenService.TokenService
-      const spy: TokenService.Service = {
-        ...tokens,
-        getFor: (request) => {
-          asked = request
-          return tokens.getFor(request)
-        }
-      }
-      const client = AuthorizedClient.withTokens(api.client, { tokens: spy, request: { scopes: ["reports"] } })
-      const response = yield* client.get("https://api.example.com/api/x")
-      assert.strictEqual(response.status, 200)
-      assert.deepStrictEqual(asked, { scopes: ["reports"] })
-    }).pipe(Effect.provide(api.layer))
-  })
 })
 
-const printed = (error: unknown, exit: Exit.Exit<unknown, unknown>): Array<string> => [
-  String(error),
-  (error as Error).message,
-  JSON.stringify(error),
-  Inspectable.format(error),
-  util.inspect(error, { depth: Infinity }),
-  Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "",
-  Redacted.isRedacted(error) ? "" : util.inspect(exit, { depth: Infinity })
-]
-
-describe("AuthorizedClient, review cases", () => {
+describe("AuthorizedClient error answers: bounded, and the token replaced", () => {
   it.effect("never shows a token cut by the 1 KiB limit, and cuts by bytes", () => {
     const api = InMemoryApi.make({
       handler: ({ authorization }) =>
@@ -234,26 +261,6 @@ describe("AuthorizedClient, review cases", () => {
     }).pipe(withClient(api))
   })
 
-  it.effect("recovers from a revoked token also when the wrapped client filters statuses", () => {
-    const api = InMemoryApi.make()
-    return Effect.gen(function*() {
-      const tokens = yield* TokenService.TokenService
-      const client = AuthorizedClient.withTokens(HttpClient.filterStatusOk(api.client), { tokens })
-      yield* client.get("https://api.example.com/api/warm")
-      revokeCurrent(api)
-      const response = yield* client.get("https://api.example.com/api/after")
-      assert.strictEqual(response.status, 200)
-      assert.strictEqual(api.state.tokenRequests, 2)
-      api.state.revoked.add("tok-2")
-      api.state.revoked.add("tok-3")
-      const error = (yield* Effect.flip(client.get("https://api.example.com/api/again"))) as ApiError.ApiError
-      assert.strictEqual(error.status, 401)
-      assert.strictEqual(error.wwwAuthenticate?.params["error"], "invalid_token")
-    }).pipe(Effect.provide(api.layer))
-  })
-})
-
-describe("AuthorizedClient, bounded error bodies", () => {
   it.effect("an error answer whose body stalls still fails with ApiError, without a body, after 5 s", () => {
     const api = InMemoryApi.make({
       handler: () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), { status: 503 })

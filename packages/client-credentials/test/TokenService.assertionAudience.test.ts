@@ -1,8 +1,8 @@
 /**
- * Issue 9, the assertion's `aud` with an issuer: `assertionAudience: "issuer"` signs for the issuer identifier the
- * metadata confirmed, the default for the token endpoint the metadata named. Discovery itself is not under test
- * here: it is replaced by metadata given at once (its own tests are elsewhere), so that only where an assertion is
- * addressed is.
+ * The assertion's `aud` with an issuer (`docs/configuration.md#client-authentication`,
+ * `docs/configuration.md#discovery`): `assertionAudience: "issuer"` signs for the issuer identifier the metadata
+ * confirmed, the default for the token endpoint the metadata named. Discovery itself is not under test here: it is
+ * replaced by metadata given at once (`discovery.test.ts` tests it), so that only where an assertion is addressed is.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

@@ -1,8 +1,9 @@
 /**
- * Issue 9, safety: a server (or a transport) that echoes what it received — the client assertion — and, worse, the
- * HMAC secret, the private key's PEM or its JWK's private members, in an `error_description`, an `error_uri`, a 500
- * body or a transport failure's cause, in any of the usual encodings: no printing of the error and no log line holds
- * the first 8 characters of any of them. Also a `clientAssertion` effect whose failure quotes the assertion.
+ * Signed client authentication keeps its secrets (`docs/behaviour.md#secrets`): a server (or a transport) that echoes
+ * what it received — the client assertion — and, worse, the HMAC secret, the private key's PEM or its JWK's private
+ * members, in an `error_description`, an `error_uri`, a 500 body or a transport failure's cause, in any of the usual
+ * encodings: no printing of the error and no log line holds the first 8 characters of any of them. Also a
+ * `clientAssertion` effect whose failure quotes the assertion.
  */
 import type { NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import { TokenService } from "@effect-oauth2/client-credentials"
@@ -139,8 +140,8 @@ describe("signed assertions and the keys behind them never show in an error or a
 class InvalidProjectedToken extends Data.TaggedError("InvalidProjectedToken")<{ readonly message: string }> {}
 
 /**
- * A `clientAssertion` failure is named by its code, tag or name, never by its message, which may quote the assertion
- * (it once was, through `describeCause`: these cases failed then).
+ * A `clientAssertion` failure is named by its code, tag or name, never by its message, which may quote the assertion:
+ * each failure below quotes it, in its message or in its cause's.
  */
 const failures: ReadonlyArray<{ readonly what: string; readonly failure: unknown }> = [
   { what: "an Error", failure: new Error(`token expired: ${projected}`) },

@@ -1,10 +1,11 @@
 /**
- * Issue 9, options checked when the layer is built: keys that do not fit kill the layer with an
- * `IllegalArgumentException` that names the option and shows nothing of the key (a JWK without a member jose needs,
- * a text with more than one PEM block, each named for what it is); a `clientSecret` where no method
- * takes it, `tokenUrl` with `issuer`, neither, an `assertionAudience` of `"issuer"` without an issuer, and an issuer
- * that is not a plain https URL do too, sending nothing. The rules TypeScript enforces are `@ts-expect-error` lines
- * here: `tsc -b` fails when one of them stops being an error.
+ * Client authentication options, checked when the layer is built (`docs/configuration.md#client-authentication`,
+ * `docs/configuration.md#options`): keys that do not fit kill the layer with an `IllegalArgumentException` that names
+ * the option and shows nothing of the key (a JWK without a member jose needs, a text with more than one PEM block, each
+ * named for what it is); a `clientSecret` where no method takes it, `tokenUrl` with `issuer`, neither, an
+ * `assertionAudience` of `"issuer"` without an issuer, and an issuer that is not a plain https URL do too, sending
+ * nothing. The rules TypeScript enforces are `@ts-expect-error` lines here: `tsc -b` fails when one of them stops being
+ * an error.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,8 +1,9 @@
 /**
- * Issue 9, client authentication on the wire: `client_secret_jwt` and `private_key_jwt` send an RFC 7523 assertion,
- * signed per token request, and nothing else that authenticates; a `clientAssertion` made elsewhere is asked for
- * again for every token request and sent as given; the cache key names the key by its thumbprint only. Assertions
- * are checked with `jose`, independently of how the library signs them.
+ * Client authentication on the wire (`docs/configuration.md#client-authentication`): `client_secret_jwt` and
+ * `private_key_jwt` send an RFC 7523 assertion, signed per token request, and nothing else that authenticates; a
+ * `clientAssertion` made elsewhere is asked for again for every token request and sent as given; the cache key names
+ * the key by its thumbprint only (`docs/behaviour.md#secrets`). Assertions are checked with `jose`, independently of
+ * how the library signs them.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

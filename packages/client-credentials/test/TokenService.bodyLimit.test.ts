@@ -1,7 +1,7 @@
 /**
- * The 1 MiB cap on a token response holds whatever the transport does (issue 6 §2): every token response is read
- * through `readAtMost`, which counts decoded bytes, so neither a compressed body whose `Content-Length` is the
- * compressed length nor a client that lies about `Content-Length` gets a larger body in.
+ * The 1 MiB cap on a token response holds whatever the transport does (`docs/behaviour.md#bounds`): every token
+ * response is read through a reader that counts decoded bytes, so neither a compressed body whose `Content-Length` is
+ * the compressed length nor a client that lies about `Content-Length` gets a larger body in.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

@@ -1,7 +1,7 @@
 /**
- * Bounds that hold whatever the servers do: flat memory however often tokens are dropped, least-recently-used
- * eviction, no token request storm from an API that rejects every token, no fetch that outlives its callers, and
- * answers that retrying will not change answered from memory.
+ * Bounds that hold whatever the servers do (`docs/behaviour.md#bounds`): flat memory however often tokens are dropped,
+ * least-recently-used eviction that never drops the configured request, no token request storm from an API that rejects
+ * every token, no fetch that outlives its callers, and answers that retrying will not change answered from memory.
  */
 import { AuthorizedClient } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"
@@ -34,8 +34,8 @@ const bytesPerCycle = async (scenario: "rejected" | "failed"): Promise<number> =
 }
 
 describe("TokenService memory", () => {
-  // with the tokens in Effect's Cache, a "rejected" cycle (two tokens dropped) kept 260-270 bytes for good; without,
-  // the window measured still shows up to about 50 bytes of warm-up
+  // the window measured shows up to about 50 bytes of warm-up; Effect 3's `Cache` holding the tokens would keep
+  // 260-270 bytes for good per "rejected" cycle (two tokens dropped)
   const maxBytesPerCycle = 100
 
   it("stays flat however many times tokens are dropped and fetched again, or fetches fail", async () => {
@@ -60,6 +60,26 @@ describe("TokenService eviction", () => {
         yield* request(`${round}b`)
         assert.strictEqual(endpoint.requests.length, before + 1)
       }
+    }))
+
+  it.scoped("the configured token is never evicted: past its refresh point it is served at once and refreshed", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const service = yield* Service.make(endpoint, { cacheCapacity: 1, refreshAhead: 0.5 })
+      const configured = yield* service.get
+      // two other requests fill a cache of one, which does not count the configured request
+      yield* service.getFor({ scopes: ["a"] })
+      yield* service.getFor({ scopes: ["b"] })
+      const requestsBefore = endpoint.requests.length
+      endpoint.script(Endpoint.delayed("10 seconds", Endpoint.token("renewed")))
+      yield* TestClock.setTime(2_000_000)
+      const fiber = yield* Effect.fork(service.get)
+      const served = yield* Service.pollNow(fiber)
+      assert.isDefined(served, "the caller waited for the token endpoint")
+      assert.strictEqual(Service.value(yield* Fiber.join(fiber)), Service.value(configured))
+      assert.strictEqual(endpoint.requests.length, requestsBefore + 1)
+      yield* TestClock.adjust("10 seconds")
+      assert.strictEqual(Service.value(yield* service.get), "renewed")
     }))
 })
 

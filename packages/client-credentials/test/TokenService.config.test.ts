@@ -1,8 +1,9 @@
 /**
- * Behaviour 2: reserved parameter names and control characters are refused before anything is sent: static
- * options kill the layer when it is built, `layerConfig` fails with a `ConfigError`, `getFor` fails with
- * `TokenError` `InvalidRequest`. Also the layers' other promises: `layerConfig` reads the environment, takes a
- * schedule as `Config.succeed`, and `layerPrefetched` fails the build on a wrong secret.
+ * Requests are checked before anything is sent (`docs/behaviour.md#scopes-and-resources`): a reserved parameter name or
+ * a control character in static options kills the layer when it is built, in `layerConfig` fails it with a
+ * `ConfigError`, in `getFor` fails with `TokenError` `InvalidRequest`. Also the layers' other promises
+ * (`docs/configuration.md#the-service-and-its-layers`): `layerConfig` reads the environment, takes a schedule as
+ * `Config.succeed`, and `layerPrefetched` fails the build on a wrong secret.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,5 +1,6 @@
 /**
- * Issue 9, `layerConfig()` from the environment (through `ConfigProvider.fromMap`): `private_key_jwt` with
+ * Signed client authentication from the environment (`docs/configuration.md#environment-variables`,
+ * `docs/configuration.md#client-authentication`), through `ConfigProvider.fromMap`: `private_key_jwt` with
  * `OAUTH_PRIVATE_KEY` or `OAUTH_PRIVATE_KEY_FILE`, `OAUTH_KEY_ID` and `OAUTH_SIGNING_ALGORITHM`; an assertion from
  * `OAUTH_CLIENT_ASSERTION_FILE`, read again for every token request; `client_secret_jwt`; and the `ConfigError`s:
  * `OAUTH_TOKEN_URL` with `OAUTH_ISSUER`, a key file that cannot be read, a key that is not one — none of which shows

@@ -1,7 +1,8 @@
 /**
- * Where `layerConfig`'s errors say the problem is: at the variable an option was read from (`OAUTH_TOKEN_URL`,
- * `BILLING_OAUTH_TOKEN_URL`, `OAUTH_PRIVATE_KEY_FILE`), at the option's name for a `Config.Wrap`, and, for a problem
- * about no one option, as the message alone: never Effect's `(Invalid data at : "…")`.
+ * Where `layerConfig`'s errors say the problem is (`docs/configuration.md#environment-variables`): at the variable an
+ * option was read from (`OAUTH_TOKEN_URL`, `BILLING_OAUTH_TOKEN_URL`, `OAUTH_PRIVATE_KEY_FILE`), at the option's name
+ * for a `Config.Wrap`, and, for a problem about no one option, as the message alone: never Effect's
+ * `(Invalid data at : "…")`.
  */
 import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,11 +1,12 @@
 /**
- * Credential files are regular files of at most 64 KiB, read without blocking: `OAUTH_PRIVATE_KEY_FILE` (and a
- * prefixed `<prefix>PRIVATE_KEY_FILE`) naming a FIFO, a device, a directory, a file too large or no file is a
- * `ConfigError` naming the variable; `OAUTH_CLIENT_ASSERTION_FILE` naming one is a `TokenError` `ClientAssertion`
- * naming the variable, and nothing is sent. Neither shows the path or the contents; the process's memory does not grow
- * by the file's size; a FIFO holds no thread of libuv's pool, so the process's other file reads, `dns.lookup` and token
- * requests go on. An assertion that is not a compact JWS, from a file or from a `clientAssertion` effect, is refused
- * before it is sent. Real files, a real FIFO and `/dev/zero`, in real time where a real socket is used.
+ * Credential files (`docs/configuration.md#environment-variables`) are regular files of at most 64 KiB, read without
+ * blocking: `OAUTH_PRIVATE_KEY_FILE` (and a prefixed `<prefix>PRIVATE_KEY_FILE`) naming a FIFO, a device, a directory,
+ * a file too large or no file is a `ConfigError` naming the variable; `OAUTH_CLIENT_ASSERTION_FILE` naming one is a
+ * `TokenError` `ClientAssertion` naming the variable, and nothing is sent. Neither shows the path or the contents; the
+ * process's memory does not grow by the file's size; a FIFO holds no thread of libuv's pool, so the process's other
+ * file reads, `dns.lookup` and token requests go on. An assertion that is not a compact JWS, from a file or from a
+ * `clientAssertion` effect, is refused before it is sent. Real files, a real FIFO and `/dev/zero`, in real time where a
+ * real socket is used.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

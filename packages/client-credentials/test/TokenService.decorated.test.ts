@@ -1,7 +1,8 @@
 /**
- * Issue 6 §3: a decorated `HttpClient` keeps the status table. Users give the layer the client they built for the
- * whole app, often wrapped in `filterStatusOk`, `mapRequest`, `retryTransient` or tracer settings; an answer that
- * a wrapper turned into a `ResponseError` is classified as if the wrapper were not there.
+ * A decorated `HttpClient` keeps the status table (`docs/behaviour.md#the-httpclient-you-give-it`). Users give the
+ * layer the client they built for the whole app, often wrapped in `filterStatusOk`, `mapRequest`, `retryTransient` or
+ * tracer settings; an answer that a wrapper turned into a `ResponseError` is classified as if the wrapper were not
+ * there.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

@@ -1,6 +1,8 @@
 /**
- * Issue 9: an issuer whose metadata cannot be used (another issuer, or the configured method missing) is a
- * configuration error like `invalid_client`: remembered for `terminalErrorCooldown`, so calls inside it ask nothing.
+ * An issuer whose metadata cannot be used (another issuer, or the configured method missing) is a configuration error
+ * like `invalid_client` (`docs/behaviour.md#discovery-answers`): remembered for `terminalErrorCooldown`, so calls
+ * inside it ask nothing. Also `requireSameOriginTokenEndpoint`, and a token endpoint that stops working, which has the
+ * metadata read again (`docs/configuration.md#discovery`).
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import type { NetworkError, TokenError } from "@effect-oauth2/client-credentials"

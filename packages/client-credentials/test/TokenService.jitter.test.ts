@@ -5,7 +5,8 @@
  * times SPREAD over their window, so removing either jitter turns them red.
  *
  * With the defaults and a one-hour token: usable lifetime 3,540 s (leeway 60 s), refresh between 70 % (2,478 s) and
- * 80 % (2,832 s) of it; the first retry waits 200 ms × a factor in [0.8, 1.2], so between 160 and 240 ms.
+ * 80 % (2,832 s) of it; the first retry waits 200 ms × a factor in [0.8, 1.2], so between 160 and 240 ms. Specified in
+ * `docs/behaviour.md#refresh-ahead` and `docs/behaviour.md#retries-and-retry-after`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"

@@ -1,8 +1,8 @@
 /**
- * Issue 11, named clients: `TokenService.Tag(id)` declares a token service of its own, with the layers of
- * `TokenService`; two live side by side with their own caches and credentials, `layerConfig({ prefix })` reads
- * prefixed variables, `layerPrefetched` fetches while it is built, `AuthorizedClient.withTokens` takes one, and a
- * program that needs one does not type-check when given another.
+ * Named clients (`docs/configuration.md#named-clients`): `TokenService.Tag(id)` declares a token service of its own,
+ * with the layers of `TokenService`; two live side by side with their own caches and credentials,
+ * `layerConfig({ prefix })` reads prefixed variables, `layerPrefetched` fetches while it is built,
+ * `AuthorizedClient.withTokens` takes one, and a program that needs one does not type-check when given another.
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

@@ -1,8 +1,8 @@
 /**
- * Issue 7 §6: options that are not what they claim die when the layer is built, naming the option and never its
- * value: `IllegalArgumentException` from `layer`/`make`, `ConfigError` from `layerConfig`. Every option a JavaScript
- * caller or a `Config` can get wrong is checked by type, and a resource must be an absolute URI of URI characters,
- * in the options as in `getFor`.
+ * Options that are not what they claim die when the layer is built (`docs/configuration.md#options`), naming the option
+ * and never its value: `IllegalArgumentException` from `layer`/`make`, `ConfigError` from `layerConfig`. Every option a
+ * JavaScript caller or a `Config` can get wrong is checked by type, and a resource must be an absolute URI of URI
+ * characters, in the options as in `getFor` (`docs/behaviour.md#scopes-and-resources`).
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,14 +1,14 @@
 /**
- * Property tests of redaction (issue 6 §1, issue 7 §7, issue 9): a client secret, its form-encoded and Basic forms,
- * an access token, a client assertion, and each of them as the usual encoders write them, echoed at any offset of an
+ * Property tests of redaction (`docs/behaviour.md#secrets`): a client secret, its form-encoded and Basic forms, an
+ * access token, a client assertion, and each of them as the usual encoders write them, echoed at any offset of an
  * `error_description`, an `error` code, an `error_uri` or a cause's text — through the token endpoint in each
- * secret-based client authentication method (`client_secret_jwt` included) and with a `clientAssertion`, and
- * through `AuthorizedClient` (an `ApiError` body, a `WWW-Authenticate` challenge, a transport cause). No printing of
- * the error (`String`, `message`, `stack`, JSON, `util.inspect` at any depth, `Cause.pretty`) and no log line holds
- * the first 8 characters of any of them.
+ * secret-based client authentication method (`client_secret_jwt` included) and with a `clientAssertion`, and through
+ * `AuthorizedClient` (an `ApiError` body, a `WWW-Authenticate` challenge, a transport cause). No printing of the error
+ * (`String`, `message`, `stack`, JSON, `util.inspect` at any depth, `Cause.pretty`) and no log line holds the first 8
+ * characters of any of them.
  *
- * Secrets and tokens are drawn from characters every encoding changes (plus letters and digits), the text around
- * them from characters disjoint from those and from every encoding's output, so that no false match is possible.
+ * Secrets and tokens are drawn from characters every encoding changes (plus letters and digits), the text around them
+ * from characters disjoint from those and from every encoding's output, so that no false match is possible.
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

@@ -1,6 +1,6 @@
 /**
- * Redaction at the token endpoint, case by case (issue 6 §1, issue 7 §5 and §7): replace first, then cut; no cut
- * ends in the start of a secret's form; a registered `error` code is compared before any redaction.
+ * Redaction at the token endpoint, case by case (`docs/behaviour.md#secrets`): replace first, then cut; no cut ends in
+ * the start of a secret's form; a registered `error` code is compared before any redaction.
  * `TokenService.redaction.prop.test.ts` places the values at every offset.
  */
 import { TokenError } from "@effect-oauth2/client-credentials"

@@ -1,7 +1,8 @@
 /**
- * Behaviour 8: refresh ahead, triggered by use. With the defaults and a one-hour token: leeway 60 s, hard expiry at
- * 3,540 s, usable lifetime 3,540 s, refresh point 0.8 × 3,540 s = 2,832 s minus a jitter of up to 354 s.
- * `Random.fixed` pins the jitter: 0 gives exactly 2,832 s, 1 gives 2,478 s.
+ * Refresh ahead, triggered by use (`docs/behaviour.md#refresh-ahead`). With the defaults and a one-hour token: leeway
+ * 60 s, hard expiry at 3,540 s, usable lifetime 3,540 s, refresh point 0.8 × 3,540 s = 2,832 s minus a jitter of up to
+ * 354 s. `Random.fixed` pins the jitter: 0 gives exactly 2,832 s, 1 gives 2,478 s. Closing the layer stops every fiber
+ * it started.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -268,9 +269,50 @@ describe("TokenService refresh ahead", () => {
       assert.strictEqual(endpoint.requests.length, 2)
       assert.strictEqual(Service.value(yield* service.get), "token-3")
     }))
+
+  it.scoped("a background refresh that dies is logged without its text, and a later one is tried", () =>
+    Effect.gen(function*() {
+      const logs = Logs.capture()
+      const endpoint = Endpoint.make()
+      // the refresh logs with the logger of the layer
+      const service = yield* Service.make(endpoint, { refreshAhead: 0.5 }).pipe(Effect.provide(logs.layer))
+      const first = yield* service.get
+      endpoint.script(() => Effect.die(new Error("boom: Authorization: Basic c2VjcmV0")))
+      yield* TestClock.setTime(1_800_000)
+      yield* service.get
+      yield* Service.settle
+      assert.strictEqual(Service.value(yield* service.get), Service.value(first))
+      const warnings = logs.entries.filter((entry) => entry.level === "WARN")
+      assert.strictEqual(warnings.length, 1)
+      assert.notInclude(warnings[0]!.text, "c2VjcmV0")
+      // the failed refresh is over: after the back-off a new one goes out
+      yield* TestClock.adjust("3 minutes")
+      yield* service.get
+      yield* Service.settle
+      assert.strictEqual(endpoint.requests.length, 3)
+      assert.notStrictEqual(Service.value(yield* service.get), Service.value(first))
+    }))
+
+  it.scoped("a tiny refreshAhead refreshes once, not on every call", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const service = yield* Service.make(endpoint, { refreshAhead: 0.01 })
+      yield* service.get
+      for (let i = 0; i < 20; i++) {
+        yield* service.get
+        yield* Service.settle
+      }
+      assert.strictEqual(endpoint.requests.length, 1)
+      yield* TestClock.setTime(40_000)
+      for (let i = 0; i < 20; i++) {
+        yield* service.get
+        yield* Service.settle
+      }
+      assert.strictEqual(endpoint.requests.length, 2)
+    }))
 })
 
-describe("TokenService scope", () => {
+describe("TokenService: closing the layer stops every fiber it started", () => {
   it.effect("closing the layer's scope interrupts every fiber it started: refreshes, shared fetches, retry waits", () =>
     Effect.gen(function*() {
       let abandoned = 0

@@ -1,6 +1,7 @@
 /**
- * Behaviour 4: decoding a 2xx answer. What makes a token, what is `InvalidResponse`, how `expires_in` becomes the
- * lifetime, counted from when the request was sent, and the 1 MiB limit, read incrementally.
+ * Decoding a 2xx answer (`docs/behaviour.md#token-endpoint-answers`): what makes a token, what is `InvalidResponse`,
+ * how `expires_in` becomes the lifetime, counted from when the request was sent (`docs/behaviour.md#time`), and the
+ * limit of 1 MiB, read incrementally (`docs/behaviour.md#bounds`).
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

@@ -1,7 +1,8 @@
 /**
- * Behaviour 9: retries. The default schedule (jittered exponential from 200 ms, at most 3 retries), `Retry-After`
- * in seconds or as an HTTP date and capped at 60 s, a custom schedule that replaces the default, and a timeout per
- * attempt. `Random.fixed([0.5])` makes the jitter factor exactly 1, so the default waits are 200, 400 and 800 ms.
+ * Retries (`docs/behaviour.md#retries-and-retry-after`): the default schedule (jittered exponential from 200 ms, at
+ * most 3 retries), `Retry-After` in seconds or as an HTTP date and capped at 60 s, a custom schedule that replaces the
+ * default, and a timeout per attempt. `Random.fixed([0.5])` makes the jitter factor exactly 1, so the default waits are
+ * 200, 400 and 800 ms.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"

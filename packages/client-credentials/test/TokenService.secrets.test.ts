@@ -1,6 +1,7 @@
 /**
- * Behaviour 11: no error the library raises, and no log line it writes, shows the client secret (in any encoding
- * it goes on the wire in) or an access token, however it is printed. The servers below echo both wherever they can.
+ * No error the library raises, and no log line it writes, shows the client secret (in any encoding it goes on the wire
+ * in) or an access token, however it is printed (`docs/behaviour.md#secrets`). The servers below echo both wherever
+ * they can.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

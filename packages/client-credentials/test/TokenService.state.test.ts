@@ -1,7 +1,8 @@
 /**
- * The per-request state machine (`internal/tokenCell.ts`): shared work runs with the layer's context, one refresh
- * per refresh point, defects are never kept, late tokens go only to their waiters, a refresh beats a remembered
- * failure.
+ * Each request's state, through the whole service: shared work runs with the layer's context, never its first caller's
+ * (`docs/behaviour.md#single-flight`); callers reaching the refresh point together start one refresh
+ * (`docs/behaviour.md#refresh-ahead`); defects are never kept, late tokens go only to their waiters, and a refresh
+ * beats a remembered failure (`docs/behaviour.md#failures-remembered`); once the layer is closed, a call ends at once.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -70,6 +71,27 @@ describe("TokenService shared work runs with the layer's context, not its first 
       assert.isUndefined(init.keepalive)
       assert.strictEqual(init.redirect, "manual")
     }).pipe(noJitter))
+
+  it.effect("a first caller in an uninterruptible region does not make the shared fetch unstoppable", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make({ otherwise: Endpoint.hang() })
+      const scope = yield* Scope.make()
+      const service = yield* Service.make(endpoint, { requestTimeout: "1 second", retry: Schedule.recurs(2) }).pipe(
+        Scope.extend(scope)
+      )
+      const first = yield* Effect.fork(Effect.uninterruptible(Effect.either(service.get)))
+      yield* Service.settle
+      const second = yield* Effect.fork(Effect.either(service.get))
+      yield* Service.settle
+      for (let i = 0; i < 3; i++) yield* TestClock.adjust("1 second")
+      const [a, b] = [yield* Fiber.join(first), yield* Fiber.join(second)]
+      assert.strictEqual(a._tag === "Left" && a.left._tag === "NetworkError" ? a.left.reason : "", "Timeout")
+      assert.strictEqual(b._tag === "Left" && b.left._tag === "NetworkError" ? b.left.reason : "", "Timeout")
+      assert.strictEqual(endpoint.requests.length, 3)
+      // and the scope closes
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      assert.isDefined(yield* Service.pollNow(closing))
+    }))
 })
 
 describe("TokenService state transitions", () => {

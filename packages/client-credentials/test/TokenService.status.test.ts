@@ -1,6 +1,6 @@
 /**
- * Behaviour 3: what each answer status means, and whether it is retried. The retry schedule is
- * `Schedule.recurs(2)` (no delay), so a retried failure is sent exactly 3 times and any other exactly once.
+ * What each answer status means, and whether it is retried (`docs/behaviour.md#token-endpoint-answers`). The retry
+ * schedule is `Schedule.recurs(2)` (no delay), so a retried failure is sent exactly 3 times and any other exactly once.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"

@@ -1,7 +1,8 @@
 /**
  * `TokenService.layerWithStore`: replicas sharing one token through a `TokenStore`, on `TokenStore.makeMemory` and
  * `TestClock`. With a one-hour token and the defaults: hard expiry at 3,540 s, refresh point at 2,832 s without
- * jitter. The real-Redis and multi-process suites are in `@effect-oauth2/redis`.
+ * jitter. The real-Redis and multi-process suites are in `@effect-oauth2/redis`. Specified in
+ * `docs/fleet.md#the-protocol`.
  */
 import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

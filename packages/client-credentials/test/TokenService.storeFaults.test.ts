@@ -2,7 +2,8 @@
  * `TokenService.layerWithStore` when the store misbehaves: calls that never answer, leases nobody renews, holders that
  * take longer than a lease, rejected tokens from the store, entries not written as they are read, a store that
  * answers reads and refuses writes. On `TokenStore.makeMemory` (recorded and overridden) and `TestClock`. The same
- * faults on a real Redis are in `@effect-oauth2/redis`'s fleet suite.
+ * faults on a real Redis are in `@effect-oauth2/redis`'s fleet suite. Specified in `docs/fleet.md#faults` and
+ * `docs/fleet.md#the-protocol`.
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

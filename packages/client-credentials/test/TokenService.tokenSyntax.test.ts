@@ -1,7 +1,7 @@
 /**
- * Issue 7 §2: what goes into an `Authorization` header is a token. An `access_token` must be visible ASCII without
- * spaces (`%x21-7E`) and at most `AccessToken.maxValueLength` characters; anything else is `TokenError`
- * `InvalidResponse`, nothing is cached, and the error shows no part of it.
+ * What goes into an `Authorization` header is a token (`docs/behaviour.md#bounds`, an access token): an `access_token`
+ * must be visible ASCII without spaces (`%x21-7E`) and at most `AccessToken.maxValueLength` characters; anything else
+ * is `TokenError` `InvalidResponse`, nothing is cached, and the error shows no part of it.
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -1,5 +1,6 @@
 /**
- * RFC 6749 §3.2: the token endpoint is reached over TLS. Plain http only on a loopback address, or when allowed.
+ * The token endpoint is reached over TLS (RFC 6749 §3.2): plain http only on a loopback address, or with
+ * `allowInsecureHttp` (`docs/configuration.md#options`: `tokenUrl`, `allowInsecureHttp`).
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

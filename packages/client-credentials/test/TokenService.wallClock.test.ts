@@ -1,7 +1,7 @@
 /**
  * Schedules run on the monotonic clock: a step of the wall clock (an NTP step, a VM restored from a snapshot) neither
  * keeps a token past its lifetime nor drops one early. `TestClock` drives both clocks; the clock below lets the wall
- * clock step while the monotonic one runs on.
+ * clock step while the monotonic one runs on. Specified in `docs/behaviour.md#time`.
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

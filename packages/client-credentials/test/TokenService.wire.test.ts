@@ -1,6 +1,6 @@
 /**
- * Behaviour 1: what goes on the wire. The form, its headers, both client authentication methods, and no redirect
- * ever followed, whatever `HttpClient` is used.
+ * What goes on the wire (`docs/behaviour.md#the-wire`): the form, its headers, both client authentication methods, and
+ * no redirect ever followed, whatever `HttpClient` is used.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"

@@ -1,5 +1,6 @@
 /**
- * `TokenStore.makeMemory`: the reference store, its entries and leases expiring on `TestClock`.
+ * `TokenStore.makeMemory` (`docs/fleet.md#tokenstore`): the reference store, its entries and leases expiring on
+ * `TestClock`.
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

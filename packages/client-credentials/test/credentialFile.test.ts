@@ -1,8 +1,9 @@
 /**
- * A read of a credential file that does not end (a hung FUSE, NFS or CSI mount, where no real file can be made to hang
- * here: a file system whose `open` answers when the test says) is bounded by its own 5 seconds, and holds at most one
- * job of libuv's thread pool per file: callers in the meantime share the read, and while it is stuck past its
- * deadline the next caller fails at once, starting no other. Time from `TestClock`.
+ * A read of a credential file that does not end (`docs/configuration.md#environment-variables`; a hung FUSE, NFS or CSI
+ * mount, where no real file can be made to hang here: a file system whose `open` answers when the test says) is bounded
+ * by its own 5 seconds, and holds at most one job of libuv's thread pool per file: callers in the meantime share the
+ * read, and while it is stuck past its deadline the next caller fails at once, starting no other. Time from
+ * `TestClock`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"

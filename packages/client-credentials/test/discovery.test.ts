@@ -1,8 +1,9 @@
 /**
- * Discovery (issue 9): the issuer's metadata from RFC 8414's well-known URL, then OpenID Connect's on a 404; its
- * checks (issuer, token endpoint and the https rule, client authentication method, body); network failures retried
- * on the schedule and never kept; good metadata kept; one discovery for concurrent callers, which an interrupted
- * caller does not stop. An in-memory server answers by URL; time is `TestClock`'s.
+ * Discovery (`docs/configuration.md#discovery`, `docs/behaviour.md#discovery-answers`): the issuer's metadata from RFC
+ * 8414's well-known URL, then OpenID Connect's on a 404; its checks (issuer, token endpoint and the https rule, client
+ * authentication method, body); network failures retried on the schedule and never kept; good metadata kept, and read
+ * again; one discovery for concurrent callers, which an interrupted caller does not stop. An in-memory server answers
+ * by URL; time is `TestClock`'s.
  */
 import { NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

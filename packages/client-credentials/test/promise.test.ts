@@ -1,7 +1,8 @@
 /**
- * Issue 11, the Promise API: `createTokenClient` from `@effect-oauth2/client-credentials/promise`, against a real
- * `node:http` server on 127.0.0.1 (the fast path compares `Date.now()`, so the tests that cross a refresh point use
- * real lifetimes of about a second).
+ * The Promise API (`docs/promise.md`): `createTokenClient` from `@effect-oauth2/client-credentials/promise`
+ * (`docs/promise.md#createtokenclient`), its `getToken` (`docs/promise.md#gettoken`), `fetch` (`docs/promise.md#fetch`)
+ * and `close` (`docs/promise.md#close`), against a real `node:http` server on 127.0.0.1 (the fast path reads the
+ * monotonic clock, so the tests that cross a refresh point use real lifetimes of about a second).
  */
 import * as ApiErrorModule from "@effect-oauth2/client-credentials/ApiError"
 import * as NetworkErrorModule from "@effect-oauth2/client-credentials/NetworkError"

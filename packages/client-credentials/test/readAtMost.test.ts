@@ -1,6 +1,6 @@
 /**
- * The one bounded reader (`internal/readAtMost.ts`), alone: a body read up to a limit, whatever its length says.
- * docs/behaviour.md#bounds
+ * The one bounded reader of bodies, alone (`docs/behaviour.md#bounds`): a body read up to a limit, whatever its length
+ * says.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"

@@ -1,6 +1,7 @@
 /**
- * `TokenCell` on its own, with an engine whose fetches the test holds and releases: orders of events that the whole
- * service cannot be made to produce on demand.
+ * One request's state on its own, with an engine whose fetches the test holds and releases: orders of events that the
+ * whole service cannot be made to produce on demand. A late token goes to the callers that waited for it
+ * (`docs/behaviour.md#failures-remembered`).
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"
@@ -11,7 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Telemetry from "../src/internal/telemetry.js"
-import type { Engine, Flight } from "../src/internal/tokenCell.js"
+import type { Engine, RunningFetch } from "../src/internal/tokenCell.js"
 import { TokenCell } from "../src/internal/tokenCell.js"
 import * as tokenRequest from "../src/internal/tokenRequest.js"
 
@@ -33,13 +34,13 @@ const expired = new AccessToken.AccessToken({
   expiresAt: DateTime.unsafeMake(60_000)
 })
 
-/** An engine whose n-th fetch answers with `answers[n]`; `afterFlight` runs when a flight's fiber is done. */
+/** An engine whose n-th fetch answers with `answers[n]`; `afterFetch` runs when the n-th fetch's fiber is done. */
 const makeEngine = (
   answers: ReadonlyArray<Effect.Effect<AccessToken.AccessToken>>,
-  afterFlight: (index: number) => void
+  afterFetch: (index: number) => void
 ): Engine & { readonly fetches: () => number } => {
   let fetches = 0
-  let flights = 0
+  let runs = 0
   return {
     fetch: () =>
       Effect.map(answers[fetches++] ?? Effect.never, (token) => ({
@@ -47,7 +48,7 @@ const makeEngine = (
         startedAt: DateTime.toEpochMillis(token.issuedAt),
         fromStore: false
       })),
-    hold: (_cell, { startedAt, token }, protectedUntil) =>
+    schedule: (_cell, { startedAt, token }, protectedUntil) =>
       Effect.succeed({
         token,
         succeed: Effect.succeed(token),
@@ -57,16 +58,17 @@ const makeEngine = (
         refreshAtNanos: BigInt(startedAt + token.lifetimeMillis) * 1_000_000n,
         protectedUntil
       }),
-    rememberFor: () => 0,
     cooldownMillis: 0,
     rejected: new WeakSet(),
-    run: (_flight: Flight, effect) => {
-      const index = flights++
-      Effect.runFork(Effect.ensuring(effect, Effect.sync(() => afterFlight(index))))
-      return true
+    fibers: {
+      run: (_owner: RunningFetch, effect) => {
+        const index = runs++
+        Effect.runFork(Effect.ensuring(effect, Effect.sync(() => afterFetch(index))))
+        return true
+      },
+      stop: () => {}
     },
-    stop: () => {},
-    telemetry: Telemetry.make(undefined),
+    telemetry: Telemetry.unlabelled,
     fetches: () => fetches
   }
 }
@@ -78,10 +80,10 @@ describe("TokenCell", () => {
       let later: Fiber.RuntimeFiber<AccessToken.AccessToken, unknown> | undefined
       const engine = makeEngine([Effect.as(Deferred.await(release), expired)], (index) => {
         // as soon as the first fetch is settled, before its waiter resumes, another caller comes
-        if (index === 0) later = Effect.runFork(cell.serve, { immediate: true })
+        if (index === 0) later = Effect.runFork(cell.get, { immediate: true })
       })
       const cell = new TokenCell(key, engine)
-      const waiter = yield* Effect.fork(cell.serve)
+      const waiter = yield* Effect.fork(cell.get)
       yield* Effect.yieldNow()
       yield* Deferred.succeed(release, void 0)
       const exit = yield* Effect.timeoutOption(Fiber.await(waiter), "1 second")

@@ -77,6 +77,20 @@ export * as tokenRequest from "./tokenRequest.js"
 export * as tokenResponse from "./tokenResponse.js"
 
 /**
+ * When a token is used, refreshed and given up, and how long a failure or a shared entry is kept.
+ *
+ * @since 0.1.0
+ */
+export * as timing from "./timing.js"
+
+/**
+ * The token store on Redis: the key layout, the scripts, what their replies mean, a failure in words.
+ *
+ * @since 0.1.0
+ */
+export * as redisStore from "./redisStore.js"
+
+/**
  * An issuer's metadata (RFC 8414, OpenID Connect Discovery): where it is published, how long it is kept, what its
  * answer and its document must be.
  *
@@ -106,3 +120,6 @@ export * as credentials from "./credentials.js"
  * @since 0.1.0
  */
 export * as describeCause from "./describeCause.js"
+
+// `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
+// its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.

@@ -1,6 +1,6 @@
 /**
- * Redactor (`redaction.ts`), alone: every form of a secret replaced, then the text cut, never ending in the start of
- * one. What it guarantees end to end is specified in docs/behaviour.md#secrets.
+ * The redactor, alone (`docs/behaviour.md#secrets`): every form of a secret replaced first, then the text cut, by UTF-8
+ * bytes, never ending in the first characters of one.
  */
 import { assert, describe, it } from "vitest"
 import * as Redactor from "../src/redactor.js"

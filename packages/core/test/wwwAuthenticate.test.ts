@@ -1,3 +1,7 @@
+/**
+ * Parsing `WWW-Authenticate` (RFC 9110 §11.6.1): what `AuthorizedClient` reads of a 401 to decide whether to get a new
+ * token (`docs/api-client.md#401-recovery`), and keeps, parsed, in an `ApiError` (`docs/api-client.md#errors`).
+ */
 import { assert, describe, it } from "vitest"
 import * as wwwAuthenticate from "../src/wwwAuthenticate.js"
 

@@ -10,6 +10,8 @@
  * @since 0.1.0
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
+import * as RedisStore from "@effect-oauth2/core/redisStore"
+import { invalidKeyMessage } from "@effect-oauth2/core/tokenEntry"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
@@ -56,7 +58,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export const defaultKeyPrefix: string = internal.defaultKeyPrefix
+export const defaultKeyPrefix: string = RedisStore.defaultKeyPrefix
 
 /**
  * The store as a scoped effect. Does not wait for Redis: while it is away, every operation fails with
@@ -114,14 +116,14 @@ const validKey =
   <A extends Redacted.Redacted<string> | undefined>(key: A): Either.Either<A, ConfigError.ConfigError> =>
     key === undefined || Entry.parseKey(key) !== undefined
       ? Either.right(key)
-      : Either.left(ConfigError.InvalidData([...path], Entry.invalidKeyMessage))
+      : Either.left(ConfigError.InvalidData([...path], invalidKeyMessage))
 
 const validUrl =
   (path: ReadonlyArray<string>) =>
   <A extends string | Redacted.Redacted<string>>(url: A): Either.Either<A, ConfigError.ConfigError> =>
-    internal.isValidUrl(Redacted.isRedacted(url) ? Redacted.value(url) : url)
+    RedisStore.isValidUrl(Redacted.isRedacted(url) ? Redacted.value(url) : url)
       ? Either.right(url)
-      : Either.left(ConfigError.InvalidData([...path], `RedisTokenStore: ${internal.invalidUrlMessage}`))
+      : Either.left(ConfigError.InvalidData([...path], `RedisTokenStore: ${RedisStore.invalidUrlMessage}`))
 
 /**
  * The environment: `REDIS_URL` (redacted: it may hold a password; a `redis://` or `rediss://` URL, or a `ConfigError`

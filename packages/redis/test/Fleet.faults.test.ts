@@ -2,7 +2,7 @@
  * A fleet of replicas (processes, `fleet/worker.ts`) on a real `redis-server` that misbehaves: paused while a lease
  * holder fetches, holding a lease nobody renews, holding a replayed entry, refusing writes while it answers reads.
  * Real time, short lifetimes; every wait bounded. The same faults, step by step on `TestClock`, are in
- * `@effect-oauth2/client-credentials`'s `TokenService.storeFaults.test.ts`.
+ * `@effect-oauth2/client-credentials`'s `TokenService.storeFaults.test.ts`. Specified in `docs/fleet.md#faults`.
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"

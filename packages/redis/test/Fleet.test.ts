@@ -1,7 +1,7 @@
 /**
  * A fleet of replicas, each a process of its own (`fleet/worker.ts`), sharing tokens through a real `redis-server`
  * and asking a real token endpoint (`FakeAuthServer`, in this process, on 127.0.0.1). Real time, short lifetimes and
- * lease TTLs; every wait bounded.
+ * lease TTLs; every wait bounded. Specified in `docs/fleet.md#the-protocol`.
  */
 import { RedisTokenStore } from "@effect-oauth2/redis"
 import { FakeAuthServer } from "@effect-oauth2/testing"

@@ -1,6 +1,7 @@
 /**
  * `RedisTokenStore`'s set-up: a bad encryption key kills `layer` (an `IllegalArgumentException`) and fails
- * `layerConfig` (a `ConfigError`), showing nothing of the key; `layerConfig` reads the environment and works.
+ * `layerConfig` (a `ConfigError`), showing nothing of the key; `layerConfig` reads the environment and works. Specified
+ * in `docs/fleet.md#redistokenstore`.
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"

@@ -1,6 +1,7 @@
 /**
  * `RedisTokenStore` under `TokenService.layerWithStore`, in one process: replicas, each with its own token service
- * and its own Redis connection, against a real token endpoint (`FakeAuthServer`) and a real `redis-server`.
+ * and its own Redis connection, against a real token endpoint (`FakeAuthServer`) and a real `redis-server`. Specified
+ * in `docs/fleet.md#the-protocol` and `docs/fleet.md#redistokenstore`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"

@@ -1,7 +1,7 @@
 /**
  * `RedisTokenStore` while Redis is away (the suite's own `redis-server`, stopped and started again): the layer builds
  * without waiting, every operation fails `Unavailable` at once instead of queueing, and the store works again when
- * Redis is back, on the same client.
+ * Redis is back, on the same client. Specified in `docs/fleet.md#faults`.
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"

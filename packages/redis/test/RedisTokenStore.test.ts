@@ -1,7 +1,7 @@
 /**
  * `RedisTokenStore` against a real `redis-server` (started by the suite, real time, short TTLs): the round trip and
  * its time left, expiry, leases, compare-and-delete, the key layout, sealed entries, unreadable entries, and who
- * closes the client.
+ * closes the client. Specified in `docs/fleet.md#redistokenstore` and `docs/fleet.md#keys-and-entries`.
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"

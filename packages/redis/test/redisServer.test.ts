@@ -1,6 +1,7 @@
 /**
  * The test harness itself: `RedisServer` starts a real `redis-server`, stops it by PID, starts it again on the same
- * port, cleans up when its scope closes, and fails (never skips) on a machine without `redis-server`.
+ * port, cleans up when its scope closes, and fails (never skips) on a machine without `redis-server`. Why the Redis
+ * tests fail rather than skip: `docs/development.md#tests`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"

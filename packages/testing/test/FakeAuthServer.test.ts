@@ -1,6 +1,7 @@
 /**
  * The fake authorization server over real sockets: client authentication as RFC 6749 §2.3.1 says, the token
- * responses, the scripted faults, and the protected resource's RFC 6750 answers.
+ * responses, the scripted faults, and the protected resource's RFC 6750 answers. Specified in
+ * `docs/testing.md#fakeauthserver`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"

@@ -1,6 +1,6 @@
 /**
  * The in-memory client: scripted answers in order, a fallback, request recording with the body as sent, and
- * hangs, delays and transport errors driven by `TestClock`.
+ * hangs, delays and transport errors driven by `TestClock`. Specified in `docs/testing.md#mockhttpclient`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { MockHttpClient } from "@effect-oauth2/testing"

@@ -1,6 +1,6 @@
 /**
- * Issue 11: `TokenServiceTest.layerFor` stands in for a named token service (`TokenService.Tag`), one test layer per
- * client, each recording what it was asked under `tagFor(tag)`.
+ * Test layers for named clients (`docs/testing.md#named-clients`): `TokenServiceTest.layerFor` stands in for a named
+ * token service (`TokenService.Tag`), one test layer per client, each recording what it was asked under `tagFor(tag)`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { TokenServiceTest } from "@effect-oauth2/testing"

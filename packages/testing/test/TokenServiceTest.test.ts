@@ -1,5 +1,6 @@
 /**
- * The test `TokenService`: a fixed token or a function, and a record of what an application asked.
+ * The test `TokenService`: a fixed token or a function, and a record of what an application asked. Specified in
+ * `docs/testing.md#tokenservicetest`.
  */
 import type { AccessToken } from "@effect-oauth2/client-credentials"
 import { NetworkError, TokenError, TokenService } from "@effect-oauth2/client-credentials"

@@ -24,7 +24,7 @@ import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Telemetry from "./telemetry.js"
+import { telemetryOf } from "./tokenService.js"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
 const bodyReadTimeout = Duration.seconds(5)
@@ -168,7 +168,7 @@ export const withTokens = <E, R>(
   const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true
   const failOnErrorStatus = options.failOnErrorStatus ?? true
-  const telemetry = Telemetry.of(tokens)
+  const telemetry = telemetryOf(tokens)
 
   /**
    * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a

@@ -51,8 +51,8 @@ import * as Origin from "./origin.js"
 import * as PromiseFetch from "./promiseFetch.js"
 import { ClosedError, type ReadBody, readUpTo } from "./requestBody.js"
 import * as Telemetry from "./telemetry.js"
-import type { Held } from "./tokenCell.js"
-import { makeWith, peekOf } from "./tokenService.js"
+import type { ScheduledToken } from "./tokenCell.js"
+import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
 export const defaultReplayBodyLimit = 1024 * 1024
@@ -165,6 +165,182 @@ const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.
   return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
 }
 
+/** The layers of a client's runtime: its `TokenService` and the HTTP client. */
+type Services = TokenService.TokenService | HttpClient.HttpClient
+
+/** The calls a client runs in its runtime; `close()` interrupts those still running. */
+class RuntimeCalls {
+  private readonly running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+  private closedNow = false
+
+  constructor(private readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>) {}
+
+  get closed(): boolean {
+    return this.closedNow
+  }
+
+  /** Runs `effect`; rejects with what failed (never a `FiberFailure`), or with what cut the call. */
+  run<A>(effect: Effect.Effect<A, unknown, Services>, signal?: AbortSignal): Promise<A> {
+    return new Promise<Exit.Exit<A, unknown>>((resolve) => {
+      const fiber = this.runtime.runFork(effect)
+      const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
+      this.running.add(fiber)
+      signal?.addEventListener("abort", interrupt, { once: true })
+      fiber.addObserver((exit) => {
+        this.running.delete(fiber)
+        signal?.removeEventListener("abort", interrupt)
+        resolve(exit)
+      })
+    }).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      if (Cause.isInterruptedOnly(exit.cause)) {
+        if (signal?.aborted) return Promise.reject(signal.reason)
+        if (this.closedNow) return closedError()
+      }
+      return Promise.reject(Cause.squash(exit.cause))
+    })
+  }
+
+  /** Interrupts every call still running and closes the runtime with the layers it built; new calls are refused. */
+  close(): Promise<void> {
+    this.closedNow = true
+    for (const fiber of this.running) fiber.unsafeInterruptAsFork(fiber.id())
+    return this.runtime.dispose()
+  }
+}
+
+const closedError = () => Promise.reject(new ClosedError())
+
+/** A call to the service for the configured token, and its value. */
+interface SharedCall {
+  readonly token: Promise<AccessToken.AccessToken>
+  readonly value: Promise<string>
+}
+
+/**
+ * The configured token: read synchronously while it is fresh (the hot path), else from the service in one call shared
+ * by every caller meanwhile.
+ */
+class ConfiguredToken {
+  private peek: (() => ScheduledToken | undefined) | undefined
+  /** The service's counters, once it is built. */
+  telemetry: Telemetry.Telemetry | undefined
+  // the string of the token last served, so that the hot path reads it once per token
+  private lastToken: AccessToken.AccessToken | undefined
+  private lastValue = ""
+  /**
+   * The call to the service for the configured token that is under way, shared by every call made meanwhile: a
+   * thousand callers on a cold client are one call into the runtime and a thousand joins of its promise, as the
+   * service's own waiters are one fetch. Forgotten as soon as it settles, so a later caller asks the service again.
+   */
+  private call: SharedCall | undefined
+
+  constructor(private readonly calls: RuntimeCalls) {}
+
+  private readonly fromService = Effect.flatMap(TokenService.TokenService, (service) => {
+    this.found(service)
+    return service.get
+  })
+
+  /** Reads what the hot path needs of the service, once it is built. */
+  found(service: TokenService.Service): void {
+    this.peek ??= peekOf(service)
+    this.telemetry ??= telemetryOf(service)
+  }
+
+  /** The hot path reads no more: the client is closed. */
+  forget(): void {
+    this.peek = undefined
+  }
+
+  readonly valueOf = (token: AccessToken.AccessToken): string => {
+    if (token !== this.lastToken) {
+      this.lastValue = Redacted.value(token.value)
+      this.lastToken = token
+    }
+    return this.lastValue
+  }
+
+  /** The configured token while it is fresh: the hot path, without the runtime. */
+  readonly fresh = (): AccessToken.AccessToken | undefined => {
+    const held = this.peek?.()
+    return held !== undefined && systemClock.unsafeCurrentTimeNanos() < held.refreshAtNanos ? held.token : undefined
+  }
+
+  /** The configured token: the hot path while it is fresh, else the shared call to the service. */
+  readonly token = (): Promise<AccessToken.AccessToken> => {
+    const fresh = this.fresh()
+    if (fresh !== undefined) return Promise.resolve(fresh)
+    return this.calls.closed ? closedError() : this.shared().token
+  }
+
+  /** The configured token's value, as `getToken()` gives it. */
+  value(): Promise<string> {
+    const fresh = this.fresh()
+    if (fresh !== undefined) return Promise.resolve(this.valueOf(fresh))
+    return this.calls.closed ? closedError() : this.shared().value
+  }
+
+  /** The shared call to the service for the configured token, started when none is under way. */
+  private shared(): SharedCall {
+    if (this.call === undefined) {
+      const token = this.calls.run(this.fromService)
+      // its value too is shared: a thousand callers join one promise, not a thousand derived ones
+      const call = { token, value: token.then(this.valueOf) }
+      // a call that needs the token only (`fetch`) leaves `value` unawaited: its rejection is not unhandled
+      call.value.catch(() => {})
+      this.call = call
+      const forget = () => {
+        if (this.call === call) this.call = undefined
+      }
+      token.then(forget, forget)
+    }
+    return this.call
+  }
+}
+
+/** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
+const clientFetchOf = (calls: RuntimeCalls, closing: AbortSignal, replayBodyLimit: number) => {
+  let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
+  const client = Effect.suspend(() => {
+    if (authorized !== undefined) return Effect.succeed(authorized)
+    return Effect.map(Effect.all([TokenService.TokenService, HttpClient.HttpClient]), ([tokens, http]) => {
+      authorized = AuthorizedClient.withTokens(http, { tokens, failOnErrorStatus: false })
+      return authorized
+    })
+  })
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    if (calls.closed) return closedError()
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    const web = new Request(input, init)
+    if (signal?.aborted) {
+      // as the platform's fetch does: nothing is sent, and the body is cancelled
+      web.body?.cancel(signal.reason).catch(() => {})
+      return Promise.reject(signal.reason)
+    }
+    const body = web.body === null ? undefined : await readUpTo(web.body, replayBodyLimit, signal, closing)
+    if (calls.closed || signal?.aborted) {
+      // cut between the read and the call: the rest of the body is read by no one
+      if (body?._tag === "Streamed") body.rest.cancel().catch(() => {})
+      return calls.closed ? closedError() : Promise.reject(signal!.reason)
+    }
+    const request = toRequest(web, body)
+    if (body?._tag === "Failed") return Promise.reject(unreadBody(request, body.error))
+    return calls.run(Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)), signal)
+  }
+}
+
+/** A body that failed to be read: as when the rest of a streamed body fails, the platform client's error as ours. */
+const unreadBody = (request: HttpClientRequest.HttpClientRequest, error: unknown): NetworkError.NetworkError => {
+  const origin = Origin.ofRequest(request)
+  return new NetworkError.NetworkError({
+    reason: "Transport",
+    source: "Api",
+    ...(origin === undefined ? {} : { origin }),
+    ...transportFailure(new HttpClientError.RequestError({ request, reason: "Transport", cause: error }), noValues)
+  })
+}
+
 /** @internal */
 export const make = (options: promise.Options): promise.TokenClient => {
   const { httpClient, replayBodyLimit, service } = check(options)
@@ -174,189 +350,49 @@ export const make = (options: promise.Options): promise.TokenClient => {
     makeWith(service, (problem) => Effect.die(invalidOption(problem)))
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
+  const calls = new RuntimeCalls(runtime)
+  const configured = new ConfiguredToken(calls)
   const closing = new AbortController()
   // every body being read for a call listens to it: as many listeners as such calls in flight
   nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
     ?.setMaxListeners(0, closing.signal)
-  let closed = false
-  let peek: (() => Held | undefined) | undefined
-  // the string of the token last served, so that the hot path reads it once per token
-  let lastToken: AccessToken.AccessToken | undefined
-  let lastValue = ""
-  let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
-
-  const valueOf = (token: AccessToken.AccessToken): string => {
-    if (token !== lastToken) {
-      lastValue = Redacted.value(token.value)
-      lastToken = token
-    }
-    return lastValue
-  }
-
-  const closedError = () => Promise.reject(new ClosedError())
-
-  /** The calls running in the runtime, which `close()` interrupts. */
-  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
-
-  /** Runs `effect`; rejects with what failed (never a `FiberFailure`), or with what cut the call. */
-  const run = <A>(
-    effect: Effect.Effect<A, unknown, TokenService.TokenService | HttpClient.HttpClient>,
-    signal?: AbortSignal
-  ): Promise<A> =>
-    new Promise<Exit.Exit<A, unknown>>((resolve) => {
-      const fiber = runtime.runFork(effect)
-      const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
-      running.add(fiber)
-      signal?.addEventListener("abort", interrupt, { once: true })
-      fiber.addObserver((exit) => {
-        running.delete(fiber)
-        signal?.removeEventListener("abort", interrupt)
-        resolve(exit)
-      })
-    }).then((exit) => {
-      if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) {
-        if (signal?.aborted) return Promise.reject(signal.reason)
-        if (closed) return closedError()
-      }
-      return Promise.reject(Cause.squash(exit.cause))
-    })
-
-  /** The service's counters, once it is built. */
-  let telemetry: Telemetry.Telemetry | undefined
-
-  const configured = Effect.flatMap(TokenService.TokenService, (service) => {
-    peek ??= peekOf(service)
-    telemetry ??= Telemetry.of(service)
-    return service.get
-  })
-  const other = (request: TokenRequest.TokenRequest) =>
-    Effect.flatMap(TokenService.TokenService, (service) => Effect.map(service.getFor(request), valueOf))
-
-  /**
-   * The call to the service for the configured token that is under way, shared by every call made meanwhile: a
-   * thousand callers on a cold client are one call into the runtime and a thousand joins of its promise, as the
-   * service's own waiters are one fetch. Forgotten as soon as it settles, so a later caller asks the service again.
-   */
-  let configuredCall: { readonly token: Promise<AccessToken.AccessToken>; readonly value: Promise<string> } | undefined
-
-  /** The shared call to the service for the configured token, started when none is under way. */
-  const sharedCall = () => {
-    if (configuredCall === undefined) {
-      const token = run(configured)
-      // its value too is shared: a thousand callers join one promise, not a thousand derived ones
-      const call = { token, value: token.then(valueOf) }
-      configuredCall = call
-      const forget = () => {
-        if (configuredCall === call) configuredCall = undefined
-      }
-      token.then(forget, forget)
-    }
-    return configuredCall
-  }
-
-  /** The configured token while it is fresh: the hot path, without the runtime. */
-  const freshToken = (): AccessToken.AccessToken | undefined => {
-    const held = peek?.()
-    return held !== undefined && systemClock.unsafeCurrentTimeNanos() < held.refreshAtNanos ? held.token : undefined
-  }
-
-  /** The configured token: the hot path while it is fresh, else the shared call to the service. */
-  const configuredToken = (): Promise<AccessToken.AccessToken> => {
-    const fresh = freshToken()
-    if (fresh !== undefined) return Promise.resolve(fresh)
-    return closed ? closedError() : sharedCall().token
-  }
-
-  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
-    if (request === undefined) {
-      const fresh = freshToken()
-      if (fresh !== undefined) return Promise.resolve(valueOf(fresh))
-    }
-    if (closed) return closedError()
-    return request === undefined ? sharedCall().value : run(other(request))
-  }
-
   /** How to cut each call of the native `fetch` in flight: `close()` does. */
   const nativeCalls = new Set<() => void>()
 
-  const nativeFetch = PromiseFetch.make({
-    isClosed: () => closed,
+  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
+    if (request === undefined) return configured.value()
+    if (calls.closed) return closedError()
+    return calls.run(
+      Effect.flatMap(TokenService.TokenService, (service) => Effect.map(service.getFor(request), configured.valueOf))
+    )
+  }
+
+  const fetch = httpClient !== undefined ? clientFetchOf(calls, closing.signal, replayBodyLimit) : PromiseFetch.make({
+    isClosed: () => calls.closed,
     closing: closing.signal,
     track: (cut) => {
       nativeCalls.add(cut)
       return () => nativeCalls.delete(cut)
     },
-    freshToken,
-    token: configuredToken,
-    invalidate: (token) => run(Effect.flatMap(TokenService.TokenService, (service) => service.invalidate(token))),
-    telemetry: () => telemetry,
+    freshToken: configured.fresh,
+    token: configured.token,
+    invalidate: (token) => calls.run(Effect.flatMap(TokenService.TokenService, (service) => service.invalidate(token))),
+    telemetry: () => configured.telemetry,
     replayBodyLimit
   })
 
-  const client = Effect.suspend(() => {
-    if (authorized !== undefined) return Effect.succeed(authorized)
-    return Effect.map(Effect.all([TokenService.TokenService, HttpClient.HttpClient]), ([tokens, http]) => {
-      peek ??= peekOf(tokens)
-      authorized = AuthorizedClient.withTokens(http, { tokens, failOnErrorStatus: false })
-      return authorized
-    })
-  })
-
-  /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
-  const clientFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    if (closed) return closedError()
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
-    const web = new Request(input, init)
-    if (signal?.aborted) {
-      // as the platform's fetch does: nothing is sent, and the body is cancelled
-      web.body?.cancel(signal.reason).catch(() => {})
-      return Promise.reject(signal.reason)
-    }
-    const body = web.body === null ? undefined : await readUpTo(web.body, replayBodyLimit, signal, closing.signal)
-    if (closed || signal?.aborted) {
-      // cut between the read and the call: the rest of the body is read by no one
-      if (body?._tag === "Streamed") body.rest.cancel().catch(() => {})
-      return closed ? closedError() : Promise.reject(signal!.reason)
-    }
-    const request = toRequest(web, body)
-    if (body?._tag === "Failed") {
-      // as when the rest of a streamed body fails: the platform client's error, as the library's
-      const origin = Origin.ofRequest(request)
-      return Promise.reject(
-        new NetworkError.NetworkError({
-          reason: "Transport",
-          source: "Api",
-          ...(origin === undefined ? {} : { origin }),
-          ...transportFailure(
-            new HttpClientError.RequestError({ request, reason: "Transport", cause: body.error }),
-            noValues
-          )
-        })
-      )
-    }
-    return run(Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)), signal)
-  }
-
-  const fetch = httpClient === undefined ? nativeFetch : clientFetch
-
   const close = (): Promise<void> => {
-    if (closed) return Promise.resolve()
-    closed = true
-    peek = undefined
+    if (calls.closed) return Promise.resolve()
+    const disposed = calls.close()
+    configured.forget()
     closing.abort()
     for (const cut of nativeCalls) cut()
-    for (const fiber of running) fiber.unsafeInterruptAsFork(fiber.id())
-    return runtime.dispose()
+    return disposed
   }
 
   // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
   // fails the calls instead, each with the same error)
-  runtime.runtime().then((built) => {
-    const service = Context.get(built.context, TokenService.TokenService)
-    peek ??= peekOf(service)
-    telemetry ??= Telemetry.of(service)
-  }, () => {})
+  runtime.runtime().then((built) => configured.found(Context.get(built.context, TokenService.TokenService)), () => {})
 
   return { getToken, fetch, close }
 }

@@ -219,107 +219,72 @@ const untilCut = <A>(
   })
 }
 
+/** A request that could not be sent: the reason that cut the call, or a `NetworkError`. */
+const unsent = (error: unknown, url: string, cutReason: () => unknown): unknown =>
+  cutReason() ?? new NetworkError.NetworkError({
+    reason: "Transport",
+    source: "Api",
+    ...originOf(url),
+    ...sendFailure(error, url, noValues)
+  })
+
+/**
+ * The request as the caller gave it; a `Request` is built only for a body (read up to `replayBodyLimit`, stopped by
+ * `closing`) or a `Request`.
+ */
+const outgoingOf = (
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  signal: AbortSignal | undefined,
+  client: Pick<Client, "replayBodyLimit" | "closing">
+): Outgoing | Promise<Outgoing> => {
+  if (!(input instanceof Request) && (init?.body === undefined || init.body === null)) {
+    return {
+      url: typeof input === "string" ? input : input.href,
+      method: init?.method ?? "GET",
+      headers: init?.headers,
+      redirect: init?.redirect ?? "follow",
+      body: undefined
+    }
+  }
+  const web = new Request(input, init)
+  const base = { url: web.url, method: web.method, headers: web.headers, redirect: web.redirect }
+  return web.body === null
+    ? { ...base, body: undefined }
+    : readUpTo(web.body, client.replayBodyLimit, signal, client.closing).then((body) => ({ ...base, body }))
+}
+
+/** Cancels the body the caller gave a call that is not made: as the platform's fetch does. */
+const cancelBody = (input: string | URL | Request, init: RequestInit | undefined, reason: unknown): void => {
+  if (input instanceof Request) input.body?.cancel(reason).catch(() => {})
+  else if (init?.body instanceof ReadableStream) init.body.cancel(reason).catch(() => {})
+}
+
 /** `fetch`, authorized with the configured token; see the module's comment. */
-export const make = (client: Client) => {
-  /** A request that could not be sent: the reason that cut the call, or a `NetworkError`. */
-  const sendFailure_ = (error: unknown, url: string, cutReason: () => unknown): unknown =>
-    cutReason() ?? new NetworkError.NetworkError({
-      reason: "Transport",
-      source: "Api",
-      ...originOf(url),
-      ...sendFailure(error, url, noValues)
-    })
+class NativeFetch {
+  constructor(private readonly client: Client) {}
 
-  const send = async (
-    outgoing: Outgoing,
-    token: AccessToken.AccessToken,
-    signal: AbortSignal | undefined,
-    cutReason: () => unknown
-  ): Promise<Response> => {
-    if (client.isClosed()) throw new ClosedError()
+  readonly fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    if (this.client.isClosed()) return Promise.reject(new ClosedError())
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    if (signal?.aborted) {
+      cancelBody(input, init, signal.reason)
+      return Promise.reject(signal.reason)
+    }
+    let request: Outgoing | Promise<Outgoing>
     try {
-      return await globalThis.fetch(outgoing.url, requestInit(outgoing, token, signal))
+      request = outgoingOf(input, init, signal, this.client)
     } catch (error) {
-      throw sendFailure_(error, outgoing.url, cutReason)
+      // a malformed input or init: the platform's own TypeError, as fetch rejects with it
+      return Promise.reject(error)
     }
-  }
-
-  /** The request with the configured token, and the 401 rule. A plain chain: this runs on every call. */
-  const authorized = async (
-    outgoing: Outgoing,
-    signal: AbortSignal | undefined,
-    cutReason: () => unknown
-  ): Promise<Response> => {
-    const token = client.freshToken() ?? await untilCut(client.token(), [signal, client.closing], cutReason)
-    let response: Response
-    try {
-      response = await globalThis.fetch(outgoing.url, requestInit(outgoing, token, signal))
-    } catch (error) {
-      throw sendFailure_(error, outgoing.url, cutReason)
-    }
-    return response.status === 401 &&
-        wwwAuthenticate.rejectsToken(401, response.headers.get("www-authenticate"), token.tokenType)
-      ? recover(outgoing, response, token, signal, cutReason)
-      : response
-  }
-
-  /**
-   * After a 401 that rejects `token`: drop it, then, when the body can be sent again, send once more with a fresh
-   * token. When the service hands back the same token (it keeps a replacement through its cool-down however often it
-   * is rejected), or the body was streamed, the 401 is the answer.
-   */
-  const recover = async (
-    outgoing: Outgoing,
-    response: Response,
-    token: AccessToken.AccessToken,
-    signal: AbortSignal | undefined,
-    cutReason: () => unknown
-  ): Promise<Response> => {
-    const waitFor = <A>(promise: Promise<A>): Promise<A> => untilCut(promise, [signal, client.closing], cutReason)
-    client.telemetry()?.rejected()
-    const release = () => response.body?.cancel().catch(() => {})
-    try {
-      await waitFor(client.invalidate(token))
-      if (outgoing.body !== undefined && outgoing.body._tag !== "Kept") return response
-      const fresh = await waitFor(client.token())
-      if (AccessToken.sameValue(fresh, token)) return response
-      release()
-      const next = await send(outgoing, fresh, signal, cutReason)
-      const challenge = next.headers.get("www-authenticate")
-      if (!wwwAuthenticate.rejectsToken(next.status, challenge, fresh.tokenType)) client.telemetry()?.recovered()
-      return next
-    } catch (error) {
-      release()
-      throw error
-    }
-  }
-
-  /** The request as the caller gave it; a `Request` is built only for a body (read up to the limit) or a `Request`. */
-  const outgoing = (
-    input: string | URL | Request,
-    init: RequestInit | undefined,
-    signal: AbortSignal | undefined
-  ): Outgoing | Promise<Outgoing> => {
-    if (!(input instanceof Request) && (init?.body === undefined || init.body === null)) {
-      return {
-        url: typeof input === "string" ? input : input.href,
-        method: init?.method ?? "GET",
-        headers: init?.headers,
-        redirect: init?.redirect ?? "follow",
-        body: undefined
-      }
-    }
-    const web = new Request(input, init)
-    const base = { url: web.url, method: web.method, headers: web.headers, redirect: web.redirect }
-    return web.body === null
-      ? { ...base, body: undefined }
-      : readUpTo(web.body, client.replayBodyLimit, signal, client.closing).then((body) => ({ ...base, body }))
+    return request instanceof Promise ? request.then((read) => this.call(read, signal)) : this.call(request, signal)
   }
 
   /** The call once its body is read; `close()` cuts it: its caller has `ClosedError` at once. */
-  const call = (request: Outgoing, signal: AbortSignal | undefined): Promise<Response> => {
+  private call(request: Outgoing, signal: AbortSignal | undefined): Promise<Response> {
     const cutReason = (): unknown =>
-      client.isClosed() ? new ClosedError() : signal?.aborted === true ? signal.reason : undefined
+      this.client.isClosed() ? new ClosedError() : signal?.aborted === true ? signal.reason : undefined
     const cut = cutReason()
     if (cut !== undefined) {
       if (request.body?._tag === "Streamed") request.body.rest.cancel().catch(() => {})
@@ -327,11 +292,11 @@ export const make = (client: Client) => {
     }
     if (request.body?._tag === "Failed") {
       // as when the rest of a streamed body fails: the platform's error, as the library's
-      return Promise.reject(sendFailure_(request.body.error, request.url, cutReason))
+      return Promise.reject(unsent(request.body.error, request.url, cutReason))
     }
     return new Promise<Response>((resolve, reject) => {
-      const untrack = client.track(() => reject(new ClosedError()))
-      authorized(request, signal, cutReason).then(
+      const untrack = this.client.track(() => reject(new ClosedError()))
+      this.authorized(request, signal, cutReason).then(
         (response) => {
           untrack()
           resolve(mapBodyFailures(response, request.url, cutReason))
@@ -344,22 +309,68 @@ export const make = (client: Client) => {
     })
   }
 
-  return (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    if (client.isClosed()) return Promise.reject(new ClosedError())
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
-    if (signal?.aborted) {
-      // as the platform's fetch does: nothing is sent, and the body is cancelled
-      if (input instanceof Request) input.body?.cancel(signal.reason).catch(() => {})
-      else if (init?.body instanceof ReadableStream) init.body.cancel(signal.reason).catch(() => {})
-      return Promise.reject(signal.reason)
-    }
-    let request: Outgoing | Promise<Outgoing>
+  /** The request with the configured token, and the 401 rule. A plain chain: this runs on every call. */
+  private async authorized(
+    outgoing: Outgoing,
+    signal: AbortSignal | undefined,
+    cutReason: () => unknown
+  ): Promise<Response> {
+    const client = this.client
+    const token = client.freshToken() ?? await untilCut(client.token(), [signal, client.closing], cutReason)
+    const response = await this.send(outgoing, token, signal, cutReason)
+    return response.status === 401 &&
+        wwwAuthenticate.rejectsToken(401, response.headers.get("www-authenticate"), token.tokenType)
+      ? this.recover(outgoing, response, token, signal, cutReason)
+      : response
+  }
+
+  private async send(
+    outgoing: Outgoing,
+    token: AccessToken.AccessToken,
+    signal: AbortSignal | undefined,
+    cutReason: () => unknown
+  ): Promise<Response> {
     try {
-      request = outgoing(input, init, signal)
+      return await globalThis.fetch(outgoing.url, requestInit(outgoing, token, signal))
     } catch (error) {
-      // a malformed input or init: the platform's own TypeError, as fetch rejects with it
-      return Promise.reject(error)
+      throw unsent(error, outgoing.url, cutReason)
     }
-    return request instanceof Promise ? request.then((read) => call(read, signal)) : call(request, signal)
+  }
+
+  /**
+   * After a 401 that rejects `token`: drop it, then, when the body can be sent again, send once more with a fresh
+   * token. When the service hands back the same token (it keeps a replacement through its cool-down however often it
+   * is rejected), or the body was streamed, the 401 is the answer.
+   */
+  private async recover(
+    outgoing: Outgoing,
+    response: Response,
+    token: AccessToken.AccessToken,
+    signal: AbortSignal | undefined,
+    cutReason: () => unknown
+  ): Promise<Response> {
+    const client = this.client
+    const waitFor = <A>(promise: Promise<A>): Promise<A> => untilCut(promise, [signal, client.closing], cutReason)
+    client.telemetry()?.rejected()
+    const release = () => response.body?.cancel().catch(() => {})
+    try {
+      await waitFor(client.invalidate(token))
+      if (outgoing.body !== undefined && outgoing.body._tag !== "Kept") return response
+      const fresh = await waitFor(client.token())
+      if (AccessToken.sameValue(fresh, token)) return response
+      release()
+      if (client.isClosed()) throw new ClosedError()
+      const next = await this.send(outgoing, fresh, signal, cutReason)
+      const challenge = next.headers.get("www-authenticate")
+      if (!wwwAuthenticate.rejectsToken(next.status, challenge, fresh.tokenType)) client.telemetry()?.recovered()
+      return next
+    } catch (error) {
+      release()
+      throw error
+    }
   }
 }
+
+/** `fetch`, authorized with the configured token; see the module's comment. */
+export const make = (client: Client): (input: string | URL | Request, init?: RequestInit) => Promise<Response> =>
+  new NativeFetch(client).fetch

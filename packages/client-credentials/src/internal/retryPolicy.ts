@@ -37,8 +37,8 @@ export const withRetries = <A>(
   }
 ): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
   const observer = options.observer
-  const counted = observer === undefined ? attempt : Effect.zipRight(Effect.sync(observer.attempt), attempt)
-  const timed = Effect.timeoutFail(counted, {
+  const observed = observer === undefined ? attempt : Effect.zipRight(Effect.sync(observer.attempt), attempt)
+  const timed = Effect.timeoutFail(observed, {
     duration: options.timeout,
     onTimeout: () =>
       new NetworkError.NetworkError({

@@ -223,9 +223,9 @@ export interface Telemetry {
   /** `count` callers joined fetches other callers started: counted once per fetch, when it settles. */
   readonly joined: (count: number) => void
   /** A hit counted and nothing else: the Promise API's hot path, which leaves the gauge to the other calls. */
-  readonly counted: () => void
+  readonly countHit: () => void
   /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
-  readonly watch: (cell: object) => void
+  readonly setConfiguredCell: (cell: object) => void
   /**
    * A token expiring at `expiresAt` was issued to `cell` (or taken from a shared store) at `now` (monotonic millis):
    * sets the gauge for the configured request.
@@ -257,172 +257,189 @@ export interface RetryObserver {
   readonly done: Effect.Effect<void>
 }
 
-/** The telemetry of a `TokenService` with `labels`; without labels, for a service built elsewhere. */
-export const make = (labels: Labels | undefined): Telemetry => {
-  const tags = labelsOf(labels)
+/** Built on first use for each key, then kept: one metric per outcome, reason, …, a bounded set. */
+const memoized = <A>(build: (key: string) => A): (key: string) => A => {
+  const built = new Map<string, A>()
+  return (key) => {
+    let found = built.get(key)
+    if (found === undefined) {
+      found = build(key)
+      built.set(key, found)
+    }
+    return found
+  }
+}
+
+/** The metrics of one `TokenService`, each series with its labels. */
+const metricsOf = (tags: ReadonlyArray<MetricLabel.MetricLabel>) => {
   const counter =
     (name: string, description: string, unit: string) => (extra: ReadonlyArray<MetricLabel.MetricLabel>) =>
       counterOf(name, description, unit, [...tags, ...extra])
-
   const lookupsBy = counter(names.lookups, "Token lookups by what the cache had", "{lookup}")
-  const lookups: Record<Exclude<LookupResult, "hit">, Counter> = {
-    miss: lookupsBy([MetricLabel.make(keys.result, "miss")]),
-    joined: lookupsBy([MetricLabel.make(keys.result, "joined")]),
-    refreshed_ahead: lookupsBy([MetricLabel.make(keys.result, "refreshed_ahead")]),
-    failure: lookupsBy([MetricLabel.make(keys.result, "failure")])
-  }
-  // the hot path updates the registry's hook of the hit counter itself: one call, one addition
-  const hits = Metric.globalMetricRegistry.get(
-    counterKey(names.lookups, "Token lookups by what the cache had", "{lookup}", [
-      ...tags,
-      MetricLabel.make(keys.result, "hit")
-    ])
-  )
-  const expiresIn = Metric.fromMetricKey(
-    MetricKey.gauge(names.expiresIn, { description: "Seconds until the configured request's token expires" }).pipe(
-      MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, "s")])
-    )
-  )
   const requestsBy = counter(names.requests, "Token requests (each with its retries) by outcome", "{request}")
   const retriesBy = counter(names.retries, "Retries of token and discovery requests by reason", "{retry}")
   const refreshFailuresBy = counter(names.refreshFailures, "Background refreshes that failed, by reason", "{failure}")
-  const rejections = counter(names.rejections, "Tokens an API rejected (401 invalid_token)", "{token}")([])
-  const recoveries = counter(
-    names.recoveries,
-    "Rejected tokens AuthorizedClient replaced, the request then accepted",
-    "{token}"
-  )([])
   const durationOf = (outcome: ReadonlyArray<MetricLabel.MetricLabel>) =>
     Metric.fromMetricKey(
       MetricKey.histogram(names.duration, durationBoundaries, "Duration of token requests, retries included").pipe(
         MetricKey.taggedWithLabels([...tags, ...outcome, MetricLabel.make(keys.unit, "s")])
       )
     )
-
-  // built on first use, then kept: one per outcome and reason, a bounded set
-  const byOutcome = new Map<string, { readonly requests: Counter; readonly duration: ReturnType<typeof durationOf> }>()
-  const metricsOf = (outcome: Outcome) => {
-    const id = `${outcome.outcome}/${outcome.reason ?? ""}`
-    let found = byOutcome.get(id)
-    if (found === undefined) {
-      const outcomeTags = [
-        MetricLabel.make(keys.outcome, outcome.outcome),
-        ...(outcome.reason === undefined ? [] : [MetricLabel.make(keys.reason, outcome.reason)])
-      ]
-      found = { requests: requestsBy(outcomeTags), duration: durationOf(outcomeTags) }
-      byOutcome.set(id, found)
-    }
-    return found
+  const byReason = (key: string) => [MetricLabel.make(keys.reason, key)]
+  return {
+    lookups: {
+      miss: lookupsBy([MetricLabel.make(keys.result, "miss")]),
+      joined: lookupsBy([MetricLabel.make(keys.result, "joined")]),
+      refreshed_ahead: lookupsBy([MetricLabel.make(keys.result, "refreshed_ahead")]),
+      failure: lookupsBy([MetricLabel.make(keys.result, "failure")])
+    } satisfies Record<Exclude<LookupResult, "hit">, Counter>,
+    // the hot path updates the registry's hook of the hit counter itself: one call, one addition
+    hits: Metric.globalMetricRegistry.get(
+      counterKey(names.lookups, "Token lookups by what the cache had", "{lookup}", [
+        ...tags,
+        MetricLabel.make(keys.result, "hit")
+      ])
+    ),
+    expiresIn: Metric.fromMetricKey(
+      MetricKey.gauge(names.expiresIn, { description: "Seconds until the configured request's token expires" }).pipe(
+        MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, "s")])
+      )
+    ),
+    // keyed by `outcome/reason`
+    requests: memoized((key) => {
+      const [outcome, reason] = key.split("/") as [string, string]
+      const outcomeTags = [MetricLabel.make(keys.outcome, outcome), ...(reason === "" ? [] : byReason(reason))]
+      return { count: requestsBy(outcomeTags), duration: durationOf(outcomeTags) }
+    }),
+    retries: memoized((reason) => retriesBy(byReason(reason))),
+    refreshFailures: memoized((reason) => refreshFailuresBy(byReason(reason))),
+    rejections: counter(names.rejections, "Tokens an API rejected (401 invalid_token)", "{token}")([]),
+    recoveries: counter(
+      names.recoveries,
+      "Rejected tokens AuthorizedClient replaced, the request then accepted",
+      "{token}"
+    )(
+      []
+    )
   }
-  const retriesOf = new Map<string, Counter>()
-  const retried = (error: NetworkError.NetworkError) => {
-    let retries = retriesOf.get(error.reason)
-    if (retries === undefined) {
-      retries = retriesBy([MetricLabel.make(keys.reason, error.reason)])
-      retriesOf.set(error.reason, retries)
-    }
-    retries.unsafeUpdate(1, noTags)
-  }
-  const refreshFailuresOf = new Map<string, Counter>()
-  const refreshFailed = (reason: string) => {
-    let failures = refreshFailuresOf.get(reason)
-    if (failures === undefined) {
-      failures = refreshFailuresBy([MetricLabel.make(keys.reason, reason)])
-      refreshFailuresOf.set(reason, failures)
-    }
-    failures.unsafeUpdate(1, noTags)
+}
+
+type Metrics = ReturnType<typeof metricsOf>
+
+/**
+ * The `expires_in` gauge of the configured request's cell: set when it gets a token or has none, and from hits at
+ * most once a second (a comparison per hit).
+ */
+class ExpiresInGauge {
+  private configured: object | undefined
+  private dueAt = 0n
+
+  constructor(private readonly metrics: Metrics) {}
+
+  setConfigured(cell: object): void {
+    this.configured = cell
   }
 
-  const configuredToken = (expiresAt: number, now: number) => expiresIn.unsafeUpdate((expiresAt - now) / 1000, noTags)
+  hit(cell: object, expiresAt: number, now: bigint): void {
+    if (cell !== this.configured || now < this.dueAt) return
+    this.dueAt = now + 1_000_000_000n
+    this.set(expiresAt, Number(now) / 1_000_000)
+  }
 
+  /** The cell's token (or none, `undefined`) as of `now`, in millis. */
+  changed(cell: object, expiresAt: number | undefined, now: number): void {
+    if (cell !== this.configured) return
+    this.dueAt = 0n
+    if (expiresAt === undefined) this.metrics.expiresIn.unsafeUpdate(0, noTags)
+    else this.set(expiresAt, now)
+  }
+
+  private set(expiresAt: number, now: number): void {
+    this.metrics.expiresIn.unsafeUpdate((expiresAt - now) / 1000, noTags)
+  }
+}
+
+/** A fetch's span, metrics and debug log, once it ended. */
+const fetchEnded = (
+  metrics: Metrics,
+  baseAttributes: Record<string, unknown>,
+  trigger: Trigger
+) =>
+<A extends { readonly fromStore: boolean }>(
+  exit: Exit.Exit<A, FetchError>,
+  seconds: number,
+  span: Tracer.Span,
+  clock: Clock.Clock
+): Effect.Effect<void> => {
+  const outcome = outcomeOf(exit)
+  // a token another replica put in the shared store cost no token request
+  const fromStore = Exit.isSuccess(exit) && exit.value.fromStore
+  if (fromStore) span.attribute(keys.source, "store")
+  else {
+    const requests = metrics.requests(`${outcome.outcome}/${outcome.reason ?? ""}`)
+    requests.count.unsafeUpdate(1, noTags)
+    requests.duration.unsafeUpdate(seconds, noTags)
+  }
+  if (trigger === "refresh" && outcome.outcome !== "token" && outcome.outcome !== "interrupted") {
+    metrics.refreshFailures(outcome.reason ?? outcome.outcome).unsafeUpdate(1, noTags)
+  }
+  endSpan(span, outcome, clock)
+  return Effect.logDebug(trigger === "refresh" ? "effect-oauth2: token refresh" : "effect-oauth2: token fetch").pipe(
+    Effect.annotateLogs({
+      ...baseAttributes,
+      [keys.outcome]: outcome.outcome,
+      ...(fromStore ? { [keys.source]: "store" } : {}),
+      ...(outcome.reason === undefined ? {} : { [keys.reason]: outcome.reason }),
+      ...(outcome.errorCode === undefined ? {} : { [keys.errorCode]: outcome.errorCode }),
+      seconds
+    })
+  )
+}
+
+/** The telemetry of a `TokenService` with `labels`; without labels, for a service built elsewhere. */
+export const make = (labels: Labels | undefined): Telemetry => {
+  const metrics = metricsOf(labelsOf(labels))
+  const gauge = new ExpiresInGauge(metrics)
   const baseAttributes: Record<string, unknown> = labels === undefined
     ? {}
     : { [keys.clientId]: labels.clientId, [keys.host]: labels.host }
-
-  const fetch: Telemetry["fetch"] = (effect, flight) =>
-    inSpan(
-      effect,
-      names.fetchSpan,
-      flight.trace,
-      { ...baseAttributes, [keys.scopes]: flight.scopes, [keys.trigger]: flight.trigger },
-      (exit, seconds, span, clock) => {
-        const outcome = outcomeOf(exit)
-        // a token another replica put in the shared store cost no token request
-        const fromStore = Exit.isSuccess(exit) && exit.value.fromStore
-        if (fromStore) span.attribute(keys.source, "store")
-        else {
-          const metrics = metricsOf(outcome)
-          metrics.requests.unsafeUpdate(1, noTags)
-          metrics.duration.unsafeUpdate(seconds, noTags)
-        }
-        if (flight.trigger === "refresh" && (outcome.outcome !== "token" && outcome.outcome !== "interrupted")) {
-          refreshFailed(outcome.reason ?? outcome.outcome)
-        }
-        endSpan(span, outcome, clock)
-        return Effect.logDebug(
-          flight.trigger === "refresh" ? "effect-oauth2: token refresh" : "effect-oauth2: token fetch"
-        ).pipe(
-          Effect.annotateLogs({
-            ...baseAttributes,
-            [keys.outcome]: outcome.outcome,
-            ...(fromStore ? { [keys.source]: "store" } : {}),
-            ...(outcome.reason === undefined ? {} : { [keys.reason]: outcome.reason }),
-            ...(outcome.errorCode === undefined ? {} : { [keys.errorCode]: outcome.errorCode }),
-            seconds
-          })
-        )
-      }
-    )
-
-  const attempts = (host: string): RetryObserver => {
-    let count = 0
-    return {
-      attempt: () => {
-        count++
-      },
-      retry: retried,
-      done: Effect.suspend(() => Effect.annotateCurrentSpan({ [keys.attempts]: count, [keys.host]: host }))
-    }
-  }
-
-  let configured: object | undefined
-  // on hits the gauge is set at most once a second: a comparison per hit
-  let gaugeDueAt = 0n
+  const retried = (error: NetworkError.NetworkError) => metrics.retries(error.reason).unsafeUpdate(1, noTags)
   return {
     hit: (cell, expiresAt, now) => {
-      hits.update(1)
-      if (cell === configured && now >= gaugeDueAt) {
-        const millis = Number(now) / 1_000_000
-        gaugeDueAt = now + 1_000_000_000n
-        configuredToken(expiresAt, millis)
-      }
+      metrics.hits.update(1)
+      gauge.hit(cell, expiresAt, now)
     },
-    counted: () => hits.update(1),
+    countHit: () => metrics.hits.update(1),
     joined: (count) => {
-      if (count > 0) lookups.joined.unsafeUpdate(count, noTags)
+      if (count > 0) metrics.lookups.joined.unsafeUpdate(count, noTags)
     },
     lookup: (cell, result, expiresAt, now) => {
-      lookups[result].unsafeUpdate(1, noTags)
-      if (cell === configured) {
-        gaugeDueAt = 0n
-        if (expiresAt === undefined) expiresIn.unsafeUpdate(0, noTags)
-        else configuredToken(expiresAt, now)
+      metrics.lookups[result].unsafeUpdate(1, noTags)
+      gauge.changed(cell, expiresAt, now)
+    },
+    setConfiguredCell: (cell) => gauge.setConfigured(cell),
+    issued: (cell, expiresAt, now) => gauge.changed(cell, expiresAt, now),
+    fetch: (effect, flight) =>
+      inSpan(
+        effect,
+        names.fetchSpan,
+        flight.trace,
+        { ...baseAttributes, [keys.scopes]: flight.scopes, [keys.trigger]: flight.trigger },
+        fetchEnded(metrics, baseAttributes, flight.trigger)
+      ),
+    attempts: (host) => {
+      let count = 0
+      return {
+        attempt: () => {
+          count++
+        },
+        retry: retried,
+        done: Effect.suspend(() => Effect.annotateCurrentSpan({ [keys.attempts]: count, [keys.host]: host }))
       }
     },
-    watch: (cell) => {
-      configured = cell
-    },
-    issued: (cell, expiresAt, now) => {
-      if (cell === configured) {
-        gaugeDueAt = 0n
-        configuredToken(expiresAt, now)
-      }
-    },
-    fetch,
-    attempts,
-    refreshExpired: () => refreshFailed("Expired"),
-    rejected: () => rejections.unsafeUpdate(1, noTags),
-    recovered: () => recoveries.unsafeUpdate(1, noTags)
+    refreshExpired: () => metrics.refreshFailures("Expired").unsafeUpdate(1, noTags),
+    rejected: () => metrics.rejections.unsafeUpdate(1, noTags),
+    recovered: () => metrics.recoveries.unsafeUpdate(1, noTags)
   }
 }
 
@@ -439,18 +456,5 @@ export const discovery = <A>(
     )
   })
 
-/**
- * @internal The key of the telemetry on a service built by `make`, for `AuthorizedClient` (which knows the service's
- * interface only) to count rejections under the service's labels.
- */
-export const telemetryKey: unique symbol = Symbol.for(
-  "@effect-oauth2/client-credentials/internal/TokenService/telemetry"
-)
-
-const unlabelled = make(undefined)
-
-/** The telemetry of `service`, or an unlabelled one for a service built elsewhere (a mock). */
-export const of = (service: object): Telemetry => {
-  const telemetry = (service as { readonly [telemetryKey]?: Telemetry })[telemetryKey]
-  return telemetry ?? unlabelled
-}
+/** The telemetry of a service built elsewhere (a mock): unlabelled. */
+export const unlabelled: Telemetry = make(undefined)

@@ -1,17 +1,17 @@
 /**
- * The token of one request key: what its callers are served, and when a token is fetched for it.
+ * The token of one request key: what its callers are given, and when a token is fetched for it.
  *
  * States (`TokenCell.state`; every transition replaces the whole value):
  * - `Empty`: nothing usable and nothing in flight. `rejection` says which token was last dropped as rejected, and when.
- * - `Fetching`: a fetch runs on a fiber of the layer; callers wait for its `result`.
- * - `Fresh`: a token, served at once.
- * - `Refreshing`: a token, served at once, while a background fetch replaces it.
+ * - `Fetching`: a fetch runs on a fiber of the layer; callers wait for its outcome (`shared`).
+ * - `Fresh`: a token, given at once.
+ * - `Refreshing`: a token, given at once, while a background fetch replaces it.
  * - `Failed`: a `TokenError`, answered at once until `until`.
  *
  * Transitions:
  * - `Empty`, `Failed` from `until`, `Fresh`/`Refreshing` from the hard expiry — a caller → `Fetching`.
  * - `Fetching` — a token → `Fresh` (even one that came after its own hard expiry: the waiters get it, later callers
- *   fetch again); a `TokenError` → `Failed` for `rememberFor(error)`, or `Empty` when that is 0; a `NetworkError`,
+ *   fetch again); a `TokenError` → `Failed` for `memoryOf(error)`, or `Empty` when that is 0; a `NetworkError`,
  *   a defect or an interruption → `Empty`.
  * - `Fetching` — its last waiter leaves → `Empty`, and the fetch is interrupted.
  * - `Fresh` from `refreshAt` — a caller → `Refreshing`: checked and set in one synchronous step, so one refresh.
@@ -25,13 +25,14 @@
  * the current state", never a flag.
  *
  * Invariants:
- * - A caller is served a token before its hard expiry and never after it was rejected (`invalidate` dropped it).
+ * - A caller is given a token before its hard expiry and never after it was rejected (`invalidate` dropped it).
  *   The waiters of a fetch get the token it brought, even one that came after its hard expiry, unless it was
  *   rejected while they resumed: then they ask again.
  * - A cell starts at most one fetch and one refresh at a time, on fibers of the layer, with the layer's context
- *   (never a caller's). A fetch stops when its last waiter leaves, a refresh at the hard expiry at the latest, and
- *   both when the layer's scope closes; once it is closed, a fetch is interrupted before it starts, and so are its
- *   callers. (A fetch that was stopped may still be winding down when the next one starts.)
+ *   (never a caller's; the tracer is the exception, see `telemetry.ts`'s `Trace`). A fetch stops when its last
+ *   waiter leaves, a refresh at the hard expiry at the latest, and both when the layer's scope closes; once it is
+ *   closed, a fetch is interrupted before it starts, and so are its callers. (A fetch that was stopped may still be
+ *   winding down when the next one starts.)
  * - A token fetched from the token endpoint to replace a rejected one is protected: a rejection before
  *   `rejection.at + cooldown` does not drop it, so rejections cost at most one token request per cool-down window. A
  *   token taken from a shared store cost no request and is not protected: its rejection drops it (and deletes it from
@@ -42,20 +43,21 @@
  *   life, a failure's memory or a protection.
  * - A fetch is told the token it replaces (the rejected one, or the one being refreshed), so that a shared store
  *   never hands it back (`Engine.fetch`).
- * - Failures are never served past `until`, and defects never to a later caller.
+ * - Failures are never answered past `until`, and defects never to a later caller.
  */
+import * as Timing from "@effect-oauth2/core/timing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import * as Monotonic from "./monotonic.js"
+import { type LayerFibers, Shared, start } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
 import type { Issued } from "./tokenEndpoint.js"
 import type { RequestKey } from "./tokenRequest.js"
@@ -72,16 +74,10 @@ export interface Fetched extends Issued {
 }
 
 /** A token with its schedule, in monotonic millis (`monotonic.ts`): a step of the wall clock moves none of it. */
-export interface Held {
+export interface ScheduledToken extends Timing.Schedule {
   readonly token: AccessToken.AccessToken
-  /** The token, as an effect built once: serving it allocates nothing. */
+  /** The token, as an effect built once: giving it allocates nothing. */
   readonly succeed: Effect.Effect<AccessToken.AccessToken>
-  /** When the server's lifetime of the token ends: its start + `expires_in`. */
-  readonly expiresAt: number
-  /** `expiresAt` − leeway: from then on no caller gets the token, but the waiters that fetched it. */
-  readonly hardExpiresAt: number
-  /** From then on a call starts a background refresh; at most `hardExpiresAt`. */
-  readonly refreshAt: number
   /** `refreshAt` in nanoseconds, as the hot paths compare it with the clock (no conversion per call). */
   readonly refreshAtNanos: bigint
   /** Before then, `invalidate` does not drop this token: it replaced a rejected one. */
@@ -91,7 +87,7 @@ export interface Held {
 /** The last token dropped as rejected, and when: the next token fetched is protected until `at` + cooldown. */
 export interface Rejection {
   readonly at: number
-  readonly held: Held
+  readonly scheduled: ScheduledToken
 }
 
 /** Nothing usable, nothing in flight. */
@@ -100,31 +96,25 @@ export interface Empty {
   readonly rejection: Rejection | undefined
 }
 
-/** How a fetch ended, as its waiters are resumed with it. */
-export type Outcome = Exit.Exit<Held, FetchError>
-
 /** A fetch in flight; callers wait for its outcome. */
 export interface Fetching {
   readonly _tag: "Fetching"
   readonly rejection: Rejection | undefined
-  /** How to resume each caller waiting: when the last one leaves, the fetch stops. */
-  readonly waiters: Set<(outcome: Outcome) => void>
-  /** The outcome, once settled: a caller that comes to this fetch after that has it at once. */
-  outcome: Outcome | undefined
+  readonly shared: Shared<ScheduledToken, FetchError>
   /** How many callers joined the fetch another caller started, counted once it settles (telemetry). */
   joined: number
 }
 
-/** A token served at once. */
+/** A token given at once. */
 export interface Fresh {
   readonly _tag: "Fresh"
-  readonly held: Held
+  readonly scheduled: ScheduledToken
 }
 
-/** A token served at once while a background fetch replaces it. */
+/** A token given at once while a background fetch replaces it. */
 export interface Refreshing {
   readonly _tag: "Refreshing"
-  readonly held: Held
+  readonly scheduled: ScheduledToken
 }
 
 /** A failure answered at once until `until`. */
@@ -138,8 +128,8 @@ export interface Failed {
 /** The state of one request key. */
 export type State = Empty | Fetching | Fresh | Refreshing | Failed
 
-/** The work that runs on a fiber of the layer, owned by the state it serves. */
-export type Flight = Fetching | Refreshing
+/** A fetch that runs on a fiber of the layer, owned by the state it serves. */
+export type RunningFetch = Fetching | Refreshing
 
 /** What every cell of a `TokenService` shares: the token endpoint, the schedule of tokens, the layer's fibers. */
 export interface Engine {
@@ -148,31 +138,27 @@ export interface Engine {
    * `replacing` is the token the new one replaces (rejected, or being refreshed): one with its value, or one that
    * expires no later, is never the answer.
    */
-  readonly fetch: (key: RequestKey, replacing: Held | undefined) => Effect.Effect<Fetched, FetchError>
+  readonly fetch: (key: RequestKey, replacing: ScheduledToken | undefined) => Effect.Effect<Fetched, FetchError>
   /** Schedules a fetched token (hard expiry, jittered refresh point) and records `cell` as its owner. */
-  readonly hold: (cell: TokenCell, fetched: Fetched, protectedUntil: number) => Effect.Effect<Held>
-  /** How long a failure is answered from memory, in millis; 0 for not at all. */
-  readonly rememberFor: (error: FetchError) => number
-  /** How long a token that replaced a rejected one is protected, in millis. */
+  readonly schedule: (cell: TokenCell, fetched: Fetched, protectedUntil: number) => Effect.Effect<ScheduledToken>
+  /** How long a token that replaced a rejected one is protected, in millis (`terminalErrorCooldown`). */
   readonly cooldownMillis: number
   /** Every token `invalidate` dropped: a waiter is never handed one of them. Weak: it keeps no token alive. */
   readonly rejected: WeakSet<AccessToken.AccessToken>
-  /**
-   * Runs `effect` on a fiber of the layer, with the layer's context, owned by `flight`; `false`, running nothing,
-   * once the layer's scope is closed.
-   */
-  readonly run: (flight: Flight, effect: Effect.Effect<void>) => boolean
-  /** Interrupts the fiber owned by `flight`, if it still runs. */
-  readonly stop: (flight: Flight) => void
+  /** The fibers fetches and refreshes run on. */
+  readonly fibers: LayerFibers<RunningFetch>
   /** Spans, metrics and logs (`telemetry.ts`). */
   readonly telemetry: Telemetry.Telemetry
 }
 
 const empty: Empty = { _tag: "Empty", rejection: undefined }
 
-/** How long a refresh that failed waits before the next one: 10 % of the time left, at least 1 s. */
-const refreshBackOff = (held: Held, now: number): number =>
-  Math.min(held.hardExpiresAt, now + Math.max(1000, 0.1 * (held.hardExpiresAt - now)))
+/** How long `error` is answered from memory, in millis (`Timing.memoryOf`). */
+const memoryOf = (error: FetchError | undefined, cooldownMillis: number): number =>
+  Timing.memoryOf(
+    TokenError.isTokenError(error) ? (error.isTerminal ? "terminal" : "tokenError") : "other",
+    cooldownMillis
+  )
 
 /** The token of one request key. See the module's comment for its states and transitions. */
 export class TokenCell {
@@ -181,81 +167,81 @@ export class TokenCell {
   constructor(readonly key: RequestKey, private readonly engine: Engine) {}
 
   /**
-   * The current token, starting a refresh when due; or a wait for a fetch. The first branches are the hot path:
-   * a fresh token is served without allocating.
+   * The current token: the hot path, which a fresh token takes without allocating; anything else is `getOrFetch`'s.
+   * Compared in nanoseconds, as the clock gives them.
    */
-  readonly serve: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
+  readonly get: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
     const state = this.state
     if (state._tag === "Fresh") {
       const now = clock.unsafeCurrentTimeNanos()
-      if (now < state.held.refreshAtNanos) {
-        this.engine.telemetry.hit(this, state.held.expiresAt, now)
-        return state.held.succeed
+      if (now < state.scheduled.refreshAtNanos) {
+        this.engine.telemetry.hit(this, state.scheduled.expiresAt, now)
+        return state.scheduled.succeed
       }
     }
-    return this.slow
+    return this.getOrFetch
   })
 
-  private readonly slow: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
+  /** The current token, starting a refresh when due; or a wait for a fetch, starting one when none runs. */
+  private readonly getOrFetch: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+    const now = Monotonic.unsafeNow(clock)
     const state = this.state
-    if (state._tag === "Fresh") {
-      const now = Monotonic.unsafeNow(clock)
-      if (now < state.held.refreshAt) {
-        this.engine.telemetry.hit(this, state.held.expiresAt, clock.unsafeCurrentTimeNanos())
-        return state.held.succeed
-      }
-      if (now < state.held.hardExpiresAt) {
-        this.engine.telemetry.lookup(this, "refreshed_ahead", state.held.expiresAt, now)
-        // no caller waits for a refresh: it is a root span, in the tracer of the call that started it
-        this.startRefresh(state, now, Telemetry.traceOf(fiber, { root: true }))
-        return state.held.succeed
-      }
-    } else if (state._tag === "Refreshing") {
-      const now = clock.unsafeCurrentTimeNanos()
-      if (Number(now) / 1_000_000 < state.held.hardExpiresAt) {
-        this.engine.telemetry.hit(this, state.held.expiresAt, now)
-        return state.held.succeed
-      }
-    } else if (state._tag === "Failed") {
-      const now = Monotonic.unsafeNow(clock)
-      if (now < state.until) {
-        this.engine.telemetry.lookup(this, "failure", undefined, now)
-        return Effect.fail(state.error)
-      }
+    switch (state._tag) {
+      case "Fresh":
+        if (now < state.scheduled.refreshAt) {
+          this.engine.telemetry.hit(this, state.scheduled.expiresAt, clock.unsafeCurrentTimeNanos())
+          return state.scheduled.succeed
+        }
+        if (now < state.scheduled.hardExpiresAt) {
+          this.engine.telemetry.lookup(this, "refreshed_ahead", state.scheduled.expiresAt, now)
+          // no caller waits for a refresh: it is a root span, in the tracer of the call that started it
+          this.startRefresh(state, now, Telemetry.traceOf(fiber, { root: true }))
+          return state.scheduled.succeed
+        }
+        break
+      case "Refreshing":
+        if (now < state.scheduled.hardExpiresAt) {
+          this.engine.telemetry.hit(this, state.scheduled.expiresAt, clock.unsafeCurrentTimeNanos())
+          return state.scheduled.succeed
+        }
+        break
+      case "Failed":
+        if (now < state.until) {
+          this.engine.telemetry.lookup(this, "failure", undefined, now)
+          return Effect.fail(state.error)
+        }
+        break
+      case "Fetching":
+        state.joined++
+        return Effect.flatMap(this.join(state), this.given)
     }
-    if (state._tag === "Fetching") {
-      state.joined++
-      return Effect.flatMap(this.join(state), this.served)
-    }
-    this.engine.telemetry.lookup(this, "miss", undefined, Monotonic.unsafeNow(clock))
+    this.engine.telemetry.lookup(this, "miss", undefined, now)
     // the fetch a caller starts belongs to its trace: its tracer, its span as the parent
-    return Effect.flatMap(this.join(this.startFetch(state, Telemetry.traceOf(fiber))), this.served)
+    return Effect.flatMap(this.join(this.startFetch(state, Telemetry.traceOf(fiber))), this.given)
   })
 
-  /**
-   * Waits for `fetching`'s outcome. The waiter is counted in and out by the wait itself: in when it suspends, out when
-   * it is interrupted (then the fetch stops if it was the last), so no step can leave one uncounted.
-   */
-  private join(fetching: Fetching): Effect.Effect<Held, FetchError> {
-    return Effect.async<Held, FetchError>((resume) => {
-      if (fetching.outcome !== undefined) return resume(fetching.outcome)
-      fetching.waiters.add(resume)
-      return Effect.sync(() => this.leave(fetching, resume))
+  /** Waits for `fetching`'s outcome; when the last waiter leaves, the fetch stops. */
+  private join(fetching: Fetching): Effect.Effect<ScheduledToken, FetchError> {
+    return fetching.shared.await((last) => {
+      if (last && this.state === fetching) {
+        this.state = { _tag: "Empty", rejection: fetching.rejection }
+        this.engine.fibers.stop(fetching)
+      }
     })
   }
 
   /** A waiter's token, unless it was rejected while the waiter resumed: then it asks again. */
-  private readonly served = (held: Held): Effect.Effect<AccessToken.AccessToken, FetchError> =>
-    this.engine.rejected.has(held.token) ? this.serve : held.succeed
+  private readonly given = (scheduled: ScheduledToken): Effect.Effect<AccessToken.AccessToken, FetchError> =>
+    this.engine.rejected.has(scheduled.token) ? this.get : scheduled.succeed
 
   /**
    * The token held, without entering the runtime, while no refresh is due and none runs (`Fresh`): the caller compares
-   * the time with its `refreshAt` and goes to `serve` from then on. The Promise API's hot path.
+   * the time with its `refreshAt` and goes to `get` from then on. The Promise API's hot path.
    */
-  peek(): Held | undefined {
+  peek(): ScheduledToken | undefined {
     const state = this.state
-    return state._tag === "Fresh" ? state.held : undefined
+    return state._tag === "Fresh" ? state.scheduled : undefined
   }
 
   /** Drops `token` when it is the current one and not protected, the next caller fetches; whether it dropped it. */
@@ -263,11 +249,11 @@ export class TokenCell {
     const state = this.state
     if (
       (state._tag === "Fresh" || state._tag === "Refreshing") &&
-      AccessToken.sameValue(state.held.token, token) &&
-      now >= state.held.protectedUntil
+      AccessToken.sameValue(state.scheduled.token, token) &&
+      now >= state.scheduled.protectedUntil
     ) {
-      this.engine.rejected.add(state.held.token)
-      this.state = { _tag: "Empty", rejection: { at: now, held: state.held } }
+      this.engine.rejected.add(state.scheduled.token)
+      this.state = { _tag: "Empty", rejection: { at: now, scheduled: state.scheduled } }
       return true
     }
     return false
@@ -281,7 +267,8 @@ export class TokenCell {
   /** Whether `token` is the token this cell holds now, the same value in any object. */
   holds(token: AccessToken.AccessToken): boolean {
     const state = this.state
-    return (state._tag === "Fresh" || state._tag === "Refreshing") && AccessToken.sameValue(state.held.token, token)
+    return (state._tag === "Fresh" || state._tag === "Refreshing") &&
+      AccessToken.sameValue(state.scheduled.token, token)
   }
 
   private protectedUntil(rejection: Rejection | undefined): number {
@@ -292,97 +279,84 @@ export class TokenCell {
     const fetching: Fetching = {
       _tag: "Fetching",
       rejection: from._tag === "Empty" || from._tag === "Failed" ? from.rejection : undefined,
-      waiters: new Set(),
-      outcome: undefined,
+      shared: new Shared(),
       joined: 0
     }
     // a refresh still running at the hard expiry is given up
-    if (from._tag === "Refreshing") this.engine.stop(from)
+    if (from._tag === "Refreshing") this.engine.fibers.stop(from)
     this.state = fetching
-    // the layer's scope is closed: the fetch ends before it starts, interrupted, and so do its callers
-    if (!this.engine.run(fetching, this.fetchFlight(fetching, trace))) {
-      this.settleFetch(fetching, Exit.interrupt(FiberId.none), 0)
-    }
+    start(
+      this.engine.fibers,
+      fetching,
+      this.fetch(fetching, trace),
+      (exit) => Effect.map(Monotonic.now, (now) => this.fetchEnded(fetching, exit, now))
+    )
     return fetching
   }
 
-  private fetchFlight(fetching: Fetching, trace: Telemetry.Trace): Effect.Effect<void> {
+  private fetch(fetching: Fetching, trace: Telemetry.Trace): Effect.Effect<ScheduledToken, FetchError> {
     const flight = { trigger: "caller", trace, scopes: this.key.request.scopes.length } as const
-    return this.engine.telemetry.fetch(this.engine.fetch(this.key, fetching.rejection?.held), flight).pipe(
+    return this.engine.telemetry.fetch(this.engine.fetch(this.key, fetching.rejection?.scheduled), flight).pipe(
       // a token from the store cost no token request: it is not protected, so a rejection of it counts
       Effect.flatMap((fetched) =>
-        this.engine.hold(this, fetched, fetched.fromStore ? 0 : this.protectedUntil(fetching.rejection))
-      ),
-      Effect.onExit((exit) => Effect.map(Monotonic.now, (now) => this.settleFetch(fetching, exit, now))),
-      Effect.exit,
-      Effect.asVoid
+        this.engine.schedule(this, fetched, fetched.fromStore ? 0 : this.protectedUntil(fetching.rejection))
+      )
     )
   }
 
-  private settleFetch(fetching: Fetching, exit: Exit.Exit<Held, FetchError>, now: number): void {
+  private fetchEnded(fetching: Fetching, exit: Exit.Exit<ScheduledToken, FetchError>, now: number): void {
     if (this.state === fetching) {
       if (Exit.isSuccess(exit)) {
-        this.state = { _tag: "Fresh", held: exit.value }
+        this.state = { _tag: "Fresh", scheduled: exit.value }
       } else {
         const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-        const remember = error === undefined ? 0 : this.engine.rememberFor(error)
-        this.state = remember > 0 && TokenError.isTokenError(error)
-          ? { _tag: "Failed", error, until: now + remember, rejection: fetching.rejection }
+        const memory = memoryOf(error, this.engine.cooldownMillis)
+        this.state = memory > 0 && TokenError.isTokenError(error)
+          ? { _tag: "Failed", error, until: now + memory, rejection: fetching.rejection }
           : { _tag: "Empty", rejection: fetching.rejection }
       }
     }
-    this.resumeWaiters(fetching, exit)
+    this.answerWaiters(fetching, exit)
   }
 
-  /** Resumes every waiter of `fetching` with `outcome`, and every later one at once. */
-  private resumeWaiters(fetching: Fetching, outcome: Outcome): void {
-    if (fetching.outcome !== undefined) return
-    fetching.outcome = outcome
+  /** Resumes every waiter of `fetching` with `exit`, and counts those that joined it. */
+  private answerWaiters(fetching: Fetching, exit: Exit.Exit<ScheduledToken, FetchError>): void {
+    if (fetching.shared.isDone) return
     this.engine.telemetry.joined(fetching.joined)
-    const waiters = Array.from(fetching.waiters)
-    fetching.waiters.clear()
-    for (const resume of waiters) resume(outcome)
-  }
-
-  private leave(fetching: Fetching, waiter: (outcome: Outcome) => void): void {
-    fetching.waiters.delete(waiter)
-    if (fetching.waiters.size === 0 && this.state === fetching) {
-      this.state = { _tag: "Empty", rejection: fetching.rejection }
-      this.engine.stop(fetching)
-    }
+    fetching.shared.complete(exit)
   }
 
   private startRefresh(fresh: Fresh, now: number, trace: Telemetry.Trace): void {
-    const refreshing: Refreshing = { _tag: "Refreshing", held: fresh.held }
+    const refreshing: Refreshing = { _tag: "Refreshing", scheduled: fresh.scheduled }
     this.state = refreshing
-    // once the layer's scope is closed nothing runs: the token serves until its hard expiry, then callers are
+    // once the layer's scope is closed nothing runs: the token is given until its hard expiry, then callers are
     // interrupted (`startFetch`)
-    this.engine.run(refreshing, this.refreshFlight(refreshing, fresh.held.hardExpiresAt - now, trace))
+    this.engine.fibers.run(refreshing, this.refresh(refreshing, fresh.scheduled.hardExpiresAt - now, trace))
   }
 
-  private refreshFlight(refreshing: Refreshing, timeLeft: number, trace: Telemetry.Trace): Effect.Effect<void> {
+  private refresh(refreshing: Refreshing, timeLeft: number, trace: Telemetry.Trace): Effect.Effect<void> {
     const flight = { trigger: "refresh", trace, scopes: this.key.request.scopes.length } as const
-    return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.held), flight).pipe(
+    return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.scheduled), flight).pipe(
       Effect.flatMap((fetched) =>
-        Effect.map(this.engine.hold(this, fetched, 0), (held) => ({ held, fromStore: fetched.fromStore }))
+        Effect.map(this.engine.schedule(this, fetched, 0), (scheduled) => ({ scheduled, fromStore: fetched.fromStore }))
       ),
       // no background work outlives the token it renews
       Effect.timeoutOption(Duration.millis(timeLeft)),
-      Effect.onExit((exit) => Effect.flatMap(Monotonic.now, (now) => this.settleRefresh(refreshing, exit, now))),
+      Effect.onExit((exit) => Effect.flatMap(Monotonic.now, (now) => this.refreshEnded(refreshing, exit, now))),
       Effect.exit,
       Effect.asVoid
     )
   }
 
-  private settleRefresh(
+  private refreshEnded(
     refreshing: Refreshing,
-    exit: Exit.Exit<Option.Option<{ readonly held: Held; readonly fromStore: boolean }>, FetchError>,
+    exit: Exit.Exit<Option.Option<{ readonly scheduled: ScheduledToken; readonly fromStore: boolean }>, FetchError>,
     now: number
   ): Effect.Effect<void> {
     const mine = this.state === refreshing
     if (Exit.isSuccess(exit)) {
       if (Option.isSome(exit.value)) {
-        this.install(refreshing, exit.value.value.held, exit.value.value.fromStore)
+        this.adoptRefreshed(refreshing, exit.value.value.scheduled, exit.value.value.fromStore)
         return Effect.void
       }
       if (mine) this.state = empty
@@ -390,11 +364,15 @@ export class TokenCell {
       return Effect.logWarning("effect-oauth2: background token refresh did not finish before the token expired")
     }
     if (Cause.isInterruptedOnly(exit.cause)) {
-      if (mine) this.state = { _tag: "Fresh", held: refreshing.held }
+      if (mine) this.state = { _tag: "Fresh", scheduled: refreshing.scheduled }
       return Effect.void
     }
     if (mine) {
-      this.state = { _tag: "Fresh", held: { ...refreshing.held, refreshAt: refreshBackOff(refreshing.held, now) } }
+      const refreshAt = Timing.refreshRetryAt(refreshing.scheduled.hardExpiresAt, now)
+      this.state = {
+        _tag: "Fresh",
+        scheduled: { ...refreshing.scheduled, refreshAt, refreshAtNanos: BigInt(Math.floor(refreshAt * 1_000_000)) }
+      }
     }
     const failure = Cause.failureOption(exit.cause)
     // a defect's text is not logged: it may come from a user's HttpClient and hold a request
@@ -410,27 +388,25 @@ export class TokenCell {
    * A refresh's token: it replaces its own state, or no token at all; never another token. Replacing a state after a
    * rejection, it is protected as a fetch's token would be, unless it came from the store.
    */
-  private install(refreshing: Refreshing, held: Held, fromStore: boolean): void {
+  private adoptRefreshed(refreshing: Refreshing, scheduled: ScheduledToken, fromStore: boolean): void {
     const state = this.state
-    const afterRejection = (rejection: Rejection | undefined): Held =>
-      fromStore ? held : { ...held, protectedUntil: this.protectedUntil(rejection) }
+    const afterRejection = (rejection: Rejection | undefined): ScheduledToken =>
+      fromStore ? scheduled : { ...scheduled, protectedUntil: this.protectedUntil(rejection) }
     switch (state._tag) {
       case "Fresh":
         return
       case "Refreshing":
-        if (state === refreshing) this.state = { _tag: "Fresh", held }
+        if (state === refreshing) this.state = { _tag: "Fresh", scheduled }
         return
       case "Failed":
-        this.state = { _tag: "Fresh", held: afterRejection(state.rejection) }
-        return
       case "Empty":
-        this.state = { _tag: "Fresh", held: afterRejection(state.rejection) }
+        this.state = { _tag: "Fresh", scheduled: afterRejection(state.rejection) }
         return
       case "Fetching": {
         const replacing = afterRejection(state.rejection)
-        this.state = { _tag: "Fresh", held: replacing }
-        this.resumeWaiters(state, Exit.succeed(replacing))
-        this.engine.stop(state)
+        this.state = { _tag: "Fresh", scheduled: replacing }
+        this.answerWaiters(state, Exit.succeed(replacing))
+        this.engine.fibers.stop(state)
         return
       }
     }

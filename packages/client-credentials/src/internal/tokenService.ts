@@ -9,15 +9,13 @@
  * happens inside it, so however often tokens are dropped and fetched again nothing accumulates. (Why not Effect's
  * `Cache`: see `lruMap.ts`.)
  */
+import * as Timing from "@effect-oauth2/core/timing"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberId from "effect/FiberId"
-import * as FiberMap from "effect/FiberMap"
-import * as FiberSet from "effect/FiberSet"
-import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import type * as AccessToken from "../AccessToken.js"
@@ -34,14 +32,12 @@ import * as Monotonic from "./monotonic.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
+import { layerFibers } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
-import type { Engine, Fetched, FetchError, Flight, Held } from "./tokenCell.js"
+import type { Engine, Fetched, FetchError, RunningFetch, ScheduledToken } from "./tokenCell.js"
 import { TokenCell } from "./tokenCell.js"
 import * as tokenEndpoint from "./tokenEndpoint.js"
 import * as tokenRequest from "./tokenRequest.js"
-
-/** How long a `TokenError` that is not terminal (a 404, an HTML page, `invalid_grant`, …) is answered from memory. */
-const nonTerminalMemoryMillis = 1000
 
 /** Where a token request goes, with the metadata that named it when it was discovered. */
 interface Destination extends clientAuthentication.Destination {
@@ -94,23 +90,149 @@ const routeOf = (
 }
 
 /**
- * @internal The key of `peek` on a service built by `make`: the configured token's `Held` while it is `Fresh`, read
- * synchronously (`TokenCell.peek`). Not on the public `Service` type; a service built elsewhere has none.
+ * Marks a `TokenServiceImpl`: a service `make` built, whose cells and telemetry the Promise API and `AuthorizedClient`
+ * may read.
  */
-export const peekKey: unique symbol = Symbol.for("@effect-oauth2/client-credentials/internal/TokenService/peek")
+export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentials/internal/TokenServiceImpl")
 
-/** @internal The synchronous `peek` of `service`, when it was built by `make`. */
-export const peekOf = (service: TokenService.Service): (() => Held | undefined) | undefined => {
-  const peek = (service as { readonly [peekKey]?: unknown })[peekKey]
-  return typeof peek === "function" ? peek as () => Held | undefined : undefined
+/** The cells of one service: the configured request's, held for the layer's life, and the others' in an `LruMap`. */
+class Cells {
+  readonly configured: TokenCell
+  // a cell with a fetch or a refresh in flight is not dropped: its callers and the next ones share that work
+  private readonly others: LruMap<string, TokenCell>
+
+  constructor(configuredKey: tokenRequest.RequestKey, private readonly engine: Engine, capacity: number) {
+    this.configured = new TokenCell(configuredKey, engine)
+    this.others = new LruMap(capacity, (cell) => !cell.isBusy())
+  }
+
+  /** The cell of `key`, the configured one's or another, created when there is none. */
+  of(key: tokenRequest.RequestKey): TokenCell {
+    return key.canonical === this.configured.key.canonical
+      ? this.configured
+      : this.others.getOrCreate(key.canonical, () => new TokenCell(key, this.engine))
+  }
+
+  /** The cell that holds `token` now, the same value in any object (e.g. one the user decoded). */
+  holding(token: AccessToken.AccessToken): TokenCell | undefined {
+    for (const cell of [this.configured, ...this.others.values()]) if (cell.holds(token)) return cell
+    return undefined
+  }
 }
+
+/**
+ * The service as `make` builds it: the public `Service`, and, for the Promise API and `AuthorizedClient`, which know
+ * it through `isTokenServiceImpl`, its configured token read synchronously and its telemetry.
+ */
+export class TokenServiceImpl implements TokenService.Service {
+  readonly [TypeId]: typeof TypeId = TypeId
+  readonly get: Effect.Effect<AccessToken.AccessToken, FetchError>
+
+  constructor(
+    private readonly cells: Cells,
+    private readonly owners: WeakMap<AccessToken.AccessToken, TokenCell>,
+    private readonly keyOf: (request: TokenRequest.TokenRequest) => Either.Either<tokenRequest.RequestKey, FetchError>,
+    private readonly fleet: Fleet.Fleet | undefined,
+    readonly telemetry: Telemetry.Telemetry
+  ) {
+    this.get = cells.configured.get
+  }
+
+  // the request is resolved once, when `getFor` is called: an effect built once and run often pays for it once
+  readonly getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> =>
+    Either.match(this.keyOf(request), {
+      onLeft: Effect.fail,
+      onRight: (key) =>
+        key.canonical === this.cells.configured.key.canonical
+          ? this.get
+          : Effect.suspend(() => this.cells.of(key).get)
+    })
+
+  readonly invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
+    Effect.clockWith((clock) =>
+      Effect.suspend(() => {
+        const cell = this.owners.get(token) ?? this.cells.holding(token)
+        if (cell === undefined) return Effect.void
+        // dropped from the cell: from the store too, if it still holds it
+        return cell.invalidate(token, Monotonic.unsafeNow(clock)) && this.fleet !== undefined
+          ? this.fleet.forget(cell.key, token)
+          : Effect.void
+      })
+    )
+
+  /**
+   * The configured token while it is `Fresh`, read synchronously: the Promise API's hot path, which gives what this
+   * finds (mostly), counted as a hit without reading the clock for the gauge.
+   */
+  peekConfigured(): ScheduledToken | undefined {
+    const scheduled = this.cells.configured.peek()
+    if (scheduled !== undefined) this.telemetry.countHit()
+    return scheduled
+  }
+}
+
+/** Whether `service` was built by `make` (a mock or a user's own service was not). */
+export const isTokenServiceImpl = (service: TokenService.Service): service is TokenServiceImpl =>
+  Predicate.hasProperty(service, TypeId)
+
+/**
+ * The configured token of `service` read synchronously (`peekConfigured`), for the Promise API's hot path; `undefined`
+ * for a service built elsewhere.
+ */
+export const peekOf = (service: TokenService.Service): (() => ScheduledToken | undefined) | undefined =>
+  isTokenServiceImpl(service) ? () => service.peekConfigured() : undefined
+
+/** The telemetry of `service`, or an unlabelled one for a service built elsewhere (a mock). */
+export const telemetryOf = (service: TokenService.Service): Telemetry.Telemetry =>
+  isTokenServiceImpl(service) ? service.telemetry : Telemetry.unlabelled
 
 /** @internal The service, sharing its tokens through `store` when one is given. */
 export const make = (
   options: TokenService.Options & TokenService.StoreOptions,
   store?: TokenStore.Service
-): Effect.Effect<TokenService.Service, never, HttpClient.HttpClient | Scope.Scope> =>
+): Effect.Effect<TokenServiceImpl, never, HttpClient.HttpClient | Scope.Scope> =>
   makeWith(options, (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)), store)
+
+/** The token types this layer asks for. */
+const tokenTypes: ReadonlyArray<AccessToken.TokenType> = ["Bearer"]
+
+/**
+ * One token request for a key, to wherever `route` says, with the retries and timeouts: discovery has retries of its
+ * own, and runs once, before the token request's.
+ */
+const tokenRequester = (
+  client: HttpClient.HttpClient,
+  resolved: options_.Resolved,
+  authentication: clientAuthentication.ClientAuthentication,
+  route: Route,
+  telemetry: Telemetry.Telemetry
+) => {
+  const endpoint = tokenEndpoint.make(client, {
+    authentication,
+    defaultLifetime: resolved.defaultLifetime,
+    tokenTypes,
+    secrets: resolved.secrets
+  })
+  return (key: tokenRequest.RequestKey): Effect.Effect<tokenEndpoint.Issued, FetchError> =>
+    Effect.flatMap(route.destination, (to) =>
+      withRetries(endpoint.request(to, key.request), {
+        schedule: resolved.retry,
+        timeout: resolved.requestTimeout,
+        origin: Origin.ofUrl(to.tokenUrl),
+        observer: telemetry.attempts(to.tokenUrl.hostname)
+      }).pipe(Effect.tapError((error) => route.failed(to, error))))
+}
+
+/** The key of a `TokenRequest` on top of the configured request, or the `TokenError` of one that is malformed. */
+const keyResolver = (resolved: options_.Resolved, identity: tokenRequest.ClientIdentity) => {
+  const origin = Origin.ofUrl(resolved.endpoint.url)
+  return (request: TokenRequest.TokenRequest): Either.Either<tokenRequest.RequestKey, FetchError> => {
+    const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
+    return merged._tag === "Invalid"
+      ? Either.left(new TokenError.TokenError({ reason: "InvalidRequest", origin, detail: merged.problem }))
+      : Either.right(tokenRequest.makeKey(identity, merged.value))
+  }
+}
 
 /**
  * @internal The service; invalid options, a key found not to fit when it is imported included, go to `invalid` (a
@@ -120,168 +242,84 @@ export const makeWith = <E>(
   options: TokenService.Options & TokenService.StoreOptions,
   invalid: (problem: string) => Effect.Effect<never, E>,
   store?: TokenStore.Service
-): Effect.Effect<TokenService.Service, E, HttpClient.HttpClient | Scope.Scope> =>
+): Effect.Effect<TokenServiceImpl, E, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const resolved = yield* Either.match(options_.resolve(options), { onLeft: invalid, onRight: Effect.succeed })
+    const storeOptions = yield* Either.match(options_.resolveStore(options), {
+      onLeft: invalid,
+      onRight: Effect.succeed
+    })
     const client = yield* HttpClient.HttpClient
     const authentication = yield* Effect.catchAll(
       clientAuthentication.make(resolved.clientId, resolved.credentials),
       invalid
     )
-    const tokenTypes: ReadonlyArray<AccessToken.TokenType> = ["Bearer"]
     const telemetry = Telemetry.make({ clientId: resolved.clientId, host: resolved.endpoint.url.hostname })
     const route = yield* routeOf(client, resolved, authentication.method, telemetry)
-    const endpoint = tokenEndpoint.make(client, {
-      authentication,
-      defaultLifetime: resolved.defaultLifetime,
+    const requestToken = tokenRequester(client, resolved, authentication, route, telemetry)
+    // the fleet's leases are taken and released on these; made first, so closed last: a fetch stopped by the layer's
+    // closing can still send its release
+    const housekeeping = yield* layerFibers<object>()
+    const fleet = store === undefined ? undefined : Fleet.make(store, {
+      ...storeOptions,
+      leewayMillis: Duration.toMillis(resolved.expiryLeeway),
       tokenTypes,
-      secrets: resolved.secrets
-    })
+      background: (effect) => {
+        housekeeping.run({}, effect)
+      }
+    }, requestToken)
+    // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
+    const fibers = yield* layerFibers<RunningFetch>()
+    const fetch = fleet?.fetch ??
+      ((key: tokenRequest.RequestKey) =>
+        Effect.map(requestToken(key), (issued): Fetched => ({ ...issued, fromStore: false })))
+    const engine = makeEngine(resolved, { fetch, fibers, telemetry })
     const identity: tokenRequest.ClientIdentity = {
       endpoint: `${resolved.endpoint._tag}:${resolved.endpoint.url.href}`,
       clientId: resolved.clientId,
       authMethod: authentication.method,
       keyIdentity: authentication.keyIdentity
     }
-    const origin = Origin.ofUrl(resolved.endpoint.url)
-    // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
-    // the fleet's leases are taken and released here; made first, so closed last: a fetch stopped by the layer's
-    // closing can still send its release
-    const runHousekeeping = yield* FiberSet.runtime(yield* FiberSet.make())<never>()
-    const fibers = yield* FiberMap.make<Flight>()
-    const runInLayer = yield* FiberMap.runtime(fibers)<never>()
-    // discovery has retries of its own: it runs once, before the token request's
-    const direct = (key: tokenRequest.RequestKey) =>
-      Effect.flatMap(route.destination, (to) =>
-        withRetries(endpoint.request(to, key.request), {
-          schedule: resolved.retry,
-          timeout: resolved.requestTimeout,
-          origin: Origin.ofUrl(to.tokenUrl),
-          observer: telemetry.attempts(to.tokenUrl.hostname)
-        }).pipe(Effect.tapError((error) => route.failed(to, error))))
-    const fromEndpoint = (key: tokenRequest.RequestKey) =>
-      Effect.map(direct(key), (issued): Fetched => ({ ...issued, fromStore: false }))
-    const fleet = store === undefined ? undefined : Fleet.make(store, {
-      ...(yield* Either.match(options_.resolveStore(options), { onLeft: invalid, onRight: Effect.succeed })),
-      leewayMillis: Duration.toMillis(resolved.expiryLeeway),
-      tokenTypes,
-      background: (effect) => {
-        runHousekeeping(effect)
-      }
-    }, direct)
-    const engine = makeEngine(resolved, {
-      fetch: fleet === undefined ? fromEndpoint : fleet.fetch,
-      // once the map is closed, `FiberMap.runtime` hands back a fiber already interrupted, having run nothing
-      run: (flight, effect) => runInLayer(flight, effect).unsafePoll() === null,
-      stop: (flight) => {
-        const fiber = FiberMap.unsafeGet(fibers, flight)
-        if (Option.isSome(fiber)) fiber.value.unsafeInterruptAsFork(FiberId.none)
-      },
-      telemetry
-    })
-
-    const configuredKey = tokenRequest.makeKey(identity, resolved.request)
-    const configured = new TokenCell(configuredKey, engine)
-    telemetry.watch(configured)
-    // a cell with a fetch or a refresh in flight is not dropped: its callers and the next ones share that work
-    const cells = new LruMap<string, TokenCell>(resolved.cacheCapacity, (cell) => !cell.isBusy())
-    const cellOf = (key: tokenRequest.RequestKey): TokenCell =>
-      cells.getOrCreate(key.canonical, () => new TokenCell(key, engine))
-
-    const get = configured.serve
-
-    // the request is resolved once, when `getFor` is called: an effect built once and run often pays for it once
-    const getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> => {
-      const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
-      if (merged._tag === "Invalid") {
-        return Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", origin, detail: merged.problem }))
-      }
-      const key = tokenRequest.makeKey(identity, merged.value)
-      return key.canonical === configuredKey.canonical ? get : Effect.suspend(() => cellOf(key).serve)
-    }
-
-    /** Drops `token` from `cell`; when it did, also from the store, if it still holds it. */
-    const drop = (cell: TokenCell, token: AccessToken.AccessToken, now: number): Effect.Effect<void> =>
-      cell.invalidate(token, now) && fleet !== undefined ? fleet.forget(cell.key, token) : Effect.void
-
-    const invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
-      Effect.clockWith((clock) =>
-        Effect.suspend(() => {
-          const now = Monotonic.unsafeNow(clock)
-          const owner = engine.owners.get(token)
-          if (owner !== undefined) return drop(owner, token, now)
-          // the same value in another object (e.g. one the user decoded): look for the cell that holds it
-          for (const cell of [configured, ...cells.values()]) {
-            if (cell.holds(token)) return drop(cell, token, now)
-          }
-          return Effect.void
-        })
-      )
-
-    const service: TokenService.Service & {
-      readonly [peekKey]: () => Held | undefined
-      readonly [Telemetry.telemetryKey]: Telemetry.Telemetry
-    } = {
-      get,
-      getFor,
-      invalidate,
-      // the Promise API serves what this finds (mostly): counted as a hit, without reading the clock for the gauge
-      [peekKey]: () => {
-        const held = configured.peek()
-        if (held !== undefined) telemetry.counted()
-        return held
-      },
-      [Telemetry.telemetryKey]: telemetry
-    }
-    return service
+    const cells = new Cells(tokenRequest.makeKey(identity, resolved.request), engine, resolved.cacheCapacity)
+    telemetry.setConfiguredCell(cells.configured)
+    return new TokenServiceImpl(cells, engine.owners, keyResolver(resolved, identity), fleet, telemetry)
   })
 
 /** The engine of every cell, and `owners`: the cell each token was issued to, so `invalidate` finds it at once. */
 const makeEngine = (
   resolved: options_.Resolved,
-  parts: Pick<Engine, "fetch" | "run" | "stop" | "telemetry">
+  parts: Pick<Engine, "fetch" | "fibers" | "telemetry">
 ): Engine & { readonly owners: WeakMap<AccessToken.AccessToken, TokenCell> } => {
   const owners = new WeakMap<AccessToken.AccessToken, TokenCell>()
-  const rejected = new WeakSet<AccessToken.AccessToken>()
   const leewayMillis = Duration.toMillis(resolved.expiryLeeway)
-  const cooldownMillis = Duration.toMillis(resolved.terminalErrorCooldown)
   const refreshAhead = resolved.refreshAhead
 
-  const hold = (cell: TokenCell, fetched: Fetched, protectedUntil: number): Effect.Effect<Held> =>
-    Effect.map(Effect.zip(refreshAhead === false ? Effect.succeed(0) : Random.next, Monotonic.now), ([
-      random,
-      now
-    ]) => {
+  const schedule = (cell: TokenCell, fetched: Fetched, protectedUntil: number): Effect.Effect<ScheduledToken> =>
+    Effect.map(Effect.zip(refreshAhead === false ? Effect.succeed(0) : Random.next, Monotonic.now), ([random, now]) => {
       const { startedAt, token } = fetched
-      const lifetime = token.lifetimeMillis
-      const expiresAt = startedAt + lifetime
-      const hardExpiresAt = expiresAt - Math.min(leewayMillis, lifetime / 2)
-      const usable = hardExpiresAt - startedAt
-      // the jitter spreads the refreshes of many replicas that got their tokens at the same moment; never so much
-      // that the refresh point comes before the token is a moment old
-      const refreshAt = refreshAhead === false
-        ? hardExpiresAt
-        : Math.min(
-          hardExpiresAt,
-          startedAt + refreshAhead * usable - random * Math.min(0.1, refreshAhead / 2) * usable
-        )
+      const times = Timing.scheduleOf({
+        startedAt,
+        lifetimeMillis: token.lifetimeMillis,
+        leewayMillis,
+        refreshAhead,
+        random
+      })
       owners.set(token, cell)
-      parts.telemetry.issued(cell, expiresAt, now)
+      parts.telemetry.issued(cell, times.expiresAt, now)
       return {
+        ...times,
         token,
         succeed: Effect.succeed(token),
-        expiresAt,
-        hardExpiresAt,
-        refreshAt,
-        refreshAtNanos: BigInt(Math.floor(refreshAt * 1_000_000)),
+        refreshAtNanos: BigInt(Math.floor(times.refreshAt * 1_000_000)),
         protectedUntil
       }
     })
 
-  const rememberFor = (error: FetchError): number => {
-    if (!TokenError.isTokenError(error)) return 0
-    return error.isTerminal ? cooldownMillis : Math.min(nonTerminalMemoryMillis, cooldownMillis)
+  return {
+    ...parts,
+    schedule,
+    cooldownMillis: Duration.toMillis(resolved.terminalErrorCooldown),
+    rejected: new WeakSet(),
+    owners
   }
-
-  return { ...parts, hold, rememberFor, cooldownMillis, rejected, owners }
 }

@@ -1,8 +1,9 @@
 /**
- * Issue 9: the library against a real authorization server, panva's oidc-provider 8, in-process on 127.0.0.1.
- * Every client authentication method gets a token through discovery from the `issuer` (OpenID Connect Discovery
- * after RFC 8414's 404, and RFC 8414 when served), and the token is checked with the provider itself (introspection,
- * or JWT verification against its JWKS): a refused request fails the test. Real time, short and bounded.
+ * The library against a real authorization server, panva's oidc-provider 8, in-process on 127.0.0.1
+ * (`docs/development.md#tests`). Every client authentication method (`docs/configuration.md#client-authentication`)
+ * gets a token through discovery from the `issuer` (`docs/configuration.md#discovery`: OpenID Connect Discovery after
+ * RFC 8414's 404, and RFC 8414 when served), and the token is checked with the provider itself (introspection, or JWT
+ * verification against its JWKS): a refused request fails the test. Real time, short and bounded.
  */
 import { TokenError, TokenService } from "@effect-oauth2/client-credentials"
 import { NodeHttpClient } from "@effect/platform-node"

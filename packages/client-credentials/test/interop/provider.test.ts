@@ -1,6 +1,7 @@
 /**
- * The interop harness, proved without the library: plain `fetch` and jose's `SignJWT` against oidc-provider 8. Also
- * the evidence for what oidc-provider expects of a client assertion (see `provider.ts`'s opening comment).
+ * The interop harness (`docs/development.md#tests`), proved without the library: plain `fetch` and jose's `SignJWT`
+ * against oidc-provider 8. Also the evidence for what oidc-provider expects of a client assertion (see `provider.ts`'s
+ * opening comment).
  */
 import { assert, describe, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"

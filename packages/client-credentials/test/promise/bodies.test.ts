@@ -1,7 +1,7 @@
 /**
- * The Promise API's `fetch` and request bodies: a body of at most `replayBodyLimit` bytes is kept and sent again
- * after a 401; a longer one is sent once, streamed, and the 401 is the answer; the caller's signal and `close()` stop
- * the reading of a body at once; and what a body costs in memory, measured in a child process
+ * The Promise API's `fetch` and request bodies (`docs/promise.md#fetch`): a body of at most `replayBodyLimit` bytes is
+ * kept and sent again after a 401; a longer one is sent once, streamed, and the 401 is the answer; the caller's signal
+ * and `close()` stop the reading of a body at once; and what a body costs in memory, measured in a child process
  * (`bodyMemory.ts`, with `--expose-gc`).
  */
 import { ClosedError, createTokenClient, NetworkError } from "@effect-oauth2/client-credentials/promise"

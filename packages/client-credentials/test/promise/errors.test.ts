@@ -1,7 +1,8 @@
 /**
- * What the Promise API throws and rejects with: a `TypeError` naming the option when `createTokenClient` is given
- * invalid options (a key that cannot be imported: at every call); `ClosedError` for a call made after `close()` or cut
- * by it; the signal's reason for a `fetch` it aborts. No message holds a secret.
+ * What the Promise API throws and rejects with (`docs/promise.md#errors`): a `TypeError` naming the option when
+ * `createTokenClient` is given invalid options (a key that cannot be imported: at every call); `ClosedError` for a call
+ * made after `close()` or cut by it (`docs/promise.md#close`); the signal's reason for a `fetch` it aborts. No message
+ * holds a secret.
  */
 import { ClosedError, createTokenClient, type Options } from "@effect-oauth2/client-credentials/promise"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

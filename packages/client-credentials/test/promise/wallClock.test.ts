@@ -1,7 +1,8 @@
 /**
- * The Promise API's cached `getToken()` compares the monotonic clock with the refresh point, as the service does: a
- * wall clock stepped back (an NTP step, a VM restored from a snapshot) does not keep a token past its lifetime.
- * Real time, a token of two seconds (its hard expiry one second after it was sent).
+ * The Promise API's cached `getToken()` compares the monotonic clock with the refresh point, as the service does
+ * (`docs/promise.md#gettoken`, `docs/behaviour.md#time`): a wall clock stepped back (an NTP step, a VM restored from a
+ * snapshot) does not keep a token past its lifetime. Real time, a token of two seconds (its hard expiry one second
+ * after it was sent).
  */
 import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"

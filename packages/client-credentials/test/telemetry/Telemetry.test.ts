@@ -1,8 +1,9 @@
 /**
- * Telemetry (issue 12), read back through `@effect/opentelemetry`'s `NodeSdk.layer` with in-memory exporters, as an
- * operator's collector would see it: each span with its parent and attributes, each metric with its labels and unit;
- * nothing secret in any attribute, event, label or log line; nothing at all on a cache hit. Trace headers on token
- * requests, and `HttpClient.withTracerPropagation(false)` to turn them off.
+ * Telemetry (`docs/telemetry.md#spans`, `docs/telemetry.md#metrics`, `docs/telemetry.md#logs`,
+ * `docs/telemetry.md#trace-headers`), read back through `@effect/opentelemetry`'s `NodeSdk.layer` with in-memory
+ * exporters, as an operator's collector would see it: each span with its parent and attributes, each metric with its
+ * labels and unit; nothing secret in any attribute, event, label or log line; nothing at all on a cache hit. Trace
+ * headers on token requests, and `HttpClient.withTracerPropagation(false)` to turn them off.
  *
  * The token endpoint is in memory (`ScriptedEndpoint`) and time is `TestClock`'s. Effect's metrics are global, so
  * each test has a client id of its own and reads only the series that carry it.

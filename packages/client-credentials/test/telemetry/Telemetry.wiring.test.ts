@@ -3,7 +3,8 @@
  * it, or beside it (`Layer.mergeAll(App, Otel)`, where the layer is built without it). A fetch a caller started is
  * traced by the caller's tracer under the caller's span, the token request's `http.client` span under it and a
  * discovery too; a background refresh by the tracer of the call that started it, as a root span. Real time, an
- * in-memory token endpoint, `@effect/opentelemetry` with an in-memory exporter.
+ * in-memory token endpoint, `@effect/opentelemetry` with an in-memory exporter. Specified in
+ * `docs/telemetry.md#where-each-kind-of-output-goes`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"

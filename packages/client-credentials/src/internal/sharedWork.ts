@@ -1,0 +1,95 @@
+/**
+ * Work shared by many callers — a token fetch, a read of the issuer's metadata —, the one way it runs: once, on a
+ * fiber of the layer (the layer's context, never a caller's; stopped with its scope), its callers waiting for its
+ * outcome (`Shared`). Once the layer's scope is closed, work is not started: its callers are answered at once, as
+ * interrupted.
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as FiberMap from "effect/FiberMap"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+
+/** The fibers of a layer that run shared work, each owned by a key (the state it serves). */
+export interface LayerFibers<K> {
+  /** Runs `effect` on a fiber of the layer owned by `key`; `false`, running nothing, once the layer is closed. */
+  readonly run: (key: K, effect: Effect.Effect<void>) => boolean
+  /** Interrupts the fiber owned by `key`, if it still runs. */
+  readonly stop: (key: K) => void
+}
+
+/** Fibers of the layer whose scope this runs in: they stop when it closes. */
+export const layerFibers = <K>(): Effect.Effect<LayerFibers<K>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const fibers = yield* FiberMap.make<K>()
+    const runFork = yield* FiberMap.runtime(fibers)<never>()
+    let closed = false
+    // added after the map, so run before it closes: no work starts on a map that is closing
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        closed = true
+      })
+    )
+    return {
+      run: (key, effect) => {
+        if (closed) return false
+        runFork(key, effect)
+        return true
+      },
+      stop: (key) => {
+        const fiber = FiberMap.unsafeGet(fibers, key)
+        if (Option.isSome(fiber)) fiber.value.unsafeInterruptAsFork(FiberId.none)
+      }
+    }
+  })
+
+/**
+ * The outcome of one piece of shared work, and its waiters. A waiter is counted in and out by the wait itself: in when
+ * it suspends, out when it is interrupted, so no step can leave one uncounted; a waiter that comes after the outcome
+ * has it at once.
+ */
+export class Shared<A, E> {
+  private readonly waiters = new Set<(outcome: Exit.Exit<A, E>) => void>()
+  private outcome: Exit.Exit<A, E> | undefined
+
+  /** Whether the outcome is in. */
+  get isDone(): boolean {
+    return this.outcome !== undefined
+  }
+
+  /** Waits for the outcome; `left` runs when an interrupted waiter leaves, told whether it was the last. */
+  await(left: (last: boolean) => void): Effect.Effect<A, E> {
+    return Effect.async<A, E>((resume) => {
+      if (this.outcome !== undefined) return resume(this.outcome)
+      this.waiters.add(resume)
+      return Effect.sync(() => {
+        this.waiters.delete(resume)
+        left(this.waiters.size === 0)
+      })
+    })
+  }
+
+  /** Resumes every waiter with `outcome`, and every later one at once; the first outcome is the one that counts. */
+  complete(outcome: Exit.Exit<A, E>): void {
+    if (this.outcome !== undefined) return
+    this.outcome = outcome
+    const waiters = Array.from(this.waiters)
+    this.waiters.clear()
+    for (const resume of waiters) resume(outcome)
+  }
+}
+
+/**
+ * Runs `work` on a fiber of the layer owned by `key`, then `onDone` with its exit; once the layer is closed, nothing
+ * runs and `onDone` has an interruption at once.
+ */
+export const start = <K, A, E>(
+  fibers: LayerFibers<K>,
+  key: K,
+  work: Effect.Effect<A, E>,
+  onDone: (exit: Exit.Exit<A, E>) => Effect.Effect<void>
+): void => {
+  const started = fibers.run(key, work.pipe(Effect.onExit(onDone), Effect.exit, Effect.asVoid))
+  if (!started) Effect.runSync(onDone(Exit.interrupt(FiberId.none)))
+}

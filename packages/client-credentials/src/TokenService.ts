@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import type * as CredentialRules from "@effect-oauth2/core/credentials"
+import type * as methods from "@effect-oauth2/core/methods"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -128,7 +130,7 @@ export interface ClientSecretCredentials {
  * @since 0.1.0
  * @category models
  */
-export type AssertionAudience = "tokenEndpoint" | "issuer"
+export type AssertionAudience = CredentialRules.AssertionAudience
 
 /**
  * `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed with HS256 over the client secret,
@@ -153,7 +155,7 @@ export interface ClientSecretJwtCredentials {
  * @since 0.1.0
  * @category models
  */
-export type SigningAlgorithm = "RS256" | "PS256" | "ES256" | "EdDSA"
+export type SigningAlgorithm = methods.SigningAlgorithm
 
 /**
  * `private_key_jwt` (RFC 7523 §2.2): a JWT signed with the client's private key, per token request.

@@ -27,7 +27,8 @@ export * as redactor from "./redactor.js"
 export * as text from "./text.js"
 
 /**
- * The rule every URL the library sends a request to follows.
+ * URL rules: an http(s) URL without credentials or fragment, https or http on a loopback host; origins; the checks
+ * of the `tokenUrl` and `issuer` options, of a metadata's `token_endpoint` and of `allowedOrigins`.
  *
  * @since 0.1.0
  */
@@ -88,6 +89,37 @@ export * as timing from "./timing.js"
  * @since 0.1.0
  */
 export * as redisStore from "./redisStore.js"
+
+/**
+ * An issuer's metadata (RFC 8414, OpenID Connect Discovery): where it is published, how long it is kept, what its
+ * answer and its document must be.
+ *
+ * @since 0.1.0
+ */
+export * as metadata from "./metadata.js"
+
+/**
+ * What each client authentication method adds to a token request, short of signing: the Basic credentials, the form
+ * parameters, an assertion's audience, header and claims.
+ *
+ * @since 0.1.0
+ */
+export * as clientAuthentication from "./clientAuthentication.js"
+
+/**
+ * The credential options checked by method, private keys parsed (PKCS#8 PEM or JWK), and the values to redact.
+ *
+ * @since 0.1.0
+ */
+export * as credentials from "./credentials.js"
+
+/**
+ * What went wrong in transport, in words for an error: a cause's code, a proxy that was unreachable, a body that
+ * broke off; never a credential or a body.
+ *
+ * @since 0.1.0
+ */
+export * as describeCause from "./describeCause.js"
 
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.

@@ -3,6 +3,7 @@
  * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
  */
 import * as Redactor from "@effect-oauth2/core/redactor"
+import * as urls from "@effect-oauth2/core/urls"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -142,26 +143,6 @@ const authorizationHeader = (token: AccessToken.AccessToken): string => {
   return header
 }
 
-/** The origins of `allowedOrigins`, `undefined` for any origin, or what is wrong, in words that repeat no entry. */
-const parseAllowedOrigins = (list: unknown): ReadonlySet<string> | undefined | { readonly problem: string } => {
-  if (list === undefined) return undefined
-  if (!Array.isArray(list)) return { problem: "allowedOrigins must be an array of origins" }
-  if (list.length === 0) {
-    return { problem: "allowedOrigins is empty, so no request could be sent; leave it out to allow any origin" }
-  }
-  const origins = new Set<string>()
-  for (const [index, entry] of list.entries()) {
-    const url = typeof entry === "string" && URL.canParse(entry) ? new URL(entry) : undefined
-    const isOrigin = url !== undefined && (url.protocol === "https:" || url.protocol === "http:") &&
-      url.username === "" && url.password === "" && url.pathname === "/" && !/[?#]/.test(entry)
-    if (!isOrigin) {
-      return { problem: `allowedOrigins #${index + 1} is not an http(s) origin (scheme://host[:port], nothing after)` }
-    }
-    origins.add(Origin.ofUrl(url))
-  }
-  return origins
-}
-
 /** The allowed origins of `options` (`undefined`: any), or dies with what is wrong, in words that repeat no value. */
 const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
   const fail = (problem: string) => {
@@ -170,8 +151,8 @@ const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | 
   for (const name of ["retryOnUnauthorized", "failOnErrorStatus"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "boolean") fail(`${name} must be a boolean`)
   }
-  const origins = parseAllowedOrigins(options.allowedOrigins)
-  return origins !== undefined && "problem" in origins ? fail(origins.problem) : origins
+  const origins = urls.checkAllowedOrigins(options.allowedOrigins)
+  return origins._tag === "Invalid" ? fail(origins.problem) : origins.value
 }
 
 /** @internal */

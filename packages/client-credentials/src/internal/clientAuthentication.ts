@@ -5,22 +5,21 @@
  * HS256 over the secret (`client_secret_jwt`) or with the client's private key (`private_key_jwt`), or one made
  * elsewhere (`clientAssertion`: workload identity). Keys are imported once, when the layer is built, with `jose`.
  */
+import * as AuthenticationRules from "@effect-oauth2/core/clientAuthentication"
 import * as compactJws from "@effect-oauth2/core/compactJws"
+import * as CredentialRules from "@effect-oauth2/core/credentials"
+import { describeFailureName } from "@effect-oauth2/core/describeCause"
+import type { SigningAlgorithm } from "@effect-oauth2/core/methods"
+import * as urls from "@effect-oauth2/core/urls"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
-import type * as TokenService from "../TokenService.js"
-import { describeFailureName } from "./describeCause.js"
-import * as Origin from "./origin.js"
 
 /** Where one token request goes: what an assertion's `aud` is taken from. */
-export interface Destination {
-  readonly tokenUrl: URL
-  readonly issuer: string | undefined
-}
+export type Destination = AuthenticationRules.Destination
 
 /** What client authentication adds to one token request: headers and form parameters. */
 export interface Credentials {
@@ -44,7 +43,10 @@ export interface ClientAuthentication {
   readonly credentials: (destination: Destination) => Effect.Effect<Credentials, TokenError.TokenError>
 }
 
-/** The credentials as checked from the options, before any key is imported. */
+/**
+ * The credentials as checked from the options (`@effect-oauth2/core/credentials`), before any key is imported; their
+ * secrets `Redacted`.
+ */
 export type Spec =
   | {
     readonly _tag: "Secret"
@@ -54,14 +56,14 @@ export type Spec =
   | {
     readonly _tag: "SecretJwt"
     readonly secret: Redacted.Redacted<string>
-    readonly audience: TokenService.AssertionAudience
+    readonly audience: CredentialRules.AssertionAudience
   }
   | {
     readonly _tag: "PrivateKey"
     readonly key: ParsedKey
-    readonly algorithm: TokenService.SigningAlgorithm | undefined
+    readonly algorithm: SigningAlgorithm | undefined
     readonly keyId: string | undefined
-    readonly audience: TokenService.AssertionAudience
+    readonly audience: CredentialRules.AssertionAudience
   }
   | { readonly _tag: "Assertion"; readonly assertion: Effect.Effect<Redacted.Redacted<string>, unknown> }
 
@@ -76,49 +78,31 @@ export type ParsedKey =
  */
 export class AssertionRefused extends Data.TaggedError("AssertionRefused")<{ readonly detail: string }> {}
 
-/** RFC 7523 §2.2's `client_assertion_type`. */
-export const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-/** How long an assertion is valid: long enough for one request and its retries' clock skew, short enough to be useless later. */
-const assertionLifetimeSeconds = 60
-
-/** The JWK members that hold private key material. */
-const privateMembers = ["d", "p", "q", "dp", "dq", "qi", "k"] as const
-
-/**
- * `application/x-www-form-urlencoded` encoding of one value (RFC 6749 Appendix B): what `URLSearchParams`
- * produces, so a space is `+` and every reserved character is percent-encoded.
- */
-export const formUrlEncode = (value: string): string => new URLSearchParams([["", value]]).toString().slice(1)
-
-const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<string>): string =>
-  // form-urlencoded text is ASCII, so btoa is exact
-  btoa(`${formUrlEncode(clientId)}:${formUrlEncode(Redacted.value(clientSecret))}`)
-
-/**
- * The values that must never show in an error, as configured: the secret and the Basic credentials that hold it, or
- * the private key's text and its private JWK members. Redactor (`redaction.ts`) removes each in all its encoded
- * forms. Assertions, made per request, are added per request (`Credentials.secrets`).
- */
-export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<Redacted.Redacted<string>> => {
+/** The credentials in plain text, as the core reads them. */
+const revealed = (spec: Spec): CredentialRules.Spec => {
   switch (spec._tag) {
     case "Secret":
-      return [spec.secret, Redacted.make(basicCredentials(clientId, spec.secret))]
     case "SecretJwt":
-      return [spec.secret]
-    case "PrivateKey": {
-      if (spec.key._tag === "Pem") {
-        const pem = Redacted.value(spec.key.pem)
-        const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")
-        return [spec.key.pem, Redacted.make(body)]
+      return { ...spec, secret: Redacted.value(spec.secret) }
+    case "PrivateKey":
+      return {
+        ...spec,
+        key: spec.key._tag === "Pem"
+          ? { _tag: "Pem", pem: Redacted.value(spec.key.pem) }
+          : { _tag: "Jwk", jwk: Redacted.value(spec.key.jwk) as CredentialRules.Jwk }
       }
-      const jwk = Redacted.value(spec.key.jwk)
-      return privateMembers.flatMap((name) => typeof jwk[name] === "string" ? [Redacted.make(jwk[name])] : [])
-    }
     case "Assertion":
-      return []
+      return spec
   }
 }
+
+/**
+ * The values that must never show in an error, as configured (`credentials.secretsOf`: the secret and the Basic
+ * credentials that hold it, or the private key's text and its private JWK members). The redactor removes each in all
+ * its encoded forms. Assertions, made per request, are added per request (`Credentials.secrets`).
+ */
+export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<Redacted.Redacted<string>> =>
+  CredentialRules.secretsOf(clientId, revealed(spec)).map((secret) => Redacted.make(secret))
 
 const noSecrets: ReadonlyArray<string> = []
 
@@ -128,7 +112,7 @@ const noSecrets: ReadonlyArray<string> = []
  */
 const clientSecretBasic = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => {
   const credentials = Effect.sync((): Credentials => ({
-    headers: { authorization: `Basic ${basicCredentials(clientId, clientSecret)}` },
+    headers: { authorization: `Basic ${AuthenticationRules.basicCredentials(clientId, Redacted.value(clientSecret))}` },
     params: [],
     secrets: noSecrets
   }))
@@ -139,7 +123,7 @@ const clientSecretBasic = (clientId: string, clientSecret: Redacted.Redacted<str
 const clientSecretPost = (clientId: string, clientSecret: Redacted.Redacted<string>): ClientAuthentication => {
   const credentials = Effect.sync((): Credentials => ({
     headers: {},
-    params: [["client_id", clientId], ["client_secret", Redacted.value(clientSecret)]],
+    params: AuthenticationRules.secretPostParams(clientId, Redacted.value(clientSecret)),
     secrets: noSecrets
   }))
   return { method: "client_secret_post", keyIdentity: "", credentials: () => credentials }
@@ -148,33 +132,23 @@ const clientSecretPost = (clientId: string, clientSecret: Redacted.Redacted<stri
 /** The form parameters that carry `assertion`, and the assertion as a value to redact. */
 const assertionCredentials = (clientId: string, assertion: string): Credentials => ({
   headers: {},
-  params: [["client_id", clientId], ["client_assertion_type", assertionType], ["client_assertion", assertion]],
+  params: AuthenticationRules.assertionParams(clientId, assertion),
   secrets: [assertion]
 })
 
-const audienceOf = (audience: TokenService.AssertionAudience, destination: Destination): string =>
-  audience === "issuer" && destination.issuer !== undefined ? destination.issuer : destination.tokenUrl.href
-
 /**
- * Signs one assertion (RFC 7523 §3): `iss` and `sub` the client id, `aud`, a random `jti`, `iat` now and `exp`
- * 60 seconds later, on Effect's `Clock`.
+ * Signs one assertion (`clientAuthentication.claimsOf`: `iss` and `sub` the client id, `aud`, a random `jti`, `iat`
+ * now and `exp` 60 seconds later), on Effect's `Clock`.
  */
 const signAssertion = (
   clientId: string,
   audience: string,
-  header: Jose.JWTHeaderParameters,
+  header: AuthenticationRules.Header,
   key: Jose.CryptoKey | Uint8Array
 ): Effect.Effect<string> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const issuedAt = Math.floor(now / 1000)
-    const jwt = new Jose.SignJWT({})
-      .setProtectedHeader(header)
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(audience)
-      .setJti(crypto.randomUUID())
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + assertionLifetimeSeconds)
+    const claims = AuthenticationRules.claimsOf({ clientId, audience, now, jti: crypto.randomUUID() })
+    const jwt = new Jose.SignJWT({ ...claims }).setProtectedHeader({ ...header })
     // the key signed once when the layer was built (`privateKeyJwt`), and an HMAC key always signs
     return Effect.promise(() => jwt.sign(key))
   })
@@ -183,7 +157,7 @@ const signAssertion = (
 const clientSecretJwt = (
   clientId: string,
   secret: Redacted.Redacted<string>,
-  audience: TokenService.AssertionAudience
+  audience: CredentialRules.AssertionAudience
 ): ClientAuthentication => {
   const key = new TextEncoder().encode(Redacted.value(secret))
   return {
@@ -191,30 +165,16 @@ const clientSecretJwt = (
     keyIdentity: "",
     credentials: (destination) =>
       Effect.map(
-        signAssertion(clientId, audienceOf(audience, destination), { alg: "HS256", typ: "JWT" }, key),
+        signAssertion(
+          clientId,
+          AuthenticationRules.audienceOf(audience, destination),
+          AuthenticationRules.headerOf("HS256", undefined),
+          key
+        ),
         (assertion) => assertionCredentials(clientId, assertion)
       )
   }
 }
-
-/** The algorithm a key signs with when none is configured, by its type; `undefined` for a type none fits. */
-const defaultAlgorithm = (jwk: Jose.JWK): TokenService.SigningAlgorithm | undefined =>
-  jwk.kty === "RSA"
-    ? "RS256"
-    : jwk.kty === "EC" && jwk.crv === "P-256"
-    ? "ES256"
-    : jwk.kty === "OKP" && jwk.crv === "Ed25519"
-    ? "EdDSA"
-    : undefined
-
-const signingAlgorithms: ReadonlyArray<TokenService.SigningAlgorithm> = ["RS256", "PS256", "ES256", "EdDSA"]
-
-/** The JWK's own `alg`, when it is one `private_key_jwt` signs with. */
-const jwkAlgorithm = (jwk: Jose.JWK): TokenService.SigningAlgorithm | undefined =>
-  signingAlgorithms.find((algorithm) => algorithm === jwk.alg)
-
-/** The algorithms tried, in order, to find the type of a PEM key when no algorithm is configured. */
-const probeOrder: ReadonlyArray<TokenService.SigningAlgorithm> = ["RS256", "ES256", "EdDSA"]
 
 const importPem = (pem: string, algorithm: string) =>
   Effect.tryPromise(() => Jose.importPKCS8(pem, algorithm, { extractable: true }))
@@ -225,15 +185,15 @@ const importPem = (pem: string, algorithm: string) =>
  */
 const importKey = (
   key: ParsedKey,
-  configured: TokenService.SigningAlgorithm | undefined
+  configured: SigningAlgorithm | undefined
 ): Effect.Effect<
-  { readonly key: Jose.CryptoKey; readonly algorithm: TokenService.SigningAlgorithm; readonly jwk: Jose.JWK },
+  { readonly key: Jose.CryptoKey; readonly algorithm: SigningAlgorithm; readonly jwk: Jose.JWK },
   string
 > => {
   const misfit = (algorithm: string) => `privateKey does not fit signingAlgorithm ${algorithm}`
   if (key._tag === "Jwk") {
     const jwk = Redacted.value(key.jwk)
-    const algorithm = configured ?? jwkAlgorithm(jwk) ?? defaultAlgorithm(jwk)
+    const algorithm = configured ?? CredentialRules.defaultAlgorithmOf(jwk)
     if (algorithm === undefined) {
       return Effect.fail(
         "privateKey is a JWK of a type with no default algorithm (RSA, EC P-256 or Ed25519); set signingAlgorithm"
@@ -253,7 +213,9 @@ const importKey = (
   const imported = configured !== undefined
     ? Effect.map(importPem(pem, configured), (imported) => ({ key: imported, algorithm: configured }))
     : Effect.firstSuccessOf(
-      probeOrder.map((algorithm) => Effect.map(importPem(pem, algorithm), (imported) => ({ key: imported, algorithm })))
+      CredentialRules.pemProbeOrder.map((algorithm) =>
+        Effect.map(importPem(pem, algorithm), (imported) => ({ key: imported, algorithm }))
+      )
     )
   return imported.pipe(
     Effect.mapError(() =>
@@ -270,7 +232,7 @@ const importKey = (
 /** The RFC 7638 thumbprint of the key's public part: an identity for cache keys that reveals nothing of the key. */
 const thumbprintOf = (jwk: Jose.JWK): Effect.Effect<string> => {
   const publicJwk: Jose.JWK = { ...jwk }
-  for (const name of privateMembers) delete publicJwk[name]
+  for (const name of CredentialRules.privateJwkMembers) delete publicJwk[name]
   return Effect.promise(() => Jose.calculateJwkThumbprint(publicJwk))
 }
 
@@ -289,15 +251,13 @@ const privateKeyJwt = (
     const keyIdentity = `jkt:${yield* thumbprintOf(jwk)}`
     // a JWK's own `kid` is the default: it is how the server that holds its public part names it
     const keyId = spec.keyId ?? (spec.key._tag === "Jwk" && typeof jwk.kid === "string" ? jwk.kid : undefined)
-    const header: Jose.JWTHeaderParameters = keyId === undefined
-      ? { alg: algorithm, typ: "JWT" }
-      : { alg: algorithm, typ: "JWT", kid: keyId }
+    const header = AuthenticationRules.headerOf(algorithm, keyId)
     return {
       method: "private_key_jwt",
       keyIdentity,
       credentials: (destination) =>
         Effect.map(
-          signAssertion(clientId, audienceOf(spec.audience, destination), header, key),
+          signAssertion(clientId, AuthenticationRules.audienceOf(spec.audience, destination), header, key),
           (assertion) => assertionCredentials(clientId, assertion)
         )
     }
@@ -316,7 +276,7 @@ const clientAssertion = (
     keyIdentity: "assertion",
     credentials: (destination) => {
       const refused = (detail: string) =>
-        new TokenError.TokenError({ reason: "ClientAssertion", origin: Origin.ofUrl(destination.tokenUrl), detail })
+        new TokenError.TokenError({ reason: "ClientAssertion", origin: urls.origin(destination.tokenUrl), detail })
       return assertion.pipe(
         Effect.mapError((error) =>
           refused(

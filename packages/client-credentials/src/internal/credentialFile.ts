@@ -14,12 +14,12 @@
  *
  * Failures are phrases that follow "<variable> names": they say what the file is, never what it holds, nor its path.
  */
+import { describeFailureName } from "@effect-oauth2/core/describeCause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { nodeModule } from "./builtins.js"
-import { describeFailureName } from "./describeCause.js"
 
 /** The largest credential file read: a key or an assertion is a few KiB. */
 export const maxBytes = 64 * 1024

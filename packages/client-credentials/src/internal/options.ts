@@ -3,8 +3,9 @@
  * with their defaults, once, when the layer is built; and the options read from the environment.
  */
 import * as compactJws from "@effect-oauth2/core/compactJws"
+import * as methods from "@effect-oauth2/core/methods"
 import { controlCharacter } from "@effect-oauth2/core/text"
-import { isSecureOrLoopback } from "@effect-oauth2/core/urls"
+import * as urls from "@effect-oauth2/core/urls"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -52,27 +53,6 @@ export interface Resolved {
 /** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
 export type Endpoint = { readonly _tag: "TokenUrl"; readonly url: URL } | { readonly _tag: "Issuer"; readonly url: URL }
 
-/** `value` as an http(s) URL that may be an endpoint: https, or http on a loopback host unless allowed; no credentials. */
-const checkUrl = (
-  name: "tokenUrl" | "issuer",
-  value: unknown,
-  allowInsecureHttp: boolean
-): Either.Either<URL, string> => {
-  if (typeof value !== "string" && !(value instanceof URL)) return Either.left(`${name} must be a string or a URL`)
-  if (!URL.canParse(value)) return Either.left(`${name} is not a URL`)
-  const url = new URL(value)
-  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left(`${name} must be http(s)`)
-  if (url.username !== "" || url.password !== "") return Either.left(`${name} must not carry credentials`)
-  if (url.hash !== "") return Either.left(`${name} must not have a fragment (RFC 6749 §3.2, RFC 8414 §2)`)
-  if (name === "issuer" && url.search !== "") return Either.left("issuer must not have a query (RFC 8414 §2)")
-  if (!isSecureOrLoopback(url) && !allowInsecureHttp) {
-    return Either.left(
-      `${name} must use https (RFC 6749 §3.2), not ${url.protocol}//${url.host}; set allowInsecureHttp to allow http`
-    )
-  }
-  return Either.right(url)
-}
-
 /** Exactly one of `tokenUrl` and `issuer`, checked. */
 const checkEndpoint = (options: TokenService.Options): Either.Either<Endpoint, string> => {
   const allowInsecureHttp = options.allowInsecureHttp === true
@@ -80,10 +60,16 @@ const checkEndpoint = (options: TokenService.Options): Either.Either<Endpoint, s
     return Either.left("tokenUrl and issuer are exclusive: give the issuer to discover the token endpoint, or tokenUrl")
   }
   if (options.issuer !== undefined) {
-    return Either.map(checkUrl("issuer", options.issuer, allowInsecureHttp), (url) => ({ _tag: "Issuer", url }))
+    return Either.map(
+      toEither(urls.checkEndpointOption("issuer", options.issuer, allowInsecureHttp)),
+      (url) => ({ _tag: "Issuer", url })
+    )
   }
   if (options.tokenUrl === undefined) return Either.left("tokenUrl or issuer is required")
-  return Either.map(checkUrl("tokenUrl", options.tokenUrl, allowInsecureHttp), (url) => ({ _tag: "TokenUrl", url }))
+  return Either.map(
+    toEither(urls.checkEndpointOption("tokenUrl", options.tokenUrl, allowInsecureHttp)),
+    (url) => ({ _tag: "TokenUrl", url })
+  )
 }
 
 /** The shortest `defaultLifetime`, as for a lifetime the server grants: a shorter one would make every call fetch. */
@@ -331,13 +317,13 @@ const credentialsFromEnv = (prefix: string): Config.Config<TokenService.Credenti
   Config.mapOrFail(
     Config.all({
       clientId: Config.string(`${prefix}CLIENT_ID`),
-      authMethod: optional(Config.literal(...credentialOptions.authMethods)(`${prefix}AUTH_METHOD`)),
+      authMethod: optional(Config.literal(...methods.authMethods)(`${prefix}AUTH_METHOD`)),
       clientSecret: optional(Config.redacted(`${prefix}CLIENT_SECRET`)),
       privateKey: optional(
         Config.orElse(Config.redacted(`${prefix}PRIVATE_KEY`), () => fileContents(`${prefix}PRIVATE_KEY_FILE`))
       ),
       keyId: optional(Config.string(`${prefix}KEY_ID`)),
-      signingAlgorithm: optional(Config.literal("RS256", "PS256", "ES256", "EdDSA")(`${prefix}SIGNING_ALGORITHM`)),
+      signingAlgorithm: optional(Config.literal(...methods.signingAlgorithms)(`${prefix}SIGNING_ALGORITHM`)),
       clientAssertion: optional(assertionFile(`${prefix}CLIENT_ASSERTION_FILE`))
     }),
     (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {

@@ -1,0 +1,138 @@
+/**
+ * What each client authentication method (RFC 6749 §2.3, RFC 7523 §2.2) adds to a token request, short of signing:
+ * the Basic credentials, the form parameters, and a client assertion's header and claims. Signing is each line's
+ * (`jose`, on its clock).
+ */
+import { assertionType, type SigningAlgorithm } from "./methods.js"
+
+/**
+ * `application/x-www-form-urlencoded` encoding of one value (RFC 6749 Appendix B): what `URLSearchParams`
+ * produces, so a space is `+` and every reserved character is percent-encoded.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const formUrlEncode = (value: string): string => new URLSearchParams([["", value]]).toString().slice(1)
+
+/**
+ * `client_secret_basic`'s credentials: the client id and secret form-urlencoded first (RFC 6749 §2.3.1), so that a
+ * secret with `:`, `%`, `+` or non-ASCII characters arrives intact, then base64: what follows `Basic `.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const basicCredentials = (clientId: string, clientSecret: string): string =>
+  // form-urlencoded text is ASCII, so btoa is exact
+  btoa(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`)
+
+/**
+ * `client_secret_post`'s form parameters: the client id and secret in the body.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const secretPostParams = (clientId: string, clientSecret: string): ReadonlyArray<readonly [string, string]> => [
+  ["client_id", clientId],
+  ["client_secret", clientSecret]
+]
+
+/**
+ * The form parameters that carry a client assertion (RFC 7523 §2.2).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const assertionParams = (clientId: string, assertion: string): ReadonlyArray<readonly [string, string]> => [
+  ["client_id", clientId],
+  ["client_assertion_type", assertionType],
+  ["client_assertion", assertion]
+]
+
+/**
+ * Where one token request goes: what an assertion's `aud` is taken from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Destination {
+  readonly tokenUrl: URL
+  readonly issuer: string | undefined
+}
+
+/**
+ * An assertion's `aud`: the issuer as published when `audience` is `"issuer"` and the request goes through one, else
+ * the token endpoint's URL.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const audienceOf = (audience: "tokenEndpoint" | "issuer", destination: Destination): string =>
+  audience === "issuer" && destination.issuer !== undefined ? destination.issuer : destination.tokenUrl.href
+
+/**
+ * How long an assertion is valid, in seconds: long enough for one request and its retries' clock skew, short enough
+ * to be useless later.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const assertionLifetimeSeconds = 60
+
+/**
+ * A client assertion's claims (RFC 7523 §3).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Claims {
+  readonly iss: string
+  readonly sub: string
+  readonly aud: string
+  readonly jti: string
+  /** Seconds since the epoch. */
+  readonly iat: number
+  /** Seconds since the epoch: `iat` plus `assertionLifetimeSeconds`. */
+  readonly exp: number
+}
+
+/**
+ * The claims of one assertion: `iss` and `sub` the client id, `aud`, `jti`, `iat` at `now` (milliseconds since the
+ * epoch, rounded down to seconds) and `exp` `assertionLifetimeSeconds` later.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const claimsOf = (
+  assertion: { readonly clientId: string; readonly audience: string; readonly now: number; readonly jti: string }
+): Claims => {
+  const issuedAt = Math.floor(assertion.now / 1000)
+  return {
+    iss: assertion.clientId,
+    sub: assertion.clientId,
+    aud: assertion.audience,
+    jti: assertion.jti,
+    iat: issuedAt,
+    exp: issuedAt + assertionLifetimeSeconds
+  }
+}
+
+/**
+ * A client assertion's protected header: `alg`, `typ` `JWT`, and `kid` when there is a key id.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Header {
+  readonly alg: SigningAlgorithm | "HS256"
+  readonly typ: "JWT"
+  readonly kid?: string
+}
+
+/**
+ * The header of the assertions a key signs with `algorithm`; `keyId`, when given, is its `kid`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const headerOf = (algorithm: SigningAlgorithm | "HS256", keyId: string | undefined): Header =>
+  keyId === undefined ? { alg: algorithm, typ: "JWT" } : { alg: algorithm, typ: "JWT", kid: keyId }

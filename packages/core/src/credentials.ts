@@ -1,0 +1,360 @@
+/**
+ * The credential options checked, by `authMethod`: which options each method takes, their types, and what they hold,
+ * in words that name an option and never show its value; private keys parsed (a PKCS#8 PEM or a private JWK), and
+ * the values that must never show in an error.
+ *
+ * Secrets are plain strings here: each Effect line reads its own wrapper (`Redacted`) through `Reader.secret`, and
+ * wraps what comes back. Importing a key and signing with it (`jose`, Web Crypto) is the line's too.
+ */
+import { type Checked, invalid, valid } from "./checked.js"
+import { basicCredentials } from "./clientAuthentication.js"
+import { authMethods, isAuthMethod, isSigningAlgorithm, type SigningAlgorithm, signingAlgorithms } from "./methods.js"
+import { controlCharacter } from "./text.js"
+
+/**
+ * Where a signed client assertion is addressed (`aud`): the token endpoint's URL or the issuer identifier.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const assertionAudiences = ["tokenEndpoint", "issuer"] as const
+
+/**
+ * Where a signed client assertion is addressed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AssertionAudience = typeof assertionAudiences[number]
+
+/**
+ * What kind of value `value` is, in words that never show it: `null`, `an array`, `an object`, `a string`, ….
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const kindOf = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "object"
+    ? "an object"
+    : `a ${typeof value}`
+
+/**
+ * A private JWK as parsed: an object with a `kty` and a private part `d`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Jwk = Readonly<Record<string, unknown>> & { readonly kty: string; readonly d: string }
+
+/**
+ * A private key as given: a PKCS#8 PEM (trimmed), or a private JWK.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParsedKey = { readonly _tag: "Pem"; readonly pem: string } | { readonly _tag: "Jwk"; readonly jwk: Jwk }
+
+/**
+ * The JWK members that hold private key material.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const privateJwkMembers = ["d", "p", "q", "dp", "dq", "qi", "k"] as const
+
+/** The label of each PEM block in `text` (`PRIVATE KEY`, `CERTIFICATE`), `?` for one that is not plain capitals. */
+const pemLabels = (text: string): ReadonlyArray<string> =>
+  text.split("-----BEGIN").slice(1).map((rest) => {
+    const label = /^ ([A-Z0-9 ]{1,40})-----/.exec(rest)?.[1]
+    return label ?? "?"
+  })
+
+/** The members of `jwk` among `names` that are not strings. */
+const missingMembers = (jwk: Readonly<Record<string, unknown>>, names: ReadonlyArray<string>): ReadonlyArray<string> =>
+  names.filter((name) => typeof jwk[name] !== "string")
+
+const crtParameters = ["p", "q", "dp", "dq", "qi"]
+
+/**
+ * What a private JWK lacks that jose (Web Crypto) needs to import it, by its `kty`: an RSA key's `n`, `e` and CRT
+ * parameters (optional in RFC 7518 §6.3.2, required by Web Crypto), an EC key's `crv`, `x` and `y`, an OKP key's `crv`
+ * and `x`. Names members only.
+ */
+const jwkImportGap = (jwk: Readonly<Record<string, unknown>>): string | undefined => {
+  switch (jwk.kty) {
+    case "RSA": {
+      const modulus = missingMembers(jwk, ["n", "e"])
+      if (modulus.length > 0) return `privateKey is an RSA JWK without ${modulus.join(", ")}`
+      const crt = missingMembers(jwk, crtParameters)
+      if (crt.length === crtParameters.length) {
+        return `privateKey is an RSA JWK without its CRT parameters (${crtParameters.join(", ")}); jose needs them`
+      }
+      if (crt.length > 0) {
+        return `privateKey is an RSA JWK without ${crt.join(", ")} of its CRT parameters (${
+          crtParameters.join(", ")
+        }); jose needs them all`
+      }
+      return undefined
+    }
+    case "EC": {
+      const missing = missingMembers(jwk, ["crv", "x", "y"])
+      return missing.length === 0
+        ? undefined
+        : `privateKey is an EC JWK without ${missing.join(", ")} (its curve and public point); jose needs them`
+    }
+    case "OKP": {
+      const missing = missingMembers(jwk, ["crv", "x"])
+      return missing.length === 0
+        ? undefined
+        : `privateKey is an OKP JWK without ${missing.join(", ")} (its curve and public key); jose needs them`
+    }
+    default:
+      return undefined
+  }
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The `privateKey` option's text as a key: a PKCS#8 PEM (one block) or a private JWK in JSON, told apart by their
+ * first character; else what is wrong, naming the option and, for a JWK, the members it lacks, never a value.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parseKey = (text: string): Checked<ParsedKey> => {
+  const trimmed = text.trim()
+  if (trimmed.startsWith("-----BEGIN")) {
+    const labels = pemLabels(trimmed)
+    if (labels.length > 1) {
+      return invalid(
+        `privateKey holds ${labels.length} PEM blocks (${labels.join(", ")}); give the private key alone, ` +
+          "one -----BEGIN PRIVATE KEY----- block"
+      )
+    }
+  }
+  if (trimmed.startsWith("-----BEGIN PRIVATE KEY-----")) return valid({ _tag: "Pem", pem: trimmed })
+  if (trimmed.startsWith("-----BEGIN")) {
+    return invalid("privateKey must be PKCS#8 (-----BEGIN PRIVATE KEY-----), e.g. from openssl pkcs8 -topk8 -nocrypt")
+  }
+  if (!trimmed.startsWith("{")) return invalid("privateKey is neither a PKCS#8 PEM nor a JWK in JSON")
+  const jwk = parseJson(trimmed)
+  if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk) || typeof (jwk as Jwk).kty !== "string") {
+    return invalid("privateKey is not a JWK in JSON (an object with kty)")
+  }
+  const members = jwk as Readonly<Record<string, unknown>>
+  if (typeof members.d !== "string") return invalid("privateKey is a public JWK: it has no private part (d)")
+  const gap = jwkImportGap(members)
+  return gap === undefined ? valid({ _tag: "Jwk", jwk: members as Jwk }) : invalid(gap)
+}
+
+/**
+ * The algorithm a JWK signs with when none is configured: its own `alg` when it is one `private_key_jwt` signs with,
+ * else by its type (RSA → `RS256`, EC P-256 → `ES256`, Ed25519 → `EdDSA`); `undefined` for a type none fits.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultAlgorithmOf = (jwk: Readonly<Record<string, unknown>>): SigningAlgorithm | undefined =>
+  signingAlgorithms.find((algorithm) => algorithm === jwk.alg) ??
+    (jwk.kty === "RSA"
+      ? "RS256"
+      : jwk.kty === "EC" && jwk.crv === "P-256"
+      ? "ES256"
+      : jwk.kty === "OKP" && jwk.crv === "Ed25519"
+      ? "EdDSA"
+      : undefined)
+
+/**
+ * The algorithms tried, in order, to find the type of a PEM key when no algorithm is configured: one per key type.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const pemProbeOrder: ReadonlyArray<SigningAlgorithm> = ["RS256", "ES256", "EdDSA"]
+
+/**
+ * The credentials as checked from the options, secrets in plain text; `A` is the line's source of assertions made
+ * elsewhere (`clientAssertion`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Spec<A = unknown> =
+  | {
+    readonly _tag: "Secret"
+    readonly method: "client_secret_basic" | "client_secret_post"
+    readonly secret: string
+  }
+  | {
+    readonly _tag: "SecretJwt"
+    readonly secret: string
+    readonly audience: AssertionAudience
+  }
+  | {
+    readonly _tag: "PrivateKey"
+    readonly key: ParsedKey
+    readonly algorithm: SigningAlgorithm | undefined
+    readonly keyId: string | undefined
+    readonly audience: AssertionAudience
+  }
+  | { readonly _tag: "Assertion"; readonly assertion: A }
+
+/**
+ * How a line reads the options that hold what the core cannot: a secret in its wrapper, an assertion source.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Reader<A> {
+  /** The text a secret option (`clientSecret`, `privateKey`) holds, or what is wrong with it, naming the option. */
+  readonly secret: (name: "clientSecret" | "privateKey", value: unknown) => Checked<string>
+  /** The `clientAssertion` option as the line's assertion source, or what is wrong with it. */
+  readonly assertion: (value: unknown) => Checked<A>
+}
+
+/**
+ * A secret's text, checked: a non-empty string (`kindOf` says what else it is).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const checkSecretText = (name: string, text: unknown): Checked<string> => {
+  if (typeof text !== "string") return invalid(`${name} must hold a string, not ${kindOf(text)}`)
+  if (text === "") return invalid(`${name} is empty`)
+  return valid(text)
+}
+
+type Options = Readonly<Record<string, unknown>>
+
+/** The first of the options a method does not take that is present: named, so a JavaScript caller learns of it. */
+const misplacedOption = (options: Options, names: ReadonlyArray<string>, method: string): string | undefined => {
+  const present = names.find((name) => options[name] !== undefined)
+  return present === undefined ? undefined : `${present} is not an option of ${method}`
+}
+
+const checkAudience = (value: unknown, hasIssuer: boolean): Checked<AssertionAudience> => {
+  if (value === undefined) return valid("tokenEndpoint")
+  if (typeof value !== "string" || !(assertionAudiences as ReadonlyArray<string>).includes(value)) {
+    return invalid("assertionAudience must be \"tokenEndpoint\" or \"issuer\"")
+  }
+  if (value === "issuer" && !hasIssuer) return invalid("assertionAudience \"issuer\" needs the issuer option")
+  return valid(value as AssertionAudience)
+}
+
+/** `check` of the shared-secret methods: the secret, and with `client_secret_jwt` the assertion's audience. */
+const checkSecret = <A>(
+  options: Options,
+  method: "client_secret_basic" | "client_secret_post" | "client_secret_jwt",
+  hasIssuer: boolean,
+  reader: Reader<A>
+): Checked<Spec<A>> => {
+  const misplaced = method === "client_secret_jwt"
+    ? misplacedOption(options, ["privateKey", "clientAssertion", "signingAlgorithm", "keyId"], method)
+    : misplacedOption(
+      options,
+      ["privateKey", "clientAssertion", "signingAlgorithm", "keyId", "assertionAudience"],
+      method
+    )
+  if (misplaced !== undefined) return invalid(misplaced)
+  const secret = reader.secret("clientSecret", options.clientSecret)
+  if (secret._tag === "Invalid") return secret
+  if (method !== "client_secret_jwt") return valid({ _tag: "Secret", method, secret: secret.value })
+  const audience = checkAudience(options.assertionAudience, hasIssuer)
+  return audience._tag === "Invalid"
+    ? audience
+    : valid({ _tag: "SecretJwt", secret: secret.value, audience: audience.value })
+}
+
+/** `check` of `private_key_jwt` with a key: the key, then the algorithm, the key id and the assertion's audience. */
+const checkPrivateKey = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>): Checked<Spec<A>> => {
+  const text = reader.secret("privateKey", options.privateKey)
+  if (text._tag === "Invalid") return text
+  const key = parseKey(text.value)
+  if (key._tag === "Invalid") return key
+  const algorithm = options.signingAlgorithm
+  if (algorithm !== undefined && !isSigningAlgorithm(algorithm)) {
+    return invalid(`signingAlgorithm must be one of ${signingAlgorithms.join(", ")}`)
+  }
+  const keyId = options.keyId
+  if (keyId !== undefined && (typeof keyId !== "string" || keyId === "" || controlCharacter.test(keyId))) {
+    return invalid("keyId must be a non-empty string without control characters")
+  }
+  const audience = checkAudience(options.assertionAudience, hasIssuer)
+  if (audience._tag === "Invalid") return audience
+  return valid({ _tag: "PrivateKey", key: key.value, algorithm, keyId, audience: audience.value })
+}
+
+/** `check` of `private_key_jwt`: a key, or an assertion made elsewhere and none of a key's options. */
+const checkPrivateKeyJwt = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>): Checked<Spec<A>> => {
+  const misplaced = misplacedOption(options, ["clientSecret"], "private_key_jwt")
+  if (misplaced !== undefined) return invalid(misplaced)
+  if (options.clientAssertion === undefined && options.privateKey === undefined) {
+    return invalid("private_key_jwt needs privateKey or clientAssertion")
+  }
+  if (options.clientAssertion === undefined) return checkPrivateKey(options, hasIssuer, reader)
+  const withAssertion = misplacedOption(
+    options,
+    ["privateKey", "signingAlgorithm", "keyId", "assertionAudience"],
+    "clientAssertion"
+  )
+  if (withAssertion !== undefined) return invalid(withAssertion)
+  const assertion = reader.assertion(options.clientAssertion)
+  return assertion._tag === "Invalid" ? assertion : valid({ _tag: "Assertion", assertion: assertion.value })
+}
+
+/**
+ * The credential options, checked: `authMethod` (default `client_secret_basic`), for each method the options it
+ * needs, of their types, and none of the options of another method. `hasIssuer`: whether the token endpoint comes
+ * from an issuer (an assertion's audience may then be the issuer).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const check = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>): Checked<Spec<A>> => {
+  const method = options.authMethod ?? "client_secret_basic"
+  if (!isAuthMethod(method)) return invalid(`authMethod must be one of ${authMethods.join(", ")}`)
+  return method === "private_key_jwt"
+    ? checkPrivateKeyJwt(options, hasIssuer, reader)
+    : checkSecret(options, method, hasIssuer, reader)
+}
+
+/**
+ * The values that must never show in an error, as configured: the secret and the Basic credentials that hold it, or
+ * the private key's text, its base64 body and its private JWK members. The redactor removes each in all its encoded
+ * forms. Assertions, made per request, are added per request.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<string> => {
+  switch (spec._tag) {
+    case "Secret":
+      return [spec.secret, basicCredentials(clientId, spec.secret)]
+    case "SecretJwt":
+      return [spec.secret]
+    case "PrivateKey": {
+      if (spec.key._tag === "Pem") {
+        const body = spec.key.pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")
+        return [spec.key.pem, body]
+      }
+      const jwk = spec.key.jwk
+      return privateJwkMembers.flatMap((name) => {
+        const member = jwk[name]
+        return typeof member === "string" ? [member] : []
+      })
+    }
+    case "Assertion":
+      return []
+  }
+}

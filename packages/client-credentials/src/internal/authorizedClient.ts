@@ -186,7 +186,7 @@ export const withTokens = <E, R>(
         detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
       })
     }
-    const origin = Origin.ofUrl(url.right)
+    const origin = urls.origin(url.right)
     if (allowedOrigins.has(origin)) return undefined
     return new TokenError.TokenError({
       reason: "InvalidRequest",

@@ -14,9 +14,6 @@ import type * as TokenService from "../TokenService.js"
 import { toEither } from "./checked.js"
 import type * as clientAuthentication from "./clientAuthentication.js"
 
-/** What kind of value `value` is, in words that never show it (the core's `credentials.kindOf`). */
-export const kindOf: (value: unknown) => string = CredentialRules.kindOf
-
 /** An assertion made elsewhere, as `clientAssertion` gives it. */
 type AssertionSource = Effect.Effect<Redacted.Redacted<string>, unknown>
 

@@ -6,8 +6,6 @@ import { answerFailure, describeCause, sendFailure } from "@effect-oauth2/core/d
 import type { Redactor } from "@effect-oauth2/core/redactor"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 
-export { answerFailure, sendFailure }
-
 /**
  * What happened to an `HttpClient` call that got no usable answer, as a `NetworkError` `Transport` says it: the
  * answer's status, if one came, and the phrase that follows where the call went — `sendFailure`'s for a request that

@@ -23,7 +23,7 @@
  * States (`state`; every transition replaces the whole value):
  * - `Unknown`: nothing known, nothing in flight.
  * - `Discovering`: the first discovery (or the first after a failed one) runs on a fiber of the scope `make` ran in;
- *   callers wait for its `result`.
+ *   callers wait for its outcome (`shared`).
  * - `Known`: the metadata, from the last read, served at once; with when that read started and when it goes stale.
  * - `Kept`: the same, after a re-read that failed: the metadata served is the last good one.
  * - `Rereading`: a re-read runs on a fiber of the scope, from `Known` or `Kept` (`from`), whose metadata callers are
@@ -50,23 +50,21 @@
  */
 import * as MetadataRules from "@effect-oauth2/core/metadata"
 import * as Redactor from "@effect-oauth2/core/redactor"
+import * as Urls from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import * as Http from "./http.js"
-import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
+import { type LayerFibers, layerFibers, Shared, start } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
 
 /** What discovery found: what the token request needs to know about the authorization server. */
@@ -122,13 +120,13 @@ interface Unknown {
 
 interface Discovering {
   readonly _tag: "Discovering"
-  readonly result: Deferred.Deferred<Metadata, DiscoveryError>
+  readonly shared: Shared<Metadata, DiscoveryError>
   /** When this read started, in monotonic nanoseconds. */
   readonly startedAt: bigint
 }
 
 /** `Known`, or `Kept` after a re-read that failed: metadata served at once. */
-interface Held {
+interface Served {
   readonly _tag: "Known" | "Kept"
   readonly metadata: Metadata
   /** The metadata, as an effect built once. */
@@ -141,11 +139,14 @@ interface Held {
 
 interface Rereading {
   readonly _tag: "Rereading"
-  readonly from: Held
+  readonly from: Served
   readonly startedAt: bigint
 }
 
-type State = Unknown | Discovering | Held | Rereading
+type State = Unknown | Discovering | Served | Rereading
+
+/** A read in flight, owned by the state it serves. */
+type Reading = Discovering | Rereading
 
 const unknown: Unknown = { _tag: "Unknown" }
 
@@ -171,141 +172,155 @@ export interface Discovery {
 
 const nanos = (duration: Duration.Duration): bigint => Duration.unsafeToNanos(duration)
 
-const originOf = (metadata: Metadata): string => Origin.ofUrl(metadata.tokenEndpoint)
+const originOf = (metadata: Metadata): string => Urls.origin(metadata.tokenEndpoint)
+
+const known = (read: Read, startedAt: bigint): Served => ({
+  _tag: "Known",
+  metadata: read.metadata,
+  succeed: Effect.succeed(read.metadata),
+  readAt: startedAt,
+  staleAt: startedAt + nanos(read.maxAge)
+})
+
+/** Where the token endpoint is, said when it is first known and when a re-read finds it moved. */
+const logFound = (issuerOrigin: string, metadata: Metadata, before: Metadata | undefined): Effect.Effect<void> => {
+  const origin = originOf(metadata)
+  const where = origin === issuerOrigin ? "the issuer's origin" : "another origin than the issuer's"
+  if (before === undefined) {
+    return Effect.logDebug(`effect-oauth2: the token endpoint is on ${where}`).pipe(
+      Effect.annotateLogs({ issuer: issuerOrigin, tokenEndpoint: origin })
+    )
+  }
+  return before.tokenEndpoint.href === metadata.tokenEndpoint.href
+    ? Effect.void
+    : Effect.logInfo(`effect-oauth2: the issuer's metadata names another token endpoint, on ${where}; using it`)
+      .pipe(Effect.annotateLogs({ issuer: issuerOrigin, tokenEndpoint: origin, before: originOf(before) }))
+}
+
+/** A re-read that failed, logged: at warning after good metadata, at debug after a failure (once per run of them). */
+const logRereadFailed = (
+  issuerOrigin: string,
+  from: Served,
+  cause: Cause.Cause<DiscoveryError>
+): Effect.Effect<void> => {
+  const failure = Cause.squash(cause)
+  const log = from._tag === "Known" ? Effect.logWarning : Effect.logDebug
+  return log("effect-oauth2: reading the issuer's metadata again failed; keeping the metadata read before").pipe(
+    Effect.annotateLogs({
+      issuer: issuerOrigin,
+      error: TokenError.isTokenError(failure) || NetworkError.isNetworkError(failure) ? failure.message : "a defect"
+    })
+  )
+}
+
+/** The issuer's metadata and the reads of it. See the module's comment for its states and transitions. */
+class IssuerMetadata implements Discovery {
+  private state: State = unknown
+  private readonly issuerOrigin: string
+
+  constructor(
+    private readonly read: Effect.Effect<Read, DiscoveryError>,
+    private readonly fibers: LayerFibers<Reading>,
+    private readonly issuer: URL
+  ) {
+    this.issuerOrigin = Urls.origin(issuer)
+  }
+
+  // a read belongs to the trace of the caller that starts it (a token fetch)
+  readonly metadata: Effect.Effect<Metadata, DiscoveryError> = Effect.clockWith((clock) =>
+    Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) => {
+      const current = this.state
+      switch (current._tag) {
+        case "Known":
+        case "Kept": {
+          const now = clock.unsafeCurrentTimeNanos()
+          if (now >= current.staleAt) this.reread(current, now, Telemetry.traceOf(fiber))
+          return current.succeed
+        }
+        case "Rereading":
+          return current.from.succeed
+        case "Discovering":
+          return current.shared.await(() => {})
+        case "Unknown": {
+          const discovering: Discovering = {
+            _tag: "Discovering",
+            shared: new Shared(),
+            startedAt: clock.unsafeCurrentTimeNanos()
+          }
+          this.startRead(discovering, Telemetry.traceOf(fiber))
+          return discovering.shared.await(() => {})
+        }
+      }
+    })
+  )
+
+  readonly endpointFailed = (failed: Metadata): Effect.Effect<void> =>
+    Effect.clockWith((clock) =>
+      Effect.withFiberRuntime((fiber) => {
+        const current = this.state
+        if ((current._tag === "Known" || current._tag === "Kept") && current.metadata === failed) {
+          this.reread(current, clock.unsafeCurrentTimeNanos(), Telemetry.traceOf(fiber))
+        }
+        return Effect.void
+      })
+    )
+
+  private reread(from: Served, now: bigint, trace: Telemetry.Trace): void {
+    if (now - from.readAt >= nanos(rereadCooldown)) this.startRead({ _tag: "Rereading", from, startedAt: now }, trace)
+  }
+
+  /** Runs `reading` on a fiber of the scope; once it is closed, the read ends at once, interrupted. */
+  private startRead(reading: Reading, trace: Telemetry.Trace): void {
+    this.state = reading
+    start(
+      this.fibers,
+      reading,
+      Telemetry.discovery(this.read, { trace, host: this.issuer.hostname }),
+      (exit) => Effect.suspend(() => this.readEnded(reading, exit))
+    )
+  }
+
+  /** The transition at the end of `reading`, if it is still the state; what to log about it. */
+  private readEnded(reading: Reading, exit: Exit.Exit<Read, DiscoveryError>): Effect.Effect<void> {
+    const current = this.state === reading
+    if (reading._tag === "Discovering") {
+      if (current) this.state = Exit.isSuccess(exit) ? known(exit.value, reading.startedAt) : unknown
+      reading.shared.complete(Exit.map(exit, (read) => read.metadata))
+      return current && Exit.isSuccess(exit) ? logFound(this.issuerOrigin, exit.value.metadata, undefined) : Effect.void
+    }
+    if (!current) return Effect.void
+    const { from } = reading
+    if (Exit.isSuccess(exit)) {
+      this.state = known(exit.value, reading.startedAt)
+      const again = from._tag === "Kept"
+        ? Effect.logInfo("effect-oauth2: the issuer's metadata was read again").pipe(
+          Effect.annotateLogs({ issuer: this.issuerOrigin })
+        )
+        : Effect.void
+      return Effect.zipRight(again, logFound(this.issuerOrigin, exit.value.metadata, from.metadata))
+    }
+    if (Exit.isInterrupted(exit)) {
+      this.state = from
+      return Effect.void
+    }
+    this.state = { ...from, _tag: "Kept", readAt: reading.startedAt }
+    return logRereadFailed(this.issuerOrigin, from, exit.cause)
+  }
+}
 
 /**
  * The issuer's metadata, discovered at the first call and kept, read again when stale or when the token endpoint
- * stops working, for the life of the scope `make` runs in; failures are not kept. See the module's comment.
+ * stops working, for the life of the scope `make` runs in (its reads run with the context `make` ran with, and stop
+ * with its scope); failures are not kept. See the module's comment.
  */
 export const make = (
   client: HttpClient.HttpClient,
   options: Options
 ): Effect.Effect<Discovery, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const discover = discoverer(client, options)
-    const issuerOrigin = Origin.ofUrl(options.issuer)
-    // the discovery runs here, with the context `make` ran with, and stops with its scope
-    const fibers = yield* FiberSet.make<void>()
-    const run = yield* FiberSet.runtime(fibers)<never>()
-    let state: State = unknown
-
-    const known = (read: Read, startedAt: bigint): Held => ({
-      _tag: "Known",
-      metadata: read.metadata,
-      succeed: Effect.succeed(read.metadata),
-      readAt: startedAt,
-      staleAt: startedAt + nanos(read.maxAge)
-    })
-
-    /** Where the token endpoint is, said when it is first known and when a re-read finds it moved. */
-    const found = (metadata: Metadata, before: Metadata | undefined): Effect.Effect<void> => {
-      const origin = originOf(metadata)
-      const where = origin === issuerOrigin ? "the issuer's origin" : "another origin than the issuer's"
-      if (before === undefined) {
-        return Effect.logDebug(`effect-oauth2: the token endpoint is on ${where}`).pipe(
-          Effect.annotateLogs({ issuer: issuerOrigin, tokenEndpoint: origin })
-        )
-      }
-      return before.tokenEndpoint.href === metadata.tokenEndpoint.href
-        ? Effect.void
-        : Effect.logInfo(`effect-oauth2: the issuer's metadata names another token endpoint, on ${where}; using it`)
-          .pipe(Effect.annotateLogs({ issuer: issuerOrigin, tokenEndpoint: origin, before: originOf(before) }))
-    }
-
-    /** The transition at the end of `reading`, if it is still the state; what to log about it. */
-    const settle = (reading: Discovering | Rereading, exit: Exit.Exit<Read, DiscoveryError>): Effect.Effect<void> => {
-      const current = state === reading
-      if (reading._tag === "Discovering") {
-        if (current) state = Exit.isSuccess(exit) ? known(exit.value, reading.startedAt) : unknown
-        Deferred.unsafeDone(reading.result, Exit.map(exit, (read) => read.metadata))
-        return current && Exit.isSuccess(exit) ? found(exit.value.metadata, undefined) : Effect.void
-      }
-      if (!current) return Effect.void
-      const { from } = reading
-      if (Exit.isSuccess(exit)) {
-        state = known(exit.value, reading.startedAt)
-        const again = from._tag === "Kept"
-          ? Effect.logInfo("effect-oauth2: the issuer's metadata was read again").pipe(
-            Effect.annotateLogs({ issuer: issuerOrigin })
-          )
-          : Effect.void
-        return Effect.zipRight(again, found(exit.value.metadata, from.metadata))
-      }
-      if (Exit.isInterrupted(exit)) {
-        state = from
-        return Effect.void
-      }
-      state = { ...from, _tag: "Kept", readAt: reading.startedAt }
-      const failure = Cause.squash(exit.cause)
-      const log = from._tag === "Known" ? Effect.logWarning : Effect.logDebug
-      return log("effect-oauth2: reading the issuer's metadata again failed; keeping the metadata read before").pipe(
-        Effect.annotateLogs({
-          issuer: issuerOrigin,
-          error: TokenError.isTokenError(failure) || NetworkError.isNetworkError(failure)
-            ? failure.message
-            : "a defect"
-        })
-      )
-    }
-
-    const start = (reading: Discovering | Rereading, trace: Telemetry.Trace): void => {
-      state = reading
-      const fiber = run(
-        Telemetry.discovery(discover, { trace, host: options.issuer.hostname }).pipe(
-          Effect.onExit((exit) => Effect.suspend(() => settle(reading, exit))),
-          Effect.exit,
-          Effect.asVoid
-        )
-      )
-      // the scope is closed: the fiber was interrupted before it ran, and so are the callers
-      if (fiber.unsafePoll() !== null && state === reading) settle(reading, Exit.interrupt(FiberId.none))
-    }
-
-    const reread = (from: Held, now: bigint, trace: Telemetry.Trace): void => {
-      if (now - from.readAt >= nanos(rereadCooldown)) start({ _tag: "Rereading", from, startedAt: now }, trace)
-    }
-
-    // a read belongs to the trace of the caller that starts it (a token fetch)
-    const metadata = Effect.clockWith((clock) =>
-      Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) => {
-        const current = state
-        switch (current._tag) {
-          case "Known":
-          case "Kept": {
-            const now = clock.unsafeCurrentTimeNanos()
-            if (now >= current.staleAt) reread(current, now, Telemetry.traceOf(fiber))
-            return current.succeed
-          }
-          case "Rereading":
-            return current.from.succeed
-          case "Discovering":
-            return Deferred.await(current.result)
-          case "Unknown": {
-            const discovering: Discovering = {
-              _tag: "Discovering",
-              result: Deferred.unsafeMake(FiberId.none),
-              startedAt: clock.unsafeCurrentTimeNanos()
-            }
-            start(discovering, Telemetry.traceOf(fiber))
-            return Deferred.await(discovering.result)
-          }
-        }
-      })
-    )
-
-    const endpointFailed = (failed: Metadata): Effect.Effect<void> =>
-      Effect.clockWith((clock) =>
-        Effect.withFiberRuntime((fiber) => {
-          const current = state
-          if ((current._tag === "Known" || current._tag === "Kept") && current.metadata === failed) {
-            reread(current, clock.unsafeCurrentTimeNanos(), Telemetry.traceOf(fiber))
-          }
-          return Effect.void
-        })
-      )
-
-    return { metadata, endpointFailed }
-  })
+  Effect.map(
+    layerFibers<Reading>(),
+    (fibers): Discovery => new IssuerMetadata(discoverer(client, options), fibers, options.issuer)
+  )
 
 /** A metadata document as read: its body as JSON, and how long it may be kept. */
 interface Fetched {
@@ -374,7 +389,7 @@ const checkDocument = (
 
 /** One read, from the first URL to checked metadata: RFC 8414's document, then, on a 404, OpenID Connect's. */
 const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Effect<Read, DiscoveryError> => {
-  const origin = Origin.ofUrl(options.issuer)
+  const origin = Urls.origin(options.issuer)
   // texts from the server go the one redaction path, with no value to hide here: cut to a bound
   const call: Http.Call = { source: "Discovery", origin, redactor: Redactor.make([]) }
   const attempt = (location: Location) =>

@@ -11,13 +11,13 @@
  * failure of the answer's body, whichever way it is read. A call is cut at once by its signal (its reason) or by
  * `close()` (`ClosedError`), whatever it waits for.
  */
+import { answerFailure, sendFailure } from "@effect-oauth2/core/describeCause"
 import * as Redactor from "@effect-oauth2/core/redactor"
+import * as Urls from "@effect-oauth2/core/urls"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as Redacted from "effect/Redacted"
 import * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
-import { answerFailure, sendFailure } from "./describeCause.js"
-import * as Origin from "./origin.js"
 import { ClosedError, type ReadBody, readUpTo, streamOf } from "./requestBody.js"
 import type * as Telemetry from "./telemetry.js"
 
@@ -59,7 +59,7 @@ const authorizationOf = (token: AccessToken.AccessToken): string => {
 }
 
 const originOf = (url: string): Pick<NetworkError.NetworkError, "origin"> =>
-  URL.canParse(url) ? { origin: Origin.ofUrl(new URL(url)) } : {}
+  URL.canParse(url) ? { origin: Urls.origin(new URL(url)) } : {}
 
 /** Where an answer came from and what may have cut its call: what its body's failure is told with. */
 interface AnswerContext {

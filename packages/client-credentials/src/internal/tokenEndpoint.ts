@@ -6,6 +6,7 @@
 import * as Redactor from "@effect-oauth2/core/redactor"
 import { formParams, type ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
 import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
+import * as Urls from "@effect-oauth2/core/urls"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -20,7 +21,6 @@ import * as TokenError from "../TokenError.js"
 import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
 import * as Http from "./http.js"
 import * as Monotonic from "./monotonic.js"
-import * as Origin from "./origin.js"
 
 /** A token, and when its lifetime began on the monotonic clock (`monotonic.ts`): when its request was sent. */
 export interface Issued {
@@ -138,7 +138,7 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
 
   const request = (destination: Destination, resolved: ResolvedRequest) =>
     Effect.gen(function*() {
-      const origin = Origin.ofUrl(destination.tokenUrl)
+      const origin = Urls.origin(destination.tokenUrl)
       const credentials = yield* options.authentication.credentials(destination)
       // an assertion is a credential of this request only
       const redactor = credentials.secrets.length === 0

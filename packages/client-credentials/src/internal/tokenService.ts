@@ -10,6 +10,7 @@
  * `Cache`: see `lruMap.ts`.)
  */
 import * as Timing from "@effect-oauth2/core/timing"
+import * as Urls from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -30,7 +31,6 @@ import * as Fleet from "./fleet.js"
 import { LruMap } from "./lruMap.js"
 import * as Monotonic from "./monotonic.js"
 import * as options_ from "./options.js"
-import * as Origin from "./origin.js"
 import { withRetries } from "./retryPolicy.js"
 import { layerFibers } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
@@ -218,14 +218,14 @@ const tokenRequester = (
       withRetries(endpoint.request(to, key.request), {
         schedule: resolved.retry,
         timeout: resolved.requestTimeout,
-        origin: Origin.ofUrl(to.tokenUrl),
+        origin: Urls.origin(to.tokenUrl),
         observer: telemetry.attempts(to.tokenUrl.hostname)
       }).pipe(Effect.tapError((error) => route.failed(to, error))))
 }
 
 /** The key of a `TokenRequest` on top of the configured request, or the `TokenError` of one that is malformed. */
 const keyResolver = (resolved: options_.Resolved, identity: tokenRequest.ClientIdentity) => {
-  const origin = Origin.ofUrl(resolved.endpoint.url)
+  const origin = Urls.origin(resolved.endpoint.url)
   return (request: TokenRequest.TokenRequest): Either.Either<tokenRequest.RequestKey, FetchError> => {
     const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
     return merged._tag === "Invalid"

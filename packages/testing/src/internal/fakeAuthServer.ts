@@ -110,6 +110,99 @@ interface TokenEndpointOptions {
   readonly scopes: ReadonlySet<string> | undefined
 }
 
+/** A client that proved who it is, and how. */
+interface Authenticated {
+  readonly _tag: "Authenticated"
+  readonly clientId: string
+  readonly authMethod: AuthMethod
+}
+
+/** The form parameters by name, each with its values in order. */
+const groupByName = (params: ReadonlyArray<readonly [string, string]>): Map<string, Array<string>> => {
+  const values = new Map<string, Array<string>>()
+  for (const [name, value] of params) {
+    const list = values.get(name)
+    if (list === undefined) values.set(name, [value])
+    else list.push(value)
+  }
+  return values
+}
+
+/** The first parameter given more than once where that is not allowed, if any. */
+const repeatedParameter = (values: ReadonlyMap<string, ReadonlyArray<string>>): string | undefined => {
+  for (const [name, list] of values) {
+    // RFC 6749 §3.2: no parameter more than once; RFC 8707 makes `resource` the exception
+    if (list.length > 1 && name !== "resource") return name
+  }
+  return undefined
+}
+
+/** Client authentication by HTTP Basic (`client_secret_basic`, RFC 6749 §2.3.1). A 401 here carries a challenge. */
+const authenticateBasic = (options: TokenEndpointOptions, authorization: string): Refusal | Authenticated => {
+  if (options.authMethod === "client_secret_post") {
+    return refuse(401, "invalid_client", "client_secret_basic is not accepted", true)
+  }
+  const credentials = basicCredentials(authorization)
+  if (credentials === undefined) {
+    return refuse(401, "invalid_client", "malformed Basic credentials", true)
+  }
+  const client = options.clients.find((client) => client.clientId === credentials.clientId)
+  if (client === undefined || client.clientSecret !== credentials.clientSecret) {
+    return refuse(401, "invalid_client", "client authentication failed", true)
+  }
+  return { _tag: "Authenticated", clientId: client.clientId, authMethod: "client_secret_basic" }
+}
+
+/** Client authentication by `client_id` and `client_secret` in the body (`client_secret_post`, RFC 6749 §2.3.1). */
+const authenticateInBody = (
+  options: TokenEndpointOptions,
+  bodyId: string | undefined,
+  bodySecret: string | undefined
+): Refusal | Authenticated => {
+  if (options.authMethod === "client_secret_basic") {
+    return refuse(401, "invalid_client", "client_secret_post is not accepted")
+  }
+  const client = options.clients.find((client) => client.clientId === bodyId)
+  if (client === undefined || bodySecret === undefined || client.clientSecret !== bodySecret) {
+    return refuse(401, "invalid_client", "client authentication failed")
+  }
+  return { _tag: "Authenticated", clientId: client.clientId, authMethod: "client_secret_post" }
+}
+
+/** Client authentication (RFC 6749 §2.3.1): exactly one method, by the `Authorization` header or in the body. */
+const authenticate = (
+  options: TokenEndpointOptions,
+  authorization: string | undefined,
+  bodyId: string | undefined,
+  bodySecret: string | undefined
+): Refusal | Authenticated => {
+  const inBody = bodyId !== undefined || bodySecret !== undefined
+  if (authorization !== undefined && inBody) {
+    return refuse(400, "invalid_request", "more than one client authentication method")
+  }
+  if (authorization !== undefined) return authenticateBasic(options, authorization)
+  if (inBody) return authenticateInBody(options, bodyId, bodySecret)
+  return refuse(401, "invalid_client", "no client authentication")
+}
+
+/** The grant for an authenticated client: the grant type (RFC 6749 §4.4), then the scope (§3.3). */
+const grantFor = (
+  clientId: string,
+  grantType: string | undefined,
+  scopeText: string | undefined,
+  allowed: ReadonlySet<string> | undefined
+): Refusal | Grant => {
+  if (grantType === undefined) return refuse(400, "invalid_request", "grant_type is missing")
+  if (grantType !== "client_credentials") {
+    return refuse(400, "unsupported_grant_type", "only client_credentials is supported")
+  }
+  const scopes = Array.from(new Set((scopeText ?? "").split(" ").filter((scope) => scope !== "")))
+  if (allowed !== undefined && scopes.some((scope) => !allowed.has(scope))) {
+    return refuse(400, "invalid_scope", "a requested scope is unknown")
+  }
+  return { _tag: "Grant", clientId, scopes }
+}
+
 /** Decides a token request: client authentication (RFC 6749 §2.3.1), then the grant (§4.4), then the scope (§3.3). */
 const decide = (
   options: TokenEndpointOptions,
@@ -127,70 +220,20 @@ const decide = (
   if (!request.isForm) {
     return unauthenticated(refuse(400, "invalid_request", "the body must be application/x-www-form-urlencoded"))
   }
-  const values = new Map<string, Array<string>>()
-  for (const [name, value] of request.params) {
-    const list = values.get(name)
-    if (list === undefined) values.set(name, [value])
-    else list.push(value)
-  }
-  for (const [name, list] of values) {
-    // RFC 6749 §3.2: no parameter more than once; RFC 8707 makes `resource` the exception
-    if (list.length > 1 && name !== "resource") {
-      return unauthenticated(refuse(400, "invalid_request", `the parameter ${name} is repeated`))
-    }
+  const values = groupByName(request.params)
+  const repeated = repeatedParameter(values)
+  if (repeated !== undefined) {
+    return unauthenticated(refuse(400, "invalid_request", `the parameter ${repeated} is repeated`))
   }
   const param = (name: string): string | undefined => values.get(name)?.[0]
 
-  const authorization = request.headers["authorization"]
-  const bodyId = param("client_id")
-  const bodySecret = param("client_secret")
-  if (authorization !== undefined && (bodyId !== undefined || bodySecret !== undefined)) {
-    return unauthenticated(refuse(400, "invalid_request", "more than one client authentication method"))
+  const client = authenticate(options, request.headers["authorization"], param("client_id"), param("client_secret"))
+  if (client._tag === "Refusal") return unauthenticated(client)
+  return {
+    clientId: client.clientId,
+    authMethod: client.authMethod,
+    outcome: grantFor(client.clientId, param("grant_type"), param("scope"), options.scopes)
   }
-  const authenticate = (): Verdict | { readonly clientId: string; readonly authMethod: AuthMethod } => {
-    if (authorization !== undefined) {
-      if (options.authMethod === "client_secret_post") {
-        return unauthenticated(refuse(401, "invalid_client", "client_secret_basic is not accepted", true))
-      }
-      const credentials = basicCredentials(authorization)
-      if (credentials === undefined) {
-        return unauthenticated(refuse(401, "invalid_client", "malformed Basic credentials", true))
-      }
-      const client = options.clients.find((client) => client.clientId === credentials.clientId)
-      if (client === undefined || client.clientSecret !== credentials.clientSecret) {
-        return unauthenticated(refuse(401, "invalid_client", "client authentication failed", true))
-      }
-      return { clientId: client.clientId, authMethod: "client_secret_basic" }
-    }
-    if (bodyId !== undefined || bodySecret !== undefined) {
-      if (options.authMethod === "client_secret_basic") {
-        return unauthenticated(refuse(401, "invalid_client", "client_secret_post is not accepted"))
-      }
-      const client = options.clients.find((client) => client.clientId === bodyId)
-      if (client === undefined || bodySecret === undefined || client.clientSecret !== bodySecret) {
-        return unauthenticated(refuse(401, "invalid_client", "client authentication failed"))
-      }
-      return { clientId: client.clientId, authMethod: "client_secret_post" }
-    }
-    return unauthenticated(refuse(401, "invalid_client", "no client authentication"))
-  }
-  const authenticated = authenticate()
-  if ("outcome" in authenticated) return authenticated
-  const verdict = (outcome: Refusal | Grant): Verdict => ({ ...authenticated, outcome })
-
-  const grantType = param("grant_type")
-  if (grantType === undefined) return verdict(refuse(400, "invalid_request", "grant_type is missing"))
-  if (grantType !== "client_credentials") {
-    return verdict(refuse(400, "unsupported_grant_type", "only client_credentials is supported"))
-  }
-  const scopes = Array.from(new Set((param("scope") ?? "").split(" ").filter((scope) => scope !== "")))
-  if (options.scopes !== undefined) {
-    const allowed = options.scopes
-    if (scopes.some((scope) => !allowed.has(scope))) {
-      return verdict(refuse(400, "invalid_scope", "a requested scope is unknown"))
-    }
-  }
-  return verdict({ _tag: "Grant", clientId: authenticated.clientId, scopes })
 }
 
 const oauthErrorResponse = (refusal: Refusal): HttpServerResponse.HttpServerResponse =>

@@ -6,6 +6,7 @@
  * Every failure is a `TokenStoreError`: `Unavailable` naming the kind of failure (an error code or name, never a
  * message that could quote a key or an entry), `InvalidEntry` with a fixed text. Nothing here logs.
  */
+import type { AccessToken } from "@effect-oauth2/client-credentials"
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import * as RedisStore from "@effect-oauth2/core/redisStore"
 import { invalidKeyMessage } from "@effect-oauth2/core/tokenEntry"
@@ -68,99 +69,169 @@ const sender = (client: Client) => {
     })
 }
 
+/** Sends one command, its failure an `Unavailable` `TokenStoreError` (see `sender`). */
+type Send = ReturnType<typeof sender>
+
+/** The lease result of an acquire script's `reply`, for the lease `id` this replica asked for. */
+const leaseResult = (
+  id: string,
+  reply: unknown
+): Effect.Effect<TokenStore.LeaseResult, TokenStore.TokenStoreError> => {
+  const lease = RedisStore.readAcquireReply(reply)
+  switch (lease._tag) {
+    case "Acquired":
+      return Effect.succeed(TokenStore.acquired(id, { replacedStale: lease.replacedStale }))
+    case "Held":
+      return Effect.succeed(TokenStore.held)
+    case "Failure":
+      return fail(lease)
+  }
+}
+
+/**
+ * The store's operations as commands on one client: the entries under `keyPrefix`, sealed with `key` when there is
+ * one. The entries and leases live in Redis; the only state here is the sender's (whether the client has been ready
+ * once: see `sender`).
+ */
+class StoreOnClient {
+  private readonly send: Send
+
+  constructor(
+    private readonly client: Client,
+    private readonly keyPrefix: string,
+    private readonly key: crypto.KeyObject | undefined
+  ) {
+    this.send = sender(client)
+  }
+
+  /** The token stored under `storeKey`, with its time left. */
+  get(storeKey: string): Effect.Effect<Option.Option<TokenStore.StoredToken>, TokenStore.TokenStoreError> {
+    const redisKey = this.tokenKey(storeKey)
+    return Effect.flatMap(this.send(() => this.client.eval(RedisStore.getScript, 1, redisKey)), (reply) => {
+      const got = RedisStore.readGetReply(reply)
+      switch (got._tag) {
+        case "Missing":
+          return Effect.succeed(Option.none())
+        case "Failure":
+          return fail(got)
+        case "Found":
+          return Effect.map(
+            this.read(redisKey, got.entry),
+            (token) => Option.some({ token, timeToLive: Duration.millis(got.timeLeftMillis) })
+          )
+      }
+    })
+  }
+
+  /** Stores `token` under `storeKey` for `timeToLive`; deletes the entry instead when that is under 1 whole milli. */
+  set(
+    storeKey: string,
+    token: AccessToken.AccessToken,
+    timeToLive: Duration.Duration
+  ): Effect.Effect<void, TokenStore.TokenStoreError> {
+    const redisKey = this.tokenKey(storeKey)
+    const ttl = RedisStore.entryMillis(Duration.toMillis(timeToLive))
+    if (ttl < 1) return Effect.asVoid(this.send(() => this.client.del(redisKey)))
+    return Effect.suspend(() => {
+      const entry = Entry.encode(token, redisKey, this.key)
+      return Effect.asVoid(this.send(() => this.client.set(redisKey, entry, "PX", ttl)))
+    })
+  }
+
+  /** Takes the lease of `storeKey` under a new random id, unless another holds it. */
+  acquireLease(
+    storeKey: string,
+    timeToLive: Duration.Duration
+  ): Effect.Effect<TokenStore.LeaseResult, TokenStore.TokenStoreError> {
+    return Effect.suspend(() => {
+      const id = crypto.randomUUID()
+      const ttl = RedisStore.leaseMillis(Duration.toMillis(timeToLive))
+      return Effect.flatMap(
+        this.send(() => this.client.eval(RedisStore.acquireLeaseScript, 1, this.leaseKey(storeKey), id, ttl)),
+        (reply) => leaseResult(id, reply)
+      )
+    })
+  }
+
+  /** Extends the lease of `storeKey` if `id` still holds it; whether it did. */
+  renewLease(
+    storeKey: string,
+    id: TokenStore.LeaseId,
+    timeToLive: Duration.Duration
+  ): Effect.Effect<boolean, TokenStore.TokenStoreError> {
+    return Effect.map(
+      this.send(() =>
+        this.client.eval(
+          RedisStore.compareAndExpireScript,
+          1,
+          this.leaseKey(storeKey),
+          id,
+          RedisStore.leaseMillis(Duration.toMillis(timeToLive))
+        )
+      ),
+      RedisStore.acted
+    )
+  }
+
+  /** Releases the lease of `storeKey` if `id` still holds it. */
+  releaseLease(storeKey: string, id: TokenStore.LeaseId): Effect.Effect<void, TokenStore.TokenStoreError> {
+    return Effect.asVoid(
+      this.send(() => this.client.eval(RedisStore.compareAndDeleteScript, 1, this.leaseKey(storeKey), id))
+    )
+  }
+
+  /** Deletes the entry of `storeKey` if it holds the token `tokenValue` and is unchanged since read; whether it did. */
+  deleteIf(
+    storeKey: string,
+    tokenValue: Redacted.Redacted<string>
+  ): Effect.Effect<boolean, TokenStore.TokenStoreError> {
+    const redisKey = this.tokenKey(storeKey)
+    return Effect.flatMap(this.send(() => this.client.get(redisKey)), (text) => {
+      if (text === null) return Effect.succeed(false)
+      return Effect.flatMap(
+        this.read(redisKey, text),
+        (token) =>
+          Redacted.value(token.value) !== Redacted.value(tokenValue)
+            ? Effect.succeed(false)
+            : Effect.map(
+              this.send(() => this.client.eval(RedisStore.compareAndDeleteScript, 1, redisKey, text)),
+              RedisStore.acted
+            )
+      )
+    })
+  }
+
+  private tokenKey(storeKey: string): string {
+    return RedisStore.tokenKey(this.keyPrefix, storeKey)
+  }
+
+  private leaseKey(storeKey: string): string {
+    return RedisStore.leaseKey(this.keyPrefix, storeKey)
+  }
+
+  /** The token in the entry `text` read at `redisKey`; `InvalidEntry` when it cannot be read. */
+  private read(redisKey: string, text: string): Effect.Effect<AccessToken.AccessToken, TokenStore.TokenStoreError> {
+    return Either.match(Entry.decode(text, redisKey, this.key), {
+      onLeft: (detail) => Effect.fail(invalidEntry(detail)),
+      onRight: (token) => Effect.succeed(token)
+    })
+  }
+}
+
 /** The service on `client`, given a valid key (or none). */
 export const makeWithClient = (
   client: Client,
   keyPrefix: string,
   key: crypto.KeyObject | undefined
 ): TokenStore.Service => {
-  const send = sender(client)
-  const tokenKey = (storeKey: string) => RedisStore.tokenKey(keyPrefix, storeKey)
-  const leaseKey = (storeKey: string) => RedisStore.leaseKey(keyPrefix, storeKey)
-
-  const read = (redisKey: string, text: string) =>
-    Either.match(Entry.decode(text, redisKey, key), {
-      onLeft: (detail) => Effect.fail(invalidEntry(detail)),
-      onRight: (token) => Effect.succeed(token)
-    })
-
+  const store = new StoreOnClient(client, keyPrefix, key)
   return {
-    get: (storeKey) => {
-      const redisKey = tokenKey(storeKey)
-      return Effect.flatMap(send(() => client.eval(RedisStore.getScript, 1, redisKey)), (reply) => {
-        const got = RedisStore.readGetReply(reply)
-        switch (got._tag) {
-          case "Missing":
-            return Effect.succeed(Option.none())
-          case "Failure":
-            return fail(got)
-          case "Found":
-            return Effect.map(
-              read(redisKey, got.entry),
-              (token) => Option.some({ token, timeToLive: Duration.millis(got.timeLeftMillis) })
-            )
-        }
-      })
-    },
-    set: (storeKey, token, timeToLive) => {
-      const redisKey = tokenKey(storeKey)
-      const ttl = RedisStore.entryMillis(Duration.toMillis(timeToLive))
-      if (ttl < 1) return Effect.asVoid(send(() => client.del(redisKey)))
-      return Effect.suspend(() => {
-        const entry = Entry.encode(token, redisKey, key)
-        return Effect.asVoid(send(() => client.set(redisKey, entry, "PX", ttl)))
-      })
-    },
-    acquireLease: (storeKey, timeToLive) =>
-      Effect.suspend(() => {
-        const id = crypto.randomUUID()
-        const ttl = RedisStore.leaseMillis(Duration.toMillis(timeToLive))
-        return Effect.flatMap(
-          send(() => client.eval(RedisStore.acquireLeaseScript, 1, leaseKey(storeKey), id, ttl)),
-          (reply) => {
-            const lease = RedisStore.readAcquireReply(reply)
-            switch (lease._tag) {
-              case "Acquired":
-                return Effect.succeed(TokenStore.acquired(id, { replacedStale: lease.replacedStale }))
-              case "Held":
-                return Effect.succeed(TokenStore.held)
-              case "Failure":
-                return fail(lease)
-            }
-          }
-        )
-      }),
-    renewLease: (storeKey, id, timeToLive) =>
-      Effect.map(
-        send(() =>
-          client.eval(
-            RedisStore.compareAndExpireScript,
-            1,
-            leaseKey(storeKey),
-            id,
-            RedisStore.leaseMillis(Duration.toMillis(timeToLive))
-          )
-        ),
-        RedisStore.acted
-      ),
-    releaseLease: (storeKey, id) =>
-      Effect.asVoid(send(() => client.eval(RedisStore.compareAndDeleteScript, 1, leaseKey(storeKey), id))),
-    deleteIf: (storeKey, tokenValue) => {
-      const redisKey = tokenKey(storeKey)
-      return Effect.flatMap(send(() => client.get(redisKey)), (text) => {
-        if (text === null) return Effect.succeed(false)
-        return Effect.flatMap(
-          read(redisKey, text),
-          (token) =>
-            Redacted.value(token.value) !== Redacted.value(tokenValue)
-              ? Effect.succeed(false)
-              : Effect.map(
-                send(() => client.eval(RedisStore.compareAndDeleteScript, 1, redisKey, text)),
-                RedisStore.acted
-              )
-        )
-      })
-    }
+    get: (storeKey) => store.get(storeKey),
+    set: (storeKey, token, timeToLive) => store.set(storeKey, token, timeToLive),
+    acquireLease: (storeKey, timeToLive) => store.acquireLease(storeKey, timeToLive),
+    renewLease: (storeKey, id, timeToLive) => store.renewLease(storeKey, id, timeToLive),
+    releaseLease: (storeKey, id) => store.releaseLease(storeKey, id),
+    deleteIf: (storeKey, tokenValue) => store.deleteIf(storeKey, tokenValue)
   }
 }
 

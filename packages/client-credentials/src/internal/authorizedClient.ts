@@ -143,6 +143,45 @@ const authorizationHeader = (token: AccessToken.AccessToken): string => {
   return header
 }
 
+/**
+ * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
+ * wrapped `followRedirects` followed), naming at most its origin; `undefined` when it may, and always when
+ * `allowedOrigins` is `undefined` (any origin).
+ */
+const originRefusal = (
+  allowedOrigins: ReadonlySet<string> | undefined,
+  request: HttpClientRequest.HttpClientRequest,
+  stage: "outbound" | "answered"
+): TokenError.TokenError | undefined => {
+  if (allowedOrigins === undefined) return undefined
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  if (url._tag === "Left") {
+    return new TokenError.TokenError({
+      reason: "InvalidRequest",
+      detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
+    })
+  }
+  const origin = urls.origin(url.right)
+  if (allowedOrigins.has(origin)) return undefined
+  return new TokenError.TokenError({
+    reason: "InvalidRequest",
+    detail: stage === "outbound"
+      ? `the origin ${origin} is not in allowedOrigins; nothing was sent`
+      : `the request was redirected to the origin ${origin}, which is not in allowedOrigins; its answer is not used`
+  })
+}
+
+/**
+ * Releases a refused response's connection: reads at most its first chunk. The error is mapped on the stream: its
+ * runtime logs the error a stream fails with (at Debug), and a transport's error may quote the request.
+ */
+const releaseConnection = (response: HttpClientResponse.HttpClientResponse) =>
+  Stream.mapError(response.stream, () => "unreadable" as const).pipe(
+    Stream.runHead,
+    Effect.timeoutOption(bodyReadTimeout),
+    Effect.ignore
+  )
+
 /** The allowed origins of `options` (`undefined`: any), or dies with what is wrong, in words that repeat no value. */
 const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
   const fail = (problem: string) => {
@@ -170,35 +209,9 @@ export const withTokens = <E, R>(
   const failOnErrorStatus = options.failOnErrorStatus ?? true
   const telemetry = telemetryOf(tokens)
 
-  /**
-   * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
-   * wrapped `followRedirects` followed), naming at most its origin; `undefined` when it may.
-   */
-  const refusal = (
-    request: HttpClientRequest.HttpClientRequest,
-    stage: "outbound" | "answered"
-  ): TokenError.TokenError | undefined => {
-    if (allowedOrigins === undefined) return undefined
-    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-    if (url._tag === "Left") {
-      return new TokenError.TokenError({
-        reason: "InvalidRequest",
-        detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
-      })
-    }
-    const origin = urls.origin(url.right)
-    if (allowedOrigins.has(origin)) return undefined
-    return new TokenError.TokenError({
-      reason: "InvalidRequest",
-      detail: stage === "outbound"
-        ? `the origin ${origin} is not in allowedOrigins; nothing was sent`
-        : `the request was redirected to the origin ${origin}, which is not in allowedOrigins; its answer is not used`
-    })
-  }
-
   /** The answer, unless it came from an origin outside `allowedOrigins`: then neither a rejection nor a response. */
   const fromAllowedOrigin = (response: HttpClientResponse.HttpClientResponse) => {
-    const refused = refusal(response.request, "answered")
+    const refused = originRefusal(allowedOrigins, response.request, "answered")
     return refused === undefined ? Effect.succeed(response) : Effect.fail(refused)
   }
 
@@ -222,17 +235,6 @@ export const withTokens = <E, R>(
       : Effect.succeed(response)
 
   /**
-   * Releases a refused response's connection: reads at most its first chunk. The error is mapped on the stream: its
-   * runtime logs the error a stream fails with (at Debug), and a transport's error may quote the request.
-   */
-  const release = (response: HttpClientResponse.HttpClientResponse) =>
-    Stream.mapError(response.stream, () => "unreadable" as const).pipe(
-      Stream.runHead,
-      Effect.timeoutOption(bodyReadTimeout),
-      Effect.ignore
-    )
-
-  /**
    * A 401 for the token itself: drop that token (compare-and-invalidate), then send once more with a fresh one if
    * the body allows. When the service hands back the same token (it keeps a replacement token within its cool-down
    * however often it is rejected), sending again would be refused again: the 401 is the answer.
@@ -246,12 +248,12 @@ export const withTokens = <E, R>(
       Effect.zipRight(Effect.sync(telemetry.rejected), tokens.invalidate(token)),
       isReplayable(request)
         ? Effect.flatMap(
-          Effect.tapError(getToken, () => release(response)),
+          Effect.tapError(getToken, () => releaseConnection(response)),
           (fresh) =>
             AccessToken.sameValue(fresh, token)
               ? finish(response, token)
               : Effect.zipRight(
-                release(response),
+                releaseConnection(response),
                 Effect.flatMap(send(request, fresh), (next) => {
                   if (!rejectsToken(next, fresh)) telemetry.recovered()
                   return finish(next, fresh)
@@ -262,7 +264,7 @@ export const withTokens = <E, R>(
     )
 
   const execute = (request: HttpClientRequest.HttpClientRequest) => {
-    const refused = refusal(request, "outbound")
+    const refused = originRefusal(allowedOrigins, request, "outbound")
     if (refused !== undefined) return Effect.fail(refused)
     return Effect.flatMap(
       getToken,

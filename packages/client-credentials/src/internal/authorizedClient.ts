@@ -24,6 +24,7 @@ import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
+import type * as Telemetry from "./telemetry.js"
 import { telemetryOf } from "./tokenService.js"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
@@ -143,6 +144,45 @@ const authorizationHeader = (token: AccessToken.AccessToken): string => {
   return header
 }
 
+/**
+ * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
+ * wrapped `followRedirects` followed), naming at most its origin; `undefined` when it may, and always when
+ * `allowedOrigins` is `undefined` (any origin).
+ */
+const originRefusal = (
+  allowedOrigins: ReadonlySet<string> | undefined,
+  request: HttpClientRequest.HttpClientRequest,
+  stage: "outbound" | "answered"
+): TokenError.TokenError | undefined => {
+  if (allowedOrigins === undefined) return undefined
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  if (url._tag === "Left") {
+    return new TokenError.TokenError({
+      reason: "InvalidRequest",
+      detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
+    })
+  }
+  const origin = urls.origin(url.right)
+  if (allowedOrigins.has(origin)) return undefined
+  return new TokenError.TokenError({
+    reason: "InvalidRequest",
+    detail: stage === "outbound"
+      ? `the origin ${origin} is not in allowedOrigins; nothing was sent`
+      : `the request was redirected to the origin ${origin}, which is not in allowedOrigins; its answer is not used`
+  })
+}
+
+/**
+ * Releases a refused response's connection: reads at most its first chunk. The error is mapped on the stream: its
+ * runtime logs the error a stream fails with (at Debug), and a transport's error may quote the request.
+ */
+const releaseConnection = (response: HttpClientResponse.HttpClientResponse) =>
+  Stream.mapError(response.stream, () => "unreadable" as const).pipe(
+    Stream.runHead,
+    Effect.timeoutOption(bodyReadTimeout),
+    Effect.ignore
+  )
+
 /** The allowed origins of `options` (`undefined`: any), or dies with what is wrong, in words that repeat no value. */
 const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
   const fail = (problem: string) => {
@@ -155,132 +195,116 @@ const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | 
   return origins._tag === "Invalid" ? fail(origins.problem) : origins.value
 }
 
-/** @internal */
-export const withTokens = <E, R>(
-  self: HttpClient.HttpClient.With<E, R>,
-  options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
-): HttpClient.HttpClient.With<
-  Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError,
-  R
-> => {
-  const allowedOrigins = checkOptions(options)
-  const tokens = options.tokens
-  const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
-  const retryOnUnauthorized = options.retryOnUnauthorized ?? true
-  const failOnErrorStatus = options.failOnErrorStatus ?? true
-  const telemetry = telemetryOf(tokens)
+/** The error of a request through `withTokens` on a client that fails with `E`. */
+type Failure<E> = Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError
 
-  /**
-   * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
-   * wrapped `followRedirects` followed), naming at most its origin; `undefined` when it may.
-   */
-  const refusal = (
-    request: HttpClientRequest.HttpClientRequest,
-    stage: "outbound" | "answered"
-  ): TokenError.TokenError | undefined => {
-    if (allowedOrigins === undefined) return undefined
-    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-    if (url._tag === "Left") {
-      return new TokenError.TokenError({
-        reason: "InvalidRequest",
-        detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
-      })
-    }
-    const origin = urls.origin(url.right)
-    if (allowedOrigins.has(origin)) return undefined
-    return new TokenError.TokenError({
-      reason: "InvalidRequest",
-      detail: stage === "outbound"
-        ? `the origin ${origin} is not in allowedOrigins; nothing was sent`
-        : `the request was redirected to the origin ${origin}, which is not in allowedOrigins; its answer is not used`
-    })
+/**
+ * The per-request path of `withTokens`: what a request needs that never changes (the wrapped client, the token to
+ * use, the checked options) is held here, built once per client, and each step is a method.
+ */
+class BearerRequests<E, R> {
+  private readonly getToken: TokenService.Service["get"]
+  private readonly retryOnUnauthorized: boolean
+  private readonly failOnErrorStatus: boolean
+  private readonly telemetry: Telemetry.Telemetry
+
+  constructor(
+    private readonly self: HttpClient.HttpClient.With<E, R>,
+    private readonly tokens: TokenService.Service,
+    private readonly allowedOrigins: ReadonlySet<string> | undefined,
+    options: AuthorizedClient.Options
+  ) {
+    this.getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
+    this.retryOnUnauthorized = options.retryOnUnauthorized ?? true
+    this.failOnErrorStatus = options.failOnErrorStatus ?? true
+    this.telemetry = telemetryOf(tokens)
   }
 
-  /** The answer, unless it came from an origin outside `allowedOrigins`: then neither a rejection nor a response. */
-  const fromAllowedOrigin = (response: HttpClientResponse.HttpClientResponse) => {
-    const refused = refusal(response.request, "answered")
-    return refused === undefined ? Effect.succeed(response) : Effect.fail(refused)
+  /** Sends `request` with a token, refused before it goes out when its origin is not allowed. */
+  readonly execute = (
+    request: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure<E>, R> => {
+    const refused = originRefusal(this.allowedOrigins, request, "outbound")
+    if (refused !== undefined) return Effect.fail(refused)
+    return Effect.flatMap(
+      this.getToken,
+      (token) =>
+        Effect.flatMap(
+          this.send(request, token),
+          (response) =>
+            this.retryOnUnauthorized && rejectsToken(response, token)
+              ? this.retryAfterRejection(request, response, token)
+              : this.checkStatus(response, token)
+        )
+    )
   }
 
-  const sendAnywhere = (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
-    self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
+  /** Sends `request` with `token` through the wrapped client; an answer from an origin not allowed is refused. */
+  private send(request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) {
+    const sent = this.sendAnywhere(request, token)
+    return this.allowedOrigins === undefined ? sent : Effect.flatMap(sent, this.fromAllowedOrigin)
+  }
+
+  /** Sends `request` with `token` through the wrapped client, whatever origin answers. */
+  private sendAnywhere(request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) {
+    return this.self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
       Effect.catchAll((error) =>
         // a client wrapped in `filterStatusOk` turns a 401 into an error: take its response back
         isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error, token))
       )
     )
+  }
 
-  const send = allowedOrigins === undefined
-    ? sendAnywhere
-    : (request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) =>
-      Effect.flatMap(sendAnywhere(request, token), fromAllowedOrigin)
+  /** The answer, unless it came from an origin outside `allowedOrigins`: then neither a rejection nor a response. */
+  private readonly fromAllowedOrigin = (response: HttpClientResponse.HttpClientResponse) => {
+    const refused = originRefusal(this.allowedOrigins, response.request, "answered")
+    return refused === undefined ? Effect.succeed(response) : Effect.fail(refused)
+  }
 
-  // a plain chain of flatMaps, not Effect.gen: this runs on every request
-  const finish = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken) =>
-    failOnErrorStatus && (response.status < 200 || response.status >= 300)
+  /** The answer as the caller gets it: a non-2xx is an `ApiError` unless `failOnErrorStatus` is off. */
+  private checkStatus(response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken) {
+    // a plain chain of flatMaps, not Effect.gen: this runs on every request
+    return this.failOnErrorStatus && (response.status < 200 || response.status >= 300)
       ? toApiError(response, token)
       : Effect.succeed(response)
-
-  /**
-   * Releases a refused response's connection: reads at most its first chunk. The error is mapped on the stream: its
-   * runtime logs the error a stream fails with (at Debug), and a transport's error may quote the request.
-   */
-  const release = (response: HttpClientResponse.HttpClientResponse) =>
-    Stream.mapError(response.stream, () => "unreadable" as const).pipe(
-      Stream.runHead,
-      Effect.timeoutOption(bodyReadTimeout),
-      Effect.ignore
-    )
+  }
 
   /**
    * A 401 for the token itself: drop that token (compare-and-invalidate), then send once more with a fresh one if
    * the body allows. When the service hands back the same token (it keeps a replacement token within its cool-down
    * however often it is rejected), sending again would be refused again: the 401 is the answer.
    */
-  const recover = (
+  private retryAfterRejection(
     request: HttpClientRequest.HttpClientRequest,
     response: HttpClientResponse.HttpClientResponse,
     token: AccessToken.AccessToken
-  ) =>
-    Effect.zipRight(
-      Effect.zipRight(Effect.sync(telemetry.rejected), tokens.invalidate(token)),
+  ) {
+    return Effect.zipRight(
+      Effect.zipRight(Effect.sync(this.telemetry.rejected), this.tokens.invalidate(token)),
       isReplayable(request)
         ? Effect.flatMap(
-          Effect.tapError(getToken, () => release(response)),
+          Effect.tapError(this.getToken, () => releaseConnection(response)),
           (fresh) =>
             AccessToken.sameValue(fresh, token)
-              ? finish(response, token)
+              ? this.checkStatus(response, token)
               : Effect.zipRight(
-                release(response),
-                Effect.flatMap(send(request, fresh), (next) => {
-                  if (!rejectsToken(next, fresh)) telemetry.recovered()
-                  return finish(next, fresh)
+                releaseConnection(response),
+                Effect.flatMap(this.send(request, fresh), (next) => {
+                  if (!rejectsToken(next, fresh)) this.telemetry.recovered()
+                  return this.checkStatus(next, fresh)
                 })
               )
         )
-        : finish(response, token)
-    )
-
-  const execute = (request: HttpClientRequest.HttpClientRequest) => {
-    const refused = refusal(request, "outbound")
-    if (refused !== undefined) return Effect.fail(refused)
-    return Effect.flatMap(
-      getToken,
-      (token) =>
-        Effect.flatMap(send(request, token), (response) =>
-          retryOnUnauthorized && rejectsToken(response, token)
-            ? recover(request, response, token)
-            : finish(response, token))
+        : this.checkStatus(response, token)
     )
   }
+}
 
-  return HttpClient.makeWith<
-    never,
-    never,
-    Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError,
-    R
-  >(
-    Effect.flatMap(execute),
-    Effect.succeed
-  )
+/** @internal */
+export const withTokens = <E, R>(
+  self: HttpClient.HttpClient.With<E, R>,
+  options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
+): HttpClient.HttpClient.With<Failure<E>, R> => {
+  const requests = new BearerRequests(self, options.tokens, checkOptions(options), options)
+  return HttpClient.makeWith<never, never, Failure<E>, R>(Effect.flatMap(requests.execute), Effect.succeed)
 }

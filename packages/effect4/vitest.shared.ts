@@ -1,0 +1,23 @@
+import type { ViteUserConfig } from "vitest/config"
+
+/**
+ * Settings every Effect 4 package's tests share: read sources through the `@effect-oauth2/source` export condition,
+ * as the Effect 3 line's do (`vitest.shared.ts` at the root).
+ */
+const config: ViteUserConfig = {
+  resolve: {
+    conditions: ["@effect-oauth2/source", "module", "node", "import", "default"]
+  },
+  ssr: {
+    resolve: {
+      conditions: ["@effect-oauth2/source", "module", "node", "import", "default"]
+    }
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    fakeTimers: { toFake: undefined },
+    sequence: { concurrent: false }
+  }
+}
+
+export default config

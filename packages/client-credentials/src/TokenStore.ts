@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import { MemoryStore } from "@effect-oauth2/core/memoryStore"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -157,11 +158,6 @@ export interface Service {
  */
 export class TokenStore extends Context.Tag("@effect-oauth2/client-credentials/TokenStore")<TokenStore, Service>() {}
 
-interface MemoryEntry<A> {
-  readonly value: A
-  readonly expiresAt: number
-}
-
 /**
  * A store in the memory of this process, its entries expiring on Effect's monotonic `Clock` (so `TestClock` drives
  * it, and a step of the wall clock does not). Hands
@@ -171,53 +167,26 @@ interface MemoryEntry<A> {
  * @category constructors
  */
 export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
-  const tokens = new Map<string, MemoryEntry<AccessToken.AccessToken>>()
-  const leases = new Map<string, MemoryEntry<LeaseId>>()
-  let nextLease = 0
-  const live = <A>(entries: Map<string, MemoryEntry<A>>, key: string, now: number): MemoryEntry<A> | undefined => {
-    const entry = entries.get(key)
-    if (entry === undefined || entry.expiresAt > now) return entry
-    entries.delete(key)
-    return undefined
-  }
+  const store = new MemoryStore<AccessToken.AccessToken>((token) => Redacted.value(token.value))
   const service: Service = {
     get: (key) =>
-      Effect.map(Monotonic.now, (now) =>
-        Option.map(Option.fromNullable(live(tokens, key, now)), (entry) => ({
-          token: AccessToken.AccessToken.make({ ...entry.value }),
-          timeToLive: Duration.millis(entry.expiresAt - now)
-        }))),
+      Effect.map(
+        Monotonic.now,
+        (now) =>
+          Option.map(Option.fromNullable(store.get(key, now)), ({ timeToLiveMillis, token }) => ({
+            token: AccessToken.AccessToken.make({ ...token }),
+            timeToLive: Duration.millis(timeToLiveMillis)
+          }))
+      ),
     set: (key, token, timeToLive) =>
-      Effect.map(Monotonic.now, (now) => {
-        tokens.set(key, { value: token, expiresAt: now + Duration.toMillis(timeToLive) })
-      }),
+      Effect.map(Monotonic.now, (now) => store.set(key, token, Duration.toMillis(timeToLive), now)),
     acquireLease: (key, timeToLive) =>
-      Effect.map(Monotonic.now, (now) => {
-        const ttl = Duration.toMillis(timeToLive)
-        const current = live(leases, key, now)
-        const stale = current !== undefined && current.expiresAt - now > ttl
-        if (current !== undefined && !stale) return held
-        const id = `lease-${++nextLease}`
-        leases.set(key, { value: id, expiresAt: now + ttl })
-        return acquired(id, { replacedStale: stale })
-      }),
+      Effect.map(Monotonic.now, (now) => store.acquireLease(key, Duration.toMillis(timeToLive), now)),
     renewLease: (key, id, timeToLive) =>
-      Effect.map(Monotonic.now, (now) => {
-        if (live(leases, key, now)?.value !== id) return false
-        leases.set(key, { value: id, expiresAt: now + Duration.toMillis(timeToLive) })
-        return true
-      }),
-    releaseLease: (key, id) =>
-      Effect.sync(() => {
-        if (leases.get(key)?.value === id) leases.delete(key)
-      }),
+      Effect.map(Monotonic.now, (now) => store.renewLease(key, id, Duration.toMillis(timeToLive), now)),
+    releaseLease: (key, id) => Effect.sync(() => store.releaseLease(key, id)),
     deleteIf: (key, tokenValue) =>
-      Effect.map(Monotonic.now, (now) => {
-        const entry = live(tokens, key, now)
-        if (entry === undefined || Redacted.value(entry.value.value) !== Redacted.value(tokenValue)) return false
-        tokens.delete(key)
-        return true
-      })
+      Effect.map(Monotonic.now, (now) => store.deleteIf(key, Redacted.value(tokenValue), now))
   }
   return service
 })

@@ -123,3 +123,10 @@ export * as describeCause from "./describeCause.js"
 
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
+
+/**
+ * A token store in the memory of one process: tokens and leases, each step atomic.
+ *
+ * @since 0.1.0
+ */
+export * as memoryStore from "./memoryStore.js"

@@ -1,0 +1,14 @@
+/**
+ * The time schedules are computed on: the `Clock`'s monotonic time (`monotonicTimeNanos`), in milliseconds. It never
+ * steps when the wall clock does (an NTP step, a VM restored), and `TestClock` drives it as it drives the wall clock.
+ * Wall-clock time (`currentTimeMillis`) is only for what users read (`AccessToken.issuedAt`, `expiresAt`) and for
+ * comparing with times other machines wrote.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+
+/** `clock`'s monotonic time in milliseconds (fractional). */
+export const nowUnsafe = (clock: Clock.Clock): number => Number(clock.monotonicTimeNanosUnsafe()) / 1_000_000
+
+/** The monotonic time in milliseconds, from the `Clock` in context. */
+export const now: Effect.Effect<number> = Effect.clockWith((clock) => Effect.sync(() => nowUnsafe(clock)))

@@ -1,0 +1,140 @@
+/**
+ * The Effect 3 line's printings of a value (`Line.Printings`), its errors and tokens as plain data, and the log lines
+ * its loggers write.
+ */
+import type * as Line from "@effect-oauth2/suites/Line"
+import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Inspectable from "effect/Inspectable"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as util from "node:util"
+
+const levels: Readonly<Record<string, Line.LogLine["level"]>> = {
+  TRACE: "Trace",
+  DEBUG: "Debug",
+  INFO: "Info",
+  WARN: "Warning",
+  ERROR: "Error",
+  FATAL: "Fatal"
+}
+
+/** A logger that keeps every line, rendered by each of Effect's formatters (logfmt, JSON, plain). */
+export const capturing = (lines: Array<Line.LogLine>): Logger.Logger<unknown, void> =>
+  Logger.make((options) => {
+    const message = Array.isArray(options.message) ? options.message.map(String).join(" ") : String(options.message)
+    lines.push({
+      level: levels[options.logLevel.label] ?? "Info",
+      message,
+      text: [Logger.logfmtLogger, Logger.jsonLogger, Logger.stringLogger].map((format) => format.log(options)).join(
+        "\n"
+      )
+    })
+  })
+
+/** Replaces the default logger with `capturing(lines)` and lets every level through. */
+export const captureLayer = (lines: Array<Line.LogLine>): Layer.Layer<never> =>
+  Layer.merge(Logger.replace(Logger.defaultLogger, capturing(lines)), Logger.minimumLogLevel(LogLevel.All))
+
+/** The log lines an application writes when it logs `cause` as it fails, and its error. */
+const loggedAs = (cause: Cause.Cause<unknown>, error: unknown): Line.Printings => {
+  const lines: Array<Line.LogLine> = []
+  Effect.runSync(
+    Effect.zipRight(
+      Effect.logError("the call failed", cause).pipe(Effect.annotateLogs({ error })),
+      Effect.logWarning(error)
+    ).pipe(Effect.provide(captureLayer(lines)))
+  )
+  return lines.map((line) => [`logged at ${line.level}`, line.text] as const)
+}
+
+/** Every printing of a value and of the cause it failed with. */
+export const printings = (value: unknown, cause: Cause.Cause<unknown>): Line.Printings => [
+  ["String", String(value)],
+  ["message", String((value as { readonly message?: unknown } | undefined)?.message)],
+  ["stack", String((value as { readonly stack?: unknown } | undefined)?.stack)],
+  ["JSON.stringify", String(JSON.stringify(value))],
+  ["Inspectable.format", Inspectable.format(value)],
+  ["util.inspect", util.inspect(value)],
+  ["util.inspect (every depth, hidden)", util.inspect(value, { depth: Infinity, showHidden: true })],
+  ["Cause.pretty", Cause.pretty(cause)],
+  ["Cause.pretty (renderErrorCause)", Cause.pretty(cause, { renderErrorCause: true })],
+  ["JSON.stringify(cause)", JSON.stringify(cause)],
+  ["util.inspect(cause)", util.inspect(cause, { depth: Infinity })],
+  ["Inspectable.format(cause)", Inspectable.format(cause)],
+  ...loggedAs(cause, value)
+]
+
+const plain = (value: unknown): unknown => {
+  if (Duration.isDuration(value)) return Duration.toMillis(value)
+  if (Option.isOption(value)) return Option.getOrUndefined(Option.map(value, plain))
+  if (Redacted.isRedacted(value)) return "<redacted>"
+  return value
+}
+
+/** `data` with `printings` made when first read: most calls never read them, and making them takes time. */
+const withPrintings = <A extends object>(
+  data: A,
+  make: () => Line.Printings
+): A & { readonly printings: Line.Printings } => {
+  let made: Line.Printings | undefined
+  return Object.defineProperty(data, "printings", {
+    enumerable: true,
+    get: () => (made ??= make())
+  }) as A & { readonly printings: Line.Printings }
+}
+
+/** An error of the library as plain data. */
+export const errorData = (error: unknown, cause: Cause.Cause<unknown>): Line.ErrorData => {
+  const record = error as Record<string, unknown>
+  const fields: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(record)) {
+    if (name !== "_tag" && value !== undefined) fields[name] = plain(value)
+  }
+  for (const name of ["isTerminal", "isRetryable"]) {
+    if (typeof record[name] === "boolean") fields[name] = record[name]
+  }
+  return withPrintings({
+    tag: String(record._tag),
+    reason: typeof record.reason === "string" ? record.reason : undefined,
+    fields,
+    message: String(record.message)
+  }, () => printings(error, cause))
+}
+
+/** An `AccessToken` (or anything shaped like one) as plain data. */
+export const tokenData = (token: {
+  readonly value: Redacted.Redacted<string>
+  readonly tokenType: string
+  readonly scopes: ReadonlyArray<string>
+  readonly issuedAt: DateTime.Utc
+  readonly expiresAt: DateTime.Utc
+  readonly authorization: Redacted.Redacted<string>
+}): Line.TokenData =>
+  withPrintings({
+    value: Redacted.value(token.value),
+    tokenType: token.tokenType,
+    scopes: [...token.scopes],
+    issuedAt: DateTime.toEpochMillis(token.issuedAt),
+    expiresAt: DateTime.toEpochMillis(token.expiresAt),
+    authorization: Redacted.value(token.authorization)
+  }, () => printings(token, Cause.empty))
+
+/** How an `Exit` ended, as plain data. */
+export const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, data: (value: A) => B): Line.Outcome<B> => {
+  if (Exit.isSuccess(exit)) return { _tag: "Success", value: data(exit.value) }
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) return { _tag: "Failure", error: errorData(failure.value, exit.cause) }
+  const defect = Cause.dieOption(exit.cause)
+  if (Option.isSome(defect)) {
+    const message = defect.value instanceof Error ? defect.value.message : String(defect.value)
+    return withPrintings({ _tag: "Defect", message } as const, () => printings(defect.value, exit.cause))
+  }
+  return { _tag: "Interrupted" }
+}

@@ -1,0 +1,283 @@
+/**
+ * The wire (`docs/behaviour.md#the-wire`): a `POST` of an `application/x-www-form-urlencoded` form that accepts JSON,
+ * with every configured parameter; what each client authentication method sends
+ * (`docs/configuration.md#client-authentication`): `client_secret_basic` form-urlencodes the id and secret before
+ * Base64 (RFC 6749 §2.3.1), `client_secret_post` puts them in the body, `client_secret_jwt` and `private_key_jwt`
+ * send an RFC 7523 assertion and nothing else that authenticates; and no redirect is ever followed, on any of the
+ * line's socket clients. Assertions are checked with `jose`, independently of how the line signs them.
+ *
+ * @since 0.1.0
+ */
+import * as Jose from "jose"
+import * as Kit from "../internal/kit.js"
+import * as Server from "../internal/server.js"
+import type * as Line from "../Line.js"
+import type { Assert, Suite } from "../TestApi.js"
+
+/** How a server decodes `client_secret_basic` (RFC 6749 §2.3.1): Base64, split at the first colon, form-decode. */
+const decodeBasic = (assert: Assert, authorization: string | undefined) => {
+  assert.isDefined(authorization)
+  assert.match(authorization, /^Basic [A-Za-z0-9+/]+=*$/)
+  const decoded = Buffer.from(authorization.slice("Basic ".length), "base64").toString("latin1")
+  const colon = decoded.indexOf(":")
+  const formDecode = (text: string) => new URLSearchParams(`v=${text}`).get("v")
+  return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) }
+}
+
+/** RFC 7523 §2.2. */
+const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+/** A moment with milliseconds, so that `iat` must be rounded down to whole seconds. */
+const now = Date.UTC(2026, 0, 15, 9, 30, 0, 789)
+
+/** Checks that a request authenticates with an assertion only, and returns it. */
+const assertionOnly = (assert: Assert, request: Line.RecordedRequest): string => {
+  const form = Kit.form(request)
+  assert.strictEqual(form.get("grant_type"), "client_credentials")
+  assert.strictEqual(form.get("client_assertion_type"), jwtBearer)
+  assert.strictEqual(form.get("client_id"), Kit.clientId)
+  assert.strictEqual(form.getAll("client_assertion").length, 1)
+  assert.isFalse(form.has("client_secret"), "no client_secret in the form")
+  assert.isUndefined(request.headers["authorization"], "no Authorization header")
+  return form.get("client_assertion")!
+}
+
+/**
+ * The suite.
+ *
+ * @since 0.1.0
+ * @category suites
+ */
+export const suite: Suite = ({ assert, describe, it }, line) => {
+  describe("the wire", () => {
+    it("POSTs a client-credentials form that accepts JSON, with every configured parameter", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const service = await net.service(Kit.optionsWith({
+          scopes: ["write", "read"],
+          audience: "https://api.example.com",
+          resource: ["https://b.example.com/", "https://a.example.com/"],
+          extraParams: { tenant: "t-1", "x-mode": "a b&c=d" }
+        }))
+        await Kit.valueOf(service.get())
+        assert.strictEqual(net.requests().length, 1)
+        const request = net.requests()[0]!
+        assert.strictEqual(request.method, "POST")
+        assert.strictEqual(request.url, Kit.tokenUrl)
+        assert.strictEqual(request.headers["content-type"], "application/x-www-form-urlencoded")
+        assert.strictEqual(request.headers["accept"], "application/json")
+        const form = Kit.form(request)
+        assert.deepStrictEqual(form.getAll("grant_type"), ["client_credentials"])
+        assert.deepStrictEqual(form.getAll("scope"), ["read write"])
+        assert.include(request.body, "scope=read+write")
+        assert.deepStrictEqual(form.getAll("audience"), ["https://api.example.com"])
+        assert.deepStrictEqual(form.getAll("resource"), ["https://a.example.com/", "https://b.example.com/"])
+        assert.deepStrictEqual(form.getAll("tenant"), ["t-1"])
+        assert.deepStrictEqual(form.getAll("x-mode"), ["a b&c=d"])
+        assert.deepStrictEqual(
+          Kit.distinct([...form.keys()]).sort(),
+          ["audience", "grant_type", "resource", "scope", "tenant", "x-mode"]
+        )
+      }))
+
+    it("one resource is one resource parameter", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const service = await net.service(Kit.optionsWith({ resource: "https://a.example.com/" }))
+        await Kit.valueOf(service.get())
+        assert.deepStrictEqual(Kit.form(net.requests()[0]!).getAll("resource"), ["https://a.example.com/"])
+      }))
+
+    it("leaves scope, audience and resource out when there are none", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const service = await net.service(Kit.optionsWith({ scopes: ["read"], audience: "aud" }))
+        await Kit.valueOf(service.get({ scopes: [], audience: null }))
+        const bare = await net.service(Kit.optionsWith({ scopes: [] }))
+        await Kit.valueOf(bare.get())
+        assert.strictEqual(net.requests().length, 2)
+        for (const request of net.requests()) {
+          assert.deepStrictEqual(Kit.distinct([...Kit.form(request).keys()]), ["grant_type"])
+          assert.notInclude(request.body, "scope")
+        }
+      }))
+
+    it("a request sends its own scopes, audience, resources and merged extra parameters", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const service = await net.service(Kit.optionsWith({
+          scopes: ["read"],
+          audience: "configured",
+          extraParams: { tenant: "t-1", keep: "yes" }
+        }))
+        await Kit.valueOf(service.get({
+          scopes: ["admin", "audit"],
+          resource: ["https://r2.example.com/", "https://r1.example.com/"],
+          extraParams: { tenant: "t-2", keep: null, added: "1" }
+        }))
+        const form = Kit.form(net.requests()[0]!)
+        assert.deepStrictEqual(form.getAll("scope"), ["admin audit"])
+        assert.deepStrictEqual(form.getAll("audience"), ["configured"])
+        assert.deepStrictEqual(form.getAll("resource"), ["https://r1.example.com/", "https://r2.example.com/"])
+        assert.deepStrictEqual(form.getAll("tenant"), ["t-2"])
+        assert.deepStrictEqual(form.getAll("added"), ["1"])
+        assert.isFalse(form.has("keep"))
+      }))
+
+    it("client_secret_basic (the default) form-urlencodes the id and secret before Base64 (RFC 6749 §2.3.1)", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const clientId = "client:one é+%"
+        const secrets = [Kit.clientSecret, "a:b:c", "100%", "p+q r", "ünïcødé€😀", "x=y&z"]
+        for (const secret of secrets) {
+          const service = await net.service(Kit.optionsWith({ clientId, clientSecret: secret }))
+          await Kit.valueOf(service.get())
+          const request = net.requests().at(-1)!
+          assert.deepStrictEqual(decodeBasic(assert, request.headers["authorization"]), {
+            clientId,
+            clientSecret: secret
+          })
+          assert.isFalse(Kit.form(request).has("client_id"))
+          assert.isFalse(Kit.form(request).has("client_secret"))
+          assert.notInclude(request.body, "client_secret")
+        }
+        assert.strictEqual(net.requests().length, secrets.length)
+      }))
+
+    it("client_secret_post puts the id and secret in the body and sends no Authorization header", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const clientId = "client:one é"
+        const service = await net.service(
+          Kit.optionsWith({ clientId, authMethod: "client_secret_post", scopes: ["read"] })
+        )
+        await Kit.valueOf(service.get())
+        const request = net.requests()[0]!
+        const form = Kit.form(request)
+        assert.isUndefined(request.headers["authorization"])
+        assert.deepStrictEqual(form.getAll("client_id"), [clientId])
+        assert.deepStrictEqual(form.getAll("client_secret"), [Kit.clientSecret])
+        assert.deepStrictEqual(form.getAll("grant_type"), ["client_credentials"])
+        assert.deepStrictEqual(form.getAll("scope"), ["read"])
+      }))
+
+    it("client_secret_jwt sends an RFC 7523 assertion signed with HS256 over the secret, a new one per request", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        await Kit.setTime(net, now)
+        const service = await net.service(Kit.optionsWith({ authMethod: "client_secret_jwt" }))
+        await Kit.valueOf(service.get())
+        await net.advance(7_200_000)
+        await Kit.valueOf(service.get())
+        assert.strictEqual(net.requests().length, 2)
+        const [first, second] = net.requests().map((request) => assertionOnly(assert, request))
+        assert.deepStrictEqual(Kit.distinct([...Kit.form(net.requests()[0]!).keys()]).sort(), [
+          "client_assertion",
+          "client_assertion_type",
+          "client_id",
+          "grant_type"
+        ])
+        assert.notInclude(net.requests()[0]!.body, encodeURIComponent(Kit.clientSecret))
+        const { payload, protectedHeader } = await Jose.jwtVerify(first!, new TextEncoder().encode(Kit.clientSecret), {
+          algorithms: ["HS256"],
+          currentDate: new Date(now),
+          issuer: Kit.clientId,
+          subject: Kit.clientId,
+          audience: Kit.tokenUrl,
+          requiredClaims: ["jti", "iat", "exp"]
+        })
+        assert.strictEqual(protectedHeader.alg, "HS256")
+        // one audience, as a string: what RFC 7523 servers compare
+        assert.strictEqual(payload.aud, Kit.tokenUrl)
+        assert.strictEqual(payload.iat, Math.floor(now / 1000))
+        assert.strictEqual(payload.exp, payload.iat! + 60)
+        const next = Jose.decodeJwt(second!)
+        assert.notStrictEqual(next.jti, payload.jti)
+        assert.strictEqual(next.iat, Math.floor(now / 1000) + 7200)
+      }))
+
+    for (const alg of ["ES256", "RS256", "EdDSA"] as const) {
+      it(`private_key_jwt with a PKCS#8 PEM signs ${alg}; the public key verifies it`, () =>
+        Kit.withScripted(line, {}, async (net) => {
+          await Kit.setTime(net, now)
+          const { privateKey, publicKey } = await Jose.generateKeyPair(alg, { extractable: true })
+          const service = await net.service({
+            tokenUrl: Kit.tokenUrl,
+            clientId: Kit.clientId,
+            authMethod: "private_key_jwt",
+            privateKey: await Jose.exportPKCS8(privateKey)
+          })
+          await Kit.valueOf(service.get())
+          const assertion = assertionOnly(assert, net.requests()[0]!)
+          const { payload, protectedHeader } = await Jose.jwtVerify(assertion, publicKey, {
+            algorithms: [alg],
+            currentDate: new Date(now),
+            issuer: Kit.clientId,
+            subject: Kit.clientId,
+            audience: Kit.tokenUrl,
+            requiredClaims: ["jti", "iat", "exp"]
+          })
+          assert.strictEqual(protectedHeader.alg, alg)
+          assert.isUndefined(protectedHeader.kid)
+          assert.strictEqual(payload.exp, payload.iat! + 60)
+        }))
+    }
+
+    it("private_key_jwt with a clientAssertion sends it as given", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const service = await net.service({
+          tokenUrl: Kit.tokenUrl,
+          clientId: Kit.clientId,
+          authMethod: "private_key_jwt",
+          clientAssertion: "projected.token.1"
+        })
+        await Kit.valueOf(service.get())
+        await Kit.valueOf(service.get())
+        assert.deepStrictEqual(net.requests().map((request) => assertionOnly(assert, request)), ["projected.token.1"])
+      }))
+
+    for (const [what, assertion] of [["an empty assertion", ""], ["one that is not a compact JWS", "not-a-jws"]]) {
+      it(`a clientAssertion that is ${what} is TokenError ClientAssertion, and nothing is sent`, () =>
+        Kit.withScripted(line, {}, async (net) => {
+          const service = await net.service({
+            tokenUrl: Kit.tokenUrl,
+            clientId: Kit.clientId,
+            authMethod: "private_key_jwt",
+            clientAssertion: assertion!
+          })
+          const error = await Kit.errorOf(service.get())
+          assert.strictEqual(error.tag, "TokenError")
+          assert.strictEqual(error.reason, "ClientAssertion")
+          assert.strictEqual(net.requests().length, 0)
+        }))
+    }
+
+    for (const status of [301, 302, 303, 307, 308]) {
+      it(`a ${status} is TokenError InvalidResponse and its Location is never requested`, () =>
+        Kit.withScripted(line, {}, async (net) => {
+          net.script(Kit.respond(status, undefined, { location: "https://elsewhere.example.com/token" }))
+          const service = await net.service(Kit.optionsWith({ retry: { times: 3 } }))
+          const error = await Kit.errorOf(service.get())
+          assert.strictEqual(error.tag, "TokenError")
+          assert.strictEqual(error.reason, "InvalidResponse")
+          assert.strictEqual(error.fields.status, status)
+          assert.deepStrictEqual(net.requests().map((request) => request.url), [Kit.tokenUrl])
+        }))
+    }
+
+    for (const httpClient of line.httpClients) {
+      it(`on a real socket with ${httpClient}: a 302 fails with InvalidResponse and the target gets no request`, () =>
+        Server.withServer((hit, response) => {
+          if (hit.path === "/token") {
+            response.writeHead(302, { location: "/stolen" })
+            response.end()
+          } else {
+            Server.sendJson(response, 200, { access_token: "redirected-token", token_type: "Bearer", expires_in: 3600 })
+          }
+        }, (server) =>
+          Kit.withLive(line, { httpClient }, async (net) => {
+            const service = await net.service(
+              Kit.optionsWith({ tokenUrl: `${server.url}/token`, retry: { times: 2 } })
+            )
+            const error = await Kit.errorOf(service.get())
+            assert.strictEqual(error.tag, "TokenError")
+            assert.strictEqual(error.reason, "InvalidResponse")
+            assert.strictEqual(error.fields.status, 302)
+            assert.deepStrictEqual(server.hits.map((hit) => `${hit.method} ${hit.path}`), ["POST /token"])
+          })), 10_000)
+    }
+  })
+}

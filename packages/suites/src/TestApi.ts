@@ -13,11 +13,11 @@ import type { Line } from "./Line.js"
  * @category models
  */
 export interface Assert {
-  (expression: unknown, message?: string): asserts expression
+  (expression: unknown, message?: string): void
   fail(message?: string): never
   isTrue(value: unknown, message?: string): void
   isFalse(value: unknown, message?: string): void
-  isDefined<T>(value: T, message?: string): asserts value is Exclude<T, undefined>
+  isDefined(value: unknown, message?: string): void
   isUndefined(value: unknown, message?: string): void
   strictEqual<T>(actual: T, expected: T, message?: string): void
   notStrictEqual<T>(actual: T, expected: T, message?: string): void

@@ -11,7 +11,6 @@ import type * as Line from "../Line.js"
 import type { Suite } from "../TestApi.js"
 
 const issuer = "https://auth.example.com/tenant-7"
-const origin = "https://auth.example.com"
 const rfc8414Url = "https://auth.example.com/.well-known/oauth-authorization-server/tenant-7"
 const openIdUrl = "https://auth.example.com/tenant-7/.well-known/openid-configuration"
 const tokenEndpoint = "https://auth.example.com/tenant-7/oauth2/token"

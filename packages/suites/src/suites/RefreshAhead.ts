@@ -325,7 +325,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         // a call after the service closed ends at once, and sends nothing
         const late = await service.get().poll()
         assert.isDefined(late, "the caller still waits")
-        assert.strictEqual(late._tag, "Interrupted")
+        assert.strictEqual(late?._tag, "Interrupted")
         assert.strictEqual(net.requests().length, 4)
       }))
 

@@ -1,23 +1,23 @@
 /**
- * Runs replicas of a fleet (`worker.ts`) as child processes, from the repository's root, and talks to them: each
- * command is one JSON line on the worker's stdin, answered by the line on its stdout that carries the same `id`. A
- * worker is killed by its PID when its scope closes; every wait on one is bounded.
+ * Runs replicas of this line's fleet (`worker.ts`) as child processes, from the repository's root, and talks to them:
+ * the behavioural suites' fleet driver (`@effect-oauth2/suites/fixtures/Fleet`, where the protocol is written), with a
+ * worker killed by its PID when its scope closes.
  */
+import * as Fleet from "@effect-oauth2/suites/fixtures/Fleet"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as ChildProcess from "node:child_process"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
-const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
+/** This line's replica, as the suites' fleet driver starts one. */
+export const worker = {
+  command: process.execPath,
+  args: ["--conditions=@effect-oauth2/source", "--import", "tsx", fileURLToPath(new URL("./worker.ts", import.meta.url))],
+  cwd: fileURLToPath(new URL("../../../../", import.meta.url))
+}
 
 /** What a worker answers: the fields of its answer, or a `defect`. */
-export type Answer = Readonly<Record<string, unknown>> & {
-  readonly fingerprints?: ReadonlyArray<string>
-  readonly errors?: ReadonlyArray<string>
-}
+export type Answer = Fleet.Answer
 
 /** One replica. */
 export interface Worker {
@@ -37,77 +37,20 @@ export interface Worker {
 
 /** Starts a worker with `env` (plus PATH) and waits, at most 60 s, until it is ready. */
 export const spawn = (env: Readonly<Record<string, string>>): Effect.Effect<Worker, Error, Scope.Scope> =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, ["--conditions=@effect-oauth2/source", "--import", "tsx", workerPath], {
-          cwd: repoRoot,
-          env: { PATH: process.env.PATH ?? "", ...env },
-          stdio: ["pipe", "pipe", "pipe"]
-        })
-      ),
-      (child) => stop(child)
-    )
-    const waiting = new Map<number, (answer: Answer) => void>()
-    const answers = new Map<number, Answer>()
-    let stderr = ""
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      let answer: Answer & { readonly id?: number }
-      try {
-        answer = JSON.parse(line)
-      } catch {
-        return
-      }
-      const id = answer.id ?? -1
-      const resolve = waiting.get(id)
-      if (resolve === undefined) answers.set(id, answer)
-      else resolve(answer)
-    })
-    const awaitAnswer = (id: number, timeout: Duration.DurationInput) =>
-      Effect.async<Answer>((resume) => {
-        const ready = answers.get(id)
-        if (ready !== undefined) return resume(Effect.succeed(ready))
-        waiting.set(id, (answer) => resume(Effect.succeed(answer)))
-        return Effect.sync(() => waiting.delete(id))
-      }).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new Error(`worker ${child.pid} gave no answer ${id} in time; its stderr:\n${stderr}`)
-        }),
-        Effect.orDie
-      )
-    yield* Effect.mapError(awaitAnswer(0, "60 seconds"), (error) => error as Error)
-    let nextId = 1
-    return {
-      pid: child.pid!,
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => Fleet.spawn(worker, env), catch: (error) => error as Error }),
+      (running) => Effect.promise(running.kill)
+    ),
+    (running): Worker => ({
+      pid: running.pid,
       send: (command, timeout = "60 seconds") =>
-        Effect.suspend(() => {
-          const id = nextId++
-          child.stdin.write(`${JSON.stringify({ ...command, id })}\n`)
-          return awaitAnswer(id, timeout)
-        }),
-      kill: stop(child),
-      close: Effect.async<number>((resume) => {
-        const started = performance.now()
-        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.succeed(0))
-        child.once("exit", () => resume(Effect.succeed(performance.now() - started)))
-        child.stdin.end()
-      }).pipe(
-        Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new Error(`worker ${child.pid} did not exit`) }),
-        Effect.orDie
-      ),
-      logs: () => stderr.split("\n").filter((line) => line.startsWith("{"))
-    }
-  })
-
-/** SIGKILL, then the exit, at most 10 s later. */
-const stop = (child: ChildProcess.ChildProcess): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resume(Effect.void)
-    child.once("exit", () => resume(Effect.void))
-    child.kill("SIGKILL")
-  }).pipe(Effect.timeout(Duration.seconds(10)), Effect.ignore)
+        Effect.promise(() => running.send(command, Duration.toMillis(Duration.decode(timeout)))),
+      kill: Effect.promise(running.kill),
+      close: Effect.promise(running.close),
+      logs: running.logs
+    })
+  )
 
 /** Starts `count` workers side by side. */
 export const spawnAll = (count: number, env: Readonly<Record<string, string>>) =>

@@ -97,4 +97,5 @@ export const start = (options: Options = {}): Effect.Effect<Harness, never, Scop
   )
 
 /** The harness as a layer: started when the layer is built, stopped when it is released. */
-export const layer = (options: Options = {}): Layer.Layer<InteropProvider> => Layer.scoped(InteropProvider, start(options))
+export const layer = (options: Options = {}): Layer.Layer<InteropProvider> =>
+  Layer.scoped(InteropProvider, start(options))

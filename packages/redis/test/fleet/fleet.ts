@@ -12,7 +12,12 @@ import { fileURLToPath } from "node:url"
 /** This line's replica, as the suites' fleet driver starts one. */
 export const worker = {
   command: process.execPath,
-  args: ["--conditions=@effect-oauth2/source", "--import", "tsx", fileURLToPath(new URL("./worker.ts", import.meta.url))],
+  args: [
+    "--conditions=@effect-oauth2/source",
+    "--import",
+    "tsx",
+    fileURLToPath(new URL("./worker.ts", import.meta.url))
+  ],
   cwd: fileURLToPath(new URL("../../../../", import.meta.url))
 }
 

@@ -55,12 +55,16 @@ export class RedisServerTag extends Context.Tag("test/RedisServer")<RedisServerT
 /** The tag under its short name: `yield* RedisServer.RedisServer`. */
 export const RedisServer = RedisServerTag
 
+/** The promise's value; its rejection, as it is, a defect. */
+const orDie = <A>(promise: () => Promise<A>): Effect.Effect<A> =>
+  Effect.orDie(Effect.tryPromise({ try: promise, catch: (error) => error }))
+
 /** Starts `redis-server` from PATH for the scope. Dies (failing the suite) when it is not installed or does not start. */
 export const make: Effect.Effect<RedisServer, never, Scope.Scope> = Effect.map(
-  Effect.acquireRelease(Effect.orDie(Effect.tryPromise(Server.start)), (server) => Effect.promise(server.close)),
+  Effect.acquireRelease(orDie(Server.start), (server) => Effect.promise(server.close)),
   (server) => {
     const stop = Effect.promise(server.stop)
-    const start = Effect.orDie(Effect.tryPromise(server.start))
+    const start = orDie(server.start)
     return {
       port: server.port,
       url: server.url,
@@ -69,7 +73,7 @@ export const make: Effect.Effect<RedisServer, never, Scope.Scope> = Effect.map(
       stop,
       start,
       restart: Effect.zipRight(stop, start),
-      command: (...args) => Effect.orDie(Effect.tryPromise(() => server.command(...args)))
+      command: (...args) => orDie(() => server.command(...args))
     } satisfies RedisServer
   }
 )

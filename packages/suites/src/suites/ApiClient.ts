@@ -23,7 +23,9 @@ type Handler = (request: Line.RecordedRequest) => Line.Answer | undefined
 const inMemoryApi = (handler: Handler = () => undefined) => {
   const state = {
     tokenRequests: 0,
-    apiRequests: [] as Array<{ readonly url: string; readonly authorization: string | undefined; readonly body: string }>,
+    apiRequests: [] as Array<
+      { readonly url: string; readonly authorization: string | undefined; readonly body: string }
+    >,
     revoked: new Set<string>(),
     failTransport: false
   }
@@ -187,7 +189,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         api.state.revoked.add("tok-3")
         const error = await Kit.errorOf(client.send({ url: "https://api.example.com/api/again" }))
         assert.strictEqual(error.fields.status, 401)
-        assert.strictEqual((error.fields.wwwAuthenticate as { params: Record<string, string> }).params.error, "invalid_token")
+        assert.strictEqual(
+          (error.fields.wwwAuthenticate as { params: Record<string, string> }).params.error,
+          "invalid_token"
+        )
       })
     })
 
@@ -449,33 +454,37 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
   })
 
   describe("AuthorizedClient on real sockets, against the line's FakeAuthServer", () => {
-    it("a token from the server; a revoked token recovered from once; a second origin not listed receives nothing", async () => {
-      const fake = await line.fakeAuthServer()
-      const other = await Server.start((_, response) => Server.sendJson(response, 200, { ok: true }))
-      try {
-        await Kit.withLive(line, {}, async (net) => {
-          const tokens = await net.service({
-            tokenUrl: fake.tokenUrl,
-            clientId: fake.client.clientId,
-            clientSecret: fake.client.clientSecret,
-            retry: { times: 0 }
+    it(
+      "a token from the server; a revoked token recovered from once; a second origin not listed receives nothing",
+      async () => {
+        const fake = await line.fakeAuthServer()
+        const other = await Server.start((_, response) => Server.sendJson(response, 200, { ok: true }))
+        try {
+          await Kit.withLive(line, {}, async (net) => {
+            const tokens = await net.service({
+              tokenUrl: fake.tokenUrl,
+              clientId: fake.client.clientId,
+              clientSecret: fake.client.clientSecret,
+              retry: { times: 0 }
+            })
+            const client = await net.authorizedClient(tokens, { allowedOrigins: [new URL(fake.apiUrl).origin] })
+            assert.strictEqual((await send(client, `${fake.apiUrl}/orders`)).status, 200)
+            assert.strictEqual((await fake.tokenRequests()).length, 1)
+            await fake.revoke(await Kit.valueOf(tokens.get()))
+            assert.strictEqual((await send(client, `${fake.apiUrl}/orders`)).status, 200)
+            assert.strictEqual((await fake.tokenRequests()).length, 2)
+            assert.strictEqual(await fake.apiRequests(), 3)
+            const refused = await Kit.errorOf(client.send({ url: `${other.url}/hook?token=x` }))
+            assert.deepStrictEqual([refused.tag, refused.reason], ["TokenError", "InvalidRequest"])
+            assert.include(refused.message, other.url)
           })
-          const client = await net.authorizedClient(tokens, { allowedOrigins: [new URL(fake.apiUrl).origin] })
-          assert.strictEqual((await send(client, `${fake.apiUrl}/orders`)).status, 200)
-          assert.strictEqual((await fake.tokenRequests()).length, 1)
-          await fake.revoke(await Kit.valueOf(tokens.get()))
-          assert.strictEqual((await send(client, `${fake.apiUrl}/orders`)).status, 200)
-          assert.strictEqual((await fake.tokenRequests()).length, 2)
-          assert.strictEqual(await fake.apiRequests(), 3)
-          const refused = await Kit.errorOf(client.send({ url: `${other.url}/hook?token=x` }))
-          assert.deepStrictEqual([refused.tag, refused.reason], ["TokenError", "InvalidRequest"])
-          assert.include(refused.message, other.url)
-        })
-        assert.strictEqual(other.hits.length, 0)
-      } finally {
-        await other.close()
-        await fake.close()
-      }
-    }, 20_000)
+          assert.strictEqual(other.hits.length, 0)
+        } finally {
+          await other.close()
+          await fake.close()
+        }
+      },
+      20_000
+    )
   })
 }

@@ -12,7 +12,7 @@ import type * as Line from "../Line.js"
 import type { Suite } from "../TestApi.js"
 
 /** Answers with `<n>:<scope>`, n counting its answers. */
-const byScope = (): ((request: Line.RecordedRequest) => Line.Answer) => {
+const byScope = (): (request: Line.RecordedRequest) => Line.Answer => {
   let count = 0
   return (request) => Kit.token(`${++count}:${Kit.form(request).get("scope") ?? ""}`)
 }
@@ -113,10 +113,13 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     it("an answer that will not change costs one request a second at most; invalid_client one per cool-down", () =>
       Kit.withScripted(line, {
         fallback: (request) =>
-          Kit.form(request).get("scope") === "grant" ? Kit.oauthError("invalid_grant") : Kit.oauthError("invalid_client", 401)
+          Kit.form(request).get("scope") === "grant"
+            ? Kit.oauthError("invalid_grant")
+            : Kit.oauthError("invalid_client", 401)
       }, async (net) => {
         const service = await net.service(Kit.options)
-        const count = (scope: string) => net.requests().filter((request) => Kit.form(request).get("scope") === scope).length
+        const count = (scope: string) =>
+          net.requests().filter((request) => Kit.form(request).get("scope") === scope).length
         for (let t = 0; t < 10_000; t += 100) {
           await Kit.setTime(net, t)
           await Kit.errorOf(service.get({ scopes: ["grant"] }))

@@ -119,7 +119,11 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     }
 
     it("a 5xx from RFC 8414's URL is no reason to fall back: NetworkError, OpenID Connect's URL not asked", async () => {
-      const { urls } = await failureOf({ [rfc8414Url]: Kit.respond(500), [openIdUrl]: metadata() }, "NetworkError", "ServerError")
+      const { urls } = await failureOf(
+        { [rfc8414Url]: Kit.respond(500), [openIdUrl]: metadata() },
+        "NetworkError",
+        "ServerError"
+      )
       assert.deepStrictEqual(urls, [rfc8414Url])
     })
 
@@ -388,18 +392,26 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
   })
 
   describe("discovery answers: concurrent callers", () => {
-    it("1,000 concurrent first callers share one discovery: one request per URL tried", () =>
-      Kit.withScripted(line, server({
-        [rfc8414Url]: Kit.delayed(1000, Kit.respond(404)),
-        [openIdUrl]: Kit.delayed(1000, metadata())
-      }), async (net) => {
-        const service = await net.service(options())
-        const calls = Array.from({ length: 1000 }, (_, i) => service.get({ scopes: [`s${i % 10}`] }))
-        await net.advance(2000)
-        await Promise.all(calls.map(Kit.tokenOf))
-        assert.deepStrictEqual(urls(net).slice(0, 2), [rfc8414Url, openIdUrl])
-        assert.strictEqual(urls(net).filter((url) => url !== tokenEndpoint).length, 2)
-      }), 30_000)
+    it(
+      "1,000 concurrent first callers share one discovery: one request per URL tried",
+      () =>
+        Kit.withScripted(
+          line,
+          server({
+            [rfc8414Url]: Kit.delayed(1000, Kit.respond(404)),
+            [openIdUrl]: Kit.delayed(1000, metadata())
+          }),
+          async (net) => {
+            const service = await net.service(options())
+            const calls = Array.from({ length: 1000 }, (_, i) => service.get({ scopes: [`s${i % 10}`] }))
+            await net.advance(2000)
+            await Promise.all(calls.map(Kit.tokenOf))
+            assert.deepStrictEqual(urls(net).slice(0, 2), [rfc8414Url, openIdUrl])
+            assert.strictEqual(urls(net).filter((url) => url !== tokenEndpoint).length, 2)
+          }
+        ),
+      30_000
+    )
 
     it("an interrupted caller stops waiting at once; the others get their token", () =>
       Kit.withScripted(line, server({ [rfc8414Url]: Kit.delayed(1000, metadata()) }), async (net) => {

@@ -97,7 +97,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
       const timeout = await failureOf(Kit.hang)
       assert.strictEqual(timeout.message, "token endpoint https://auth.example.com timed out (no answer within 30s)")
       const serverError = await failureOf(Kit.respond(503, "down", { "retry-after": "2" }))
-      assert.strictEqual(serverError.message, "token endpoint https://auth.example.com failed (HTTP 503), retry after 2s")
+      assert.strictEqual(
+        serverError.message,
+        "token endpoint https://auth.example.com failed (HTTP 503), retry after 2s"
+      )
       const rateLimited = await failureOf(Kit.respond(429, "slow down", { "retry-after": "5" }))
       assert.strictEqual(
         rateLimited.message,
@@ -142,7 +145,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     it("a transport failure says what happened: unreachable, TLS, could not be called, with undici's reason", async () => {
       const cases: ReadonlyArray<readonly [Error, string]> = [
         [Kit.errorWithCode("connect ENOTFOUND", "ENOTFOUND"), "unreachable (ENOTFOUND)"],
-        [Kit.errorWithCode("certificate has expired", "CERT_HAS_EXPIRED"), "failed TLS verification (CERT_HAS_EXPIRED)"],
+        [
+          Kit.errorWithCode("certificate has expired", "CERT_HAS_EXPIRED"),
+          "failed TLS verification (CERT_HAS_EXPIRED)"
+        ],
         [Kit.errorWithCode("read ECONNRESET", "ECONNRESET"), "could not be called (ECONNRESET)"],
         [
           Kit.errorWithCode("Proxy response (407) !== 200 when HTTP Tunneling", "UND_ERR_ABORTED"),
@@ -195,7 +201,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           allowedOrigins: ["https://api.example.com"]
         })
         const refused = await Kit.errorOf(guarded.send({ url: "https://evil.example.com/x" }))
-        assert.match(refused.message, /^API request refused: the origin https:\/\/evil\.example\.com is not in allowedOrigins/)
+        assert.match(
+          refused.message,
+          /^API request refused: the origin https:\/\/evil\.example\.com is not in allowedOrigins/
+        )
         assert.strictEqual(net.requests().length, 0)
       }))
 

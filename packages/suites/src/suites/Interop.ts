@@ -95,55 +95,71 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         ])
       }), timeout)
 
-    it("a resource indicator: a JWT for the resource, verified against the provider's JWKS", () =>
-      Provider.withProvider({}, async (harness) => {
-        const token = Kit.succeeded(await tokenFor(harness, credentialsOf(harness.clients.ec), Provider.resource))
-        const claims = await harness.verifyJwt(token.value)
-        assert.strictEqual(claims.aud, Provider.resource)
-        assert.strictEqual(claims.client_id, harness.clients.ec.clientId)
-      }), timeout)
+    it(
+      "a resource indicator: a JWT for the resource, verified against the provider's JWKS",
+      () =>
+        Provider.withProvider({}, async (harness) => {
+          const token = Kit.succeeded(await tokenFor(harness, credentialsOf(harness.clients.ec), Provider.resource))
+          const claims = await harness.verifyJwt(token.value)
+          assert.strictEqual(claims.aud, Provider.resource)
+          assert.strictEqual(claims.client_id, harness.clients.ec.clientId)
+        }),
+      timeout
+    )
 
-    it("a key the provider does not know, or a wrong secret for client_secret_jwt: TokenError OAuth invalid_client", () =>
-      Provider.withProvider({}, async (harness) => {
-        const stranger = await Jose.generateKeyPair("ES256", { extractable: true })
-        const unknownKey = Kit.failed(
-          await tokenFor(harness, {
-            clientId: harness.clients.ec.clientId,
-            authMethod: "private_key_jwt",
-            privateKey: await Jose.exportPKCS8(stranger.privateKey)
-          })
-        )
-        assert.deepStrictEqual([unknownKey.tag, unknownKey.reason, unknownKey.fields.error], [
-          "TokenError",
-          "OAuth",
-          "invalid_client"
-        ])
-        const wrongSecret = Kit.failed(
-          await tokenFor(harness, {
-            clientId: harness.clients.secretJwt.clientId,
-            authMethod: "client_secret_jwt",
-            clientSecret: "x".repeat(64)
-          })
-        )
-        assert.strictEqual(wrongSecret.fields.error, "invalid_client")
-      }), timeout)
+    it(
+      "a key the provider does not know, or a wrong secret for client_secret_jwt: TokenError OAuth invalid_client",
+      () =>
+        Provider.withProvider({}, async (harness) => {
+          const stranger = await Jose.generateKeyPair("ES256", { extractable: true })
+          const unknownKey = Kit.failed(
+            await tokenFor(harness, {
+              clientId: harness.clients.ec.clientId,
+              authMethod: "private_key_jwt",
+              privateKey: await Jose.exportPKCS8(stranger.privateKey)
+            })
+          )
+          assert.deepStrictEqual([unknownKey.tag, unknownKey.reason, unknownKey.fields.error], [
+            "TokenError",
+            "OAuth",
+            "invalid_client"
+          ])
+          const wrongSecret = Kit.failed(
+            await tokenFor(harness, {
+              clientId: harness.clients.secretJwt.clientId,
+              authMethod: "client_secret_jwt",
+              clientSecret: "x".repeat(64)
+            })
+          )
+          assert.strictEqual(wrongSecret.fields.error, "invalid_client")
+        }),
+      timeout
+    )
 
-    it("assertionAudience issuer: the provider accepts an assertion addressed to the issuer", () =>
-      Provider.withProvider({}, async (harness) => {
-        const token = Kit.succeeded(
-          await tokenFor(harness, { ...credentialsOf(harness.clients.rsa), assertionAudience: "issuer" })
-        )
-        assert.isTrue((await harness.introspect(token.value)).active)
-        assert.strictEqual(harness.tokenRequests().at(-1)?.assertion?.claims.aud, harness.issuer)
-      }), timeout)
+    it(
+      "assertionAudience issuer: the provider accepts an assertion addressed to the issuer",
+      () =>
+        Provider.withProvider({}, async (harness) => {
+          const token = Kit.succeeded(
+            await tokenFor(harness, { ...credentialsOf(harness.clients.rsa), assertionAudience: "issuer" })
+          )
+          assert.isTrue((await harness.introspect(token.value)).active)
+          assert.strictEqual(harness.tokenRequests().at(-1)?.assertion?.claims.aud, harness.issuer)
+        }),
+      timeout
+    )
   })
 
   describe("interop with oidc-provider 8, through RFC 8414 metadata", () => {
-    it("the token endpoint comes from RFC 8414's URL, and OpenID's is not asked", () =>
-      Provider.withProvider({ rfc8414: true }, async (harness) => {
-        const token = Kit.succeeded(await tokenFor(harness, credentialsOf(harness.clients.post)))
-        assert.isTrue((await harness.introspect(token.value)).active)
-        assert.deepStrictEqual(discoveryPaths(harness), ["/.well-known/oauth-authorization-server/tenant-a"])
-      }), timeout)
+    it(
+      "the token endpoint comes from RFC 8414's URL, and OpenID's is not asked",
+      () =>
+        Provider.withProvider({ rfc8414: true }, async (harness) => {
+          const token = Kit.succeeded(await tokenFor(harness, credentialsOf(harness.clients.post)))
+          assert.isTrue((await harness.introspect(token.value)).active)
+          assert.deepStrictEqual(discoveryPaths(harness), ["/.well-known/oauth-authorization-server/tenant-a"])
+        }),
+      timeout
+    )
   })
 }

@@ -85,7 +85,11 @@ const optionCases: ReadonlyArray<readonly [string, Readonly<Record<string, unkno
     { clientSecret: undefined },
     "clientSecret is undefined: is the environment variable it is read from set?"
   ],
-  ["no secret at all", { clientSecret: "drop" }, "clientSecret is undefined: is the environment variable it is read from set?"],
+  [
+    "no secret at all",
+    { clientSecret: "drop" },
+    "clientSecret is undefined: is the environment variable it is read from set?"
+  ],
   ["a secret of another type", { clientSecret: 42 }, "clientSecret must be a string or a Redacted value, not a number"],
   [
     "an undefined private key",
@@ -104,7 +108,11 @@ const optionCases: ReadonlyArray<readonly [string, Readonly<Record<string, unkno
   ],
   ["an empty client id", { clientId: "" }, "clientId is empty or contains a control character"],
   ["a negative replayBodyLimit", { replayBodyLimit: -1 }, "replayBodyLimit must be a whole number of bytes, 0 or more"],
-  ["a fractional replayBodyLimit", { replayBodyLimit: 1.5 }, "replayBodyLimit must be a whole number of bytes, 0 or more"]
+  [
+    "a fractional replayBodyLimit",
+    { replayBodyLimit: 1.5 },
+    "replayBodyLimit must be a whole number of bytes, 0 or more"
+  ]
 ]
 
 /**
@@ -137,24 +145,28 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
   }
 
   describe("the Promise API: getToken and fetch", () => {
-    it("1,000 concurrent getToken() on a cold client share one token request, its token or its failure", () =>
-      Server.withServer(undefined, (server) =>
-        withClient(server, {}, async (client) => {
-          server.tokenStatus = 503
-          const failed = await Promise.allSettled(Array.from({ length: 1000 }, () => client.getToken()))
-          const reasons = new Set(failed.map((result) => result.status === "rejected" ? result.reason : undefined))
-          assert.strictEqual(reasons.size, 1, "one failure, shared")
-          assert.instanceOf([...reasons][0], NetworkError)
-          const afterFailure = server.tokenRequests.length
-          assert.strictEqual(afterFailure, 4, "one fetch with its retries")
-          server.tokenStatus = 200
-          const tokens = await Promise.all(Array.from({ length: 1000 }, () => client.getToken()))
-          assert.deepStrictEqual([...new Set(tokens)], ["t5"])
-          assert.strictEqual(server.tokenRequests.length, afterFailure + 1, "the next calls asked again, once")
-          const fetched = await Promise.all(Array.from({ length: 100 }, () => client.fetch(`${server.url}/api`)))
-          assert.deepStrictEqual([...new Set(fetched.map((response) => response.status))], [200])
-          assert.strictEqual(server.tokenRequests.length, afterFailure + 1)
-        })), 20_000)
+    it(
+      "1,000 concurrent getToken() on a cold client share one token request, its token or its failure",
+      () =>
+        Server.withServer(undefined, (server) =>
+          withClient(server, {}, async (client) => {
+            server.tokenStatus = 503
+            const failed = await Promise.allSettled(Array.from({ length: 1000 }, () => client.getToken()))
+            const reasons = new Set(failed.map((result) => result.status === "rejected" ? result.reason : undefined))
+            assert.strictEqual(reasons.size, 1, "one failure, shared")
+            assert.instanceOf([...reasons][0], NetworkError)
+            const afterFailure = server.tokenRequests.length
+            assert.strictEqual(afterFailure, 4, "one fetch with its retries")
+            server.tokenStatus = 200
+            const tokens = await Promise.all(Array.from({ length: 1000 }, () => client.getToken()))
+            assert.deepStrictEqual([...new Set(tokens)], ["t5"])
+            assert.strictEqual(server.tokenRequests.length, afterFailure + 1, "the next calls asked again, once")
+            const fetched = await Promise.all(Array.from({ length: 100 }, () => client.fetch(`${server.url}/api`)))
+            assert.deepStrictEqual([...new Set(fetched.map((response) => response.status))], [200])
+            assert.strictEqual(server.tokenRequests.length, afterFailure + 1)
+          })),
+      20_000
+    )
 
     it("getToken gives the token, a plain string secret sent as Basic, and a cached call sends nothing", () =>
       Server.withServer(undefined, (server) =>
@@ -318,7 +330,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           ]
           for (const error of errors) {
             assert.instanceOf(error, TypeError)
-            assert.strictEqual((error as TypeError).message, "createTokenClient: privateKey does not fit signingAlgorithm RS256")
+            assert.strictEqual(
+              (error as TypeError).message,
+              "createTokenClient: privateKey does not fit signingAlgorithm RS256"
+            )
             for (const pemLine of pem.split("\n").filter((text) => text.length > 0 && !text.startsWith("-----"))) {
               assert.notInclude(String(error), pemLine)
             }
@@ -352,15 +367,19 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         }))
     })
 
-    it("the default limit is 1 MiB: a stream past it is sent once, whole, and the 401 is the answer", () =>
-      Server.withServer(refusesT1, (server) =>
-        withClient(server, {}, async (client) => {
-          const half = "b".repeat(MiB / 2)
-          const response = await client.fetch(`${server.url}/api`, streamInit(streamOf(half, half, "c", "tail")))
-          assert.strictEqual(response.status, 401)
-          assert.strictEqual(server.apiRequests.length, 1)
-          assert.strictEqual(server.apiRequests[0]?.body, `${half}${half}ctail`)
-        })), 20_000)
+    it(
+      "the default limit is 1 MiB: a stream past it is sent once, whole, and the 401 is the answer",
+      () =>
+        Server.withServer(refusesT1, (server) =>
+          withClient(server, {}, async (client) => {
+            const half = "b".repeat(MiB / 2)
+            const response = await client.fetch(`${server.url}/api`, streamInit(streamOf(half, half, "c", "tail")))
+            assert.strictEqual(response.status, 401)
+            assert.strictEqual(server.apiRequests.length, 1)
+            assert.strictEqual(server.apiRequests[0]?.body, `${half}${half}ctail`)
+          })),
+      20_000
+    )
   })
 
   describe("the Promise API: a call cut short", () => {

@@ -15,7 +15,7 @@ import type { Suite } from "../TestApi.js"
  * Answers with `<n>:<the request's parameters>`, n counting its answers, so a token says which request it answered.
  * A space is sent as `+`: a token never holds one.
  */
-const describing = (): ((request: Line.RecordedRequest) => Line.Answer) => {
+const describing = (): (request: Line.RecordedRequest) => Line.Answer => {
   let count = 0
   return (request) => {
     const params = [...Kit.form(request)].filter(([name]) => name !== "grant_type").map(([n, v]) => `${n}=${v}`)
@@ -214,13 +214,19 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         }
         assert.strictEqual(net.requests().length, 0)
         // the service still works
-        assert.strictEqual(await Kit.valueOf(service.get({ scopes: ["read"], extraParams: { tenant: "t" } })), "token-1")
+        assert.strictEqual(
+          await Kit.valueOf(service.get({ scopes: ["read"], extraParams: { tenant: "t" } })),
+          "token-1"
+        )
       }))
 
     it("a reserved name is refused even when the configured options are valid and the value is harmless", () =>
       Kit.withScripted(line, {}, async (net) => {
         const service = await net.service(Kit.optionsWith({ scopes: ["read"] }))
-        assert.strictEqual((await Kit.errorOf(service.get({ extraParams: { scope: "admin" } }))).reason, "InvalidRequest")
+        assert.strictEqual(
+          (await Kit.errorOf(service.get({ extraParams: { scope: "admin" } }))).reason,
+          "InvalidRequest"
+        )
         assert.strictEqual(net.requests().length, 0)
       }))
 

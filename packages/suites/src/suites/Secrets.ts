@@ -120,8 +120,10 @@ const scenarios: ReadonlyArray<Scenario> = [
   {
     name: "Transport: the body fails while being read",
     expect: "NetworkError Transport",
-    answer: Kit.respond(200, () =>
-      new ReadableStream({ start: (controller) => controller.error(new Error(`body aborted: ${echo}`)) }))
+    answer: Kit.respond(
+      200,
+      () => new ReadableStream({ start: (controller) => controller.error(new Error(`body aborted: ${echo}`)) })
+    )
   },
   { name: "Timeout", expect: "NetworkError Timeout", answer: Kit.hang, overrides: { requestTimeout: 1000 } },
   { name: "ServerError", expect: "NetworkError ServerError", answer: Kit.respond(503, echo) }
@@ -469,71 +471,83 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
   })
 
   describe("secrets: no printing holds the start of a secret, an assertion or a token (properties)", () => {
-    it("a secret, its Basic credentials or a token, echoed at any offset of a description, an error code, an error URI or a cause, in each secret method", () =>
-      FastCheck.assert(
-        FastCheck.asyncProperty(
-          endpointCase,
-          ({ after, authMethod, echoed, encoding, filler, offset, place, secret, token }) =>
-            Kit.withScripted(line, {}, async (net) => {
-              const shown = echoed === "basic"
-                ? Leaks.basicCredentials(Kit.clientId, secret)
-                : Leaks.encodings[encoding]!(echoed === "secret" ? secret : token)
-              net.script(endpointAnswer(place, `${fill(filler, offset)}${shown}${fill(filler, after)}`, token))
-              const service = await net.service(
-                Kit.optionsWith({ clientSecret: secret, authMethod, retry: { times: 0 } })
-              )
-              const error = await Kit.errorOf(service.get())
-              Leaks.assertClean(assert, error, net.logs(), forbiddenForms(token, secret))
-              assert.strictEqual(error.tag, place.includes("cause") ? "NetworkError" : "TokenError")
-            })
-        ),
-        { numRuns }
-      ), 60_000)
-
-    it("a client assertion, or a token, echoed at any offset of a description, an error code, an error URI or a cause", () =>
-      FastCheck.assert(
-        FastCheck.asyncProperty(
-          assertionCase,
-          ({ after, assertion, echoed, encoding, filler, offset, place, token }) =>
-            Kit.withScripted(line, {}, async (net) => {
-              const shown = Leaks.encodings[encoding]!(echoed === "assertion" ? assertion : token)
-              net.script(endpointAnswer(place, `${fill(filler, offset)}${shown}${fill(filler, after)}`, token))
-              const service = await net.service({
-                tokenUrl: Kit.tokenUrl,
-                clientId: Kit.clientId,
-                authMethod: "private_key_jwt",
-                clientAssertion: assertion,
-                retry: { times: 0 }
+    it(
+      "a secret, its Basic credentials or a token, echoed at any offset of a description, an error code, an error URI or a cause, in each secret method",
+      () =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(
+            endpointCase,
+            ({ after, authMethod, echoed, encoding, filler, offset, place, secret, token }) =>
+              Kit.withScripted(line, {}, async (net) => {
+                const shown = echoed === "basic"
+                  ? Leaks.basicCredentials(Kit.clientId, secret)
+                  : Leaks.encodings[encoding]!(echoed === "secret" ? secret : token)
+                net.script(endpointAnswer(place, `${fill(filler, offset)}${shown}${fill(filler, after)}`, token))
+                const service = await net.service(
+                  Kit.optionsWith({ clientSecret: secret, authMethod, retry: { times: 0 } })
+                )
+                const error = await Kit.errorOf(service.get())
+                Leaks.assertClean(assert, error, net.logs(), forbiddenForms(token, secret))
+                assert.strictEqual(error.tag, place.includes("cause") ? "NetworkError" : "TokenError")
               })
-              const error = await Kit.errorOf(service.get())
-              const values = forbiddenForms(token)
-              for (const [name, encode] of Object.entries(Leaks.encodings)) {
-                values[`the assertion (${name})`] = encode(assertion)
-              }
-              Leaks.assertClean(assert, error, net.logs(), values)
-              assert.strictEqual(error.tag, place.includes("cause") ? "NetworkError" : "TokenError")
-              assert.strictEqual(Kit.form(net.requests()[0]!).get("client_assertion"), assertion, "sent as given")
-            })
+          ),
+          { numRuns }
         ),
-        { numRuns }
-      ), 60_000)
+      60_000
+    )
 
-    it("a token echoed by an API in any form at any offset of an error body, a challenge or a transport cause", () =>
-      FastCheck.assert(
-        FastCheck.asyncProperty(apiCase, ({ after, encoding, filler, offset, place, token }) =>
-          Kit.withScripted(line, {}, async (net) => {
-            const shown = Leaks.encodings[encoding]!(token)
-            // a transport's cause that quotes the request's header: `request failed: <filler>Authorization: Bearer <token>`
-            const text = place.includes("transport")
-              ? `${fill(filler, offset - 38)}Authorization: Bearer ${shown}${fill(filler, after)}`
-              : `${fill(filler, offset)}${shown}${fill(filler, after)}`
-            net.script(apiAnswer(place, text))
-            const client = await net.authorizedClient(net.fixedTokens(token))
-            const error = await Kit.errorOf(client.send({ url: "https://api.example.com/x" }))
-            Leaks.assertClean(assert, error, net.logs(), forbiddenForms(token))
-            assert.strictEqual(error.tag, place.includes("transport") ? "NetworkError" : "ApiError")
-          })),
-        { numRuns }
-      ), 60_000)
+    it(
+      "a client assertion, or a token, echoed at any offset of a description, an error code, an error URI or a cause",
+      () =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(
+            assertionCase,
+            ({ after, assertion, echoed, encoding, filler, offset, place, token }) =>
+              Kit.withScripted(line, {}, async (net) => {
+                const shown = Leaks.encodings[encoding]!(echoed === "assertion" ? assertion : token)
+                net.script(endpointAnswer(place, `${fill(filler, offset)}${shown}${fill(filler, after)}`, token))
+                const service = await net.service({
+                  tokenUrl: Kit.tokenUrl,
+                  clientId: Kit.clientId,
+                  authMethod: "private_key_jwt",
+                  clientAssertion: assertion,
+                  retry: { times: 0 }
+                })
+                const error = await Kit.errorOf(service.get())
+                const values = forbiddenForms(token)
+                for (const [name, encode] of Object.entries(Leaks.encodings)) {
+                  values[`the assertion (${name})`] = encode(assertion)
+                }
+                Leaks.assertClean(assert, error, net.logs(), values)
+                assert.strictEqual(error.tag, place.includes("cause") ? "NetworkError" : "TokenError")
+                assert.strictEqual(Kit.form(net.requests()[0]!).get("client_assertion"), assertion, "sent as given")
+              })
+          ),
+          { numRuns }
+        ),
+      60_000
+    )
+
+    it(
+      "a token echoed by an API in any form at any offset of an error body, a challenge or a transport cause",
+      () =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(apiCase, ({ after, encoding, filler, offset, place, token }) =>
+            Kit.withScripted(line, {}, async (net) => {
+              const shown = Leaks.encodings[encoding]!(token)
+              // a transport's cause that quotes the request's header: `request failed: <filler>Authorization: Bearer <token>`
+              const text = place.includes("transport")
+                ? `${fill(filler, offset - 38)}Authorization: Bearer ${shown}${fill(filler, after)}`
+                : `${fill(filler, offset)}${shown}${fill(filler, after)}`
+              net.script(apiAnswer(place, text))
+              const client = await net.authorizedClient(net.fixedTokens(token))
+              const error = await Kit.errorOf(client.send({ url: "https://api.example.com/x" }))
+              Leaks.assertClean(assert, error, net.logs(), forbiddenForms(token))
+              assert.strictEqual(error.tag, place.includes("transport") ? "NetworkError" : "ApiError")
+            })),
+          { numRuns }
+        ),
+      60_000
+    )
   })
 }

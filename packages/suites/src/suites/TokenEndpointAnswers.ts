@@ -127,7 +127,14 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     })
 
     it("400 and 401 without a §5.2 body are TokenError InvalidResponse with the status, not retried", async () => {
-      const bodies = ["<html>Bad Request</html>", "", "{}", "{\"error\":42}", "{\"error\":\"\"}", "[\"invalid_client\"]"]
+      const bodies = [
+        "<html>Bad Request</html>",
+        "",
+        "{}",
+        "{\"error\":42}",
+        "{\"error\":\"\"}",
+        "[\"invalid_client\"]"
+      ]
       for (const status of [400, 401]) {
         for (const body of bodies) {
           const error = await invalid(Kit.respond(status, body))
@@ -232,13 +239,19 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
 
     it("a zero, negative or non-numeric expires_in is InvalidResponse", async () => {
       for (const expiresIn of [0, -1, "0", "-5", "abc", "3600s", "", true, {}, [3600]]) {
-        await assertInvalidResponse(Kit.token("x", { expires_in: expiresIn }), `expires_in ${JSON.stringify(expiresIn)}`)
+        await assertInvalidResponse(
+          Kit.token("x", { expires_in: expiresIn }),
+          `expires_in ${JSON.stringify(expiresIn)}`
+        )
       }
     })
 
     it("a lifetime under 1 second is InvalidResponse", async () => {
       for (const expiresIn of [1e-7, 1e-300, 0.5, 0.999, "0.5", Number.MIN_VALUE]) {
-        await assertInvalidResponse(Kit.token("x", { expires_in: expiresIn }), `expires_in ${JSON.stringify(expiresIn)}`)
+        await assertInvalidResponse(
+          Kit.token("x", { expires_in: expiresIn }),
+          `expires_in ${JSON.stringify(expiresIn)}`
+        )
       }
     })
 

@@ -259,25 +259,33 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     }
 
     for (const httpClient of line.httpClients) {
-      it(`on a real socket with ${httpClient}: a 302 fails with InvalidResponse and the target gets no request`, () =>
-        Server.withServer((hit, response) => {
-          if (hit.path === "/token") {
-            response.writeHead(302, { location: "/stolen" })
-            response.end()
-          } else {
-            Server.sendJson(response, 200, { access_token: "redirected-token", token_type: "Bearer", expires_in: 3600 })
-          }
-        }, (server) =>
-          Kit.withLive(line, { httpClient }, async (net) => {
-            const service = await net.service(
-              Kit.optionsWith({ tokenUrl: `${server.url}/token`, retry: { times: 2 } })
-            )
-            const error = await Kit.errorOf(service.get())
-            assert.strictEqual(error.tag, "TokenError")
-            assert.strictEqual(error.reason, "InvalidResponse")
-            assert.strictEqual(error.fields.status, 302)
-            assert.deepStrictEqual(server.hits.map((hit) => `${hit.method} ${hit.path}`), ["POST /token"])
-          })), 10_000)
+      it(
+        `on a real socket with ${httpClient}: a 302 fails with InvalidResponse and the target gets no request`,
+        () =>
+          Server.withServer((hit, response) => {
+            if (hit.path === "/token") {
+              response.writeHead(302, { location: "/stolen" })
+              response.end()
+            } else {
+              Server.sendJson(response, 200, {
+                access_token: "redirected-token",
+                token_type: "Bearer",
+                expires_in: 3600
+              })
+            }
+          }, (server) =>
+            Kit.withLive(line, { httpClient }, async (net) => {
+              const service = await net.service(
+                Kit.optionsWith({ tokenUrl: `${server.url}/token`, retry: { times: 2 } })
+              )
+              const error = await Kit.errorOf(service.get())
+              assert.strictEqual(error.tag, "TokenError")
+              assert.strictEqual(error.reason, "InvalidResponse")
+              assert.strictEqual(error.fields.status, 302)
+              assert.deepStrictEqual(server.hits.map((hit) => `${hit.method} ${hit.path}`), ["POST /token"])
+            })),
+        10_000
+      )
     }
   })
 }

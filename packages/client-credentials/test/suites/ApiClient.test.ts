@@ -1,4 +1,5 @@
-import * as ApiClient from "@effect-oauth2/suites/suites/ApiClient"
+/** The behavioural suite of AuthorizedClient (`docs/api-client.md`), on the Effect 3 line. */
+import * as ApiClient from "@effect-oauth2/suites/ApiClient"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

@@ -1,4 +1,5 @@
-import * as Bounds from "@effect-oauth2/suites/suites/Bounds"
+/** The behavioural suite of bounds (`docs/behaviour.md#bounds`), on the Effect 3 line. */
+import * as Bounds from "@effect-oauth2/suites/Bounds"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

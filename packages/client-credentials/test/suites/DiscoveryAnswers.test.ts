@@ -1,4 +1,5 @@
-import * as DiscoveryAnswers from "@effect-oauth2/suites/suites/DiscoveryAnswers"
+/** The behavioural suite of discovery answers (`docs/behaviour.md#discovery-answers`), on the Effect 3 line. */
+import * as DiscoveryAnswers from "@effect-oauth2/suites/DiscoveryAnswers"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

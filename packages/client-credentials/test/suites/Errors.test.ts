@@ -1,4 +1,5 @@
-import * as Errors from "@effect-oauth2/suites/suites/Errors"
+/** The behavioural suite of errors (`docs/behaviour.md#errors`), on the Effect 3 line. */
+import * as Errors from "@effect-oauth2/suites/Errors"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

@@ -1,4 +1,5 @@
-import * as FailuresRemembered from "@effect-oauth2/suites/suites/FailuresRemembered"
+/** The behavioural suite of failures remembered (`docs/behaviour.md#failures-remembered`), on the Effect 3 line. */
+import * as FailuresRemembered from "@effect-oauth2/suites/FailuresRemembered"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

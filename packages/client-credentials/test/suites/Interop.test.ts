@@ -1,4 +1,5 @@
-import * as Interop from "@effect-oauth2/suites/suites/Interop"
+/** The behavioural suite of the oidc-provider interop, on the Effect 3 line. */
+import * as Interop from "@effect-oauth2/suites/Interop"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

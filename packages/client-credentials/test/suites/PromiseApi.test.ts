@@ -1,4 +1,5 @@
-import * as PromiseApi from "@effect-oauth2/suites/suites/PromiseApi"
+/** The behavioural suite of the Promise API (`docs/promise.md`), on the Effect 3 line. */
+import * as PromiseApi from "@effect-oauth2/suites/PromiseApi"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

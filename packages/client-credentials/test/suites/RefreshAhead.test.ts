@@ -1,4 +1,5 @@
-import * as RefreshAhead from "@effect-oauth2/suites/suites/RefreshAhead"
+/** The behavioural suite of refresh ahead (`docs/behaviour.md#refresh-ahead`), on the Effect 3 line. */
+import * as RefreshAhead from "@effect-oauth2/suites/RefreshAhead"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

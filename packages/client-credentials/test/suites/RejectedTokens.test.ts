@@ -1,4 +1,5 @@
-import * as RejectedTokens from "@effect-oauth2/suites/suites/RejectedTokens"
+/** The behavioural suite of rejected tokens (`docs/behaviour.md#rejected-tokens`), on the Effect 3 line. */
+import * as RejectedTokens from "@effect-oauth2/suites/RejectedTokens"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

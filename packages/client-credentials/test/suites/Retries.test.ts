@@ -1,4 +1,5 @@
-import * as Retries from "@effect-oauth2/suites/suites/Retries"
+/** The behavioural suite of retries and Retry-After (`docs/behaviour.md#retries-and-retry-after`), on the Effect 3 line. */
+import * as Retries from "@effect-oauth2/suites/Retries"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

@@ -1,4 +1,5 @@
-import * as ScopesAndResources from "@effect-oauth2/suites/suites/ScopesAndResources"
+/** The behavioural suite of scopes and resources (`docs/behaviour.md#scopes-and-resources`), on the Effect 3 line. */
+import * as ScopesAndResources from "@effect-oauth2/suites/ScopesAndResources"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

@@ -1,4 +1,5 @@
-import * as Secrets from "@effect-oauth2/suites/suites/Secrets"
+/** The behavioural suite of secrets (`docs/behaviour.md#secrets`), on the Effect 3 line. */
+import * as Secrets from "@effect-oauth2/suites/Secrets"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

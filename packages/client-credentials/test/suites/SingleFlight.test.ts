@@ -1,4 +1,5 @@
-import * as SingleFlight from "@effect-oauth2/suites/suites/SingleFlight"
+/** The behavioural suite of single flight (`docs/behaviour.md#single-flight`), on the Effect 3 line. */
+import * as SingleFlight from "@effect-oauth2/suites/SingleFlight"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

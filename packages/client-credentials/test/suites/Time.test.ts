@@ -1,4 +1,5 @@
-import * as Time from "@effect-oauth2/suites/suites/Time"
+/** The behavioural suite of time (`docs/behaviour.md#time`), on the Effect 3 line. */
+import * as Time from "@effect-oauth2/suites/Time"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

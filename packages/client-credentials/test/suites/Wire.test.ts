@@ -1,4 +1,5 @@
-import * as Wire from "@effect-oauth2/suites/suites/Wire"
+/** The behavioural suite of the wire (`docs/behaviour.md#the-wire`), on the Effect 3 line. */
+import * as Wire from "@effect-oauth2/suites/Wire"
 import { assert, describe, it } from "vitest"
 import { line } from "../line.js"
 

@@ -13,10 +13,10 @@
  * @since 0.1.0
  */
 import * as FastCheck from "fast-check"
-import * as Kit from "../internal/kit.js"
-import * as Leaks from "../internal/leaks.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import * as Leaks from "./internal/leaks.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 const secret = Kit.clientSecret
 const formSecret = Leaks.formEncode(secret)

@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 const issuer = "https://auth.example.com/tenant-7"
 const rfc8414Url = "https://auth.example.com/.well-known/oauth-authorization-server/tenant-7"

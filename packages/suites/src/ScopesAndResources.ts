@@ -7,9 +7,9 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 /**
  * Answers with `<n>:<the request's parameters>`, n counting its answers, so a token says which request it answered.

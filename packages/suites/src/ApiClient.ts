@@ -8,10 +8,10 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import * as Server from "../internal/server.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import * as Server from "./internal/server.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 /** What the protected API answers to a request whose token it accepts; `undefined` for its usual 200 `ok`. */
 type Handler = (request: Line.RecordedRequest) => Line.Answer | undefined

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import type { Suite } from "./TestApi.js"
 
 /**
  * The suite.

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import type { Suite } from "./TestApi.js"
 
 const noJitter = { random: 0.5 }
 

@@ -9,10 +9,10 @@
  * @since 0.1.0
  */
 import * as Jose from "jose"
-import * as Kit from "../internal/kit.js"
-import * as Server from "../internal/server.js"
-import type * as Line from "../Line.js"
-import type { Assert, Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import * as Server from "./internal/server.js"
+import type * as Line from "./Line.js"
+import type { Assert, Suite } from "./TestApi.js"
 
 /** How a server decodes `client_secret_basic` (RFC 6749 §2.3.1): Base64, split at the first colon, form-decode. */
 const decodeBasic = (assert: Assert, header: string | undefined) => {

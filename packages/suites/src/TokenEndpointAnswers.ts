@@ -7,10 +7,10 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import * as Server from "../internal/server.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import * as Server from "./internal/server.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 const retry = { times: 2 }
 

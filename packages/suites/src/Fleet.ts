@@ -7,10 +7,10 @@
  * @since 0.1.0
  */
 import { Redis } from "ioredis"
-import * as Fleet from "../fixtures/Fleet.js"
-import * as RedisServer from "../fixtures/RedisServer.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Fleet from "./fixtures/Fleet.js"
+import * as RedisServer from "./fixtures/RedisServer.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 const timeout = 120_000
 

@@ -8,8 +8,8 @@
  */
 import * as Http from "node:http"
 import type * as Net from "node:net"
-import * as Kit from "../internal/kit.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import type { Suite } from "./TestApi.js"
 
 const hardExpiry = 3_540_000
 const refreshPoint = 2_832_000

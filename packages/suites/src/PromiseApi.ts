@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import * as Crypto from "node:crypto"
-import * as Server from "../fixtures/PromiseServer.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Server from "./fixtures/PromiseServer.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 

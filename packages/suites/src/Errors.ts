@@ -6,10 +6,10 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import * as Server from "../internal/server.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import * as Server from "./internal/server.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 /** The path and query every URL below carries: no message may show them. */
 const pathAndQuery = "/tenant-7/oauth2/token?customer=acme"

@@ -9,10 +9,10 @@
  * @since 0.1.0
  */
 import * as Jose from "jose"
-import * as Provider from "../fixtures/OidcProvider.js"
-import * as Kit from "../internal/kit.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Provider from "./fixtures/OidcProvider.js"
+import * as Kit from "./internal/kit.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 type Client =
   | Provider.SecretClient<"client_secret_basic" | "client_secret_post" | "client_secret_jwt">

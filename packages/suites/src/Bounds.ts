@@ -7,9 +7,9 @@
  *
  * @since 0.1.0
  */
-import * as Kit from "../internal/kit.js"
-import type * as Line from "../Line.js"
-import type { Suite } from "../TestApi.js"
+import * as Kit from "./internal/kit.js"
+import type * as Line from "./Line.js"
+import type { Suite } from "./TestApi.js"
 
 /** Answers with `<n>:<scope>`, n counting its answers. */
 const byScope = (): (request: Line.RecordedRequest) => Line.Answer => {

@@ -347,7 +347,7 @@ export interface Network {
  * @category models
  */
 export interface ScriptedOptions {
-  /** Every random draw of the line gives this number (in [0, 1)); absent: the line's random. */
+  /** Every random draw of the line gives this number, in [0, 1]; absent: the line's own random. */
   readonly random?: number | undefined
   /** The answer once the script is spent. Default: a `Token` answer (`token-<n>`). */
   readonly fallback?: Script | undefined
@@ -450,7 +450,6 @@ export interface PromiseApi {
   readonly createTokenClient: (options: Readonly<Record<string, unknown>>) => PromiseClient
   readonly TokenError: abstract new(...args: ReadonlyArray<never>) => Error
   readonly NetworkError: abstract new(...args: ReadonlyArray<never>) => Error
-  readonly ApiError: abstract new(...args: ReadonlyArray<never>) => Error
   readonly ClosedError: abstract new(...args: ReadonlyArray<never>) => Error
 }
 

@@ -121,5 +121,13 @@ export * as credentials from "./credentials.js"
  */
 export * as describeCause from "./describeCause.js"
 
+/**
+ * What the library tells operators, short of the calls that tell it: span, metric and log names, labels and
+ * attributes, what each event counts, the `expires_in` gauge's throttle.
+ *
+ * @since 0.1.0
+ */
+export * as telemetry from "./telemetry.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.

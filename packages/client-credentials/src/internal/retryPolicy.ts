@@ -16,7 +16,10 @@ import type { RetryObserver } from "./telemetry.js"
 const isRetryable = (error: TokenError.TokenError | NetworkError.NetworkError): error is NetworkError.NetworkError =>
   NetworkError.isNetworkError(error) && error.isRetryable
 
-/** `schedule`, waiting at least as long as the server's `Retry-After` (already capped) before each retry. */
+/**
+ * `schedule`, waiting at least as long as the server's `Retry-After` (capped) before each retry
+ * (`RetryPolicy.retryDelayMillis`).
+ */
 const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>) =>
   schedule.pipe(
     Schedule.intersect(Schedule.identity<NetworkError.NetworkError>()),

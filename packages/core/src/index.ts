@@ -121,6 +121,46 @@ export * as credentials from "./credentials.js"
  */
 export * as describeCause from "./describeCause.js"
 
+/**
+ * What the library tells operators, short of the calls that tell it: span, metric and log names, labels and
+ * attributes, what each event counts, the `expires_in` gauge's throttle.
+ *
+ * @since 0.1.0
+ */
+export * as telemetry from "./telemetry.js"
+
+/**
+ * One call to an authorization server in plain data: its failures as a `NetworkError`'s fields (try later, no usable
+ * answer), a body announced too large, a body read up to a limit as JSON.
+ *
+ * @since 0.1.0
+ */
+export * as httpCall from "./httpCall.js"
+
+/**
+ * The wait before a retry (the schedule's, never shorter than `Retry-After`, capped) and a per-attempt timeout's
+ * error.
+ *
+ * @since 0.1.0
+ */
+export * as retryPolicy from "./retryPolicy.js"
+
+/**
+ * The token endpoint on the wire: the request's method, URL, headers and form; what an answer's status says to do;
+ * its body as a token or a `TokenError`'s fields.
+ *
+ * @since 0.1.0
+ */
+export * as tokenEndpoint from "./tokenEndpoint.js"
+
+/**
+ * An API's error answer as an `ApiError`'s fields: the URL without query, the challenge and the body's start, the
+ * token redacted.
+ *
+ * @since 0.1.0
+ */
+export * as apiAnswer from "./apiAnswer.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

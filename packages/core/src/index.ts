@@ -121,5 +121,13 @@ export * as credentials from "./credentials.js"
  */
 export * as describeCause from "./describeCause.js"
 
+/**
+ * The three errors as plain fields: their reasons and sources, the message each reads as, whether one is terminal or
+ * retryable.
+ *
+ * @since 0.1.0
+ */
+export * as errors from "./errors.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.

@@ -161,6 +161,22 @@ export * as tokenEndpoint from "./tokenEndpoint.js"
  */
 export * as apiAnswer from "./apiAnswer.js"
 
+/**
+ * The three errors as plain fields: their reasons and sources, the message each reads as, whether one is terminal or
+ * retryable.
+ *
+ * @since 0.1.0
+ */
+export * as errors from "./errors.js"
+
+/**
+ * `TokenService`'s options: their shapes and docs (generic over a line's secrets, assertions, durations and retry
+ * schedules), defaults in millis, checks and their texts, and the variables of the environment (`OAUTH_*`).
+ *
+ * @since 0.1.0
+ */
+export * as options from "./options.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

@@ -121,5 +121,15 @@ export * as credentials from "./credentials.js"
  */
 export * as describeCause from "./describeCause.js"
 
+/**
+ * Discovery's state machine: the issuer's metadata unknown, being discovered, known, kept after a failed re-read, or
+ * being read again; pure transitions for a caller, a failed token endpoint and the end of a read, with the actions
+ * and log words for the line's shell.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export * as discoveryState from "./discoveryState.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.

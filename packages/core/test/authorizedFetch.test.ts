@@ -1,6 +1,6 @@
 /**
- * The authorized `fetch` on the platform's `fetch` (`docs/promise.md`), with a fake `fetch` in its place: the token in
- * `Authorization` (the caller's headers kept), the 401 rule (`docs/behaviour.md#401-recovery`), bodies kept or
+ * The authorized `fetch` on the platform's `fetch` (`docs/promise.md#fetch`), with a fake `fetch` in its place: the token in
+ * `Authorization` (the caller's headers kept), the 401 rule (`docs/behaviour.md#rejected-tokens`), bodies kept or
  * streamed once, failures to send and of an answer's body as the line's network error, calls cut by their signal or
  * by the client's closing.
  */

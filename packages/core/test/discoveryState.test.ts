@@ -1,7 +1,7 @@
 /**
  * Discovery's state machine, alone: each transition of the module's comment, with the next state and the actions,
  * at exact times (monotonic milliseconds); the log words; which failures say the token endpoint may have moved
- * (`docs/behaviour.md#discovery`).
+ * (`docs/configuration.md#discovery`).
  */
 import { assert, describe, it } from "vitest"
 import * as DiscoveryState from "../src/discoveryState.js"

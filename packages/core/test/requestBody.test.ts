@@ -1,5 +1,5 @@
 /**
- * A request body read up to a limit (`docs/promise.md`, `replayBodyLimit`): kept when it ends within it, streamed once
+ * A request body read up to a limit (`docs/promise.md#fetch`, `replayBodyLimit`): kept when it ends within it, streamed once
  * past it (the chunks read, then the rest), its own failure kept as data; the read cut at once by the caller's signal
  * or by the client's closing, with the signal's reason or the line's closed error.
  */

@@ -1,8 +1,8 @@
 /**
- * The authorized `fetch` on the platform's `fetch` (`docs/promise.md#fetch`), with a fake `fetch` in its place: the token in
- * `Authorization` (the caller's headers kept), the 401 rule (`docs/behaviour.md#rejected-tokens`), bodies kept or
- * streamed once, failures to send and of an answer's body as the line's network error, calls cut by their signal or
- * by the client's closing.
+ * The authorized `fetch` on the platform's `fetch` (`docs/promise.md#fetch`), with a fake `fetch` in its place: the
+ * token in `Authorization` (the caller's headers kept), the 401 rule (`docs/behaviour.md#rejected-tokens`), bodies
+ * kept or streamed once, failures to send and of an answer's body as the line's network error, calls cut by their
+ * signal or by the client's closing.
  */
 import { afterEach, assert, beforeEach, describe, it, vi } from "vitest"
 import * as AuthorizedFetch from "../src/authorizedFetch.js"
@@ -96,7 +96,7 @@ const rejecting = () =>
   new Response("no", { status: 401, headers: { "www-authenticate": "Bearer error=\"invalid_token\"" } })
 
 describe("authorizedFetch: the token", () => {
-  it("a fresh token is used at once; its Authorization built once per token; the answer is the platform's own", async () => {
+  it("a fresh token is used at once, its Authorization built once; the answer is the platform's own", async () => {
     const answer = new Response("hello")
     answers = [answer]
     const { fetch, seen } = clientOf({ freshToken: () => first })
@@ -250,7 +250,7 @@ describe("authorizedFetch: failures", () => {
   const refused = () =>
     new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })
 
-  it("a request that could not be sent: the line's network error, from the URL's origin, with the cause's code", async () => {
+  it("a request that could not be sent: the line's network error, the URL's origin, the cause's code", async () => {
     answers = [refused()]
     const { fetch } = clientOf()
     assert.deepStrictEqual(await rejection(fetch("https://api.example.com:8443/path?q=secret")), {
@@ -280,7 +280,7 @@ describe("authorizedFetch: failures", () => {
     assert.strictEqual(sent.length, 0)
   })
 
-  it("an answer whose body breaks off: the line's network error with its status, whichever way it is read", async () => {
+  it("an answer whose body breaks off: the line's network error, its status, whichever way it is read", async () => {
     const brokenBody = () =>
       new ReadableStream<Uint8Array>({
         start: (controller) => controller.enqueue(new TextEncoder().encode("par")),

@@ -274,7 +274,7 @@ describe("discoveryState: Rereading", () => {
     assert.deepStrictEqual(step.actions, [{ _tag: "LogRereadFailed", level: "Warning", failure: "the issuer failed" }])
   })
 
-  it("a failure from Kept → Kept, read at this read's start; log at debug (once per run of failures at warning)", () => {
+  it("a failure from Kept → Kept, read at this read's start; log at debug (a run of failures: one warning)", () => {
     const fromKept = rereadingFrom(served("Kept", 40_000, 70_000))
     const step = DiscoveryState.readEnded<Waiters, Serve>(fromKept, fromKept, { _tag: "Failure", failure: undefined })
     assert.deepStrictEqual(step.state, {
@@ -356,8 +356,8 @@ describe("discoveryState: log words", () => {
       DiscoveryState.logOf({ _tag: "LogMoved", metadata: moved, before: first }, issuerOrigin),
       {
         level: "Info",
-        message:
-          "effect-oauth2: the issuer's metadata names another token endpoint, on another origin than the issuer's; using it",
+        message: "effect-oauth2: the issuer's metadata names another token endpoint, on another origin than the " +
+          "issuer's; using it",
         annotations: {
           issuer: issuerOrigin,
           tokenEndpoint: "https://auth.other.example",

@@ -1,7 +1,7 @@
 /**
- * A request body read up to a limit (`docs/promise.md#fetch`, `replayBodyLimit`): kept when it ends within it, streamed once
- * past it (the chunks read, then the rest), its own failure kept as data; the read cut at once by the caller's signal
- * or by the client's closing, with the signal's reason or the line's closed error.
+ * A request body read up to a limit (`docs/promise.md#fetch`, `replayBodyLimit`): kept when it ends within it,
+ * streamed once past it (the chunks read, then the rest), its own failure kept as data; the read cut at once by the
+ * caller's signal or by the client's closing, with the signal's reason or the line's closed error.
  */
 import { getEventListeners } from "node:events"
 import { assert, describe, it } from "vitest"
@@ -81,7 +81,7 @@ describe("requestBody: readUpTo", () => {
     assert.deepStrictEqual(empty, { _tag: "Kept", bytes: new Uint8Array(0) })
   })
 
-  it("a body that goes past the limit: streamed, the chunks read (the last one past it) and the rest of the stream", async () => {
+  it("past the limit: streamed, the chunks read (the last one past it), then the rest of the stream", async () => {
     const { state, stream } = streamOf("abc", "de", "f", "tail")
     const body = await RequestBody.readUpTo(stream, 5, undefined, new AbortController().signal, closedError)
     assert.strictEqual(body._tag, "Streamed")

@@ -177,6 +177,35 @@ export * as errors from "./errors.js"
  */
 export * as options from "./options.js"
 
+/**
+ * Discovery's state machine: the issuer's metadata unknown, being discovered, known, kept after a failed re-read, or
+ * being read again; pure transitions for a caller, a failed token endpoint and the end of a read, with the actions
+ * and log words for the line's shell.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export * as discoveryState from "./discoveryState.js"
+
+/**
+ * A request body read up to a limit: kept to be sent again after a 401, or streamed once; the read cut by the
+ * caller's signal or the client's closing.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export * as requestBody from "./requestBody.js"
+
+/**
+ * An authorized `fetch` on the platform's own `fetch`: the configured token in `Authorization`, the 401 rule, calls
+ * cut by their signal or by `close()`, failures to send and of an answer's body described for the line's
+ * `NetworkError`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export * as authorizedFetch from "./authorizedFetch.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

@@ -206,6 +206,15 @@ export * as requestBody from "./requestBody.js"
  */
 export * as authorizedFetch from "./authorizedFetch.js"
 
+/**
+ * The token of one request key as a state machine: its states (`Empty`, `Fetching`, `Fresh`, `Refreshing`,
+ * `Failed`), the pure transitions of a call, a fetch's end, a refresh's end, a waiter that leaves and `invalidate`,
+ * and the actions each leaves to the shell.
+ *
+ * @since 0.1.0
+ */
+export * as tokenState from "./tokenState.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

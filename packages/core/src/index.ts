@@ -215,6 +215,21 @@ export * as authorizedFetch from "./authorizedFetch.js"
  */
 export * as tokenState from "./tokenState.js"
 
+/**
+ * A fleet's decisions about the token its replicas share through a store: which stored token answers a fetch and its
+ * times on this replica, how long a token is written for, the poll delay, the lease's renewal.
+ *
+ * @since 0.1.0
+ */
+export * as fleet from "./fleet.js"
+
+/**
+ * A shared store's health as a fleet sees it: which kinds of operation fail, for one warning per outage.
+ *
+ * @since 0.1.0
+ */
+export * as storeHealth from "./storeHealth.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

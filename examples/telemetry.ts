@@ -12,7 +12,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { ConsoleMetricExporter, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { ConsoleSpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Clock, DateTime, Duration, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import { isMain } from "./src/isMain.js"
 
 /** What the program does, in spans of its own: the library's spans hang under them. */
@@ -27,8 +27,10 @@ export const program = Effect.gen(function*() {
 
   // a fetch (retried after the 503) under the first handler's span, then cached calls: no span, counted
   for (let i = 0; i < 5; i++) yield* callApi
-  // past the refresh point: a background refresh, a root span of its own
-  yield* Effect.sleep("900 millis")
+  // past the refresh point (at most 0.8 of the 1.9 s the token is used, issue to hard expiry) and well before the hard
+  // expiry: a background refresh, a root span of its own
+  const issuedAt = DateTime.toEpochMillis((yield* tokens.get).issuedAt)
+  yield* Effect.sleep(Duration.millis(issuedAt + 1_600 - (yield* Clock.currentTimeMillis)))
   yield* callApi
   yield* Effect.sleep("100 millis")
   // the API stops accepting the token: AuthorizedClient drops it, fetches another and sends again
@@ -43,7 +45,9 @@ export const MainLayer = (server: FakeAuthServer.Service) =>
       TokenService.layer({
         tokenUrl: server.tokenUrl,
         clientId: FakeAuthServer.defaultClient.clientId,
-        clientSecret: Redacted.make(FakeAuthServer.defaultClient.clientSecret)
+        clientSecret: Redacted.make(FakeAuthServer.defaultClient.clientSecret),
+        // the short lifetime's tokens are used until 100 ms before they expire
+        expiryLeeway: "100 millis"
       })
     )
   )

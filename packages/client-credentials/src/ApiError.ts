@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Errors from "@effect-oauth2/core/errors"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
@@ -48,10 +49,11 @@ export type Challenge = typeof Challenge.Type
  * @since 0.1.0
  * @category models
  */
-export const maxBodyBytes = 1024
+export const maxBodyBytes = Errors.maxApiBodyBytes
 
 /**
- * A protected API answered with a non-2xx status.
+ * A protected API answered with a non-2xx status. Its fields are `ApiErrorFields` of `@effect-oauth2/core/errors`,
+ * where each is described.
  *
  * Holds the request's method and URL without its query string, never its headers, so no token is kept.
  *
@@ -67,18 +69,20 @@ export class ApiError extends Schema.TaggedError<ApiError>("@effect-oauth2/clien
   wwwAuthenticate: Schema.optional(Challenge),
   /** The start of the response body, at most 1 KiB, with any occurrence of the token replaced. */
   body: Schema.optional(Schema.String)
-}) {
+}) implements Errors.ApiErrorFields {
   /**
    * @since 0.1.0
    */
   readonly [TypeId]: TypeId = TypeId
 
   /**
+   * The request, its status and the challenge's `error` (`apiErrorMessage`), e.g.
+   * `GET https://api.example.com/v1/orders answered 401 (invalid_token)`.
+   *
    * @since 0.1.0
    */
   override get message(): string {
-    const error = this.wwwAuthenticate?.params["error"]
-    return `${this.method} ${this.url} answered ${this.status}${error === undefined ? "" : ` (${error})`}`
+    return Errors.apiErrorMessage(this)
   }
 }
 

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Errors from "@effect-oauth2/core/errors"
 import * as RetryAfter from "@effect-oauth2/core/retryAfter"
 import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as Duration from "effect/Duration"
@@ -29,15 +30,13 @@ export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentia
 export type TypeId = typeof TypeId
 
 /**
- * - `Transport`: the request could not be sent or the answer not read (refused, reset, DNS, …);
- * - `Timeout`: one attempt took longer than `requestTimeout`;
- * - `ServerError`: a 5xx or 408 answer;
- * - `RateLimited`: a 429 answer.
+ * Why there was no usable answer: `Transport`, `Timeout`, `ServerError`, `RateLimited`, each described at
+ * `networkErrorReasons` in `@effect-oauth2/core/errors`.
  *
  * @since 0.1.0
  * @category models
  */
-export const Reason = Schema.Literal("Transport", "Timeout", "ServerError", "RateLimited")
+export const Reason = Schema.Literal(...Errors.networkErrorReasons)
 
 /**
  * Why there was no usable answer.
@@ -48,14 +47,13 @@ export const Reason = Schema.Literal("Transport", "Timeout", "ServerError", "Rat
 export type Reason = typeof Reason.Type
 
 /**
- * Which call got no usable answer: a token request (`TokenEndpoint`), a request for the issuer's metadata when the
- * token endpoint is discovered from an `issuer` (`Discovery`), or a call to the API through `AuthorizedClient`
- * (`Api`).
+ * Which call got no usable answer: `TokenEndpoint`, `Discovery` (the issuer's metadata) or `Api`, each described at
+ * `networkErrorSources` in `@effect-oauth2/core/errors`.
  *
  * @since 0.1.0
  * @category models
  */
-export const Source = Schema.Literal("TokenEndpoint", "Discovery", "Api")
+export const Source = Schema.Literal(...Errors.networkErrorSources)
 
 /**
  * Which call got no usable answer.
@@ -83,7 +81,8 @@ export const maxRetryAfter: Duration.Duration = Duration.millis(RetryAfter.maxRe
 
 /**
  * No usable answer. From the token endpoint, the `isRetryable` ones have already been retried on the configured
- * schedule when a caller sees them; from `AuthorizedClient`, a `Transport` failure of the API call itself.
+ * schedule when a caller sees them; from `AuthorizedClient`, a `Transport` failure of the API call itself. Its fields
+ * are `NetworkErrorFields` of `@effect-oauth2/core/errors`, where each is described; `retryAfter` is a `Duration`.
  *
  * Never holds the client secret, an access token, or the request that was sent.
  *
@@ -119,44 +118,38 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
      */
     detail: Schema.optional(Schema.String)
   }
-) {
+) implements Errors.NetworkErrorFields<Duration.Duration> {
   /**
    * @since 0.1.0
    */
   readonly [TypeId]: TypeId = TypeId
 
   /**
-   * Which call failed and where, then what happened, once: e.g.
+   * Which call failed and where, then what happened, once (`networkErrorMessage`): e.g.
    * `token endpoint https://login.example.com unreachable (ECONNREFUSED)`, or for discovery
    * `issuer https://login.example.com unreachable (ECONNREFUSED)`.
    *
    * @since 0.1.0
    */
   override get message(): string {
-    const where = this.source === "TokenEndpoint" ? "token endpoint" : this.source === "Discovery" ? "issuer" : "API"
-    const at = this.origin === undefined ? where : `${where} ${this.origin}`
-    const why = this.detail === undefined ? "" : ` (${this.detail})`
-    const status = this.status === undefined ? "" : ` (HTTP ${this.status})`
-    const retryAfter = this.retryAfter === undefined ? "" : `, retry after ${Duration.format(this.retryAfter)}`
-    switch (this.reason) {
-      case "Transport":
-        return `${at} ${this.detail ?? "unreachable"}`
-      case "Timeout":
-        return `${at} timed out${why}`
-      case "ServerError":
-        return `${at} failed${status}${retryAfter}${why}`
-      case "RateLimited":
-        return `${at} rate limited the request${status}${retryAfter}${why}`
-    }
+    return Errors.networkErrorMessage({
+      reason: this.reason,
+      source: this.source,
+      origin: this.origin,
+      status: this.status,
+      retryAfter: this.retryAfter === undefined ? undefined : Duration.toMillis(this.retryAfter),
+      detail: this.detail
+    })
   }
 
   /**
-   * Whether trying again may help: transport failures, timeouts, and 408, 429, 500, 502, 503, 504 answers.
+   * Whether trying again may help: transport failures, timeouts, and 408, 429, 500, 502, 503, 504 answers
+   * (`isRetryable` of `@effect-oauth2/core/errors`).
    *
    * @since 0.1.0
    */
   get isRetryable(): boolean {
-    return this.reason === "Transport" || this.status === undefined || retryableStatuses.has(this.status)
+    return Errors.isRetryable(this)
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type * as CredentialRules from "@effect-oauth2/core/credentials"
 import type * as methods from "@effect-oauth2/core/methods"
+import type * as CoreOptions from "@effect-oauth2/core/options"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -68,45 +69,23 @@ export class TokenService
 export type EndpointOptions = TokenUrlOptions | IssuerOptions
 
 /**
- * The token endpoint, given as is.
+ * The token endpoint, given as is (`TokenUrlOptions` of `@effect-oauth2/core/options`, where each option is
+ * described).
  *
  * @since 0.1.0
  * @category models
  */
-export interface TokenUrlOptions {
-  /** The token endpoint URL. `https`, or `http` on a loopback address, unless `allowInsecureHttp`. */
-  readonly tokenUrl: string | URL
-  readonly issuer?: undefined
-  /** Allows plain `http` on a non-loopback host. RFC 6749 §3.2 requires TLS; default `false`. */
-  readonly allowInsecureHttp?: boolean | undefined
-  readonly requireSameOriginTokenEndpoint?: undefined
-}
+export interface TokenUrlOptions extends CoreOptions.TokenUrlOptions {}
 
 /**
- * The token endpoint, discovered from the issuer's metadata at the first call: RFC 8414
- * (`https://h/.well-known/oauth-authorization-server/tenant` for `https://h/tenant`), then OpenID Connect
- * Discovery (`https://h/tenant/.well-known/openid-configuration`) when that is not found. The metadata must name
- * the same issuer and list the configured `authMethod`. It is kept for its `Cache-Control: max-age`, held to
- * [1 minute, 24 hours] (24 hours without one), and read again, in the background, once it is older, or when the token
- * endpoint it names answers 404 or 410 or cannot be reached after the retries; at most once per 30 seconds. Callers
- * are served the metadata known meanwhile, and a re-read that fails keeps it (logged at warning).
+ * The token endpoint, discovered from the issuer's metadata (RFC 8414, then OpenID Connect Discovery) at the first
+ * call, and read again when it is old or the token endpoint it names fails (`IssuerOptions` of
+ * `@effect-oauth2/core/options` says how).
  *
  * @since 0.1.0
  * @category models
  */
-export interface IssuerOptions {
-  /** The authorization server's issuer identifier. `https`, or `http` on a loopback address, unless `allowInsecureHttp`. */
-  readonly issuer: string | URL
-  readonly tokenUrl?: undefined
-  /** Allows plain `http` on a non-loopback host, for the issuer and the endpoints it names; default `false`. */
-  readonly allowInsecureHttp?: boolean | undefined
-  /**
-   * Refuses a `token_endpoint` on another origin (scheme, host and port) than the issuer's, with `TokenError`
-   * `Discovery`: the client's credentials then go nowhere but the issuer's origin. Default `false`: RFC 8414 allows
-   * the token endpoint elsewhere, and some providers put it there (Google's is on another host).
-   */
-  readonly requireSameOriginTokenEndpoint?: boolean | undefined
-}
+export interface IssuerOptions extends CoreOptions.IssuerOptions {}
 
 /**
  * Client authentication with a shared secret sent to the server (RFC 6749 §2.3.1).
@@ -114,14 +93,7 @@ export interface IssuerOptions {
  * @since 0.1.0
  * @category models
  */
-export interface ClientSecretCredentials {
-  readonly clientId: string
-  readonly clientSecret: Redacted.Redacted<string>
-  /** `client_secret_basic` (HTTP Basic, the default) or `client_secret_post` (in the form body). */
-  readonly authMethod?: "client_secret_basic" | "client_secret_post" | undefined
-  readonly privateKey?: undefined
-  readonly clientAssertion?: undefined
-}
+export interface ClientSecretCredentials extends CoreOptions.ClientSecretCredentials<Redacted.Redacted<string>> {}
 
 /**
  * Where a signed client assertion is addressed (`aud`): the token endpoint's URL (the default, what Entra ID,
@@ -133,21 +105,12 @@ export interface ClientSecretCredentials {
 export type AssertionAudience = CredentialRules.AssertionAudience
 
 /**
- * `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed with HS256 over the client secret,
- * per token request; the secret itself is never sent.
+ * `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed with HS256 over the client secret.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ClientSecretJwtCredentials {
-  readonly clientId: string
-  readonly clientSecret: Redacted.Redacted<string>
-  readonly authMethod: "client_secret_jwt"
-  /** The assertion's `aud`; default `"tokenEndpoint"`. */
-  readonly assertionAudience?: AssertionAudience | undefined
-  readonly privateKey?: undefined
-  readonly clientAssertion?: undefined
-}
+export interface ClientSecretJwtCredentials extends CoreOptions.ClientSecretJwtCredentials<Redacted.Redacted<string>> {}
 
 /**
  * The algorithms `private_key_jwt` signs with.
@@ -158,47 +121,23 @@ export interface ClientSecretJwtCredentials {
 export type SigningAlgorithm = methods.SigningAlgorithm
 
 /**
- * `private_key_jwt` (RFC 7523 §2.2): a JWT signed with the client's private key, per token request.
+ * `private_key_jwt` (RFC 7523 §2.2): a JWT signed with the client's private key.
  *
  * @since 0.1.0
  * @category models
  */
-export interface PrivateKeyJwtCredentials {
-  readonly clientId: string
-  readonly authMethod: "private_key_jwt"
-  /**
-   * A PKCS#8 PEM (one `-----BEGIN PRIVATE KEY-----` block, no certificate) or a private JWK as JSON (an RSA JWK with
-   * its CRT parameters, an EC or OKP JWK with its public part). Imported once, when the layer is built.
-   */
-  readonly privateKey: Redacted.Redacted<string>
-  /** Default the JWK's own `alg`, else from the key: RSA → `RS256`, EC P-256 → `ES256`, Ed25519 → `EdDSA`. */
-  readonly signingAlgorithm?: SigningAlgorithm | undefined
-  /** The `kid` header, when the server needs it to pick the key; default the JWK's own `kid`. */
-  readonly keyId?: string | undefined
-  /** The assertion's `aud`; default `"tokenEndpoint"`. */
-  readonly assertionAudience?: AssertionAudience | undefined
-  readonly clientSecret?: undefined
-  readonly clientAssertion?: undefined
-}
+export interface PrivateKeyJwtCredentials extends CoreOptions.PrivateKeyJwtCredentials<Redacted.Redacted<string>> {}
 
 /**
- * `private_key_jwt` with an assertion made elsewhere (workload identity: a Kubernetes projected service-account
- * token, a cloud identity JWT): the effect runs again for every token request, so a rotating assertion is read fresh.
+ * `private_key_jwt` with an assertion made elsewhere (workload identity), from an effect run again for every token
+ * request.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ClientAssertionCredentials {
-  readonly clientId: string
-  readonly authMethod: "private_key_jwt"
-  /**
-   * The assertion, a JWS in compact form (three base64url parts separated by dots); its failure, or anything else, is
-   * a `TokenError` `ClientAssertion`, and nothing is sent.
-   */
-  readonly clientAssertion: Effect.Effect<Redacted.Redacted<string>, unknown>
-  readonly clientSecret?: undefined
-  readonly privateKey?: undefined
-}
+export interface ClientAssertionCredentials
+  extends CoreOptions.ClientAssertionCredentials<Effect.Effect<Redacted.Redacted<string>, unknown>>
+{}
 
 /**
  * How the client authenticates, discriminated by `authMethod`.
@@ -218,61 +157,33 @@ export type Credentials =
  * @since 0.1.0
  * @category models
  */
-export interface RequestOptions {
-  /** Sent space-separated as `scope`; left out when empty. */
-  readonly scopes?: ReadonlyArray<string> | undefined
-  readonly audience?: string | undefined
-  /** RFC 8707 resource indicators, one `resource` parameter each. */
-  readonly resource?: string | ReadonlyArray<string> | undefined
-  /** Further form parameters. The names the protocol reserves (`TokenRequest.reservedParams`) are refused. */
-  readonly extraParams?: Readonly<Record<string, string>> | undefined
-}
+export interface RequestOptions extends CoreOptions.RequestOptions {}
 
 /**
- * When tokens are renewed, retried and forgotten.
+ * When tokens are renewed, retried and forgotten (`PolicyOptions` of `@effect-oauth2/core/options`, where each option
+ * and its default is described), durations as `Duration.DurationInput`, the retry schedule a `Schedule`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface PolicyOptions {
-  /** How long before expiry a token stops being used; never more than half its lifetime. Default 60 seconds. */
-  readonly expiryLeeway?: Duration.DurationInput | undefined
-  /**
-   * The fraction of a token's usable lifetime after which the next call starts a background refresh, in (0, 1);
-   * `false` renews only at expiry. Default 0.8.
-   */
-  readonly refreshAhead?: number | false | undefined
-  /** The lifetime assumed when the response has no `expires_in`; at least 1 second. Default 5 minutes. */
-  readonly defaultLifetime?: Duration.DurationInput | undefined
-  /**
-   * When to retry a transient `NetworkError`; replaces the default: jittered exponential from 200 ms, at most
-   * 3 retries. A server's `Retry-After` lengthens a wait, up to 60 seconds. Make it finite: a fetch stops anyway when
-   * its last caller stops waiting, and a background refresh at its token's hard expiry.
-   */
-  readonly retry?: Schedule.Schedule<unknown, NetworkError.NetworkError> | undefined
-  /** The limit on each attempt, answer body included. Default 30 seconds. */
-  readonly requestTimeout?: Duration.DurationInput | undefined
-  /**
-   * How long a terminal `TokenError` (`invalid_client`, `unauthorized_client`, `unsupported_grant_type`,
-   * `invalid_scope`) is remembered per request; calls inside it fail at once. Every other `TokenError` from the token
-   * endpoint (a 404, an HTML page, `invalid_grant`, …) is remembered for 1 second, or this if shorter. Also how long
-   * a token that replaced a rejected one survives further rejections. Default 5 seconds; 0 turns all of it off.
-   */
-  readonly terminalErrorCooldown?: Duration.DurationInput | undefined
-  /**
-   * How many requests other than the configured one have their tokens kept; beyond it, the least recently used is
-   * dropped. Default 1000.
-   */
-  readonly cacheCapacity?: number | undefined
-}
+export interface PolicyOptions
+  extends CoreOptions.PolicyOptions<Duration.DurationInput, Schedule.Schedule<unknown, NetworkError.NetworkError>>
+{}
 
 /**
- * Everything `TokenService` needs.
+ * Everything `TokenService` needs: `EndpointOptions & Credentials & RequestOptions & PolicyOptions`, the
+ * `TokenServiceOptions` of `@effect-oauth2/core/options` with this line's secrets, assertions, durations and retry
+ * schedules.
  *
  * @since 0.1.0
  * @category models
  */
-export type Options = EndpointOptions & Credentials & RequestOptions & PolicyOptions
+export type Options = CoreOptions.TokenServiceOptions<
+  Redacted.Redacted<string>,
+  Effect.Effect<Redacted.Redacted<string>, unknown>,
+  Duration.DurationInput,
+  Schedule.Schedule<unknown, NetworkError.NetworkError>
+>
 
 /**
  * Creates the service. Fibers it starts (background refreshes, shared fetches) belong to the scope.
@@ -306,26 +217,13 @@ export const layerPrefetched = (
   Layer.scoped(TokenService, Effect.tap(make(options), (service) => service.get))
 
 /**
- * How a token service uses a shared `TokenStore` (`layerWithStore`).
+ * How a token service uses a shared `TokenStore` (`layerWithStore`): `StoreOptions` of `@effect-oauth2/core/options`,
+ * durations as `Duration.DurationInput`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface StoreOptions {
-  /**
-   * The limit on each call to the store: a call that takes longer is abandoned and is a miss, whatever the store does,
-   * so a hung store costs a caller this much per call at most, and the layer closes within it. Default 250
-   * milliseconds.
-   */
-  readonly storeTimeout?: Duration.DurationInput | undefined
-  /**
-   * How long the lease that makes the other replicas wait for the one that fetches lasts unless renewed. The holder
-   * renews it every third of this while its fetch runs, however long that takes (a long `Retry-After`), so this
-   * bounds how long the fleet waits for a holder that died. Use the same value on every replica: a lease with more
-   * time left than this, or none, is taken as stale and replaced. Default 10 seconds.
-   */
-  readonly leaseTtl?: Duration.DurationInput | undefined
-}
+export interface StoreOptions extends CoreOptions.StoreOptions<Duration.DurationInput> {}
 
 /**
  * Creates a service that shares its tokens through the `TokenStore` in the context with the other replicas of the

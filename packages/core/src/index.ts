@@ -121,6 +121,115 @@ export * as credentials from "./credentials.js"
  */
 export * as describeCause from "./describeCause.js"
 
+/**
+ * What the library tells operators, short of the calls that tell it: span, metric and log names, labels and
+ * attributes, what each event counts, the `expires_in` gauge's throttle.
+ *
+ * @since 0.1.0
+ */
+export * as telemetry from "./telemetry.js"
+
+/**
+ * One call to an authorization server in plain data: its failures as a `NetworkError`'s fields (try later, no usable
+ * answer), a body announced too large, a body read up to a limit as JSON.
+ *
+ * @since 0.1.0
+ */
+export * as httpCall from "./httpCall.js"
+
+/**
+ * The wait before a retry (the schedule's, never shorter than `Retry-After`, capped) and a per-attempt timeout's
+ * error.
+ *
+ * @since 0.1.0
+ */
+export * as retryPolicy from "./retryPolicy.js"
+
+/**
+ * The token endpoint on the wire: the request's method, URL, headers and form; what an answer's status says to do;
+ * its body as a token or a `TokenError`'s fields.
+ *
+ * @since 0.1.0
+ */
+export * as tokenEndpoint from "./tokenEndpoint.js"
+
+/**
+ * An API's error answer as an `ApiError`'s fields: the URL without query, the challenge and the body's start, the
+ * token redacted.
+ *
+ * @since 0.1.0
+ */
+export * as apiAnswer from "./apiAnswer.js"
+
+/**
+ * The three errors as plain fields: their reasons and sources, the message each reads as, whether one is terminal or
+ * retryable.
+ *
+ * @since 0.1.0
+ */
+export * as errors from "./errors.js"
+
+/**
+ * `TokenService`'s options: their shapes and docs (generic over a line's secrets, assertions, durations and retry
+ * schedules), defaults in millis, checks and their texts, and the variables of the environment (`OAUTH_*`).
+ *
+ * @since 0.1.0
+ */
+export * as options from "./options.js"
+
+/**
+ * Discovery's state machine: the issuer's metadata unknown, being discovered, known, kept after a failed re-read, or
+ * being read again; pure transitions for a caller, a failed token endpoint and the end of a read, with the actions
+ * and log words for the line's shell.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export * as discoveryState from "./discoveryState.js"
+
+/**
+ * A request body read up to a limit: kept to be sent again after a 401, or streamed once; the read cut by the
+ * caller's signal or the client's closing.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export * as requestBody from "./requestBody.js"
+
+/**
+ * An authorized `fetch` on the platform's own `fetch`: the configured token in `Authorization`, the 401 rule, calls
+ * cut by their signal or by `close()`, failures to send and of an answer's body described for the line's
+ * `NetworkError`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export * as authorizedFetch from "./authorizedFetch.js"
+
+/**
+ * The token of one request key as a state machine: its states (`Empty`, `Fetching`, `Fresh`, `Refreshing`,
+ * `Failed`), the pure transitions of a call, a fetch's end, a refresh's end, a waiter that leaves and `invalidate`,
+ * and the actions each leaves to the shell.
+ *
+ * @since 0.1.0
+ */
+export * as tokenState from "./tokenState.js"
+
+/**
+ * A fleet's decisions about the token its replicas share through a store: which stored token answers a fetch and its
+ * times on this replica, how long a token is written for, the poll delay, the lease's renewal.
+ *
+ * @since 0.1.0
+ */
+export * as fleet from "./fleet.js"
+
+/**
+ * A shared store's health as a fleet sees it: which kinds of operation fail, for one warning per outage.
+ *
+ * @since 0.1.0
+ */
+export * as storeHealth from "./storeHealth.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

@@ -2,6 +2,7 @@
  * Bearer requests: adds the token, turns a 401 for a rejected token into one retry with a fresh token, and
  * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
  */
+import * as ApiAnswer from "@effect-oauth2/core/apiAnswer"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as urls from "@effect-oauth2/core/urls"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
@@ -45,9 +46,6 @@ const isReplayable = (request: HttpClientRequest.HttpClientRequest): boolean => 
   }
 }
 
-/** The URL of `request` without its query string or fragment. */
-const urlWithoutQuery = (url: string): string => url.split(/[?#]/, 1)[0] ?? url
-
 /** The redactor of each token an error was built for: its forms are computed once per token, not once per error. */
 const redactors = new WeakMap<AccessToken.AccessToken, Redactor.Redactor>()
 
@@ -72,10 +70,7 @@ const readBodyStart = (
   const body = Stream.mapError(response.stream, () => "unreadable" as const)
   // read enough past the limit that a form of the token starting inside it is seen whole, and so replaced
   return readAtMost(body, ApiError.maxBodyBytes + redactor.longestFormBytes).pipe(
-    Effect.map(({ text, truncated }) => {
-      const shown = redactor.cut(text, ApiError.maxBodyBytes, { truncated })
-      return shown === "" ? undefined : shown
-    }),
+    Effect.map((read) => ApiAnswer.bodyPreview(read, ApiError.maxBodyBytes, redactor)),
     // a body that stalls must not hold the caller: it is only a detail of the error
     Effect.timeoutTo({ duration: bodyReadTimeout, onSuccess: (body) => body, onTimeout: () => undefined }),
     Effect.orElseSucceed(() => undefined)
@@ -86,26 +81,17 @@ const toApiError = (
   response: HttpClientResponse.HttpClientResponse,
   token: AccessToken.AccessToken
 ): Effect.Effect<never, ApiError.ApiError> =>
-  Effect.flatMap(readBodyStart(response, token), (body) => {
-    const found = wwwAuthenticate.find(response.headers["www-authenticate"], token.tokenType)
-    // a server may echo the token in a challenge parameter too
-    const redactor = redactorOf(token)
-    const challenge = found === undefined ? undefined : {
-      scheme: found.scheme,
-      params: Object.fromEntries(
-        Object.entries(found.params).map(([name, value]) => [name, redactor.redact(value)])
-      )
-    }
-    return Effect.fail(
-      new ApiError.ApiError({
+  Effect.flatMap(readBodyStart(response, token), (body) =>
+    Effect.fail(
+      new ApiError.ApiError(ApiAnswer.apiFailure({
         status: response.status,
         method: response.request.method,
-        url: urlWithoutQuery(response.request.url),
-        ...(challenge === undefined ? {} : { wwwAuthenticate: challenge }),
-        ...(body === undefined ? {} : { body })
-      })
-    )
-  })
+        url: response.request.url,
+        wwwAuthenticate: response.headers["www-authenticate"],
+        tokenType: token.tokenType,
+        body
+      }, redactorOf(token)))
+    ))
 
 /** A 401 that says the token itself was refused (`wwwAuthenticate.rejectsToken`). */
 const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken): boolean =>

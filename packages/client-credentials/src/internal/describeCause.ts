@@ -1,24 +1,28 @@
 /**
- * What went wrong in transport, in words for an error (`@effect-oauth2/core/describeCause`): this line's HTTP client
- * errors dispatched onto the core's descriptions.
+ * What went wrong in transport, in words for an error (`@effect-oauth2/core/describeCause`,
+ * `@effect-oauth2/core/httpCall`): this line's HTTP client errors as the core's `ClientFailure`.
  */
-import { answerFailure, describeCause, sendFailure } from "@effect-oauth2/core/describeCause"
+import * as HttpCall from "@effect-oauth2/core/httpCall"
 import type { Redactor } from "@effect-oauth2/core/redactor"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 
 /**
- * What happened to an `HttpClient` call that got no usable answer, as a `NetworkError` `Transport` says it: the
- * answer's status, if one came, and the phrase that follows where the call went — `sendFailure`'s for a request that
- * could not be sent or got no answer, `answerFailure`'s for an answer whose body broke off or could not be decoded,
- * `not sent (InvalidUrl: …)` for a request the client refused.
+ * What an `HttpClient` error says about a call that got no usable answer: an answer whose body broke off or could not
+ * be decoded (a `ResponseError`), a request the client refused (`Encode`, `InvalidUrl`), or one that could not be sent
+ * or got no answer (`Transport`).
+ */
+export const clientFailureOf = (error: HttpClientError.HttpClientError): HttpCall.ClientFailure =>
+  error._tag === "ResponseError"
+    ? { _tag: "Answered", status: error.response.status, cause: error.cause }
+    : error.reason === "Transport"
+    ? { _tag: "Unanswered", url: error.request.url, cause: error.cause }
+    : { _tag: "NotSent", reason: error.reason, cause: error.cause }
+
+/**
+ * What happened to an `HttpClient` call that got no usable answer, as a `NetworkError` `Transport` says it
+ * (`HttpCall.transportFailure`).
  */
 export const transportFailure = (
   error: HttpClientError.HttpClientError,
   redactor: Redactor
-): { readonly detail: string; readonly status?: number } => {
-  if (error._tag === "ResponseError") return answerFailure(error.cause, error.response.status, redactor)
-  if (error.reason !== "Transport") {
-    return { detail: `not sent (${error.reason}: ${describeCause(error.cause, redactor)})` }
-  }
-  return sendFailure(error.cause, error.request.url, redactor)
-}
+): { readonly detail: string; readonly status?: number } => HttpCall.transportFailure(clientFailureOf(error), redactor)

@@ -13,41 +13,18 @@
  * `Discovery`, or `UnsupportedAuthMethod` for the method.
  * `Metadata.issuer` is the value the server published, as an assertion's audience must spell it.
  *
- * How long metadata is kept: until its maximum age, the response's `Cache-Control: max-age` held to [1 minute,
- * 24 hours] (`no-cache` or `no-store`: 1 minute; none: 24 hours), measured on the `Clock`'s monotonic time from when
- * the read started; and until the token endpoint it names stops working (`endpointFailed`: it answered 404 or 410, or
- * no answer came, after the retries). Either reads the metadata again, in the background, at most once per
- * `rereadCooldown` (30 seconds) from the start of the last read: the token endpoint can move, and an issuer's metadata
- * is the place that says where to.
- *
- * States (`state`; every transition replaces the whole value):
- * - `Unknown`: nothing known, nothing in flight.
- * - `Discovering`: the first discovery (or the first after a failed one) runs on a fiber of the scope `make` ran in;
- *   callers wait for its outcome (`shared`).
- * - `Known`: the metadata, from the last read, served at once; with when that read started and when it goes stale.
- * - `Kept`: the same, after a re-read that failed: the metadata served is the last good one.
- * - `Rereading`: a re-read runs on a fiber of the scope, from `Known` or `Kept` (`from`), whose metadata callers are
- *   served at once meanwhile.
- *
- * Transitions:
- * - `Unknown` — a caller → `Discovering`.
- * - `Discovering` — good metadata → `Known`; any failure (a `TokenError`, a `NetworkError` after the retries, a
- *   defect, an interruption by the scope's end) → `Unknown`: nothing is kept, the next caller discovers again.
- * - `Known` or `Kept` — a caller once the metadata is stale, or `endpointFailed` for its metadata, each only after the
- *   cool-down since its read started → `Rereading`.
- * - `Rereading` — good metadata → `Known` (a new `Metadata`); a failure → `Kept` (logged at warning from `Known`, at
- *   debug from `Kept`: once per run of failures), with the metadata of `from` and the time this read started, so the
- *   cool-down runs from it; an interruption by the scope's end → `from`.
- *
- * Invariants:
- * - At most one read at a time, whatever the number of callers: one request per URL tried, plus retries.
- * - Once metadata is known, no caller waits for discovery again, and a failed re-read never replaces it.
- * - Reads run with the scope's context and end with their retries and timeouts, or with the scope; never with a
- *   caller. A caller that is interrupted stops waiting at once, and the others still get the result. Once the scope is
- *   closed, a read is interrupted before it starts, and so are the callers that wait for one.
- * - `endpointFailed` about metadata that is no longer the one served changes nothing.
+ * How long metadata is kept, when it is read again, and the states, transitions and invariants of the metadata held
+ * (`Unknown`, `Discovering`, `Known`, `Kept`, `Rereading`): `@effect-oauth2/core/discoveryState`, whose transitions
+ * `IssuerMetadata` applies, times on the `Clock`'s monotonic time (`monotonic.ts`). What this shell adds:
+ * - A read runs on a fiber of the scope `make` ran in (`sharedWork.ts`), with the scope's context, and ends with its
+ *   retries and timeouts, or with the scope; never with a caller. The waiters of a discovery are a `Shared`; a caller
+ *   that is interrupted stops waiting at once, and the others still get the result. Once the scope is closed, a read
+ *   is interrupted before it starts, and so are the callers that wait for one.
+ * - A read belongs to the trace of the caller that starts it (a token fetch).
+ * - At most one read at a time: one request per URL tried, plus retries.
  * - Every error names the issuer's origin, never its path or query; every log, origins only.
  */
+import * as DiscoveryState from "@effect-oauth2/core/discoveryState"
 import * as MetadataRules from "@effect-oauth2/core/metadata"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as Urls from "@effect-oauth2/core/urls"
@@ -57,12 +34,14 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import * as Http from "./http.js"
+import * as Monotonic from "./monotonic.js"
 import { withRetries } from "./retryPolicy.js"
 import { type LayerFibers, layerFibers, Shared, start } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
@@ -88,8 +67,8 @@ export const maxMetadataAge: Duration.Duration = Duration.seconds(MetadataRules.
 /** The least metadata is kept, whatever its response says (`max-age=0`, `no-cache`, `no-store`). */
 export const minMetadataAge: Duration.Duration = Duration.seconds(MetadataRules.minAgeSeconds)
 
-/** The least time between the starts of two reads of the metadata. */
-export const rereadCooldown: Duration.Duration = Duration.seconds(30)
+/** The least time between the starts of two reads of the metadata (`@effect-oauth2/core/discoveryState`). */
+export const rereadCooldown: Duration.Duration = Duration.millis(DiscoveryState.rereadCooldownMillis)
 
 /**
  * How long a metadata response may be kept: its `Cache-Control` `max-age`, held to [`minMetadataAge`,
@@ -100,13 +79,11 @@ export const maxAgeOf = (cacheControl: string | undefined): Duration.Duration =>
 
 /**
  * Whether `error`, from a token request to the token endpoint the metadata named, says that endpoint may have moved:
- * it answered 404 or 410, or no answer came (a `Transport` failure with no status, a `Timeout`) after the retries.
+ * it answered 404 or 410, or no answer came (a `Transport` failure with no status, a `Timeout`) after the retries
+ * (`@effect-oauth2/core/discoveryState`'s `endpointGone`).
  */
 export const isEndpointGone = (error: unknown): boolean =>
-  TokenError.isTokenError(error)
-    ? error.reason === "InvalidResponse" && (error.status === 404 || error.status === 410)
-    : NetworkError.isNetworkError(error) && error.source === "TokenEndpoint" &&
-      (error.reason === "Timeout" || error.reason === "Transport" && error.status === undefined)
+  (TokenError.isTokenError(error) || NetworkError.isNetworkError(error)) && DiscoveryState.endpointGone(error)
 
 /** One place metadata may be found. */
 export type Location = MetadataRules.Location
@@ -114,41 +91,21 @@ export type Location = MetadataRules.Location
 /** The URLs tried, in order: RFC 8414's, then OpenID Connect's (`@effect-oauth2/core/metadata`). */
 export const locations: (issuer: URL) => readonly [Location, Location] = MetadataRules.locations
 
-interface Unknown {
-  readonly _tag: "Unknown"
-}
+/** The callers waiting for a discovery. */
+type Waiters = Shared<Metadata, DiscoveryError>
 
-interface Discovering {
-  readonly _tag: "Discovering"
-  readonly shared: Shared<Metadata, DiscoveryError>
-  /** When this read started, in monotonic nanoseconds. */
-  readonly startedAt: bigint
-}
-
-/** `Known`, or `Kept` after a re-read that failed: metadata served at once. */
-interface Served {
-  readonly _tag: "Known" | "Kept"
-  readonly metadata: Metadata
-  /** The metadata, as an effect built once. */
-  readonly succeed: Effect.Effect<Metadata>
-  /** When the last read started (good for `Known`, failed for `Kept`), in monotonic nanoseconds. */
-  readonly readAt: bigint
-  /** From when a caller starts a re-read, in monotonic nanoseconds. */
-  readonly staleAt: bigint
-}
-
-interface Rereading {
-  readonly _tag: "Rereading"
-  readonly from: Served
-  readonly startedAt: bigint
-}
-
-type State = Unknown | Discovering | Served | Rereading
+/** The metadata held (`@effect-oauth2/core/discoveryState`): served as an effect built once per read. */
+type State = DiscoveryState.State<Waiters, Effect.Effect<Metadata>>
 
 /** A read in flight, owned by the state it serves. */
-type Reading = Discovering | Rereading
+type Reading = DiscoveryState.Reading<Waiters, Effect.Effect<Metadata>>
 
-const unknown: Unknown = { _tag: "Unknown" }
+/** A transition for a caller or `endpointFailed`. */
+type CallStep = DiscoveryState.Step<
+  Waiters,
+  Effect.Effect<Metadata>,
+  DiscoveryState.CallAction<Waiters, Effect.Effect<Metadata>>
+>
 
 /** What one read found: the metadata, and how long it may be kept. */
 interface Read {
@@ -170,52 +127,33 @@ export interface Discovery {
   readonly endpointFailed: (metadata: Metadata) => Effect.Effect<void>
 }
 
-const nanos = (duration: Duration.Duration): bigint => Duration.unsafeToNanos(duration)
+const logAt = { Debug: Effect.logDebug, Info: Effect.logInfo, Warning: Effect.logWarning } as const
 
-const originOf = (metadata: Metadata): string => Urls.origin(metadata.tokenEndpoint)
-
-const known = (read: Read, startedAt: bigint): Served => ({
-  _tag: "Known",
-  metadata: read.metadata,
-  succeed: Effect.succeed(read.metadata),
-  readAt: startedAt,
-  staleAt: startedAt + nanos(read.maxAge)
-})
-
-/** Where the token endpoint is, said when it is first known and when a re-read finds it moved. */
-const logFound = (issuerOrigin: string, metadata: Metadata, before: Metadata | undefined): Effect.Effect<void> => {
-  const origin = originOf(metadata)
-  const where = origin === issuerOrigin ? "the issuer's origin" : "another origin than the issuer's"
-  if (before === undefined) {
-    return Effect.logDebug(`effect-oauth2: the token endpoint is on ${where}`).pipe(
-      Effect.annotateLogs({ issuer: issuerOrigin, tokenEndpoint: origin })
-    )
+/** How a read ended, as the core's transition takes it. */
+const readEndOf = (exit: Exit.Exit<Read, DiscoveryError>): DiscoveryState.ReadEnd<Effect.Effect<Metadata>> => {
+  if (Exit.isSuccess(exit)) {
+    const { maxAge, metadata } = exit.value
+    return { _tag: "Success", metadata, maxAgeMillis: Duration.toMillis(maxAge), serve: Effect.succeed(metadata) }
   }
-  return before.tokenEndpoint.href === metadata.tokenEndpoint.href
-    ? Effect.void
-    : Effect.logInfo(`effect-oauth2: the issuer's metadata names another token endpoint, on ${where}; using it`)
-      .pipe(Effect.annotateLogs({ issuer: issuerOrigin, tokenEndpoint: origin, before: originOf(before) }))
+  if (Exit.isInterrupted(exit)) return { _tag: "Interrupted" }
+  const failure = Cause.squash(exit.cause)
+  return {
+    _tag: "Failure",
+    failure: TokenError.isTokenError(failure) || NetworkError.isNetworkError(failure) ? failure.message : undefined
+  }
 }
 
-/** A re-read that failed, logged: at warning after good metadata, at debug after a failure (once per run of them). */
-const logRereadFailed = (
-  issuerOrigin: string,
-  from: Served,
-  cause: Cause.Cause<DiscoveryError>
-): Effect.Effect<void> => {
-  const failure = Cause.squash(cause)
-  const log = from._tag === "Known" ? Effect.logWarning : Effect.logDebug
-  return log("effect-oauth2: reading the issuer's metadata again failed; keeping the metadata read before").pipe(
-    Effect.annotateLogs({
-      issuer: issuerOrigin,
-      error: TokenError.isTokenError(failure) || NetworkError.isNetworkError(failure) ? failure.message : "a defect"
-    })
-  )
-}
+const newWaiters = (): Waiters => new Shared()
 
-/** The issuer's metadata and the reads of it. See the module's comment for its states and transitions. */
+/** What a caller would get from a step that gave it no answer: none does (`call` always serves or waits). */
+const noAnswer = Effect.dieMessage("discovery: a caller was given no answer")
+
+/**
+ * The issuer's metadata and the reads of it: the state, replaced by the core's transitions, and their actions done.
+ * See the module's comment.
+ */
 class IssuerMetadata implements Discovery {
-  private state: State = unknown
+  private state: State = DiscoveryState.unknown
   private readonly issuerOrigin: string
 
   constructor(
@@ -226,52 +164,46 @@ class IssuerMetadata implements Discovery {
     this.issuerOrigin = Urls.origin(issuer)
   }
 
-  // a read belongs to the trace of the caller that starts it (a token fetch)
   readonly metadata: Effect.Effect<Metadata, DiscoveryError> = Effect.clockWith((clock) =>
-    Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) => {
-      const current = this.state
-      switch (current._tag) {
-        case "Known":
-        case "Kept": {
-          const now = clock.unsafeCurrentTimeNanos()
-          if (now >= current.staleAt) this.reread(current, now, Telemetry.traceOf(fiber))
-          return current.succeed
-        }
-        case "Rereading":
-          return current.from.succeed
-        case "Discovering":
-          return current.shared.await(() => {})
-        case "Unknown": {
-          const discovering: Discovering = {
-            _tag: "Discovering",
-            shared: new Shared(),
-            startedAt: clock.unsafeCurrentTimeNanos()
-          }
-          this.startRead(discovering, Telemetry.traceOf(fiber))
-          return discovering.shared.await(() => {})
-        }
-      }
-    })
+    Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) =>
+      this.apply(DiscoveryState.call(this.state, Monotonic.unsafeNow(clock), newWaiters), fiber)
+    )
   )
 
   readonly endpointFailed = (failed: Metadata): Effect.Effect<void> =>
     Effect.clockWith((clock) =>
       Effect.withFiberRuntime((fiber) => {
-        const current = this.state
-        if ((current._tag === "Known" || current._tag === "Kept") && current.metadata === failed) {
-          this.reread(current, clock.unsafeCurrentTimeNanos(), Telemetry.traceOf(fiber))
-        }
+        this.apply(DiscoveryState.endpointFailed(this.state, failed, Monotonic.unsafeNow(clock)), fiber)
         return Effect.void
       })
     )
 
-  private reread(from: Served, now: bigint, trace: Telemetry.Trace): void {
-    if (now - from.readAt >= nanos(rereadCooldown)) this.startRead({ _tag: "Rereading", from, startedAt: now }, trace)
+  /** Takes `step`'s state, starts its read, and answers the caller as it says (a caller always has an answer). */
+  private apply(
+    step: CallStep,
+    // a read belongs to the trace of the caller that starts it (a token fetch)
+    fiber: Fiber.RuntimeFiber<unknown, unknown>
+  ): Effect.Effect<Metadata, DiscoveryError> {
+    this.state = step.state
+    let answer: Effect.Effect<Metadata, DiscoveryError> = noAnswer
+    for (const action of step.actions) {
+      switch (action._tag) {
+        case "StartRead":
+          this.startRead(action.reading, Telemetry.traceOf(fiber))
+          break
+        case "Serve":
+          answer = action.serve
+          break
+        case "Wait":
+          answer = action.waiters.await(() => {})
+          break
+      }
+    }
+    return answer
   }
 
   /** Runs `reading` on a fiber of the scope; once it is closed, the read ends at once, interrupted. */
   private startRead(reading: Reading, trace: Telemetry.Trace): void {
-    this.state = reading
     start(
       this.fibers,
       reading,
@@ -280,31 +212,20 @@ class IssuerMetadata implements Discovery {
     )
   }
 
-  /** The transition at the end of `reading`, if it is still the state; what to log about it. */
+  /** The transition at the end of `reading`: its waiters settled, and what to log. */
   private readEnded(reading: Reading, exit: Exit.Exit<Read, DiscoveryError>): Effect.Effect<void> {
-    const current = this.state === reading
-    if (reading._tag === "Discovering") {
-      if (current) this.state = Exit.isSuccess(exit) ? known(exit.value, reading.startedAt) : unknown
-      reading.shared.complete(Exit.map(exit, (read) => read.metadata))
-      return current && Exit.isSuccess(exit) ? logFound(this.issuerOrigin, exit.value.metadata, undefined) : Effect.void
+    const step = DiscoveryState.readEnded(this.state, reading, readEndOf(exit))
+    this.state = step.state
+    let logs: Effect.Effect<void> = Effect.void
+    for (const action of step.actions) {
+      if (action._tag === "Settle") {
+        action.waiters.complete(Exit.map(exit, (read) => read.metadata))
+      } else {
+        const entry = DiscoveryState.logOf(action, this.issuerOrigin)
+        logs = Effect.zipRight(logs, logAt[entry.level](entry.message).pipe(Effect.annotateLogs(entry.annotations)))
+      }
     }
-    if (!current) return Effect.void
-    const { from } = reading
-    if (Exit.isSuccess(exit)) {
-      this.state = known(exit.value, reading.startedAt)
-      const again = from._tag === "Kept"
-        ? Effect.logInfo("effect-oauth2: the issuer's metadata was read again").pipe(
-          Effect.annotateLogs({ issuer: this.issuerOrigin })
-        )
-        : Effect.void
-      return Effect.zipRight(again, logFound(this.issuerOrigin, exit.value.metadata, from.metadata))
-    }
-    if (Exit.isInterrupted(exit)) {
-      this.state = from
-      return Effect.void
-    }
-    this.state = { ...from, _tag: "Kept", readAt: reading.startedAt }
-    return logRereadFailed(this.issuerOrigin, from, exit.cause)
+    return logs
   }
 }
 

@@ -19,9 +19,11 @@
  * `expiresAt` is past, or further away than the token's lifetime, by more than `Timing.maxClockSkewMillis`, was not
  * written as it is read (a blob stored again with a longer time to live, a clock far off): it is a miss. The time a
  * token is held is never longer than its writer's expiry allows, give or take that skew (`Timing.storedTimeToHold`).
+ *
+ * Which stored token answers, its times on this replica, the time to live of a token written, the poll delay and the
+ * lease's renewal are decided in `@effect-oauth2/core/fleet`; this module does the store calls and builds the token.
  */
-import * as Timing from "@effect-oauth2/core/timing"
-import { acceptedTokenType } from "@effect-oauth2/core/tokenResponse"
+import * as FleetRules from "@effect-oauth2/core/fleet"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -73,8 +75,11 @@ export const storeKeyOf = (key: RequestKey): Effect.Effect<string> =>
       hex
     )
 
-/** Polls wait 50 ms, plus up to 100 ms of jitter. */
-const pollDelay = Effect.map(Random.nextIntBetween(50, 151), Duration.millis)
+/** Polls wait between `pollDelayMinMillis` and `pollDelayMaxMillis`, both included, jittered. */
+const pollDelay = Effect.map(
+  Random.nextIntBetween(FleetRules.pollDelayMinMillis, FleetRules.pollDelayMaxMillis + 1),
+  Duration.millis
+)
 
 /** Where a stored token is read: what it replaces, both clocks of this replica, and what the layer accepts. */
 export interface ReadContext {
@@ -92,41 +97,25 @@ export interface ReadContext {
  * the leeway, on both clocks; `undefined` when it is a miss (see the module's comment).
  */
 export const fetchedFromStore = (stored: TokenStore.StoredToken, context: ReadContext): Fetched | undefined => {
-  const tokenType = acceptedTokenType(context.tokenTypes, stored.token.tokenType)
-  const lifetime = stored.token.lifetimeMillis
-  const time = Timing.storedTimeToHold({
-    lifetimeMillis: lifetime,
-    timeToLiveMillis: Duration.toMillis(stored.timeToLive),
+  const held = FleetRules.heldFromStore({
+    token: stored.token,
+    tokenType: stored.token.tokenType,
+    lifetimeMillis: stored.token.lifetimeMillis,
     writerExpiresAt: DateTime.toEpochMillis(stored.token.expiresAt),
-    wallNow: context.wallNow,
-    leewayMillis: context.leewayMillis
-  })
-  if (tokenType === undefined || time === undefined) return undefined
-  const hardExpiresAt = context.now + time
-  const replacing = context.replacing
-  if (
-    replacing !== undefined &&
-    (AccessToken.sameValue(stored.token, replacing.token) || hardExpiresAt < replacing.hardExpiresAt)
-  ) return undefined
-  const leeway = Timing.leewayOf(lifetime, context.leewayMillis)
-  const wallExpiresAt = context.wallNow + time + leeway
+    timeToLiveMillis: Duration.toMillis(stored.timeToLive)
+  }, { ...context, sameValue: AccessToken.sameValue })
+  if (held === undefined) return undefined
   return {
     token: AccessToken.AccessToken.make({
       value: stored.token.value,
-      tokenType,
+      tokenType: held.tokenType,
       scopes: stored.token.scopes,
-      issuedAt: DateTime.unsafeMake(wallExpiresAt - lifetime),
-      expiresAt: DateTime.unsafeMake(wallExpiresAt)
+      issuedAt: DateTime.unsafeMake(held.issuedAt),
+      expiresAt: DateTime.unsafeMake(held.expiresAt)
     }),
-    startedAt: hardExpiresAt + leeway - lifetime,
+    startedAt: held.startedAt,
     fromStore: true
   }
-}
-
-/** How long `issued` lives in a store, in millis from `now`: the time left to its hard expiry. */
-const timeToLiveOf = (issued: Issued, now: number, leewayMillis: number): number => {
-  const lifetime = issued.token.lifetimeMillis
-  return issued.startedAt + lifetime - Timing.leewayOf(lifetime, leewayMillis) - now
 }
 
 /** A fleet's fetch (`Engine.fetch` through the store), and the clean-up after a rejection. */
@@ -213,8 +202,13 @@ export class Fleet {
 
   private write(hash: string, issued: Issued): Effect.Effect<void> {
     return Effect.flatMap(Monotonic.now, (now) => {
-      const timeToLive = timeToLiveOf(issued, now, this.options.leewayMillis)
-      return timeToLive > 0
+      const timeToLive = FleetRules.timeToLiveOf({
+        startedAt: issued.startedAt,
+        lifetimeMillis: issued.token.lifetimeMillis,
+        leewayMillis: this.options.leewayMillis,
+        now
+      })
+      return timeToLive !== undefined
         ? Effect.asVoid(this.store.set(hash, issued.token, Duration.millis(timeToLive)))
         : Effect.void
     })

@@ -4,12 +4,10 @@
  * is `None`, and only an interruption of the caller goes through. An entry that cannot be read (`InvalidEntry`:
  * garbage, sealed with another key) is `None` too, but the store answered.
  *
- * The store's health, for the logs (`Health`; every transition replaces the whole value). Operations are of two kinds,
- * reads (`get`) and writes (every other), since a store may fail one kind only (a full Redis refuses writes):
- * - `Answering` — an operation fails → `Failing` with its kind, logging one warning: one per outage, not per call.
- * - `Failing` — an operation of another kind fails → `Failing` with both kinds; of a failing kind answers → `Failing`
- *   without it, or `Answering` when no kind is left, logging that the store is used again.
+ * The store's health, for the logs: `@effect-oauth2/core/storeHealth`, whose comment has its states and transitions.
+ * One warning when the store starts failing (one per outage, not per call), and a message when it answers again.
  */
+import * as StoreHealth from "@effect-oauth2/core/storeHealth"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -18,42 +16,9 @@ import type * as Redacted from "effect/Redacted"
 import type * as AccessToken from "../AccessToken.js"
 import * as TokenStore from "../TokenStore.js"
 
-/** Reads and writes fail apart: a full store answers reads and refuses writes. */
-export type OperationKind = "read" | "write"
-
-/** The store's health, for one warning per outage. */
-export type Health =
-  | { readonly _tag: "Answering" }
-  | { readonly _tag: "Failing"; readonly kinds: ReadonlySet<OperationKind> }
-
-/** A store that answers everything. */
-export const answering: Health = { _tag: "Answering" }
-
-/** What an operation's outcome changes: the next health, and whether the store started or stopped failing. */
-export interface HealthStep {
-  readonly health: Health
-  readonly change: "startedFailing" | "answeringAgain" | undefined
-}
-
-/** The health after an operation of `kind` answered (`ok`) or failed. */
-export const healthAfter = (health: Health, kind: OperationKind, ok: boolean): HealthStep => {
-  if (health._tag === "Answering") {
-    return ok
-      ? { health, change: undefined }
-      : { health: { _tag: "Failing", kinds: new Set([kind]) }, change: "startedFailing" }
-  }
-  if (ok !== health.kinds.has(kind)) return { health, change: undefined }
-  const kinds = new Set(health.kinds)
-  if (ok) kinds.delete(kind)
-  else kinds.add(kind)
-  return kinds.size === 0
-    ? { health: answering, change: "answeringAgain" }
-    : { health: { _tag: "Failing", kinds }, change: undefined }
-}
-
 /** The store with its operations bounded and failures turned into `None`; `isFailing` while any kind fails. */
 export class GuardedStore {
-  private health: Health = answering
+  private health: StoreHealth.Health = StoreHealth.answering
 
   constructor(private readonly store: TokenStore.Service, private readonly timeout: Duration.Duration) {}
 
@@ -96,7 +61,7 @@ export class GuardedStore {
    * store's defect may quote what it was given.
    */
   private call<A>(
-    kind: OperationKind,
+    kind: StoreHealth.OperationKind,
     operation: () => Effect.Effect<A, TokenStore.TokenStoreError>
   ): Effect.Effect<Option.Option<A>> {
     return Effect.suspend(operation).pipe(
@@ -120,7 +85,7 @@ export class GuardedStore {
     )
   }
 
-  private failed(kind: OperationKind, cause: Cause.Cause<TokenStore.TokenStoreError>): Effect.Effect<void> {
+  private failed(kind: StoreHealth.OperationKind, cause: Cause.Cause<TokenStore.TokenStoreError>): Effect.Effect<void> {
     const failure = Cause.failureOption(cause)
     if (Option.isSome(failure) && failure.value.reason === "InvalidEntry") {
       return Effect.zipRight(
@@ -135,9 +100,9 @@ export class GuardedStore {
     return this.observe(kind, false, detail)
   }
 
-  private observe(kind: OperationKind, ok: boolean, detail?: string): Effect.Effect<void> {
+  private observe(kind: StoreHealth.OperationKind, ok: boolean, detail?: string): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const step = healthAfter(this.health, kind, ok)
+      const step = StoreHealth.healthAfter(this.health, kind, ok)
       this.health = step.health
       switch (step.change) {
         case "startedFailing":

@@ -4,10 +4,11 @@
  * a `transformResponse` that fails with a `ResponseError`) and classified by its status as if no wrapper were there;
  * a redirect a wrapped client followed anyway is noticed; a failure to send is a `NetworkError` in words that name no
  * credential; 408, 429 and 5xx are a `NetworkError` carrying `Retry-After`; a JSON body is read up to a limit,
- * whatever `Content-Length` says. Each caller keeps only its protocol: what the statuses and documents mean.
+ * whatever `Content-Length` says. What those errors say and the checks of a body are the core's
+ * (`@effect-oauth2/core/httpCall`); here is the sending and reading on this line's `HttpClient`. Each caller keeps
+ * only its protocol: what the statuses and documents mean.
  */
-import type { Redactor } from "@effect-oauth2/core/redactor"
-import * as RetryAfter from "@effect-oauth2/core/retryAfter"
+import * as HttpCall from "@effect-oauth2/core/httpCall"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -20,17 +21,17 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as NetworkError from "../NetworkError.js"
-import { transportFailure } from "./describeCause.js"
+import { clientFailureOf } from "./describeCause.js"
 import { readAtMost } from "./readAtMost.js"
 
 /** Which call to an authorization server: what its errors say. */
-export interface Call {
-  readonly source: "TokenEndpoint" | "Discovery"
-  /** The origin called, as errors name it. */
-  readonly origin: string
-  /** Every text from the server or the transport goes through it. */
-  readonly redactor: Redactor
-}
+export type Call = HttpCall.Call
+
+/** The `NetworkError` with `failure`'s fields. */
+export const networkError = ({ retryAfterMillis, ...fields }: HttpCall.NetworkFailure): NetworkError.NetworkError =>
+  new NetworkError.NetworkError(
+    retryAfterMillis === undefined ? fields : { ...fields, retryAfter: Duration.millis(retryAfterMillis) }
+  )
 
 /** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
 const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -45,12 +46,7 @@ const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effec
 
 /** A failure to send a request or to read its answer, as a `NetworkError` that names no credential. */
 export const transportError = (error: HttpClientError.HttpClientError, call: Call): NetworkError.NetworkError =>
-  new NetworkError.NetworkError({
-    reason: "Transport",
-    source: call.source,
-    origin: call.origin,
-    ...transportFailure(error, call.redactor)
-  })
+  networkError(HttpCall.transportError(clientFailureOf(error), call))
 
 /**
  * The answer to `request`, sent once on `client` without redirects, in the scope (the request and its body are
@@ -77,18 +73,10 @@ export const tryLater = (
   response: HttpClientResponse.HttpClientResponse,
   call: Call
 ): Effect.Effect<never, NetworkError.NetworkError> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const after = RetryAfter.parse(response.headers["retry-after"], now)
-    return Effect.fail(
-      new NetworkError.NetworkError({
-        reason: response.status === 429 ? "RateLimited" : "ServerError",
-        source: call.source,
-        origin: call.origin,
-        status: response.status,
-        ...(after === undefined ? {} : { retryAfter: Duration.millis(after) })
-      })
-    )
-  })
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) => Effect.fail(networkError(HttpCall.tryLater(response.status, response.headers["retry-after"], now, call)))
+  )
 
 /**
  * The body as JSON, at most `maxBytes` of it decoded, whatever `Content-Length` says (a fetch-based client
@@ -101,16 +89,18 @@ export const readJson = <E>(
   call: Call,
   errors: { readonly tooLarge: () => E; readonly notJson: () => E }
 ): Effect.Effect<unknown, E | NetworkError.NetworkError> => {
-  const header = response.headers["content-length"]
-  if (header !== undefined && /^\d+$/.test(header) && Number(header) > maxBytes) return Effect.fail(errors.tooLarge())
+  if (HttpCall.announcesMoreThan(response.headers["content-length"], maxBytes)) return Effect.fail(errors.tooLarge())
   // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
   const body = Stream.mapError(response.stream, (error) => transportError(error, call))
-  return Effect.flatMap(
-    readAtMost(body, maxBytes),
-    ({ text, truncated }) =>
-      truncated ? Effect.fail(errors.tooLarge()) : Effect.try({
-        try: () => JSON.parse(text) as unknown,
-        catch: errors.notJson
-      })
-  )
+  return Effect.flatMap(readAtMost(body, maxBytes), (read) => {
+    const json = HttpCall.jsonOf(read)
+    switch (json._tag) {
+      case "Json":
+        return Effect.succeed(json.value)
+      case "TooLarge":
+        return Effect.fail(errors.tooLarge())
+      case "NotJson":
+        return Effect.fail(errors.notJson())
+    }
+  })
 }

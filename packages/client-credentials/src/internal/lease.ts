@@ -9,6 +9,7 @@
  * holder nor a layer that closes waits for its answer (a lease whose release did not arrive runs out within
  * `leaseTtl`).
  */
+import * as FleetRules from "@effect-oauth2/core/fleet"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -73,7 +74,10 @@ const keepRenewed = (
   id: TokenStore.LeaseId
 ): Effect.Effect<unknown> =>
   Effect.repeat(
-    Effect.delay(store.renewLease(key, id, leaseTtl), Duration.millis(Duration.toMillis(leaseTtl) / 3)),
+    Effect.delay(
+      store.renewLease(key, id, leaseTtl),
+      Duration.millis(FleetRules.leaseRenewalMillis(Duration.toMillis(leaseTtl)))
+    ),
     // a store that failed is tried again; one that said no ends it
     { while: (renewed) => Option.getOrElse(renewed, () => true) }
   )

@@ -1,11 +1,13 @@
 /**
- * `TokenService`'s options: checked (types first, then values, in words that never repeat a value) and completed
- * with their defaults, once, when the layer is built; and the options read from the environment.
+ * `TokenService`'s options, checked and completed with their defaults once, when the layer is built, and read from
+ * the environment. What they are, their defaults, checks, texts and variables are the core's
+ * (`@effect-oauth2/core/options`); this line reads its own values into the core's terms (a `Duration` into millis,
+ * `Redacted` and `Effect` credentials through `credentialOptions.ts`) and builds its types back: durations, the
+ * default retry `Schedule`, the `Config`s of the variables, and `ConfigError`s.
  */
-import * as compactJws from "@effect-oauth2/core/compactJws"
+import { invalid, valid } from "@effect-oauth2/core/checked"
 import * as methods from "@effect-oauth2/core/methods"
-import { controlCharacter } from "@effect-oauth2/core/text"
-import * as urls from "@effect-oauth2/core/urls"
+import * as Options from "@effect-oauth2/core/options"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -19,16 +21,16 @@ import { toEither } from "./checked.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
-import * as tokenRequest from "./tokenRequest.js"
+import type * as tokenRequest from "./tokenRequest.js"
 
-/** How many times the default schedule retries. */
-const defaultRetries = 3
+/** The retry schedule of `NetworkError`s. */
+type Retry = Schedule.Schedule<unknown, NetworkError.NetworkError>
 
-/** The default retry schedule: jittered exponential from 200 ms, at most 3 retries. */
-export const defaultRetry: Schedule.Schedule<unknown, NetworkError.NetworkError> = Schedule.exponential(
-  "200 millis",
-  2
-).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(defaultRetries)))
+/** The default retry schedule (`Options.defaultRetry`): jittered exponential from 200 ms, at most 3 retries. */
+const defaultRetry: Retry = Schedule.exponential(
+  Duration.millis(Options.defaultRetry.baseMillis),
+  Options.defaultRetry.factor
+).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(Options.defaultRetry.retries)))
 
 /** Options checked, with every default filled in. */
 export interface Resolved {
@@ -44,126 +46,50 @@ export interface Resolved {
   readonly expiryLeeway: Duration.Duration
   readonly refreshAhead: number | false
   readonly defaultLifetime: Duration.Duration
-  readonly retry: Schedule.Schedule<unknown, NetworkError.NetworkError>
+  readonly retry: Retry
   readonly requestTimeout: Duration.Duration
   readonly terminalErrorCooldown: Duration.Duration
   readonly cacheCapacity: number
 }
 
 /** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
-export type Endpoint = { readonly _tag: "TokenUrl"; readonly url: URL } | { readonly _tag: "Issuer"; readonly url: URL }
+export type Endpoint = Options.Endpoint
 
-/** Exactly one of `tokenUrl` and `issuer`, checked. */
-const checkEndpoint = (options: TokenService.Options): Either.Either<Endpoint, string> => {
-  const allowInsecureHttp = options.allowInsecureHttp === true
-  if (options.tokenUrl !== undefined && options.issuer !== undefined) {
-    return Either.left("tokenUrl and issuer are exclusive: give the issuer to discover the token endpoint, or tokenUrl")
-  }
-  if (options.issuer !== undefined) {
-    return Either.map(
-      toEither(urls.checkEndpointOption("issuer", options.issuer, allowInsecureHttp)),
-      (url) => ({ _tag: "Issuer", url })
-    )
-  }
-  if (options.tokenUrl === undefined) return Either.left("tokenUrl or issuer is required")
-  return Either.map(
-    toEither(urls.checkEndpointOption("tokenUrl", options.tokenUrl, allowInsecureHttp)),
-    (url) => ({ _tag: "TokenUrl", url })
-  )
+/** A duration option's millis (`Infinity` for an infinite one); `undefined` for a value that is no duration. */
+const millisOf = (value: unknown): number | undefined => {
+  const duration = Duration.decodeUnknown(value)
+  return duration._tag === "Some" ? Duration.toMillis(duration.value) : undefined
 }
 
-/** The shortest `defaultLifetime`, as for a lifetime the server grants: a shorter one would make every call fetch. */
-const minDefaultLifetime = Duration.seconds(1)
-
-/**
- * What is wrong with the types of the options that are not durations or part of the request (those have their own
- * checks), as a JavaScript caller or a `Config` may give them; never a value.
- */
-const checkOptionTypes = (options: TokenService.Options): string | undefined => {
-  const absentOr = (value: unknown, type: "boolean" | "number") => value === undefined || typeof value === type
-  if (!absentOr(options.allowInsecureHttp, "boolean")) return "allowInsecureHttp must be a boolean"
-  if (!absentOr(options.requireSameOriginTokenEndpoint, "boolean")) {
-    return "requireSameOriginTokenEndpoint must be a boolean"
-  }
-  if (typeof options.clientId !== "string") return "clientId must be a string"
-  if (options.refreshAhead !== false && !absentOr(options.refreshAhead, "number")) {
-    return "refreshAhead must be a number between 0 and 1 (exclusive), or false"
-  }
-  if (options.retry !== undefined && !Schedule.isSchedule(options.retry)) {
-    return "retry must be a Schedule (e.g. Schedule.recurs(3)), not a number of retries"
-  }
-  return undefined
+/** How this line's values read in the core's terms. */
+const reader: Options.Reader<clientAuthentication.Spec> = {
+  millis: millisOf,
+  isRetry: Schedule.isSchedule,
+  credentials: (options, hasIssuer) =>
+    Either.match(credentialOptions.check(options as TokenService.Credentials, hasIssuer), {
+      onLeft: invalid,
+      onRight: valid
+    })
 }
 
-const decodeDuration = (name: string, input: Duration.DurationInput | undefined, fallback: Duration.Duration) => {
-  if (input === undefined) return Either.right(fallback)
-  const duration = Duration.decodeUnknown(input)
-  return duration._tag === "Some" && Duration.isFinite(duration.value)
-    ? Either.right(duration.value)
-    : Either.left(`${name} is not a finite duration`)
-}
-
-/** Checks the options and fills in the defaults; the `Left` says what is wrong without repeating a value. */
+/** Checks the options and fills in the defaults (`Options.resolve`); the `Left` says what is wrong without a value. */
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
-  Either.gen(function*() {
-    const wrongType = checkOptionTypes(options)
-    if (wrongType !== undefined) return yield* Either.left(wrongType)
-    const endpoint = yield* checkEndpoint(options)
-    const requireSameOriginTokenEndpoint = options.requireSameOriginTokenEndpoint === true
-    if (requireSameOriginTokenEndpoint && endpoint._tag !== "Issuer") {
-      return yield* Either.left("requireSameOriginTokenEndpoint needs the issuer option: it is about discovery")
-    }
-    if (options.clientId === "" || controlCharacter.test(options.clientId)) {
-      return yield* Either.left("clientId is empty or contains a control character")
-    }
-    const credentials = yield* credentialOptions.check(options, endpoint._tag === "Issuer")
-    const requestOptions = {
-      scopes: options.scopes,
-      audience: options.audience,
-      resource: options.resource,
-      extraParams: options.extraParams
-    }
-    // no null here: an option is absent or of its type
-    const request = yield* toEither(
-      tokenRequest.resolveChecked(tokenRequest.empty, requestOptions, { nullable: false })
-    )
-    const expiryLeeway = yield* decodeDuration("expiryLeeway", options.expiryLeeway, Duration.seconds(60))
-    const defaultLifetime = yield* decodeDuration("defaultLifetime", options.defaultLifetime, Duration.minutes(5))
-    const requestTimeout = yield* decodeDuration("requestTimeout", options.requestTimeout, Duration.seconds(30))
-    const terminalErrorCooldown = yield* decodeDuration(
-      "terminalErrorCooldown",
-      options.terminalErrorCooldown,
-      Duration.seconds(5)
-    )
-    if (Duration.lessThan(defaultLifetime, minDefaultLifetime)) {
-      return yield* Either.left("defaultLifetime must be at least 1 second")
-    }
-    if (Duration.toMillis(requestTimeout) <= 0) return yield* Either.left("requestTimeout must be positive")
-    const refreshAhead = options.refreshAhead ?? 0.8
-    if (refreshAhead !== false && !(refreshAhead > 0 && refreshAhead < 1)) {
-      return yield* Either.left("refreshAhead must be a number between 0 and 1 (exclusive), or false")
-    }
-    const cacheCapacity = options.cacheCapacity ?? 1000
-    if (!Number.isSafeInteger(cacheCapacity) || cacheCapacity < 1) {
-      return yield* Either.left("cacheCapacity must be a positive whole number")
-    }
-    return {
-      endpoint,
-      allowInsecureHttp: options.allowInsecureHttp === true,
-      requireSameOriginTokenEndpoint,
-      clientId: options.clientId,
-      credentials,
-      secrets: clientAuthentication.secretsOf(options.clientId, credentials),
-      request,
-      expiryLeeway,
-      refreshAhead,
-      defaultLifetime,
-      retry: options.retry ?? defaultRetry,
-      requestTimeout,
-      terminalErrorCooldown,
-      cacheCapacity
-    }
-  })
+  Either.map(toEither(Options.resolve<clientAuthentication.Spec, Retry>(options, reader)), (resolved) => ({
+    endpoint: resolved.endpoint,
+    allowInsecureHttp: resolved.allowInsecureHttp,
+    requireSameOriginTokenEndpoint: resolved.requireSameOriginTokenEndpoint,
+    clientId: resolved.clientId,
+    credentials: resolved.credentials,
+    secrets: clientAuthentication.secretsOf(resolved.clientId, resolved.credentials),
+    request: resolved.request,
+    expiryLeeway: Duration.millis(resolved.expiryLeewayMillis),
+    refreshAhead: resolved.refreshAhead,
+    defaultLifetime: Duration.millis(resolved.defaultLifetimeMillis),
+    retry: resolved.retry ?? defaultRetry,
+    requestTimeout: Duration.millis(resolved.requestTimeoutMillis),
+    terminalErrorCooldown: Duration.millis(resolved.terminalErrorCooldownMillis),
+    cacheCapacity: resolved.cacheCapacity
+  }))
 
 /** The options of a shared store, checked, with every default filled in. */
 export interface ResolvedStore {
@@ -171,63 +97,15 @@ export interface ResolvedStore {
   readonly leaseTtl: Duration.Duration
 }
 
-/** Checks the options of `layerWithStore`: `storeTimeout` (250 ms), `leaseTtl` (10 s). */
+/** Checks the options of `layerWithStore` (`Options.resolveStore`). */
 export const resolveStore = (options: TokenService.StoreOptions): Either.Either<ResolvedStore, string> =>
-  Either.gen(function*() {
-    const storeTimeout = yield* decodeDuration("storeTimeout", options.storeTimeout, Duration.millis(250))
-    const leaseTtl = yield* decodeDuration("leaseTtl", options.leaseTtl, Duration.seconds(10))
-    if (Duration.toMillis(storeTimeout) <= 0) return yield* Either.left("storeTimeout must be positive")
-    if (Duration.toMillis(leaseTtl) <= 0) return yield* Either.left("leaseTtl must be positive")
-    return { storeTimeout, leaseTtl }
-  })
+  Either.map(toEither(Options.resolveStore(options, millisOf)), (store) => ({
+    storeTimeout: Duration.millis(store.storeTimeoutMillis),
+    leaseTtl: Duration.millis(store.leaseTtlMillis)
+  }))
 
-/** The name of every option of `TokenService.Options` and `StoreOptions`, whatever the variant. */
-type OptionName =
-  | (TokenService.Options extends infer O ? O extends unknown ? keyof O : never : never)
-  | keyof TokenService.StoreOptions
-
-const optionNames: Readonly<Record<OptionName, true>> = {
-  tokenUrl: true,
-  issuer: true,
-  allowInsecureHttp: true,
-  requireSameOriginTokenEndpoint: true,
-  clientId: true,
-  clientSecret: true,
-  authMethod: true,
-  assertionAudience: true,
-  privateKey: true,
-  signingAlgorithm: true,
-  keyId: true,
-  clientAssertion: true,
-  scopes: true,
-  audience: true,
-  resource: true,
-  extraParams: true,
-  expiryLeeway: true,
-  refreshAhead: true,
-  defaultLifetime: true,
-  retry: true,
-  requestTimeout: true,
-  terminalErrorCooldown: true,
-  cacheCapacity: true,
-  storeTimeout: true,
-  leaseTtl: true
-}
-
-/**
- * The option a problem is about: every problem found in the options begins with the option's name (`tokenUrl is not
- * a URL`), or, for the request's lists, with one of its items (`scope #2 …`, `extra parameter "x" …`). `undefined`
- * when it begins with none (`private_key_jwt needs privateKey or clientAssertion`).
- */
-export const optionOf = (problem: string): OptionName | undefined => {
-  if (/^(an )?extra parameter\b/.test(problem)) return "extraParams"
-  const word = /^(\w+)\b/.exec(problem)?.[1]
-  if (word === "scope") return "scopes"
-  return word !== undefined && Object.hasOwn(optionNames, word) ? word as OptionName : undefined
-}
-
-/** For the options `fromEnvWithPrefix` read: the variable each option came from. */
-const variablesOf = new WeakMap<object, Partial<Record<OptionName, string>>>()
+/** For the options `fromEnvWithPrefix` read: the variable each option came from (`Options.optionVariables`). */
+const variablesOfOptions = new WeakMap<object, Partial<Record<Options.OptionName, string>>>()
 
 /**
  * The `ConfigError` of a problem found in `options`: at the variable the option was read from, when `options` came
@@ -236,9 +114,11 @@ const variablesOf = new WeakMap<object, Partial<Record<OptionName, string>>>()
  * to fail with, not a `Config`: `Config.mapOrFail` makes its errors again, with Effect's `toString`.
  */
 export const invalidOptions = (options: object, problem: string): ConfigError.ConfigError => {
-  const message = `TokenService: ${problem}`
-  const option = optionOf(problem)
-  if (option !== undefined) return ConfigError.InvalidData([variablesOf.get(options)?.[option] ?? option], message)
+  const message = Options.invalidOptionsMessage(problem)
+  const option = Options.optionOf(problem)
+  if (option !== undefined) {
+    return ConfigError.InvalidData([variablesOfOptions.get(options)?.[option] ?? option], message)
+  }
   // Effect prints an empty path as `(Invalid data at : "…")`, with a `toString` it makes fixed: a copy with another
   // one (`String` and `Cause.pretty` both use it), the same in every other way
   const bare = ConfigError.InvalidData([], message)
@@ -250,6 +130,18 @@ export const invalidOptions = (options: object, problem: string): ConfigError.Co
 
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 
+/** What the variables make (`Options.FromEnv`), as a `Config` answer: the value, or a `ConfigError` at the variable. */
+const fromEnvAnswer = <A>(answer: Options.FromEnv<A>): Either.Either<A, ConfigError.ConfigError> => {
+  switch (answer._tag) {
+    case "Valid":
+      return Either.right(answer.value)
+    case "InvalidData":
+      return Either.left(ConfigError.InvalidData([answer.variable], answer.message))
+    case "MissingData":
+      return Either.left(ConfigError.MissingData([answer.variable], answer.message))
+  }
+}
+
 /**
  * The contents of the file a variable names, read now (a regular file of at most 64 KiB, see `credentialFile.ts`);
  * a `ConfigError` names the variable and what the file is, never its path or contents.
@@ -257,142 +149,79 @@ const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => 
 const fileContents = (variable: string) =>
   Config.mapOrFail(Config.string(variable), (path) =>
     Either.match(credentialFile.node.readSync(path), {
-      onLeft: (problem) => Either.left(ConfigError.InvalidData([variable], `${variable} names ${problem}`)),
-      onRight: (text) => Either.right(Redacted.make(text.trim()))
+      onLeft: (problem) => Either.left(ConfigError.InvalidData([variable], Options.fileProblem(variable, problem))),
+      onRight: (text) => Either.right(Redacted.make(Options.keyOfFile(text)))
     }))
 
 /**
  * An assertion read from the file a variable names, again for every token request (projected tokens rotate): a
- * regular file of at most 64 KiB, read within 5 seconds, holding a compact JWS. Its failure names the variable and
- * what is wrong, never the path or the contents.
+ * regular file of at most 64 KiB, read within 5 seconds, holding a compact JWS (`Options.assertionOfFile`). Its
+ * failure names the variable and what is wrong, never the path or the contents.
  */
 const assertionFile = (variable: string) =>
   Config.map(Config.string(variable), (path) =>
     credentialFile.node.read(path).pipe(
       Effect.mapError((problem) =>
-        new clientAuthentication.AssertionRefused({ detail: `${variable} names ${problem}` })
+        new clientAuthentication.AssertionRefused({ detail: Options.fileProblem(variable, problem) })
       ),
       Effect.flatMap((text) => {
-        const assertion = text.trim()
-        const problem = compactJws.problem(assertion)
-        return problem === undefined
-          ? Effect.succeed(Redacted.make(assertion))
-          : Effect.fail(
-            new clientAuthentication.AssertionRefused({
-              detail: `${variable} names a file that holds no ${compactJws.described}: ${problem}`
-            })
-          )
+        const assertion = Options.assertionOfFile(variable, text)
+        return assertion._tag === "Valid"
+          ? Effect.succeed(Redacted.make(assertion.value))
+          : Effect.fail(new clientAuthentication.AssertionRefused({ detail: assertion.problem }))
       })
     ))
 
-/** `<prefix>TOKEN_URL` or `<prefix>ISSUER`, one of them. */
-const endpointFromEnv = (prefix: string) =>
-  Config.mapOrFail(
+/** `<prefix>TOKEN_URL` or `<prefix>ISSUER`, one of them (`Options.endpointFromEnv`). */
+const endpointFromEnv = (prefix: string) => {
+  const variables = Options.variablesOf(prefix)
+  return Config.mapOrFail(
     Config.all({
-      tokenUrl: optional(Config.string(`${prefix}TOKEN_URL`)),
-      issuer: optional(Config.string(`${prefix}ISSUER`))
+      tokenUrl: optional(Config.string(variables.tokenUrl)),
+      issuer: optional(Config.string(variables.issuer))
     }),
-    ({ issuer, tokenUrl }): Either.Either<TokenService.EndpointOptions, ConfigError.ConfigError> =>
-      tokenUrl !== undefined && issuer !== undefined
-        ? Either.left(
-          ConfigError.InvalidData([`${prefix}ISSUER`], `set ${prefix}TOKEN_URL or ${prefix}ISSUER, not both`)
-        )
-        : tokenUrl !== undefined
-        ? Either.right({ tokenUrl })
-        : issuer !== undefined
-        ? Either.right({ issuer })
-        : Either.left(
-          ConfigError.MissingData([`${prefix}TOKEN_URL`], `Expected ${prefix}TOKEN_URL or ${prefix}ISSUER to exist`)
-        )
+    (env) => fromEnvAnswer(Options.endpointFromEnv(prefix, env))
   )
+}
 
-const missing = (variable: string) =>
-  ConfigError.MissingData([variable], `Expected ${variable} to exist in the process context`)
-
-/**
- * The credentials `<prefix>AUTH_METHOD` asks for: `<prefix>CLIENT_SECRET`, or for `private_key_jwt` a key from
- * `<prefix>PRIVATE_KEY` or `<prefix>PRIVATE_KEY_FILE`, else an assertion from `<prefix>CLIENT_ASSERTION_FILE`.
- */
-const credentialsFromEnv = (prefix: string): Config.Config<TokenService.Credentials> =>
-  Config.mapOrFail(
+/** The credentials the variables make (`Options.credentialsFromEnv`). */
+const credentialsFromEnv = (prefix: string): Config.Config<TokenService.Credentials> => {
+  const variables = Options.variablesOf(prefix)
+  return Config.mapOrFail(
     Config.all({
-      clientId: Config.string(`${prefix}CLIENT_ID`),
-      authMethod: optional(Config.literal(...methods.authMethods)(`${prefix}AUTH_METHOD`)),
-      clientSecret: optional(Config.redacted(`${prefix}CLIENT_SECRET`)),
+      clientId: Config.string(variables.clientId),
+      authMethod: optional(Config.literal(...methods.authMethods)(variables.authMethod)),
+      clientSecret: optional(Config.redacted(variables.clientSecret)),
       privateKey: optional(
-        Config.orElse(Config.redacted(`${prefix}PRIVATE_KEY`), () => fileContents(`${prefix}PRIVATE_KEY_FILE`))
+        Config.orElse(Config.redacted(variables.privateKey), () => fileContents(variables.privateKeyFile))
       ),
-      keyId: optional(Config.string(`${prefix}KEY_ID`)),
-      signingAlgorithm: optional(Config.literal(...methods.signingAlgorithms)(`${prefix}SIGNING_ALGORITHM`)),
-      clientAssertion: optional(assertionFile(`${prefix}CLIENT_ASSERTION_FILE`))
+      keyId: optional(Config.string(variables.keyId)),
+      signingAlgorithm: optional(Config.literal(...methods.signingAlgorithms)(variables.signingAlgorithm)),
+      clientAssertion: optional(assertionFile(variables.clientAssertionFile))
     }),
-    (env): Either.Either<TokenService.Credentials, ConfigError.ConfigError> => {
-      const { clientId } = env
-      const hasKeyOrAssertion = env.privateKey !== undefined || env.clientAssertion !== undefined
-      // a key or an assertion and no secret say which method is meant
-      const authMethod = env.authMethod ??
-        (hasKeyOrAssertion && env.clientSecret === undefined ? "private_key_jwt" : undefined)
-      if (authMethod !== "private_key_jwt") {
-        if (env.clientSecret === undefined) return Either.left(missing(`${prefix}CLIENT_SECRET`))
-        return Either.right(
-          authMethod === "client_secret_jwt"
-            ? { clientId, clientSecret: env.clientSecret, authMethod }
-            : { clientId, clientSecret: env.clientSecret, authMethod }
-        )
-      }
-      if (env.privateKey !== undefined && env.clientAssertion !== undefined) {
-        return Either.left(ConfigError.InvalidData(
-          [`${prefix}CLIENT_ASSERTION_FILE`],
-          `set a private key (${prefix}PRIVATE_KEY or ${prefix}PRIVATE_KEY_FILE) or ${prefix}CLIENT_ASSERTION_FILE, not both`
-        ))
-      }
-      if (env.privateKey !== undefined) {
-        const { keyId, privateKey, signingAlgorithm } = env
-        return Either.right({ clientId, authMethod, privateKey, keyId, signingAlgorithm })
-      }
-      if (env.clientAssertion !== undefined) {
-        return Either.right({ clientId, authMethod, clientAssertion: env.clientAssertion })
-      }
-      return Either.left(missing(`${prefix}PRIVATE_KEY`))
-    }
+    (env) => fromEnvAnswer(Options.credentialsFromEnv(prefix, env))
   )
+}
 
-/**
- * The variables after `prefix` (`OAUTH_` by default): `TOKEN_URL` or `ISSUER`; `CLIENT_ID`; `AUTH_METHOD`; then
- * `CLIENT_SECRET`, or for `private_key_jwt` `PRIVATE_KEY` / `PRIVATE_KEY_FILE` (with `KEY_ID`, `SIGNING_ALGORITHM`) or
- * `CLIENT_ASSERTION_FILE`; `SCOPE`, `AUDIENCE`. Without `AUTH_METHOD`, a key or an assertion file and no secret mean
- * `private_key_jwt`.
- */
-export const fromEnvWithPrefix = (prefix: string): Config.Config<TokenService.Options> =>
-  Config.map(
+/** The options read from the variables after `prefix` (`Options.variablesOf`). */
+export const fromEnvWithPrefix = (prefix: string): Config.Config<TokenService.Options> => {
+  const variables = Options.variablesOf(prefix)
+  return Config.map(
     Config.all({
       endpoint: endpointFromEnv(prefix),
       credentials: credentialsFromEnv(prefix),
-      scopes: optional(
-        Config.map(Config.string(`${prefix}SCOPE`), (scope) => scope.split(" ").filter((scope) => scope !== ""))
-      ),
-      audience: optional(Config.string(`${prefix}AUDIENCE`)),
+      scopes: optional(Config.map(Config.string(variables.scope), Options.scopesOf)),
+      audience: optional(Config.string(variables.audience)),
       // which of the two variables a private key came from, for an error about it
-      keyInVariable: Config.map(optional(Config.redacted(`${prefix}PRIVATE_KEY`)), (key) => key !== undefined)
+      keyInVariable: Config.map(optional(Config.redacted(variables.privateKey)), (key) => key !== undefined)
     }),
     ({ audience, credentials, endpoint, keyInVariable, scopes }) => {
       const options = { ...endpoint, ...credentials, scopes, audience } as TokenService.Options
-      variablesOf.set(options, {
-        tokenUrl: `${prefix}TOKEN_URL`,
-        issuer: `${prefix}ISSUER`,
-        clientId: `${prefix}CLIENT_ID`,
-        authMethod: `${prefix}AUTH_METHOD`,
-        clientSecret: `${prefix}CLIENT_SECRET`,
-        privateKey: keyInVariable ? `${prefix}PRIVATE_KEY` : `${prefix}PRIVATE_KEY_FILE`,
-        keyId: `${prefix}KEY_ID`,
-        signingAlgorithm: `${prefix}SIGNING_ALGORITHM`,
-        clientAssertion: `${prefix}CLIENT_ASSERTION_FILE`,
-        scopes: `${prefix}SCOPE`,
-        audience: `${prefix}AUDIENCE`
-      })
+      variablesOfOptions.set(options, Options.optionVariables(prefix, keyInVariable))
       return options
     }
   )
+}
 
 /** `fromEnvWithPrefix("OAUTH_")`: `OAUTH_TOKEN_URL`, `OAUTH_CLIENT_ID`, … */
-export const fromEnv: Config.Config<TokenService.Options> = fromEnvWithPrefix("OAUTH_")
+export const fromEnv: Config.Config<TokenService.Options> = fromEnvWithPrefix(Options.defaultPrefix)

@@ -1,3 +1,8 @@
+/**
+ * Retries on this line's `Schedule`, with a timeout on each attempt: the delay's arithmetic and the timeout's error are
+ * the core's (`@effect-oauth2/core/retryPolicy`).
+ */
+import * as RetryPolicy from "@effect-oauth2/core/retryPolicy"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -5,17 +10,26 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
+import { networkError } from "./http.js"
 import type { RetryObserver } from "./telemetry.js"
 
 const isRetryable = (error: TokenError.TokenError | NetworkError.NetworkError): error is NetworkError.NetworkError =>
   NetworkError.isNetworkError(error) && error.isRetryable
 
-/** `schedule`, waiting at least as long as the server's `Retry-After` (already capped) before each retry. */
+/**
+ * `schedule`, waiting at least as long as the server's `Retry-After` (capped) before each retry
+ * (`RetryPolicy.retryDelayMillis`).
+ */
 const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>) =>
   schedule.pipe(
     Schedule.intersect(Schedule.identity<NetworkError.NetworkError>()),
     Schedule.modifyDelay(([, error], delay) =>
-      error.retryAfter === undefined ? delay : Duration.max(delay, error.retryAfter)
+      Duration.millis(
+        RetryPolicy.retryDelayMillis(
+          Duration.toMillis(delay),
+          error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter)
+        )
+      )
     )
   )
 
@@ -41,12 +55,13 @@ export const withRetries = <A>(
   const timed = Effect.timeoutFail(observed, {
     duration: options.timeout,
     onTimeout: () =>
-      new NetworkError.NetworkError({
-        reason: "Timeout",
-        source: options.source ?? "TokenEndpoint",
-        origin: options.origin,
-        detail: `no answer within ${Duration.format(options.timeout)}`
-      })
+      networkError(
+        RetryPolicy.timedOut({
+          source: options.source ?? "TokenEndpoint",
+          origin: options.origin,
+          timeoutMillis: Duration.toMillis(options.timeout)
+        })
+      )
   })
   // Only retryable errors reach the schedule; the others travel in the success channel past the retry.
   const separated = Effect.catchAll(

@@ -1,25 +1,20 @@
 /**
- * What the library tells operators: the spans, metrics and debug logs of token fetches, refreshes and discovery.
- * Every name is here; the modules that do the work call in through small hooks.
+ * What the library tells operators, on this line's `Metric`, `Tracer` and logger: the spans, metrics and debug logs of
+ * token fetches, refreshes and discovery. The names, labels, attributes, log texts, what each event counts and the
+ * `expires_in` gauge's throttle are the core's (`@effect-oauth2/core/telemetry`, whose opening comment says what they
+ * are); here are Effect's metrics as the core's instruments, the spans and the log lines. The modules that do the work
+ * call in through small hooks.
  *
- * Names follow the OpenTelemetry conventions: dot-separated namespaces under `oauth2.client`, UCUM units (`s`, and
- * `{request}`-style annotations for counts), no `_total` suffix, `server.address` for the host called. The unit of a
- * metric travels as its `unit` tag, which is how `@effect/opentelemetry` gives an instrument its unit.
+ * A span ends with the error the fetch failed with (the library's errors hold no secret), never with a defect's text:
+ * a defect may come from a user's `HttpClient` and quote the request.
  *
- * Labels are the client id and the host of the configured token endpoint (or issuer), plus the one dimension each
- * counter is about (an outcome, a result, a reason): a bounded set, never a scope, a URL path or any text from a
- * server. Span attributes may add the OAuth error code, but only a registered one (RFC 6749, RFC 6750, RFC 8628).
- *
- * Nothing here reads a secret: attributes and labels come from the configuration (client id, host), counts, and the
- * tags and reasons of the library's errors. A span ends with the error the fetch failed with (the library's errors
- * hold no secret), never with a defect's text: a defect may come from a user's `HttpClient` and quote the request.
- *
- * The cache hit is the hot path: it only bumps a counter and sets a gauge through metrics built once, with their
- * tags, whose `unsafeUpdate` is a property read and an addition. No span, no log, no allocation.
+ * The cache hit is the hot path: it only bumps a counter (the registry's hook, looked up once) and compares a time,
+ * through metrics built once with their tags, whose `unsafeUpdate` is a property read and an addition. No span, no
+ * log, no allocation.
  */
-import { isRegisteredErrorCode } from "@effect-oauth2/core/errorCodes"
+import * as Core from "@effect-oauth2/core/telemetry"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -32,125 +27,83 @@ import type * as Tracer from "effect/Tracer"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
 
-/** The names of every span and metric, and of their attributes. */
-export const names = {
-  fetchSpan: "oauth2.token.fetch",
-  discoverySpan: "oauth2.discovery",
-  requests: "oauth2.client.token.requests",
-  duration: "oauth2.client.token.request.duration",
-  retries: "oauth2.client.token.retries",
-  lookups: "oauth2.client.token.cache.lookups",
-  refreshFailures: "oauth2.client.token.refresh.failures",
-  rejections: "oauth2.client.token.rejections",
-  recoveries: "oauth2.client.token.recoveries",
-  expiresIn: "oauth2.client.token.expires_in"
-} as const
+/** The names of every span and metric. */
+export const names = Core.names
 
 /** Attribute and label keys. */
-export const keys = {
-  clientId: "oauth2.client.id",
-  host: "server.address",
-  scopes: "oauth2.scope.count",
-  attempts: "oauth2.attempts",
-  trigger: "oauth2.token.trigger",
-  outcome: "oauth2.outcome",
-  reason: "oauth2.error.reason",
-  errorType: "error.type",
-  errorCode: "oauth2.error.code",
-  result: "oauth2.cache.result",
-  /** On a fetch whose token came from a shared `TokenStore` (`layerWithStore`): `store`. */
-  source: "oauth2.token.source",
-  unit: "unit"
-} as const
-
-/** Seconds: what a token request may take, retries included (the OpenTelemetry HTTP client advice, up to 60 s). */
-const durationBoundaries = MetricBoundaries.fromIterable([
-  0.005,
-  0.01,
-  0.025,
-  0.05,
-  0.075,
-  0.1,
-  0.25,
-  0.5,
-  0.75,
-  1,
-  2.5,
-  5,
-  7.5,
-  10,
-  30,
-  60
-])
-
-/** The one array of extra tags every update passes: empty, so each metric serves its hook from its own cache. */
-const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
+export const keys = Core.keys
 
 /** What a lookup of the cache found. */
-export type LookupResult = "hit" | "miss" | "joined" | "refreshed_ahead" | "failure"
+export type LookupResult = Core.LookupResult
 
 /** Who started a fetch: a caller that waits for it, or a call that found the token due for a refresh. */
-export type Trigger = "caller" | "refresh"
+export type Trigger = Core.Trigger
 
 /** The labels every metric of one `TokenService` carries. */
-export interface Labels {
-  readonly clientId: string
-  /** The host of the configured `tokenUrl`, or of the issuer when the token endpoint is discovered. */
-  readonly host: string
-}
+export type Labels = Core.Labels
 
 /** What a fetch can fail with. */
 type FetchError = TokenError.TokenError | NetworkError.NetworkError
 
-type Counter = Metric.Metric.Counter<number>
+/** The one array of extra tags every update passes: empty, so each metric serves its hook from its own cache. */
+const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
 
-const counterKey = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
-  MetricKey.counter(name, { description, incremental: true }).pipe(
-    MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, unit)])
-  )
+const metricLabels = (labels: ReadonlyArray<Core.Label>): Array<MetricLabel.MetricLabel> =>
+  labels.map(([key, value]) => MetricLabel.make(key, value))
 
-const counterOf = (name: string, description: string, unit: string, tags: ReadonlyArray<MetricLabel.MetricLabel>) =>
-  Metric.fromMetricKey(counterKey(name, description, unit, tags))
+/** An instrument on `metric`, updated through its cached hook. */
+const instrumentOf = <Type, Out>(metric: Metric.Metric<Type, number, Out>): Core.Instrument => ({
+  update: (value) => metric.unsafeUpdate(value, noTags)
+})
 
-const labelsOf = (labels: Labels | undefined): ReadonlyArray<MetricLabel.MetricLabel> =>
-  labels === undefined
-    ? []
-    : [MetricLabel.make(keys.clientId, labels.clientId), MetricLabel.make(keys.host, labels.host)]
-
-/** How a fetch ended, for attributes and labels: a bounded set of values, none of them text from a server. */
-interface Outcome {
-  readonly outcome: "token" | "TokenError" | "NetworkError" | "defect" | "interrupted"
-  readonly reason: string | undefined
-  readonly errorCode: string | undefined
-  /** The exit the span ends with: the failure, or a defect with no text of its own. */
-  readonly exit: Exit.Exit<unknown, unknown>
+/** Effect's metrics as the core's instruments: each metric's unit travels as its `unit` label. */
+const instruments: Core.Instruments = {
+  counter: (spec, labels, { hot }) => {
+    const key = MetricKey.counter(spec.name, { description: spec.description, incremental: true }).pipe(
+      MetricKey.taggedWithLabels(metricLabels(labels))
+    )
+    // the hot path updates the registry's hook itself: one call, one addition
+    return hot ? Metric.globalMetricRegistry.get(key) : instrumentOf(Metric.fromMetricKey(key))
+  },
+  histogram: (spec, labels) =>
+    instrumentOf(Metric.fromMetricKey(
+      MetricKey.histogram(spec.name, MetricBoundaries.fromIterable(spec.boundaries), spec.description).pipe(
+        MetricKey.taggedWithLabels(metricLabels(labels))
+      )
+    )),
+  gauge: (spec, labels) =>
+    instrumentOf(Metric.fromMetricKey(
+      MetricKey.gauge(spec.name, { description: spec.description }).pipe(
+        MetricKey.taggedWithLabels(metricLabels(labels))
+      )
+    ))
 }
 
-const opaqueDefect = Exit.die(new Error("an unexpected defect (its text is not recorded)"))
+const opaqueDefect = Exit.die(new Error(Core.opaqueDefectMessage))
 
-const outcomeOf = (exit: Exit.Exit<unknown, FetchError>): Outcome => {
-  if (Exit.isSuccess(exit)) return { outcome: "token", reason: undefined, errorCode: undefined, exit: Exit.void }
+/** How a fetch ended, for attributes and labels, and the exit its span ends with: never a defect's own text. */
+const outcomeOf = (
+  exit: Exit.Exit<unknown, FetchError>
+): { readonly outcome: Core.Outcome; readonly exit: Exit.Exit<unknown, unknown> } => {
+  if (Exit.isSuccess(exit)) return { outcome: Core.outcomeOf({ _tag: "Success" }), exit: Exit.void }
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) {
-    const error = failure.value
-    const code = error._tag === "TokenError" && error.error !== undefined && isRegisteredErrorCode(error.error)
-      ? error.error
-      : undefined
-    return { outcome: error._tag, reason: error.reason, errorCode: code, exit: Exit.fail(error) }
+    return { outcome: Core.outcomeOf({ _tag: "Failure", error: failure.value }), exit: Exit.fail(failure.value) }
   }
-  if (Cause.isInterruptedOnly(exit.cause)) {
-    return { outcome: "interrupted", reason: undefined, errorCode: undefined, exit: Exit.void }
-  }
-  return { outcome: "defect", reason: undefined, errorCode: undefined, exit: opaqueDefect }
+  if (Cause.isInterruptedOnly(exit.cause)) return { outcome: Core.outcomeOf({ _tag: "Interrupted" }), exit: Exit.void }
+  return { outcome: Core.outcomeOf({ _tag: "Defect" }), exit: opaqueDefect }
 }
 
-/** Ends `span` at the clock's time with `outcome`. */
-const endSpan = (span: Tracer.Span, outcome: Outcome, clock: Clock.Clock): void => {
-  span.attribute(keys.outcome, outcome.outcome)
-  if (outcome.outcome !== "token" && outcome.outcome !== "interrupted") span.attribute(keys.errorType, outcome.outcome)
-  if (outcome.reason !== undefined) span.attribute(keys.reason, outcome.reason)
-  if (outcome.errorCode !== undefined) span.attribute(keys.errorCode, outcome.errorCode)
-  span.end(clock.unsafeCurrentTimeNanos(), outcome.exit)
+/** Ends `span` at the clock's time with `exit`, after the ending's attributes; then its debug log line. */
+const end = (
+  span: Tracer.Span,
+  ending: Core.Ending,
+  exit: Exit.Exit<unknown, unknown>,
+  clock: Clock.Clock
+): Effect.Effect<void> => {
+  for (const [key, value] of Object.entries(ending.spanAttributes)) span.attribute(key, value)
+  span.end(clock.unsafeCurrentTimeNanos(), exit)
+  return Effect.logDebug(ending.log.message).pipe(Effect.annotateLogs(ending.log.annotations))
 }
 
 /**
@@ -257,176 +210,25 @@ export interface RetryObserver {
   readonly done: Effect.Effect<void>
 }
 
-/** Built on first use for each key, then kept: one metric per outcome, reason, …, a bounded set. */
-const memoized = <A>(build: (key: string) => A): (key: string) => A => {
-  const built = new Map<string, A>()
-  return (key) => {
-    let found = built.get(key)
-    if (found === undefined) {
-      found = build(key)
-      built.set(key, found)
-    }
-    return found
-  }
-}
-
-/** The metrics of one `TokenService`, each series with its labels. */
-const metricsOf = (tags: ReadonlyArray<MetricLabel.MetricLabel>) => {
-  const counter =
-    (name: string, description: string, unit: string) => (extra: ReadonlyArray<MetricLabel.MetricLabel>) =>
-      counterOf(name, description, unit, [...tags, ...extra])
-  const lookupsBy = counter(names.lookups, "Token lookups by what the cache had", "{lookup}")
-  const requestsBy = counter(names.requests, "Token requests (each with its retries) by outcome", "{request}")
-  const retriesBy = counter(names.retries, "Retries of token and discovery requests by reason", "{retry}")
-  const refreshFailuresBy = counter(names.refreshFailures, "Background refreshes that failed, by reason", "{failure}")
-  const durationOf = (outcome: ReadonlyArray<MetricLabel.MetricLabel>) =>
-    Metric.fromMetricKey(
-      MetricKey.histogram(names.duration, durationBoundaries, "Duration of token requests, retries included").pipe(
-        MetricKey.taggedWithLabels([...tags, ...outcome, MetricLabel.make(keys.unit, "s")])
-      )
-    )
-  const byReason = (key: string) => [MetricLabel.make(keys.reason, key)]
-  return {
-    lookups: {
-      miss: lookupsBy([MetricLabel.make(keys.result, "miss")]),
-      joined: lookupsBy([MetricLabel.make(keys.result, "joined")]),
-      refreshed_ahead: lookupsBy([MetricLabel.make(keys.result, "refreshed_ahead")]),
-      failure: lookupsBy([MetricLabel.make(keys.result, "failure")])
-    } satisfies Record<Exclude<LookupResult, "hit">, Counter>,
-    // the hot path updates the registry's hook of the hit counter itself: one call, one addition
-    hits: Metric.globalMetricRegistry.get(
-      counterKey(names.lookups, "Token lookups by what the cache had", "{lookup}", [
-        ...tags,
-        MetricLabel.make(keys.result, "hit")
-      ])
-    ),
-    expiresIn: Metric.fromMetricKey(
-      MetricKey.gauge(names.expiresIn, { description: "Seconds until the configured request's token expires" }).pipe(
-        MetricKey.taggedWithLabels([...tags, MetricLabel.make(keys.unit, "s")])
-      )
-    ),
-    // keyed by `outcome/reason`
-    requests: memoized((key) => {
-      const [outcome, reason] = key.split("/") as [string, string]
-      const outcomeTags = [MetricLabel.make(keys.outcome, outcome), ...(reason === "" ? [] : byReason(reason))]
-      return { count: requestsBy(outcomeTags), duration: durationOf(outcomeTags) }
-    }),
-    retries: memoized((reason) => retriesBy(byReason(reason))),
-    refreshFailures: memoized((reason) => refreshFailuresBy(byReason(reason))),
-    rejections: counter(names.rejections, "Tokens an API rejected (401 invalid_token)", "{token}")([]),
-    recoveries: counter(
-      names.recoveries,
-      "Rejected tokens AuthorizedClient replaced, the request then accepted",
-      "{token}"
-    )(
-      []
-    )
-  }
-}
-
-type Metrics = ReturnType<typeof metricsOf>
-
-/**
- * The `expires_in` gauge of the configured request's cell: set when it gets a token or has none, and from hits at
- * most once a second (a comparison per hit).
- */
-class ExpiresInGauge {
-  private configured: object | undefined
-  private dueAt = 0n
-
-  constructor(private readonly metrics: Metrics) {}
-
-  setConfigured(cell: object): void {
-    this.configured = cell
-  }
-
-  hit(cell: object, expiresAt: number, now: bigint): void {
-    if (cell !== this.configured || now < this.dueAt) return
-    this.dueAt = now + 1_000_000_000n
-    this.set(expiresAt, Number(now) / 1_000_000)
-  }
-
-  /** The cell's token (or none, `undefined`) as of `now`, in millis. */
-  changed(cell: object, expiresAt: number | undefined, now: number): void {
-    if (cell !== this.configured) return
-    this.dueAt = 0n
-    if (expiresAt === undefined) this.metrics.expiresIn.unsafeUpdate(0, noTags)
-    else this.set(expiresAt, now)
-  }
-
-  private set(expiresAt: number, now: number): void {
-    this.metrics.expiresIn.unsafeUpdate((expiresAt - now) / 1000, noTags)
-  }
-}
-
-/** A fetch's span, metrics and debug log, once it ended. */
-const fetchEnded = (
-  metrics: Metrics,
-  baseAttributes: Record<string, unknown>,
-  trigger: Trigger
-) =>
-<A extends { readonly fromStore: boolean }>(
-  exit: Exit.Exit<A, FetchError>,
-  seconds: number,
-  span: Tracer.Span,
-  clock: Clock.Clock
-): Effect.Effect<void> => {
-  const outcome = outcomeOf(exit)
-  // a token another replica put in the shared store cost no token request
-  const fromStore = Exit.isSuccess(exit) && exit.value.fromStore
-  if (fromStore) span.attribute(keys.source, "store")
-  else {
-    const requests = metrics.requests(`${outcome.outcome}/${outcome.reason ?? ""}`)
-    requests.count.unsafeUpdate(1, noTags)
-    requests.duration.unsafeUpdate(seconds, noTags)
-  }
-  if (trigger === "refresh" && outcome.outcome !== "token" && outcome.outcome !== "interrupted") {
-    metrics.refreshFailures(outcome.reason ?? outcome.outcome).unsafeUpdate(1, noTags)
-  }
-  endSpan(span, outcome, clock)
-  return Effect.logDebug(trigger === "refresh" ? "effect-oauth2: token refresh" : "effect-oauth2: token fetch").pipe(
-    Effect.annotateLogs({
-      ...baseAttributes,
-      [keys.outcome]: outcome.outcome,
-      ...(fromStore ? { [keys.source]: "store" } : {}),
-      ...(outcome.reason === undefined ? {} : { [keys.reason]: outcome.reason }),
-      ...(outcome.errorCode === undefined ? {} : { [keys.errorCode]: outcome.errorCode }),
-      seconds
-    })
-  )
-}
-
 /** The telemetry of a `TokenService` with `labels`; without labels, for a service built elsewhere. */
 export const make = (labels: Labels | undefined): Telemetry => {
-  const metrics = metricsOf(labelsOf(labels))
-  const gauge = new ExpiresInGauge(metrics)
-  const baseAttributes: Record<string, unknown> = labels === undefined
-    ? {}
-    : { [keys.clientId]: labels.clientId, [keys.host]: labels.host }
-  const retried = (error: NetworkError.NetworkError) => metrics.retries(error.reason).unsafeUpdate(1, noTags)
+  const recorder = new Core.Recorder(labels, instruments)
+  const retried = (error: NetworkError.NetworkError) => recorder.retried(error.reason)
   return {
-    hit: (cell, expiresAt, now) => {
-      metrics.hits.update(1)
-      gauge.hit(cell, expiresAt, now)
-    },
-    countHit: () => metrics.hits.update(1),
-    joined: (count) => {
-      if (count > 0) metrics.lookups.joined.unsafeUpdate(count, noTags)
-    },
-    lookup: (cell, result, expiresAt, now) => {
-      metrics.lookups[result].unsafeUpdate(1, noTags)
-      gauge.changed(cell, expiresAt, now)
-    },
-    setConfiguredCell: (cell) => gauge.setConfigured(cell),
-    issued: (cell, expiresAt, now) => gauge.changed(cell, expiresAt, now),
+    hit: (cell, expiresAt, now) => recorder.hit(cell, expiresAt, now),
+    countHit: () => recorder.countHit(),
+    joined: (count) => recorder.joined(count),
+    lookup: (cell, result, expiresAt, now) => recorder.lookup(cell, result, expiresAt, now),
+    setConfiguredCell: (cell) => recorder.setConfiguredCell(cell),
+    issued: (cell, expiresAt, now) => recorder.issued(cell, expiresAt, now),
     fetch: (effect, flight) =>
-      inSpan(
-        effect,
-        names.fetchSpan,
-        flight.trace,
-        { ...baseAttributes, [keys.scopes]: flight.scopes, [keys.trigger]: flight.trigger },
-        fetchEnded(metrics, baseAttributes, flight.trigger)
-      ),
+      inSpan(effect, names.fetchSpan, flight.trace, recorder.fetchAttributes(flight), (exit, seconds, span, clock) => {
+        const ended = outcomeOf(exit)
+        // a token another replica put in the shared store cost no token request
+        const fromStore = Exit.isSuccess(exit) && exit.value.fromStore
+        const ending = recorder.fetchEnded({ trigger: flight.trigger, outcome: ended.outcome, fromStore, seconds })
+        return end(span, ending, ended.exit, clock)
+      }),
     attempts: (host) => {
       let count = 0
       return {
@@ -434,12 +236,12 @@ export const make = (labels: Labels | undefined): Telemetry => {
           count++
         },
         retry: retried,
-        done: Effect.suspend(() => Effect.annotateCurrentSpan({ [keys.attempts]: count, [keys.host]: host }))
+        done: Effect.suspend(() => Effect.annotateCurrentSpan(Core.attemptsAttributes(count, host)))
       }
     },
-    refreshExpired: () => metrics.refreshFailures("Expired").unsafeUpdate(1, noTags),
-    rejected: () => metrics.rejections.unsafeUpdate(1, noTags),
-    recovered: () => metrics.recoveries.unsafeUpdate(1, noTags)
+    refreshExpired: () => recorder.refreshExpired(),
+    rejected: () => recorder.rejected(),
+    recovered: () => recorder.recovered()
   }
 }
 
@@ -448,13 +250,16 @@ export const discovery = <A>(
   effect: Effect.Effect<A, FetchError>,
   options: { readonly trace: Trace; readonly host: string }
 ): Effect.Effect<A, FetchError> =>
-  inSpan(effect, names.discoverySpan, options.trace, { [keys.host]: options.host }, (exit, seconds, span, clock) => {
-    const outcome = outcomeOf(exit)
-    endSpan(span, outcome, clock)
-    return Effect.logDebug("effect-oauth2: discovery").pipe(
-      Effect.annotateLogs({ [keys.host]: options.host, [keys.outcome]: outcome.outcome, seconds })
-    )
-  })
+  inSpan(
+    effect,
+    names.discoverySpan,
+    options.trace,
+    Core.discoveryAttributes(options.host),
+    (exit, seconds, span, clock) => {
+      const ended = outcomeOf(exit)
+      return end(span, Core.discoveryEnded(options.host, ended.outcome, seconds), ended.exit, clock)
+    }
+  )
 
 /** The telemetry of a service built elsewhere (a mock): unlabelled. */
 export const unlabelled: Telemetry = make(undefined)

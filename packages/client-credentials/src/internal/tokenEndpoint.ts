@@ -1,10 +1,12 @@
 /**
- * The token endpoint on the wire: what one token request sends, and what its answer means (the status table and the
- * token response are the core's, `tokenResponse`; how the request goes out and comes back is `http.ts`'s).
- * Knows the models only: no cache, no retries.
+ * The token endpoint on this line's `HttpClient`: one token request sent, and its answer read. What the request holds
+ * and what the answer means — its status, its body, the errors that say why there is no token — are the core's
+ * (`@effect-oauth2/core/tokenEndpoint`, with `tokenRequest` and `tokenResponse`); how the request goes out and comes
+ * back is `http.ts`'s. Knows the models only: no cache, no retries.
  */
 import * as Redactor from "@effect-oauth2/core/redactor"
-import { formParams, type ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
+import * as Wire from "@effect-oauth2/core/tokenEndpoint"
+import type { ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
 import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as Urls from "@effect-oauth2/core/urls"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -49,24 +51,13 @@ export interface Options {
 }
 
 /** What reading one answer needs. */
-interface Answer extends Http.Call {
-  readonly status: number
-  /** When the request was sent, on the wall clock: the token's `issuedAt`. */
-  readonly sentAt: number
-  readonly requestedScopes: ReadonlyArray<string>
-}
-
-const invalidResponse = (origin: string, detail: string, status?: number) =>
-  new TokenError.TokenError({ reason: "InvalidResponse", origin, ...(status === undefined ? {} : { status }), detail })
-
-const oauthError = (error: TokenResponse.ErrorResponse, answer: Answer) =>
-  new TokenError.TokenError({ reason: "OAuth", origin: answer.origin, status: answer.status, ...error })
+type Answer = Http.Call & Wire.Answer
 
 /** The body as JSON, under the byte cap. */
 const readJson = (response: HttpClientResponse.HttpClientResponse, answer: Answer) =>
   Http.readJson(response, TokenResponse.maxResponseBytes, answer, {
-    tooLarge: () => invalidResponse(answer.origin, "the response is larger than 1 MiB", answer.status),
-    notJson: () => invalidResponse(answer.origin, "the response is not JSON", answer.status)
+    tooLarge: () => new TokenError.TokenError(Wire.unreadableBody("TooLarge", answer)),
+    notJson: () => new TokenError.TokenError(Wire.unreadableBody("NotJson", answer))
   })
 
 /** What reading a token needs of `Options`. */
@@ -75,42 +66,28 @@ type ReadOptions = Pick<Options, "tokenTypes" | "defaultLifetime">
 /** A 2xx answer: a token, or why it is none. */
 const readSuccess = (response: HttpClientResponse.HttpClientResponse, answer: Answer, readOptions: ReadOptions) =>
   Effect.flatMap(readJson(response, answer), (body) => {
-    const read = TokenResponse.readSuccess(body, {
+    const read = Wire.tokenOf(body, answer, {
       tokenTypes: readOptions.tokenTypes,
-      defaultLifetimeMillis: Duration.toMillis(readOptions.defaultLifetime),
-      requestedScopes: answer.requestedScopes,
-      redactor: answer.redactor
+      defaultLifetimeMillis: Duration.toMillis(readOptions.defaultLifetime)
     })
-    switch (read._tag) {
-      case "ErrorResponse":
-        return Effect.fail(oauthError(read.error, answer))
-      case "NotAToken":
-        return Effect.fail(invalidResponse(answer.origin, read.detail, answer.status))
-      case "Token":
-        return Effect.succeed(
-          new AccessToken.AccessToken({
-            value: Redacted.make(read.token.value),
-            tokenType: read.token.tokenType as AccessToken.TokenType,
-            scopes: read.token.scopes,
-            issuedAt: DateTime.unsafeMake(answer.sentAt),
-            expiresAt: DateTime.unsafeMake(answer.sentAt + read.token.lifetimeMillis)
-          })
-        )
-    }
+    if (read._tag === "Failure") return Effect.fail(new TokenError.TokenError(read.failure))
+    const { token } = read
+    return Effect.succeed(
+      new AccessToken.AccessToken({
+        value: Redacted.make(token.value),
+        tokenType: token.tokenType,
+        scopes: token.scopes,
+        issuedAt: DateTime.unsafeMake(token.issuedAt),
+        expiresAt: DateTime.unsafeMake(token.expiresAt)
+      })
+    )
   })
 
 /** A 400 or 401: the error response it carries, or that it carries none. */
 const readError = (response: HttpClientResponse.HttpClientResponse, answer: Answer) =>
   readJson(response, answer).pipe(
     Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
-    Effect.flatMap((body) => {
-      const error = TokenResponse.errorResponseOf(body, answer.redactor)
-      return Effect.fail(
-        error === undefined
-          ? invalidResponse(answer.origin, "the error answer is not an RFC 6749 error response", answer.status)
-          : oauthError(error, answer)
-      )
-    })
+    Effect.flatMap((body) => Effect.fail(new TokenError.TokenError(Wire.errorOf(body, answer))))
   )
 
 /** The answer by its status (docs/behaviour.md#token-endpoint-answers). */
@@ -119,29 +96,27 @@ const readAnswer = (
   answer: Answer,
   readOptions: ReadOptions
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
-  switch (TokenResponse.classify(answer.status)) {
-    case "Success":
+  const step = Wire.answerStep(answer.status, answer.origin)
+  switch (step._tag) {
+    case "ReadToken":
       return readSuccess(response, answer, readOptions)
-    case "Retryable":
+    case "TryLater":
       return Http.tryLater(response, answer)
-    case "ErrorResponse":
+    case "ReadError":
       return readError(response, answer)
-    case "Redirect":
-      return Effect.fail(
-        invalidResponse(answer.origin, "a redirect (token requests are never redirected)", answer.status)
-      )
-    case "Unexpected":
-      return Effect.fail(invalidResponse(answer.origin, "unexpected status", answer.status))
+    case "Refused":
+      return Effect.fail(new TokenError.TokenError(step.failure))
   }
 }
 
 /** The token request as it goes on the wire: the form of `resolved`, authenticated by `credentials`. */
-const httpRequestOf = (destination: Destination, resolved: ResolvedRequest, credentials: Credentials) =>
-  HttpClientRequest.post(destination.tokenUrl.href).pipe(
-    HttpClientRequest.acceptJson,
-    HttpClientRequest.setHeaders(credentials.headers),
-    HttpClientRequest.bodyUrlParams(formParams(resolved, credentials.params))
+const httpRequestOf = (destination: Destination, resolved: ResolvedRequest, credentials: Credentials) => {
+  const wire = Wire.wireRequest(destination.tokenUrl.href, resolved, credentials)
+  return HttpClientRequest.make(wire.method)(wire.url).pipe(
+    HttpClientRequest.setHeaders(wire.headers),
+    HttpClientRequest.bodyUrlParams(wire.form)
   )
+}
 
 /** Creates the token endpoint on `client`. */
 export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
@@ -161,12 +136,7 @@ export const make = (client: HttpClient.HttpClient, options: Options): TokenEndp
       const sentAt = yield* Clock.currentTimeMillis
       const startedAt = yield* Monotonic.now
       const { followedRedirect, response } = yield* Http.send(client, httpRequest, call)
-      if (followedRedirect) {
-        return yield* invalidResponse(
-          origin,
-          "the HttpClient followed a redirect; the token request must not be redirected"
-        )
-      }
+      if (followedRedirect) return yield* new TokenError.TokenError(Wire.followedRedirect(origin))
       const answer: Answer = { ...call, status: response.status, sentAt, requestedScopes: resolved.scopes }
       return { token: yield* readAnswer(response, answer, options), startedAt }
     }).pipe(Effect.scoped)

@@ -10,6 +10,7 @@
  * `Cache`: see `lruMap.ts`.)
  */
 import * as Timing from "@effect-oauth2/core/timing"
+import * as TokenState from "@effect-oauth2/core/tokenState"
 import * as Urls from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
@@ -310,7 +311,7 @@ const makeEngine = (
         ...times,
         token,
         succeed: Effect.succeed(token),
-        refreshAtNanos: BigInt(Math.floor(times.refreshAt * 1_000_000)),
+        refreshAtNanos: TokenState.nanosOf(times.refreshAt),
         protectedUntil
       }
     })

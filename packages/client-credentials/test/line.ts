@@ -11,12 +11,14 @@
  */
 import * as PromiseApi from "@effect-oauth2/client-credentials/promise"
 import { RedisTokenStore } from "@effect-oauth2/redis"
+import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -77,11 +79,7 @@ const scripted = async (options: Line.ScriptedOptions = {}): Promise<Line.Script
   const network = Network.make(runner(runtime, built, endpoint.client, logs, () => adjust(0)))
   return {
     ...network,
-    script: (...answers) => {
-      endpoint.script.push(...answers)
-    },
-    requests: () => endpoint.requests.slice(),
-    abandoned: endpoint.abandoned,
+    ...endpoint.state.controls(),
     advance: adjust,
     now: () => Number(testClock.unsafeCurrentTimeNanos()) / 1e6,
     stepWallClock: (millis) => {
@@ -116,45 +114,24 @@ const live = async (options: { readonly httpClient?: string | undefined } = {}):
   )
 }
 
-const fakeAnswer = (answer: Line.FakeAnswer): FakeAuthServer.ScriptedResponse => {
-  switch (answer._tag) {
-    case "Normal":
-      return FakeAuthServer.normal
-    case "Respond":
-      return FakeAuthServer.respond(answer.status, answer.body ?? "", answer.headers ?? {})
-    case "Hang":
-      return FakeAuthServer.hang
-    case "DropConnection":
-      return FakeAuthServer.dropConnection
-    case "Delayed":
-      return FakeAuthServer.delayed(`${answer.millis} millis`, fakeAnswer(answer.answer))
-  }
+const fakeAnswers: Driver.FakeAnswers<FakeAuthServer.ScriptedResponse> = {
+  ...FakeAuthServer,
+  delayed: (millis, answer) => FakeAuthServer.delayed(Duration.millis(millis), answer)
 }
 
 const fakeAuthServer = async (options: Line.FakeServerOptions = {}): Promise<Line.FakeServer> => {
-  const runtime = ManagedRuntime.make(FakeAuthServer.layer({
-    clients: options.clients,
-    authMethod: options.authMethod,
-    tokenLifetime: options.tokenLifetimeSeconds === undefined ? undefined : `${options.tokenLifetimeSeconds} seconds`,
-    scopes: options.scopes
-  }))
+  const runtime = ManagedRuntime.make(FakeAuthServer.layer(Driver.fakeServerOptions(options, Duration.seconds)))
   const server = await runtime.runPromise(FakeAuthServer.FakeAuthServer)
   return {
     tokenUrl: server.tokenUrl,
     apiUrl: server.apiUrl,
     client: options.clients?.[0] ?? FakeAuthServer.defaultClient,
     tokenRequests: () =>
-      runtime.runPromise(server.tokenRequests).then((requests) =>
-        requests.map((request) => ({
-          headers: request.headers,
-          params: request.params,
-          clientId: request.clientId,
-          authMethod: request.authMethod
-        }))
-      ),
+      runtime.runPromise(server.tokenRequests).then((requests) => requests.map(Driver.fakeTokenRequest)),
     apiRequests: () => runtime.runPromise(server.apiRequests),
     revoke: (value) => runtime.runPromise(server.revoke(value)),
-    script: (...answers) => runtime.runPromise(server.script(...answers.map(fakeAnswer))),
+    script: (...answers) =>
+      runtime.runPromise(server.script(...answers.map((answer) => Driver.fakeAnswer(fakeAnswers, answer)))),
     close: () => runtime.dispose()
   }
 }
@@ -162,11 +139,7 @@ const fakeAuthServer = async (options: Line.FakeServerOptions = {}): Promise<Lin
 const storedToken = async (redisUrl: string, encryptionKey?: string): Promise<Line.StoredToken> => {
   const client = new Redis(redisUrl)
   try {
-    const keys = await client.keys("effect-oauth2:*:token")
-    if (keys.length !== 1) throw new Error(`${keys.length} token entries in Redis, not 1`)
-    const key = keys[0]!
-    const hash = /\{([0-9a-f]{64})\}/.exec(key)![1]!
-    const raw = (await client.get(key)) ?? ""
+    const { hash, key, raw } = await Driver.tokenEntry(client)
     const stored = await Effect.runPromise(
       Effect.gen(function*() {
         const store = yield* RedisTokenStore.make(

@@ -3,6 +3,7 @@
  * runtime, and the scripted endpoint every request of a `Line.Scripted` goes to.
  */
 import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
+import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -33,35 +34,22 @@ export interface Runner {
   readonly dispose: () => Promise<void>
 }
 
-const durationOptions = new Set(["expiryLeeway", "requestTimeout", "terminalErrorCooldown", "defaultLifetime"])
-
-const scheduleOf = (retry: unknown): unknown => {
-  if (typeof retry !== "object" || retry === null) return retry
-  const { spacedMillis, times } = retry as Line.Retry
-  if (spacedMillis === undefined) return times === undefined ? Schedule.forever : Schedule.recurs(times)
-  const spaced = Schedule.spaced(Duration.millis(spacedMillis))
-  return times === undefined ? spaced : spaced.pipe(Schedule.intersect(Schedule.recurs(times)))
+/** This line's values for the suites' plain options. */
+const optionValues: Driver.OptionValues = {
+  secret: Redacted.make,
+  assertion: (value) => Effect.succeed(Redacted.make(value)),
+  millis: Duration.millis,
+  schedules: {
+    forever: Schedule.forever,
+    recurs: Schedule.recurs,
+    spaced: (millis) => Schedule.spaced(Duration.millis(millis)),
+    both: (self, that) => Schedule.intersect(self as Schedule.Schedule<unknown>, that as Schedule.Schedule<unknown>)
+  }
 }
 
 /** `Line.ServiceOptions` as `TokenService.Options`: millis as durations, secrets as `Redacted`, retry as a schedule. */
-export const serviceOptions = (options: Line.ServiceOptions): TokenService.Options => {
-  const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(options)) {
-    if (value === undefined) continue
-    if (name === "clientSecret" || name === "privateKey") {
-      out[name] = typeof value === "string" ? Redacted.make(value) : value
-    } else if (name === "clientAssertion") {
-      out[name] = typeof value === "string" ? Effect.succeed(Redacted.make(value)) : value
-    } else if (durationOptions.has(name)) {
-      out[name] = typeof value === "number" ? Duration.millis(value) : value
-    } else if (name === "retry") {
-      out[name] = scheduleOf(value)
-    } else {
-      out[name] = value
-    }
-  }
-  return out as unknown as TokenService.Options
-}
+export const serviceOptions = (options: Line.ServiceOptions): TokenService.Options =>
+  Driver.serviceOptions(optionValues, options) as unknown as TokenService.Options
 
 const defectMessage = (cause: Cause.Cause<unknown>): string => {
   const defect = Option.getOrUndefined(Cause.dieOption(cause))
@@ -76,20 +64,14 @@ export const call = <A, E, B>(
   data: (value: A) => B
 ): Line.Call<B> => {
   const fiber = runner.fork(effect)
-  const outcome = new Promise<Line.Outcome<B>>((resolve) => {
-    fiber.addObserver((exit) => resolve(Printings.outcomeOf(exit, data)))
-  })
-  return {
-    outcome,
-    poll: async () => {
-      await runner.settle()
-      const exit = fiber.unsafePoll()
-      return exit === null ? undefined : Printings.outcomeOf(exit, data)
-    },
+  return Driver.call({
+    onEnd: (observer) => fiber.addObserver(observer),
+    poll: () => fiber.unsafePoll() ?? undefined,
     interrupt: async () => {
       await runner.run(Fiber.interrupt(fiber))
-    }
-  }
+    },
+    settle: runner.settle
+  }, (exit) => Printings.outcomeOf(exit, data))
 }
 
 /** A token of `value`, as `invalidate` takes one. */
@@ -102,77 +84,77 @@ const tokenOf = (value: string) =>
     expiresAt: DateTime.unsafeMake(3_600_000)
   })
 
-/** The line's network over `runner`: services and clients on the `HttpClient` the runner provides. */
-export const make = (runner: Runner): Line.Network => {
-  const root = Effect.runSync(Scope.make())
-  const services = new WeakMap<object, TokenService.Service>()
-
-  const service = async (options: Line.ServiceOptions): Promise<Line.TokenService> => {
-    const scope = await runner.run(Scope.fork(root, ExecutionStrategy.sequential)).then(Exit.getOrElse(() => {
-      throw new Error("the network is closed")
-    }))
-    const built = await runner.run(Scope.extend(TokenService.make(serviceOptions(options)), scope))
-    if (Exit.isFailure(built)) {
+/** A service built in a scope of its own under `root`, and its handle. */
+const serviceIn = (runner: Runner, root: Scope.Scope) => async (options: Line.ServiceOptions) => {
+  const scope = await runner.run(Scope.fork(root, ExecutionStrategy.sequential)).then(Exit.getOrElse(() => {
+    throw new Error("the network is closed")
+  }))
+  const built = await runner.run(Scope.extend(TokenService.make(serviceOptions(options)), scope))
+  if (Exit.isFailure(built)) {
+    await runner.run(Scope.close(scope, Exit.void))
+    throw new Error(defectMessage(built.cause))
+  }
+  const service = built.value
+  const handle: Line.TokenService = {
+    get: (request) =>
+      call(runner, request === undefined ? service.get : service.getFor(request as never), Printings.tokenData),
+    invalidate: async (value) => {
+      await runner.run(service.invalidate(tokenOf(value)))
+    },
+    close: async () => {
       await runner.run(Scope.close(scope, Exit.void))
-      throw new Error(defectMessage(built.cause))
     }
-    const tokens = built.value
-    const handle: Line.TokenService = {
-      get: (request) =>
-        call(
-          runner,
-          request === undefined ? tokens.get : tokens.getFor(request as never),
-          Printings.tokenData
-        ),
-      invalidate: async (value) => {
-        await runner.run(tokens.invalidate(tokenOf(value)))
-      },
-      close: async () => {
-        await runner.run(Scope.close(scope, Exit.void))
-      }
-    }
-    services.set(handle, tokens)
-    return handle
   }
+  return { service, handle }
+}
 
-  const fixedTokens = (value: string): Line.FixedTokens => {
-    const invalidated: Array<string> = []
-    const token = tokenOf(value)
-    const handle: Line.FixedTokens = { value, invalidated: () => invalidated.slice() }
-    services.set(handle, {
-      get: Effect.succeed(token),
-      getFor: () => Effect.succeed(token),
-      invalidate: (rejected) => Effect.sync(() => invalidated.push(Redacted.value(rejected.value)))
-    })
-    return handle
+/** A token service that always gives `value`. */
+const fixedService = (value: string, invalidated: Array<string>): TokenService.Service => {
+  const token = tokenOf(value)
+  return {
+    get: Effect.succeed(token),
+    getFor: () => Effect.succeed(token),
+    invalidate: (rejected) => Effect.sync(() => invalidated.push(Redacted.value(rejected.value)))
   }
+}
 
-  const authorizedClient = async (
-    source: Line.TokenSource,
-    options: Line.ClientOptions = {}
-  ): Promise<Line.ApiClient> => {
-    const tokens = services.get(source)
-    if (tokens === undefined) throw new Error("a token source of another network")
+/** The client `options` ask for, on the runner's `HttpClient`. */
+const clientOf = (tokens: TokenService.Service, options: Line.ClientOptions) =>
+  Effect.gen(function*() {
     const { baseUrl, under = [], ...clientOptions } = options
-    const built = await runner.run(Effect.gen(function*() {
-      let client: HttpClient.HttpClient = yield* HttpClient.HttpClient
-      for (const wrapper of under) {
-        client = wrapper === "followRedirects"
-          ? HttpClient.followRedirects(client)
-          : HttpClient.filterStatusOk(client) as HttpClient.HttpClient
-      }
-      const authorized = yield* Effect.try(() =>
-        AuthorizedClient.withTokens(
-          client,
-          { ...clientOptions, tokens } as AuthorizedClient.Options & {
-            readonly tokens: TokenService.Service
-          }
-        )
+    let client: HttpClient.HttpClient = yield* HttpClient.HttpClient
+    for (const wrapper of under) {
+      client = wrapper === "followRedirects"
+        ? HttpClient.followRedirects(client)
+        : HttpClient.filterStatusOk(client) as HttpClient.HttpClient
+    }
+    const authorized = yield* Effect.try(() =>
+      AuthorizedClient.withTokens(
+        client,
+        { ...clientOptions, tokens } as AuthorizedClient.Options & {
+          readonly tokens: TokenService.Service
+        }
       )
-      return baseUrl === undefined
-        ? authorized
-        : authorized.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl)))
-    }))
+    )
+    return baseUrl === undefined
+      ? authorized
+      : authorized.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl)))
+  })
+
+/** A suite's request as this line's. */
+const requestOf = (request: Line.ApiRequest): HttpClientRequest.HttpClientRequest => {
+  const made = HttpClientRequest.make((request.method ?? "GET") as HttpClientRequest.HttpClientRequest["method"])(
+    request.url
+  )
+  if (typeof request.body === "string") return HttpClientRequest.bodyText(made, request.body)
+  if (request.body === undefined) return made
+  return HttpClientRequest.bodyStream(made, Stream.make(new TextEncoder().encode(request.body.stream)))
+}
+
+/** An `AuthorizedClient` over `tokens`, its requests sent on `runner`. */
+const authorizedClientOn =
+  (runner: Runner) => async (tokens: TokenService.Service, options: Line.ClientOptions): Promise<Line.ApiClient> => {
+    const built = await runner.run(clientOf(tokens, options))
     if (Exit.isFailure(built)) {
       const failure = Option.getOrUndefined(Cause.failureOption(built.cause)) as { readonly error?: unknown }
       const thrown = failure?.error
@@ -180,48 +162,38 @@ export const make = (runner: Runner): Line.Network => {
     }
     const client = built.value
     return {
-      send: (request) => {
-        const method = (request.method ?? "GET") as HttpClientRequest.HttpClientRequest["method"]
-        let httpRequest = HttpClientRequest.make(method)(request.url)
-        if (typeof request.body === "string") {
-          httpRequest = HttpClientRequest.bodyText(httpRequest, request.body)
-        } else if (request.body !== undefined) {
-          httpRequest = HttpClientRequest.bodyStream(
-            httpRequest,
-            Stream.make(new TextEncoder().encode(request.body.stream))
-          )
-        }
-        const sent = Effect.scoped(Effect.flatMap(
-          client.execute(httpRequest),
-          (response) =>
+      send: (request) =>
+        call(
+          runner,
+          Effect.scoped(Effect.flatMap(client.execute(requestOf(request)), (response) =>
             Effect.map(
               Effect.orDie(response.text),
               (body): Line.ApiResponse => ({ status: response.status, headers: { ...response.headers }, body })
-            )
-        ))
-        return call(runner, sent, (response) => response)
-      }
+            ))),
+          (response) => response
+        )
     }
   }
 
-  return {
-    service,
-    fixedTokens,
-    authorizedClient,
+/** The line's network over `runner`: services and clients on the `HttpClient` the runner provides. */
+export const make = (runner: Runner): Line.Network => {
+  const root = Effect.runSync(Scope.make())
+  return Driver.network({
+    service: serviceIn(runner, root),
+    fixedService,
+    authorizedClient: authorizedClientOn(runner),
     logs: () => runner.logs.slice(),
     close: async () => {
       await runner.run(Scope.close(root, Exit.void))
       await runner.dispose()
     }
-  }
+  })
 }
 
 /** The connection failed: the scripted client turns it into a `RequestError` with reason `Transport`. */
 class TransportFailure {
   constructor(readonly cause: unknown) {}
 }
-
-const nullBodyStatuses = new Set([101, 204, 205, 304])
 
 /** The body of a request as text. */
 const bodyText = (body: HttpClientRequest.HttpClientRequest["body"]): Effect.Effect<string> => {
@@ -239,76 +211,53 @@ const bodyText = (body: HttpClientRequest.HttpClientRequest["body"]): Effect.Eff
   }
 }
 
-/** The scripted endpoint of a `Line.Scripted`: the client every request goes to, and its controls. */
+/** The scripted endpoint of a `Line.Scripted`: the client every request goes to, and its state. */
 export interface Endpoint {
   readonly client: HttpClient.HttpClient
-  readonly requests: Array<Line.RecordedRequest>
-  readonly script: Array<Line.Script>
-  readonly abandoned: () => number
+  readonly state: Driver.Endpoint
 }
 
-export const endpoint = (fallback: Line.Script | undefined): Endpoint => {
-  const requests: Array<Line.RecordedRequest> = []
-  const script: Array<Line.Script> = []
-  let abandoned = 0
-
-  const answer = (
-    given: Line.Answer,
-    count: number
-  ): Effect.Effect<Response, TransportFailure> => {
+const answerWith = (state: Driver.Endpoint) => {
+  const answer = (given: Line.Answer, count: number): Effect.Effect<Response, TransportFailure> => {
     switch (given._tag) {
       case "Respond":
-        return Effect.sync(() => {
-          const body = typeof given.body === "function" ? given.body() : given.body
-          return new Response(nullBodyStatuses.has(given.status) ? null : body ?? null, {
-            status: given.status,
-            headers: given.headers ?? {}
-          })
-        })
       case "Token":
-        return Effect.sync(() =>
-          new Response(
-            JSON.stringify({
-              access_token: given.value ?? `token-${count}`,
-              token_type: "Bearer",
-              expires_in: 3600,
-              ...given.fields
-            }),
-            { status: 200, headers: { "content-type": "application/json" } }
-          )
-        )
+        return Effect.sync(() => Driver.responseOf(given, count))
       case "Hang":
-        return Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => abandoned++)))
+        return Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => state.abandonedCount++)))
       case "TransportError":
-        return Effect.fail(
-          new TransportFailure(given.cause ?? Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))
-        )
+        return Effect.fail(new TransportFailure(Driver.transportCause(given)))
       case "Delayed":
         return Effect.zipRight(Effect.sleep(Duration.millis(given.millis)), answer(given.answer, count))
       case "Die":
         return Effect.die(new Error(given.message))
     }
   }
+  return answer
+}
 
+export const endpoint = (fallback: Line.Script | undefined): Endpoint => {
+  const state = new Driver.Endpoint(fallback)
+  const answer = answerWith(state)
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const body = yield* bodyText(request.body)
-      const headers: Record<string, string> = { ...request.headers }
-      const contentType = "contentType" in request.body ? request.body.contentType : undefined
-      if (headers["content-type"] === undefined && typeof contentType === "string") {
-        headers["content-type"] = contentType
-      }
       const at = yield* Clock.clockWith((clock) => Effect.sync(() => Number(clock.unsafeCurrentTimeNanos()) / 1e6))
-      const recorded: Line.RecordedRequest = { method: request.method, url: url.toString(), headers, body, at }
-      requests.push(recorded)
-      const next = script.shift() ?? fallback ?? { _tag: "Token" }
-      const chosen = typeof next === "function" ? next(recorded) : next
+      const contentType = "contentType" in request.body ? request.body.contentType : undefined
+      const chosen = state.receive({
+        method: request.method,
+        url: url.toString(),
+        headers: request.headers,
+        contentType,
+        body,
+        at
+      })
       const response = yield* Effect.mapError(
-        answer(chosen, requests.length),
+        answer(chosen, state.requests.length),
         (failure) => new HttpClientError.RequestError({ request, reason: "Transport", cause: failure.cause })
       )
       return HttpClientResponse.fromWeb(request, response)
     })
   )
-  return { client, requests, script, abandoned: () => abandoned }
+  return { client, state }
 }

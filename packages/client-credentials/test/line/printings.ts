@@ -2,6 +2,7 @@
  * The Effect 3 line's printings of a value (`Line.Printings`), its errors and tokens as plain data, and the log lines
  * its loggers write.
  */
+import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
@@ -56,13 +57,8 @@ const loggedAs = (cause: Cause.Cause<unknown>, error: unknown): Line.Printings =
 
 /** Every printing of a value and of the cause it failed with. */
 export const printings = (value: unknown, cause: Cause.Cause<unknown>): Line.Printings => [
-  ["String", String(value)],
-  ["message", String((value as { readonly message?: unknown } | undefined)?.message)],
-  ["stack", String((value as { readonly stack?: unknown } | undefined)?.stack)],
-  ["JSON.stringify", String(JSON.stringify(value))],
+  ...Driver.valuePrintings(value),
   ["Inspectable.format", Inspectable.format(value)],
-  ["util.inspect", util.inspect(value)],
-  ["util.inspect (every depth, hidden)", util.inspect(value, { depth: Infinity, showHidden: true })],
   ["Cause.pretty", Cause.pretty(cause)],
   ["Cause.pretty (renderErrorCause)", Cause.pretty(cause, { renderErrorCause: true })],
   ["JSON.stringify(cause)", JSON.stringify(cause)],
@@ -71,6 +67,7 @@ export const printings = (value: unknown, cause: Cause.Cause<unknown>): Line.Pri
   ...loggedAs(cause, value)
 ]
 
+/** A field of an error as plain data: durations in millis, options as their values, `Redacted` hidden. */
 const plain = (value: unknown): unknown => {
   if (Duration.isDuration(value)) return Duration.toMillis(value)
   if (Option.isOption(value)) return Option.getOrUndefined(Option.map(value, plain))
@@ -78,35 +75,9 @@ const plain = (value: unknown): unknown => {
   return value
 }
 
-/** `data` with `printings` made when first read: most calls never read them, and making them takes time. */
-const withPrintings = <A extends object>(
-  data: A,
-  make: () => Line.Printings
-): A & { readonly printings: Line.Printings } => {
-  let made: Line.Printings | undefined
-  return Object.defineProperty(data, "printings", {
-    enumerable: true,
-    get: () => (made ??= make())
-  }) as A & { readonly printings: Line.Printings }
-}
-
 /** An error of the library as plain data. */
-export const errorData = (error: unknown, cause: Cause.Cause<unknown>): Line.ErrorData => {
-  const record = error as Record<string, unknown>
-  const fields: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(record)) {
-    if (name !== "_tag" && value !== undefined) fields[name] = plain(value)
-  }
-  for (const name of ["isTerminal", "isRetryable"]) {
-    if (typeof record[name] === "boolean") fields[name] = record[name]
-  }
-  return withPrintings({
-    tag: String(record._tag),
-    reason: typeof record.reason === "string" ? record.reason : undefined,
-    fields,
-    message: String(record.message)
-  }, () => printings(error, cause))
-}
+export const errorData = (error: unknown, cause: Cause.Cause<unknown>): Line.ErrorData =>
+  Driver.errorData(error, plain, () => printings(error, cause))
 
 /** An `AccessToken` (or anything shaped like one) as plain data. */
 export const tokenData = (token: {
@@ -117,24 +88,29 @@ export const tokenData = (token: {
   readonly expiresAt: DateTime.Utc
   readonly authorization: Redacted.Redacted<string>
 }): Line.TokenData =>
-  withPrintings({
+  Driver.tokenData({
     value: Redacted.value(token.value),
     tokenType: token.tokenType,
-    scopes: [...token.scopes],
+    scopes: token.scopes,
     issuedAt: DateTime.toEpochMillis(token.issuedAt),
     expiresAt: DateTime.toEpochMillis(token.expiresAt),
     authorization: Redacted.value(token.authorization)
   }, () => printings(token, Cause.empty))
 
-/** How an `Exit` ended, as plain data. */
-export const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, data: (value: A) => B): Line.Outcome<B> => {
-  if (Exit.isSuccess(exit)) return { _tag: "Success", value: data(exit.value) }
+/** How an `Exit` ended. */
+const ended = <A>(exit: Exit.Exit<A, unknown>): Driver.Ended<A> => {
+  if (Exit.isSuccess(exit)) return { _tag: "Success", value: exit.value }
   const failure = Cause.failureOption(exit.cause)
-  if (Option.isSome(failure)) return { _tag: "Failure", error: errorData(failure.value, exit.cause) }
+  if (Option.isSome(failure)) {
+    return { _tag: "Failure", error: failure.value, printings: () => printings(failure.value, exit.cause) }
+  }
   const defect = Cause.dieOption(exit.cause)
   if (Option.isSome(defect)) {
-    const message = defect.value instanceof Error ? defect.value.message : String(defect.value)
-    return withPrintings({ _tag: "Defect", message } as const, () => printings(defect.value, exit.cause))
+    return { _tag: "Defect", defect: defect.value, printings: () => printings(defect.value, exit.cause) }
   }
   return { _tag: "Interrupted" }
 }
+
+/** How an `Exit` ended, as plain data. */
+export const outcomeOf = <A, B>(exit: Exit.Exit<A, unknown>, data: (value: A) => B): Line.Outcome<B> =>
+  Driver.outcome(ended(exit), data, plain)

@@ -3,7 +3,8 @@
  * on `RedisTokenStore`, against the token endpoint and API the parent names in its environment. It reads commands
  * from stdin, one JSON object per line with an `id`, and answers each with one JSON line on stdout with that `id` (0,
  * first, when it is ready); its logs go to stderr as JSON
- * lines. Tokens never leave it: it reports a fingerprint of each (16 hex characters of its SHA-256).
+ * lines. Tokens never leave it: it reports a fingerprint of each (16 hex characters of its SHA-256). The protocol is
+ * `@effect-oauth2/suites/fixtures/FleetReplica`'s; this module is the Effect 3 line's replica behind it.
  *
  * Environment: `TOKEN_URL`, `API_URL`, `REDIS_URL`, optionally `ENCRYPTION_KEY`, `LEASE_TTL`, `REQUEST_TIMEOUT`,
  * `STORE` (`none` for a replica with its own cache only, `TokenService.layer`, as the bench's in-process baseline).
@@ -17,23 +18,18 @@
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import { RedisTokenStore } from "@effect-oauth2/redis"
+import * as FleetReplica from "@effect-oauth2/suites/fixtures/FleetReplica"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import { createHash } from "node:crypto"
-import { createInterface } from "node:readline"
 
 const env = process.env
-
-const fingerprint = (token: { readonly value: Redacted.Redacted<string> }): string =>
-  createHash("sha256").update(Redacted.value(token.value)).digest("hex").slice(0, 16)
-
-const errorOf = (error: { readonly _tag: string; readonly reason?: string }) =>
-  error.reason === undefined ? error._tag : `${error._tag}:${error.reason}`
 
 const StoreLive = RedisTokenStore.layer(
   { url: env.REDIS_URL! },
@@ -59,106 +55,35 @@ const MainLive = AuthorizedClient.layer().pipe(
   Layer.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.jsonLogger)))
 )
 
-const get = (callers: number) =>
-  Effect.gen(function*() {
-    const tokens = yield* TokenService.TokenService
-    const started = performance.now()
-    const results = yield* Effect.all(Array.from({ length: callers }, () => Effect.either(tokens.get)), {
-      concurrency: "unbounded"
+const runtime = ManagedRuntime.make(MainLive)
+
+const attempt = <E extends { readonly _tag: string; readonly reason?: string }>(
+  effect: Effect.Effect<{ readonly value: Redacted.Redacted<string> }, E, TokenService.TokenService>
+): Promise<FleetReplica.Attempt> =>
+  runtime.runPromise(Effect.map(
+    Effect.either(effect),
+    Either.match({
+      onLeft: (error): FleetReplica.Attempt => ({ _tag: "Error", error }),
+      onRight: (token): FleetReplica.Attempt => ({ _tag: "Token", value: Redacted.value(token.value) })
     })
-    const fingerprints = new Set<string>()
-    const errors: Array<string> = []
-    for (const result of results) {
-      if (result._tag === "Right") fingerprints.add(fingerprint(result.right))
-      else errors.push(errorOf(result.left))
-    }
-    return { fingerprints: [...fingerprints], errors, millis: performance.now() - started }
-  })
+  ))
 
-const api = Effect.gen(function*() {
-  const client = yield* AuthorizedClient.AuthorizedClient
-  const response = yield* Effect.either(client.get(env.API_URL!))
-  return response._tag === "Right" ? { status: response.right.status, errors: [] } : {
-    status: 0,
-    errors: [errorOf(response.left as { readonly _tag: string })]
-  }
-})
-
-const loop = (millis: number, every: number) =>
-  Effect.gen(function*() {
-    const tokens = yield* TokenService.TokenService
-    const until = Date.now() + millis
-    const fingerprints = new Set<string>()
-    const errors: Array<string> = []
-    let calls = 0
-    while (Date.now() < until) {
-      const result = yield* Effect.either(tokens.get)
-      calls++
-      if (result._tag === "Right") fingerprints.add(fingerprint(result.right))
-      else errors.push(errorOf(result.left))
-      yield* Effect.sleep(every)
-    }
-    return { calls, fingerprints: [...fingerprints], errors }
-  })
-
-const getFor = (scopes: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const tokens = yield* TokenService.TokenService
-    const fingerprints = new Set<string>()
-    const errors: Array<string> = []
-    const micros: Array<number> = []
-    for (const scope of scopes) {
-      const started = performance.now()
-      const result = yield* Effect.either(tokens.getFor({ scopes: [scope] }))
-      micros.push((performance.now() - started) * 1000)
-      if (result._tag === "Right") fingerprints.add(fingerprint(result.right))
-      else errors.push(errorOf(result.left))
-    }
-    return { fingerprints: [...fingerprints], errors, micros }
-  })
-
-type Command =
-  & { readonly id: number }
-  & (
-    | { readonly op: "get"; readonly callers: number }
-    | { readonly op: "api" }
-    | { readonly op: "loop"; readonly millis: number; readonly every: number }
-    | { readonly op: "getFor"; readonly scopes: ReadonlyArray<string> }
-  )
-
-const run = (
-  command: Command
-): Effect.Effect<object, never, TokenService.TokenService | AuthorizedClient.AuthorizedClient> => {
-  switch (command.op) {
-    case "get":
-      return get(command.callers)
-    case "api":
-      return api
-    case "loop":
-      return loop(command.millis, command.every)
-    case "getFor":
-      return getFor(command.scopes)
-  }
+const replica: FleetReplica.Replica = {
+  get: () => attempt(Effect.flatMap(TokenService.TokenService, (tokens) => tokens.get)),
+  getFor: (scopes) => attempt(Effect.flatMap(TokenService.TokenService, (tokens) => tokens.getFor({ scopes }))),
+  api: () =>
+    runtime.runPromise(Effect.map(
+      Effect.either(Effect.flatMap(AuthorizedClient.AuthorizedClient, (client) => client.get(env.API_URL!))),
+      Either.match({
+        onLeft: (error) => ({ error: error as { readonly _tag: string } }),
+        onRight: (response) => ({ status: response.status })
+      })
+    )),
+  close: () => runtime.dispose()
 }
 
-const program = Effect.gen(function*() {
-  const context = yield* Effect.context<TokenService.TokenService | AuthorizedClient.AuthorizedClient>()
-  const lines = createInterface({ input: process.stdin })
-  process.stdout.write(`${JSON.stringify({ id: 0, ready: true })}\n`)
-  yield* Effect.async<void>((resume) => {
-    lines.on("line", (line) => {
-      const command = JSON.parse(line) as Command
-      Effect.runPromise(Effect.provide(run(command), context)).then(
-        (answer) => process.stdout.write(`${JSON.stringify({ id: command.id, ...answer })}\n`),
-        (defect) => process.stdout.write(`${JSON.stringify({ id: command.id, defect: String(defect) })}\n`)
-      )
-    })
-    lines.on("close", () => resume(Effect.void))
-  })
-})
-
-Effect.runPromise(Effect.scoped(Effect.provide(program, MainLive))).then(
-  () => process.exit(0),
+runtime.runPromise(Effect.void).then(
+  () => FleetReplica.serve(replica),
   (error) => {
     process.stderr.write(`worker failed: ${String(error)}\n`)
     process.exit(1)

@@ -239,3 +239,11 @@ export * as storeHealth from "./storeHealth.js"
  * @since 0.1.0
  */
 export * as memoryStore from "./memoryStore.js"
+
+/**
+ * The Promise API without a runtime: its options checked, the closed client's error, the configured token's hot
+ * path and shared call, a request for `fetch` read up to the replay limit, what `close()` cuts.
+ *
+ * @since 0.1.0
+ */
+export * as promiseClient from "./promiseClient.js"

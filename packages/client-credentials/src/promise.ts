@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Layer from "effect/Layer"
 import * as ApiError_ from "./ApiError.js"
@@ -78,13 +79,7 @@ export type ClosedError = internal.ClosedError
  * @since 0.1.0
  * @category models
  */
-export type Credentials = TokenService.Credentials extends infer C ? C extends unknown ? {
-      readonly [K in keyof C]: K extends "clientSecret" | "privateKey"
-        ? Exclude<C[K], undefined> extends never ? C[K] : C[K] | string
-        : C[K]
-    }
-  : never
-  : never
+export type Credentials = PromiseClient.WithStringSecrets<TokenService.Credentials>
 
 /**
  * What `createTokenClient` takes: the `TokenService` options, secrets as plain strings allowed, the HTTP client, and

@@ -34,6 +34,20 @@ export class ClosedError extends Error {
 export const closedError = (): ClosedError => new ClosedError()
 
 /**
+ * A line's credential options as the Promise API takes them: where one has a secret (`clientSecret`, `privateKey`),
+ * a plain string too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WithStringSecrets<Credentials> = Credentials extends unknown ? {
+    readonly [K in keyof Credentials]: K extends "clientSecret" | "privateKey"
+      ? Exclude<Credentials[K], undefined> extends never ? Credentials[K] : Credentials[K] | string
+      : Credentials[K]
+  }
+  : never
+
+/**
  * The default `replayBodyLimit`: 1 MiB.
  *
  * @since 0.1.0

@@ -230,6 +230,13 @@ export * as fleet from "./fleet.js"
  */
 export * as storeHealth from "./storeHealth.js"
 
+/**
+ * The outcome of work shared by many callers, and its waiters, counted in and out.
+ *
+ * @since 0.1.0
+ */
+export * as sharedOutcome from "./sharedOutcome.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

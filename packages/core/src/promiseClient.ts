@@ -127,8 +127,59 @@ export interface Line<Service> {
  * @category models
  */
 export interface ClientOptions<HttpClient> {
+  /** The HTTP client, for the token endpoint and `fetch`; default `FetchHttpClient.layer` (the global `fetch`). */
   readonly httpClient?: HttpClient | undefined
+  /**
+   * The largest request body, in bytes, that `fetch` keeps in memory to send again after a 401 that rejects the
+   * token; default 1 MiB (1048576). A larger body, or a stream that goes on past it, is sent once, streamed as it
+   * is read: after a 401 the call resolves with that 401. A whole number, 0 or more.
+   */
   readonly replayBodyLimit?: number | undefined
+}
+
+/**
+ * What `createTokenClient` takes: a line's `TokenService` options, secrets as plain strings allowed, the HTTP client
+ * (one of the line's layers), and how large a request body `fetch` keeps to send again after a 401.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options<Service, HttpClient> = WithStringSecrets<Service> & ClientOptions<HttpClient>
+
+/**
+ * What `createTokenClient` returns; `TokenRequest` is the line's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenClient<TokenRequest> {
+  /**
+   * The access token itself (the one place the library hands a token out in clear): the configured one, or one for
+   * `request`. A still-valid configured token is served without entering the Effect runtime. Rejects with
+   * `TokenError` or `NetworkError`; with `ClosedError` after `close()` or when `close()` cuts it; with the options'
+   * `TypeError` when the private key cannot be imported.
+   */
+  readonly getToken: (request?: TokenRequest) => Promise<string>
+  /**
+   * `fetch`, with the configured token in `Authorization`. On a 401 that rejects the token, the token is dropped and
+   * the request sent once more with a fresh one when its body allows: no body, or one of at most `replayBodyLimit`
+   * bytes (read into memory first); a larger body or a longer stream is sent once, streamed, and the 401 is the
+   * answer. With the default HTTP client the request is the platform's own `fetch` and the answer its `Response`,
+   * a streamed body following no redirect (the platform would follow only a 303 with one, at the cost of holding the
+   * whole body): a redirect rejects with `NetworkError`. Resolves with the response whatever its status; rejects with
+   * `NetworkError` when no answer came, `TokenError` when no token could be had, `ClosedError` as `getToken` does,
+   * and, when `init.signal` (or the `Request`'s signal) aborts, with the signal's `reason` (an `AbortError`
+   * `DOMException` unless another was given) at once, even while the body is being read. A request body stream that
+   * fails rejects with `NetworkError`, and the answer's body fails with one. A malformed `input` or `init` rejects
+   * with the platform's `TypeError`, as `fetch` does.
+   */
+  readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+  /**
+   * Stops background work, cuts the calls in flight and releases the client's resources. The calls it cuts and every
+   * call after it reject with `ClosedError`: a call waiting for a token stops waiting, and a `fetch` whose request has
+   * gone out rejects at once while that request ends on its own (its `signal` aborts it). Idempotent.
+   */
+  readonly close: () => Promise<void>
 }
 
 /**

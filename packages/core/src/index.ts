@@ -231,6 +231,13 @@ export * as fleet from "./fleet.js"
 export * as storeHealth from "./storeHealth.js"
 
 /**
+ * The outcome of work shared by many callers, and its waiters, counted in and out.
+ *
+ * @since 0.1.0
+ */
+export * as sharedOutcome from "./sharedOutcome.js"
+
+/**
  * Node's built-in modules where the runtime has them, without a static import.
  *
  * @since 0.1.0

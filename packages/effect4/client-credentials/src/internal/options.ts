@@ -110,12 +110,9 @@ export const resolveStore = (options: TokenService.StoreOptions): Result.Result<
     leaseTtl: Duration.millis(store.leaseTtlMillis)
   }))
 
-/** A `ConfigError` whose issue, at `path` (the variable or the option), says `message` and nothing of the value. */
-const configError = (
-  path: ReadonlyArray<string>,
-  issue: SchemaIssue.Issue
-): Config.ConfigError =>
-  new Config.ConfigError(new Schema.SchemaError(path.length === 0 ? issue : new SchemaIssue.Pointer(path, issue)))
+/** A `ConfigError` of `issue` at `path` (the variable or the option; an empty path prints as none). */
+const configError = (path: ReadonlyArray<string>, issue: SchemaIssue.Issue): Config.ConfigError =>
+  new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Pointer(path, issue)))
 
 /** Invalid data at `path`: what is wrong, never the value. */
 const invalidData = (path: ReadonlyArray<string>, message: string): Config.ConfigError =>

@@ -8,15 +8,36 @@ import { type Checked, invalid } from "./checked.js"
 import { checkAllowedOrigins, origin } from "./urls.js"
 
 /**
- * The options of `AuthorizedClient` that are checked when a client is built, as a caller may have passed them.
+ * How `AuthorizedClient` picks its token and treats refusals: each line's `AuthorizedClient.Options`, with its own
+ * `TokenRequest`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface CheckedOptions {
-  readonly retryOnUnauthorized?: unknown
-  readonly failOnErrorStatus?: unknown
-  readonly allowedOrigins?: unknown
+export interface Options<Request> {
+  /** Which token to send; default the `TokenService`'s configured one. */
+  readonly request?: Request | undefined
+  /**
+   * On a 401 that says the token is invalid (`error="invalid_token"`, or no error named), drop that token, get a
+   * fresh one and send the request again, once, when its body can be sent again. Default `true`.
+   */
+  readonly retryOnUnauthorized?: boolean | undefined
+  /**
+   * Fail with `ApiError` on any non-2xx answer. Default `true`; with `false`, non-2xx answers are returned as
+   * responses, for callers that decode declared error bodies themselves (e.g. `HttpApiClient`).
+   */
+  readonly failOnErrorStatus?: boolean | undefined
+  /**
+   * The origins (`scheme://host[:port]`) requests may go to, e.g. `["https://api.example.com"]`. A request to any
+   * other origin fails with `TokenError` `InvalidRequest`, naming that origin, before anything is sent or a token
+   * fetched: the token, and the token requests a 401 causes, stay with the intended API. Recommended whenever a URL
+   * may come from outside (webhooks, user input, links in responses). The URL is checked as the client receives it,
+   * so a base URL (`HttpClientRequest.prependUrl`) belongs on top of the `AuthorizedClient`, not under it; a
+   * relative URL is refused. Default: any origin. An entry that is not an http(s) origin kills the layer when it
+   * is built (`withTokens` throws Effect's illegal-argument error: `IllegalArgumentException` on Effect 3,
+   * `IllegalArgumentError` on Effect 4).
+   */
+  readonly allowedOrigins?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -26,7 +47,7 @@ export interface CheckedOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const checkOptions = (options: CheckedOptions): Checked<ReadonlySet<string> | undefined> => {
+export const checkOptions = (options: Options<unknown>): Checked<ReadonlySet<string> | undefined> => {
   for (const name of ["retryOnUnauthorized", "failOnErrorStatus"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "boolean") return invalid(`${name} must be a boolean`)
   }

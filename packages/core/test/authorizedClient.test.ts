@@ -18,11 +18,11 @@ describe("authorizedClient: the options", () => {
       { _tag: "Valid", value: undefined }
     )
     assert.strictEqual(
-      problemOf(AuthorizedClient.checkOptions({ retryOnUnauthorized: "yes" })),
+      problemOf(AuthorizedClient.checkOptions({ retryOnUnauthorized: "yes" as never })),
       "retryOnUnauthorized must be a boolean"
     )
     assert.strictEqual(
-      problemOf(AuthorizedClient.checkOptions({ failOnErrorStatus: 0 })),
+      problemOf(AuthorizedClient.checkOptions({ failOnErrorStatus: 0 as never })),
       "failOnErrorStatus must be a boolean"
     )
     assert.strictEqual(

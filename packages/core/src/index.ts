@@ -238,6 +238,35 @@ export * as fleet from "./fleet.js"
  */
 export * as storeHealth from "./storeHealth.js"
 
+/**
+ * The outcome of work shared by many callers, and its waiters, counted in and out.
+ *
+ * @since 0.1.0
+ */
+export * as sharedOutcome from "./sharedOutcome.js"
+
+/**
+ * Node's built-in modules where the runtime has them, without a static import.
+ *
+ * @since 0.1.0
+ */
+export * as builtins from "./builtins.js"
+
+/**
+ * The start of a body read up to a limit, whatever its length says.
+ *
+ * @since 0.1.0
+ */
+export * as bodyStart from "./bodyStart.js"
+
+/**
+ * Credential files: only a regular file of at most 64 KiB, read now or with at most one read in flight per file,
+ * bounded in time; failures that say what the file is, never its path or contents.
+ *
+ * @since 0.1.0
+ */
+export * as credentialFile from "./credentialFile.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

@@ -23,6 +23,7 @@
  * Which stored token answers, its times on this replica, the time to live of a token written, the poll delay and the
  * lease's renewal are decided in `@effect-oauth2/core/fleet`; this module does the store calls and builds the token.
  */
+import { nodeModule } from "@effect-oauth2/core/builtins"
 import * as FleetRules from "@effect-oauth2/core/fleet"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -31,7 +32,6 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as AccessToken from "../AccessToken.js"
 import type * as TokenStore from "../TokenStore.js"
-import { nodeModule } from "./builtins.js"
 import { GuardedStore } from "./guardedStore.js"
 import * as Lease from "./lease.js"
 import * as Monotonic from "./monotonic.js"

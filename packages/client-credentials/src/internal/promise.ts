@@ -19,6 +19,7 @@
  * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
  * `ClosedError`, as a call made after `close()` does.
  */
+import { nodeModule } from "@effect-oauth2/core/builtins"
 import { kindOf } from "@effect-oauth2/core/credentials"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -44,7 +45,6 @@ import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
 import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
-import { nodeModule } from "./builtins.js"
 import { transportFailure } from "./describeCause.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"

@@ -13,6 +13,7 @@ import {
   TokenError,
   TokenService
 } from "@effect-oauth2/client-credentials"
+import * as Telemetry from "@effect-oauth2/core/telemetry"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
@@ -23,6 +24,7 @@ import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/testing/TestClock"
@@ -271,6 +273,30 @@ describe("AuthorizedClient (Effect 4): a 401 for the token", () => {
       const response = yield* client.get("https://api.example.com/a")
       assert.strictEqual(response.status, 200)
       assert.deepStrictEqual(tokens.state.invalidated, ["tok-1"])
+    })
+  })
+})
+
+/** The count of the counter `name` over every label set. */
+const countOf = (name: string) =>
+  Effect.map(Metric.snapshot, (snapshots) =>
+    snapshots.reduce(
+      (sum, snapshot) => snapshot.id === name && snapshot.type === "Counter" ? sum + Number(snapshot.state.count) : sum,
+      0
+    ))
+
+describe("AuthorizedClient (Effect 4): telemetry", () => {
+  it.effect("a rejected token counts a rejection; a request then accepted with a new token, a recovery", () => {
+    const recovering = makeApi(rejectsBefore(2))
+    const refusing = makeApi(rejectsBefore(9))
+    return Effect.gen(function*() {
+      const counts = Effect.all([countOf(Telemetry.names.rejections), countOf(Telemetry.names.recoveries)])
+      const [rejections, recoveries] = yield* counts
+      yield* AuthorizedClient.withTokens(recovering.client, { tokens: makeTokens().service }).get("https://a.example/")
+      assert.deepStrictEqual(yield* counts, [rejections + 1, recoveries + 1])
+      const refused = AuthorizedClient.withTokens(refusing.client, { tokens: makeTokens().service })
+      yield* Effect.flip(refused.get("https://a.example/"))
+      assert.deepStrictEqual(yield* counts, [rejections + 2, recoveries + 1])
     })
   })
 })

@@ -207,6 +207,14 @@ export * as requestBody from "./requestBody.js"
 export * as authorizedFetch from "./authorizedFetch.js"
 
 /**
+ * What `AuthorizedClient` decides without sending anything: its options checked, the origin rule, which request bodies
+ * can be sent again after a 401, the error statuses, one value per token.
+ *
+ * @since 0.1.0
+ */
+export * as authorizedClient from "./authorizedClient.js"
+
+/**
  * The token of one request key as a state machine: its states (`Empty`, `Fetching`, `Fresh`, `Refreshing`,
  * `Failed`), the pure transitions of a call, a fetch's end, a refresh's end, a waiter that leaves and `invalidate`,
  * and the actions each leaves to the shell.

@@ -7,6 +7,7 @@
 import * as Server from "@effect-oauth2/suites/fixtures/PromiseServer"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
@@ -59,6 +60,29 @@ describe("promise (Effect 4): a token through the runtime", () => {
       } finally {
         await client.close()
       }
+      // the token is still fresh, yet a closed client serves nothing
+      assert.instanceOf(await rejection(client.getToken()), Promise_.ClosedError)
+      assert.instanceOf(await rejection(client.getToken({ scopes: ["other"] })), Promise_.ClosedError)
+    }))
+
+  it("fetches through the HTTP client given, with the token and the 401 rule", () =>
+    Server.withServer((hit, response) => {
+      if (hit.authorization === "Bearer t1") {
+        response.writeHead(401, { "www-authenticate": "Bearer error=\"invalid_token\"" })
+        response.end()
+        return
+      }
+      response.end(`ok ${hit.body}`)
+    }, async (server) => {
+      const client = Promise_.createTokenClient({ ...options(server), httpClient: FetchHttpClient.layer })
+      try {
+        const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "payload" })
+        assert.strictEqual(response.status, 200)
+        assert.strictEqual(await response.text(), "ok payload")
+        assert.deepStrictEqual(server.apiRequests.map((hit) => hit.authorization), ["Bearer t1", "Bearer t2"])
+      } finally {
+        await client.close()
+      }
     }))
 
   it("gets a token for another request through the service", () =>
@@ -99,6 +123,31 @@ describe("promise (Effect 4): close", () => {
     assert.instanceOf(await rejection(client.getToken()), Promise_.ClosedError)
     assert.instanceOf(await rejection(client.fetch("http://127.0.0.1:9/api")), Promise_.ClosedError)
   })
+
+  it("ends a fetch through the HTTP client given that waits for its answer, and releases that client", () =>
+    Server.withServer(undefined, async (server) => {
+      const state = { apiCalls: 0, interrupted: 0, released: 0 }
+      const httpClient = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.acquireRelease(
+          Effect.map(Effect.service(HttpClient.HttpClient), (fetching) =>
+            HttpClient.make((request, url) => {
+              if (url.pathname === "/token") return fetching.execute(request)
+              state.apiCalls++
+              return Effect.onInterrupt(Effect.never, () => Effect.sync(() => void state.interrupted++))
+            })),
+          () => Effect.sync(() => void state.released++)
+        )
+      ).pipe(Layer.provide(FetchHttpClient.layer))
+      const client = Promise_.createTokenClient({ ...options(server), httpClient })
+      const waiting = rejection(client.fetch(`${server.url}/api`))
+      for (let i = 0; i < 100 && state.apiCalls < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.strictEqual(state.apiCalls, 1)
+      await client.close()
+      assert.strictEqual(state.interrupted, 1)
+      assert.strictEqual(state.released, 1)
+      assert.instanceOf(await waiting, Promise_.ClosedError)
+    }))
 })
 
 describe("promise (Effect 4): errors", () => {

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type * as Rules from "@effect-oauth2/core/authorizedClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Context from "effect/Context"
@@ -37,35 +38,13 @@ export const AuthorizedClientError: Schema.Union<
 > = Schema.Union(TokenError.TokenError, NetworkError.NetworkError, ApiError.ApiError)
 
 /**
- * How `AuthorizedClient` picks its token and treats refusals.
+ * How `AuthorizedClient` picks its token and treats refusals (`Options` of `@effect-oauth2/core/authorizedClient`,
+ * where each option is described).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** Which token to send; default the `TokenService`'s configured one. */
-  readonly request?: TokenRequest.TokenRequest | undefined
-  /**
-   * On a 401 that says the token is invalid (`error="invalid_token"`, or no error named), drop that token, get a
-   * fresh one and send the request again, once, when its body can be sent again. Default `true`.
-   */
-  readonly retryOnUnauthorized?: boolean | undefined
-  /**
-   * Fail with `ApiError` on any non-2xx answer. Default `true`; with `false`, non-2xx answers are returned as
-   * responses, for callers that decode declared error bodies themselves (e.g. `HttpApiClient`).
-   */
-  readonly failOnErrorStatus?: boolean | undefined
-  /**
-   * The origins (`scheme://host[:port]`) requests may go to, e.g. `["https://api.example.com"]`. A request to any
-   * other origin fails with `TokenError` `InvalidRequest`, naming that origin, before anything is sent or a token
-   * fetched: the token, and the token requests a 401 causes, stay with the intended API. Recommended whenever a URL
-   * may come from outside (webhooks, user input, links in responses). The URL is checked as the client receives it,
-   * so a base URL (`HttpClientRequest.prependUrl`) belongs on top of the `AuthorizedClient`, not under it; a
-   * relative URL is refused. Default: any origin. An entry that is not an http(s) origin kills the layer when it
-   * is built (`withTokens` throws an `IllegalArgumentException`).
-   */
-  readonly allowedOrigins?: ReadonlyArray<string> | undefined
-}
+export interface Options extends Rules.Options<TokenRequest.TokenRequest> {}
 
 /**
  * The `HttpClient` that `AuthorizedClient` provides.

@@ -4,12 +4,10 @@
  *
  * @since 0.1.0
  */
+import type * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Layer from "effect/Layer"
-import * as ApiError_ from "./ApiError.js"
 import * as internal from "./internal/promise.js"
-import * as NetworkError_ from "./NetworkError.js"
-import * as TokenError_ from "./TokenError.js"
 import type * as TokenRequest from "./TokenRequest.js"
 import type * as TokenService from "./TokenService.js"
 
@@ -20,13 +18,7 @@ import type * as TokenService from "./TokenService.js"
  * @since 0.1.0
  * @category errors
  */
-export const TokenError: typeof TokenError_.TokenError = TokenError_.TokenError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type TokenError = TokenError_.TokenError
+export { TokenError } from "./TokenError.js"
 
 /**
  * No answer that could be used: the very class of `NetworkError.NetworkError`.
@@ -34,13 +26,7 @@ export type TokenError = TokenError_.TokenError
  * @since 0.1.0
  * @category errors
  */
-export const NetworkError: typeof NetworkError_.NetworkError = NetworkError_.NetworkError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type NetworkError = NetworkError_.NetworkError
+export { NetworkError } from "./NetworkError.js"
 
 /**
  * A protected API refused a request: the very class of `ApiError.ApiError`. `fetch` never rejects with it (it
@@ -49,13 +35,7 @@ export type NetworkError = NetworkError_.NetworkError
  * @since 0.1.0
  * @category errors
  */
-export const ApiError: typeof ApiError_.ApiError = ApiError_.ApiError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ApiError = ApiError_.ApiError
+export { ApiError } from "./ApiError.js"
 
 /**
  * A call made after `close()`, or cut short by it: every call of a closed client rejects with this class, message
@@ -64,13 +44,7 @@ export type ApiError = ApiError_.ApiError
  * @since 0.1.0
  * @category errors
  */
-export const ClosedError: typeof internal.ClosedError = internal.ClosedError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ClosedError = internal.ClosedError
+export { ClosedError } from "@effect-oauth2/core/promiseClient"
 
 /**
  * `TokenService.Credentials`, where a secret (`clientSecret`, `privateKey`) may also be a plain string.
@@ -78,72 +52,25 @@ export type ClosedError = internal.ClosedError
  * @since 0.1.0
  * @category models
  */
-export type Credentials = TokenService.Credentials extends infer C ? C extends unknown ? {
-      readonly [K in keyof C]: K extends "clientSecret" | "privateKey"
-        ? Exclude<C[K], undefined> extends never ? C[K] : C[K] | string
-        : C[K]
-    }
-  : never
-  : never
+export type Credentials = PromiseClient.WithStringSecrets<TokenService.Credentials>
 
 /**
  * What `createTokenClient` takes: the `TokenService` options, secrets as plain strings allowed, the HTTP client, and
- * how large a request body `fetch` keeps to send again after a 401.
+ * how large a request body `fetch` keeps to send again after a 401 (`replayBodyLimit`, default 1 MiB).
  *
  * @since 0.1.0
  * @category models
  */
-export type Options =
-  & TokenService.EndpointOptions
-  & Credentials
-  & TokenService.RequestOptions
-  & TokenService.PolicyOptions
-  & {
-    /** The HTTP client, for the token endpoint and `fetch`; default `FetchHttpClient.layer` (the global `fetch`). */
-    readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
-    /**
-     * The largest request body, in bytes, that `fetch` keeps in memory to send again after a 401 that rejects the
-     * token; default 1 MiB (1048576). A larger body, or a stream that goes on past it, is sent once, streamed as it
-     * is read: after a 401 the call resolves with that 401. A whole number, 0 or more.
-     */
-    readonly replayBodyLimit?: number | undefined
-  }
+export type Options = PromiseClient.Options<TokenService.Options, Layer.Layer<HttpClient.HttpClient>>
 
 /**
- * What `createTokenClient` returns.
+ * What `createTokenClient` returns: `getToken`, an authorized `fetch`, and `close`
+ * (`TokenClient` of `@effect-oauth2/core/promiseClient`, where each is described).
  *
  * @since 0.1.0
  * @category models
  */
-export interface TokenClient {
-  /**
-   * The access token itself (the one place the library hands a token out in clear): the configured one, or one for
-   * `request`. A still-valid configured token is served without entering the Effect runtime. Rejects with
-   * `TokenError` or `NetworkError`; with `ClosedError` after `close()` or when `close()` cuts it; with the options'
-   * `TypeError` when the private key cannot be imported.
-   */
-  readonly getToken: (request?: TokenRequest.TokenRequest) => Promise<string>
-  /**
-   * `fetch`, with the configured token in `Authorization`. On a 401 that rejects the token, the token is dropped and
-   * the request sent once more with a fresh one when its body allows: no body, or one of at most `replayBodyLimit`
-   * bytes (read into memory first); a larger body or a longer stream is sent once, streamed, and the 401 is the
-   * answer. With the default HTTP client the request is the platform's own `fetch` and the answer its `Response`,
-   * a streamed body following no redirect (the platform would follow only a 303 with one, at the cost of holding the
-   * whole body): a redirect rejects with `NetworkError`. Resolves with the response whatever its status; rejects with
-   * `NetworkError` when no answer came, `TokenError` when no token could be had, `ClosedError` as `getToken` does,
-   * and, when `init.signal` (or the `Request`'s signal) aborts, with the signal's `reason` (an `AbortError`
-   * `DOMException` unless another was given) at once, even while the body is being read. A request body stream that
-   * fails rejects with `NetworkError`, and the answer's body fails with one. A malformed `input` or `init` rejects
-   * with the platform's `TypeError`, as `fetch` does.
-   */
-  readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
-  /**
-   * Stops background work, cuts the calls in flight and releases the client's resources. The calls it cuts and every
-   * call after it reject with `ClosedError`: a call waiting for a token stops waiting, and a `fetch` whose request has
-   * gone out rejects at once while that request ends on its own (its `signal` aborts it). Idempotent.
-   */
-  readonly close: () => Promise<void>
-}
+export interface TokenClient extends PromiseClient.TokenClient<TokenRequest.TokenRequest> {}
 
 /**
  * A token client for Promise code. Nothing is fetched until the first call. A program that never calls `close` still

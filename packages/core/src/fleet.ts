@@ -140,3 +140,13 @@ export const pollDelayMaxMillis = 150
  * @category constructors
  */
 export const leaseRenewalMillis = (leaseTtlMillis: number): number => leaseTtlMillis / 3
+
+/**
+ * The warning logged when a lease that nobody renews (no expiry, or more time left than `leaseTtl`: made by hand or by
+ * a migration) was replaced.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const staleLeaseReplacedMessage =
+  "effect-oauth2: replaced a token store lease that nobody renews (no expiry, or longer than leaseTtl)"

@@ -207,6 +207,14 @@ export * as requestBody from "./requestBody.js"
 export * as authorizedFetch from "./authorizedFetch.js"
 
 /**
+ * What `AuthorizedClient` decides without sending anything: its options checked, the origin rule, which request bodies
+ * can be sent again after a 401, the error statuses, one value per token.
+ *
+ * @since 0.1.0
+ */
+export * as authorizedClient from "./authorizedClient.js"
+
+/**
  * The token of one request key as a state machine: its states (`Empty`, `Fetching`, `Fresh`, `Refreshing`,
  * `Failed`), the pure transitions of a call, a fetch's end, a refresh's end, a waiter that leaves and `invalidate`,
  * and the actions each leaves to the shell.
@@ -230,6 +238,42 @@ export * as fleet from "./fleet.js"
  */
 export * as storeHealth from "./storeHealth.js"
 
+/**
+ * The outcome of work shared by many callers, and its waiters, counted in and out.
+ *
+ * @since 0.1.0
+ */
+export * as sharedOutcome from "./sharedOutcome.js"
+
+/**
+ * Node's built-in modules where the runtime has them, without a static import.
+ *
+ * @since 0.1.0
+ */
+export * as builtins from "./builtins.js"
+
+/**
+ * The start of a body read up to a limit, whatever its length says.
+ *
+ * @since 0.1.0
+ */
+export * as bodyStart from "./bodyStart.js"
+
+/**
+ * Credential files: only a regular file of at most 64 KiB, read now or with at most one read in flight per file,
+ * bounded in time; failures that say what the file is, never its path or contents.
+ *
+ * @since 0.1.0
+ */
+export * as credentialFile from "./credentialFile.js"
+
+/**
+ * The key a shared token store keeps a request's token under: the SHA-256 of its canonical form, in hex.
+ *
+ * @since 0.1.0
+ */
+export * as storeKey from "./storeKey.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 
@@ -239,3 +283,11 @@ export * as storeHealth from "./storeHealth.js"
  * @since 0.1.0
  */
 export * as memoryStore from "./memoryStore.js"
+
+/**
+ * The Promise API without a runtime: its options checked, the closed client's error, the configured token's hot
+ * path and shared call, a request for `fetch` read up to the replay limit, what `close()` cuts.
+ *
+ * @since 0.1.0
+ */
+export * as promiseClient from "./promiseClient.js"

@@ -27,6 +27,21 @@ export type Health =
   | { readonly _tag: "Failing"; readonly kinds: ReadonlySet<OperationKind> }
 
 /**
+ * The texts of the store's health logs: the warning when it starts failing (with the failure's text), the message when
+ * it answers again, the debug line of an entry that cannot be read; `opaqueDefect` stands for a defect's text, which is
+ * never logged (it comes from the store's code and may quote what it was given).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const logMessages = {
+  startedFailing: "effect-oauth2: token store failing; fetching tokens directly until it answers",
+  answeringAgain: "effect-oauth2: token store answering again; sharing tokens through it",
+  entryUnreadable: "effect-oauth2: token store entry unreadable; treated as a miss",
+  opaqueDefect: "an unexpected defect"
+} as const
+
+/**
  * A store that answers everything.
  *
  * @since 0.1.0

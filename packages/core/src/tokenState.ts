@@ -59,6 +59,20 @@
 import * as Timing from "./timing.js"
 
 /**
+ * The texts of the warnings a shell logs: a refresh failed (`Warn`; the token is kept), a refresh did not finish
+ * before its token's hard expiry (`Expired`); `opaqueDefect` stands for a defect's text, which is never logged (it may
+ * come from a user's HTTP client).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const logMessages = {
+  refreshFailed: "effect-oauth2: background token refresh failed; keeping the current token",
+  refreshExpired: "effect-oauth2: background token refresh did not finish before the token expired",
+  opaqueDefect: "an unexpected defect"
+} as const
+
+/**
  * A token with its schedule and its protection, and whatever the shell attaches (extend it).
  *
  * @since 0.1.0

@@ -3,8 +3,8 @@
  * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
  */
 import * as ApiAnswer from "@effect-oauth2/core/apiAnswer"
+import * as Rules from "@effect-oauth2/core/authorizedClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
-import * as urls from "@effect-oauth2/core/urls"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -31,33 +31,11 @@ import { telemetryOf } from "./tokenService.js"
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
 const bodyReadTimeout = Duration.seconds(5)
 
-/** Whether the body of `request` can be sent a second time. */
-const isReplayable = (request: HttpClientRequest.HttpClientRequest): boolean => {
-  const body = request.body
-  switch (body._tag) {
-    case "Empty":
-    case "Uint8Array":
-    case "FormData":
-      return true
-    case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array
-    case "Stream":
-      return false
-  }
-}
-
-/** The redactor of each token an error was built for: its forms are computed once per token, not once per error. */
-const redactors = new WeakMap<AccessToken.AccessToken, Redactor.Redactor>()
-
-/** Removes `token`, in every form an API may echo it in, from a text built for an error. */
-const redactorOf = (token: AccessToken.AccessToken): Redactor.Redactor => {
-  let redactor = redactors.get(token)
-  if (redactor === undefined) {
-    redactor = Redactor.make([Redacted.value(token.value)])
-    redactors.set(token, redactor)
-  }
-  return redactor
-}
+/**
+ * Removes `token`, in every form an API may echo it in, from a text built for an error: its forms are computed once
+ * per token, not once per error.
+ */
+const redactorOf = Rules.perToken((token: AccessToken.AccessToken) => Redactor.make([Redacted.value(token.value)]))
 
 /** Reads the start of the body, with `token` redacted in every form, at most `ApiError.maxBodyBytes`. */
 const readBodyStart = (
@@ -119,43 +97,22 @@ const mapClientError = <E>(
 }
 
 /** The `Authorization` value of each token in use, built once per token rather than once per request. */
-const authorizationHeaders = new WeakMap<AccessToken.AccessToken, string>()
-
-const authorizationHeader = (token: AccessToken.AccessToken): string => {
-  let header = authorizationHeaders.get(token)
-  if (header === undefined) {
-    header = Redacted.value(token.authorization)
-    authorizationHeaders.set(token, header)
-  }
-  return header
-}
+const authorizationHeader = Rules.perToken((token: AccessToken.AccessToken) => Redacted.value(token.authorization))
 
 /**
  * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
- * wrapped `followRedirects` followed), naming at most its origin; `undefined` when it may, and always when
- * `allowedOrigins` is `undefined` (any origin).
+ * wrapped `followRedirects` followed), as `TokenError` `InvalidRequest` (`Rules.originRefusal`); `undefined` when it
+ * may, and always when `allowedOrigins` is `undefined` (any origin).
  */
 const originRefusal = (
   allowedOrigins: ReadonlySet<string> | undefined,
   request: HttpClientRequest.HttpClientRequest,
-  stage: "outbound" | "answered"
+  stage: Rules.Stage
 ): TokenError.TokenError | undefined => {
   if (allowedOrigins === undefined) return undefined
   const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  if (url._tag === "Left") {
-    return new TokenError.TokenError({
-      reason: "InvalidRequest",
-      detail: "the request URL is not absolute, so it cannot be checked against allowedOrigins; nothing was sent"
-    })
-  }
-  const origin = urls.origin(url.right)
-  if (allowedOrigins.has(origin)) return undefined
-  return new TokenError.TokenError({
-    reason: "InvalidRequest",
-    detail: stage === "outbound"
-      ? `the origin ${origin} is not in allowedOrigins; nothing was sent`
-      : `the request was redirected to the origin ${origin}, which is not in allowedOrigins; its answer is not used`
-  })
+  const detail = Rules.originRefusal(allowedOrigins, url._tag === "Right" ? url.right : undefined, stage)
+  return detail === undefined ? undefined : new TokenError.TokenError({ reason: "InvalidRequest", detail })
 }
 
 /**
@@ -171,14 +128,9 @@ const releaseConnection = (response: HttpClientResponse.HttpClientResponse) =>
 
 /** The allowed origins of `options` (`undefined`: any), or dies with what is wrong, in words that repeat no value. */
 const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
-  const fail = (problem: string) => {
-    throw new Cause.IllegalArgumentException(`AuthorizedClient: ${problem}`)
-  }
-  for (const name of ["retryOnUnauthorized", "failOnErrorStatus"] as const) {
-    if (options[name] !== undefined && typeof options[name] !== "boolean") fail(`${name} must be a boolean`)
-  }
-  const origins = urls.checkAllowedOrigins(options.allowedOrigins)
-  return origins._tag === "Invalid" ? fail(origins.problem) : origins.value
+  const checked = Rules.checkOptions(options)
+  if (checked._tag === "Invalid") throw new Cause.IllegalArgumentException(`AuthorizedClient: ${checked.problem}`)
+  return checked.value
 }
 
 /** The error of a request through `withTokens` on a client that fails with `E`. */
@@ -250,7 +202,7 @@ class BearerRequests<E, R> {
   /** The answer as the caller gets it: a non-2xx is an `ApiError` unless `failOnErrorStatus` is off. */
   private checkStatus(response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken) {
     // a plain chain of flatMaps, not Effect.gen: this runs on every request
-    return this.failOnErrorStatus && (response.status < 200 || response.status >= 300)
+    return this.failOnErrorStatus && Rules.isErrorStatus(response.status)
       ? toApiError(response, token)
       : Effect.succeed(response)
   }
@@ -267,7 +219,7 @@ class BearerRequests<E, R> {
   ) {
     return Effect.zipRight(
       Effect.zipRight(Effect.sync(this.telemetry.rejected), this.tokens.invalidate(token)),
-      isReplayable(request)
+      Rules.isReplayable(request.body)
         ? Effect.flatMap(
           Effect.tapError(this.getToken, () => releaseConnection(response)),
           (fresh) =>

@@ -90,13 +90,13 @@ export class GuardedStore {
     if (Option.isSome(failure) && failure.value.reason === "InvalidEntry") {
       return Effect.zipRight(
         this.observe(kind, true),
-        Effect.logDebug("effect-oauth2: token store entry unreadable; treated as a miss").pipe(
+        Effect.logDebug(StoreHealth.logMessages.entryUnreadable).pipe(
           Effect.annotateLogs({ detail: failure.value.detail })
         )
       )
     }
     // a defect's text is not logged: it comes from the store's code and may quote what it was given
-    const detail = Option.isSome(failure) ? failure.value.message : "an unexpected defect"
+    const detail = Option.isSome(failure) ? failure.value.message : StoreHealth.logMessages.opaqueDefect
     return this.observe(kind, false, detail)
   }
 
@@ -106,10 +106,10 @@ export class GuardedStore {
       this.health = step.health
       switch (step.change) {
         case "startedFailing":
-          return Effect.logWarning("effect-oauth2: token store failing; fetching tokens directly until it answers")
+          return Effect.logWarning(StoreHealth.logMessages.startedFailing)
             .pipe(Effect.annotateLogs({ error: detail ?? "" }))
         case "answeringAgain":
-          return Effect.logInfo("effect-oauth2: token store answering again; sharing tokens through it")
+          return Effect.logInfo(StoreHealth.logMessages.answeringAgain)
         case undefined:
           return Effect.void
       }

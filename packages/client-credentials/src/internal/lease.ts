@@ -82,9 +82,7 @@ const keepRenewed = (
     { while: (renewed) => Option.getOrElse(renewed, () => true) }
   )
 
-const staleLeaseReplaced = Effect.logWarning(
-  "effect-oauth2: replaced a token store lease that nobody renews (no expiry, or longer than leaseTtl)"
-)
+const staleLeaseReplaced = Effect.logWarning(FleetRules.staleLeaseReplacedMessage)
 
 /**
  * `holding` under `key`'s lease when this replica gets it, released however `holding` ends, and renewed while it

@@ -5,10 +5,10 @@
  * `NetworkError` and `ClosedError`.
  */
 import * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
+import { closedError } from "@effect-oauth2/core/promiseClient"
 import * as Redacted from "effect/Redacted"
 import type * as AccessToken from "../AccessToken.js"
 import * as NetworkError from "../NetworkError.js"
-import { closedError } from "./requestBody.js"
 import type * as Telemetry from "./telemetry.js"
 
 /** What the native `fetch` needs of its client (`@effect-oauth2/core/authorizedFetch`'s `Client`, less this line's). */

@@ -1,17 +1,12 @@
 /**
- * Reading a body up to a limit, whatever the transport says about its size: a `Content-Length` may be the
- * compressed length (a fetch-based client decompresses and keeps it) or simply wrong (a custom or mocked client).
+ * Reading a body up to a limit, whatever the transport says about its size (`@effect-oauth2/core/bodyStart`), from a
+ * `Stream`.
  */
+import { BodyReader, type BodyStart } from "@effect-oauth2/core/bodyStart"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 
-/** The start of a body, as text. */
-export interface BodyStart {
-  /** The first bytes read, at most the limit, as UTF-8; a character the limit cut in two is left out. */
-  readonly text: string
-  /** Whether the body went on past the limit (it was not read further). */
-  readonly truncated: boolean
-}
+export type { BodyStart } from "@effect-oauth2/core/bodyStart"
 
 /**
  * Reads `stream` until it ends or holds more than `limit` bytes, then stops pulling (the stream is closed, so a
@@ -26,25 +21,9 @@ export const readAtMost = <E, R>(
 ): Effect.Effect<BodyStart, E, R> =>
   Effect.suspend(() => {
     // per run: the same effect can read many bodies
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    return Stream.runForEachWhile(stream, (chunk) =>
-      Effect.sync(() => {
-        const kept = chunk.subarray(0, Math.max(0, limit - size))
-        if (kept.byteLength > 0) chunks.push(kept)
-        size += chunk.byteLength
-        return size <= limit
-      })).pipe(
-        Effect.map(() => {
-          const truncated = size > limit
-          const bytes = new Uint8Array(Math.min(size, limit))
-          let offset = 0
-          for (const chunk of chunks) {
-            bytes.set(chunk, offset)
-            offset += chunk.byteLength
-          }
-          // `stream: true` holds back an incomplete last character instead of decoding it as U+FFFD
-          return { text: new TextDecoder().decode(bytes, { stream: truncated }), truncated }
-        })
-      )
+    const reader = new BodyReader(limit)
+    return Effect.map(
+      Stream.runForEachWhile(stream, (chunk) => Effect.sync(() => reader.push(chunk))),
+      () => reader.result()
+    )
   })

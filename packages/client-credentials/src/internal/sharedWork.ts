@@ -4,6 +4,7 @@
  * outcome (`Shared`). Once the layer's scope is closed, work is not started: its callers are answered at once, as
  * interrupted.
  */
+import { SharedOutcome } from "@effect-oauth2/core/sharedOutcome"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
@@ -45,38 +46,17 @@ export const layerFibers = <K>(): Effect.Effect<LayerFibers<K>, never, Scope.Sco
   })
 
 /**
- * The outcome of one piece of shared work, and its waiters. A waiter is counted in and out by the wait itself: in when
- * it suspends, out when it is interrupted, so no step can leave one uncounted; a waiter that comes after the outcome
- * has it at once.
+ * The outcome of one piece of shared work, and its waiters (`@effect-oauth2/core/sharedOutcome`). A waiter is counted
+ * in and out by the wait itself: in when it suspends, out when it is interrupted, so no step can leave one uncounted;
+ * a waiter that comes after the outcome has it at once.
  */
-export class Shared<A, E> {
-  private readonly waiters = new Set<(outcome: Exit.Exit<A, E>) => void>()
-  private outcome: Exit.Exit<A, E> | undefined
-
-  /** Whether the outcome is in. */
-  get isDone(): boolean {
-    return this.outcome !== undefined
-  }
-
+export class Shared<A, E> extends SharedOutcome<Exit.Exit<A, E>> {
   /** Waits for the outcome; `left` runs when an interrupted waiter leaves, told whether it was the last. */
   await(left: (last: boolean) => void): Effect.Effect<A, E> {
     return Effect.async<A, E>((resume) => {
-      if (this.outcome !== undefined) return resume(this.outcome)
-      this.waiters.add(resume)
-      return Effect.sync(() => {
-        this.waiters.delete(resume)
-        left(this.waiters.size === 0)
-      })
+      const leave = this.wait(resume)
+      if (leave !== undefined) return Effect.sync(() => left(leave()))
     })
-  }
-
-  /** Resumes every waiter with `outcome`, and every later one at once; the first outcome is the one that counts. */
-  complete(outcome: Exit.Exit<A, E>): void {
-    if (this.outcome !== undefined) return
-    this.outcome = outcome
-    const waiters = Array.from(this.waiters)
-    this.waiters.clear()
-    for (const resume of waiters) resume(outcome)
   }
 }
 

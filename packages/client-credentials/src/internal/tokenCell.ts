@@ -108,8 +108,8 @@ const refreshFailed = (exit: Exit.Exit<unknown, FetchError>): Effect.Effect<void
   const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
   const annotations = Option.isSome(failure)
     ? { error: failure.value.message, reason: failure.value.reason }
-    : { error: "an unexpected defect" }
-  return Effect.logWarning("effect-oauth2: background token refresh failed; keeping the current token").pipe(
+    : { error: TokenState.logMessages.opaqueDefect }
+  return Effect.logWarning(TokenState.logMessages.refreshFailed).pipe(
     Effect.annotateLogs(annotations)
   )
 }
@@ -288,7 +288,7 @@ export class TokenCell {
         return Effect.void
       case "Expired":
         this.engine.telemetry.refreshExpired()
-        return Effect.logWarning("effect-oauth2: background token refresh did not finish before the token expired")
+        return Effect.logWarning(TokenState.logMessages.refreshExpired)
       case "Warn":
         return refreshFailed(exit)
       case "Nothing":

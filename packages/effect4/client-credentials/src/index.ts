@@ -13,6 +13,13 @@ export * as AccessToken from "./AccessToken.js"
 export * as ApiError from "./ApiError.js"
 
 /**
+ * An `HttpClient` that sends every request with an access token, and recovers once from a rejected token.
+ *
+ * @since 0.1.0
+ */
+export * as AuthorizedClient from "./AuthorizedClient.js"
+
+/**
  * No answer that could be used, from the token endpoint or from an API called through `AuthorizedClient`.
  *
  * @since 0.1.0

@@ -1,0 +1,69 @@
+/**
+ * The credential options checked (`@effect-oauth2/core/credentials`: which options each method takes, their types,
+ * and what they hold, in words that name an option and never show its value), with this line's own: a secret is a
+ * `Redacted` value, an assertion made elsewhere an `Effect`. The result is a `clientAuthentication.Spec`, its
+ * secrets redacted again; keys are parsed here and imported (asynchronously) when the layer is built.
+ */
+import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
+import * as CredentialRules from "@effect-oauth2/core/credentials"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Result from "effect/Result"
+import type * as Jose from "jose"
+import type * as TokenService from "../TokenService.js"
+import { toResult } from "./checked.js"
+import type * as clientAuthentication from "./clientAuthentication.js"
+
+/** An assertion made elsewhere, as `clientAssertion` gives it. */
+type AssertionSource = Effect.Effect<Redacted.Redacted<string>, unknown>
+
+/** How this line holds what the core cannot read: secrets in `Redacted`, assertions from an `Effect`. */
+const reader: CredentialRules.Reader<AssertionSource> = {
+  secret: (name, value): Checked<string> => {
+    if (!Redacted.isRedacted(value)) {
+      return invalid(`${name} must be a Redacted value (Redacted.make or Config.redacted)`)
+    }
+    const held: unknown = Redacted.value(value)
+    if (held === undefined) {
+      return invalid(
+        `${name} holds undefined, not a string: is the environment variable it was read from set? Read it with ` +
+          "Config.redacted (or use TokenService.layerConfig()) to be told which variable is missing"
+      )
+    }
+    return CredentialRules.checkSecretText(name, held)
+  },
+  assertion: (value) =>
+    Effect.isEffect(value)
+      ? valid(value as AssertionSource)
+      : invalid("clientAssertion must be an Effect that gives a Redacted assertion")
+}
+
+/** The credentials checked by the core, their secrets redacted again. */
+const redacted = (spec: CredentialRules.Spec<AssertionSource>): clientAuthentication.Spec => {
+  switch (spec._tag) {
+    case "Secret":
+    case "SecretJwt":
+      return { ...spec, secret: Redacted.make(spec.secret) }
+    case "PrivateKey":
+      return {
+        ...spec,
+        key: spec.key._tag === "Pem"
+          ? { _tag: "Pem", pem: Redacted.make(spec.key.pem) }
+          : { _tag: "Jwk", jwk: Redacted.make(spec.key.jwk as Jose.JWK) }
+      }
+    case "Assertion":
+      return spec
+  }
+}
+
+/**
+ * The credentials of `options`, checked: for each method the options it needs, of their types, and none of the
+ * options of another method.
+ */
+export const check = (
+  options: TokenService.Credentials,
+  hasIssuer: boolean
+): Result.Result<clientAuthentication.Spec, string> => {
+  const checked = CredentialRules.check(options as unknown as Readonly<Record<string, unknown>>, hasIssuer, reader)
+  return toResult(checked._tag === "Valid" ? valid(redacted(checked.value)) : checked)
+}

@@ -1,0 +1,264 @@
+/**
+ * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client, and a hot path for
+ * the configured token that does not enter it (`@effect-oauth2/core/promiseClient`: the options' check, the hot path
+ * and the shared call, the request read for `fetch`, what `close()` cuts; this module is the Effect 4 shell around it).
+ *
+ * Options: checked synchronously when the client is created (a `TypeError` naming the option); a private key is
+ * imported when the service is built, at the first call, and one that cannot be imported fails that build with the
+ * same kind of `TypeError`, which every call then rejects with.
+ *
+ * Hot path: once the service is built, `getToken()` reads the configured cell's token synchronously (`peek`, only
+ * while `Fresh`) and serves it while the monotonic time is before its `refreshAt`. From then on, and whenever the cell
+ * holds no fresh token (none yet, refreshing, invalidated, failed), the call goes to the service, which starts the
+ * refresh or the fetch. The service's clock is the default `Clock`, whose monotonic time (`monotonicTimeNanos`) this
+ * path reads too: both sides see the same time, and a step of the wall clock moves neither.
+ *
+ * Request bodies (with an `httpClient`): read chunk by chunk up to `replayBodyLimit`. A body that ends within it is
+ * kept as bytes, which `AuthorizedClient` sends again after a 401; a longer one is sent once as a stream (the chunks
+ * read, then the rest), which it does not. The read stops at once when the caller's signal aborts or the client is
+ * closed. Without one, `fetch` is the platform's own, through `promiseFetch.ts`.
+ *
+ * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
+ * `ClosedError`, as a call made after `close()` does.
+ */
+import { nodeModule } from "@effect-oauth2/core/builtins"
+import * as HttpCall from "@effect-oauth2/core/httpCall"
+import * as PromiseClient from "@effect-oauth2/core/promiseClient"
+import * as Redactor from "@effect-oauth2/core/redactor"
+import type { ReadBody } from "@effect-oauth2/core/requestBody"
+import * as urls from "@effect-oauth2/core/urls"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpMethod from "effect/http/HttpMethod"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+import type * as AccessToken from "../AccessToken.js"
+import * as AuthorizedClient from "../AuthorizedClient.js"
+import * as NetworkError from "../NetworkError.js"
+import type * as promise from "../promise.js"
+import type * as TokenRequest from "../TokenRequest.js"
+import * as TokenService from "../TokenService.js"
+import { clientFailureOf } from "./describeCause.js"
+import * as options_ from "./options.js"
+import * as PromiseFetch from "./promiseFetch.js"
+import type * as Telemetry from "./telemetry.js"
+import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
+
+/** The default `replayBodyLimit`: 1 MiB. */
+export const defaultReplayBodyLimit = PromiseClient.defaultReplayBodyLimit
+
+/** How this line's values read in the Promise API's check (`PromiseClient.check`). */
+const line: PromiseClient.Line<TokenService.Options> = {
+  isSecret: Redacted.isRedacted,
+  secret: (value) => Redacted.make(value),
+  problem: (service) =>
+    Result.match(options_.resolve(service), { onFailure: (problem: string) => problem, onSuccess: () => undefined }),
+  isLayer: Layer.isLayer
+}
+
+/** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
+const systemClock = Clock.Clock.defaultValue()
+
+/** A redactor with no values: a transport failure of an answer names its code, not a text that could hold a token. */
+const noValues = Redactor.make([])
+
+const reveal = (token: AccessToken.AccessToken): string => Redacted.value(token.value)
+
+/** A failure of a call `fetch` made through the HTTP client: an answer's body, or a request body that failed. */
+const apiFailure = (origin: string | undefined, failure: HttpCall.ClientFailure): NetworkError.NetworkError =>
+  new NetworkError.NetworkError({
+    reason: "Transport",
+    source: "Api",
+    ...(origin === undefined ? {} : { origin }),
+    // its status and code, never the request it quotes
+    ...HttpCall.transportFailure(failure, noValues)
+  })
+
+/** The answer as a web `Response`; a body that breaks off errors its stream with a `NetworkError`, never the request. */
+const toWeb = (
+  response: HttpClientResponse.HttpClientResponse,
+  origin: string | undefined
+): Effect.Effect<Response> =>
+  Effect.map(Effect.context<never>(), (context) => {
+    const body = PromiseClient.hasNoBody(response.request.method, response.status) ? null : Stream.toReadableStreamWith(
+      Stream.mapError(response.stream, (error) => apiFailure(origin, clientFailureOf(error))),
+      context
+    )
+    return new Response(body, { status: response.status, headers: response.headers })
+  })
+
+/**
+ * The web request as one the HTTP client sends: a body that ended within the limit as bytes (sent again after a 401),
+ * a longer one as a stream of the chunks read and the rest (sent once).
+ */
+const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.HttpClientRequest => {
+  const headers: Record<string, string> = {}
+  web.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
+  if (body === undefined || body._tag === "Failed") return request
+  const contentType = headers["content-type"]
+  if (body._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
+  const rest = Stream.fromReadableStream({ evaluate: () => body.rest, onError: (error) => error })
+  return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
+}
+
+/** The layers of a client's runtime: its `TokenService` and the HTTP client. */
+type Services = TokenService.TokenService | HttpClient.HttpClient
+
+/** The calls a client runs in its runtime; `close()` interrupts those still running. */
+class RuntimeCalls {
+  private readonly running = new Set<Fiber.Fiber<unknown, unknown>>()
+  private closedNow = false
+
+  constructor(private readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>) {}
+
+  get closed(): boolean {
+    return this.closedNow
+  }
+
+  /** Runs `effect`; rejects with what failed (never a wrapper of it), or with what cut the call. */
+  run<A>(effect: Effect.Effect<A, unknown, Services>, signal?: AbortSignal): Promise<A> {
+    return new Promise<Exit.Exit<A, unknown>>((resolve) => {
+      const fiber = this.runtime.runFork(effect)
+      const interrupt = () => fiber.interruptUnsafe()
+      this.running.add(fiber)
+      signal?.addEventListener("abort", interrupt, { once: true })
+      fiber.addObserver((exit) => {
+        this.running.delete(fiber)
+        signal?.removeEventListener("abort", interrupt)
+        resolve(exit)
+      })
+    }).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      if (Cause.hasInterruptsOnly(exit.cause)) {
+        if (signal?.aborted) return Promise.reject(signal.reason)
+        if (this.closedNow) return Promise.reject(PromiseClient.closedError())
+      }
+      return Promise.reject(Cause.squash(exit.cause))
+    })
+  }
+
+  /** Interrupts every call still running and closes the runtime with the layers it built; new calls are refused. */
+  close(): Promise<void> {
+    this.closedNow = true
+    for (const fiber of this.running) fiber.interruptUnsafe()
+    return this.runtime.dispose()
+  }
+}
+
+/** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
+const clientFetchOf = (calls: RuntimeCalls, closing: AbortSignal, replayBodyLimit: number) => {
+  let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
+  const client = Effect.suspend(() => {
+    if (authorized !== undefined) return Effect.succeed(authorized)
+    return Effect.map(
+      Effect.all([Effect.service(TokenService.TokenService), Effect.service(HttpClient.HttpClient)]),
+      ([tokens, http]) => {
+        const made = AuthorizedClient.withTokens(http, { tokens, failOnErrorStatus: false })
+        authorized = made
+        return made
+      }
+    )
+  })
+  const reading = { isClosed: () => calls.closed, closing, replayBodyLimit }
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const { body, signal, web } = await PromiseClient.readRequest(input, init, reading)
+    const origin = urls.origin(new URL(web.url))
+    if (body?._tag === "Failed") {
+      // as when the rest of a streamed body fails: the HTTP client's failure to send, as ours
+      return Promise.reject(apiFailure(origin, { _tag: "Unanswered", url: web.url, cause: body.error }))
+    }
+    const request = toRequest(web, body)
+    return calls.run(
+      Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), (res) => toWeb(res, origin))),
+      signal
+    )
+  }
+}
+
+/** @internal */
+export const make = (options: promise.Options): promise.TokenClient => {
+  const { httpClient, replayBodyLimit, service } = PromiseClient.check<
+    TokenService.Options,
+    Layer.Layer<HttpClient.HttpClient>
+  >(options, line)
+  // a key that cannot be imported is found when the service is built: the same kind of error as a checked option
+  const tokens = Layer.effect(
+    TokenService.TokenService,
+    makeWith(service, (problem: string) => Effect.die(PromiseClient.invalidOption(problem)))
+  )
+  const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
+  const calls = new RuntimeCalls(runtime)
+  /** The service's counters, once it is built. */
+  let telemetry: Telemetry.Telemetry | undefined
+  const found = (service: TokenService.Service) => {
+    configured.found(peekOf(service))
+    telemetry ??= telemetryOf(service)
+  }
+  const configured: PromiseClient.ConfiguredToken<AccessToken.AccessToken> = new PromiseClient.ConfiguredToken({
+    nowNanos: () => systemClock.monotonicTimeNanosUnsafe(),
+    reveal,
+    isClosed: () => calls.closed,
+    fromService: () =>
+      calls.run(Effect.flatMap(Effect.service(TokenService.TokenService), (service) => {
+        found(service)
+        return service.get
+      }))
+  })
+  const lifecycle = new PromiseClient.Lifecycle()
+  // every body being read for a call listens to it: as many listeners as such calls in flight
+  nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
+    ?.setMaxListeners(0, lifecycle.closing)
+
+  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
+    if (request === undefined) return configured.value()
+    if (calls.closed) return Promise.reject(PromiseClient.closedError())
+    return calls.run(
+      Effect.flatMap(
+        Effect.service(TokenService.TokenService),
+        (service) => Effect.map(service.getFor(request), configured.valueOf)
+      )
+    )
+  }
+
+  const fetch = httpClient !== undefined ?
+    clientFetchOf(calls, lifecycle.closing, replayBodyLimit) :
+    PromiseFetch.make({
+      isClosed: () => calls.closed,
+      closing: lifecycle.closing,
+      track: lifecycle.track,
+      freshToken: configured.fresh,
+      token: configured.token,
+      invalidate: (token) =>
+        calls.run(Effect.flatMap(Effect.service(TokenService.TokenService), (service) => service.invalidate(token))),
+      telemetry: () => telemetry,
+      replayBodyLimit
+    })
+
+  const close = (): Promise<void> => {
+    if (calls.closed) return Promise.resolve()
+    const disposed = calls.close()
+    configured.forget()
+    lifecycle.close()
+    return disposed
+  }
+
+  // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
+  // fails the calls instead, each with the same error)
+  runtime.context().then((context) => found(Context.get(context, TokenService.TokenService)), () => {})
+
+  return { getToken, fetch, close }
+}

@@ -1,0 +1,34 @@
+/**
+ * A token request as this line keys its cells and store entries by: the core's canonical form (`tokenRequest` in
+ * `@effect-oauth2/core`) in a `RequestKey` that Effect compares and hashes by it.
+ */
+import * as core from "@effect-oauth2/core/tokenRequest"
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
+
+export type { ClientIdentity, ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
+export { empty, resolveChecked } from "@effect-oauth2/core/tokenRequest"
+
+/**
+ * A cache key: the whole request in canonical form, compared and hashed by its canonical string (Effect caches the
+ * hash of an object), not by the structure of the request.
+ */
+export class RequestKey implements Equal.Equal {
+  constructor(
+    /** An unambiguous string of everything that makes two requests different. */
+    readonly canonical: string,
+    readonly request: core.ResolvedRequest
+  ) {}
+
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return that instanceof RequestKey && that.canonical === this.canonical
+  }
+
+  [Hash.symbol](): number {
+    return Hash.string(this.canonical)
+  }
+}
+
+/** The key of `request` for `client`. */
+export const makeKey = (client: core.ClientIdentity, request: core.ResolvedRequest): RequestKey =>
+  new RequestKey(core.canonicalOf(client, request), request)

@@ -274,8 +274,9 @@ export * as credentialFile from "./credentialFile.js"
  */
 export * as storeKey from "./storeKey.js"
 
-// `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
-// its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
+// `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
+// operations on one ioredis client) import `node:crypto`: each is imported by its own path
+// (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.
 
 /**
  * A token store in the memory of one process: tokens and leases, each step atomic.

@@ -26,6 +26,43 @@
 export const defaultKeyPrefix = "effect-oauth2:"
 
 /**
+ * How a store reaches Redis, `Client` being a line's ioredis `Redis` or `Cluster` and `Secret` how it holds a secret:
+ * - `{ client }`: a client of the caller's, used as it is and not closed with the store. Created with
+ *   `enableOfflineQueue: false`, its commands fail at once while Redis is away instead of queueing until the
+ *   library's timeout.
+ * - `{ url }`: a `redis://` or `rediss://` URL (a `Secret` when it holds a password). The store creates the client
+ *   with `enableOfflineQueue: false`, does not wait for it to connect, and closes it when it closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Connection<Client, Secret> = { readonly client: Client } | { readonly url: string | Secret }
+
+/**
+ * - `keyPrefix`: put before every key; default `"effect-oauth2:"`.
+ * - `encryptionKey`: 32 random bytes in base64 (`openssl rand -base64 32`), the same on every replica; entries are
+ *   then sealed with AES-256-GCM, the Redis key authenticated with them. Recommended: without it, anyone who can
+ *   read the Redis database can read the tokens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StoreOptions<Secret> {
+  readonly keyPrefix?: string | undefined
+  readonly encryptionKey?: Secret | undefined
+}
+
+/**
+ * What a store's layer reads from `Config`: the `url` of `Connection`, and `StoreOptions`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConfigOptions<Secret> extends StoreOptions<Secret> {
+  readonly url: string | Secret
+}
+
+/**
  * The name the store's own connections give themselves (`CLIENT LIST` shows it).
  *
  * @since 0.1.0

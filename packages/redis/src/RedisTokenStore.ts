@@ -34,9 +34,7 @@ import * as internal from "./internal/redisTokenStore.js"
  * @since 0.1.0
  * @category models
  */
-export type Connection =
-  | { readonly client: Redis | Cluster }
-  | { readonly url: string | Redacted.Redacted<string> }
+export type Connection = RedisStore.Connection<Redis | Cluster, Redacted.Redacted<string>>
 
 /**
  * - `keyPrefix`: put before every key; default `"effect-oauth2:"`.
@@ -47,10 +45,7 @@ export type Connection =
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  readonly keyPrefix?: string | undefined
-  readonly encryptionKey?: Redacted.Redacted<string> | undefined
-}
+export interface Options extends RedisStore.StoreOptions<Redacted.Redacted<string>> {}
 
 /**
  * The prefix of every key when `keyPrefix` is not given: `"effect-oauth2:"`.
@@ -103,11 +98,7 @@ export const layer = (connection: Connection, options?: Options): Layer.Layer<To
  * @since 0.1.0
  * @category models
  */
-export interface ConfigOptions {
-  readonly url: string | Redacted.Redacted<string>
-  readonly keyPrefix?: string | undefined
-  readonly encryptionKey?: Redacted.Redacted<string> | undefined
-}
+export interface ConfigOptions extends RedisStore.ConfigOptions<Redacted.Redacted<string>> {}
 
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 

@@ -5,7 +5,6 @@
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import * as TokenEntry from "@effect-oauth2/core/tokenEntry"
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as crypto from "node:crypto"
 
@@ -13,34 +12,26 @@ import type * as crypto from "node:crypto"
 export const parseKey = (encoded: Redacted.Redacted<string>): crypto.KeyObject | undefined =>
   TokenEntry.parseKey(Redacted.value(encoded))
 
-/** Encodes `token` as the entry to store under `redisKey`: plain, or sealed with `key`. */
-export const encode = (token: AccessToken.AccessToken, redisKey: string, key: crypto.KeyObject | undefined): string =>
-  TokenEntry.encode(
-    {
-      value: Redacted.value(token.value),
-      tokenType: token.tokenType,
-      scopes: token.scopes,
-      issuedAt: DateTime.formatIso(token.issuedAt),
-      expiresAt: DateTime.formatIso(token.expiresAt)
-    },
-    redisKey,
-    key
-  )
+/** The token types an entry may hold: `AccessToken`'s. */
+export const tokenTypes = AccessToken.TokenType.literals
 
-/** Reads the entry stored under `redisKey`: its token, or why it does not read (a fixed text). */
-export const decode = (
-  text: string,
-  redisKey: string,
-  key: crypto.KeyObject | undefined
-): Either.Either<AccessToken.AccessToken, string> => {
-  const entry = TokenEntry.decode(text, redisKey, key, AccessToken.TokenType.literals)
-  if (entry._tag === "Invalid") return Either.left(entry.problem)
-  const { expiresAt, issuedAt, scopes, tokenType, value } = entry.value
-  return Either.right(AccessToken.AccessToken.make({
+/** `token` as an entry holds it. */
+export const toEntry = (token: AccessToken.AccessToken): TokenEntry.EntryToken<AccessToken.TokenType> => ({
+  value: Redacted.value(token.value),
+  tokenType: token.tokenType,
+  scopes: token.scopes,
+  issuedAt: DateTime.formatIso(token.issuedAt),
+  expiresAt: DateTime.formatIso(token.expiresAt)
+})
+
+/** The token an entry holds (read and checked by the core). */
+export const fromEntry = (
+  { expiresAt, issuedAt, scopes, tokenType, value }: TokenEntry.EntryToken<AccessToken.TokenType>
+): AccessToken.AccessToken =>
+  AccessToken.AccessToken.make({
     value: Redacted.make(value),
     tokenType,
     scopes,
     issuedAt: DateTime.unsafeMake(issuedAt),
     expiresAt: DateTime.unsafeMake(expiresAt)
-  }))
-}
+  })

@@ -60,7 +60,8 @@ export const maxBodyBytes = Errors.maxApiBodyBytes
  * @since 0.1.0
  * @category errors
  */
-export class ApiError extends Schema.TaggedError<ApiError>("@effect-oauth2/client-credentials/ApiError")("ApiError", {
+// the schema's identifier is the tag: Effect 4 names an error after it, so `String(error)` reads `ApiError: …`
+export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
   status: Schema.Number,
   method: Schema.String,
   /** The request URL without its query string or fragment. */

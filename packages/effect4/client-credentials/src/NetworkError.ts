@@ -89,7 +89,8 @@ export const maxRetryAfter: Duration.Duration = Duration.millis(RetryAfter.maxRe
  * @since 0.1.0
  * @category errors
  */
-export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oauth2/client-credentials/NetworkError")(
+// the schema's identifier is the tag: Effect 4 names an error after it, so `String(error)` reads `NetworkError: …`
+export class NetworkError extends Schema.TaggedError<NetworkError>()(
   "NetworkError",
   {
     reason: Reason,

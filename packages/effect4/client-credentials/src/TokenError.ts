@@ -50,7 +50,8 @@ export type Reason = typeof Reason.Type
  * @since 0.1.0
  * @category errors
  */
-export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/client-credentials/TokenError")(
+// the schema's identifier is the tag: Effect 4 names an error after it, so `String(error)` reads `TokenError: …`
+export class TokenError extends Schema.TaggedError<TokenError>()(
   "TokenError",
   {
     reason: Reason,

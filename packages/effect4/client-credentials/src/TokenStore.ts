@@ -87,9 +87,8 @@ export const held: LeaseResult = { _tag: "Held" }
  * @since 0.1.0
  * @category errors
  */
-export class TokenStoreError extends Schema.TaggedError<TokenStoreError>(
-  "@effect-oauth2/client-credentials/TokenStoreError"
-)("TokenStoreError", {
+// the schema's identifier is the tag: Effect 4 names an error after it, so `String(error)` reads `TokenStoreError: …`
+export class TokenStoreError extends Schema.TaggedError<TokenStoreError>()("TokenStoreError", {
   reason: Schema.Literals(["Unavailable", "InvalidEntry"]),
   detail: Schema.String
 }) {

@@ -57,7 +57,7 @@ const MainLive = AuthorizedClient.layer().pipe(
 
 const runtime = ManagedRuntime.make(MainLive)
 
-const attempt = <E extends { readonly _tag: string; readonly reason?: string }>(
+const attempt = <E extends { readonly _tag: string; readonly reason?: string | undefined }>(
   effect: Effect.Effect<{ readonly value: Redacted.Redacted<string> }, E, TokenService.TokenService>
 ): Promise<FleetReplica.Attempt> =>
   runtime.runPromise(Effect.map(

@@ -1,0 +1,265 @@
+/**
+ * The Effect 4 line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one
+ * runtime, and the scripted endpoint every request of a `Line.Scripted` goes to.
+ */
+import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
+import * as Driver from "@effect-oauth2/suites/Driver"
+import type * as Line from "@effect-oauth2/suites/Line"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpMethod from "effect/http/HttpMethod"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Printings from "./printings.js"
+
+/** How a network runs its effects: on its runtime, with what its calls need around them. */
+export interface Runner {
+  readonly run: <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient | Scope.Scope>) => Promise<Exit.Exit<A, E>>
+  readonly fork: <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) => Fiber.Fiber<A, E>
+  /** Lets every fiber run until it waits. */
+  readonly settle: () => Promise<void>
+  readonly logs: Array<Line.LogLine>
+  readonly dispose: () => Promise<void>
+}
+
+/** This line's values for the suites' plain options. */
+const optionValues: Driver.OptionValues = {
+  secret: Redacted.make,
+  assertion: (value) => Effect.succeed(Redacted.make(value)),
+  millis: Duration.millis,
+  schedules: {
+    forever: Schedule.forever,
+    recurs: Schedule.recurs,
+    spaced: (millis) => Schedule.spaced(Duration.millis(millis)),
+    both: (self, that) => Schedule.max([self as Schedule.Schedule<unknown>, that as Schedule.Schedule<unknown>])
+  }
+}
+
+/** `Line.ServiceOptions` as `TokenService.Options`: millis as durations, secrets as `Redacted`, retry as a schedule. */
+export const serviceOptions = (options: Line.ServiceOptions): TokenService.Options =>
+  Driver.serviceOptions(optionValues, options) as unknown as TokenService.Options
+
+const defectMessage = (cause: Cause.Cause<unknown>): string => {
+  const defect = Cause.findDefect(cause)
+  if (Result.isFailure(defect)) return Cause.pretty(cause)
+  return defect.success instanceof Error ? defect.success.message : String(defect.success)
+}
+
+/** A call of `effect` on `runner`, its outcome as plain data. */
+export const call = <A, E, B>(
+  runner: Runner,
+  effect: Effect.Effect<A, E, HttpClient.HttpClient>,
+  data: (value: A) => B
+): Line.Call<B> => {
+  const fiber = runner.fork(effect)
+  return Driver.call({
+    onEnd: (observer) => fiber.addObserver(observer),
+    poll: () => fiber.pollUnsafe(),
+    interrupt: async () => {
+      await runner.run(Fiber.interrupt(fiber))
+    },
+    settle: runner.settle
+  }, (exit) => Printings.outcomeOf(exit, data))
+}
+
+/** A token of `value`, as `invalidate` takes one. */
+const tokenOf = (value: string) =>
+  new AccessToken.AccessToken({
+    value: Redacted.make(value),
+    tokenType: "Bearer",
+    scopes: [],
+    issuedAt: DateTime.makeUnsafe(0),
+    expiresAt: DateTime.makeUnsafe(3_600_000)
+  })
+
+/** A service built in a scope of its own under `root`, and its handle. */
+const serviceIn = (runner: Runner, root: Scope.Scope) => async (options: Line.ServiceOptions) => {
+  const forked = await runner.run(Scope.fork(root, "sequential"))
+  if (Exit.isFailure(forked)) throw new Error("the network is closed")
+  const scope = forked.value
+  const built = await runner.run(Scope.provide(TokenService.make(serviceOptions(options)), scope))
+  if (Exit.isFailure(built)) {
+    await runner.run(Scope.close(scope, Exit.void))
+    throw new Error(defectMessage(built.cause))
+  }
+  const service = built.value
+  const handle: Line.TokenService = {
+    get: (request) =>
+      call(runner, request === undefined ? service.get : service.getFor(request as never), Printings.tokenData),
+    invalidate: async (value) => {
+      await runner.run(service.invalidate(tokenOf(value)))
+    },
+    close: async () => {
+      await runner.run(Scope.close(scope, Exit.void))
+    }
+  }
+  return { service, handle }
+}
+
+/** A token service that always gives `value`. */
+const fixedService = (value: string, invalidated: Array<string>): TokenService.Service => {
+  const token = tokenOf(value)
+  return {
+    get: Effect.succeed(token),
+    getFor: () => Effect.succeed(token),
+    invalidate: (rejected) => Effect.sync(() => invalidated.push(Redacted.value(rejected.value)))
+  }
+}
+
+/** The client `options` ask for, on the runner's `HttpClient`. */
+const clientOf = (tokens: TokenService.Service, options: Line.ClientOptions) =>
+  Effect.gen(function*() {
+    const { baseUrl, under = [], ...clientOptions } = options
+    let client: HttpClient.HttpClient = yield* HttpClient.HttpClient
+    for (const wrapper of under) {
+      client = wrapper === "followRedirects"
+        ? HttpClient.followRedirects(client)
+        : HttpClient.filterStatusOk(client) as HttpClient.HttpClient
+    }
+    const authorized = yield* Effect.try(() =>
+      AuthorizedClient.withTokens(
+        client,
+        { ...clientOptions, tokens } as AuthorizedClient.Options & {
+          readonly tokens: TokenService.Service
+        }
+      )
+    )
+    return baseUrl === undefined
+      ? authorized
+      : authorized.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl)))
+  })
+
+/** A suite's request as this line's. */
+const requestOf = (request: Line.ApiRequest): HttpClientRequest.HttpClientRequest => {
+  const made = HttpClientRequest.make((request.method ?? "GET") as HttpMethod.HttpMethod)(request.url)
+  if (typeof request.body === "string") return HttpClientRequest.bodyText(made, request.body)
+  if (request.body === undefined) return made
+  return HttpClientRequest.bodyStream(made, Stream.make(new TextEncoder().encode(request.body.stream)))
+}
+
+/** An `AuthorizedClient` over `tokens`, its requests sent on `runner`. */
+const authorizedClientOn =
+  (runner: Runner) => async (tokens: TokenService.Service, options: Line.ClientOptions): Promise<Line.ApiClient> => {
+    const built = await runner.run(clientOf(tokens, options))
+    if (Exit.isFailure(built)) {
+      const failure = Option.getOrUndefined(Cause.findErrorOption(built.cause)) as { readonly cause?: unknown }
+      const thrown = failure?.cause
+      throw new Error(thrown instanceof Error ? thrown.message : defectMessage(built.cause))
+    }
+    const client = built.value
+    return {
+      send: (request) =>
+        call(
+          runner,
+          Effect.scoped(Effect.flatMap(client.execute(requestOf(request)), (response) =>
+            Effect.map(
+              Effect.orDie(response.text),
+              (body): Line.ApiResponse => ({ status: response.status, headers: { ...response.headers }, body })
+            ))),
+          (response) => response
+        )
+    }
+  }
+
+/** The line's network over `runner`: services and clients on the `HttpClient` the runner provides. */
+export const make = (runner: Runner): Line.Network => {
+  const root = Effect.runSync(Scope.make())
+  return Driver.network({
+    service: serviceIn(runner, root),
+    fixedService,
+    authorizedClient: authorizedClientOn(runner),
+    logs: () => runner.logs.slice(),
+    close: async () => {
+      await runner.run(Scope.close(root, Exit.void))
+      await runner.dispose()
+    }
+  })
+}
+
+/** The connection failed: the scripted client turns it into an `HttpClientError` whose reason is a `TransportError`. */
+class TransportFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** The body of a request as text. */
+const bodyText = (body: HttpClientRequest.HttpClientRequest["body"]): Effect.Effect<string> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed("")
+    case "Uint8Array":
+      return Effect.succeed(new TextDecoder().decode(body.body))
+    case "Raw":
+      return Effect.succeed(String(body.body))
+    case "FormData":
+      return Effect.succeed(new URLSearchParams(body.formData as unknown as Record<string, string>).toString())
+    case "Stream":
+      return Effect.orDie(Stream.mkString(Stream.decodeText(body.stream)))
+  }
+}
+
+/** The scripted endpoint of a `Line.Scripted`: the client every request goes to, and its state. */
+export interface Endpoint {
+  readonly client: HttpClient.HttpClient
+  readonly state: Driver.Endpoint
+}
+
+const answerWith = (state: Driver.Endpoint) => {
+  const answer = (given: Line.Answer, count: number): Effect.Effect<Response, TransportFailure> => {
+    switch (given._tag) {
+      case "Respond":
+      case "Token":
+        return Effect.sync(() => Driver.responseOf(given, count))
+      case "Hang":
+        return Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => state.abandonedCount++)))
+      case "TransportError":
+        return Effect.fail(new TransportFailure(Driver.transportCause(given)))
+      case "Delayed":
+        return Effect.andThen(Effect.sleep(Duration.millis(given.millis)), answer(given.answer, count))
+      case "Die":
+        return Effect.die(new Error(given.message))
+    }
+  }
+  return answer
+}
+
+export const endpoint = (fallback: Line.Script | undefined): Endpoint => {
+  const state = new Driver.Endpoint(fallback)
+  const answer = answerWith(state)
+  const client = HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      const body = yield* bodyText(request.body)
+      const at = yield* Clock.clockWith((clock) => Effect.sync(() => Number(clock.monotonicTimeNanosUnsafe()) / 1e6))
+      const contentType = "contentType" in request.body ? request.body.contentType : undefined
+      const chosen = state.receive({
+        method: request.method,
+        url: url.toString(),
+        headers: request.headers,
+        contentType,
+        body,
+        at
+      })
+      const response = yield* Effect.mapError(
+        answer(chosen, state.requests.length),
+        (failure) =>
+          new HttpClientError.HttpClientError({
+            reason: new HttpClientError.TransportError({ request, cause: failure.cause })
+          })
+      )
+      return HttpClientResponse.fromWeb(request, response)
+    })
+  )
+  return { client, state }
+}

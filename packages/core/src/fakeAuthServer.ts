@@ -557,6 +557,18 @@ const tokenProblem = (token: Issued | undefined, now: number): string | undefine
     ? "expired token"
     : undefined
 
+/**
+ * Which part of the fake server a request's URL (an absolute path or an absolute URL) goes to: the token endpoint
+ * (`/oauth/token`), the protected resource (`/api` and any path below it), or neither.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const endpointOf = (url: string): "token" | "api" | undefined => {
+  const path = new URL(url, "http://127.0.0.1").pathname
+  return path === "/oauth/token" ? "token" : path === "/api" || path.startsWith("/api/") ? "api" : undefined
+}
+
 /** Whether `path` is under `/api/admin`, which needs the `admin` scope. */
 const isAdminPath = (path: string): boolean => path === "/api/admin" || path.startsWith("/api/admin/")
 

@@ -263,3 +263,10 @@ export * as fakeAuthServer from "./fakeAuthServer.js"
  * @since 0.1.0
  */
 export * as mockHttpClient from "./mockHttpClient.js"
+
+/**
+ * The test kit's test `TokenService` in plain data: what it may be told, and what it records.
+ *
+ * @since 0.1.0
+ */
+export * as tokenServiceTest from "./tokenServiceTest.js"

@@ -88,6 +88,20 @@ describe("fakeAuthServer: scripted answers", () => {
   })
 })
 
+describe("fakeAuthServer: endpoints", () => {
+  it("the token endpoint at /oauth/token, the protected resource at /api and below, nothing else", () => {
+    assert.strictEqual(Fake.endpointOf("/oauth/token"), "token")
+    assert.strictEqual(Fake.endpointOf("http://127.0.0.1:8080/oauth/token?x=1"), "token")
+    assert.isUndefined(Fake.endpointOf("/oauth/token/more"))
+    assert.isUndefined(Fake.endpointOf("/oauth"))
+    assert.strictEqual(Fake.endpointOf("/api"), "api")
+    assert.strictEqual(Fake.endpointOf("/api/admin/users?page=2"), "api")
+    assert.strictEqual(Fake.endpointOf("http://127.0.0.1:8080/api/"), "api")
+    assert.isUndefined(Fake.endpointOf("/apis"))
+    assert.isUndefined(Fake.endpointOf("/"))
+  })
+})
+
 describe("fakeAuthServer: reading a token request", () => {
   it("lower-cases the headers; a form only for application/x-www-form-urlencoded, parameters in order", () => {
     const request = Fake.readTokenRequest("POST", {

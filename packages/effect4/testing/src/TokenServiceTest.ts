@@ -61,9 +61,7 @@ export type Options = core.Options<AccessToken.AccessToken, Answer>
  * @since 0.1.0
  * @category models
  */
-export interface TokenOptions
-  extends core.TokenOptions<AccessToken.TokenType, DateTime.DateTime.Input, Duration.Input>
-{}
+export type TokenOptions = core.TokenOptions<AccessToken.TokenType, DateTime.DateTime.Input, Duration.Input>
 
 /**
  * Builds an `AccessToken` for a test, e.g. `makeToken("abc")` or

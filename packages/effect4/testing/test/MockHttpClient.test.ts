@@ -56,6 +56,10 @@ describe("MockHttpClient (Effect 4)", () => {
       const body = JSON.parse(first.text)
       assert.deepStrictEqual([body.token_type, body.expires_in], ["Bearer", 3600])
       assert.notStrictEqual(JSON.parse(second.text).access_token, body.access_token)
+      const mock = yield* MockHttpClient.MockHttpClient
+      yield* mock.script(MockHttpClient.token({ scope: "read", expires_in: undefined }))
+      const scoped = JSON.parse((yield* send(HttpClientRequest.post(tokenUrl))).text)
+      assert.deepStrictEqual([scoped.scope, scoped.token_type, "expires_in" in scoped], ["read", "Bearer", false])
     }).pipe(withMock()))
 
   it.effect("records each request: the full URL, the headers with the body's type and length, the body as sent", () =>

@@ -64,3 +64,12 @@ export class Recorder<Request, Token> {
     return this.dropped.slice()
   }
 }
+
+/**
+ * The key of what the test service standing for the token service keyed `serviceKey` was asked: one per named token
+ * service, so that test layers for different services record separately.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const recorderKey = (serviceKey: string): string => `@effect-oauth2/testing/TokenServiceTest/${serviceKey}`

@@ -3,7 +3,7 @@
  * invalidated token, in order, given as copies.
  */
 import { assert, describe, it } from "vitest"
-import { Recorder } from "../src/tokenServiceTest.js"
+import { Recorder, recorderKey } from "../src/tokenServiceTest.js"
 
 describe("tokenServiceTest: the recorder", () => {
   it("keeps every request in order; gives a copy", () => {
@@ -26,5 +26,12 @@ describe("tokenServiceTest: the recorder", () => {
     assert.deepStrictEqual(seen, ["t1"])
     assert.deepStrictEqual(recorder.invalidated(), ["t1", "t2", "t1"])
     assert.deepStrictEqual(recorder.requests(), [])
+  })
+})
+
+describe("tokenServiceTest: the recorder's key", () => {
+  it("names the token service it stands for, under the test kit's prefix", () => {
+    assert.strictEqual(recorderKey("app/Billing"), "@effect-oauth2/testing/TokenServiceTest/app/Billing")
+    assert.notStrictEqual(recorderKey("app/Billing"), recorderKey("app/Shipping"))
   })
 })

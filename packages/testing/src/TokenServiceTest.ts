@@ -6,7 +6,7 @@
  */
 import type { AccessToken, NetworkError, TokenError, TokenRequest } from "@effect-oauth2/client-credentials"
 import { TokenService } from "@effect-oauth2/client-credentials"
-import type * as core from "@effect-oauth2/core/tokenServiceTest"
+import * as core from "@effect-oauth2/core/tokenServiceTest"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -126,7 +126,7 @@ export interface For<in out Self> {
  * @category tags
  */
 export const tagFor = <Self>(tag: Context.Tag<Self, TokenService.Service>): Context.Tag<For<Self>, Service> =>
-  Context.GenericTag<For<Self>, Service>(`@effect-oauth2/testing/TokenServiceTest/${tag.key}`)
+  Context.GenericTag<For<Self>, Service>(core.recorderKey(tag.key))
 
 /**
  * Like `layer`, for a named token service declared with `TokenService.Tag`: a layer providing a test service as

@@ -6,7 +6,7 @@
  */
 import type { AccessToken, NetworkError, TokenError, TokenRequest } from "@effect-oauth2/client-credentials"
 import { TokenService } from "@effect-oauth2/client-credentials"
-import type * as core from "@effect-oauth2/core/tokenServiceTest"
+import * as core from "@effect-oauth2/core/tokenServiceTest"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -117,7 +117,7 @@ export interface For<in out Self> {
  * @category tags
  */
 export const tagFor = <Self>(tag: Context.Key<Self, TokenService.Service>): Context.Key<For<Self>, Service> =>
-  Context.Service<For<Self>, Service>(`@effect-oauth2/testing/TokenServiceTest/${tag.key}`)
+  Context.Service<For<Self>, Service>(core.recorderKey(tag.key))
 
 /**
  * Like `layer`, for a named token service (any key whose service is a `TokenService.Service`): a layer providing a

@@ -292,3 +292,34 @@ export * as memoryStore from "./memoryStore.js"
  * @since 0.1.0
  */
 export * as promiseClient from "./promiseClient.js"
+
+/**
+ * What the test kit's fake server and mock client share: a scripted HTTP answer and what makes one, random token
+ * values.
+ *
+ * @since 0.1.0
+ */
+export * as scriptedAnswer from "./scriptedAnswer.js"
+
+/**
+ * The test kit's fake authorization server in plain data: its options, records and scripted answers, the token
+ * endpoint's decision (client authentication, grant, scope), the protected resource's answers, its state.
+ *
+ * @since 0.1.0
+ */
+export * as fakeAuthServer from "./fakeAuthServer.js"
+
+/**
+ * The test kit's in-memory client in plain data: its scripted answers, the requests it records, the Web `Response` of
+ * an answer, its script and records.
+ *
+ * @since 0.1.0
+ */
+export * as mockHttpClient from "./mockHttpClient.js"
+
+/**
+ * The test kit's test `TokenService` in plain data: what it may be told, and what it records.
+ *
+ * @since 0.1.0
+ */
+export * as tokenServiceTest from "./tokenServiceTest.js"

@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 import type { AccessToken } from "@effect-oauth2/client-credentials"
+import * as core from "@effect-oauth2/core/fakeAuthServer"
+import type * as ScriptedAnswer from "@effect-oauth2/core/scriptedAnswer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
@@ -14,7 +16,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
 import * as internal from "./internal/fakeAuthServer.js"
-import { lowerCaseKeys } from "./internal/headers.js"
 
 /**
  * A registered client and its secret.
@@ -22,10 +23,7 @@ import { lowerCaseKeys } from "./internal/headers.js"
  * @since 0.1.0
  * @category models
  */
-export interface Client {
-  readonly clientId: string
-  readonly clientSecret: string
-}
+export interface Client extends core.Client {}
 
 /**
  * The client registered when `Options.clients` is not given.
@@ -33,42 +31,30 @@ export interface Client {
  * @since 0.1.0
  * @category constructors
  */
-export const defaultClient: Client = internal.defaultClient
+export const defaultClient: Client = core.defaultClient
 
 /**
- * How the fake server authenticates clients and issues tokens.
+ * How the fake server authenticates clients and issues tokens:
+ * - `clients`: the registered clients. Default `[defaultClient]`.
+ * - `authMethod`: accept only this client authentication method. Default: both `client_secret_basic` and
+ *   `client_secret_post`.
+ * - `tokenLifetime`: the lifetime of the tokens issued, in whole seconds (at least 1). Default one hour.
+ * - `scopes`: the scopes a client may ask for; another one gets `invalid_scope`. Default: any scope.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** The registered clients. Default `[defaultClient]`. */
-  readonly clients?: ReadonlyArray<Client> | undefined
-  /** Accept only this client authentication method. Default: both `client_secret_basic` and `client_secret_post`. */
-  readonly authMethod?: "client_secret_basic" | "client_secret_post" | undefined
-  /** The lifetime of the tokens issued, in whole seconds (at least 1). Default one hour. */
-  readonly tokenLifetime?: Duration.DurationInput | undefined
-  /** The scopes a client may ask for; another one gets `invalid_scope`. Default: any scope. */
-  readonly scopes?: ReadonlyArray<string> | undefined
-}
+export interface Options extends core.Options<Duration.DurationInput> {}
 
 /**
- * One request to the token endpoint, as it arrived.
+ * One request to the token endpoint, as it arrived: its method, its headers lower-cased (`authorization` included,
+ * in clear: this is a test server), its form parameters in order (repeated ones included), and the client that
+ * authenticated and how (`undefined` when authentication failed or did not happen).
  *
  * @since 0.1.0
  * @category models
  */
-export interface TokenRequestRecord {
-  readonly method: string
-  /** The request headers, lower-cased (`authorization` included, in clear: this is a test server). */
-  readonly headers: Readonly<Record<string, string>>
-  /** The form parameters, in order, repeated ones included. */
-  readonly params: ReadonlyArray<readonly [string, string]>
-  /** The client that authenticated, or `undefined` when authentication failed or did not happen. */
-  readonly clientId: string | undefined
-  /** How the client authenticated, when it did. */
-  readonly authMethod: "client_secret_basic" | "client_secret_post" | undefined
-}
+export interface TokenRequestRecord extends core.TokenRequestRecord {}
 
 /**
  * An answer from the server, body and headers as given.
@@ -76,12 +62,7 @@ export interface TokenRequestRecord {
  * @since 0.1.0
  * @category models
  */
-export interface Respond {
-  readonly _tag: "Respond"
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
+export interface Respond extends ScriptedAnswer.Respond {}
 
 /**
  * The server's normal answer: authenticate the client and issue a token, or refuse.
@@ -89,9 +70,7 @@ export interface Respond {
  * @since 0.1.0
  * @category models
  */
-export interface Normal {
-  readonly _tag: "Normal"
-}
+export interface Normal extends core.Normal {}
 
 /**
  * No answer, ever. Closing the layer destroys the connection.
@@ -99,9 +78,7 @@ export interface Normal {
  * @since 0.1.0
  * @category models
  */
-export interface Hang {
-  readonly _tag: "Hang"
-}
+export interface Hang extends core.Hang {}
 
 /**
  * The connection is destroyed without an answer.
@@ -109,9 +86,7 @@ export interface Hang {
  * @since 0.1.0
  * @category models
  */
-export interface DropConnection {
-  readonly _tag: "DropConnection"
-}
+export interface DropConnection extends core.DropConnection {}
 
 /**
  * Another answer after a delay on the server's Effect `Clock`.
@@ -119,11 +94,7 @@ export interface DropConnection {
  * @since 0.1.0
  * @category models
  */
-export interface Delayed {
-  readonly _tag: "Delayed"
-  readonly delay: Duration.Duration
-  readonly response: ScriptedResponse
-}
+export interface Delayed extends core.Delayed<Duration.Duration> {}
 
 /**
  * One scripted answer of the token endpoint.
@@ -131,7 +102,7 @@ export interface Delayed {
  * @since 0.1.0
  * @category models
  */
-export type ScriptedResponse = Respond | Normal | Hang | DropConnection | Delayed
+export type ScriptedResponse = core.ScriptedResponse<Duration.Duration>
 
 /**
  * Controls and observes a running fake server.
@@ -173,16 +144,8 @@ export class FakeAuthServer extends Context.Tag("@effect-oauth2/testing/FakeAuth
  * @since 0.1.0
  * @category constructors
  */
-export const respond = (
-  status: number,
-  body: string = "",
-  headers: Readonly<Record<string, string>> = {}
-): Respond => ({
-  _tag: "Respond",
-  status,
-  headers: { "content-type": "text/plain; charset=utf-8", ...lowerCaseKeys(headers) },
-  body
-})
+export const respond: (status: number, body?: string, headers?: Readonly<Record<string, string>>) => Respond =
+  core.respond
 
 /**
  * Any status with a JSON body.
@@ -190,12 +153,7 @@ export const respond = (
  * @since 0.1.0
  * @category constructors
  */
-export const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Respond => ({
-  _tag: "Respond",
-  status,
-  headers: { "content-type": "application/json", "cache-control": "no-store", ...lowerCaseKeys(headers) },
-  body: JSON.stringify(body)
-})
+export const json: (status: number, body: unknown, headers?: Readonly<Record<string, string>>) => Respond = core.json
 
 /**
  * An RFC 6749 §5.2 error response `{ error, error_description? }`, status 400 unless told.
@@ -203,8 +161,7 @@ export const json = (status: number, body: unknown, headers: Readonly<Record<str
  * @since 0.1.0
  * @category constructors
  */
-export const oauthError = (error: string, description?: string, status: number = 400): Respond =>
-  json(status, description === undefined ? { error } : { error, error_description: description })
+export const oauthError: (error: string, description?: string, status?: number) => Respond = core.oauthError
 
 /**
  * 429 Too Many Requests with `Retry-After`: a number of seconds, or an HTTP date as a string.
@@ -212,8 +169,7 @@ export const oauthError = (error: string, description?: string, status: number =
  * @since 0.1.0
  * @category constructors
  */
-export const rateLimited = (retryAfter: number | string = 1): Respond =>
-  respond(429, "Too Many Requests", { "retry-after": String(retryAfter) })
+export const rateLimited: (retryAfter?: number | string) => Respond = core.rateLimited
 
 /**
  * A 200 whose JSON body is cut short.
@@ -221,12 +177,7 @@ export const rateLimited = (retryAfter: number | string = 1): Respond =>
  * @since 0.1.0
  * @category constructors
  */
-export const malformedJson: Respond = {
-  _tag: "Respond",
-  status: 200,
-  headers: { "content-type": "application/json" },
-  body: "{\"access_token\": \"abc\", \"token_type\": "
-}
+export const malformedJson: Respond = core.malformedJson
 
 /**
  * An HTML page with status 200 unless told, as a login page or a proxy's error page would be.
@@ -234,10 +185,7 @@ export const malformedJson: Respond = {
  * @since 0.1.0
  * @category constructors
  */
-export const html = (status: number = 200): Respond =>
-  respond(status, "<!doctype html><html><body><h1>Sign in</h1></body></html>", {
-    "content-type": "text/html; charset=utf-8"
-  })
+export const html: (status?: number) => Respond = core.html
 
 /**
  * A redirect to `location`, status 302 unless told.
@@ -245,12 +193,7 @@ export const html = (status: number = 200): Respond =>
  * @since 0.1.0
  * @category constructors
  */
-export const redirect = (location: string, status: number = 302): Respond => ({
-  _tag: "Respond",
-  status,
-  headers: { location },
-  body: ""
-})
+export const redirect: (location: string, status?: number) => Respond = core.redirect
 
 /**
  * The server's normal answer; to place between other scripted ones.
@@ -258,7 +201,7 @@ export const redirect = (location: string, status: number = 302): Respond => ({
  * @since 0.1.0
  * @category constructors
  */
-export const normal: Normal = { _tag: "Normal" }
+export const normal: Normal = core.normal
 
 /**
  * The request is read and never answered. The connection is destroyed when the layer closes, so nothing keeps
@@ -267,7 +210,7 @@ export const normal: Normal = { _tag: "Normal" }
  * @since 0.1.0
  * @category constructors
  */
-export const hang: Hang = { _tag: "Hang" }
+export const hang: Hang = core.hang
 
 /**
  * The server destroys the connection without answering: the client sees a reset or "other side closed".
@@ -275,7 +218,7 @@ export const hang: Hang = { _tag: "Hang" }
  * @since 0.1.0
  * @category constructors
  */
-export const dropConnection: DropConnection = { _tag: "DropConnection" }
+export const dropConnection: DropConnection = core.dropConnection
 
 /**
  * `response` (default the normal answer) after `delay`. The delay is an `Effect.sleep` on the `Clock` of the fiber

@@ -4,12 +4,13 @@
  *
  * @since 0.1.0
  */
+import * as core from "@effect-oauth2/core/mockHttpClient"
+import * as ScriptedAnswer from "@effect-oauth2/core/scriptedAnswer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { lowerCaseKeys } from "./internal/headers.js"
 import * as internal from "./internal/mockHttpClient.js"
 
 /**
@@ -18,12 +19,7 @@ import * as internal from "./internal/mockHttpClient.js"
  * @since 0.1.0
  * @category models
  */
-export interface Respond {
-  readonly _tag: "Respond"
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
+export interface Respond extends ScriptedAnswer.Respond {}
 
 /**
  * A 200 token response (RFC 6749 §5.1) with a fresh random `access_token` each time it is served:
@@ -33,10 +29,7 @@ export interface Respond {
  * @since 0.1.0
  * @category models
  */
-export interface Token {
-  readonly _tag: "Token"
-  readonly fields: Readonly<Record<string, unknown>>
-}
+export interface Token extends core.Token {}
 
 /**
  * No answer, ever. The request can be interrupted, e.g. by a timeout.
@@ -44,9 +37,7 @@ export interface Token {
  * @since 0.1.0
  * @category models
  */
-export interface Hang {
-  readonly _tag: "Hang"
-}
+export interface Hang extends core.Hang {}
 
 /**
  * A failure to send: the client fails with a platform `RequestError` of reason `"Transport"`, as when a
@@ -55,9 +46,7 @@ export interface Hang {
  * @since 0.1.0
  * @category models
  */
-export interface TransportError {
-  readonly _tag: "TransportError"
-}
+export interface TransportError extends core.TransportError {}
 
 /**
  * Another response, after a wait on Effect's `Clock` (so `TestClock` time in `it.effect`).
@@ -65,11 +54,7 @@ export interface TransportError {
  * @since 0.1.0
  * @category models
  */
-export interface Delayed {
-  readonly _tag: "Delayed"
-  readonly delay: Duration.Duration
-  readonly response: MockResponse
-}
+export interface Delayed extends core.Delayed<Duration.Duration> {}
 
 /**
  * One scripted answer.
@@ -77,29 +62,18 @@ export interface Delayed {
  * @since 0.1.0
  * @category models
  */
-export type MockResponse = Respond | Token | Hang | TransportError | Delayed
+export type MockResponse = core.MockResponse<Duration.Duration>
 
 /**
- * A request as the client received it.
+ * A request as the client received it: its method; its full URL, query string included; its headers, lower-cased,
+ * plus the `content-type` and `content-length` the body would put on the wire when the request does not set them
+ * itself; its body as text (UTF-8): URL params as sent (`a=1&b=2`), bytes and text as they are, form data in its
+ * multipart encoding, a stream read to its end, `""` when there is none.
  *
  * @since 0.1.0
  * @category models
  */
-export interface RecordedRequest {
-  readonly method: string
-  /** The full URL, query string included. */
-  readonly url: string
-  /**
-   * The request headers, lower-cased, plus the `content-type` and `content-length` the body would put on the wire
-   * when the request does not set them itself.
-   */
-  readonly headers: Readonly<Record<string, string>>
-  /**
-   * The body as text (UTF-8): URL params as sent (`a=1&b=2`), bytes and text as they are, form data in its
-   * multipart encoding, a stream read to its end; `""` when there is none.
-   */
-  readonly body: string
-}
+export interface RecordedRequest extends core.RecordedRequest {}
 
 /**
  * Drives the mock client.
@@ -127,17 +101,14 @@ export interface Service {
 export class MockHttpClient extends Context.Tag("@effect-oauth2/testing/MockHttpClient")<MockHttpClient, Service>() {}
 
 /**
- * What the mock answers when nothing else is scripted, and what it answers first.
+ * What the mock answers when nothing else is scripted, and what it answers first: `fallback`, the answer when the
+ * script is empty (default `token()`: a 200 token response with a random token); `script`, responses to script from
+ * the start.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** The answer when the script is empty. Default `token()`: a 200 token response with a random token. */
-  readonly fallback?: MockResponse | undefined
-  /** Responses to script from the start. */
-  readonly script?: ReadonlyArray<MockResponse> | undefined
-}
+export interface Options extends core.Options<Duration.Duration> {}
 
 /**
  * Any status with any body, e.g. `text(503, "busy", { "retry-after": "2" })`.
@@ -145,12 +116,8 @@ export interface Options {
  * @since 0.1.0
  * @category constructors
  */
-export const text = (status: number, body: string, headers: Readonly<Record<string, string>> = {}): Respond => ({
-  _tag: "Respond",
-  status,
-  headers: { "content-type": "text/plain; charset=utf-8", ...lowerCaseKeys(headers) },
-  body
-})
+export const text: (status: number, body: string, headers?: Readonly<Record<string, string>>) => Respond =
+  ScriptedAnswer.text
 
 /**
  * Any status with a JSON body, e.g. `json(200, { access_token: "abc", token_type: "bearer", expires_in: "3600" })`.
@@ -158,12 +125,8 @@ export const text = (status: number, body: string, headers: Readonly<Record<stri
  * @since 0.1.0
  * @category constructors
  */
-export const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Respond => ({
-  _tag: "Respond",
-  status,
-  headers: { "content-type": "application/json", ...lowerCaseKeys(headers) },
-  body: JSON.stringify(body)
-})
+export const json: (status: number, body: unknown, headers?: Readonly<Record<string, string>>) => Respond =
+  ScriptedAnswer.json
 
 /**
  * A 200 token response with a fresh random token each time it is served; `fields` replace or add fields, a
@@ -172,7 +135,7 @@ export const json = (status: number, body: unknown, headers: Readonly<Record<str
  * @since 0.1.0
  * @category constructors
  */
-export const token = (fields: Readonly<Record<string, unknown>> = {}): Token => ({ _tag: "Token", fields })
+export const token: (fields?: Readonly<Record<string, unknown>>) => Token = core.token
 
 /**
  * An RFC 6749 §5.2 error response: `{ error, error_description? }`, status 400 unless told.
@@ -180,8 +143,7 @@ export const token = (fields: Readonly<Record<string, unknown>> = {}): Token => 
  * @since 0.1.0
  * @category constructors
  */
-export const oauthError = (error: string, description?: string, status: number = 400): Respond =>
-  json(status, description === undefined ? { error } : { error, error_description: description })
+export const oauthError: (error: string, description?: string, status?: number) => Respond = core.oauthError
 
 /**
  * A redirect to `location`, status 302 unless told. The mock client never follows it.
@@ -189,12 +151,7 @@ export const oauthError = (error: string, description?: string, status: number =
  * @since 0.1.0
  * @category constructors
  */
-export const redirect = (location: string, status: number = 302): Respond => ({
-  _tag: "Respond",
-  status,
-  headers: { location },
-  body: ""
-})
+export const redirect: (location: string, status?: number) => Respond = ScriptedAnswer.redirect
 
 /**
  * No answer, ever; interruptible.
@@ -202,7 +159,7 @@ export const redirect = (location: string, status: number = 302): Respond => ({
  * @since 0.1.0
  * @category constructors
  */
-export const hang: Hang = { _tag: "Hang" }
+export const hang: Hang = core.hang
 
 /**
  * The request fails with a platform `RequestError` of reason `"Transport"` (its cause an `ECONNRESET` error).
@@ -210,7 +167,7 @@ export const hang: Hang = { _tag: "Hang" }
  * @since 0.1.0
  * @category constructors
  */
-export const transportError: TransportError = { _tag: "TransportError" }
+export const transportError: TransportError = core.transportError
 
 /**
  * `response` after `delay`, waited on Effect's `Clock`: `TestClock` time in `it.effect`, real time in `it.live`.

@@ -6,6 +6,7 @@
  */
 import type { AccessToken, NetworkError, TokenError, TokenRequest } from "@effect-oauth2/client-credentials"
 import { TokenService } from "@effect-oauth2/client-credentials"
+import * as core from "@effect-oauth2/core/tokenServiceTest"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
@@ -47,30 +48,23 @@ export class TokenServiceTest extends Context.Tag("@effect-oauth2/testing/TokenS
  * @since 0.1.0
  * @category models
  */
-export type Options =
-  | { readonly token: AccessToken.AccessToken | string }
-  | {
-    readonly respond: (
-      request: TokenRequest.TokenRequest
-    ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
-  }
+export type Options = core.Options<
+  AccessToken.AccessToken,
+  (
+    request: TokenRequest.TokenRequest
+  ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
+>
 
 /**
- * What `makeToken` may be told; everything has a default.
+ * What `makeToken` may be told; everything has a default: `tokenType` `"Bearer"`, no `scopes`, `issuedAt` the wall
+ * clock's now (`Date.now()`; pass the `TestClock`'s time when a test depends on it), `lifetime` one hour.
  *
  * @since 0.1.0
  * @category models
  */
-export interface TokenOptions {
-  /** Default `"Bearer"`. */
-  readonly tokenType?: AccessToken.TokenType | undefined
-  /** Default none. */
-  readonly scopes?: ReadonlyArray<string> | undefined
-  /** Default the wall clock's now (`Date.now()`); pass the `TestClock`'s time when a test depends on it. */
-  readonly issuedAt?: DateTime.DateTime.Input | undefined
-  /** Default one hour. */
-  readonly lifetime?: Duration.DurationInput | undefined
-}
+export interface TokenOptions
+  extends core.TokenOptions<AccessToken.TokenType, DateTime.DateTime.Input, Duration.DurationInput>
+{}
 
 /**
  * Builds an `AccessToken` for a test, e.g. `makeToken("abc")` or
@@ -132,7 +126,7 @@ export interface For<in out Self> {
  * @category tags
  */
 export const tagFor = <Self>(tag: Context.Tag<Self, TokenService.Service>): Context.Tag<For<Self>, Service> =>
-  Context.GenericTag<For<Self>, Service>(`@effect-oauth2/testing/TokenServiceTest/${tag.key}`)
+  Context.GenericTag<For<Self>, Service>(core.recorderKey(tag.key))
 
 /**
  * Like `layer`, for a named token service declared with `TokenService.Tag`: a layer providing a test service as

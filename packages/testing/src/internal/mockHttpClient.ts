@@ -1,29 +1,25 @@
+/**
+ * The in-memory client on Effect 3: reads each request's body as the core records it, keeps the script and the
+ * records in the core's `MockState`, and answers with a platform `HttpClientResponse`, a hang, a sleep or a
+ * `RequestError` as the scripted answer says.
+ */
+import * as core from "@effect-oauth2/core/mockHttpClient"
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as MockHttpClient from "../MockHttpClient.js"
-import { randomToken } from "./random.js"
 
-const defaultFallback: MockHttpClient.MockResponse = { _tag: "Token", fields: {} }
-
-// statuses whose response must not have a body (the Fetch standard's "null body status")
-const nullBodyStatuses = new Set([101, 103, 204, 205, 304])
-
-const decoder = new TextDecoder()
-
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const bytes = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
+/** The text of a body the core reads at once or later. */
+const textOf = (body: unknown): Effect.Effect<string> =>
+  Effect.suspend(() => {
+    const text = core.bodyText(body)
+    return typeof text === "string" ? Effect.succeed(text) : Effect.promise(() => text)
+  })
 
 /** The body as it would go on the wire, as text. */
 const bodyText = (body: HttpBody.HttpBody): Effect.Effect<string> => {
@@ -31,21 +27,14 @@ const bodyText = (body: HttpBody.HttpBody): Effect.Effect<string> => {
     case "Empty":
       return Effect.succeed("")
     case "Uint8Array":
-      return Effect.succeed(decoder.decode(body.body))
     case "Raw":
-      return typeof body.body === "string"
-        ? Effect.succeed(body.body)
-        : body.body instanceof Uint8Array
-        ? Effect.succeed(decoder.decode(body.body))
-        : Effect.tryPromise(() => new Response(body.body as BodyInit).text()).pipe(
-          Effect.orElseSucceed(() => String(body.body))
-        )
+      return textOf(body.body)
     case "FormData":
-      return Effect.promise(() => new Response(body.formData).text())
+      return textOf(body.formData)
     case "Stream":
       return body.stream.pipe(
         Stream.runCollect,
-        Effect.map((chunks) => decoder.decode(concat(Array.from(chunks)))),
+        Effect.map((chunks) => core.bytesText(Array.from(chunks))),
         Effect.orElseSucceed(() => "")
       )
   }
@@ -55,19 +44,15 @@ const record = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL
 ): Effect.Effect<MockHttpClient.RecordedRequest> =>
-  Effect.map(bodyText(request.body), (body) => {
-    const headers: Record<string, string> = { ...request.headers }
-    if (request.body.contentType !== undefined && headers["content-type"] === undefined) {
-      headers["content-type"] = request.body.contentType
-    }
-    if (request.body.contentLength !== undefined && headers["content-length"] === undefined) {
-      headers["content-length"] = String(request.body.contentLength)
-    }
-    return { method: request.method, url: url.toString(), headers, body }
-  })
-
-const webResponse = (status: number, headers: Readonly<Record<string, string>>, body: string): Response =>
-  new Response(nullBodyStatuses.has(status) ? null : body, { status, headers })
+  Effect.map(bodyText(request.body), (body) =>
+    core.recordedRequest({
+      method: request.method,
+      url: url.toString(),
+      headers: request.headers,
+      body,
+      contentType: request.body.contentType,
+      contentLength: request.body.contentLength
+    }))
 
 const answer = (
   request: HttpClientRequest.HttpClientRequest,
@@ -75,22 +60,9 @@ const answer = (
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
   switch (response._tag) {
     case "Respond":
-      return Effect.sync(() =>
-        HttpClientResponse.fromWeb(request, webResponse(response.status, response.headers, response.body))
-      )
+      return Effect.sync(() => HttpClientResponse.fromWeb(request, core.webResponse(response)))
     case "Token":
-      return Effect.sync(() => {
-        const body = JSON.stringify({
-          access_token: randomToken(),
-          token_type: "Bearer",
-          expires_in: 3600,
-          ...response.fields
-        })
-        return HttpClientResponse.fromWeb(
-          request,
-          webResponse(200, { "content-type": "application/json", "cache-control": "no-store" }, body)
-        )
-      })
+      return Effect.sync(() => HttpClientResponse.fromWeb(request, core.webResponse(core.tokenAnswer(response))))
     case "Hang":
       return Effect.never
     case "TransportError":
@@ -110,22 +82,20 @@ const answer = (
 /** @internal */
 export const make = (options: MockHttpClient.Options = {}): Effect.Effect<MockHttpClient.Service> =>
   Effect.sync(() => {
-    const fallback = options.fallback ?? defaultFallback
-    const queue: Array<MockHttpClient.MockResponse> = [...(options.script ?? [])]
-    const requests: Array<MockHttpClient.RecordedRequest> = []
+    const state = new core.MockState<Duration.Duration>(options)
     const client = HttpClient.make((request, url) =>
       Effect.flatMap(record(request, url), (recorded) => {
-        requests.push(recorded)
-        return answer(request, queue.shift() ?? fallback)
+        state.record(recorded)
+        return answer(request, state.next())
       })
     )
     return {
       client,
       script: (...responses) =>
         Effect.sync(() => {
-          queue.push(...responses)
+          state.append(responses)
         }),
-      requests: Effect.sync(() => requests.slice()),
-      remaining: Effect.sync(() => queue.length)
+      requests: Effect.sync(() => state.requests()),
+      remaining: Effect.sync(() => state.remaining())
     }
   })

@@ -1,5 +1,6 @@
 import type { NetworkError, TokenError, TokenRequest, TokenService } from "@effect-oauth2/client-credentials"
 import { AccessToken } from "@effect-oauth2/client-credentials"
+import * as core from "@effect-oauth2/core/tokenServiceTest"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -42,11 +43,10 @@ export const make = (
   options: TokenServiceTest.Options
 ): Effect.Effect<{ readonly tokenService: TokenService.Service; readonly test: TokenServiceTest.Service }> =>
   Effect.map(responder(options), (respond) => {
-    const requests: Array<TokenRequest.TokenRequest> = []
-    const invalidated: Array<AccessToken.AccessToken> = []
+    const recorder = new core.Recorder<TokenRequest.TokenRequest, AccessToken.AccessToken>()
     const ask = (request: TokenRequest.TokenRequest) =>
       Effect.suspend(() => {
-        requests.push(request)
+        recorder.ask(request)
         return respond(request)
       })
     return {
@@ -55,12 +55,12 @@ export const make = (
         getFor: ask,
         invalidate: (token) =>
           Effect.sync(() => {
-            invalidated.push(token)
+            recorder.invalidate(token)
           })
       },
       test: {
-        requests: Effect.sync(() => requests.slice()),
-        invalidated: Effect.sync(() => invalidated.slice())
+        requests: Effect.sync(() => recorder.requests()),
+        invalidated: Effect.sync(() => recorder.invalidated())
       }
     }
   })

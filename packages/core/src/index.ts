@@ -267,6 +267,13 @@ export * as bodyStart from "./bodyStart.js"
  */
 export * as credentialFile from "./credentialFile.js"
 
+/**
+ * The key a shared token store keeps a request's token under: the SHA-256 of its canonical form, in hex.
+ *
+ * @since 0.1.0
+ */
+export * as storeKey from "./storeKey.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) imports `node:crypto`: it is imported by
 // its own path, `@effect-oauth2/core/tokenEntry`, so that this index loads on every runtime.
 

@@ -23,8 +23,8 @@
  * Which stored token answers, its times on this replica, the time to live of a token written, the poll delay and the
  * lease's renewal are decided in `@effect-oauth2/core/fleet`; this module does the store calls and builds the token.
  */
-import { nodeModule } from "@effect-oauth2/core/builtins"
 import * as FleetRules from "@effect-oauth2/core/fleet"
+import * as StoreKey from "@effect-oauth2/core/storeKey"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -52,28 +52,15 @@ export interface Options extends Lease.Options {
 /** One token request to the token endpoint, retries included. */
 export type RequestToken = (key: RequestKey) => Effect.Effect<Issued, FetchError>
 
-const hex = (bytes: ArrayBuffer): string =>
-  Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, "0")).join("")
-
-interface NodeCrypto {
-  readonly createHash: (algorithm: "sha256") => {
-    update: (data: string) => { digest: (encoding: "hex") => string }
-  }
-}
-
-const nodeCrypto = nodeModule<NodeCrypto>("node:crypto")
-
 /**
- * The store's key of a request: the SHA-256 of its canonical form, in hex. Never a secret, never the clear form.
- * Synchronous where Node's `crypto` is there (a fetch then waits on nothing but the store), Web Crypto elsewhere.
+ * The store's key of a request (`@effect-oauth2/core/storeKey`): synchronous where Node's `crypto` is there (a fetch
+ * then waits on nothing but the store), Web Crypto elsewhere.
  */
 export const storeKeyOf = (key: RequestKey): Effect.Effect<string> =>
-  nodeCrypto !== undefined
-    ? Effect.sync(() => nodeCrypto.createHash("sha256").update(key.canonical).digest("hex"))
-    : Effect.map(
-      Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(key.canonical))),
-      hex
-    )
+  Effect.suspend(() => {
+    const hash = StoreKey.of(key.canonical)
+    return typeof hash === "string" ? Effect.succeed(hash) : Effect.promise(() => hash)
+  })
 
 /** Polls wait between `pollDelayMinMillis` and `pollDelayMaxMillis`, both included, jittered. */
 const pollDelay = Effect.map(

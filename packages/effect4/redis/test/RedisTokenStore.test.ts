@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as net from "node:net"
 import * as Utils from "./utils.js"
 
 const seconds5 = Duration.seconds(5)
@@ -35,6 +36,47 @@ const acquiredId = (result: TokenStore.LeaseResult) =>
   result._tag === "Acquired" ? result.id : assert.fail("another holds the lease")
 
 const tokenKey = (key: string, prefix = RedisTokenStore.defaultKeyPrefix) => `${prefix}{${key}}:token`
+
+/** Every operation on `key`: each must fail `Unavailable` at once (a queued command would wait out the 1 s). */
+const allUnavailable = Effect.fnUntraced(function*(store: TokenStore.Service, key: string) {
+  const operations = [
+    store.get(key),
+    store.set(key, Utils.token(), seconds5),
+    store.acquireLease(key, seconds5),
+    store.renewLease(key, "id", seconds5),
+    store.releaseLease(key, "id"),
+    store.deleteIf(key, Redacted.make("tok-x"))
+  ]
+  for (const operation of operations) {
+    const started = Date.now()
+    const { error } = yield* Utils.storeError<unknown>(Effect.timeoutOrElse(operation, {
+      duration: "1 second",
+      orElse: () => Effect.die("queued until the timeout")
+    }))
+    assert.strictEqual(error.reason, "Unavailable")
+    assert.match(error.detail, /^(not connected \(offline queue off\)|connection closed|[A-Z][A-Z0-9_]+)$/)
+    assert.isBelow(Date.now() - started, 500)
+  }
+})
+
+/** `effect` again every 25 ms until it succeeds, 8 s at most. */
+const eventually = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.retry(effect, { times: 320, schedule: Schedule.spaced("25 millis") })
+
+/** A server on `port` that takes connections and never answers, as a hung Redis does; closed with the scope. */
+const hungServer = (port: number) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly server: net.Server; readonly sockets: Array<net.Socket> }>((resume) => {
+      const sockets: Array<net.Socket> = []
+      const server = net.createServer((socket) => sockets.push(socket.on("error", () => {})))
+      server.listen(port, "127.0.0.1", () => resume(Effect.succeed({ server, sockets })))
+    }),
+    ({ server, sockets }) =>
+      Effect.callback<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        sockets.forEach((socket) => socket.destroy())
+      })
+  )
 
 layer(Utils.layer, { excludeTestServices: true, timeout: "30 seconds" })("RedisTokenStore (Effect 4)", (it) => {
   it.effect("set then get: the token, its time left Redis's PTTL; expiry; under 1 ms deletes", () =>
@@ -281,31 +323,35 @@ layer(Utils.layer, { excludeTestServices: true, timeout: "30 seconds" })("RedisT
     Effect.gen(function*() {
       const server = yield* Utils.RedisServer
       yield* Effect.promise(server.stop)
+      const started = Date.now()
       const store = yield* RedisTokenStore.make({ url: server.url })
+      assert.isBelow(Date.now() - started, 200)
       const key = Utils.storeKey()
-      const operations = [
-        store.get(key),
-        store.set(key, Utils.token(), seconds5),
-        store.acquireLease(key, seconds5),
-        store.renewLease(key, "id", seconds5),
-        store.releaseLease(key, "id"),
-        store.deleteIf(key, Redacted.make("tok-x"))
-      ]
-      for (const operation of operations) {
-        const started = Date.now()
-        const { error } = yield* Utils.storeError(Effect.timeoutOrElse(operation, {
-          duration: "1 second",
-          orElse: () => Effect.die("queued until the timeout")
-        }))
-        assert.strictEqual(error.reason, "Unavailable")
-        assert.match(error.detail, /^(not connected \(offline queue off\)|connection closed|[A-Z][A-Z0-9_]+)$/)
-        assert.isBelow(Date.now() - started, 500)
-      }
+      yield* allUnavailable(store, key)
       yield* Effect.promise(server.start)
-      const back = yield* store.set(key, Utils.token("tok-back"), seconds5).pipe(
-        Effect.andThen(read(store, key)),
-        Effect.retry({ times: 100, schedule: Schedule.spaced("50 millis") })
-      )
-      assert.deepStrictEqual(back, Option.some("tok-back"))
+      yield* eventually(store.set(key, Utils.token("tok-back"), Duration.seconds(30)))
+      assert.deepStrictEqual(yield* read(store, key), Option.some("tok-back"))
+      // down again mid-use: the same client fails at once, then reconnects by itself (the new Redis is empty)
+      yield* Effect.promise(server.stop)
+      yield* eventually(Effect.flip(store.get(key)))
+      yield* allUnavailable(store, key)
+      yield* Effect.promise(server.start)
+      assert.isTrue(Option.isNone(yield* eventually(store.get(key))))
+    }))
+
+  it.effect("after its first connection, a reconnection that hangs (a server that never answers) holds no command", () =>
+    Effect.gen(function*() {
+      const { redis, server, store } = yield* setUp(undefined, { enableOfflineQueue: false })
+      const key = Utils.storeKey()
+      yield* eventually(store.set(key, Utils.token(), Duration.seconds(30)))
+      yield* Effect.promise(server.stop)
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* hungServer(server.port)
+        // the client reconnects to it and waits for an answer to its ready check that never comes
+        yield* eventually(Effect.filterOrFail(Effect.sync(() => redis.status), (status) => status === "connect"))
+        yield* allUnavailable(store, key)
+      }))
+      yield* Effect.promise(server.start)
+      assert.isTrue(Option.isNone(yield* eventually(store.get(key))))
     }))
 })

@@ -43,7 +43,7 @@ export const freshKey = (): string => crypto.randomBytes(32).toString("base64")
 /** A client of the test's own on `url`, closed with the test's scope. */
 export const client = (
   url: string,
-  options: { readonly protocol?: 2 | 3; readonly stringNumbers?: boolean } = {}
+  options: { readonly protocol?: 2 | 3; readonly stringNumbers?: boolean; readonly enableOfflineQueue?: boolean } = {}
 ) =>
   Effect.acquireRelease(
     Effect.sync(() => new Redis(url, options)),

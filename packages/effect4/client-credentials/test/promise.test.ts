@@ -9,6 +9,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as util from "node:util"
@@ -147,6 +149,78 @@ describe("promise (Effect 4): close", () => {
       assert.strictEqual(state.interrupted, 1)
       assert.strictEqual(state.released, 1)
       assert.instanceOf(await waiting, Promise_.ClosedError)
+    }))
+})
+
+describe("promise (Effect 4): fetch through the HTTP client given", () => {
+  /** An HTTP client layer: the token endpoint on the platform's fetch, the API as `api` says. */
+  const apiClient = (api: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<Response>) =>
+    Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(Effect.service(HttpClient.HttpClient), (fetching) =>
+        HttpClient.make((request, url) =>
+          url.pathname === "/token"
+            ? fetching.execute(request)
+            : Effect.map(api(request), (web) =>
+              HttpClientResponse.fromWeb(request, web))
+        ))
+    ).pipe(Layer.provide(FetchHttpClient.layer))
+
+  it("rejects with the signal's reason when it aborts, and ends the call", () =>
+    Server.withServer(undefined, async (server) => {
+      const state = { started: 0, interrupted: 0 }
+      const client = Promise_.createTokenClient({
+        ...options(server),
+        httpClient: apiClient(() =>
+          Effect.suspend(() => {
+            state.started++
+            return Effect.never
+          }).pipe(Effect.onInterrupt(() => Effect.sync(() => void state.interrupted++)))
+        )
+      })
+      try {
+        const controller = new AbortController()
+        const waiting = rejection(client.fetch(`${server.url}/api`, { signal: controller.signal }))
+        for (let i = 0; i < 100 && state.started < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+        const reason = new Error("left")
+        controller.abort(reason)
+        assert.strictEqual(await waiting, reason)
+        assert.strictEqual(state.interrupted, 1)
+      } finally {
+        await client.close()
+      }
+    }))
+
+  it("gives an answer whose body breaks off a body that fails with the line's NetworkError, holding no secret", () =>
+    Server.withServer(undefined, async (server) => {
+      const client = Promise_.createTokenClient({
+        ...options(server),
+        httpClient: apiClient(() =>
+          Effect.succeed(
+            new Response(
+              new ReadableStream<Uint8Array>({
+                start: (controller) => {
+                  controller.enqueue(new TextEncoder().encode("part"))
+                  controller.error(new Error(`reset while sending t1 ${secret}`))
+                }
+              }),
+              { status: 200 }
+            )
+          )
+        )
+      })
+      try {
+        const response = await client.fetch(`${server.url}/api`)
+        assert.strictEqual(response.status, 200)
+        const error = await rejection(response.text())
+        assert.instanceOf(error, Promise_.NetworkError)
+        assert.strictEqual((error as Promise_.NetworkError).source, "Api")
+        assert.strictEqual((error as Promise_.NetworkError).status, 200)
+        assert.strictEqual((error as Promise_.NetworkError).origin, server.url)
+        assertNoSecret(error)
+      } finally {
+        await client.close()
+      }
     }))
 })
 

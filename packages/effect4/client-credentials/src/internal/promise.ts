@@ -32,7 +32,6 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -118,9 +117,11 @@ const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.
 /** The layers of a client's runtime: its `TokenService` and the HTTP client. */
 type Services = TokenService.TokenService | HttpClient.HttpClient
 
-/** The calls a client runs in its runtime; `close()` interrupts those still running. */
+/**
+ * The calls a client runs in its runtime. `close()` disposes of the runtime, which interrupts and awaits every fiber
+ * it started (each call's, then the layers' own), before it closes the layers.
+ */
 class RuntimeCalls {
-  private readonly running = new Set<Fiber.Fiber<unknown, unknown>>()
   private closedNow = false
 
   constructor(private readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>) {}
@@ -134,10 +135,8 @@ class RuntimeCalls {
     return new Promise<Exit.Exit<A, unknown>>((resolve) => {
       const fiber = this.runtime.runFork(effect)
       const interrupt = () => fiber.interruptUnsafe()
-      this.running.add(fiber)
       signal?.addEventListener("abort", interrupt, { once: true })
       fiber.addObserver((exit) => {
-        this.running.delete(fiber)
         signal?.removeEventListener("abort", interrupt)
         resolve(exit)
       })
@@ -151,10 +150,9 @@ class RuntimeCalls {
     })
   }
 
-  /** Interrupts every call still running and closes the runtime with the layers it built; new calls are refused. */
+  /** Refuses new calls and disposes of the runtime: the calls running are interrupted, then the layers closed. */
   close(): Promise<void> {
     this.closedNow = true
-    for (const fiber of this.running) fiber.interruptUnsafe()
     return this.runtime.dispose()
   }
 }

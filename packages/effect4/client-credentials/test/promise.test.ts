@@ -87,6 +87,40 @@ describe("promise (Effect 4): a token through the runtime", () => {
       }
     }))
 
+  it("serves a fresh configured token without entering the runtime: within two microtasks", () =>
+    Server.withServer(undefined, async (server) => {
+      const client = Promise_.createTokenClient(options(server))
+      try {
+        assert.strictEqual(await client.getToken(), "t1")
+        let served: string | undefined
+        void client.getToken().then((value) => {
+          served = value
+        })
+        await Promise.resolve()
+        await Promise.resolve()
+        assert.strictEqual(served, "t1")
+      } finally {
+        await client.close()
+      }
+    }))
+
+  it("rejects a fetch whose API is unreachable with the line's NetworkError, holding no secret", async () => {
+    const gone = await Server.start()
+    await gone.close()
+    await Server.withServer(undefined, async (server) => {
+      const client = Promise_.createTokenClient(options(server))
+      try {
+        const error = await rejection(client.fetch(`${gone.url}/api`))
+        assert.instanceOf(error, Promise_.NetworkError)
+        assert.strictEqual((error as Promise_.NetworkError).source, "Api")
+        assert.strictEqual((error as Promise_.NetworkError).origin, gone.url)
+        assertNoSecret(error)
+      } finally {
+        await client.close()
+      }
+    })
+  })
+
   it("gets a token for another request through the service", () =>
     Server.withServer(undefined, async (server) => {
       const client = Promise_.createTokenClient(options(server))

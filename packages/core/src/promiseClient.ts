@@ -12,6 +12,7 @@ import * as AuthorizedFetch from "./authorizedFetch.js"
 import { nodeModule } from "./builtins.js"
 import { kindOf } from "./credentials.js"
 import { closedMessage, type ReadBody, readUpTo } from "./requestBody.js"
+import { origin } from "./urls.js"
 
 /**
  * A call made after `close()`, or cut short by it: every call of a closed client rejects with this class, message
@@ -361,6 +362,10 @@ export class ConfiguredToken<T> {
  */
 export interface ReadRequest {
   readonly web: Request
+  /** Its headers as a record, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The `scheme://host[:port]` it goes to. */
+  readonly origin: string
   readonly body: ReadBody | undefined
   readonly signal: AbortSignal | undefined
 }
@@ -408,7 +413,11 @@ export const readRequest = async (
     if (body?._tag === "Streamed") body.rest.cancel().catch(() => {})
     throw client.isClosed() ? closedError() : signal!.reason
   }
-  return { web, body, signal: signal ?? undefined }
+  const headers: Record<string, string> = {}
+  web.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  return { web, headers, origin: origin(new URL(web.url)), body, signal: signal ?? undefined }
 }
 
 /**

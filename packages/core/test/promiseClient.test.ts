@@ -261,6 +261,8 @@ describe("promiseClient: readRequest", () => {
       reading()
     )
     assert.strictEqual(read.web.method, "POST")
+    assert.strictEqual(read.origin, "http://api.example")
+    assert.deepStrictEqual(read.headers, { "content-type": "text/plain;charset=UTF-8" })
     assert.strictEqual(read.signal, signal)
     assert.strictEqual(read.body?._tag, "Kept")
     const none = await PromiseClient.readRequest("http://api.example/x", undefined, reading())

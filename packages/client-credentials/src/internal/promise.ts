@@ -22,7 +22,6 @@
 import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
-import type { ReadBody } from "@effect-oauth2/core/requestBody"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -96,11 +95,7 @@ const toWeb = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<R
  * The web request as one the platform client sends: a body that ended within the limit as bytes (sent again after a
  * 401), a longer one as a stream of the chunks read and the rest (sent once).
  */
-const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.HttpClientRequest => {
-  const headers: Record<string, string> = {}
-  web.headers.forEach((value, name) => {
-    headers[name] = value
-  })
+const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClientRequest.HttpClientRequest => {
   const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
   if (body === undefined) return request
   const contentType = headers["content-type"]
@@ -171,8 +166,9 @@ const clientFetchOf = (calls: RuntimeCalls, reading: PromiseClient.Reading): Aut
     })
   })
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const { body, signal, web } = await PromiseClient.readRequest(input, init, reading)
-    const request = toRequest(web, body)
+    const read = await PromiseClient.readRequest(input, init, reading)
+    const { body, signal } = read
+    const request = toRequest(read)
     if (body?._tag === "Failed") return Promise.reject(unreadBody(request, body.error))
     return calls.run(Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)), signal)
   }

@@ -133,6 +133,30 @@ describe("promise (Effect 4): a token through the runtime", () => {
     }))
 })
 
+describe("promise (Effect 4): a body past the replay limit, through the HTTP client given", () => {
+  it("is sent once, streamed: after a 401 that rejects the token, the 401 is the answer", () =>
+    Server.withServer((hit, response) => {
+      response.writeHead(hit.authorization === "Bearer t1" ? 401 : 200, {
+        "www-authenticate": "Bearer error=\"invalid_token\""
+      })
+      response.end(`got ${hit.body}`)
+    }, async (server) => {
+      const client = Promise_.createTokenClient({
+        ...options(server),
+        httpClient: FetchHttpClient.layer,
+        replayBodyLimit: 4
+      })
+      try {
+        const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "more than four" })
+        assert.strictEqual(response.status, 401)
+        assert.strictEqual(await response.text(), "got more than four")
+        assert.deepStrictEqual(server.apiRequests.map((hit) => hit.body), ["more than four"])
+      } finally {
+        await client.close()
+      }
+    }))
+})
+
 describe("promise (Effect 4): close", () => {
   it("ends every fiber of the runtime: the service's token request too, and the call waiting for it", async () => {
     const state = { started: 0, interrupted: 0 }

@@ -25,8 +25,7 @@ import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
 import * as HttpCall from "@effect-oauth2/core/httpCall"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
-import type { ReadBody } from "@effect-oauth2/core/requestBody"
-import * as urls from "@effect-oauth2/core/urls"
+import { streamOf } from "@effect-oauth2/core/requestBody"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -99,17 +98,13 @@ const toWeb = (
  * The web request as one the HTTP client sends: a body that ended within the limit as bytes (sent again after a 401),
  * a longer one as a stream of the chunks read and the rest (sent once).
  */
-const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.HttpClientRequest => {
-  const headers: Record<string, string> = {}
-  web.headers.forEach((value, name) => {
-    headers[name] = value
-  })
+const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClientRequest.HttpClientRequest => {
   const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
-  if (body === undefined || body._tag === "Failed") return request
   const contentType = headers["content-type"]
-  if (body._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
-  const rest = Stream.fromReadableStream({ evaluate: () => body.rest, onError: (error) => error })
-  return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
+  if (body?._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
+  if (body?._tag !== "Streamed") return request
+  const stream = Stream.fromReadableStream({ evaluate: () => streamOf(body), onError: (error) => error })
+  return HttpClientRequest.bodyStream(request, stream, { contentType })
 }
 
 /** The layers of a client's runtime: its `TokenService` and the HTTP client. */
@@ -169,13 +164,13 @@ const clientFetchOf = (calls: RuntimeCalls, reading: PromiseClient.Reading): Aut
     )
   })
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const { body, signal, web } = await PromiseClient.readRequest(input, init, reading)
-    const origin = urls.origin(new URL(web.url))
+    const read = await PromiseClient.readRequest(input, init, reading)
+    const { body, origin, signal, web } = read
     if (body?._tag === "Failed") {
       // as when the rest of a streamed body fails: the HTTP client's failure to send, as ours
       return Promise.reject(apiFailure(origin, { _tag: "Unanswered", url: web.url, cause: body.error }))
     }
-    const request = toRequest(web, body)
+    const request = toRequest(read)
     return calls.run(
       Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), (res) => toWeb(res, origin))),
       signal

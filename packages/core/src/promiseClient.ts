@@ -8,8 +8,11 @@
  * value); one `ConfiguredToken` per client, given the line's monotonic clock and its call into the runtime;
  * `readRequest` before it turns the web request into its own.
  */
+import * as AuthorizedFetch from "./authorizedFetch.js"
+import { nodeModule } from "./builtins.js"
 import { kindOf } from "./credentials.js"
 import { closedMessage, type ReadBody, readUpTo } from "./requestBody.js"
+import { origin } from "./urls.js"
 
 /**
  * A call made after `close()`, or cut short by it: every call of a closed client rejects with this class, message
@@ -359,6 +362,10 @@ export class ConfiguredToken<T> {
  */
 export interface ReadRequest {
   readonly web: Request
+  /** Its headers as a record, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The `scheme://host[:port]` it goes to. */
+  readonly origin: string
   readonly body: ReadBody | undefined
   readonly signal: AbortSignal | undefined
 }
@@ -406,7 +413,11 @@ export const readRequest = async (
     if (body?._tag === "Streamed") body.rest.cancel().catch(() => {})
     throw client.isClosed() ? closedError() : signal!.reason
   }
-  return { web, body, signal: signal ?? undefined }
+  const headers: Record<string, string> = {}
+  web.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  return { web, headers, origin: origin(new URL(web.url)), body, signal: signal ?? undefined }
 }
 
 /**
@@ -419,6 +430,12 @@ export const readRequest = async (
 export class Lifecycle {
   private readonly controller = new AbortController()
   private readonly cuts = new Set<() => void>()
+
+  constructor() {
+    // every body being read for a call listens to it: as many listeners as such calls in flight
+    nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
+      ?.setMaxListeners(0, this.controller.signal)
+  }
 
   /** Aborts when the client closes. */
   readonly closing: AbortSignal = this.controller.signal
@@ -433,5 +450,131 @@ export class Lifecycle {
   close(): void {
     this.controller.abort()
     for (const cut of this.cuts) cut()
+  }
+}
+
+/**
+ * How a call into a line's runtime ended: its value, an interruption (with the error the line makes of it, for one
+ * that neither the caller's signal nor `close()` made), or a failure.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome<A> =
+  | { readonly _tag: "Success"; readonly value: A }
+  | { readonly _tag: "Interrupted"; readonly error: unknown }
+  | { readonly _tag: "Failure"; readonly error: unknown }
+
+/**
+ * A call into a line's runtime as a promise. `start` starts it, reports its outcome once through `done`, and returns
+ * how to interrupt it, which `signal` does when it aborts. Rejects with what failed, or with what cut the call: the
+ * signal's reason, or `ClosedError` when the client `isClosed`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const runCall = <A>(
+  start: (done: (outcome: Outcome<A>) => void) => () => void,
+  signal: AbortSignal | undefined,
+  isClosed: () => boolean
+): Promise<A> =>
+  new Promise<Outcome<A>>((resolve) => {
+    // `done` may come before `start` returns: the listener is added first, and interrupts once `start` has returned
+    let interrupt = () => {}
+    const onAbort = () => interrupt()
+    signal?.addEventListener("abort", onAbort, { once: true })
+    interrupt = start((outcome) => {
+      signal?.removeEventListener("abort", onAbort)
+      resolve(outcome)
+    })
+  }).then((outcome) => {
+    if (outcome._tag === "Success") return outcome.value
+    if (outcome._tag === "Interrupted") {
+      if (signal?.aborted) return Promise.reject(signal.reason)
+      if (isClosed()) return Promise.reject(closedError())
+    }
+    return Promise.reject(outcome.error)
+  })
+
+/**
+ * What a line gives its Promise API's client: its runtime's calls as promises, and how its tokens and errors read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Parts<T extends AuthorizedFetch.Token, TokenRequest> {
+  /** Whether the runtime refuses calls: after `close`. */
+  readonly isClosed: () => boolean
+  /** Refuses new calls, cuts those running and releases the runtime with its layers. */
+  readonly close: () => Promise<void>
+  /** The configured token from the service (the line calls `Client.found` once it has the service). */
+  readonly fromService: () => Promise<T>
+  readonly getFor: (request: TokenRequest) => Promise<T>
+  readonly invalidate: (token: T) => Promise<void>
+  /** The monotonic time in nanoseconds, the clock the service schedules `refreshAtNanos` on. */
+  readonly nowNanos: () => bigint
+  /** A token's value, in clear. */
+  readonly reveal: (token: T) => string
+  /** The line's `NetworkError` for a failure of the platform's `fetch`. */
+  readonly networkError: (failure: AuthorizedFetch.Failure) => unknown
+  readonly replayBodyLimit: number
+  /** `fetch` through the line's HTTP client, when one was given; else the platform's (`authorizedFetch`). */
+  readonly clientFetch: ((reading: Reading) => AuthorizedFetch.Fetch) | undefined
+}
+
+/**
+ * A Promise API's client put together from a line's `Parts`: `getToken` (the configured token's hot path and shared
+ * call, `getFor` through the runtime), `fetch` (the platform's, authorized, or the line's), and `close` (the runtime,
+ * the hot path, the reads and the platform's calls in flight).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export class Client<T extends AuthorizedFetch.Token, TokenRequest> implements TokenClient<TokenRequest> {
+  private readonly configured: ConfiguredToken<T>
+  private readonly lifecycle = new Lifecycle()
+  /** The service's counters, once it is built. */
+  private counters: AuthorizedFetch.Counters | undefined
+
+  constructor(private readonly parts: Parts<T, TokenRequest>) {
+    this.configured = new ConfiguredToken(parts)
+    const reading = {
+      isClosed: parts.isClosed,
+      closing: this.lifecycle.closing,
+      replayBodyLimit: parts.replayBodyLimit
+    }
+    this.fetch = parts.clientFetch?.(reading) ?? AuthorizedFetch.make({
+      ...reading,
+      track: this.lifecycle.track,
+      freshToken: this.configured.fresh,
+      token: this.configured.token,
+      invalidate: parts.invalidate,
+      telemetry: () => this.counters,
+      reveal: parts.reveal,
+      closedError,
+      networkError: parts.networkError
+    })
+  }
+
+  /** The service, once built: the hot path reads its cell (`peek`, if it has one), `fetch` counts on its counters. */
+  found(peek: (() => Scheduled<T> | undefined) | undefined, counters: AuthorizedFetch.Counters): void {
+    this.configured.found(peek)
+    this.counters ??= counters
+  }
+
+  readonly getToken = (request?: TokenRequest): Promise<string> => {
+    if (request === undefined) return this.configured.value()
+    if (this.parts.isClosed()) return Promise.reject(closedError())
+    return this.parts.getFor(request).then(this.configured.valueOf)
+  }
+
+  readonly fetch: AuthorizedFetch.Fetch
+
+  readonly close = (): Promise<void> => {
+    if (this.parts.isClosed()) return Promise.resolve()
+    const closed = this.parts.close()
+    this.configured.forget()
+    this.lifecycle.close()
+    return closed
   }
 }

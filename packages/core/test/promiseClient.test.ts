@@ -2,7 +2,7 @@
  * The Promise API without a runtime (`docs/promise.md`): the options' check and its order, the closed client's error,
  * the configured token's hot path and shared call, a request read for `fetch`, what `close()` cuts.
  */
-import { assert, describe, it } from "vitest"
+import { afterEach, assert, describe, it, vi } from "vitest"
 import * as PromiseClient from "../src/promiseClient.js"
 import { closedMessage } from "../src/requestBody.js"
 
@@ -261,6 +261,8 @@ describe("promiseClient: readRequest", () => {
       reading()
     )
     assert.strictEqual(read.web.method, "POST")
+    assert.strictEqual(read.origin, "http://api.example")
+    assert.deepStrictEqual(read.headers, { "content-type": "text/plain;charset=UTF-8" })
     assert.strictEqual(read.signal, signal)
     assert.strictEqual(read.body?._tag, "Kept")
     const none = await PromiseClient.readRequest("http://api.example/x", undefined, reading())
@@ -355,5 +357,188 @@ describe("promiseClient: Lifecycle", () => {
     lifecycle.close()
     assert.isTrue(lifecycle.closing.aborted)
     assert.deepStrictEqual(cut, ["a"])
+  })
+})
+
+const settled = (promise: Promise<unknown>) => promise.then((value) => ({ value }), (error: unknown) => ({ error }))
+
+describe("promiseClient: runCall", () => {
+  it("resolves with a success and rejects with a failure's error, even one reported before start returns", async () => {
+    const ok = PromiseClient.runCall(
+      (done) => {
+        done({ _tag: "Success", value: 1 })
+        return () => {}
+      },
+      undefined,
+      () => false
+    )
+    assert.deepStrictEqual(await settled(ok), { value: 1 })
+    const failed = PromiseClient.runCall(
+      (done) => {
+        done({ _tag: "Failure", error: "boom" })
+        return () => {}
+      },
+      undefined,
+      () => true
+    )
+    assert.deepStrictEqual(await settled(failed), { error: "boom" })
+  })
+
+  it("interrupts the call when the signal aborts, and rejects with its reason", async () => {
+    const controller = new AbortController()
+    let interrupted = 0
+    const call = PromiseClient.runCall<number>(
+      (done) => () => {
+        interrupted++
+        done({ _tag: "Interrupted", error: "interrupted" })
+      },
+      controller.signal,
+      () => true
+    )
+    controller.abort("left")
+    assert.deepStrictEqual(await settled(call), { error: "left" })
+    assert.strictEqual(interrupted, 1)
+    controller.signal.dispatchEvent(new Event("abort"))
+    assert.strictEqual(interrupted, 1)
+  })
+
+  it("stops listening to the signal once the call has ended", async () => {
+    const controller = new AbortController()
+    let interrupted = 0
+    await PromiseClient.runCall(
+      (done) => {
+        done({ _tag: "Success", value: 1 })
+        return () => void interrupted++
+      },
+      controller.signal,
+      () => false
+    )
+    controller.abort()
+    assert.strictEqual(interrupted, 0)
+  })
+
+  it("rejects an interruption with ClosedError when the client is closed, else with the line's error", async () => {
+    const interrupted = (closed: boolean) =>
+      settled(PromiseClient.runCall(
+        (done) => {
+          done({ _tag: "Interrupted", error: "interrupted" })
+          return () => {}
+        },
+        undefined,
+        () => closed
+      ))
+    const closed = await interrupted(true) as { error: unknown }
+    assert.instanceOf(closed.error, PromiseClient.ClosedError)
+    assert.deepStrictEqual(await interrupted(false), { error: "interrupted" })
+  })
+})
+
+/** A client over scripted parts: the calls it made of them. */
+const clientOf = (options: { readonly clientFetch?: boolean } = {}) => {
+  const state = {
+    closed: false,
+    closes: 0,
+    fromService: 0,
+    getFor: [] as Array<string>,
+    invalidated: [] as Array<Token>
+  }
+  const client = new PromiseClient.Client<Token & { readonly tokenType: string }, string>({
+    isClosed: () => state.closed,
+    close: () => {
+      state.closed = true
+      state.closes++
+      return Promise.resolve()
+    },
+    fromService: () => {
+      state.fromService++
+      return Promise.resolve({ value: "t1", tokenType: "Bearer" })
+    },
+    getFor: (request) => {
+      state.getFor.push(request)
+      return Promise.resolve({ value: `for ${request}`, tokenType: "Bearer" })
+    },
+    invalidate: (token) => {
+      state.invalidated.push(token)
+      return Promise.resolve()
+    },
+    nowNanos: () => 0n,
+    reveal: (token) => token.value,
+    networkError: (failure) => failure,
+    replayBodyLimit: 4,
+    clientFetch: options.clientFetch === true
+      ? (reading) => () => Promise.resolve(new Response(String(reading.replayBodyLimit)))
+      : undefined
+  })
+  return { client, state }
+}
+
+describe("promiseClient: Client", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it("gives the configured token from the service, and another request's through getFor", async () => {
+    const { client, state } = clientOf()
+    assert.strictEqual(await client.getToken(), "t1")
+    assert.strictEqual(await client.getToken("other"), "for other")
+    assert.deepStrictEqual(state.getFor, ["other"])
+    assert.strictEqual(state.fromService, 1)
+  })
+
+  it("serves the cell's fresh token once it has found the service", async () => {
+    const { client, state } = clientOf()
+    client.found(() => ({ token: { value: "held", tokenType: "Bearer" }, refreshAtNanos: 1n }), {
+      rejected: () => {},
+      recovered: () => {}
+    })
+    assert.strictEqual(await client.getToken(), "held")
+    assert.strictEqual(state.fromService, 0)
+  })
+
+  it("counts on the service's counters a token an API rejected and its recovery, on the platform's fetch", async () => {
+    const seen: Array<string | null> = []
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      const authorization = new Headers(init.headers).get("authorization")
+      seen.push(authorization)
+      return authorization === "Bearer t1"
+        ? new Response(null, { status: 401, headers: { "www-authenticate": "Bearer error=\"invalid_token\"" } })
+        : new Response("ok")
+    })
+    const { client, state } = clientOf()
+    let next = 0
+    const tokens = [{ value: "t1", tokenType: "Bearer" }, { value: "t2", tokenType: "Bearer" }]
+    client.found(() => ({ token: tokens[next]!, refreshAtNanos: 1n }), {
+      rejected: () => counted.push("rejected"),
+      recovered: () => counted.push("recovered")
+    })
+    const counted: Array<string> = []
+    state.invalidated.push = (...items) => {
+      next = 1
+      return Array.prototype.push.apply(state.invalidated, items)
+    }
+    const response = await client.fetch("http://api.example/x")
+    assert.strictEqual(await response.text(), "ok")
+    assert.deepStrictEqual(seen, ["Bearer t1", "Bearer t2"])
+    assert.deepStrictEqual(counted, ["rejected", "recovered"])
+  })
+
+  it("fetches through the line's HTTP client when it has one, given the reading", async () => {
+    const { client } = clientOf({ clientFetch: true })
+    assert.strictEqual(await (await client.fetch("http://api.example/x")).text(), "4")
+  })
+
+  it("closes once: the runtime, the hot path and closing; every call after it rejects with ClosedError", async () => {
+    const { client, state } = clientOf()
+    client.found(() => ({ token: { value: "held", tokenType: "Bearer" }, refreshAtNanos: 1n }), {
+      rejected: () => {},
+      recovered: () => {}
+    })
+    await client.close()
+    await client.close()
+    assert.strictEqual(state.closes, 1)
+    for (const call of [client.getToken(), client.getToken("other"), client.fetch("http://api.example/x")]) {
+      assert.instanceOf((await settled(call) as { error: unknown }).error, PromiseClient.ClosedError)
+    }
+    assert.deepStrictEqual(state.getFor, [])
   })
 })

@@ -19,10 +19,9 @@
  * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
  * `ClosedError`, as a call made after `close()` does.
  */
-import { nodeModule } from "@effect-oauth2/core/builtins"
+import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
-import type { ReadBody } from "@effect-oauth2/core/requestBody"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -49,8 +48,6 @@ import * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
-import * as PromiseFetch from "./promiseFetch.js"
-import * as Telemetry from "./telemetry.js"
 import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
@@ -98,11 +95,7 @@ const toWeb = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<R
  * The web request as one the platform client sends: a body that ended within the limit as bytes (sent again after a
  * 401), a longer one as a stream of the chunks read and the rest (sent once).
  */
-const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.HttpClientRequest => {
-  const headers: Record<string, string> = {}
-  web.headers.forEach((value, name) => {
-    headers[name] = value
-  })
+const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClientRequest.HttpClientRequest => {
   const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
   if (body === undefined) return request
   const contentType = headers["content-type"]
@@ -114,6 +107,12 @@ const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.
 
 /** The layers of a client's runtime: its `TokenService` and the HTTP client. */
 type Services = TokenService.TokenService | HttpClient.HttpClient
+
+/** How a call ended, as the core tells it: a cause that is interruptions only is an interruption. */
+const outcomeOf = <A>(exit: Exit.Exit<A, unknown>): PromiseClient.Outcome<A> =>
+  Exit.isSuccess(exit)
+    ? { _tag: "Success", value: exit.value }
+    : { _tag: Cause.isInterruptedOnly(exit.cause) ? "Interrupted" : "Failure", error: Cause.squash(exit.cause) }
 
 /** The calls a client runs in its runtime; `close()` interrupts those still running. */
 class RuntimeCalls {
@@ -128,24 +127,19 @@ class RuntimeCalls {
 
   /** Runs `effect`; rejects with what failed (never a `FiberFailure`), or with what cut the call. */
   run<A>(effect: Effect.Effect<A, unknown, Services>, signal?: AbortSignal): Promise<A> {
-    return new Promise<Exit.Exit<A, unknown>>((resolve) => {
-      const fiber = this.runtime.runFork(effect)
-      const interrupt = () => fiber.unsafeInterruptAsFork(fiber.id())
-      this.running.add(fiber)
-      signal?.addEventListener("abort", interrupt, { once: true })
-      fiber.addObserver((exit) => {
-        this.running.delete(fiber)
-        signal?.removeEventListener("abort", interrupt)
-        resolve(exit)
-      })
-    }).then((exit) => {
-      if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) {
-        if (signal?.aborted) return Promise.reject(signal.reason)
-        if (this.closedNow) return closedError()
-      }
-      return Promise.reject(Cause.squash(exit.cause))
-    })
+    return PromiseClient.runCall(
+      (done) => {
+        const fiber = this.runtime.runFork(effect)
+        this.running.add(fiber)
+        fiber.addObserver((exit) => {
+          this.running.delete(fiber)
+          done(outcomeOf(exit))
+        })
+        return () => fiber.unsafeInterruptAsFork(fiber.id())
+      },
+      signal,
+      () => this.closedNow
+    )
   }
 
   /** Interrupts every call still running and closes the runtime with the layers it built; new calls are refused. */
@@ -156,15 +150,13 @@ class RuntimeCalls {
   }
 }
 
-const closedError = () => Promise.reject(PromiseClient.closedError())
-
 /** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
 const systemClock = Clock.make()
 
 const reveal = (token: AccessToken.AccessToken): string => Redacted.value(token.value)
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
-const clientFetchOf = (calls: RuntimeCalls, closing: AbortSignal, replayBodyLimit: number) => {
+const clientFetchOf = (calls: RuntimeCalls, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
   let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
   const client = Effect.suspend(() => {
     if (authorized !== undefined) return Effect.succeed(authorized)
@@ -173,10 +165,10 @@ const clientFetchOf = (calls: RuntimeCalls, closing: AbortSignal, replayBodyLimi
       return authorized
     })
   })
-  const reading = { isClosed: () => calls.closed, closing, replayBodyLimit }
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const { body, signal, web } = await PromiseClient.readRequest(input, init, reading)
-    const request = toRequest(web, body)
+    const read = await PromiseClient.readRequest(input, init, reading)
+    const { body, signal } = read
+    const request = toRequest(read)
     if (body?._tag === "Failed") return Promise.reject(unreadBody(request, body.error))
     return calls.run(Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)), signal)
   }
@@ -203,60 +195,29 @@ export const make = (options: promise.Options): promise.TokenClient => {
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
   const calls = new RuntimeCalls(runtime)
-  /** The service's counters, once it is built. */
-  let telemetry: Telemetry.Telemetry | undefined
-  const found = (service: TokenService.Service) => {
-    configured.found(peekOf(service))
-    telemetry ??= telemetryOf(service)
-  }
-  const configured: PromiseClient.ConfiguredToken<AccessToken.AccessToken> = new PromiseClient.ConfiguredToken({
-    nowNanos: () => systemClock.unsafeCurrentTimeNanos(),
-    reveal,
+  const inService = <A>(f: (service: TokenService.Service) => Effect.Effect<A, unknown>) =>
+    calls.run(Effect.flatMap(TokenService.TokenService, f))
+  const found = (service: TokenService.Service) => client.found(peekOf(service), telemetryOf(service))
+  const client: PromiseClient.Client<AccessToken.AccessToken, TokenRequest.TokenRequest> = new PromiseClient.Client({
     isClosed: () => calls.closed,
+    close: () => calls.close(),
     fromService: () =>
-      calls.run(Effect.flatMap(TokenService.TokenService, (service) => {
+      inService((service) => {
         found(service)
         return service.get
-      }))
+      }),
+    getFor: (request) => inService((service) => service.getFor(request)),
+    invalidate: (token) => inService((service) => service.invalidate(token)),
+    nowNanos: () => systemClock.unsafeCurrentTimeNanos(),
+    reveal,
+    networkError: (failure) => new NetworkError.NetworkError(failure),
+    replayBodyLimit,
+    clientFetch: httpClient === undefined ? undefined : (reading) => clientFetchOf(calls, reading)
   })
-  const lifecycle = new PromiseClient.Lifecycle()
-  // every body being read for a call listens to it: as many listeners as such calls in flight
-  nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
-    ?.setMaxListeners(0, lifecycle.closing)
-
-  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
-    if (request === undefined) return configured.value()
-    if (calls.closed) return closedError()
-    return calls.run(
-      Effect.flatMap(TokenService.TokenService, (service) => Effect.map(service.getFor(request), configured.valueOf))
-    )
-  }
-
-  const fetch = httpClient !== undefined ?
-    clientFetchOf(calls, lifecycle.closing, replayBodyLimit) :
-    PromiseFetch.make({
-      isClosed: () => calls.closed,
-      closing: lifecycle.closing,
-      track: lifecycle.track,
-      freshToken: configured.fresh,
-      token: configured.token,
-      invalidate: (token) =>
-        calls.run(Effect.flatMap(TokenService.TokenService, (service) => service.invalidate(token))),
-      telemetry: () => telemetry,
-      replayBodyLimit
-    })
-
-  const close = (): Promise<void> => {
-    if (calls.closed) return Promise.resolve()
-    const disposed = calls.close()
-    configured.forget()
-    lifecycle.close()
-    return disposed
-  }
 
   // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
   // fails the calls instead, each with the same error)
   runtime.runtime().then((built) => found(Context.get(built.context, TokenService.TokenService)), () => {})
 
-  return { getToken, fetch, close }
+  return client
 }

@@ -9,6 +9,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as util from "node:util"
@@ -85,12 +87,70 @@ describe("promise (Effect 4): a token through the runtime", () => {
       }
     }))
 
+  it("serves a fresh configured token without entering the runtime: within two microtasks", () =>
+    Server.withServer(undefined, async (server) => {
+      const client = Promise_.createTokenClient(options(server))
+      try {
+        assert.strictEqual(await client.getToken(), "t1")
+        let served: string | undefined
+        void client.getToken().then((value) => {
+          served = value
+        })
+        await Promise.resolve()
+        await Promise.resolve()
+        assert.strictEqual(served, "t1")
+      } finally {
+        await client.close()
+      }
+    }))
+
+  it("rejects a fetch whose API is unreachable with the line's NetworkError, holding no secret", async () => {
+    const gone = await Server.start()
+    await gone.close()
+    await Server.withServer(undefined, async (server) => {
+      const client = Promise_.createTokenClient(options(server))
+      try {
+        const error = await rejection(client.fetch(`${gone.url}/api`))
+        assert.instanceOf(error, Promise_.NetworkError)
+        assert.strictEqual((error as Promise_.NetworkError).source, "Api")
+        assert.strictEqual((error as Promise_.NetworkError).origin, gone.url)
+        assertNoSecret(error)
+      } finally {
+        await client.close()
+      }
+    })
+  })
+
   it("gets a token for another request through the service", () =>
     Server.withServer(undefined, async (server) => {
       const client = Promise_.createTokenClient(options(server))
       try {
         assert.strictEqual(await client.getToken({ scopes: ["other"] }), "t1")
         assert.strictEqual(await client.getToken(), "t2")
+      } finally {
+        await client.close()
+      }
+    }))
+})
+
+describe("promise (Effect 4): a body past the replay limit, through the HTTP client given", () => {
+  it("is sent once, streamed: after a 401 that rejects the token, the 401 is the answer", () =>
+    Server.withServer((hit, response) => {
+      response.writeHead(hit.authorization === "Bearer t1" ? 401 : 200, {
+        "www-authenticate": "Bearer error=\"invalid_token\""
+      })
+      response.end(`got ${hit.body}`)
+    }, async (server) => {
+      const client = Promise_.createTokenClient({
+        ...options(server),
+        httpClient: FetchHttpClient.layer,
+        replayBodyLimit: 4
+      })
+      try {
+        const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "more than four" })
+        assert.strictEqual(response.status, 401)
+        assert.strictEqual(await response.text(), "got more than four")
+        assert.deepStrictEqual(server.apiRequests.map((hit) => hit.body), ["more than four"])
       } finally {
         await client.close()
       }
@@ -147,6 +207,78 @@ describe("promise (Effect 4): close", () => {
       assert.strictEqual(state.interrupted, 1)
       assert.strictEqual(state.released, 1)
       assert.instanceOf(await waiting, Promise_.ClosedError)
+    }))
+})
+
+describe("promise (Effect 4): fetch through the HTTP client given", () => {
+  /** An HTTP client layer: the token endpoint on the platform's fetch, the API as `api` says. */
+  const apiClient = (api: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<Response>) =>
+    Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(Effect.service(HttpClient.HttpClient), (fetching) =>
+        HttpClient.make((request, url) =>
+          url.pathname === "/token"
+            ? fetching.execute(request)
+            : Effect.map(api(request), (web) =>
+              HttpClientResponse.fromWeb(request, web))
+        ))
+    ).pipe(Layer.provide(FetchHttpClient.layer))
+
+  it("rejects with the signal's reason when it aborts, and ends the call", () =>
+    Server.withServer(undefined, async (server) => {
+      const state = { started: 0, interrupted: 0 }
+      const client = Promise_.createTokenClient({
+        ...options(server),
+        httpClient: apiClient(() =>
+          Effect.suspend(() => {
+            state.started++
+            return Effect.never
+          }).pipe(Effect.onInterrupt(() => Effect.sync(() => void state.interrupted++)))
+        )
+      })
+      try {
+        const controller = new AbortController()
+        const waiting = rejection(client.fetch(`${server.url}/api`, { signal: controller.signal }))
+        for (let i = 0; i < 100 && state.started < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+        const reason = new Error("left")
+        controller.abort(reason)
+        assert.strictEqual(await waiting, reason)
+        assert.strictEqual(state.interrupted, 1)
+      } finally {
+        await client.close()
+      }
+    }))
+
+  it("gives an answer whose body breaks off a body that fails with the line's NetworkError, holding no secret", () =>
+    Server.withServer(undefined, async (server) => {
+      const client = Promise_.createTokenClient({
+        ...options(server),
+        httpClient: apiClient(() =>
+          Effect.succeed(
+            new Response(
+              new ReadableStream<Uint8Array>({
+                start: (controller) => {
+                  controller.enqueue(new TextEncoder().encode("part"))
+                  controller.error(new Error(`reset while sending t1 ${secret}`))
+                }
+              }),
+              { status: 200 }
+            )
+          )
+        )
+      })
+      try {
+        const response = await client.fetch(`${server.url}/api`)
+        assert.strictEqual(response.status, 200)
+        const error = await rejection(response.text())
+        assert.instanceOf(error, Promise_.NetworkError)
+        assert.strictEqual((error as Promise_.NetworkError).source, "Api")
+        assert.strictEqual((error as Promise_.NetworkError).status, 200)
+        assert.strictEqual((error as Promise_.NetworkError).origin, server.url)
+        assertNoSecret(error)
+      } finally {
+        await client.close()
+      }
     }))
 })
 

@@ -16,23 +16,21 @@
  * Request bodies (with an `httpClient`): read chunk by chunk up to `replayBodyLimit`. A body that ends within it is
  * kept as bytes, which `AuthorizedClient` sends again after a 401; a longer one is sent once as a stream (the chunks
  * read, then the rest), which it does not. The read stops at once when the caller's signal aborts or the client is
- * closed. Without one, `fetch` is the platform's own, through `promiseFetch.ts`.
+ * closed. Without one, `fetch` is the platform's own (`@effect-oauth2/core/authorizedFetch`).
  *
  * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
  * `ClosedError`, as a call made after `close()` does.
  */
-import { nodeModule } from "@effect-oauth2/core/builtins"
+import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
 import * as HttpCall from "@effect-oauth2/core/httpCall"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
-import type { ReadBody } from "@effect-oauth2/core/requestBody"
-import * as urls from "@effect-oauth2/core/urls"
+import { streamOf } from "@effect-oauth2/core/requestBody"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -51,8 +49,6 @@ import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
 import { clientFailureOf } from "./describeCause.js"
 import * as options_ from "./options.js"
-import * as PromiseFetch from "./promiseFetch.js"
-import type * as Telemetry from "./telemetry.js"
 import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
@@ -102,25 +98,29 @@ const toWeb = (
  * The web request as one the HTTP client sends: a body that ended within the limit as bytes (sent again after a 401),
  * a longer one as a stream of the chunks read and the rest (sent once).
  */
-const toRequest = (web: Request, body: ReadBody | undefined): HttpClientRequest.HttpClientRequest => {
-  const headers: Record<string, string> = {}
-  web.headers.forEach((value, name) => {
-    headers[name] = value
-  })
+const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClientRequest.HttpClientRequest => {
   const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
-  if (body === undefined || body._tag === "Failed") return request
   const contentType = headers["content-type"]
-  if (body._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
-  const rest = Stream.fromReadableStream({ evaluate: () => body.rest, onError: (error) => error })
-  return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
+  if (body?._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
+  if (body?._tag !== "Streamed") return request
+  const stream = Stream.fromReadableStream({ evaluate: () => streamOf(body), onError: (error) => error })
+  return HttpClientRequest.bodyStream(request, stream, { contentType })
 }
 
 /** The layers of a client's runtime: its `TokenService` and the HTTP client. */
 type Services = TokenService.TokenService | HttpClient.HttpClient
 
-/** The calls a client runs in its runtime; `close()` interrupts those still running. */
+/** How a call ended, as the core tells it: a cause that is interruptions only is an interruption. */
+const outcomeOf = <A>(exit: Exit.Exit<A, unknown>): PromiseClient.Outcome<A> =>
+  Exit.isSuccess(exit)
+    ? { _tag: "Success", value: exit.value }
+    : { _tag: Cause.hasInterruptsOnly(exit.cause) ? "Interrupted" : "Failure", error: Cause.squash(exit.cause) }
+
+/**
+ * The calls a client runs in its runtime. `close()` disposes of the runtime, which interrupts and awaits every fiber
+ * it started (each call's, then the layers' own), before it closes the layers.
+ */
 class RuntimeCalls {
-  private readonly running = new Set<Fiber.Fiber<unknown, unknown>>()
   private closedNow = false
 
   constructor(private readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>) {}
@@ -131,36 +131,26 @@ class RuntimeCalls {
 
   /** Runs `effect`; rejects with what failed (never a wrapper of it), or with what cut the call. */
   run<A>(effect: Effect.Effect<A, unknown, Services>, signal?: AbortSignal): Promise<A> {
-    return new Promise<Exit.Exit<A, unknown>>((resolve) => {
-      const fiber = this.runtime.runFork(effect)
-      const interrupt = () => fiber.interruptUnsafe()
-      this.running.add(fiber)
-      signal?.addEventListener("abort", interrupt, { once: true })
-      fiber.addObserver((exit) => {
-        this.running.delete(fiber)
-        signal?.removeEventListener("abort", interrupt)
-        resolve(exit)
-      })
-    }).then((exit) => {
-      if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.hasInterruptsOnly(exit.cause)) {
-        if (signal?.aborted) return Promise.reject(signal.reason)
-        if (this.closedNow) return Promise.reject(PromiseClient.closedError())
-      }
-      return Promise.reject(Cause.squash(exit.cause))
-    })
+    return PromiseClient.runCall(
+      (done) => {
+        const fiber = this.runtime.runFork(effect)
+        fiber.addObserver((exit) => done(outcomeOf(exit)))
+        return () => fiber.interruptUnsafe()
+      },
+      signal,
+      () => this.closedNow
+    )
   }
 
-  /** Interrupts every call still running and closes the runtime with the layers it built; new calls are refused. */
+  /** Refuses new calls and disposes of the runtime: the calls running are interrupted, then the layers closed. */
   close(): Promise<void> {
     this.closedNow = true
-    for (const fiber of this.running) fiber.interruptUnsafe()
     return this.runtime.dispose()
   }
 }
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
-const clientFetchOf = (calls: RuntimeCalls, closing: AbortSignal, replayBodyLimit: number) => {
+const clientFetchOf = (calls: RuntimeCalls, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
   let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
   const client = Effect.suspend(() => {
     if (authorized !== undefined) return Effect.succeed(authorized)
@@ -173,15 +163,14 @@ const clientFetchOf = (calls: RuntimeCalls, closing: AbortSignal, replayBodyLimi
       }
     )
   })
-  const reading = { isClosed: () => calls.closed, closing, replayBodyLimit }
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const { body, signal, web } = await PromiseClient.readRequest(input, init, reading)
-    const origin = urls.origin(new URL(web.url))
+    const read = await PromiseClient.readRequest(input, init, reading)
+    const { body, origin, signal, web } = read
     if (body?._tag === "Failed") {
       // as when the rest of a streamed body fails: the HTTP client's failure to send, as ours
       return Promise.reject(apiFailure(origin, { _tag: "Unanswered", url: web.url, cause: body.error }))
     }
-    const request = toRequest(web, body)
+    const request = toRequest(read)
     return calls.run(
       Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), (res) => toWeb(res, origin))),
       signal
@@ -202,63 +191,29 @@ export const make = (options: promise.Options): promise.TokenClient => {
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
   const calls = new RuntimeCalls(runtime)
-  /** The service's counters, once it is built. */
-  let telemetry: Telemetry.Telemetry | undefined
-  const found = (service: TokenService.Service) => {
-    configured.found(peekOf(service))
-    telemetry ??= telemetryOf(service)
-  }
-  const configured: PromiseClient.ConfiguredToken<AccessToken.AccessToken> = new PromiseClient.ConfiguredToken({
-    nowNanos: () => systemClock.monotonicTimeNanosUnsafe(),
-    reveal,
+  const inService = <A>(f: (service: TokenService.Service) => Effect.Effect<A, unknown>) =>
+    calls.run(Effect.flatMap(Effect.service(TokenService.TokenService), f))
+  const found = (service: TokenService.Service) => client.found(peekOf(service), telemetryOf(service))
+  const client: PromiseClient.Client<AccessToken.AccessToken, TokenRequest.TokenRequest> = new PromiseClient.Client({
     isClosed: () => calls.closed,
+    close: () => calls.close(),
     fromService: () =>
-      calls.run(Effect.flatMap(Effect.service(TokenService.TokenService), (service) => {
+      inService((service) => {
         found(service)
         return service.get
-      }))
+      }),
+    getFor: (request) => inService((service) => service.getFor(request)),
+    invalidate: (token) => inService((service) => service.invalidate(token)),
+    nowNanos: () => systemClock.monotonicTimeNanosUnsafe(),
+    reveal,
+    networkError: (failure) => new NetworkError.NetworkError(failure),
+    replayBodyLimit,
+    clientFetch: httpClient === undefined ? undefined : (reading) => clientFetchOf(calls, reading)
   })
-  const lifecycle = new PromiseClient.Lifecycle()
-  // every body being read for a call listens to it: as many listeners as such calls in flight
-  nodeModule<{ setMaxListeners: (n: number, ...targets: ReadonlyArray<EventTarget>) => void }>("node:events")
-    ?.setMaxListeners(0, lifecycle.closing)
-
-  const getToken = (request?: TokenRequest.TokenRequest): Promise<string> => {
-    if (request === undefined) return configured.value()
-    if (calls.closed) return Promise.reject(PromiseClient.closedError())
-    return calls.run(
-      Effect.flatMap(
-        Effect.service(TokenService.TokenService),
-        (service) => Effect.map(service.getFor(request), configured.valueOf)
-      )
-    )
-  }
-
-  const fetch = httpClient !== undefined ?
-    clientFetchOf(calls, lifecycle.closing, replayBodyLimit) :
-    PromiseFetch.make({
-      isClosed: () => calls.closed,
-      closing: lifecycle.closing,
-      track: lifecycle.track,
-      freshToken: configured.fresh,
-      token: configured.token,
-      invalidate: (token) =>
-        calls.run(Effect.flatMap(Effect.service(TokenService.TokenService), (service) => service.invalidate(token))),
-      telemetry: () => telemetry,
-      replayBodyLimit
-    })
-
-  const close = (): Promise<void> => {
-    if (calls.closed) return Promise.resolve()
-    const disposed = calls.close()
-    configured.forget()
-    lifecycle.close()
-    return disposed
-  }
 
   // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
   // fails the calls instead, each with the same error)
   runtime.context().then((context) => found(Context.get(context, TokenService.TokenService)), () => {})
 
-  return { getToken, fetch, close }
+  return client
 }

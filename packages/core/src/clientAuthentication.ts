@@ -1,7 +1,7 @@
 /**
  * What each client authentication method (RFC 6749 §2.3, RFC 7523 §2.2) adds to a token request, short of signing:
- * the Basic credentials, the form parameters, and a client assertion's header and claims. Signing is each line's
- * (`jose`, on its clock).
+ * the Basic credentials, the form parameters, and a client assertion's header and claims. Signing is `signing.ts`'s,
+ * with each line's `jose`, on its clock.
  */
 import { assertionType, type SigningAlgorithm } from "./methods.js"
 
@@ -136,3 +136,54 @@ export interface Header {
  */
 export const headerOf = (algorithm: SigningAlgorithm | "HS256", keyId: string | undefined): Header =>
   keyId === undefined ? { alg: algorithm, typ: "JWT" } : { alg: algorithm, typ: "JWT", kid: keyId }
+
+/**
+ * What client authentication adds to one token request: headers, form parameters, and the values sent with this
+ * request only (an assertion), which an error must not show.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Credentials {
+  readonly headers: Readonly<Record<string, string>>
+  readonly params: ReadonlyArray<readonly [string, string]>
+  readonly secrets: ReadonlyArray<string>
+}
+
+const noSecrets: ReadonlyArray<string> = []
+
+/**
+ * `client_secret_basic`'s credentials: the `authorization` header (`basicCredentials`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const secretBasicCredentials = (clientId: string, clientSecret: string): Credentials => ({
+  headers: { authorization: `Basic ${basicCredentials(clientId, clientSecret)}` },
+  params: [],
+  secrets: noSecrets
+})
+
+/**
+ * `client_secret_post`'s credentials: the form parameters (`secretPostParams`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const secretPostCredentials = (clientId: string, clientSecret: string): Credentials => ({
+  headers: {},
+  params: secretPostParams(clientId, clientSecret),
+  secrets: noSecrets
+})
+
+/**
+ * The credentials that carry `assertion` (`assertionParams`), the assertion a value to redact.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const assertionCredentials = (clientId: string, assertion: string): Credentials => ({
+  headers: {},
+  params: assertionParams(clientId, assertion),
+  secrets: [assertion]
+})

@@ -51,12 +51,24 @@ export const kindOf = (value: unknown): string =>
 export type Jwk = Readonly<Record<string, unknown>> & { readonly kty: string; readonly d: string }
 
 /**
- * A private key as given: a PKCS#8 PEM (trimmed), or a private JWK.
+ * A private key as given: a PKCS#8 PEM (trimmed), or a private JWK; `S` and `J` are how a line holds the PEM's text
+ * and the JWK (plain here, `Redacted` in a line).
  *
  * @since 0.1.0
  * @category models
  */
-export type ParsedKey = { readonly _tag: "Pem"; readonly pem: string } | { readonly _tag: "Jwk"; readonly jwk: Jwk }
+export type KeyOf<S = string, J = Jwk> = { readonly _tag: "Pem"; readonly pem: S } | {
+  readonly _tag: "Jwk"
+  readonly jwk: J
+}
+
+/**
+ * A private key as given, in plain text.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParsedKey = KeyOf
 
 /**
  * The JWK members that hold private key material.
@@ -184,31 +196,60 @@ export const defaultAlgorithmOf = (jwk: Readonly<Record<string, unknown>>): Sign
 export const pemProbeOrder: ReadonlyArray<SigningAlgorithm> = ["RS256", "ES256", "EdDSA"]
 
 /**
- * The credentials as checked from the options, secrets in plain text; `A` is the line's source of assertions made
- * elsewhere (`clientAssertion`).
+ * The credentials as checked from the options; `A` is the line's source of assertions made elsewhere
+ * (`clientAssertion`), `S` and `J` how secrets and a private JWK are held (plain text by default, `Redacted` in a
+ * line).
  *
  * @since 0.1.0
  * @category models
  */
-export type Spec<A = unknown> =
+export type Spec<A = unknown, S = string, J = Jwk> =
   | {
     readonly _tag: "Secret"
     readonly method: "client_secret_basic" | "client_secret_post"
-    readonly secret: string
+    readonly secret: S
   }
   | {
     readonly _tag: "SecretJwt"
-    readonly secret: string
+    readonly secret: S
     readonly audience: AssertionAudience
   }
   | {
     readonly _tag: "PrivateKey"
-    readonly key: ParsedKey
+    readonly key: KeyOf<S, J>
     readonly algorithm: SigningAlgorithm | undefined
     readonly keyId: string | undefined
     readonly audience: AssertionAudience
   }
   | { readonly _tag: "Assertion"; readonly assertion: A }
+
+/**
+ * `spec` with its secrets held another way: `secret` for a secret or a PEM's text, `jwk` for a private JWK (a line
+ * redacts what the core checked, and reveals it again to sign).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const mapSecrets = <A, S1, J1, S2, J2>(
+  spec: Spec<A, S1, J1>,
+  secret: (value: S1) => S2,
+  jwk: (value: J1) => J2
+): Spec<A, S2, J2> => {
+  switch (spec._tag) {
+    case "Secret":
+    case "SecretJwt":
+      return { ...spec, secret: secret(spec.secret) }
+    case "PrivateKey":
+      return {
+        ...spec,
+        key: spec.key._tag === "Pem"
+          ? { _tag: "Pem", pem: secret(spec.key.pem) }
+          : { _tag: "Jwk", jwk: jwk(spec.key.jwk) }
+      }
+    case "Assertion":
+      return spec
+  }
+}
 
 /**
  * How a line reads the options that hold what the core cannot: a secret in its wrapper, an assertion source.

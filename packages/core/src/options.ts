@@ -531,6 +531,101 @@ export const resolveStore = (
   return valid({ storeTimeoutMillis: storeTimeout.value, leaseTtlMillis: leaseTtl.value })
 }
 
+/**
+ * The options as a line holds them once resolved: durations as its `D`, its default retry schedule filled in, and
+ * the secrets to redact as its `S`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedIn<Credentials, Retry, D, S> {
+  readonly endpoint: Endpoint
+  /** Whether `http` is allowed on a non-loopback host, for the endpoint and, with an issuer, what it names. */
+  readonly allowInsecureHttp: boolean
+  /** With an issuer: whether the token endpoint its metadata names must be on its origin. */
+  readonly requireSameOriginTokenEndpoint: boolean
+  readonly clientId: string
+  readonly credentials: Credentials
+  readonly secrets: ReadonlyArray<S>
+  readonly request: ResolvedRequest
+  readonly expiryLeeway: D
+  readonly refreshAhead: number | false
+  readonly defaultLifetime: D
+  readonly retry: Retry
+  readonly requestTimeout: D
+  readonly terminalErrorCooldown: D
+  readonly cacheCapacity: number
+}
+
+/**
+ * A line's terms for the options it resolves: its durations, its default retry schedule, its secrets to redact.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LineTerms<Credentials, Retry, D, S> {
+  readonly duration: (millis: number) => D
+  readonly defaultRetry: Retry
+  readonly secretsOf: (clientId: string, credentials: Credentials) => ReadonlyArray<S>
+}
+
+/**
+ * `resolve`, in a line's terms.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveIn = <Credentials, Retry, D, S>(
+  options: Input,
+  reader: Reader<Credentials>,
+  terms: LineTerms<Credentials, Retry, D, S>
+): Checked<ResolvedIn<Credentials, Retry, D, S>> => {
+  const resolved = resolve<Credentials, Retry>(options, reader)
+  if (resolved._tag === "Invalid") return resolved
+  const { defaultLifetimeMillis, expiryLeewayMillis, requestTimeoutMillis, terminalErrorCooldownMillis, ...rest } =
+    resolved.value
+  return valid({
+    ...rest,
+    secrets: terms.secretsOf(rest.clientId, rest.credentials),
+    expiryLeeway: terms.duration(expiryLeewayMillis),
+    defaultLifetime: terms.duration(defaultLifetimeMillis),
+    retry: rest.retry ?? terms.defaultRetry,
+    requestTimeout: terms.duration(requestTimeoutMillis),
+    terminalErrorCooldown: terms.duration(terminalErrorCooldownMillis)
+  })
+}
+
+/**
+ * The options of a shared store, checked, with every default filled in, as a line's durations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedStoreIn<D> {
+  readonly storeTimeout: D
+  readonly leaseTtl: D
+}
+
+/**
+ * `resolveStore`, in a line's durations.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveStoreIn = <D>(
+  options: StoreOptions<unknown>,
+  millis: (value: unknown) => number | undefined,
+  duration: (millis: number) => D
+): Checked<ResolvedStoreIn<D>> => {
+  const resolved = resolveStore(options, millis)
+  return resolved._tag === "Invalid"
+    ? resolved
+    : valid({
+      storeTimeout: duration(resolved.value.storeTimeoutMillis),
+      leaseTtl: duration(resolved.value.leaseTtlMillis)
+    })
+}
+
 const optionNames: Readonly<Record<OptionName, true>> = {
   tokenUrl: true,
   issuer: true,

@@ -534,3 +534,64 @@ export class Recorder {
     this.expiresIn.update((expiresAt - now) / 1000)
   }
 }
+
+/**
+ * What the work of a token service tells its telemetry, short of spans: each line's `Telemetry` offers these as the
+ * `Recorder` does them (`hooksOf`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Hooks {
+  /**
+   * A token served from the cache by `cell`: the hot path. When `cell` is the configured request's, sets the
+   * `expires_in` gauge too, at most once a second. `expiresAt` is the token's expiry in monotonic millis, `now` the
+   * monotonic time in nanoseconds, as the hot path reads it.
+   */
+  readonly hit: (cell: object, expiresAt: number, now: bigint) => void
+  /**
+   * Any other lookup, with the token still served (`refreshed_ahead`, with its `expiresAt`) or none (the others: the
+   * gauge of the configured request's cell goes to 0, since it holds no usable token).
+   */
+  readonly lookup: (
+    cell: object,
+    result: Exclude<LookupResult, "hit">,
+    expiresAt: number | undefined,
+    now: number
+  ) => void
+  /** `count` callers joined fetches other callers started: counted once per fetch, when it settles. */
+  readonly joined: (count: number) => void
+  /** A hit counted and nothing else: the Promise API's hot path, which leaves the gauge to the other calls. */
+  readonly countHit: () => void
+  /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
+  readonly setConfiguredCell: (cell: object) => void
+  /**
+   * A token expiring at `expiresAt` was issued to `cell` (or taken from a shared store) at `now` (monotonic millis):
+   * sets the gauge for the configured request.
+   */
+  readonly issued: (cell: object, expiresAt: number, now: number) => void
+  /** A background refresh given up at its token's hard expiry: a refresh failure, reason `Expired`. */
+  readonly refreshExpired: () => void
+  /** A token an API rejected. */
+  readonly rejected: () => void
+  /** A rejected token `AuthorizedClient` replaced, the request then not refused for its token. */
+  readonly recovered: () => void
+}
+
+/**
+ * The hooks of `recorder`, as functions a caller may pass around.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const hooksOf = (recorder: Recorder): Hooks => ({
+  hit: (cell, expiresAt, now) => recorder.hit(cell, expiresAt, now),
+  countHit: () => recorder.countHit(),
+  joined: (count) => recorder.joined(count),
+  lookup: (cell, result, expiresAt, now) => recorder.lookup(cell, result, expiresAt, now),
+  setConfiguredCell: (cell) => recorder.setConfiguredCell(cell),
+  issued: (cell, expiresAt, now) => recorder.issued(cell, expiresAt, now),
+  refreshExpired: () => recorder.refreshExpired(),
+  rejected: () => recorder.rejected(),
+  recovered: () => recorder.recovered()
+})

@@ -182,6 +182,24 @@ export interface ClientIdentity {
 }
 
 /**
+ * The client a service asks as: its configured endpoint (`TokenUrl` or `Issuer`, and its URL), its id, and its
+ * authentication's method and key identity.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const identityOf = (
+  endpoint: { readonly _tag: string; readonly url: URL },
+  clientId: string,
+  authentication: { readonly method: string; readonly keyIdentity: string }
+): ClientIdentity => ({
+  endpoint: `${endpoint._tag}:${endpoint.url.href}`,
+  clientId,
+  authMethod: authentication.method,
+  keyIdentity: authentication.keyIdentity
+})
+
+/**
  * The canonical form of `request` for `client`: an unambiguous string of everything that makes two requests different.
  *
  * @since 0.1.0

@@ -191,6 +191,32 @@ export const empty: Empty<never> = { _tag: "Empty", rejection: undefined }
 export const nanosOf = (millis: number): bigint => BigInt(Math.floor(millis * 1_000_000))
 
 /**
+ * A token fetched at `startedAt` (monotonic millis) scheduled: its hard expiry and its refresh point
+ * (`Timing.scheduleOf`, `random` the jitter in [0, 1)), the refresh point in nanoseconds too, and its protection
+ * (`protectionOf`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scheduledOf = <T>(options: {
+  readonly token: T
+  readonly startedAt: number
+  readonly lifetimeMillis: number
+  readonly leewayMillis: number
+  readonly refreshAhead: number | false
+  readonly random: number
+  readonly protectedUntil: number
+}): Scheduled<T> => {
+  const times = Timing.scheduleOf(options)
+  return {
+    ...times,
+    token: options.token,
+    refreshAtNanos: nanosOf(times.refreshAt),
+    protectedUntil: options.protectedUntil
+  }
+}
+
+/**
  * Until when a fetch's token is protected: a token from the token endpoint that replaces a rejected one, for the
  * cool-down from the rejection; a token from a shared store, or one that replaces no rejection, not at all (0).
  *

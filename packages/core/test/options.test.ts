@@ -624,3 +624,53 @@ describe("options: the files variables name", () => {
     assert.notInclude(problemOf(refused), "secret-part")
   })
 })
+
+describe("options: in a line's terms", () => {
+  const terms: Options.LineTerms<string, string, string, string> = {
+    duration: (millis) => `${millis} ms`,
+    defaultRetry: "the default retry",
+    secretsOf: (clientId, credentials) => [`${clientId}:${credentials}`]
+  }
+
+  it("resolveIn: durations in the line's terms, its default retry, its secrets; a problem as it is", () => {
+    const resolved = valueOf(Options.resolveIn(base, reader(), terms))
+    const plain = valueOf(resolve(base))
+    assert.deepStrictEqual(resolved, {
+      endpoint: plain.endpoint,
+      allowInsecureHttp: plain.allowInsecureHttp,
+      requireSameOriginTokenEndpoint: plain.requireSameOriginTokenEndpoint,
+      clientId: "billing",
+      credentials: "the credentials",
+      secrets: ["billing:the credentials"],
+      request: plain.request,
+      expiryLeeway: `${plain.expiryLeewayMillis} ms`,
+      refreshAhead: plain.refreshAhead,
+      defaultLifetime: `${plain.defaultLifetimeMillis} ms`,
+      retry: "the default retry",
+      requestTimeout: `${plain.requestTimeoutMillis} ms`,
+      terminalErrorCooldown: `${plain.terminalErrorCooldownMillis} ms`,
+      cacheCapacity: plain.cacheCapacity
+    })
+    const schedule = { schedule: true }
+    assert.strictEqual(
+      valueOf(Options.resolveIn<string, unknown, string, string>({ ...base, retry: schedule }, reader(), terms)).retry,
+      schedule
+    )
+    assert.deepStrictEqual(
+      Options.resolveIn({ ...base, clientId: "" }, reader(), terms),
+      invalid("clientId is empty or contains a control character")
+    )
+  })
+
+  it("resolveStoreIn: the store's durations in the line's terms; a problem as it is", () => {
+    const millis = (value: unknown) => typeof value === "number" ? value : undefined
+    assert.deepStrictEqual(valueOf(Options.resolveStoreIn({}, millis, (ms) => `${ms} ms`)), {
+      storeTimeout: "250 ms",
+      leaseTtl: "10000 ms"
+    })
+    assert.deepStrictEqual(
+      Options.resolveStoreIn({ leaseTtl: 0 }, millis, (ms) => `${ms} ms`),
+      invalid("leaseTtl must be positive")
+    )
+  })
+})

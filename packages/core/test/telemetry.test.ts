@@ -498,3 +498,32 @@ describe("telemetry: the expires_in gauge", () => {
     assert.deepStrictEqual(taken().map((update) => update.kind), ["counter"])
   })
 })
+
+describe("telemetry: hooksOf", () => {
+  it("each hook does what the recorder does, detached from it", () => {
+    const viaHooks = recording()
+    const viaRecorder = recording()
+    const hooks = Telemetry.hooksOf(new Telemetry.Recorder(labels, viaHooks.instruments))
+    const recorder = new Telemetry.Recorder(labels, viaRecorder.instruments)
+    const cell = {}
+    const calls: ReadonlyArray<readonly [keyof Telemetry.Hooks, (target: Telemetry.Hooks) => void]> = [
+      ["setConfiguredCell", (target) => target.setConfiguredCell(cell)],
+      ["issued", (target) => target.issued(cell, 5_000, 1_000)],
+      ["hit", (target) => target.hit(cell, 5_000, 2_000_000_000n)],
+      ["countHit", (target) => target.countHit()],
+      ["lookup", (target) => target.lookup(cell, "refreshed_ahead", 5_000, 3_000)],
+      ["joined", (target) => target.joined(2)],
+      ["refreshExpired", (target) => target.refreshExpired()],
+      ["rejected", (target) => target.rejected()],
+      ["recovered", (target) => target.recovered()]
+    ]
+    assert.sameMembers(calls.map(([name]) => name), Object.keys(hooks))
+    for (const [name, call] of calls) {
+      call(hooks)
+      call(recorder)
+      const updates = viaHooks.taken()
+      assert.deepStrictEqual(updates, viaRecorder.taken(), name)
+      if (name !== "setConfiguredCell") assert.isAbove(updates.length, 0, name)
+    }
+  })
+})

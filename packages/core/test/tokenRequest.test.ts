@@ -377,3 +377,20 @@ describe("token request: the form (RFC 6749 §4.4.2)", () => {
     ])
   })
 })
+
+describe("tokenRequest: the client's identity", () => {
+  it("names the endpoint by its kind and URL, with the client id and the authentication's method and key", () => {
+    assert.deepStrictEqual(
+      TokenRequest.identityOf({ _tag: "Issuer", url: new URL("https://id.example.com/tenant") }, "billing", {
+        method: "private_key_jwt",
+        keyIdentity: "thumbprint"
+      }),
+      {
+        endpoint: "Issuer:https://id.example.com/tenant",
+        clientId: "billing",
+        authMethod: "private_key_jwt",
+        keyIdentity: "thumbprint"
+      }
+    )
+  })
+})

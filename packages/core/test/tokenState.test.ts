@@ -520,3 +520,25 @@ describe("tokenState: invariants", () => {
     assert.deepStrictEqual(callsAt(state, [30_999, 31_000]).did, ["Failed", "Fetch"])
   })
 })
+
+describe("tokenState: a fetched token scheduled", () => {
+  it("has the schedule of its lifetime, the refresh point in nanoseconds too, and the protection given", () => {
+    const scheduled = TokenState.scheduledOf({
+      token: "token",
+      startedAt: 1000,
+      lifetimeMillis: 100_000,
+      leewayMillis: 10_000,
+      refreshAhead: 0.5,
+      random: 0,
+      protectedUntil: 5000
+    })
+    assert.deepStrictEqual(scheduled, {
+      token: "token",
+      expiresAt: 101_000,
+      hardExpiresAt: 91_000,
+      refreshAt: 46_000,
+      refreshAtNanos: 46_000_000_000n,
+      protectedUntil: 5000
+    })
+  })
+})

@@ -39,22 +39,8 @@ const reader: CredentialRules.Reader<AssertionSource> = {
 }
 
 /** The credentials checked by the core, their secrets redacted again. */
-const redacted = (spec: CredentialRules.Spec<AssertionSource>): clientAuthentication.Spec => {
-  switch (spec._tag) {
-    case "Secret":
-    case "SecretJwt":
-      return { ...spec, secret: Redacted.make(spec.secret) }
-    case "PrivateKey":
-      return {
-        ...spec,
-        key: spec.key._tag === "Pem"
-          ? { _tag: "Pem", pem: Redacted.make(spec.key.pem) }
-          : { _tag: "Jwk", jwk: Redacted.make(spec.key.jwk as Jose.JWK) }
-      }
-    case "Assertion":
-      return spec
-  }
-}
+const redacted = (spec: CredentialRules.Spec<AssertionSource>): clientAuthentication.Spec =>
+  CredentialRules.mapSecrets(spec, Redacted.make, (jwk) => Redacted.make(jwk as Jose.JWK))
 
 /**
  * The credentials of `options`, checked: for each method the options it needs, of their types, and none of the

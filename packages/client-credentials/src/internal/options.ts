@@ -21,7 +21,6 @@ import { toEither } from "./checked.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
-import type * as tokenRequest from "./tokenRequest.js"
 
 /** The retry schedule of `NetworkError`s. */
 type Retry = Schedule.Schedule<unknown, NetworkError.NetworkError>
@@ -32,25 +31,10 @@ const defaultRetry: Retry = Schedule.exponential(
   Options.defaultRetry.factor
 ).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(Options.defaultRetry.retries)))
 
-/** Options checked, with every default filled in. */
-export interface Resolved {
-  readonly endpoint: Endpoint
-  /** Whether `http` is allowed on a non-loopback host, for the endpoint and, with an issuer, what it names. */
-  readonly allowInsecureHttp: boolean
-  /** With an issuer: whether the token endpoint its metadata names must be on its origin. */
-  readonly requireSameOriginTokenEndpoint: boolean
-  readonly clientId: string
-  readonly credentials: clientAuthentication.Spec
-  readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
-  readonly request: tokenRequest.ResolvedRequest
-  readonly expiryLeeway: Duration.Duration
-  readonly refreshAhead: number | false
-  readonly defaultLifetime: Duration.Duration
-  readonly retry: Retry
-  readonly requestTimeout: Duration.Duration
-  readonly terminalErrorCooldown: Duration.Duration
-  readonly cacheCapacity: number
-}
+/** Options checked, with every default filled in (`Options.ResolvedIn`, each field described there). */
+export interface Resolved
+  extends Options.ResolvedIn<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>>
+{}
 
 /** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
 export type Endpoint = Options.Endpoint
@@ -72,37 +56,23 @@ const reader: Options.Reader<clientAuthentication.Spec> = {
     })
 }
 
-/** Checks the options and fills in the defaults (`Options.resolve`); the `Left` says what is wrong without a value. */
+/** This line's durations, default retry schedule and secrets to redact. */
+const terms: Options.LineTerms<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>> = {
+  duration: Duration.millis,
+  defaultRetry,
+  secretsOf: clientAuthentication.secretsOf
+}
+
+/** Checks the options and fills in the defaults (`Options.resolve`); the failure says what is wrong without a value. */
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
-  Either.map(toEither(Options.resolve<clientAuthentication.Spec, Retry>(options, reader)), (resolved) => ({
-    endpoint: resolved.endpoint,
-    allowInsecureHttp: resolved.allowInsecureHttp,
-    requireSameOriginTokenEndpoint: resolved.requireSameOriginTokenEndpoint,
-    clientId: resolved.clientId,
-    credentials: resolved.credentials,
-    secrets: clientAuthentication.secretsOf(resolved.clientId, resolved.credentials),
-    request: resolved.request,
-    expiryLeeway: Duration.millis(resolved.expiryLeewayMillis),
-    refreshAhead: resolved.refreshAhead,
-    defaultLifetime: Duration.millis(resolved.defaultLifetimeMillis),
-    retry: resolved.retry ?? defaultRetry,
-    requestTimeout: Duration.millis(resolved.requestTimeoutMillis),
-    terminalErrorCooldown: Duration.millis(resolved.terminalErrorCooldownMillis),
-    cacheCapacity: resolved.cacheCapacity
-  }))
+  toEither(Options.resolveIn(options, reader, terms))
 
 /** The options of a shared store, checked, with every default filled in. */
-export interface ResolvedStore {
-  readonly storeTimeout: Duration.Duration
-  readonly leaseTtl: Duration.Duration
-}
+export interface ResolvedStore extends Options.ResolvedStoreIn<Duration.Duration> {}
 
 /** Checks the options of `layerWithStore` (`Options.resolveStore`). */
 export const resolveStore = (options: TokenService.StoreOptions): Either.Either<ResolvedStore, string> =>
-  Either.map(toEither(Options.resolveStore(options, millisOf)), (store) => ({
-    storeTimeout: Duration.millis(store.storeTimeoutMillis),
-    leaseTtl: Duration.millis(store.leaseTtlMillis)
-  }))
+  toEither(Options.resolveStoreIn(options, millisOf, Duration.millis))
 
 /** For the options `fromEnvWithPrefix` read: the variable each option came from (`Options.optionVariables`). */
 const variablesOfOptions = new WeakMap<object, Partial<Record<Options.OptionName, string>>>()

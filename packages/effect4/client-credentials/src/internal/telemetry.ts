@@ -154,35 +154,8 @@ const inSpan = <A, E>(
       })
   ).pipe(Effect.withTracer(trace.tracer))
 
-/** The metrics and spans of one `TokenService`, built once with its labels. */
-export interface Telemetry {
-  /**
-   * A token served from the cache by `cell`: the hot path. When `cell` is the configured request's, sets the
-   * `expires_in` gauge too, at most once a second. `expiresAt` is the token's expiry in monotonic millis, `now` the
-   * monotonic time in nanoseconds, as the hot path reads it.
-   */
-  readonly hit: (cell: object, expiresAt: number, now: bigint) => void
-  /**
-   * Any other lookup, with the token still served (`refreshed_ahead`, with its `expiresAt`) or none (the others: the
-   * gauge of the configured request's cell goes to 0, since it holds no usable token).
-   */
-  readonly lookup: (
-    cell: object,
-    result: Exclude<LookupResult, "hit">,
-    expiresAt: number | undefined,
-    now: number
-  ) => void
-  /** `count` callers joined fetches other callers started: counted once per fetch, when it settles. */
-  readonly joined: (count: number) => void
-  /** A hit counted and nothing else: the Promise API's hot path, which leaves the gauge to the other calls. */
-  readonly countHit: () => void
-  /** Makes `cell` the configured request's: its tokens set the `expires_in` gauge. */
-  readonly setConfiguredCell: (cell: object) => void
-  /**
-   * A token expiring at `expiresAt` was issued to `cell` (or taken from a shared store) at `now` (monotonic millis):
-   * sets the gauge for the configured request.
-   */
-  readonly issued: (cell: object, expiresAt: number, now: number) => void
+/** The metrics and spans of one `TokenService`, built once with its labels: the core's hooks, and spans. */
+export interface Telemetry extends Core.Hooks {
   /** `effect`, one fetch with its retries, in an `oauth2.token.fetch` span, measured, counted and logged at Debug. */
   readonly fetch: <A extends { readonly fromStore: boolean }>(
     effect: Effect.Effect<A, FetchError>,
@@ -193,12 +166,6 @@ export interface Telemetry {
    * reason). Built afresh for each request, since it counts.
    */
   readonly attempts: (host: string) => RetryObserver
-  /** A background refresh given up at its token's hard expiry: a refresh failure, reason `Expired`. */
-  readonly refreshExpired: () => void
-  /** A token an API rejected. */
-  readonly rejected: () => void
-  /** A rejected token `AuthorizedClient` replaced, the request then not refused for its token. */
-  readonly recovered: () => void
 }
 
 /** What `withRetries` reports: one call per attempt, one per retry, and the end. */
@@ -217,12 +184,7 @@ export const make = (labels: Labels | undefined, context: Context.Context<never>
   const recorder = new Core.Recorder(labels, instrumentsIn(context))
   const retried = (error: NetworkError.NetworkError) => recorder.retried(error.reason)
   return {
-    hit: (cell, expiresAt, now) => recorder.hit(cell, expiresAt, now),
-    countHit: () => recorder.countHit(),
-    joined: (count) => recorder.joined(count),
-    lookup: (cell, result, expiresAt, now) => recorder.lookup(cell, result, expiresAt, now),
-    setConfiguredCell: (cell) => recorder.setConfiguredCell(cell),
-    issued: (cell, expiresAt, now) => recorder.issued(cell, expiresAt, now),
+    ...Core.hooksOf(recorder),
     fetch: (effect, flight) =>
       inSpan(effect, names.fetchSpan, flight.trace, recorder.fetchAttributes(flight), (exit, seconds, span, clock) => {
         const ended = outcomeOf(exit)
@@ -240,10 +202,7 @@ export const make = (labels: Labels | undefined, context: Context.Context<never>
         retry: retried,
         done: Effect.suspend(() => Effect.annotateCurrentSpan(Core.attemptsAttributes(count, host)))
       }
-    },
-    refreshExpired: () => recorder.refreshExpired(),
-    rejected: () => recorder.rejected(),
-    recovered: () => recorder.recovered()
+    }
   }
 }
 

@@ -23,7 +23,7 @@
  * told which entries not to evict, hence the registry.
  */
 import type * as CoreTelemetry from "@effect-oauth2/core/telemetry"
-import * as Timing from "@effect-oauth2/core/timing"
+import * as TokenRequestRules from "@effect-oauth2/core/tokenRequest"
 import * as TokenState from "@effect-oauth2/core/tokenState"
 import * as Urls from "@effect-oauth2/core/urls"
 import * as Cache from "effect/Cache"
@@ -307,12 +307,7 @@ export const makeWith = Effect.fnUntraced(function*<E>(
     ((key: tokenRequest.RequestKey) =>
       Effect.map(requestToken(key), (issued): Fetched => ({ ...issued, fromStore: false })))
   const engine = makeEngine(resolved, { fetch, fibers, telemetry })
-  const identity: tokenRequest.ClientIdentity = {
-    endpoint: `${resolved.endpoint._tag}:${resolved.endpoint.url.href}`,
-    clientId: resolved.clientId,
-    authMethod: authentication.method,
-    keyIdentity: authentication.keyIdentity
-  }
+  const identity = TokenRequestRules.identityOf(resolved.endpoint, resolved.clientId, authentication)
   const cells = yield* Cells.make(tokenRequest.makeKey(identity, resolved.request), engine, resolved.cacheCapacity)
   telemetry.setConfiguredCell(cells.configured)
   return new TokenServiceImpl(cells, engine.owners, keyResolver(resolved, identity), fleet, telemetry)
@@ -331,22 +326,18 @@ const makeEngine = (
   const schedule = (cell: TokenCell, fetched: Fetched, protectedUntil: number): Effect.Effect<ScheduledToken> =>
     Effect.map(Effect.zip(jitter, Monotonic.now), ([random, now]) => {
       const { startedAt, token } = fetched
-      const times = Timing.scheduleOf({
+      const scheduled = TokenState.scheduledOf({
+        token,
         startedAt,
         lifetimeMillis: token.lifetimeMillis,
         leewayMillis,
         refreshAhead,
-        random
+        random,
+        protectedUntil
       })
       owners.set(token, cell)
-      parts.telemetry.issued(cell, times.expiresAt, now)
-      return {
-        ...times,
-        token,
-        succeed: Effect.succeed(token),
-        refreshAtNanos: TokenState.nanosOf(times.refreshAt),
-        protectedUntil
-      }
+      parts.telemetry.issued(cell, scheduled.expiresAt, now)
+      return { ...scheduled, succeed: Effect.succeed(token) }
     })
 
   return {

@@ -1,0 +1,179 @@
+/**
+ * Client assertions signed and checked (RFC 7523 §2.2), with the `jose` a line passes in (`Jose`: the part of it used
+ * here, the same in the versions each line depends on): a private key imported for its algorithm (probed for a PEM,
+ * the JWK's own for a JWK) and tried once, so that a key that cannot sign fails when the layer is built; its identity
+ * in cache keys (the RFC 7638 thumbprint of its public part); one assertion signed (`claimsOf`, `headerOf`); and an
+ * assertion made elsewhere checked. Failures are words that name the option and show nothing of the key or the
+ * assertion.
+ */
+import { type Checked, invalid, valid } from "./checked.js"
+import { type Claims, type Header, headerOf } from "./clientAuthentication.js"
+import * as compactJws from "./compactJws.js"
+import { defaultAlgorithmOf, type ParsedKey, pemProbeOrder, privateJwkMembers } from "./credentials.js"
+import { describeFailureName } from "./describeCause.js"
+import type { SigningAlgorithm } from "./methods.js"
+
+/**
+ * A key as `jose` holds it (a `CryptoKey`, or the bytes of an HMAC key): opaque here.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Key = object
+
+/**
+ * The part of `jose` used here; each line passes the module it depends on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Jose {
+  readonly SignJWT: new(payload: Record<string, unknown>) => {
+    setProtectedHeader(header: Record<string, unknown>): { sign(key: never): Promise<string> }
+  }
+  readonly importPKCS8: (pem: string, algorithm: string, options: { readonly extractable: boolean }) => Promise<object>
+  readonly importJWK: (jwk: never, algorithm: string) => Promise<object>
+  readonly exportJWK: (key: never) => Promise<object>
+  readonly calculateJwkThumbprint: (jwk: never) => Promise<string>
+}
+
+/**
+ * A private key ready to sign: the key, the header of its assertions, and its identity in cache keys
+ * (`jkt:<thumbprint>`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PrivateKeySigner {
+  readonly key: Key
+  readonly header: Header
+  readonly keyIdentity: string
+}
+
+const misfit = (algorithm: string) => `privateKey does not fit signingAlgorithm ${algorithm}`
+
+const attempt = async <A>(promise: () => Promise<A>): Promise<A | undefined> => {
+  try {
+    return await promise()
+  } catch {
+    return undefined
+  }
+}
+
+/** The key imported for its algorithm, and the JWK of its public part; what is wrong with it otherwise. */
+const importKey = async (
+  jose: Jose,
+  key: ParsedKey,
+  configured: SigningAlgorithm | undefined
+): Promise<
+  Checked<{ readonly key: Key; readonly algorithm: SigningAlgorithm; readonly jwk: Record<string, unknown> }>
+> => {
+  if (key._tag === "Jwk") {
+    const algorithm = configured ?? defaultAlgorithmOf(key.jwk)
+    if (algorithm === undefined) {
+      return invalid(
+        "privateKey is a JWK of a type with no default algorithm (RSA, EC P-256 or Ed25519); set signingAlgorithm"
+      )
+    }
+    const imported = await attempt(() => jose.importJWK({ ...key.jwk, ext: true } as never, algorithm))
+    // a symmetric JWK imports as bytes: no private key
+    if (imported === undefined || imported instanceof Uint8Array) return invalid(misfit(algorithm))
+    return valid({ key: imported, algorithm, jwk: key.jwk })
+  }
+  for (const algorithm of configured === undefined ? pemProbeOrder : [configured]) {
+    const imported = await attempt(() => jose.importPKCS8(key.pem, algorithm, { extractable: true }))
+    if (imported !== undefined) {
+      const jwk = await jose.exportJWK(imported as never) as Record<string, unknown>
+      return valid({ key: imported, algorithm, jwk })
+    }
+  }
+  return invalid(
+    configured === undefined
+      ? "privateKey is not a PKCS#8 RSA, EC P-256 or Ed25519 key (-----BEGIN PRIVATE KEY-----)"
+      : misfit(configured)
+  )
+}
+
+/**
+ * The private key of `private_key_jwt`, imported (for `algorithm`, or the one it fits), tried once (jose checks some
+ * things only when it signs: an RSA key's 2048 bits), with its identity and the header of its assertions (`keyId`, or
+ * a JWK's own `kid`, is its `kid`); what is wrong with it otherwise.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const privateKeySigner = async (
+  jose: Jose,
+  spec: {
+    readonly key: ParsedKey
+    readonly algorithm: SigningAlgorithm | undefined
+    readonly keyId: string | undefined
+  }
+): Promise<Checked<PrivateKeySigner>> => {
+  const imported = await importKey(jose, spec.key, spec.algorithm)
+  if (imported._tag === "Invalid") return imported
+  const { algorithm, jwk, key } = imported.value
+  const signed = await attempt(() => new jose.SignJWT({}).setProtectedHeader({ alg: algorithm }).sign(key as never))
+  if (signed === undefined) {
+    return invalid(`privateKey cannot sign with ${algorithm} (an RSA key needs at least 2048 bits)`)
+  }
+  const publicJwk: Record<string, unknown> = { ...jwk }
+  for (const name of privateJwkMembers) delete publicJwk[name]
+  const keyIdentity = `jkt:${await jose.calculateJwkThumbprint(publicJwk as never)}`
+  // a JWK's own `kid` is the default: it is how the server that holds its public part names it
+  const keyId = spec.keyId ?? (spec.key._tag === "Jwk" && typeof jwk.kid === "string" ? jwk.kid : undefined)
+  return valid({ key, header: headerOf(algorithm, keyId), keyIdentity })
+}
+
+/**
+ * The HMAC key of `client_secret_jwt`: the secret's UTF-8 bytes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const secretKey = (secret: string): Key => new TextEncoder().encode(secret)
+
+/**
+ * One assertion with `claims` and `header`, signed with `key`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sign = (jose: Jose, key: Key, header: Header, claims: Claims): Promise<string> =>
+  new jose.SignJWT({ ...claims }).setProtectedHeader({ ...header }).sign(key as never)
+
+/**
+ * What an assertion made elsewhere gave (its text, `undefined` when it was no `Redacted` value), checked: a non-empty
+ * compact JWS; what is wrong with it otherwise, without quoting it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const checkAssertion = (text: unknown): Checked<string> => {
+  if (typeof text !== "string" || text === "") {
+    return invalid("the clientAssertion effect gave no assertion (a Redacted non-empty string)")
+  }
+  const problem = compactJws.problem(text)
+  return problem === undefined
+    ? valid(text)
+    : invalid(`the clientAssertion effect gave an assertion that is no ${compactJws.described}: ${problem}`)
+}
+
+/**
+ * Why an assertion made elsewhere is missing, by the name of what its effect failed with (its text may quote what it
+ * read), or by `refused` when the library read it itself and says why.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const assertionFailed = (error: unknown, refused: string | undefined): string =>
+  refused ?? `the clientAssertion effect failed (${describeFailureName(error)})`
+
+/**
+ * Why an assertion made elsewhere is missing when its effect died: the defect's name, never its text.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const assertionDied = (defect: unknown): string =>
+  `the clientAssertion effect died (${describeFailureName(defect)})`

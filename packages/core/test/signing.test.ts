@@ -1,0 +1,148 @@
+/**
+ * Client assertions (`docs/authentication.md`): a private key imported for its algorithm, tried once, its identity
+ * the thumbprint of its public part and its `kid` the configured one or the JWK's own; what is wrong with a key in
+ * words that show none of it; an assertion signed and verified; an assertion made elsewhere checked without quoting it.
+ */
+import * as Crypto from "node:crypto"
+import { assert, describe, it } from "vitest"
+import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
+import { claimsOf, headerOf } from "../src/clientAuthentication.js"
+import type { Jwk } from "../src/credentials.js"
+import * as Signing from "../src/signing.js"
+
+// jose 6, the version both lines depend on and pass in (the root's jose 5 is a test server's)
+const josePath: string = "../../client-credentials/node_modules/jose/dist/webapi/index.js"
+const Jose = (await import(josePath)) as typeof JoseTypes
+
+const es256 = await Jose.generateKeyPair("ES256", { extractable: true })
+const es256Pem = await Jose.exportPKCS8(es256.privateKey)
+const es256Jwk = await Jose.exportJWK(es256.privateKey)
+const es256Thumbprint = await Jose.calculateJwkThumbprint(await Jose.exportJWK(es256.publicKey))
+
+const problemOf = (checked: { readonly _tag: string; readonly problem?: string }) => {
+  assert.strictEqual(checked._tag, "Invalid")
+  return checked.problem
+}
+
+describe("privateKeySigner", () => {
+  it("a PKCS#8 PEM: its algorithm probed, its identity the public part's thumbprint, the configured kid", async () => {
+    const signer = await Signing.privateKeySigner(Jose, {
+      key: { _tag: "Pem", pem: es256Pem },
+      algorithm: undefined,
+      keyId: "key-1"
+    })
+    assert.strictEqual(signer._tag, "Valid")
+    if (signer._tag !== "Valid") return
+    assert.deepStrictEqual(signer.value.header, { alg: "ES256", typ: "JWT", kid: "key-1" })
+    assert.strictEqual(signer.value.keyIdentity, `jkt:${es256Thumbprint}`)
+  })
+
+  it("a private JWK: its default algorithm, its own kid unless one is configured, the same identity", async () => {
+    const jwk = { ...es256Jwk, kid: "jwk-kid" } as Jwk
+    const own = await Signing.privateKeySigner(Jose, {
+      key: { _tag: "Jwk", jwk },
+      algorithm: undefined,
+      keyId: undefined
+    })
+    assert.strictEqual(own._tag, "Valid")
+    if (own._tag !== "Valid") return
+    assert.deepStrictEqual(own.value.header, { alg: "ES256", typ: "JWT", kid: "jwk-kid" })
+    assert.strictEqual(own.value.keyIdentity, `jkt:${es256Thumbprint}`)
+    const configured = await Signing.privateKeySigner(Jose, {
+      key: { _tag: "Jwk", jwk },
+      algorithm: "ES256",
+      keyId: "k"
+    })
+    assert.strictEqual(configured._tag === "Valid" && configured.value.header.kid, "k")
+  })
+
+  it("what is wrong with a key, in words that show none of it", async () => {
+    const pem = { _tag: "Pem", pem: es256Pem } as const
+    assert.strictEqual(
+      problemOf(await Signing.privateKeySigner(Jose, { key: pem, algorithm: "RS256", keyId: undefined })),
+      "privateKey does not fit signingAlgorithm RS256"
+    )
+    assert.strictEqual(
+      problemOf(
+        await Signing.privateKeySigner(Jose, {
+          key: { _tag: "Pem", pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" },
+          algorithm: undefined,
+          keyId: undefined
+        })
+      ),
+      "privateKey is not a PKCS#8 RSA, EC P-256 or Ed25519 key (-----BEGIN PRIVATE KEY-----)"
+    )
+    const oct = { kty: "oct", k: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", d: "x" } as Jwk
+    assert.strictEqual(
+      problemOf(
+        await Signing.privateKeySigner(Jose, { key: { _tag: "Jwk", jwk: oct }, algorithm: undefined, keyId: undefined })
+      ),
+      "privateKey is a JWK of a type with no default algorithm (RSA, EC P-256 or Ed25519); set signingAlgorithm"
+    )
+    assert.strictEqual(
+      problemOf(
+        await Signing.privateKeySigner(Jose, { key: { _tag: "Jwk", jwk: oct }, algorithm: "ES256", keyId: undefined })
+      ),
+      "privateKey does not fit signingAlgorithm ES256"
+    )
+    const rsa1024 = Crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey
+    const rsa1024Pem = rsa1024.export({ type: "pkcs8", format: "pem" }).toString()
+    assert.strictEqual(
+      problemOf(
+        await Signing.privateKeySigner(Jose, {
+          key: { _tag: "Pem", pem: rsa1024Pem },
+          algorithm: undefined,
+          keyId: undefined
+        })
+      ),
+      "privateKey cannot sign with RS256 (an RSA key needs at least 2048 bits)"
+    )
+  })
+})
+
+describe("sign", () => {
+  it("an assertion with the claims and header, verified with the public key; HS256 over a secret", async () => {
+    const claims = claimsOf({ clientId: "c", audience: "https://as/token", now: 1_700_000_000_000, jti: "j" })
+    const signer = await Signing.privateKeySigner(Jose, {
+      key: { _tag: "Pem", pem: es256Pem },
+      algorithm: undefined,
+      keyId: undefined
+    })
+    assert.strictEqual(signer._tag, "Valid")
+    if (signer._tag !== "Valid") return
+    const jwt = await Signing.sign(Jose, signer.value.key, signer.value.header, claims)
+    const verified = await Jose.jwtVerify(jwt, es256.publicKey, { currentDate: new Date(1_700_000_000_000) })
+    assert.deepStrictEqual(verified.payload, { ...claims })
+    assert.deepStrictEqual(verified.protectedHeader, { alg: "ES256", typ: "JWT" })
+    const hs = await Signing.sign(Jose, Signing.secretKey("s3cr3t"), headerOf("HS256", undefined), claims)
+    const hsVerified = await Jose.jwtVerify(hs, new TextEncoder().encode("s3cr3t"), {
+      currentDate: new Date(1_700_000_000_000)
+    })
+    assert.strictEqual(hsVerified.payload.sub, "c")
+  })
+})
+
+describe("an assertion made elsewhere", () => {
+  it("a compact JWS passes; nothing, an empty text or no JWS: what is wrong, never the text", () => {
+    assert.deepStrictEqual(Signing.checkAssertion("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjIn0.c2ln"), {
+      _tag: "Valid",
+      value: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjIn0.c2ln"
+    })
+    const none = "the clientAssertion effect gave no assertion (a Redacted non-empty string)"
+    assert.strictEqual(problemOf(Signing.checkAssertion(undefined)), none)
+    assert.strictEqual(problemOf(Signing.checkAssertion("")), none)
+    const problem = problemOf(Signing.checkAssertion("SECRET.PART two"))
+    assert.match(problem ?? "", /^the clientAssertion effect gave an assertion that is no /)
+    assert.notInclude(problem, "SECRET")
+  })
+
+  it("a failure or a defect by its name; a refusal the library made, its own words", () => {
+    const quoting = new TypeError("read SECRET")
+    assert.strictEqual(Signing.assertionFailed(quoting, undefined), "the clientAssertion effect failed (TypeError)")
+    assert.strictEqual(
+      Signing.assertionFailed(quoting, "OAUTH_CLIENT_ASSERTION_FILE names a FIFO"),
+      "OAUTH_CLIENT_ASSERTION_FILE names a FIFO"
+    )
+    assert.strictEqual(Signing.assertionDied(quoting), "the clientAssertion effect died (TypeError)")
+  })
+})

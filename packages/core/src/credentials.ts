@@ -265,6 +265,45 @@ export interface Reader<A> {
 }
 
 /**
+ * What a line tells the core about its values: whether a value is one of its secret wrappers (`Redacted`), the
+ * value a wrapper holds, and whether a value is one of its assertion sources (an `Effect`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LineValues<S> {
+  readonly isSecret: (value: unknown) => value is S
+  readonly reveal: (secret: S) => unknown
+  readonly isAssertion: (value: unknown) => boolean
+}
+
+/**
+ * The `Reader` of a line whose secrets are `Redacted` and whose assertions are `Effect`s, with its words for what is
+ * wrong: a secret not wrapped, one that holds `undefined` (a variable read without `Config`), an assertion that is no
+ * effect.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const readerOf = <S, A>(line: LineValues<S>): Reader<A> => ({
+  secret: (name, value) => {
+    if (!line.isSecret(value)) return invalid(`${name} must be a Redacted value (Redacted.make or Config.redacted)`)
+    const held = line.reveal(value)
+    if (held === undefined) {
+      return invalid(
+        `${name} holds undefined, not a string: is the environment variable it was read from set? Read it with ` +
+          "Config.redacted (or use TokenService.layerConfig()) to be told which variable is missing"
+      )
+    }
+    return checkSecretText(name, held)
+  },
+  assertion: (value) =>
+    line.isAssertion(value)
+      ? valid(value as A)
+      : invalid("clientAssertion must be an Effect that gives a Redacted assertion")
+})
+
+/**
  * A secret's text, checked: a non-empty string (`kindOf` says what else it is).
  *
  * @since 0.1.0

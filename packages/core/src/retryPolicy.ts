@@ -62,3 +62,35 @@ export const timedOut = (options: {
   origin: options.origin,
   detail: `no answer within ${formatMillis(options.timeoutMillis)}`
 })
+
+/**
+ * What a line's `withRetries` takes: the schedule, the timeout of each attempt, where the call goes (`origin`) and
+ * which call it is (`source`, the token endpoint's when absent), for the `Timeout` error; and who is told of each
+ * attempt and retry (telemetry; its `done` runs at the end).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryOptions<Schedule, Duration, Observer> {
+  readonly schedule: Schedule
+  readonly timeout: Duration
+  readonly origin: string
+  readonly source?: Source
+  readonly observer?: Observer
+}
+
+/**
+ * `timedOut` for a line's `RetryOptions`, its timeout read by `toMillis`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const timedOutOf = <Duration>(
+  options: RetryOptions<unknown, Duration, unknown>,
+  toMillis: (duration: Duration) => number
+): NetworkFailure =>
+  timedOut({
+    source: options.source ?? "TokenEndpoint",
+    origin: options.origin,
+    timeoutMillis: toMillis(options.timeout)
+  })

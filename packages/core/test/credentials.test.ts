@@ -327,3 +327,40 @@ describe("credentials: secretsOf", () => {
     assert.deepStrictEqual(credentials.secretsOf("id", { _tag: "Assertion", assertion: () => "a.b.c" }), [])
   })
 })
+
+describe("credentials: readerOf, a line's values", () => {
+  class Wrapped {
+    constructor(readonly held: unknown) {}
+  }
+  const assertionSource = { effect: true }
+  const reader = credentials.readerOf<Wrapped, typeof assertionSource>({
+    isSecret: (value): value is Wrapped => value instanceof Wrapped,
+    reveal: (secret) => secret.held,
+    isAssertion: (value) => value === assertionSource
+  })
+
+  it("a wrapped secret's text, checked; one not wrapped, or holding undefined: named, never shown", () => {
+    assert.deepStrictEqual(reader.secret("clientSecret", new Wrapped("s3cr3t")), { _tag: "Valid", value: "s3cr3t" })
+    assert.deepStrictEqual(reader.secret("clientSecret", "s3cr3t"), {
+      _tag: "Invalid",
+      problem: "clientSecret must be a Redacted value (Redacted.make or Config.redacted)"
+    })
+    assert.deepStrictEqual(reader.secret("privateKey", new Wrapped(undefined)), {
+      _tag: "Invalid",
+      problem: "privateKey holds undefined, not a string: is the environment variable it was read from set? Read it " +
+        "with Config.redacted (or use TokenService.layerConfig()) to be told which variable is missing"
+    })
+    assert.deepStrictEqual(reader.secret("clientSecret", new Wrapped("")), {
+      _tag: "Invalid",
+      problem: "clientSecret is empty"
+    })
+  })
+
+  it("an assertion source of the line's kind, or what it must be", () => {
+    assert.deepStrictEqual(reader.assertion(assertionSource), { _tag: "Valid", value: assertionSource })
+    assert.deepStrictEqual(reader.assertion("eyJ.a.b"), {
+      _tag: "Invalid",
+      problem: "clientAssertion must be an Effect that gives a Redacted assertion"
+    })
+  })
+})

@@ -66,3 +66,17 @@ describe("retryPolicy: a timeout", () => {
     for (const [millis, text] of cases) assert.strictEqual(RetryPolicy.formatMillis(millis), text, String(millis))
   })
 })
+
+describe("retryPolicy: a line's options", () => {
+  it("timedOutOf: the token endpoint's unless the options name another call, the timeout read by the line", () => {
+    const options = { schedule: "s", timeout: { seconds: 30 }, origin: "https://auth.example.com" }
+    const toMillis = (duration: { readonly seconds: number }) => duration.seconds * 1000
+    assert.deepStrictEqual(RetryPolicy.timedOutOf(options, toMillis), {
+      reason: "Timeout",
+      source: "TokenEndpoint",
+      origin: "https://auth.example.com",
+      detail: "no answer within 30s"
+    })
+    assert.strictEqual(RetryPolicy.timedOutOf({ ...options, source: "Discovery" }, toMillis).source, "Discovery")
+  })
+})

@@ -39,29 +39,17 @@ const honouringRetryAfter = (schedule: Schedule.Schedule<unknown, NetworkError.N
  */
 export const withRetries = <A>(
   attempt: Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError>,
-  options: {
-    readonly schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>
-    readonly timeout: Duration.Duration
-    /** The origin called, for the `Timeout` error. */
-    readonly origin: string
-    /** Which call, for the `Timeout` error; the token endpoint's when absent. */
-    readonly source?: NetworkError.Source
-    /** Told of each attempt and retry (telemetry); its `done` runs at the end. */
-    readonly observer?: RetryObserver
-  }
+  options: RetryPolicy.RetryOptions<
+    Schedule.Schedule<unknown, NetworkError.NetworkError>,
+    Duration.Duration,
+    RetryObserver
+  >
 ): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
   const observer = options.observer
   const observed = observer === undefined ? attempt : Effect.zipRight(Effect.sync(observer.attempt), attempt)
   const timed = Effect.timeoutFail(observed, {
     duration: options.timeout,
-    onTimeout: () =>
-      networkError(
-        RetryPolicy.timedOut({
-          source: options.source ?? "TokenEndpoint",
-          origin: options.origin,
-          timeoutMillis: Duration.toMillis(options.timeout)
-        })
-      )
+    onTimeout: () => networkError(RetryPolicy.timedOutOf(options, Duration.toMillis))
   })
   // Only retryable errors reach the schedule; the others travel in the success channel past the retry.
   const separated = Effect.catchAll(

@@ -4,7 +4,7 @@
  * `Redacted` value, an assertion made elsewhere an `Effect`. The result is a `clientAuthentication.Spec`, its
  * secrets redacted again; keys are parsed here and imported (asynchronously) when the layer is built.
  */
-import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
+import { valid } from "@effect-oauth2/core/checked"
 import * as CredentialRules from "@effect-oauth2/core/credentials"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -18,25 +18,11 @@ import type * as clientAuthentication from "./clientAuthentication.js"
 type AssertionSource = Effect.Effect<Redacted.Redacted<string>, unknown>
 
 /** How this line holds what the core cannot read: secrets in `Redacted`, assertions from an `Effect`. */
-const reader: CredentialRules.Reader<AssertionSource> = {
-  secret: (name, value): Checked<string> => {
-    if (!Redacted.isRedacted(value)) {
-      return invalid(`${name} must be a Redacted value (Redacted.make or Config.redacted)`)
-    }
-    const held: unknown = Redacted.value(value)
-    if (held === undefined) {
-      return invalid(
-        `${name} holds undefined, not a string: is the environment variable it was read from set? Read it with ` +
-          "Config.redacted (or use TokenService.layerConfig()) to be told which variable is missing"
-      )
-    }
-    return CredentialRules.checkSecretText(name, held)
-  },
-  assertion: (value) =>
-    Effect.isEffect(value)
-      ? valid(value as AssertionSource)
-      : invalid("clientAssertion must be an Effect that gives a Redacted assertion")
-}
+const reader = CredentialRules.readerOf<Redacted.Redacted<unknown>, AssertionSource>({
+  isSecret: Redacted.isRedacted,
+  reveal: Redacted.value,
+  isAssertion: Effect.isEffect
+})
 
 /** The credentials checked by the core, their secrets redacted again. */
 const redacted = (spec: CredentialRules.Spec<AssertionSource>): clientAuthentication.Spec =>

@@ -36,25 +36,14 @@ const ignore = () => {}
  */
 export const withRetries = <A>(
   attempt: Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError>,
-  options: {
-    readonly schedule: Schedule.Schedule<unknown, NetworkError.NetworkError>
-    readonly timeout: Duration.Duration
-    /** The origin called, for the `Timeout` error. */
-    readonly origin: string
-    /** Which call, for the `Timeout` error; the token endpoint's when absent. */
-    readonly source?: NetworkError.Source
-    /** Told of each attempt and retry (telemetry); its `done` runs at the end. */
-    readonly observer?: RetryObserver
-  }
+  options: RetryPolicy.RetryOptions<
+    Schedule.Schedule<unknown, NetworkError.NetworkError>,
+    Duration.Duration,
+    RetryObserver
+  >
 ): Effect.Effect<A, TokenError.TokenError | NetworkError.NetworkError> => {
   const { observer } = options
-  const timedOut = networkError(
-    RetryPolicy.timedOut({
-      source: options.source ?? "TokenEndpoint",
-      origin: options.origin,
-      timeoutMillis: Duration.toMillis(options.timeout)
-    })
-  )
+  const timedOut = networkError(RetryPolicy.timedOutOf(options, Duration.toMillis))
   const tried = Effect.timeoutOrElse(
     observer === undefined ? attempt : Effect.andThen(Effect.sync(observer.attempt), attempt),
     {

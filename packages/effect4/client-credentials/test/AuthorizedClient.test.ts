@@ -277,11 +277,15 @@ describe("AuthorizedClient (Effect 4): a 401 for the token", () => {
   })
 })
 
-/** The count of the counter `name` over every label set. */
-const countOf = (name: string) =>
+/** The count of the counter `name` over every label set, or those of the client `clientId` only. */
+const countOf = (name: string, clientId?: string) =>
   Effect.map(Metric.snapshot, (snapshots) =>
     snapshots.reduce(
-      (sum, snapshot) => snapshot.id === name && snapshot.type === "Counter" ? sum + Number(snapshot.state.count) : sum,
+      (sum, snapshot) =>
+        snapshot.id === name && snapshot.type === "Counter" &&
+          (clientId === undefined || snapshot.attributes?.[Telemetry.keys.clientId] === clientId)
+          ? sum + Number(snapshot.state.count)
+          : sum,
       0
     ))
 
@@ -297,6 +301,35 @@ describe("AuthorizedClient (Effect 4): telemetry", () => {
       const refused = AuthorizedClient.withTokens(refusing.client, { tokens: makeTokens().service })
       yield* Effect.flip(refused.get("https://a.example/"))
       assert.deepStrictEqual(yield* counts, [rejections + 2, recoveries + 1])
+    })
+  })
+
+  it.effect("counted with the labels of the service's client when the service is TokenService's", () => {
+    let issued = 0
+    const endpoint = HttpClient.make((request) =>
+      Effect.sync(() =>
+        HttpClientResponse.fromWeb(
+          request,
+          Response.json({ access_token: `tok-${++issued}`, token_type: "Bearer", expires_in: 3600 })
+        )
+      )
+    )
+    const api = makeApi(rejectsBefore(2))
+    return Effect.gen(function*() {
+      const tokens = yield* TokenService.make({
+        tokenUrl: "https://login.example.com/token",
+        clientId: "labelled-client",
+        clientSecret: Redacted.make("s3cret")
+      }).pipe(Effect.provideService(HttpClient.HttpClient, endpoint))
+      const response = yield* AuthorizedClient.withTokens(api.client, { tokens }).get("https://api.example.com/a")
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(
+        yield* Effect.all([
+          countOf(Telemetry.names.rejections, "labelled-client"),
+          countOf(Telemetry.names.recoveries, "labelled-client")
+        ]),
+        [1, 1]
+      )
     })
   })
 })

@@ -27,7 +27,8 @@ import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import * as Telemetry from "./telemetry.js"
+import type * as Telemetry from "./telemetry.js"
+import { telemetryOf } from "./tokenService.js"
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
 const bodyReadTimeout = Duration.seconds(5)
@@ -137,7 +138,7 @@ const settingsOf = (options: AuthorizedClient.Options & { readonly tokens: Token
     retryOnUnauthorized: options.retryOnUnauthorized ?? true,
     failOnErrorStatus: options.failOnErrorStatus ?? true,
     allowedOrigins: checked.value,
-    telemetry: Telemetry.unlabelled
+    telemetry: telemetryOf(tokens)
   }
 }
 

@@ -37,16 +37,6 @@ const secret = "s3cret-VALUE-never-shown"
 
 const MiB = 1024 * 1024
 
-/** Refuses the first token, `t1`, as RFC 6750 says; answers the others with the length of the body received. */
-const refusesT1: Server.ApiHandler = (hit, response) => {
-  if (hit.authorization === "Bearer t1") {
-    response.writeHead(401, { "www-authenticate": "Bearer error=\"invalid_token\"" })
-    response.end()
-    return
-  }
-  response.end(`ok ${hit.body.length}`)
-}
-
 const streamInit = (body: ReadableStream<Uint8Array>, signal?: AbortSignal): RequestInit =>
   ({ method: "POST", body, duplex: "half", ...(signal === undefined ? {} : { signal }) }) as RequestInit
 
@@ -244,7 +234,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         })))
 
     it("after a 401, fetch sends the body again with a fresh token, and getToken never hands out the rejected one", () =>
-      Server.withServer(refusesT1, (server) =>
+      Server.withServer(Server.refusesT1, (server) =>
         withClient(server, {}, async (client) => {
           assert.strictEqual(await client.getToken(), "t1")
           const response = await client.fetch(`${server.url}/api`, { method: "PUT", body: "payload" })
@@ -348,29 +338,35 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
 
   describe("the Promise API: request bodies", () => {
     it("a body of replayBodyLimit bytes is sent again after a 401; one byte more is sent once, and the 401 is the answer", async () => {
-      await Server.withServer(refusesT1, (server) =>
-        withClient(server, { replayBodyLimit: 10 }, async (client) => {
-          const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "0123456789" })
-          assert.strictEqual(await response.text(), "ok 10")
-          assert.deepStrictEqual(server.apiRequests, [
-            { authorization: "Bearer t1", body: "0123456789" },
-            { authorization: "Bearer t2", body: "0123456789" }
-          ])
-        }))
-      await Server.withServer(refusesT1, (server) =>
-        withClient(server, { replayBodyLimit: 10 }, async (client) => {
-          const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "0123456789A" })
-          assert.strictEqual(response.status, 401)
-          assert.deepStrictEqual(server.apiRequests, [{ authorization: "Bearer t1", body: "0123456789A" }])
-          // the refused token is dropped all the same
-          assert.strictEqual(await client.getToken(), "t2")
-        }))
+      await Server.withServer(
+        Server.refusesT1,
+        (server) =>
+          withClient(server, { replayBodyLimit: 10 }, async (client) => {
+            const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "0123456789" })
+            assert.strictEqual(await response.text(), "ok 10")
+            assert.deepStrictEqual(server.apiRequests, [
+              { authorization: "Bearer t1", body: "0123456789" },
+              { authorization: "Bearer t2", body: "0123456789" }
+            ])
+          })
+      )
+      await Server.withServer(
+        Server.refusesT1,
+        (server) =>
+          withClient(server, { replayBodyLimit: 10 }, async (client) => {
+            const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "0123456789A" })
+            assert.strictEqual(response.status, 401)
+            assert.deepStrictEqual(server.apiRequests, [{ authorization: "Bearer t1", body: "0123456789A" }])
+            // the refused token is dropped all the same
+            assert.strictEqual(await client.getToken(), "t2")
+          })
+      )
     })
 
     it(
       "the default limit is 1 MiB: a stream past it is sent once, whole, and the 401 is the answer",
       () =>
-        Server.withServer(refusesT1, (server) =>
+        Server.withServer(Server.refusesT1, (server) =>
           withClient(server, {}, async (client) => {
             const half = "b".repeat(MiB / 2)
             const response = await client.fetch(`${server.url}/api`, streamInit(streamOf(half, half, "c", "tail")))

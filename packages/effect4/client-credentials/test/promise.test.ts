@@ -68,19 +68,12 @@ describe("promise (Effect 4): a token through the runtime", () => {
     }))
 
   it("fetches through the HTTP client given, with the token and the 401 rule", () =>
-    Server.withServer((hit, response) => {
-      if (hit.authorization === "Bearer t1") {
-        response.writeHead(401, { "www-authenticate": "Bearer error=\"invalid_token\"" })
-        response.end()
-        return
-      }
-      response.end(`ok ${hit.body}`)
-    }, async (server) => {
+    Server.withServer(Server.refusesT1, async (server) => {
       const client = Promise_.createTokenClient({ ...options(server), httpClient: FetchHttpClient.layer })
       try {
         const response = await client.fetch(`${server.url}/api`, { method: "POST", body: "payload" })
         assert.strictEqual(response.status, 200)
-        assert.strictEqual(await response.text(), "ok payload")
+        assert.strictEqual(await response.text(), `ok ${"payload".length}`)
         assert.deepStrictEqual(server.apiRequests.map((hit) => hit.authorization), ["Bearer t1", "Bearer t2"])
       } finally {
         await client.close()

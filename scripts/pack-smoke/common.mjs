@@ -7,11 +7,43 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
-/** The packages we publish, each before those that depend on it. */
-export const libraries = ["core", "client-credentials", "testing", "redis"]
+/**
+ * The Effect lines we publish: each a major version of the same package names, under a dist-tag of its own. `folder`:
+ * where its packages are under packages/ (their workspace names end in `-effect4` there, since npm workspaces need
+ * names of their own; they are packed under the names users install); `libraries`: its packages, each before those
+ * that depend on it (`core`, which imports no Effect, is published once and serves both); `heading`: the words that
+ * name its part of the root README's Install section; `tag`: its dist-tag.
+ */
+export const allLines = [
+  {
+    name: "effect3",
+    heading: "Effect 3",
+    folder: "",
+    libraries: ["core", "client-credentials", "testing", "redis"],
+    tag: "effect3",
+    node: "current"
+  },
+  {
+    name: "effect4",
+    heading: "Effect 4",
+    folder: "effect4",
+    libraries: ["client-credentials", "testing", "redis"],
+    tag: "latest",
+    node: "22"
+  }
+]
+export const args = new Set(process.argv.slice(2))
+/** The lines this run checks: all, or those named by `--line <name>` (repeatable). */
+export const lines = (() => {
+  const named = process.argv.flatMap((arg, i) => process.argv[i - 1] === "--line" ? [arg] : [])
+  return named.length === 0 ? allLines : allLines.filter((line) => named.includes(line.name))
+})()
+/** Where each library of `line` is, under packages/. */
+export const dirsOf = (line) => line.libraries.map((dir) => line.folder === "" ? dir : `${line.folder}/${dir}`)
+/** The packages we publish, as folders under packages/, each before those that depend on it. */
+export const libraries = [...new Set(allLines.flatMap(dirsOf))]
 /** Libraries a user never installs by name: other libraries depend on them, and their READMEs say which. */
 export const dependencyOnly = new Set(["core"])
-export const args = new Set(process.argv.slice(2))
 
 /** What the end of the run cleans up: the temporary directory, and the local npm registry while it runs. */
 export const session = { tmpDir: undefined, registry: undefined }
@@ -94,4 +126,15 @@ export const cleanEnv = () => {
   delete env.NODE_OPTIONS
   delete env.NODE_PATH
   return env
+}
+
+/** The Node.js that runs `line`'s project: this one, or the 22.19+ that scripts/node22.mjs finds or brings. */
+export const nodeOf = async (line) => {
+  if (line.node === "current") return process.execPath
+  const found = await run(process.execPath, [path.join(repoRoot, "scripts", "node22.mjs")], {
+    cwd: repoRoot,
+    timeoutMs: 5 * 60_000
+  })
+  if (!found.ok) throw new Error(`no Node.js 22.19+ for the ${line.heading} line:\n${found.output}`)
+  return found.stdout.trim()
 }

@@ -1,39 +1,56 @@
 #!/usr/bin/env node
 // Pack smoke test: what `npm publish` would ship must install and work for a user who follows the README, without
-// our source condition. The steps, in order:
+// our source condition, on each Effect line (common.mjs: `lines`). The steps, in order:
 //
-// 1. `npm run build` (tsc -b tsconfig.build.json) writes packages/*/build/{esm,dts}, from an empty build/.
-// 2. The root README's "## Install" section is read: its ```sh block must hold only plain `npm install` lines (flags
-//    and package specs, nothing the shell would expand) (readmes.mjs).
-// 3. `npm pack` each library; the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
+// 1. `npm run build` (tsc -b tsconfig.build.json) writes packages/*/build/{esm,dts} and packages/effect4/*/build/…,
+//    from an empty build/.
+// 2. The root README's "## Install" section is read: its "### " part for each line, whose ```sh block must hold only
+//    plain `npm install` lines (flags and package specs, nothing the shell would expand) (readmes.mjs).
+// 3. `npm pack` each library (the Effect 4 line's from a copy under the name it is published as); the tarball must hold build/esm/*.js and build/dts/*.d.ts for every src module, a
 //    README.md that names the package and links to the docs, and the MIT LICENSE; the install line of the package's
 //    README must install it with the root README's flags and name every package with the root README's range
 //    (pack.mjs).
-// 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our packages from those tarballs and
+// 4. A local npm registry on 127.0.0.1 (port 0, closed at the end) serves our packages from those tarballs (both
+//    lines' versions of a name, each line's dist-tag) and
 //    every other package from the repo's node_modules and its workspaces' (registry.mjs); a name not installed here
 //    answers 404, which npm accepts for optional packages only (other platforms' binaries). Since only the versions
 //    we test with are offered, a README range or a peer range they do not satisfy fails the install
-//    (ERESOLVE/ETARGET). In a fresh project in os.tmpdir(), the README's commands run exactly as written, pointed at
+//    (ERESOLVE/ETARGET). In a fresh project per line in os.tmpdir(), its README commands run exactly as written, pointed at
 //    that registry through the environment; its package-lock.json must show every package from the local registry
 //    and ours with the integrity of the packed tarballs (install.mjs).
-// 5. In that project: import every public entry point, check that internal/* is blocked and that
-//    `<pkg>/package.json` is exported (run.mjs).
+// 5. In that project, on the line's Node.js: import every public entry point, check that internal/* is blocked and
+//    that `<pkg>/package.json` is exported; get a token from the testing package's FakeAuthServer and call its API
+//    through AuthorizedClient (run.mjs).
 // 6. Type-check against the shipped .d.ts with the repo's TypeScript: the public API under NodeNext, the root entries
-//    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md
-//    (typecheck.mjs).
+//    under node10 and bundler, and the ```ts examples of each shipped README, the root README and (Effect 3)
+//    docs/*.md (typecheck.mjs).
 //
-// Usage: node scripts/pack-smoke/index.mjs [--no-build] [--keep]
+// Usage: node scripts/pack-smoke/index.mjs [--no-build] [--keep] [--line effect3|effect4 …]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)
-//   --keep      leave the temporary project (and npm's logs in its npm-cache/_logs) in place and print its path
+//   --keep      leave the temporary projects (and npm's logs in its npm-cache/_logs) in place and print their path
+//   --line      check only the lines named (default: every line)
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { allPassed, args, finish, libraries, record, repoRoot, run, session } from "./common.mjs"
-import { installFromReadme } from "./install.mjs"
+import {
+  allLines,
+  allPassed,
+  args,
+  dirsOf,
+  finish,
+  libraries,
+  lines,
+  nodeOf,
+  record,
+  repoRoot,
+  run,
+  session
+} from "./common.mjs"
+import { installFromReadme, startLocalRegistry } from "./install.mjs"
 import { packLibraries } from "./pack.mjs"
 import { describePackage } from "./packages.mjs"
 import { readRootInstall, specText } from "./readmes.mjs"
-import { checkImports } from "./run.mjs"
+import { checkImports, fetchToken } from "./run.mjs"
 import { typeCheck } from "./typecheck.mjs"
 
 const overallTimeoutMs = 10 * 60_000
@@ -48,6 +65,17 @@ setTimeout(() => {
   console.log(`FAIL the whole run took longer than ${overallTimeoutMs / 1000}s`)
   finish(1)
 }, overallTimeoutMs).unref()
+
+/** A fresh project for `line` in the temporary directory. */
+const freshProject = (line) => {
+  const project = path.join(session.tmpDir, `project-${line.name}`)
+  fs.mkdirSync(project)
+  fs.writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: `pack-smoke-${line.name}`, private: true, type: "module" }, null, 2)
+  )
+  return project
+}
 
 const main = async () => {
   // 1. build -------------------------------------------------------------------------------------------------------
@@ -66,7 +94,13 @@ const main = async () => {
     if (!record("build: npm run build (from an empty build/)", build.ok, startedAt, build.output)) return 1
   }
 
-  const packages = libraries.map(describePackage)
+  // each line's packages (core, which both lines use, is the Effect 3 line's: it is packed once)
+  const packagesOf = new Map(
+    lines.map((line) => [line, dirsOf(line).map((dir) => ({ ...describePackage(dir), line }))])
+  )
+  // core is packed with the Effect 3 line: a run of the Effect 4 line alone packs it too
+  const core = lines.includes(allLines[0]) ? [] : [{ ...describePackage("core"), line: allLines[0] }]
+  const packages = [...core, ...[...packagesOf.values()].flat()]
   for (const pkg of packages) {
     if (pkg.entries.length === 0) console.log(`note ${pkg.name}: no modules in src/ yet, only its packing is checked`)
   }
@@ -75,37 +109,47 @@ const main = async () => {
   if (!path.relative(repoRoot, session.tmpDir).startsWith("..")) {
     throw new Error(`${session.tmpDir} is inside the repository`)
   }
-  const project = path.join(session.tmpDir, "project")
-  fs.mkdirSync(project)
-  fs.writeFileSync(
-    path.join(project, "package.json"),
-    JSON.stringify({ name: "pack-smoke", private: true, type: "module" }, null, 2)
-  )
 
-  // 2. the root README's Install section: the commands the fresh project is installed with -------------------------
-  startedAt = Date.now()
-  const install = readRootInstall()
-  const installReadable = record(
-    `README.md's Install section: ${install.commands.length} commands (${
-      install.commands.flatMap((c) => c.specs).map(specText).join(" ")
-    })`,
-    install.problems.length === 0,
-    startedAt,
-    install.problems.join("\n")
-  )
+  // 2. the root README's Install section: the commands each line's fresh project is installed with -----------------
+  const installs = new Map()
+  let installReadable = true
+  for (const line of lines) {
+    startedAt = Date.now()
+    const install = readRootInstall(line)
+    installs.set(line, install)
+    installReadable = record(
+      `README.md's Install section for ${line.heading}: ${install.commands.length} commands (${
+        install.commands.flatMap((c) => c.specs).map(specText).join(" ")
+      })`,
+      install.problems.length === 0,
+      startedAt,
+      install.problems.join("\n")
+    ) && installReadable
+  }
 
   // 3. pack, inspect, extract --------------------------------------------------------------------------------------
-  const { ours, packed } = await packLibraries(packages, install.commands)
-  if (!installReadable || !packed) return 1
+  const { ours, packed: allPacked } = await packLibraries(packages, (pkg) => installs.get(pkg.line).commands)
+  if (!installReadable || !allPacked) return 1
 
-  // 4. install with the README's commands, from a local registry ---------------------------------------------------
-  if (!await installFromReadme(project, install.commands, ours)) return 1
-
-  // 5. imports through the exports map, without the source condition ---------------------------------------------
-  await checkImports(project, packages)
-
-  // 6. type-checks against the shipped .d.ts, and the examples of the READMEs and docs ------------------------------
-  await typeCheck(project, packages)
+  // 4-6. per line: install with the README's commands from the local registry, imports, a token, type-checks ------
+  const registry = await startLocalRegistry(ours)
+  for (const line of lines) {
+    const project = freshProject(line)
+    const linePackages = packagesOf.get(line)
+    // the line's own versions of our packages, and those it shares (core), as its lock must show them
+    const oursOfLine = new Map([...ours].map(([name, versions]) => {
+      const own = linePackages.find((pkg) => pkg.name === name)
+      const version = own === undefined ? versions[0] : versions.find((v) => v.tag === line.tag) ?? versions[0]
+      return [name, version]
+    }))
+    if (!await installFromReadme(project, installs.get(line).commands, oursOfLine, registry, line.heading)) continue
+    const node = await nodeOf(line)
+    await checkImports(project, linePackages, node, line.heading)
+    await fetchToken(project, node, line.heading)
+    await typeCheck(project, linePackages, line)
+  }
+  registry.close()
+  session.registry = undefined
 
   return allPassed() ? 0 : 1
 }

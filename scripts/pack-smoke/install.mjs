@@ -75,7 +75,7 @@ const checkLock = (project, registryUrl, ours, notFound) => {
     const integrity = `sha512-${crypto.createHash("sha512").update(tarball).digest("base64")}`
     if (entry === undefined) problems.push(`${name} is not installed`)
     else if (entry.version !== manifest.version || entry.integrity !== integrity) {
-      problems.push(`${name}@${entry.version} is not the packed tarball (${entry.integrity})`)
+      problems.push(`${name}@${entry.version} is not the packed tarball of ${manifest.version} (${entry.integrity})`)
     }
   }
   for (const name of notFound) {
@@ -86,28 +86,30 @@ const checkLock = (project, registryUrl, ours, notFound) => {
   return { count: entries.length, problems: problems.join("\n") }
 }
 
-/**
- * Starts the local registry (`ours`: the packed libraries), runs each of the root README's install `commands` in
- * `project`, and checks its package-lock.json; the registry is closed once installed. Whether all of it passed.
- */
-export const installFromReadme = async (project, commands, ours) => {
-  let startedAt = Date.now()
+/** Starts the local registry: `ours` (name -> [{ manifest, tarball, tag }]), and every package installed here. */
+export const startLocalRegistry = async (ours) => {
   session.registry = await startRegistry(ours, installedPackages())
-  const registry = session.registry
+  return session.registry
+}
+
+/**
+ * Runs each of a line's install `commands` from the root README in `project`, against the local `registry`, and
+ * checks its package-lock.json: `ours` (name -> { manifest, tarball }) are the line's packages, each of which must be
+ * its packed tarball. Whether all of it passed.
+ */
+export const installFromReadme = async (project, commands, ours, registry, heading) => {
+  let startedAt = Date.now()
   const env = npmEnv(registry.url)
   for (const [i, command] of commands.entries()) {
     startedAt = Date.now()
     const result = await run("sh", ["-c", command.line], { cwd: project, timeoutMs: 3 * 60_000, env })
-    const name = `README install command ${i + 1} in a fresh project: ${command.line}`
+    const name = `${heading}: README install command ${i + 1} in a fresh project: ${command.line}`
     if (!record(name, result.ok, startedAt, result.ok ? "" : installFailure(result, command, registry))) return false
   }
   startedAt = Date.now()
   const lock = checkLock(project, registry.url, ours, registry.notFound)
-  const lockName = `package-lock.json: ${lock.count} packages from the local registry, ${
+  const lockName = `${heading}: package-lock.json: ${lock.count} packages from the local registry, ${
     [...ours.keys()].join(" and ")
   } the packed tarballs; ${registry.notFound.size} optional packages not installed here (404) skipped`
-  if (!record(lockName, lock.problems === "", startedAt, lock.problems)) return false
-  registry.close()
-  session.registry = undefined
-  return true
+  return record(lockName, lock.problems === "", startedAt, lock.problems)
 }

@@ -7,10 +7,26 @@ import { record, run, session } from "./common.mjs"
 import { packageInstallProblems, shippedDocProblems } from "./readmes.mjs"
 
 /**
- * Packs, inspects and extracts every package (into `<tmpDir>/shipped/<dir>`). `packed`: whether every package could
- * be packed and shipped what it should; `ours`: name -> { manifest, tarball }, what the local registry serves for them.
+ * A copy of what a package ships (its `files`, read by npm pack) under the name it is published under, in
+ * `<tmpDir>/stage/<dir>`: what a release packs for a package whose workspace name is not its published one.
  */
-export const packLibraries = async (packages, rootCommands) => {
+const stage = (pkg) => {
+  const staged = path.join(session.tmpDir, "stage", pkg.dir)
+  fs.mkdirSync(staged, { recursive: true })
+  for (const entry of fs.readdirSync(pkg.packageDir)) {
+    if (entry === "node_modules" || entry === "package.json") continue
+    fs.cpSync(path.join(pkg.packageDir, entry), path.join(staged, entry), { recursive: true })
+  }
+  fs.writeFileSync(path.join(staged, "package.json"), JSON.stringify(pkg.manifest, null, 2) + "\n")
+  return staged
+}
+
+/**
+ * Packs, inspects and extracts every package (into `<tmpDir>/shipped/<dir>`). `packed`: whether every package could
+ * be packed and shipped what it should; `ours`: name -> [{ manifest, tarball, tag }] (a version a line), what the
+ * local registry serves for them. `commandsOf(pkg)`: the root README's install commands for the package's line.
+ */
+export const packLibraries = async (packages, commandsOf) => {
   const tarballs = path.join(session.tmpDir, "tarballs")
   fs.mkdirSync(tarballs, { recursive: true })
   let packed = true
@@ -18,7 +34,7 @@ export const packLibraries = async (packages, rootCommands) => {
   for (const pkg of packages) {
     let startedAt = Date.now()
     const pack = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", tarballs], {
-      cwd: pkg.packageDir,
+      cwd: pkg.staged ? stage(pkg) : pkg.packageDir,
       timeoutMs: 60_000
     })
     let tarball
@@ -73,10 +89,11 @@ export const packLibraries = async (packages, rootCommands) => {
       packed = false
       continue
     }
-    ours.set(pkg.name, {
+    ours.set(pkg.name, [...ours.get(pkg.name) ?? [], {
       manifest: JSON.parse(fs.readFileSync(path.join(target, "package.json"), "utf8")),
-      tarball: fs.readFileSync(tarball)
-    })
+      tarball: fs.readFileSync(tarball),
+      tag: pkg.line.tag
+    }])
 
     startedAt = Date.now()
     const docProblems = shippedDocProblems(pkg, target)
@@ -89,7 +106,7 @@ export const packLibraries = async (packages, rootCommands) => {
       ? fs.readFileSync(path.join(target, "README.md"), "utf8")
       : ""
     // a README that drifted from the root README fails the run, but the install below is still tried
-    const installProblems = packageInstallProblems(pkg, readme, rootCommands)
+    const installProblems = packageInstallProblems(pkg, readme, commandsOf(pkg))
     record(
       `${pkg.name}: its README's install line has the root README's flags and ranges`,
       installProblems === "",

@@ -42,10 +42,17 @@ const valueExports = (file, seen = new Set()) => {
   return [...names].sort()
 }
 
-/** A library of packages/`dir`: its manifest, its modules, its entry points and its internal modules. */
+/** The name a workspace package is published under: its own, without the `-effect4` its workspace name carries. */
+export const publishedName = (workspaceName) => workspaceName.replace(/-effect4$/, "")
+
+/**
+ * A library of packages/`dir`: its manifest, the name it is published under, its modules, its entry points and its
+ * internal modules.
+ */
 export const describePackage = (dir) => {
   const packageDir = path.join(repoRoot, "packages", dir)
-  const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8"))
+  const workspaceManifest = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8"))
+  const manifest = { ...workspaceManifest, name: publishedName(workspaceManifest.name) }
   const srcDir = path.join(packageDir, "src")
   const modules = sourceModules(srcDir)
   const entries = modules
@@ -57,5 +64,6 @@ export const describePackage = (dir) => {
       expected: valueExports(path.join(srcDir, `${m}.ts`))
     }))
   const internals = modules.filter((m) => m.startsWith("internal/")).map((m) => `${manifest.name}/${m}`)
-  return { dir, packageDir, name: manifest.name, manifest, modules, entries, internals }
+  const staged = workspaceManifest.name !== manifest.name
+  return { dir, packageDir, name: manifest.name, manifest, staged, modules, entries, internals }
 }

@@ -20,7 +20,9 @@ export const shippedDocProblems = (pkg, dir) => {
   } else {
     if (!readme.startsWith(`# ${pkg.name}\n`)) problems.push(`README.md does not start with "# ${pkg.name}"`)
     if (dependencyOnly.has(pkg.dir)) {
-      const dependents = libraries.filter((dir) => dir !== pkg.dir && readme.includes(`@effect-oauth2/${dir}`))
+      const dependents = libraries.map((dir) => dir.split("/").pop()).filter((name) =>
+        name !== pkg.dir && readme.includes(`@effect-oauth2/${name}`)
+      )
       if (dependents.length === 0) problems.push("README.md does not name the packages that depend on it")
     } else if (!/^```ts\n/m.test(readme)) {
       problems.push("README.md has no ```ts example")
@@ -65,27 +67,43 @@ const parseInstallLine = (line) => {
   return { line: line.trim(), specs, flags, problem }
 }
 
-/** The lines of the ```sh blocks of `markdown` (all of them, or those of its `## <section>` only). */
-const shellLines = (markdown, section) => {
-  let text = markdown
-  if (section !== undefined) {
-    const start = markdown.search(new RegExp(`^## ${section}\\n`, "m"))
-    if (start === -1) return undefined
-    const rest = markdown.slice(start + 1)
-    const end = rest.search(/^## /m)
-    text = end === -1 ? rest : rest.slice(0, end)
-  }
-  return [...text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)]
+/** The text of the `## <section>` of `markdown` (to the next `## `), or undefined. */
+const sectionText = (markdown, section) => {
+  const start = markdown.search(new RegExp(`^## ${section}\\n`, "m"))
+  if (start === -1) return undefined
+  const rest = markdown.slice(start + 1)
+  const end = rest.search(/^## /m)
+  return end === -1 ? rest : rest.slice(0, end)
+}
+
+/** The lines of the ```sh blocks of `text`. */
+const shellLines = (text) =>
+  [...text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)]
     .flatMap((m) => m[1].split("\n"))
     .map((line) => line.trim())
     .filter((line) => line !== "" && !line.startsWith("#"))
-}
 
-/** The root README's Install section as commands, or what is wrong with it. */
-export const readRootInstall = () => {
-  const lines = shellLines(fs.readFileSync(path.join(repoRoot, "README.md"), "utf8"), "Install")
-  if (lines === undefined) return { commands: [], problems: ["README.md has no \"## Install\" section"] }
-  if (lines.length === 0) return { commands: [], problems: ["README.md's Install section has no ```sh command"] }
+/** The `### ` parts of `text` whose heading names `words`, each to the next heading. */
+const subsectionsNaming = (text, words) =>
+  [...text.matchAll(/^### (.*)\n([\s\S]*?)(?=^#{2,3} |(?![\s\S]))/gm)]
+    .filter((m) => m[1].includes(words))
+    .map((m) => m[2])
+
+/** The root README's Install section as commands for `line` (its `### ` part that names the line), or what is wrong. */
+export const readRootInstall = (line) => {
+  const section = sectionText(fs.readFileSync(path.join(repoRoot, "README.md"), "utf8"), "Install")
+  if (section === undefined) return { commands: [], problems: ["README.md has no \"## Install\" section"] }
+  const parts = subsectionsNaming(section, line.heading)
+  if (parts.length !== 1) {
+    return {
+      commands: [],
+      problems: [`README.md's Install section has ${parts.length} "### " parts that name ${line.heading}, not 1`]
+    }
+  }
+  const lines = shellLines(parts[0])
+  if (lines.length === 0) {
+    return { commands: [], problems: [`README.md's Install section for ${line.heading} has no \`\`\`sh command`] }
+  }
   const commands = lines.map(parseInstallLine)
   const problems = commands.filter((c) => c.problem !== undefined).map((c) => `"${c.line}" ${c.problem}`)
   const names = commands.flatMap((c) => c.specs.map((s) => s.name))

@@ -47,11 +47,14 @@ export const installedPackages = () => {
   }
   visit(path.join(repoRoot, "node_modules"))
   // a workspace's own node_modules holds the versions it needs that the root's do not (e.g. a dependency of ours)
-  for (const workspace of ["packages", "examples"]) {
-    const base = path.join(repoRoot, workspace)
-    const dirs = workspace === "examples" ? [base] : fs.readdirSync(base).map((name) => path.join(base, name))
-    for (const dir of dirs) visit(path.join(dir, "node_modules"))
-  }
+  const children = (base) => fs.readdirSync(base).map((name) => path.join(base, name))
+  const effect4 = path.join(repoRoot, "packages", "effect4")
+  const workspaces = [
+    ...children(path.join(repoRoot, "packages")),
+    ...children(effect4),
+    path.join(repoRoot, "examples")
+  ]
+  for (const dir of workspaces) visit(path.join(dir, "node_modules"))
   return found
 }
 
@@ -68,7 +71,7 @@ const compareVersions = (a, b) => {
 }
 
 /**
- * Starts the registry on 127.0.0.1 port 0. `ours`: name -> { manifest, tarball } of the packed libraries; any other
+ * Starts the registry on 127.0.0.1 port 0. `ours`: name -> [{ manifest, tarball, tag }] of the packed libraries; any other
  * name is served from `installed` (every installed version), and a name not installed here answers 404. Packuments
  * and tarballs are built on first request and kept in memory.
  */
@@ -81,7 +84,7 @@ export const startRegistry = async (ours, installed) => {
 
   const packument = async (name) => {
     const sources = ours.has(name)
-      ? [ours.get(name)]
+      ? ours.get(name)
       : [...installed.get(name).values()].map((dir) => ({
         dir,
         manifest: JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
@@ -104,8 +107,15 @@ export const startRegistry = async (ours, installed) => {
         }
       }
     }))
-    const latest = Object.keys(versions).sort(compareVersions).pop()
-    return Buffer.from(JSON.stringify({ name, "dist-tags": { latest }, versions }))
+    // our lines' dist-tags (the newest version is `latest` unless a line is tagged so)
+    const tags = Object.fromEntries(
+      sources.filter((source) => source.tag).map((source) => [
+        source.tag,
+        source.manifest.version
+      ])
+    )
+    const distTags = { latest: Object.keys(versions).sort(compareVersions).pop(), ...tags }
+    return Buffer.from(JSON.stringify({ name, "dist-tags": distTags, versions }))
   }
 
   const handle = async (request, response) => {
@@ -156,7 +166,7 @@ export const startRegistry = async (ours, installed) => {
     /** The versions offered for `name`, newest last. */
     offered: (name) =>
       ours.has(name)
-        ? [ours.get(name).manifest.version]
+        ? ours.get(name).map((source) => source.manifest.version).sort(compareVersions)
         : [...(installed.get(name)?.keys() ?? [])].sort(compareVersions),
     close: () => {
       server.close()

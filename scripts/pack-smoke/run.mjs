@@ -119,11 +119,11 @@ console.log(JSON.stringify(results))
   )
 }
 
-/** Writes the import check into `project`, runs it with Node and records a line per check. */
-export const checkImports = async (project, packages) => {
+/** Writes the import check into `project`, runs it with `node` and records a line per check, named for `heading`. */
+export const checkImports = async (project, packages, node, heading) => {
   const startedAt = Date.now()
   writeImportCheck(project, packages)
-  const imports = await run(process.execPath, ["import-check.mjs"], {
+  const imports = await run(node, ["import-check.mjs"], {
     cwd: project,
     timeoutMs: 60_000,
     env: cleanEnv()
@@ -135,8 +135,76 @@ export const checkImports = async (project, packages) => {
     importResults = undefined
   }
   if (!imports.ok || importResults === undefined) {
-    record("import the public entry points", false, startedAt, imports.output)
+    record(`${heading}: import the public entry points`, false, startedAt, imports.output)
   } else {
-    for (const r of importResults) record(r.name, r.ok, startedAt, r.detail)
+    for (const r of importResults) record(`${heading}: ${r.name}`, r.ok, startedAt, r.detail)
   }
+}
+
+/**
+ * What an app does first, in the installed project, on either line: the testing package's `FakeAuthServer` on
+ * 127.0.0.1, a token from `TokenService.layer`, and a call of its API through `AuthorizedClient`, on undici. The same
+ * program runs on both lines: it uses only what their APIs share.
+ */
+const tokenProgram = `import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
+import { FakeAuthServer } from "@effect-oauth2/testing"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+
+const program = Effect.gen(function*() {
+  const server = yield* FakeAuthServer.FakeAuthServer
+  const live = AuthorizedClient.layer().pipe(
+    Layer.provideMerge(TokenService.layer({
+      tokenUrl: server.tokenUrl,
+      clientId: FakeAuthServer.defaultClient.clientId,
+      clientSecret: Redacted.make(FakeAuthServer.defaultClient.clientSecret)
+    })),
+    Layer.provideMerge(NodeHttpClient.layerUndici)
+  )
+  return yield* Effect.provide(
+    Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      const token = yield* tokens.get
+      const client = yield* AuthorizedClient.AuthorizedClient
+      const response = yield* client.get(server.apiUrl)
+      const requests = yield* server.tokenRequests
+      return { tokenType: token.tokenType, status: response.status, tokenRequests: requests.length }
+    }),
+    live
+  )
+})
+
+Effect.runPromise(Effect.scoped(Effect.provide(program, FakeAuthServer.layer()))).then(
+  (result) => console.log(JSON.stringify(result)),
+  (error) => {
+    console.error(String(error))
+    process.exit(1)
+  }
+)
+`
+
+/** Runs the token program in `project` with `node`: a token, then a 200 from the API with it, one token request. */
+export const fetchToken = async (project, node, heading) => {
+  const startedAt = Date.now()
+  fs.writeFileSync(path.join(project, "token-check.mjs"), tokenProgram)
+  const result = await run(node, ["token-check.mjs"], { cwd: project, timeoutMs: 60_000, env: cleanEnv() })
+  let answer
+  try {
+    answer = JSON.parse(result.stdout.trim().split("\n").pop())
+  } catch {
+    answer = undefined
+  }
+  const ok = result.ok && answer?.tokenType === "Bearer" && answer?.status === 200 && answer?.tokenRequests === 1
+  record(
+    `${heading}: a token from FakeAuthServer and an AuthorizedClient call with it (${
+      answer === undefined
+        ? "no answer"
+        : `${answer.tokenType}, API ${answer.status}, ${answer.tokenRequests} token request`
+    })`,
+    ok,
+    startedAt,
+    result.output
+  )
 }

@@ -23,7 +23,7 @@ const writeTypeCheck = (project, packages) => {
       // a Context.Tag named like its module (TokenService.TokenService) must be usable from an Effect program
       if (entry.module !== "index" && entry.expected.includes(entry.module) && /Service$/.test(entry.module)) {
         uses.push(
-          `export const ${alias}_program = Effect.flatMap(${alias}.${entry.module}, (service) => Effect.succeed(service))`
+          `export const ${alias}_program = Effect.gen(function*() { return yield* ${alias}.${entry.module} })`
         )
       }
     })
@@ -83,19 +83,27 @@ const writeRootCheck = (project, packages) => {
 const userModules = { axios: path.join(repoRoot, "node_modules", "axios", "index.d.ts") }
 
 /**
- * Writes each ```ts block of each shipped README.md, of the repository's README.md and of each docs/*.md page (what
- * users copy from) to its own file, and a tsconfig that type-checks them.
+ * Writes each ```ts block of each shipped README.md, of the repository's README.md and, on the Effect 3 line, of each
+ * docs/*.md page (what users copy from) to its own file, and a tsconfig that type-checks them. A block marked
+ * ```ts effect3 or ```ts effect4 is that line's only; an unmarked one is written in what both lines share, and checked
+ * on each.
  */
-const writeExampleCheck = (project, packages) => {
+const writeExampleCheck = (project, packages, line) => {
   const files = []
-  const sources = packages.map((pkg) => [pkg.dir, path.join(project, "node_modules", pkg.name, "README.md")])
+  const sources = packages.map((
+    pkg
+  ) => [pkg.dir.replace(/\//g, "-"), path.join(project, "node_modules", pkg.name, "README.md")])
   sources.push(["root", path.join(repoRoot, "README.md")])
   const docs = path.join(repoRoot, "docs")
-  const pages = fs.existsSync(docs) ? fs.readdirSync(docs).filter((name) => name.endsWith(".md")).sort() : []
+  const pages = fs.existsSync(docs) && line.name === "effect3"
+    ? fs.readdirSync(docs).filter((name) => name.endsWith(".md")).sort()
+    : []
   for (const page of pages) sources.push([`docs-${page.slice(0, -".md".length)}`, path.join(docs, page)])
   for (const [name, markdownPath] of sources) {
     const markdown = fs.readFileSync(markdownPath, "utf8")
-    const blocks = [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1])
+    const blocks = [...markdown.matchAll(/^```ts(?: (effect\d))?\n([\s\S]*?)^```$/gm)]
+      .filter((m) => m[1] === undefined || m[1] === line.name)
+      .map((m) => m[2])
     blocks.forEach((code, i) => {
       const file = `${name.startsWith("docs-") ? "" : "readme-"}${name}-${i + 1}.ts`
       fs.writeFileSync(path.join(project, file), code)
@@ -138,12 +146,14 @@ const runTsc = async (project, config, packages, expected) => {
   return problems
 }
 
-/** Runs the four type-checks at the same time (independent tsc runs) and records a line for each. */
-export const typeCheck = async (project, packages) => {
+/**
+ * Runs the four type-checks of `line`'s project at the same time (independent tsc runs) and records a line for each.
+ */
+export const typeCheck = async (project, packages, line) => {
   const startedAt = Date.now()
   writeTypeCheck(project, packages)
   writeRootCheck(project, packages)
-  const examples = writeExampleCheck(project, packages)
+  const examples = writeExampleCheck(project, packages, line)
   const entryCount = packages.reduce((n, pkg) => n + pkg.entries.length, 0)
   const typeChecks = [
     {
@@ -157,7 +167,9 @@ export const typeCheck = async (project, packages) => {
       problems: runTsc(project, `tsconfig.${mode}.json`, packages, "index.d.ts")
     })),
     {
-      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root) and docs/`,
+      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root)${
+        line.name === "effect3" ? " and docs/" : ""
+      }`,
       problems: examples.length === 0
         ? Promise.resolve(["no ```ts example in any README"])
         // the examples import what users install, not what comes with it
@@ -166,6 +178,6 @@ export const typeCheck = async (project, packages) => {
   ]
   for (const check of typeChecks) {
     const problems = await check.problems
-    record(check.name, problems.length === 0, startedAt, problems.join("\n"))
+    record(`${line.heading}: ${check.name}`, problems.length === 0, startedAt, problems.join("\n"))
   }
 }

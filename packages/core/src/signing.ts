@@ -7,9 +7,27 @@
  * assertion.
  */
 import { type Checked, invalid, valid } from "./checked.js"
-import { type Claims, type Header, headerOf } from "./clientAuthentication.js"
+import {
+  assertionCredentials,
+  audienceOf,
+  type Claims,
+  claimsOf,
+  type Credentials,
+  type Destination,
+  type Header,
+  headerOf,
+  secretBasicCredentials,
+  secretPostCredentials
+} from "./clientAuthentication.js"
 import * as compactJws from "./compactJws.js"
-import { defaultAlgorithmOf, type ParsedKey, pemProbeOrder, privateJwkMembers } from "./credentials.js"
+import {
+  type AssertionAudience,
+  defaultAlgorithmOf,
+  type ParsedKey,
+  pemProbeOrder,
+  privateJwkMembers,
+  type Spec
+} from "./credentials.js"
 import { describeFailureName } from "./describeCause.js"
 import type { SigningAlgorithm } from "./methods.js"
 
@@ -177,3 +195,71 @@ export const assertionFailed = (error: unknown, refused: string | undefined): st
  */
 export const assertionDied = (defect: unknown): string =>
   `the clientAssertion effect died (${describeFailureName(defect)})`
+
+/**
+ * A client authentication method as the core runs it: what it sends for one request to `destination` at `now` (wall
+ * millis), as a promise a line runs on its clock.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Authentication {
+  readonly method: string
+  /**
+   * What identifies the credentials in a cache key without revealing them: `""` for a secret, the JWK thumbprint
+   * (RFC 7638) of the public key for a private key.
+   */
+  readonly keyIdentity: string
+  readonly credentials: (destination: Destination, now: number) => Promise<Credentials>
+}
+
+/** A method that signs a fresh assertion with `key` for every request. */
+const signing = (
+  jose: Jose,
+  clientId: string,
+  method: string,
+  keyIdentity: string,
+  signer: { readonly key: Key; readonly header: Header },
+  audience: AssertionAudience
+): Authentication => ({
+  method,
+  keyIdentity,
+  credentials: async (destination, now) => {
+    const claims = claimsOf({ clientId, audience: audienceOf(audience, destination), now, jti: crypto.randomUUID() })
+    // the key signed once when it was imported (`privateKeySigner`), and an HMAC key always signs
+    return assertionCredentials(clientId, await sign(jose, signer.key, signer.header, claims))
+  }
+})
+
+/**
+ * The client authentication of credentials that are no assertion made elsewhere: a shared secret sent as it is, or
+ * an assertion signed for every request (HS256 over the secret, or the private key, imported here, once); what is
+ * wrong with a key otherwise.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authenticationOf = async (
+  jose: Jose,
+  clientId: string,
+  spec: Exclude<Spec, { readonly _tag: "Assertion" }>
+): Promise<Checked<Authentication>> => {
+  switch (spec._tag) {
+    case "Secret": {
+      const credentials = spec.method === "client_secret_basic"
+        ? secretBasicCredentials(clientId, spec.secret)
+        : secretPostCredentials(clientId, spec.secret)
+      return valid({ method: spec.method, keyIdentity: "", credentials: () => Promise.resolve(credentials) })
+    }
+    case "SecretJwt": {
+      const signer = { key: secretKey(spec.secret), header: headerOf("HS256", undefined) }
+      return valid(signing(jose, clientId, "client_secret_jwt", "", signer, spec.audience))
+    }
+    case "PrivateKey": {
+      const signer = await privateKeySigner(jose, spec)
+      return signer._tag === "Invalid"
+        ? signer
+        : valid(signing(jose, clientId, "private_key_jwt", signer.value.keyIdentity, signer.value, spec.audience))
+    }
+  }
+}

@@ -146,3 +146,67 @@ describe("an assertion made elsewhere", () => {
     assert.strictEqual(Signing.assertionDied(quoting), "the clientAssertion effect died (TypeError)")
   })
 })
+
+describe("authenticationOf", () => {
+  const destination = { tokenUrl: new URL("https://as.example.com/token"), issuer: "https://as.example.com/" }
+
+  it("a shared secret: the same credentials for every request, no identity", async () => {
+    const basic = await Signing.authenticationOf(Jose, "c", {
+      _tag: "Secret",
+      method: "client_secret_basic",
+      secret: "s"
+    })
+    assert.strictEqual(basic._tag, "Valid")
+    if (basic._tag !== "Valid") return
+    assert.strictEqual(basic.value.method, "client_secret_basic")
+    assert.strictEqual(basic.value.keyIdentity, "")
+    assert.deepStrictEqual((await basic.value.credentials(destination, 0)).headers, {
+      authorization: `Basic ${btoa("c:s")}`
+    })
+    const post = await Signing.authenticationOf(Jose, "c", {
+      _tag: "Secret",
+      method: "client_secret_post",
+      secret: "s"
+    })
+    assert.deepStrictEqual(post._tag === "Valid" && (await post.value.credentials(destination, 0)).params, [
+      ["client_id", "c"],
+      ["client_secret", "s"]
+    ])
+  })
+
+  it("client_secret_jwt and private_key_jwt: an assertion signed at `now` for the destination, fresh each time", async () => {
+    const jwt = await Signing.authenticationOf(Jose, "c", { _tag: "SecretJwt", secret: "s3cr3t", audience: "issuer" })
+    assert.strictEqual(jwt._tag, "Valid")
+    if (jwt._tag !== "Valid") return
+    const first = await jwt.value.credentials(destination, 1_700_000_000_000)
+    const assertion = first.secrets[0] ?? ""
+    const { payload } = await Jose.jwtVerify(assertion, new TextEncoder().encode("s3cr3t"), {
+      currentDate: new Date(1_700_000_000_000)
+    })
+    assert.strictEqual(payload.aud, destination.issuer)
+    assert.strictEqual(payload.iat, 1_700_000_000)
+    assert.notStrictEqual((await jwt.value.credentials(destination, 1_700_000_000_000)).secrets[0], assertion)
+    const key = await Signing.authenticationOf(Jose, "c", {
+      _tag: "PrivateKey",
+      key: { _tag: "Pem", pem: es256Pem },
+      algorithm: undefined,
+      keyId: undefined,
+      audience: "tokenEndpoint"
+    })
+    assert.strictEqual(key._tag, "Valid")
+    if (key._tag !== "Valid") return
+    assert.strictEqual(key.value.method, "private_key_jwt")
+    assert.strictEqual(key.value.keyIdentity, `jkt:${es256Thumbprint}`)
+    const signed = (await key.value.credentials(destination, 1_700_000_000_000)).secrets[0] ?? ""
+    const verified = await Jose.jwtVerify(signed, es256.publicKey, { currentDate: new Date(1_700_000_000_000) })
+    assert.strictEqual(verified.payload.aud, destination.tokenUrl.href)
+    const misfit = await Signing.authenticationOf(Jose, "c", {
+      _tag: "PrivateKey",
+      key: { _tag: "Pem", pem: es256Pem },
+      algorithm: "RS256",
+      keyId: undefined,
+      audience: "tokenEndpoint"
+    })
+    assert.deepStrictEqual(misfit, { _tag: "Invalid", problem: "privateKey does not fit signingAlgorithm RS256" })
+  })
+})

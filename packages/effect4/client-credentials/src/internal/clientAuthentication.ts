@@ -26,16 +26,10 @@ export type Destination = AuthenticationRules.Destination
 export type Credentials = AuthenticationRules.Credentials
 
 /**
- * A client authentication method. An effect per request, so that the methods that sign a fresh assertion for every
- * request fit the same shape.
+ * A client authentication method (`Signing.Authentication`, `"assertion"` the identity of an assertion made
+ * elsewhere), an effect per request.
  */
-export interface ClientAuthentication {
-  readonly method: string
-  /**
-   * What identifies the credentials in a cache key without revealing them: `""` for a secret, the JWK thumbprint
-   * (RFC 7638) of the public key for a private key, `"assertion"` for an assertion made elsewhere.
-   */
-  readonly keyIdentity: string
+export interface ClientAuthentication extends Omit<Signing.Authentication, "credentials"> {
   readonly credentials: (destination: Destination) => Effect.Effect<Credentials, TokenError.TokenError>
 }
 
@@ -69,38 +63,6 @@ const revealed = (spec: Spec): CredentialRules.Spec =>
 export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<Redacted.Redacted<string>> =>
   CredentialRules.secretsOf(clientId, revealed(spec)).map((secret) => Redacted.make(secret))
 
-/** A method whose credentials are the same for every request: a shared secret, sent as it is. */
-const fixed = (method: string, credentials: Credentials): ClientAuthentication => {
-  const same = Effect.succeed(credentials)
-  return { method, keyIdentity: "", credentials: () => same }
-}
-
-/** A method that signs a fresh assertion with `key` for every request, on Effect's `Clock`. */
-const signing = (
-  clientId: string,
-  method: string,
-  keyIdentity: string,
-  signer: { readonly key: Signing.Key; readonly header: AuthenticationRules.Header },
-  audience: CredentialRules.AssertionAudience
-): ClientAuthentication => ({
-  method,
-  keyIdentity,
-  credentials: (destination) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const claims = AuthenticationRules.claimsOf({
-        clientId,
-        audience: AuthenticationRules.audienceOf(audience, destination),
-        now,
-        jti: crypto.randomUUID()
-      })
-      // the key signed once when the layer was built (`privateKeySigner`), and an HMAC key always signs
-      return Effect.map(
-        Effect.promise(() => Signing.sign(Jose, signer.key, signer.header, claims)),
-        (assertion) => AuthenticationRules.assertionCredentials(clientId, assertion)
-      )
-    })
-})
-
 /**
  * `private_key_jwt` with an assertion made elsewhere, run for every token request. Its failure, or an assertion that
  * is not a compact JWS, is a `TokenError` `ClientAssertion` that says what happened without quoting it.
@@ -132,35 +94,19 @@ const clientAssertion = (clientId: string, assertion: AssertionSource): ClientAu
  * name the option and show nothing of its value.
  */
 export const make = (clientId: string, spec: Spec): Effect.Effect<ClientAuthentication, string> => {
-  switch (spec._tag) {
-    case "Secret": {
-      const secret = Redacted.value(spec.secret)
-      return Effect.succeed(
-        spec.method === "client_secret_basic"
-          ? fixed(spec.method, AuthenticationRules.secretBasicCredentials(clientId, secret))
-          : fixed(spec.method, AuthenticationRules.secretPostCredentials(clientId, secret))
-      )
-    }
-    case "SecretJwt": {
-      const signer = {
-        key: Signing.secretKey(Redacted.value(spec.secret)),
-        header: AuthenticationRules.headerOf("HS256", undefined)
-      }
-      return Effect.succeed(signing(clientId, "client_secret_jwt", "", signer, spec.audience))
-    }
-    case "PrivateKey": {
-      const plain = revealed(spec) as Extract<CredentialRules.Spec, { readonly _tag: "PrivateKey" }>
-      return Effect.flatMap(
-        Effect.promise(() => Signing.privateKeySigner(Jose, plain)),
-        (signer) =>
-          signer._tag === "Valid"
-            ? Effect.succeed(
-              signing(clientId, "private_key_jwt", signer.value.keyIdentity, signer.value, spec.audience)
-            )
-            : Effect.fail(signer.problem)
-      )
-    }
-    case "Assertion":
-      return Effect.succeed(clientAssertion(clientId, spec.assertion))
-  }
+  const plain = revealed(spec)
+  if (plain._tag === "Assertion") return Effect.succeed(clientAssertion(clientId, plain.assertion as AssertionSource))
+  return Effect.flatMap(
+    Effect.promise(() => Signing.authenticationOf(Jose, clientId, plain)),
+    (checked) =>
+      checked._tag === "Invalid" ? Effect.fail(checked.problem) : Effect.succeed({
+        method: checked.value.method,
+        keyIdentity: checked.value.keyIdentity,
+        credentials: (destination) =>
+          Effect.flatMap(
+            Clock.currentTimeMillis,
+            (now) => Effect.promise(() => checked.value.credentials(destination, now))
+          )
+      })
+  )
 }

@@ -128,7 +128,7 @@ const main = async () => {
   }
 
   // 3. pack, inspect, extract --------------------------------------------------------------------------------------
-  const { ours, packed: allPacked } = await packLibraries(packages, (pkg) => installs.get(pkg.line).commands)
+  const { ours, packed: allPacked } = await packLibraries(packages, (pkg) => installs.get(pkg.line)?.commands ?? [])
   if (!installReadable || !allPacked) return 1
 
   // 4-6. per line: install with the README's commands from the local registry, imports, a token, type-checks ------

@@ -1,5 +1,5 @@
 /**
- * The Effect 4 line's calls for the scenarios measured on both lines (`bench/line.ts` at the root): the thin Effect-specific part.
+ * The Effect 4 line's calls for the scenarios measured on both lines (`bench/line.ts`): the thin Effect-specific part.
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import { createTokenClient } from "@effect-oauth2/client-credentials/promise"

@@ -4,16 +4,11 @@
  * code, one `runtime.runPromise` per call through a `ManagedRuntime`, next to `runtime.runPromise(Effect.succeed(1))`,
  * and the Promise API's `createTokenClient().getToken()`, next to the classic snippet's `await getToken()`.
  * Many short rounds, every variant in each: a ratio is the median of the per-round ratios, so that a busy moment
- * of the machine weighs on both sides of it.
+ * of the machine weighs on both sides of it. Plain Promise code: the line's calls come from its shell (`Line.Line`),
+ * and each line's figures are ratios to its own floor.
  */
-import { TokenService } from "@effect-oauth2/client-credentials"
-import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Cache from "effect/Cache"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Baseline from "./baseline.js"
+import type * as Line from "./line.js"
 import * as Report from "./report.js"
 import type * as TokenServer from "./tokenServer.js"
 
@@ -32,11 +27,6 @@ interface Variant {
 
 /** ns per call, one sample per round. */
 type Samples = ReadonlyArray<number>
-
-const effectLoop = <A, E>(effect: Effect.Effect<A, E>, n: number): Effect.Effect<void, E> =>
-  Effect.gen(function*() {
-    for (let i = 0; i < n; i++) yield* effect
-  })
 
 /** ns per call of each variant, per round, after a warm-up that also sizes the rounds. */
 const measure = async (variants: ReadonlyArray<Variant>): Promise<ReadonlyArray<Samples>> => {
@@ -73,46 +63,20 @@ const measure = async (variants: ReadonlyArray<Variant>): Promise<ReadonlyArray<
 const ratio = (self: Samples, reference: Samples): number =>
   Report.median(self.map((value, round) => value / reference[round]!))
 
-/** Runs the scenario against `server`. */
-export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArray<Report.Row>> => {
+/** Runs the scenario for `line` against `server`. */
+export const run = async (server: TokenServer.TokenServer, line: Line.Line): Promise<ReadonlyArray<Report.Row>> => {
   server.delayMs = 0
   server.lifetimeSeconds = 3600
-  const runtime = ManagedRuntime.make(
-    TokenService.layer({
-      tokenUrl: server.tokenUrl,
-      clientId: Report.clientId,
-      clientSecret: Report.clientSecretRedacted
-    }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  )
+  const endpoint = { tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret }
+  const calls = await line.cachedGet(endpoint)
   try {
-    const tokens = await runtime.runPromise(TokenService.TokenService)
-    const other = tokens.getFor({ scopes: ["other"] })
-    await runtime.runPromise(tokens.get)
-    await runtime.runPromise(other)
-    const cache = await runtime.runPromise(
-      Cache.make({ capacity: 1000, timeToLive: "1 hour", lookup: (key: string) => Effect.succeed(key.length) })
-    )
-    const warmGet = cache.get("warm")
-    await runtime.runPromise(warmGet)
-    const succeed = Effect.succeed(1)
-    const sync = Effect.sync(() => 1)
-    // the cheapest effect that can choose, when it runs, between a cached value and another effect
-    const suspended = Effect.suspend(() => succeed)
-    const promiseClient = createTokenClient({
-      tokenUrl: server.tokenUrl,
-      clientId: Report.clientId,
-      clientSecret: Report.clientSecret
-    })
+    const promiseClient = line.createTokenClient(endpoint)
     await promiseClient.getToken()
-    Baseline.configure({ tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret })
+    Baseline.configure(endpoint)
     await Baseline.getToken()
     const before = server.tokenRequests
 
-    const inEffectLoop = (name: string, effect: Effect.Effect<unknown, unknown>): Variant => ({
-      name,
-      iterations: effectIterations,
-      run: (n) => runtime.runPromise(effectLoop(effect, n))
-    })
+    const inEffectLoop = (name: string, run: Line.Loop): Variant => ({ name, iterations: effectIterations, run })
     const awaiting = (name: string, call: () => Promise<unknown>, iterations = promiseIterations): Variant => ({
       name,
       iterations,
@@ -122,17 +86,17 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
     })
     Report.progress("inside an Effect loop (Effect.gen, one yield* per call):")
     const [floor, oneOp, branch, get, cacheGet, getFor] = await measure([
-      inEffectLoop("floor: yield* Effect.succeed(1)", succeed),
-      inEffectLoop("one runtime op: yield* Effect.sync", sync),
-      inEffectLoop("a branch: yield* Effect.suspend(() => succeed)", suspended),
-      inEffectLoop("library: yield* tokens.get", tokens.get),
-      inEffectLoop("Effect Cache.get, warm key", warmGet),
-      inEffectLoop("library: yield* tokens.getFor(other scopes)", other)
+      inEffectLoop("floor: yield* Effect.succeed(1)", calls.inEffectLoop.floor),
+      inEffectLoop("one runtime op: yield* Effect.sync", calls.inEffectLoop.oneOp),
+      inEffectLoop("a branch: yield* Effect.suspend(() => succeed)", calls.inEffectLoop.branch),
+      inEffectLoop("library: yield* tokens.get", calls.inEffectLoop.get),
+      inEffectLoop("Effect Cache.get, warm key", calls.inEffectLoop.cacheGet),
+      inEffectLoop("library: yield* tokens.getFor(other scopes)", calls.inEffectLoop.getFor)
     ])
     Report.progress("from Promise code (one await per call):")
     const [promiseFloor, promiseGet, clientGet, baselineGet] = await measure([
-      awaiting("floor: await runtime.runPromise(succeed)", () => runtime.runPromise(succeed)),
-      awaiting("library: await runtime.runPromise(get)", () => runtime.runPromise(tokens.get)),
+      awaiting("floor: await runtime.runPromise(succeed)", calls.runPromiseFloor),
+      awaiting("library: await runtime.runPromise(get)", calls.runPromiseGet),
       awaiting("library: await createTokenClient().getToken()", promiseClient.getToken, promiseIterations * 10),
       awaiting("baseline: await getToken()", Baseline.getToken, promiseIterations * 10)
     ])
@@ -187,6 +151,6 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
       }
     ]
   } finally {
-    await runtime.dispose()
+    await calls.dispose()
   }
 }

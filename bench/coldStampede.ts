@@ -7,18 +7,11 @@
  * (`runtime.runPromise(tokens.get)`) against its own floor: the same shared `fetch` awaited by 1,000
  * `runtime.runPromise` of a `Deferred` (starting 1,000 fibers from Promise code costs what it costs, library or not).
  * A fresh client each round, the token endpoint in this process answering after 50 ms; each figure the median of the
- * rounds. The baseline (the classic snippet) sends one request per caller.
+ * rounds. The baseline (the classic snippet) sends one request per caller. Plain Promise code: the line's calls come
+ * from its shell (`Line.Line`), so that both Effect lines are measured the same way.
  */
-import { TokenService } from "@effect-oauth2/client-credentials"
-import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Baseline from "./baseline.js"
+import type * as Line from "./line.js"
 import * as Report from "./report.js"
 import type * as TokenServer from "./tokenServer.js"
 
@@ -53,15 +46,15 @@ const stampede = async (server: TokenServer.TokenServer, get: () => Promise<unkn
   }
 }
 
-const options = (server: TokenServer.TokenServer) => ({
+const endpoint = (server: TokenServer.TokenServer): Line.Endpoint => ({
   tokenUrl: server.tokenUrl,
   clientId: Report.clientId,
-  clientSecret: Report.clientSecretRedacted
+  clientSecret: Report.clientSecret
 })
 
 /** The Promise API: a fresh client, 1,000 `getToken()`. */
-const promiseApi = async (server: TokenServer.TokenServer): Promise<Timeline> => {
-  const client = createTokenClient(options(server))
+const promiseApi = async (server: TokenServer.TokenServer, line: Line.Line): Promise<Timeline> => {
+  const client = line.createTokenClient(endpoint(server))
   try {
     return await stampede(server, () => client.getToken())
   } finally {
@@ -69,29 +62,31 @@ const promiseApi = async (server: TokenServer.TokenServer): Promise<Timeline> =>
   }
 }
 
-/** Effect code: a fresh runtime (built first, as an application's is), 1,000 `runtime.runPromise(tokens.get)`. */
-const effect = async (server: TokenServer.TokenServer): Promise<Timeline> => {
-  const runtime = ManagedRuntime.make(TokenService.layer(options(server)).pipe(Layer.provide(FetchHttpClient.layer)))
+/** A fresh caller (a runtime built first, as an application's is), 1,000 calls. */
+const withCaller = async (server: TokenServer.TokenServer, make: () => Promise<Line.Caller>): Promise<Timeline> => {
+  const caller = await make()
   try {
-    const tokens = await runtime.runPromise(TokenService.TokenService)
-    return await stampede(server, () => runtime.runPromise(tokens.get))
+    return await stampede(server, caller.call)
   } finally {
-    await runtime.dispose()
+    await caller.dispose()
   }
 }
+
+/** One plain `fetch` of the token. */
+const fetchToken = (server: TokenServer.TokenServer) => (): Promise<string> =>
+  fetch(server.tokenUrl, {
+    method: "POST",
+    body: "grant_type=client_credentials",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${btoa(`${Report.clientId}:${Report.clientSecret}`)}`
+    }
+  }).then((response) => response.json()).then((json) => (json as { access_token: string }).access_token)
 
 /** The floor: one plain `fetch` of the token, shared by a promise. */
 const sharedPromise = (server: TokenServer.TokenServer): Promise<Timeline> => {
   let shared: Promise<string> | undefined
-  const body = "grant_type=client_credentials"
-  const authorization = `Basic ${btoa(`${Report.clientId}:${Report.clientSecret}`)}`
-  const get = () =>
-    shared ??= fetch(server.tokenUrl, {
-      method: "POST",
-      body,
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization }
-    }).then((response) => response.json()).then((json) => (json as { access_token: string }).access_token)
-  return stampede(server, get)
+  return stampede(server, () => shared ??= fetchToken(server)())
 }
 
 /** The median of each figure over `rounds` runs of `once`, after one to warm up. */
@@ -166,65 +161,43 @@ const rowsOf = (name: string, timeline: Timeline, floor: Timeline, floorName: st
 }
 
 /**
- * Effect's own floor: the same shared `fetch`, awaited by 1,000 `runtime.runPromise` of a `Deferred`: what 1,000
- * fibers started from Promise code cost before the library does anything.
+ * Runs the scenario for `line` against `server` (in this process), whose token endpoint takes 50 ms; the baseline's
+ * rows only `withBaseline` (it needs no Effect, so one line's process runs it).
  */
-const effectFloor = async (server: TokenServer.TokenServer): Promise<Timeline> => {
-  const runtime = ManagedRuntime.make(Layer.empty)
-  try {
-    await runtime.runPromise(Effect.void)
-    const shared = Deferred.unsafeMake<string>(FiberId.none)
-    const authorization = `Basic ${btoa(`${Report.clientId}:${Report.clientSecret}`)}`
-    let started = false
-    const await_ = Effect.suspend(() => {
-      if (!started) {
-        started = true
-        fetch(server.tokenUrl, {
-          method: "POST",
-          body: "grant_type=client_credentials",
-          headers: { "content-type": "application/x-www-form-urlencoded", authorization }
-        }).then((response) => response.json()).then(
-          (json) => Deferred.unsafeDone(shared, Exit.succeed((json as { access_token: string }).access_token)),
-          (error: unknown) => Deferred.unsafeDone(shared, Exit.die(error))
-        )
-      }
-      return Deferred.await(shared)
-    })
-    return await stampede(server, () => runtime.runPromise(await_))
-  } finally {
-    await runtime.dispose()
-  }
-}
-
-/** Runs the scenario against `server` (in this process), whose token endpoint takes 50 ms. */
-export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArray<Report.Row>> => {
+export const run = async (
+  server: TokenServer.TokenServer,
+  line: Line.Line,
+  withBaseline: boolean
+): Promise<ReadonlyArray<Report.Row>> => {
   server.delayMs = delayMs
   server.lifetimeSeconds = 3600
   const floor = await medianOf(() => sharedPromise(server))
   Report.progress(`shared plain promise (the floor): ${timelineOf(floor)}`)
-  const promise = await medianOf(() => promiseApi(server))
+  const promise = await medianOf(() => promiseApi(server, line))
   Report.progress(
     `createTokenClient getToken(): ${timelineOf(promise)}; ${promise.requests} token request(s), ` +
       `${promise.failures} failed`
   )
-  const effectBase = await medianOf(() => effectFloor(server))
+  const effectBase = await medianOf(() => withCaller(server, () => line.stampedeFloor(fetchToken(server))))
   Report.progress(`1,000 runPromise awaiting the shared fetch (Effect's floor): ${timelineOf(effectBase)}`)
-  const viaRuntime = await medianOf(() => effect(server))
+  const viaRuntime = await medianOf(() => withCaller(server, () => line.stampede(endpoint(server))))
   Report.progress(
     `runtime.runPromise(tokens.get): ${timelineOf(viaRuntime)}; ${viaRuntime.requests} token request(s), ` +
       `${viaRuntime.failures} failed`
   )
-  const baseline = await runBaseline(server)
-  Report.progress(
-    `baseline: ${baseline.requests} token request(s) for ${callers} callers, ${baseline.failures} failed, ` +
-      `all served in ${ms(baseline.ms)}`
-  )
+  const baseline = withBaseline ? await runBaseline(server) : undefined
+  if (baseline !== undefined) {
+    Report.progress(
+      `baseline: ${baseline.requests} token request(s) for ${callers} callers, ${baseline.failures} failed, ` +
+        `all served in ${ms(baseline.ms)}`
+    )
+  }
   return [
     {
       scenario: "1 cold stampede",
       measure: `token requests, ${Report.format(callers)} concurrent callers`,
       library: Report.format(Math.max(promise.requests, viaRuntime.requests)),
-      baseline: Report.format(baseline.requests),
+      baseline: baseline === undefined ? "-" : Report.format(baseline.requests),
       goal: "1",
       met: promise.requests === 1 && viaRuntime.requests === 1 && promise.failures === 0 && viaRuntime.failures === 0
     },
@@ -237,12 +210,12 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
       baseline: `Effect floor / shared promise ${Report.format(effectBase.last / floor.last, 2)}x`,
       goal: ""
     },
-    {
+    ...(baseline === undefined ? [] : [{
       scenario: "1 cold stampede",
       measure: "baseline: time until every caller has a token",
       library: "-",
       baseline: ms(baseline.ms),
       goal: ""
-    }
+    }])
   ]
 }

@@ -87,7 +87,7 @@ const runLibrary = (server: TokenServer.TokenServer) =>
     Effect.provide(TokenService.layer({
       tokenUrl: server.tokenUrl,
       clientId: Report.clientId,
-      clientSecret: Report.clientSecretRedacted,
+      clientSecret: Redacted.make(Report.clientSecret),
       expiryLeeway: `${skewMs} millis`
     })),
     Effect.provide(NodeHttpClient.layerUndici),

@@ -9,6 +9,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
 import * as Report from "./report.js"
 import type * as TokenServer from "./tokenServer.js"
 
@@ -22,7 +23,7 @@ const makeRuntime = (server: TokenServer.TokenServer, cacheCapacity: number | un
     TokenService.layer({
       tokenUrl: server.tokenUrl,
       clientId: Report.clientId,
-      clientSecret: Report.clientSecretRedacted,
+      clientSecret: Redacted.make(Report.clientSecret),
       ...(cacheCapacity === undefined ? {} : { cacheCapacity })
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )

@@ -4,7 +4,7 @@
  * for `AuthorizedClient`: many short rounds, the clients in every order in turn, the ratio the median of the
  * per-set ratios, and an identical fixed-header client as the control that shows the machine's noise.
  */
-import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
+import type * as Line from "./line.js"
 import * as Report from "./report.js"
 import type * as TokenServer from "./tokenServer.js"
 
@@ -38,9 +38,12 @@ const round = async (n: number, call: () => Promise<Response>): Promise<number> 
   return n / ((performance.now() - begun) / 1000)
 }
 
-/** Runs the Promise API's rows against `server` (in another process). */
-export const run = async (server: TokenServer.RemoteTokenServer): Promise<ReadonlyArray<Report.Row>> => {
-  const oauth = createTokenClient({
+/** Runs the Promise API's rows for `line` against `server` (in another process). */
+export const run = async (
+  server: TokenServer.RemoteTokenServer,
+  line: Line.Line
+): Promise<ReadonlyArray<Report.Row>> => {
+  const oauth = line.createTokenClient({
     tokenUrl: server.tokenUrl,
     clientId: Report.clientId,
     clientSecret: Report.clientSecret

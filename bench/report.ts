@@ -1,7 +1,7 @@
 /**
  * What the scenarios share: a row of the final table, timing and statistics helpers, the client's credentials.
+ * Plain TypeScript, no Effect: both lines' bench processes use it.
  */
-import * as Redacted from "effect/Redacted"
 import * as V8 from "node:v8"
 import * as Vm from "node:vm"
 
@@ -16,10 +16,14 @@ export interface Row {
   readonly met?: boolean | undefined
 }
 
+/** A row and the Effect line it was measured on (`effect3`, `effect4`, or `effect3 only`). */
+export interface LineRow extends Row {
+  readonly line: string
+}
+
 /** The client the benchmark authenticates as; the server accepts any. */
 export const clientId = "bench-client"
 export const clientSecret = "bench-secret"
-export const clientSecretRedacted = Redacted.make(clientSecret)
 
 /** Prints a progress line. */
 export const progress = (message: string): void => {
@@ -70,16 +74,18 @@ export const countBursts = (times: ReadonlyArray<number>, gapMs: number): number
 }
 
 /** Prints the table of `rows`. */
-export const printTable = (rows: ReadonlyArray<Row>): void => {
-  const header: Row = {
+export const printTable = (rows: ReadonlyArray<LineRow>): void => {
+  const header: LineRow = {
+    line: "line",
     scenario: "scenario",
     measure: "measure",
     library: "library",
     baseline: "baseline",
     goal: "goal"
   }
-  const cells = (row: Row, isHeader: boolean) => [
+  const cells = (row: LineRow, isHeader: boolean) => [
     row.scenario,
+    row.line,
     row.measure,
     row.library,
     row.baseline,

@@ -5,18 +5,11 @@
  * every order in turn, so that they meet the same moments of a busy machine; a ratio is the median of the per-set
  * ratios. A second fixed-header client, identical to the first, is the control: its ratio to the first shows how
  * much of a difference the machine's noise alone makes. The baseline (axios) is shown for reference: it is another
- * HTTP client, so it is not part of the ratio.
+ * HTTP client, so it is not part of the ratio. Plain Promise code: the line's clients come from its shell
+ * (`Line.Line`).
  */
-import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Redacted from "effect/Redacted"
 import * as Baseline from "./baseline.js"
+import type * as Line from "./line.js"
 import * as PromiseFetch from "./promiseFetch.js"
 import * as Report from "./report.js"
 import * as TokenServer from "./tokenServer.js"
@@ -28,7 +21,7 @@ const baselineRounds = 5
 const baselineRequestsPerRound = 500
 const inMemorySets = 18
 
-type Name = "fixed" | "authorized" | "control"
+type Name = Line.OverheadClient
 
 /** Every order of the three clients, used in turn: each client runs first, second and third equally often. */
 const orders: ReadonlyArray<ReadonlyArray<Name>> = [
@@ -40,14 +33,6 @@ const orders: ReadonlyArray<ReadonlyArray<Name>> = [
   ["fixed", "control", "authorized"]
 ]
 
-/** Runs `n` GETs of `url` through `client`, `inFlight` at a time, reading each body. */
-const batch = <E>(client: HttpClient.HttpClient.With<E>, url: string, n: number) =>
-  Effect.forEach(
-    Array.from({ length: n }),
-    () => Effect.flatMap(client.get(url), (response) => response.text),
-    { concurrency: inFlight, discard: true }
-  )
-
 const baselineBatch = async (url: string, n: number) => {
   let next = 0
   const worker = async () => {
@@ -58,11 +43,6 @@ const baselineBatch = async (url: string, n: number) => {
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
 }
-
-/** A client that answers every request at once, without I/O: what is left is the cost of the client itself. */
-const inMemory = HttpClient.make((request) =>
-  Effect.sync(() => HttpClientResponse.fromWeb(request, new Response("{\"ok\":true}", { status: 200 })))
-)
 
 interface Sample {
   /** Requests per second, wall clock. */
@@ -103,42 +83,16 @@ const ratioToFixed = (samples: Record<Name, Array<Sample>>, name: Name, field: k
 const medianOf = (samples: ReadonlyArray<Sample>, field: keyof Sample): number =>
   Report.median(samples.map((sample) => sample[field]))
 
-/** Runs the scenario against a server in a child process. */
-export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
+/** Runs the scenario for `line` against a server in a child process; the baseline's figures only `withBaseline`. */
+export const run = async (line: Line.Line, withBaseline: boolean): Promise<ReadonlyArray<Report.Row>> => {
   const server = await TokenServer.startInChildProcess()
-  const runtime = ManagedRuntime.make(
-    TokenService.layer({
-      tokenUrl: server.tokenUrl,
-      clientId: Report.clientId,
-      clientSecret: Report.clientSecretRedacted
-    }).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
-  )
+  const endpoint = { tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret }
+  const clients = await line.requestOverhead(endpoint, inFlight)
   try {
-    const { client, tokens } = await runtime.runPromise(
-      Effect.all({ client: HttpClient.HttpClient, tokens: TokenService.TokenService })
-    )
-    const token = await runtime.runPromise(tokens.get)
-    // the same work but the token: a fixed header, and non-2xx answers failing as AuthorizedClient's do
-    const withFixedHeader = <E>(self: HttpClient.HttpClient.With<E>) =>
-      self.pipe(
-        HttpClient.mapRequest(HttpClientRequest.setHeader("authorization", Redacted.value(token.authorization))),
-        HttpClient.filterStatusOk
-      )
-    const loopback: Record<Name, HttpClient.HttpClient.With<unknown>> = {
-      fixed: withFixedHeader(client),
-      authorized: AuthorizedClient.withTokens(client, { tokens }),
-      control: withFixedHeader(client)
-    }
-    const noIo: Record<Name, HttpClient.HttpClient.With<unknown>> = {
-      fixed: withFixedHeader(inMemory),
-      authorized: AuthorizedClient.withTokens(inMemory, { tokens }),
-      control: withFixedHeader(inMemory)
-    }
-
     const overLoopback = await alternate(
       sets,
       requestsPerRound,
-      (name, n) => runtime.runPromise(batch(loopback[name], server.apiUrl, n))
+      (name, n) => clients.overLoopback[name](server.apiUrl, n)
     )
     const rateRatio = ratioToFixed(overLoopback, "authorized", "rate")
     const controlRatio = ratioToFixed(overLoopback, "control", "rate")
@@ -157,7 +111,7 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
     const withoutIo = await alternate(
       inMemorySets,
       requestsPerRound,
-      (name, n) => Effect.runPromise(batch(noIo[name], "http://127.0.0.1/api", n))
+      (name, n) => clients.inMemory[name]("http://127.0.0.1/api", n)
     )
     const micros = (name: Name) => 1e6 / medianOf(withoutIo[name], "rate")
     Report.progress(
@@ -165,20 +119,24 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
         `${Report.format(micros("authorized"), 1)}, control ${Report.format(micros("control"), 1)}`
     )
 
-    Baseline.configure({ tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret })
     const baseline: Array<Sample> = []
-    await baselineBatch(server.apiUrl, baselineRequestsPerRound / 2)
-    for (let round = 0; round < baselineRounds; round++) {
-      baseline.push(
-        await sample(baselineRequestsPerRound, () => baselineBatch(server.apiUrl, baselineRequestsPerRound))
+    if (withBaseline) {
+      Baseline.configure(endpoint)
+      await baselineBatch(server.apiUrl, baselineRequestsPerRound / 2)
+      for (let round = 0; round < baselineRounds; round++) {
+        baseline.push(
+          await sample(baselineRequestsPerRound, () => baselineBatch(server.apiUrl, baselineRequestsPerRound))
+        )
+      }
+      Report.progress(
+        `baseline (axios + getToken): ${Report.format(medianOf(baseline, "rate"))} req/s ` +
+          `(${Report.format(medianOf(baseline, "cpu"), 1)} µs CPU each)`
       )
     }
-    Report.progress(
-      `baseline (axios + getToken): ${Report.format(medianOf(baseline, "rate"))} req/s ` +
-        `(${Report.format(medianOf(baseline, "cpu"), 1)} µs CPU each)`
-    )
+    const baselineFigure = (field: keyof Sample, unit: string) =>
+      withBaseline ? `${Report.format(medianOf(baseline, field), field === "cpu" ? 1 : 0)} ${unit} (axios)` : "-"
 
-    const promiseRows = await PromiseFetch.run(server)
+    const promiseRows = await PromiseFetch.run(server, line)
 
     const percent = (ratio: number) => `${Report.format(100 * ratio, 1)} %`
     return [
@@ -188,7 +146,7 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
         library: `${Report.format(medianOf(overLoopback.authorized, "rate"))} vs ${
           Report.format(medianOf(overLoopback.fixed, "rate"))
         } req/s`,
-        baseline: `${Report.format(medianOf(baseline, "rate"))} req/s (axios)`,
+        baseline: baselineFigure("rate", "req/s"),
         goal: ""
       },
       {
@@ -212,7 +170,7 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
         library: `${Report.format(medianOf(overLoopback.authorized, "cpu"), 1)} vs ${
           Report.format(medianOf(overLoopback.fixed, "cpu"), 1)
         } µs (${percent(cpuRatio)}; control ${percent(controlCpuRatio)})`,
-        baseline: `${Report.format(medianOf(baseline, "cpu"), 1)} µs (axios)`,
+        baseline: baselineFigure("cpu", "µs"),
         goal: ""
       },
       {
@@ -227,7 +185,7 @@ export const run = async (): Promise<ReadonlyArray<Report.Row>> => {
       ...promiseRows
     ]
   } finally {
-    await runtime.dispose()
+    await clients.dispose()
     await server.close()
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Redaction in `AuthorizedClient`, case by case (`docs/api-client.md#errors`, `docs/behaviour.md#secrets`): the token,
  * in every form an API echoes it in, is replaced in `ApiError.body` and the `WWW-Authenticate` parameters, and a
- * transport failure whose cause quotes the request shows none of it. `TokenService.redaction.prop.test.ts` places it at
- * every offset.
+ * transport failure whose cause quotes the request shows none of it. The Secrets suite (`@effect-oauth2/suites/Secrets`,
+ * run on both lines) places it at every offset.
  */
 import { type ApiError, AuthorizedClient, type NetworkError } from "@effect-oauth2/client-credentials"
 import * as HttpClient from "@effect/platform/HttpClient"

@@ -1,7 +1,7 @@
 /**
  * Redaction at the token endpoint, case by case (`docs/behaviour.md#secrets`): replace first, then cut; no cut ends in
  * the start of a secret's form; a registered `error` code is compared before any redaction.
- * `TokenService.redaction.prop.test.ts` places the values at every offset.
+ * The Secrets suite (`@effect-oauth2/suites/Secrets`, run on both lines) places the values at every offset.
  */
 import { TokenError } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"

@@ -8,14 +8,15 @@ import { packageInstallProblems, shippedDocProblems } from "./readmes.mjs"
 
 /**
  * A copy of what a package ships (its `files`, read by npm pack) under the name it is published under, in
- * `<tmpDir>/stage/<dir>`: what a release packs for a package whose workspace name is not its published one.
+ * `<tmpDir>/stage/<dir>`: what a release packs for a package whose workspace name is not its published one. Linked
+ * files (the modules an Effect 4 package shares with its Effect 3 twin) are copied as files.
  */
 const stage = (pkg) => {
   const staged = path.join(session.tmpDir, "stage", pkg.dir)
   fs.mkdirSync(staged, { recursive: true })
   for (const entry of fs.readdirSync(pkg.packageDir)) {
     if (entry === "node_modules" || entry === "package.json") continue
-    fs.cpSync(path.join(pkg.packageDir, entry), path.join(staged, entry), { recursive: true })
+    fs.cpSync(path.join(pkg.packageDir, entry), path.join(staged, entry), { recursive: true, dereference: true })
   }
   fs.writeFileSync(path.join(staged, "package.json"), JSON.stringify(pkg.manifest, null, 2) + "\n")
   return staged

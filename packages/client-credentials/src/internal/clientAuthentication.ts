@@ -18,6 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as TokenError from "../TokenError.js"
+import * as EffectLine from "./effectLine.js"
 
 /** Where one token request goes: what an assertion's `aud` is taken from. */
 export type Destination = AuthenticationRules.Destination
@@ -78,7 +79,7 @@ const clientAssertion = (clientId: string, assertion: AssertionSource): ClientAu
         refused(Signing.assertionFailed(error, error instanceof AssertionRefused ? error.detail : undefined))
       ),
       // a defect too: its text may quote what the effect read
-      Effect.catchAllDefect((defect) => Effect.fail(refused(Signing.assertionDied(defect)))),
+      EffectLine.catchDefect((defect) => Effect.fail(refused(Signing.assertionDied(defect)))),
       Effect.flatMap((value) => {
         const checked = Signing.checkAssertion(Redacted.isRedacted(value) ? Redacted.value(value) : undefined)
         return checked._tag === "Valid"

@@ -166,14 +166,14 @@ class IssuerMetadata implements Discovery {
 
   readonly metadata: Effect.Effect<Metadata, DiscoveryError> = Effect.clockWith((clock) =>
     Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) =>
-      this.apply(DiscoveryState.call(this.state, Monotonic.unsafeNow(clock), newWaiters), fiber)
+      this.apply(DiscoveryState.call(this.state, Monotonic.nowUnsafe(clock), newWaiters), fiber)
     )
   )
 
   readonly endpointFailed = (failed: Metadata): Effect.Effect<void> =>
     Effect.clockWith((clock) =>
       Effect.withFiberRuntime((fiber) => {
-        this.apply(DiscoveryState.endpointFailed(this.state, failed, Monotonic.unsafeNow(clock)), fiber)
+        this.apply(DiscoveryState.endpointFailed(this.state, failed, Monotonic.nowUnsafe(clock)), fiber)
         return Effect.void
       })
     )

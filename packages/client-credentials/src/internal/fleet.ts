@@ -170,7 +170,7 @@ export class Fleet {
             Option.flatMap(Option.flatten(stored), (found) =>
               Option.fromNullable(fetchedFromStore(found, {
                 replacing,
-                now: Monotonic.unsafeNow(clock),
+                now: Monotonic.nowUnsafe(clock),
                 wallNow: clock.unsafeCurrentTimeMillis(),
                 leewayMillis: this.options.leewayMillis,
                 tokenTypes: this.options.tokenTypes

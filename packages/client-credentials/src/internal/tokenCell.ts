@@ -139,7 +139,7 @@ export class TokenCell {
   /** The current token, starting a refresh when due; or a wait for a fetch, starting one when none runs. */
   private readonly getOrFetch: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-    const now = Monotonic.unsafeNow(clock)
+    const now = Monotonic.nowUnsafe(clock)
     const call = TokenState.call(this.state, now, this.newWaiters)
     switch (call._tag) {
       case "Fresh":

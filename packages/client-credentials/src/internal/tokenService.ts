@@ -155,7 +155,7 @@ export class TokenServiceImpl implements TokenService.Service {
         const cell = this.owners.get(token) ?? this.cells.holding(token)
         if (cell === undefined) return Effect.void
         // dropped from the cell: from the store too, if it still holds it
-        return cell.invalidate(token, Monotonic.unsafeNow(clock)) && this.fleet !== undefined
+        return cell.invalidate(token, Monotonic.nowUnsafe(clock)) && this.fleet !== undefined
           ? this.fleet.forget(cell.key, token)
           : Effect.void
       })

@@ -158,6 +158,7 @@ export const line: Line.Line = {
     command: process.execPath,
     args: [
       "--conditions=@effect-oauth2/source",
+      "--preserve-symlinks",
       "--import",
       "tsx",
       fileURLToPath(new URL("../../redis/test/fleet/worker.ts", import.meta.url))

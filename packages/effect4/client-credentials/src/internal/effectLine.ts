@@ -1,0 +1,9 @@
+/**
+ * The few Effect functions whose names differ between Effect 3 and Effect 4, under Effect 4's names. The modules
+ * written once for both lines (linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3
+ * line's `effectLine.ts` gives the same names from Effect 3.
+ */
+import * as Effect from "effect/Effect"
+
+/** Recovers from a defect. */
+export const catchDefect = Effect.catchDefect

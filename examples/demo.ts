@@ -1,13 +1,15 @@
 /**
  * `npm start`: the library at work. With no `OAUTH_*` variables it runs against an embedded fake authorization
  * server on 127.0.0.1; with `OAUTH_TOKEN_URL` (or `OAUTH_ISSUER`), `OAUTH_CLIENT_ID` and a secret or key (see
- * `TokenService.layerConfig`) against that provider.
+ * `TokenService.layerConfig`) against that provider. The same code runs on both Effect lines: `npm run start:effect4`
+ * runs it on Effect 4 (`packages/effect4/examples` links it, with that line's `proxy.ts`).
  */
 import { ApiError, TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer } from "effect"
+import { Console, Effect, Layer } from "effect"
 import * as proxy from "./proxy.js"
+import * as EffectLine from "./src/effectLine.js"
 import * as fakeServerDemo from "./src/fakeServerDemo.js"
 import { isMain } from "./src/isMain.js"
 import * as providerDemo from "./src/providerDemo.js"
@@ -48,7 +50,7 @@ export const fakeServer = Effect.gen(function*() {
 export const provider = Effect.gen(function*() {
   yield* Console.log("effect-oauth2 demo against your provider")
   // said first, so that a proxy that is down or refuses is not taken for the provider's fault
-  const through = proxyOrigin(yield* Config.string("OAUTH_TOKEN_URL"))
+  const through = proxyOrigin(yield* EffectLine.String("OAUTH_TOKEN_URL"))
   if (through !== undefined) yield* Console.log(`through the proxy ${through}`)
   return yield* providerDemo.run
 }).pipe(
@@ -79,14 +81,15 @@ if (isMain(import.meta.url)) {
   const demo: Effect.Effect<ReadonlyArray<Check>, unknown> = selected === "fake" ? fakeServer : provider
   NodeRuntime.runMain(
     Effect.flatMap(demo, summarize).pipe(
-      Effect.catchAll((error) =>
-        Effect.zipRight(
+      Effect.tapError((error) =>
+        Effect.andThen(
           Console.error(failureLine(error)),
           Effect.sync(() => {
             process.exitCode = 1
           })
         )
-      )
+      ),
+      Effect.ignore
     )
   )
 }

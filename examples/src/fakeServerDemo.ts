@@ -3,7 +3,6 @@
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -22,16 +21,19 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return [result, performance.now() - start] as const
   })
 
-/** Runs the five scenes; needs a running `FakeAuthServer` and an `HttpClient`. Returns every checked claim. */
+/**
+ * Runs the five scenes; needs a running `FakeAuthServer` and an `HttpClient`. Returns every checked claim. The same
+ * code runs on both Effect lines (`packages/effect4/examples` links it).
+ */
 export const run = Effect.gen(function*() {
   const server = yield* FakeAuthServer.FakeAuthServer
-  const http = yield* HttpClient.HttpClient
   const checks: Array<Check> = []
   const tokenRequests = Effect.map(server.tokenRequests, (requests) => requests.length)
   yield* line(`fake authorization server: ${server.tokenUrl}`)
 
   const tokens = yield* TokenService.make({ tokenUrl: server.tokenUrl, ...credentials, scopes: ["orders:read"] })
-  const api = AuthorizedClient.withTokens(http, { tokens })
+  // the `HttpClient` in context, authorized with these tokens
+  const api = yield* Effect.provideService(AuthorizedClient.make(), TokenService.TokenService, tokens)
 
   yield* step(1, "Cold start: 100 concurrent API calls")
   const [responses, coldMillis] = yield* timed(
@@ -132,7 +134,7 @@ export const run = Effect.gen(function*() {
   )
   yield* line(`Effect.catchTag("TokenError", …) caught: ${outcome}`)
   const beforeCooldown = yield* tokenRequests
-  yield* Effect.either(wrong.get)
+  yield* Effect.exit(wrong.get)
   const sentDuringCooldown = (yield* tokenRequests) - beforeCooldown
   checks.push(yield* check(`a typed invalid_client, not a string`, outcome === "TokenError OAuth: invalid_client"))
   checks.push(

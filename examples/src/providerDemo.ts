@@ -2,12 +2,12 @@
  * The demo against a real provider: a token, the same token again from memory, one API call.
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as EffectLine from "./effectLine.js"
 import { type Check, check, line, ms, step } from "./report.js"
 
 /**
@@ -34,7 +34,8 @@ export const requiredVariables: ReadonlyArray<ReadonlyArray<(typeof providerVari
 
 /**
  * Fetches a token (printing its type, scopes and expiry, never its value), then again, then calls `API_URL`. Fails
- * with the library's error as it came: its message says which call failed and where.
+ * with the library's error as it came: its message says which call failed and where. The same code runs on both
+ * Effect lines (`packages/effect4/examples` links it).
  */
 export const run = Effect.gen(function*() {
   const checks: Array<Check> = []
@@ -59,10 +60,10 @@ export const run = Effect.gen(function*() {
     )
   )
 
-  const apiUrl = yield* Config.option(Config.string("API_URL"))
+  const apiUrl = yield* Config.option(EffectLine.String("API_URL"))
   if (Option.isSome(apiUrl)) {
     yield* step(3, `One call to ${apiUrl.value}`)
-    const client = AuthorizedClient.withTokens(yield* HttpClient.HttpClient, { tokens, failOnErrorStatus: false })
+    const client = yield* AuthorizedClient.make({ failOnErrorStatus: false })
     const response = yield* client.get(apiUrl.value)
     checks.push(yield* check(`the API answered ${response.status}`, response.status >= 200 && response.status < 300))
   }

@@ -126,7 +126,8 @@ const scenarios: ReadonlyArray<Scenario> = [
     )
   },
   { name: "Timeout", expect: "NetworkError Timeout", answer: Kit.hang, overrides: { requestTimeout: 1000 } },
-  { name: "ServerError", expect: "NetworkError ServerError", answer: Kit.respond(503, echo) }
+  { name: "ServerError", expect: "NetworkError ServerError", answer: Kit.respond(503, echo) },
+  { name: "RateLimited", expect: "NetworkError RateLimited", answer: Kit.respond(429, echo, { "retry-after": "5" }) }
 ]
 
 // -- the properties

@@ -10,27 +10,21 @@
  *   `@effect-oauth2/client-credentials/promise`; a fleet replica is `packages/effect4/redis/test/fleet/worker.ts`.
  */
 import * as PromiseApi from "@effect-oauth2/client-credentials/promise"
-import { RedisTokenStore } from "@effect-oauth2/redis"
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
-import { FakeAuthServer } from "@effect-oauth2/testing"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
-import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/testing/TestClock"
-import { Redis } from "ioredis"
-import { fileURLToPath } from "node:url"
 import * as Network from "./line/network.js"
-import * as Printings from "./line/printings.js"
+import * as Rendering from "./line/rendering.js"
+import * as Servers from "./line/servers.js"
 
 /** `base`, with a wall clock `step.millis` off its monotonic one. */
 const steppedClock = (base: Clock.Clock, step: { millis: number }): Clock.Clock => ({
@@ -72,7 +66,7 @@ const scripted = async (options: Line.ScriptedOptions = {}): Promise<Line.Script
     nextDoubleUnsafe: () => fixed,
     nextIntUnsafe: () => Math.floor(fixed * Number.MAX_SAFE_INTEGER)
   })
-  const runtime = ManagedRuntime.make(Layer.mergeAll(clockLayer, randomLayer, Printings.captureLayer(logs)))
+  const runtime = ManagedRuntime.make(Layer.mergeAll(clockLayer, randomLayer, Rendering.captureLayer(logs)))
   await runtime.context()
   const testClock = base!
   const adjust = (millis: number) => runtime.runPromise(testClock.adjust(millis))
@@ -99,51 +93,10 @@ const live = async (options: { readonly httpClient?: string | undefined } = {}):
   const clientLayer = httpClientLayers.find(([candidate]) => candidate === name)?.[1]
   if (clientLayer === undefined) throw new Error(`no HTTP client ${name}`)
   const logs: Array<Line.LogLine> = []
-  const runtime = ManagedRuntime.make(Layer.merge(clientLayer, Printings.captureLayer(logs)))
+  const runtime = ManagedRuntime.make(Layer.merge(clientLayer, Rendering.captureLayer(logs)))
   const client = await runtime.runPromise(Effect.service(HttpClient.HttpClient))
   const yieldTimer = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
   return Network.make(runner(runtime as ManagedRuntime.ManagedRuntime<never, never>, client, logs, yieldTimer))
-}
-
-const fakeAnswers: Driver.FakeAnswers<FakeAuthServer.ScriptedResponse> = {
-  ...FakeAuthServer,
-  delayed: (millis, answer) => FakeAuthServer.delayed(Duration.millis(millis), answer)
-}
-
-const fakeAuthServer = async (options: Line.FakeServerOptions = {}): Promise<Line.FakeServer> => {
-  const runtime = ManagedRuntime.make(FakeAuthServer.layer(Driver.fakeServerOptions(options, Duration.seconds)))
-  const server = await runtime.runPromise(Effect.service(FakeAuthServer.FakeAuthServer))
-  return {
-    tokenUrl: server.tokenUrl,
-    apiUrl: server.apiUrl,
-    client: options.clients?.[0] ?? FakeAuthServer.defaultClient,
-    tokenRequests: () =>
-      runtime.runPromise(server.tokenRequests).then((requests) => requests.map(Driver.fakeTokenRequest)),
-    apiRequests: () => runtime.runPromise(server.apiRequests),
-    revoke: (value) => runtime.runPromise(server.revoke(value)),
-    script: (...answers) =>
-      runtime.runPromise(server.script(...answers.map((answer) => Driver.fakeAnswer(fakeAnswers, answer)))),
-    close: () => runtime.dispose()
-  }
-}
-
-const storedToken = async (redisUrl: string, encryptionKey?: string): Promise<Line.StoredToken> => {
-  const client = new Redis(redisUrl)
-  try {
-    const { hash, key, raw } = await Driver.tokenEntry(client)
-    const stored = await Effect.runPromise(
-      Effect.gen(function*() {
-        const store = yield* RedisTokenStore.make(
-          { client },
-          encryptionKey === undefined ? {} : { encryptionKey: Redacted.make(encryptionKey) }
-        )
-        return yield* Effect.orDie(store.get(hash))
-      }).pipe(Effect.scoped)
-    )
-    return { key, raw, value: Redacted.value(Option.getOrThrow(stored).token.value) }
-  } finally {
-    await client.quit()
-  }
 }
 
 /** The Effect 4 line. */
@@ -152,18 +105,12 @@ export const line: Line.Line = {
   scripted,
   httpClients: httpClientLayers.map(([name]) => name),
   live,
-  fakeAuthServer,
+  fakeAuthServer: Servers.fakeAuthServer,
   promise: PromiseApi as unknown as Line.PromiseApi,
-  fleetWorker: {
-    command: process.execPath,
-    args: [
-      "--conditions=@effect-oauth2/source",
-      "--preserve-symlinks",
-      "--import",
-      "tsx",
-      fileURLToPath(new URL("../../redis/test/fleet/worker.ts", import.meta.url))
-    ],
-    cwd: fileURLToPath(new URL("../../", import.meta.url))
-  },
-  storedToken
+  fleetWorker: Driver.fleetWorker(
+    new URL("../../redis/test/fleet/worker.ts", import.meta.url),
+    new URL("../../", import.meta.url),
+    { preserveSymlinks: true }
+  ),
+  storedToken: Servers.storedToken
 }

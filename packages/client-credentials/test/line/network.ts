@@ -7,10 +7,13 @@ import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/clie
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -29,9 +32,11 @@ import {
   scheduleMax,
   scopeForkSequential,
   scopeProvide,
+  service,
   transportError
 } from "./effectLine.js"
 import * as Printings from "./printings.js"
+import * as Rendering from "./rendering.js"
 
 /** How a network runs its effects: on its runtime, with what its calls need around them. */
 export interface Runner {
@@ -269,4 +274,61 @@ export const endpoint = (fallback: Line.Script | undefined): Endpoint => {
     })
   )
   return { client, state }
+}
+
+/** A runner on `runtime`, built, which provides `client` to what it runs. */
+export const runner = (
+  runtime: ManagedRuntime.ManagedRuntime<never, never>,
+  client: HttpClient.HttpClient,
+  logs: Array<Line.LogLine>,
+  settle: () => Promise<void>
+): Runner => ({
+  run: (effect) => runtime.runPromiseExit(Effect.scoped(Effect.provideService(effect, HttpClient.HttpClient, client))),
+  fork: (effect) => runtime.runFork(Effect.provideService(effect, HttpClient.HttpClient, client)),
+  settle,
+  logs,
+  dispose: () => runtime.dispose()
+})
+
+/** What a scripted network runs on: a built runtime whose clock is the test clock `clock`. */
+export interface ScriptedParts {
+  readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
+  readonly clock: Clock.Clock & { readonly adjust: (millis: number) => Effect.Effect<void> }
+  readonly endpoint: Endpoint
+  readonly logs: Array<Line.LogLine>
+  /** How far the runtime's wall clock is off its monotonic one. */
+  readonly step: { millis: number }
+}
+
+/** A scripted network (`Line.Scripted`) on `parts`: time moves when a suite advances it. */
+export const scripted = (parts: ScriptedParts): Line.Scripted => {
+  const adjust = (millis: number) => parts.runtime.runPromise(parts.clock.adjust(millis))
+  const network = make(runner(parts.runtime, parts.endpoint.client, parts.logs, () => adjust(0)))
+  return {
+    ...network,
+    ...parts.endpoint.state.controls(),
+    advance: adjust,
+    now: () => Monotonic.nowUnsafe(parts.clock),
+    stepWallClock: (millis) => {
+      parts.step.millis += millis
+    }
+  }
+}
+
+/**
+ * The line's live networks over the socket clients of `layers` (by name): each on a runtime of its own with the
+ * client a suite names (the first by default), in real time.
+ */
+export const live = (layers: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]>) =>
+async (
+  options: { readonly httpClient?: string | undefined } = {}
+): Promise<Line.Network> => {
+  const name = options.httpClient ?? layers[0]![0]
+  const clientLayer = layers.find(([candidate]) => candidate === name)?.[1]
+  if (clientLayer === undefined) throw new Error(`no HTTP client ${name}`)
+  const logs: Array<Line.LogLine> = []
+  const runtime = ManagedRuntime.make(Layer.merge(clientLayer, Rendering.captureLayer(logs)))
+  const client = await runtime.runPromise(service(HttpClient.HttpClient))
+  const yieldTimer = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+  return make(runner(runtime as ManagedRuntime.ManagedRuntime<never, never>, client, logs, yieldTimer))
 }

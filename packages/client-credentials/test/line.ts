@@ -1,7 +1,7 @@
 /**
  * Each line's driver for the behavioural suites of `@effect-oauth2/suites` (`Line`): each call of a suite runs on the
  * line's Effect, its HTTP client and its packages, read from source. Written once for both lines (the Effect 4
- * package links it); what each line makes its own way (its runtimes, socket clients and fleet replica) is in
+ * package links it); what each line makes its own way (its scripted runtime and how it runs its fleet replica) is in
  * `line/runtimes.ts`.
  *
  * - A scripted network runs on a runtime of its own whose clock is `TestClock`; its `HttpClient` is the scripted
@@ -19,11 +19,11 @@ import * as Servers from "./line/servers.js"
 /** The line. */
 export const line: Line.Line = {
   name: Runtimes.name,
-  scripted: Runtimes.scripted,
-  httpClients: Runtimes.httpClientLayers.map(([name]) => name),
-  live: Network.live(Runtimes.httpClientLayers),
+  scripted: Network.scripted(Runtimes.scriptedRuntime),
+  httpClients: Network.socketClients.map(([name]) => name),
+  live: Network.live(Network.socketClients),
   fakeAuthServer: Servers.fakeAuthServer,
   promise: PromiseApi as unknown as Line.PromiseApi,
-  fleetWorker: Runtimes.fleetWorker,
+  fleetWorker: Runtimes.fleetWorker(new URL("../../redis/test/fleet/worker.ts", import.meta.url)),
   storedToken: Servers.storedToken
 }

@@ -4,6 +4,7 @@
  * `printings.ts`, `fakeServer.ts`, linked into the Effect 4 package, see `docs/development.md`) call these; the
  * Effect 4 line's `test/line/effectLine.ts` gives the same names from Effect 4.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
@@ -20,6 +21,12 @@ import * as Scope from "effect/Scope"
 export * as HttpClient from "@effect/platform/HttpClient"
 export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+
+/** The `HttpClient` on the platform's `fetch`: `@effect/platform`'s. */
+export * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+
+/** The `HttpClient` on Node's `http` module: Effect 3's `NodeHttpClient.layer`. */
+export const nodeHttpClientLayerNodeHttp = NodeHttpClient.layer
 
 /** A fiber as `Effect.runFork` gives it: Effect 3's `Fiber.RuntimeFiber`. */
 export type FiberOf<A, E> = Fiber.RuntimeFiber<A, E>

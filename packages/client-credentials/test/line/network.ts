@@ -6,6 +6,7 @@
 import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -24,11 +25,13 @@ import {
   causeDefectOption,
   causeFindErrorOption,
   dateTimeMakeUnsafe,
+  FetchHttpClient,
   type FiberOf,
   fiberPollUnsafe,
   HttpClient,
   HttpClientRequest,
   HttpClientResponse,
+  nodeHttpClientLayerNodeHttp,
   scheduleMax,
   scopeForkSequential,
   scopeProvide,
@@ -290,30 +293,54 @@ export const runner = (
   dispose: () => runtime.dispose()
 })
 
-/** What a scripted network runs on: a built runtime whose clock is the test clock `clock`. */
-export interface ScriptedParts {
-  readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
-  readonly clock: Clock.Clock & { readonly adjust: (millis: number) => Effect.Effect<void> }
-  readonly endpoint: Endpoint
+/** What a line's scripted runtime is made with: its logs go to `logs`, its wall clock is `step.millis` off. */
+export interface RuntimeOptions {
   readonly logs: Array<Line.LogLine>
-  /** How far the runtime's wall clock is off its monotonic one. */
-  readonly step: { millis: number }
+  readonly step: { readonly millis: number }
+  /** What every random draw gives, when fixed. */
+  readonly random: number | undefined
 }
 
-/** A scripted network (`Line.Scripted`) on `parts`: time moves when a suite advances it. */
-export const scripted = (parts: ScriptedParts): Line.Scripted => {
-  const adjust = (millis: number) => parts.runtime.runPromise(parts.clock.adjust(millis))
-  const network = make(runner(parts.runtime, parts.endpoint.client, parts.logs, () => adjust(0)))
+/** What a scripted network runs on: a built runtime whose clock is the test clock `clock`. */
+export interface ScriptedRuntime {
+  readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
+  readonly clock: Clock.Clock & { readonly adjust: (millis: number) => Effect.Effect<void> }
+}
+
+/**
+ * The line's scripted networks (`Line.Scripted`), each on a runtime of its own that `makeRuntime` makes: time moves
+ * when a suite advances it, and every request goes to the scripted endpoint.
+ */
+export const scripted = (makeRuntime: (options: RuntimeOptions) => Promise<ScriptedRuntime>) =>
+async (
+  options: Line.ScriptedOptions = {}
+): Promise<Line.Scripted> => {
+  const logs: Array<Line.LogLine> = []
+  const step = { millis: 0 }
+  const scriptedEndpoint = endpoint(options.fallback)
+  const { clock, runtime } = await makeRuntime({ logs, step, random: options.random })
+  const adjust = (millis: number) => runtime.runPromise(clock.adjust(millis))
+  const network = make(runner(runtime, scriptedEndpoint.client, logs, () => adjust(0)))
   return {
     ...network,
-    ...parts.endpoint.state.controls(),
+    ...scriptedEndpoint.state.controls(),
     advance: adjust,
-    now: () => Monotonic.nowUnsafe(parts.clock),
+    now: () => Monotonic.nowUnsafe(clock),
     stepWallClock: (millis) => {
-      parts.step.millis += millis
+      step.millis += millis
     }
   }
 }
+
+/**
+ * The line's socket clients, by the names the suites know them by (`Line.httpClients`): undici's, Node's `http`
+ * module's and `fetch`'s; the first is the default.
+ */
+export const socketClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+  ["NodeHttpClient (undici)", NodeHttpClient.layerUndici],
+  ["NodeHttpClient", nodeHttpClientLayerNodeHttp],
+  ["FetchHttpClient", FetchHttpClient.layer]
+]
 
 /**
  * The line's live networks over the socket clients of `layers` (by name): each on a runtime of its own with the

@@ -4,6 +4,7 @@
  * linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3 line's
  * `test/line/effectLine.ts` gives the same names from Effect 3.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -19,6 +20,12 @@ import * as Scope from "effect/Scope"
 export * as HttpClient from "effect/http/HttpClient"
 export * as HttpClientRequest from "effect/http/HttpClientRequest"
 export * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** The `HttpClient` on the platform's `fetch`. */
+export * as FetchHttpClient from "effect/http/FetchHttpClient"
+
+/** The `HttpClient` on Node's `http` module. */
+export const nodeHttpClientLayerNodeHttp = NodeHttpClient.layerNodeHttp
 
 /** A fiber as `Effect.runFork` gives it. */
 export type FiberOf<A, E> = Fiber.Fiber<A, E>

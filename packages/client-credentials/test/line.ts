@@ -21,7 +21,7 @@ export const line: Line.Line = {
   name: Runtimes.name,
   scripted: Network.scripted(Runtimes.scriptedRuntime),
   httpClients: Network.socketClients.map(([name]) => name),
-  live: Network.live(Network.socketClients),
+  live: Network.live,
   fakeAuthServer: Servers.fakeAuthServer,
   promise: PromiseApi as unknown as Line.PromiseApi,
   fleetWorker: Runtimes.fleetWorker(new URL("../../redis/test/fleet/worker.ts", import.meta.url)),

@@ -1,6 +1,7 @@
 /**
- * Each line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one runtime, and
- * the scripted endpoint every request of a `Line.Scripted` goes to. Written once for both lines (the Effect 4
+ * Each line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one runtime; the
+ * scripted endpoint every request of a `Line.Scripted` goes to; scripted networks (on the runtime the line's
+ * `runtimes.ts` makes) and live ones (on the line's socket clients). Written once for both lines (the Effect 4
  * package links it); what differs between them comes from `effectLine.ts`.
  */
 import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
@@ -342,16 +343,10 @@ export const socketClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClie
   ["FetchHttpClient", FetchHttpClient.layer]
 ]
 
-/**
- * The line's live networks over the socket clients of `layers` (by name): each on a runtime of its own with the
- * client a suite names (the first by default), in real time.
- */
-export const live = (layers: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]>) =>
-async (
-  options: { readonly httpClient?: string | undefined } = {}
-): Promise<Line.Network> => {
-  const name = options.httpClient ?? layers[0]![0]
-  const clientLayer = layers.find(([candidate]) => candidate === name)?.[1]
+/** A live network: on a runtime of its own with the socket client a suite names (the first by default), in real time. */
+export const live = async (options: { readonly httpClient?: string | undefined } = {}): Promise<Line.Network> => {
+  const name = options.httpClient ?? socketClients[0]![0]
+  const clientLayer = socketClients.find(([candidate]) => candidate === name)?.[1]
   if (clientLayer === undefined) throw new Error(`no HTTP client ${name}`)
   const logs: Array<Line.LogLine> = []
   const runtime = ManagedRuntime.make(Layer.merge(clientLayer, Rendering.captureLayer(logs)))

@@ -10,7 +10,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Url from "node:url"
-import * as Effect3 from "./effect3.js"
+import * as EffectCalls from "./effectCalls.js"
 import * as ExpiryBoundary from "./expiryBoundary.js"
 import * as Fleet from "./fleet.js"
 import * as LineScenarios from "./lineScenarios.js"
@@ -35,7 +35,7 @@ const scenarios: ReadonlyArray<{
     number: scenario.number,
     name: scenario.name,
     line: "effect3",
-    run: (server: TokenServer.TokenServer) => scenario.run(server, Effect3.line, true)
+    run: (server: TokenServer.TokenServer) => scenario.run(server, EffectCalls.line, true)
   })),
   { number: 2, name: "expiry boundary", line: effect3Only, run: ExpiryBoundary.run },
   { number: 5, name: "memory", line: effect3Only, run: Memory.run },
@@ -45,7 +45,8 @@ const scenarios: ReadonlyArray<{
 const repoRoot = Path.resolve(Path.dirname(Url.fileURLToPath(import.meta.url)), "..")
 
 /**
- * Runs the Effect 4 line's process for the scenario `numbers`; stopped (by its PID) when it takes longer than
+ * Runs the Effect 4 line's process for the scenario `numbers`, with `--preserve-symlinks` (its packages link modules
+ * written once, whose imports must resolve from the link); stopped (by its PID) when it takes longer than
  * `effect4Millis`.
  */
 const runEffect4 = (numbers: ReadonlyArray<number>): Promise<LineScenarios.Effect4Result> => {
@@ -58,6 +59,7 @@ const runEffect4 = (numbers: ReadonlyArray<number>): Promise<LineScenarios.Effec
     [
       "--expose-gc",
       "--conditions=@effect-oauth2/source",
+      "--preserve-symlinks",
       "--import",
       "tsx",
       Path.join("bench", "index.ts"),

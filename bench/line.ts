@@ -1,8 +1,8 @@
 /**
  * What a scenario measured on both Effect lines asks of a line: the line's calls, as plain functions that return
  * promises. The measuring (rounds, medians, ratios, goals, rows) is written once, in the scenario's module, with no
- * Effect in it; each line's shell builds these calls with its own Effect (`bench/effect3.ts` on Node 20,
- * `packages/effect4/bench/effect4.ts` on Node 22).
+ * Effect in it; each line builds these calls with its own Effect in one shell written once
+ * (`bench/effectCalls.ts`, linked into `packages/effect4/bench`; on Node 20 and on Node 22).
  */
 
 /** Where the client gets its tokens, and as whom. */

@@ -1,7 +1,8 @@
 /**
  * The scenarios measured on both Effect lines, and how a line's bench process runs them: the same measuring code,
- * the line's calls (`Line.Line`). The Effect 3 process (`index.ts`) runs them with `effect3.ts`; it starts the
- * Effect 4 process (`packages/effect4/bench/index.ts`, on Node 22), which runs them with its own shell.
+ * the line's calls (`Line.Line`). The Effect 3 process (`index.ts`) runs them with `effectCalls.ts`; it starts
+ * the Effect 4 process (`packages/effect4/bench/index.ts`, on Node 22), which runs them with the same shell, linked,
+ * on its own Effect.
  */
 import * as CachedGet from "./cachedGet.js"
 import * as ColdStampede from "./coldStampede.js"

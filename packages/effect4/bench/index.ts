@@ -7,7 +7,7 @@ import * as Fs from "node:fs"
 import * as LineScenarios from "../../../bench/lineScenarios.js"
 import * as Report from "../../../bench/report.js"
 import * as TokenServer from "../../../bench/tokenServer.js"
-import * as Effect4 from "./effect4.js"
+import * as EffectCalls from "./effectCalls.js"
 
 const version = (name: string): string => {
   const file = new URL(`../node_modules/${name}/package.json`, import.meta.url)
@@ -22,7 +22,7 @@ const main = async () => {
     for (const scenario of LineScenarios.scenarios) {
       if (!selected.includes(scenario.number)) continue
       console.log(`[effect4] ${scenario.name}`)
-      rows.push(...await scenario.run(server, Effect4.line, false))
+      rows.push(...await scenario.run(server, EffectCalls.line, false))
     }
   } finally {
     await server.close()

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { fileURLToPath } from "node:url"
 import * as util from "node:util"
 import type * as Line from "./Line.js"
 
@@ -427,3 +428,27 @@ export const network = <Service>(parts: NetworkParts<Service>): Line.Network => 
     close: parts.close
   }
 }
+
+/**
+ * A line's fleet replica (`Line.FleetWorker`): the script at `worker`, run by this Node.js from source (`tsx`, the
+ * `@effect-oauth2/source` condition) in the folder `cwd`; with `preserveSymlinks`, a linked file's imports resolve
+ * from where the link is, as a line whose package links modules written once needs.
+ *
+ * @since 0.1.0
+ * @category fleet
+ */
+export const fleetWorker = (
+  worker: URL,
+  cwd: URL,
+  options: { readonly preserveSymlinks?: boolean } = {}
+): Line.FleetWorker => ({
+  command: process.execPath,
+  args: [
+    "--conditions=@effect-oauth2/source",
+    ...(options.preserveSymlinks === true ? ["--preserve-symlinks"] : []),
+    "--import",
+    "tsx",
+    fileURLToPath(worker)
+  ],
+  cwd: fileURLToPath(cwd)
+})

@@ -1,33 +1,51 @@
 /**
- * The Effect 3 line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one
- * runtime, and the scripted endpoint every request of a `Line.Scripted` goes to.
+ * Each line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one runtime; the
+ * scripted endpoint every request of a `Line.Scripted` goes to; scripted networks (on the runtime the line's
+ * `runtimes.ts` makes) and live ones (on the line's socket clients). Written once for both lines (the Effect 4
+ * package links it); what differs between them comes from `effectLine.ts`.
  */
 import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Monotonic from "../../src/internal/monotonic.js"
+import {
+  causeDefectOption,
+  causeFindErrorOption,
+  dateTimeMakeUnsafe,
+  FetchHttpClient,
+  type FiberOf,
+  fiberPollUnsafe,
+  HttpClient,
+  HttpClientRequest,
+  HttpClientResponse,
+  nodeHttpClientLayerNodeHttp,
+  scheduleMax,
+  scopeForkSequential,
+  scopeProvide,
+  service,
+  transportError
+} from "./effectLine.js"
 import * as Printings from "./printings.js"
+import * as Rendering from "./rendering.js"
 
 /** How a network runs its effects: on its runtime, with what its calls need around them. */
 export interface Runner {
   readonly run: <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient | Scope.Scope>) => Promise<Exit.Exit<A, E>>
-  readonly fork: <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) => Fiber.RuntimeFiber<A, E>
+  readonly fork: <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) => FiberOf<A, E>
   /** Lets every fiber run until it waits. */
   readonly settle: () => Promise<void>
   readonly logs: Array<Line.LogLine>
@@ -43,7 +61,7 @@ const optionValues: Driver.OptionValues = {
     forever: Schedule.forever,
     recurs: Schedule.recurs,
     spaced: (millis) => Schedule.spaced(Duration.millis(millis)),
-    both: (self, that) => Schedule.intersect(self as Schedule.Schedule<unknown>, that as Schedule.Schedule<unknown>)
+    both: (self, that) => scheduleMax([self as Schedule.Schedule<unknown>, that as Schedule.Schedule<unknown>])
   }
 }
 
@@ -52,9 +70,9 @@ export const serviceOptions = (options: Line.ServiceOptions): TokenService.Optio
   Driver.serviceOptions(optionValues, options) as unknown as TokenService.Options
 
 const defectMessage = (cause: Cause.Cause<unknown>): string => {
-  const defect = Option.getOrUndefined(Cause.dieOption(cause))
-  if (defect instanceof Error) return defect.message
-  return defect === undefined ? Cause.pretty(cause) : String(defect)
+  const defect = causeDefectOption(cause)
+  if (Option.isNone(defect)) return Cause.pretty(cause)
+  return defect.value instanceof Error ? defect.value.message : String(defect.value)
 }
 
 /** A call of `effect` on `runner`, its outcome as plain data. */
@@ -66,7 +84,7 @@ export const call = <A, E, B>(
   const fiber = runner.fork(effect)
   return Driver.call({
     onEnd: (observer) => fiber.addObserver(observer),
-    poll: () => fiber.unsafePoll() ?? undefined,
+    poll: () => fiberPollUnsafe(fiber),
     interrupt: async () => {
       await runner.run(Fiber.interrupt(fiber))
     },
@@ -80,16 +98,16 @@ const tokenOf = (value: string) =>
     value: Redacted.make(value),
     tokenType: "Bearer",
     scopes: [],
-    issuedAt: DateTime.unsafeMake(0),
-    expiresAt: DateTime.unsafeMake(3_600_000)
+    issuedAt: dateTimeMakeUnsafe(0),
+    expiresAt: dateTimeMakeUnsafe(3_600_000)
   })
 
 /** A service built in a scope of its own under `root`, and its handle. */
 const serviceIn = (runner: Runner, root: Scope.Scope) => async (options: Line.ServiceOptions) => {
-  const scope = await runner.run(Scope.fork(root, ExecutionStrategy.sequential)).then(Exit.getOrElse(() => {
-    throw new Error("the network is closed")
-  }))
-  const built = await runner.run(Scope.extend(TokenService.make(serviceOptions(options)), scope))
+  const forked = await runner.run(scopeForkSequential(root))
+  if (Exit.isFailure(forked)) throw new Error("the network is closed")
+  const scope = forked.value
+  const built = await runner.run(scopeProvide(TokenService.make(serviceOptions(options)), scope))
   if (Exit.isFailure(built)) {
     await runner.run(Scope.close(scope, Exit.void))
     throw new Error(defectMessage(built.cause))
@@ -143,7 +161,7 @@ const clientOf = (tokens: TokenService.Service, options: Line.ClientOptions) =>
 
 /** A suite's request as this line's. */
 const requestOf = (request: Line.ApiRequest): HttpClientRequest.HttpClientRequest => {
-  const made = HttpClientRequest.make((request.method ?? "GET") as HttpClientRequest.HttpClientRequest["method"])(
+  const made = HttpClientRequest.make((request.method ?? "GET") as Parameters<typeof HttpClientRequest.make>[0])(
     request.url
   )
   if (typeof request.body === "string") return HttpClientRequest.bodyText(made, request.body)
@@ -156,8 +174,8 @@ const authorizedClientOn =
   (runner: Runner) => async (tokens: TokenService.Service, options: Line.ClientOptions): Promise<Line.ApiClient> => {
     const built = await runner.run(clientOf(tokens, options))
     if (Exit.isFailure(built)) {
-      const failure = Option.getOrUndefined(Cause.failureOption(built.cause)) as { readonly error?: unknown }
-      const thrown = failure?.error
+      const failure = Option.getOrUndefined(causeFindErrorOption(built.cause)) as { readonly cause?: unknown }
+      const thrown = failure?.cause
       throw new Error(thrown instanceof Error ? thrown.message : defectMessage(built.cause))
     }
     const client = built.value
@@ -190,7 +208,7 @@ export const make = (runner: Runner): Line.Network => {
   })
 }
 
-/** The connection failed: the scripted client turns it into a `RequestError` with reason `Transport`. */
+/** The connection failed: the scripted client turns it into the line's transport error (`transportError`). */
 class TransportFailure {
   constructor(readonly cause: unknown) {}
 }
@@ -228,7 +246,7 @@ const answerWith = (state: Driver.Endpoint) => {
       case "TransportError":
         return Effect.fail(new TransportFailure(Driver.transportCause(given)))
       case "Delayed":
-        return Effect.zipRight(Effect.sleep(Duration.millis(given.millis)), answer(given.answer, count))
+        return Effect.andThen(Effect.sleep(Duration.millis(given.millis)), answer(given.answer, count))
       case "Die":
         return Effect.die(new Error(given.message))
     }
@@ -242,7 +260,7 @@ export const endpoint = (fallback: Line.Script | undefined): Endpoint => {
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const body = yield* bodyText(request.body)
-      const at = yield* Clock.clockWith((clock) => Effect.sync(() => Number(clock.unsafeCurrentTimeNanos()) / 1e6))
+      const at = yield* Monotonic.now
       const contentType = "contentType" in request.body ? request.body.contentType : undefined
       const chosen = state.receive({
         method: request.method,
@@ -254,10 +272,85 @@ export const endpoint = (fallback: Line.Script | undefined): Endpoint => {
       })
       const response = yield* Effect.mapError(
         answer(chosen, state.requests.length),
-        (failure) => new HttpClientError.RequestError({ request, reason: "Transport", cause: failure.cause })
+        (failure) => transportError(request, failure.cause)
       )
       return HttpClientResponse.fromWeb(request, response)
     })
   )
   return { client, state }
+}
+
+/** A runner on `runtime`, built, which provides `client` to what it runs. */
+export const runner = (
+  runtime: ManagedRuntime.ManagedRuntime<never, never>,
+  client: HttpClient.HttpClient,
+  logs: Array<Line.LogLine>,
+  settle: () => Promise<void>
+): Runner => ({
+  run: (effect) => runtime.runPromiseExit(Effect.scoped(Effect.provideService(effect, HttpClient.HttpClient, client))),
+  fork: (effect) => runtime.runFork(Effect.provideService(effect, HttpClient.HttpClient, client)),
+  settle,
+  logs,
+  dispose: () => runtime.dispose()
+})
+
+/** What a line's scripted runtime is made with: its logs go to `logs`, its wall clock is `step.millis` off. */
+export interface RuntimeOptions {
+  readonly logs: Array<Line.LogLine>
+  readonly step: { readonly millis: number }
+  /** What every random draw gives, when fixed. */
+  readonly random: number | undefined
+}
+
+/** What a scripted network runs on: a built runtime whose clock is the test clock `clock`. */
+export interface ScriptedRuntime {
+  readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
+  readonly clock: Clock.Clock & { readonly adjust: (millis: number) => Effect.Effect<void> }
+}
+
+/**
+ * The line's scripted networks (`Line.Scripted`), each on a runtime of its own that `makeRuntime` makes: time moves
+ * when a suite advances it, and every request goes to the scripted endpoint.
+ */
+export const scripted = (makeRuntime: (options: RuntimeOptions) => Promise<ScriptedRuntime>) =>
+async (
+  options: Line.ScriptedOptions = {}
+): Promise<Line.Scripted> => {
+  const logs: Array<Line.LogLine> = []
+  const step = { millis: 0 }
+  const scriptedEndpoint = endpoint(options.fallback)
+  const { clock, runtime } = await makeRuntime({ logs, step, random: options.random })
+  const adjust = (millis: number) => runtime.runPromise(clock.adjust(millis))
+  const network = make(runner(runtime, scriptedEndpoint.client, logs, () => adjust(0)))
+  return {
+    ...network,
+    ...scriptedEndpoint.state.controls(),
+    advance: adjust,
+    now: () => Monotonic.nowUnsafe(clock),
+    stepWallClock: (millis) => {
+      step.millis += millis
+    }
+  }
+}
+
+/**
+ * The line's socket clients, by the names the suites know them by (`Line.httpClients`): undici's, Node's `http`
+ * module's and `fetch`'s; the first is the default.
+ */
+export const socketClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+  ["NodeHttpClient (undici)", NodeHttpClient.layerUndici],
+  ["NodeHttpClient", nodeHttpClientLayerNodeHttp],
+  ["FetchHttpClient", FetchHttpClient.layer]
+]
+
+/** A live network: on a runtime of its own with the socket client a suite names (the first by default), in real time. */
+export const live = async (options: { readonly httpClient?: string | undefined } = {}): Promise<Line.Network> => {
+  const name = options.httpClient ?? socketClients[0]![0]
+  const clientLayer = socketClients.find(([candidate]) => candidate === name)?.[1]
+  if (clientLayer === undefined) throw new Error(`no HTTP client ${name}`)
+  const logs: Array<Line.LogLine> = []
+  const runtime = ManagedRuntime.make(Layer.merge(clientLayer, Rendering.captureLayer(logs)))
+  const client = await runtime.runPromise(service(HttpClient.HttpClient))
+  const yieldTimer = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
+  return make(runner(runtime as ManagedRuntime.ManagedRuntime<never, never>, client, logs, yieldTimer))
 }

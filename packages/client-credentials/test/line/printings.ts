@@ -1,6 +1,6 @@
 /**
- * The Effect 3 line's printings of a value (`Line.Printings`), its errors and tokens as plain data, and the log lines
- * its loggers write.
+ * Each line's printings of a value (`Line.Printings`), and its errors, tokens and outcomes as plain data. Written once
+ * for both lines (the Effect 4 package links it); the line's own loggers and formatters are in `rendering.ts`.
  */
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
@@ -9,48 +9,20 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Inspectable from "effect/Inspectable"
-import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as util from "node:util"
-
-const levels: Readonly<Record<string, Line.LogLine["level"]>> = {
-  TRACE: "Trace",
-  DEBUG: "Debug",
-  INFO: "Info",
-  WARN: "Warning",
-  ERROR: "Error",
-  FATAL: "Fatal"
-}
-
-/** A logger that keeps every line, rendered by each of Effect's formatters (logfmt, JSON, plain). */
-export const capturing = (lines: Array<Line.LogLine>): Logger.Logger<unknown, void> =>
-  Logger.make((options) => {
-    const message = Array.isArray(options.message) ? options.message.map(String).join(" ") : String(options.message)
-    lines.push({
-      level: levels[options.logLevel.label] ?? "Info",
-      message,
-      text: [Logger.logfmtLogger, Logger.jsonLogger, Logger.stringLogger].map((format) => format.log(options)).join(
-        "\n"
-      )
-    })
-  })
-
-/** Replaces the default logger with `capturing(lines)` and lets every level through. */
-export const captureLayer = (lines: Array<Line.LogLine>): Layer.Layer<never> =>
-  Layer.merge(Logger.replace(Logger.defaultLogger, capturing(lines)), Logger.minimumLogLevel(LogLevel.All))
+import { causeDefectOption, causeFindErrorOption } from "./effectLine.js"
+import * as Rendering from "./rendering.js"
 
 /** The log lines an application writes when it logs `cause` as it fails, and its error. */
 const loggedAs = (cause: Cause.Cause<unknown>, error: unknown): Line.Printings => {
   const lines: Array<Line.LogLine> = []
   Effect.runSync(
-    Effect.zipRight(
+    Effect.andThen(
       Effect.logError("the call failed", cause).pipe(Effect.annotateLogs({ error })),
       Effect.logWarning(error)
-    ).pipe(Effect.provide(captureLayer(lines)))
+    ).pipe(Effect.provide(Rendering.captureLayer(lines)))
   )
   return lines.map((line) => [`logged at ${line.level}`, line.text] as const)
 }
@@ -58,12 +30,10 @@ const loggedAs = (cause: Cause.Cause<unknown>, error: unknown): Line.Printings =
 /** Every printing of a value and of the cause it failed with. */
 export const printings = (value: unknown, cause: Cause.Cause<unknown>): Line.Printings => [
   ...Driver.valuePrintings(value),
-  ["Inspectable.format", Inspectable.format(value)],
+  ...Rendering.printings(value, cause),
   ["Cause.pretty", Cause.pretty(cause)],
-  ["Cause.pretty (renderErrorCause)", Cause.pretty(cause, { renderErrorCause: true })],
   ["JSON.stringify(cause)", JSON.stringify(cause)],
   ["util.inspect(cause)", util.inspect(cause, { depth: Infinity })],
-  ["Inspectable.format(cause)", Inspectable.format(cause)],
   ...loggedAs(cause, value)
 ]
 
@@ -100,11 +70,11 @@ export const tokenData = (token: {
 /** How an `Exit` ended. */
 const ended = <A>(exit: Exit.Exit<A, unknown>): Driver.Ended<A> => {
   if (Exit.isSuccess(exit)) return { _tag: "Success", value: exit.value }
-  const failure = Cause.failureOption(exit.cause)
+  const failure = causeFindErrorOption(exit.cause)
   if (Option.isSome(failure)) {
     return { _tag: "Failure", error: failure.value, printings: () => printings(failure.value, exit.cause) }
   }
-  const defect = Cause.dieOption(exit.cause)
+  const defect = causeDefectOption(exit.cause)
   if (Option.isSome(defect)) {
     return { _tag: "Defect", defect: defect.value, printings: () => printings(defect.value, exit.cause) }
   }

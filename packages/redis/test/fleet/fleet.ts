@@ -3,23 +3,17 @@
  * the behavioural suites' fleet driver (`@effect-oauth2/suites/fixtures/Fleet`, where the protocol is written), with a
  * worker killed by its PID when its scope closes.
  */
+import * as Driver from "@effect-oauth2/suites/Driver"
 import * as Fleet from "@effect-oauth2/suites/fixtures/Fleet"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { fileURLToPath } from "node:url"
 
 /** This line's replica, as the suites' fleet driver starts one. */
-export const worker = {
-  command: process.execPath,
-  args: [
-    "--conditions=@effect-oauth2/source",
-    "--import",
-    "tsx",
-    fileURLToPath(new URL("./worker.ts", import.meta.url))
-  ],
-  cwd: fileURLToPath(new URL("../../../../", import.meta.url))
-}
+export const worker = Driver.fleetWorker(
+  new URL("./worker.ts", import.meta.url),
+  new URL("../../../../", import.meta.url)
+)
 
 /** What a worker answers: the fields of its answer, or a `defect`. */
 export type Answer = Fleet.Answer

@@ -1,10 +1,12 @@
 /**
- * One replica of a fleet, as a process of its own, for the fleet tests and the bench: `TokenService.layerWithStore`
- * on `RedisTokenStore`, against the token endpoint and API the parent names in its environment. It reads commands
- * from stdin, one JSON object per line with an `id`, and answers each with one JSON line on stdout with that `id` (0,
- * first, when it is ready); its logs go to stderr as JSON
- * lines. Tokens never leave it: it reports a fingerprint of each (16 hex characters of its SHA-256). The protocol is
- * `@effect-oauth2/suites/fixtures/FleetReplica`'s; this module is the Effect 3 line's replica behind it.
+ * One replica of a fleet on each line, as a process of its own, for the fleet tests and the bench:
+ * `TokenService.layerWithStore` on `RedisTokenStore`, against the token endpoint and API the parent names in its
+ * environment. It reads commands from stdin, one JSON object per line with an `id`, and answers each with one JSON
+ * line on stdout with that `id` (0, first, when it is ready); its logs go to stderr as JSON lines. Tokens never leave
+ * it: it reports a fingerprint of each (16 hex characters of its SHA-256). The protocol is
+ * `@effect-oauth2/suites/fixtures/FleetReplica`'s; this module is each line's replica behind it, written once (the
+ * Effect 4 package links it and runs it with `--preserve-symlinks`); what the lines make differently is in
+ * `effectLine.ts`.
  *
  * Environment: `TOKEN_URL`, `API_URL`, `REDIS_URL`, optionally `ENCRYPTION_KEY`, `LEASE_TTL`, `REQUEST_TIMEOUT`,
  * `STORE` (`none` for a replica with its own cache only, `TokenService.layer`, as the bench's in-process baseline).
@@ -20,14 +22,12 @@ import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credential
 import { RedisTokenStore } from "@effect-oauth2/redis"
 import * as FleetReplica from "@effect-oauth2/suites/fixtures/FleetReplica"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import { type DurationInput, jsonLogsToStderr } from "./effectLine.js"
 
 const env = process.env
 
@@ -40,8 +40,8 @@ const options: TokenService.Options & TokenService.StoreOptions = {
   tokenUrl: env.TOKEN_URL!,
   clientId: "test-client",
   clientSecret: Redacted.make("test-secret"),
-  leaseTtl: (env.LEASE_TTL ?? "5 seconds") as Duration.DurationInput,
-  requestTimeout: (env.REQUEST_TIMEOUT ?? "5 seconds") as Duration.DurationInput,
+  leaseTtl: (env.LEASE_TTL ?? "5 seconds") as DurationInput,
+  requestTimeout: (env.REQUEST_TIMEOUT ?? "5 seconds") as DurationInput,
   retry: Schedule.recurs(1)
 }
 
@@ -52,7 +52,7 @@ const TokenLive = env.STORE === "none"
 const MainLive = AuthorizedClient.layer().pipe(
   Layer.provideMerge(TokenLive),
   Layer.provideMerge(NodeHttpClient.layerUndici),
-  Layer.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.jsonLogger)))
+  Layer.provide(jsonLogsToStderr)
 )
 
 const runtime = ManagedRuntime.make(MainLive)
@@ -60,24 +60,32 @@ const runtime = ManagedRuntime.make(MainLive)
 const attempt = <E extends { readonly _tag: string; readonly reason?: string | undefined }>(
   effect: Effect.Effect<{ readonly value: Redacted.Redacted<string> }, E, TokenService.TokenService>
 ): Promise<FleetReplica.Attempt> =>
-  runtime.runPromise(Effect.map(
-    Effect.either(effect),
-    Either.match({
-      onLeft: (error): FleetReplica.Attempt => ({ _tag: "Error", error }),
-      onRight: (token): FleetReplica.Attempt => ({ _tag: "Token", value: Redacted.value(token.value) })
-    })
-  ))
+  runtime.runPromise(Effect.match(effect, {
+    onFailure: (error): FleetReplica.Attempt => ({ _tag: "Error", error }),
+    onSuccess: (token): FleetReplica.Attempt => ({ _tag: "Token", value: Redacted.value(token.value) })
+  }))
 
 const replica: FleetReplica.Replica = {
-  get: () => attempt(Effect.flatMap(TokenService.TokenService, (tokens) => tokens.get)),
-  getFor: (scopes) => attempt(Effect.flatMap(TokenService.TokenService, (tokens) => tokens.getFor({ scopes }))),
+  get: () =>
+    attempt(Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      return yield* tokens.get
+    })),
+  getFor: (scopes) =>
+    attempt(Effect.gen(function*() {
+      const tokens = yield* TokenService.TokenService
+      return yield* tokens.getFor({ scopes })
+    })),
   api: () =>
-    runtime.runPromise(Effect.map(
-      Effect.either(Effect.flatMap(AuthorizedClient.AuthorizedClient, (client) => client.get(env.API_URL!))),
-      Either.match({
-        onLeft: (error) => ({ error: error as { readonly _tag: string } }),
-        onRight: (response) => ({ status: response.status })
-      })
+    runtime.runPromise(Effect.match(
+      Effect.gen(function*() {
+        const client = yield* AuthorizedClient.AuthorizedClient
+        return yield* client.get(env.API_URL!)
+      }),
+      {
+        onFailure: (error) => ({ error: error as { readonly _tag: string } }),
+        onSuccess: (response) => ({ status: response.status })
+      }
     )),
   close: () => runtime.dispose()
 }

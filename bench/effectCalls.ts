@@ -1,5 +1,7 @@
 /**
- * The Effect 4 line's calls for the scenarios measured on both lines (`bench/line.ts`): the thin Effect-specific part.
+ * Each line's calls for the scenarios measured on both lines (`line.ts`): the thin Effect-specific part. Written once
+ * for both lines (`packages/effect4/bench` links it, and runs it with `--preserve-symlinks`); what differs between
+ * them comes from `effectLine.ts`.
  */
 import { AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
 import { createTokenClient } from "@effect-oauth2/client-credentials/promise"
@@ -7,14 +9,21 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cache from "effect/Cache"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import type * as Line from "../../../bench/line.js"
+import {
+  cacheGet,
+  deferredDoneUnsafe,
+  deferredMakeUnsafe,
+  FetchHttpClient,
+  HttpClient,
+  HttpClientRequest,
+  HttpClientResponse,
+  service
+} from "./effectLine.js"
+import type * as Line from "./line.js"
 
 const options = (endpoint: Line.Endpoint): TokenService.TokenUrlOptions & TokenService.ClientSecretCredentials => ({
   tokenUrl: endpoint.tokenUrl,
@@ -32,27 +41,27 @@ const inMemory = HttpClient.make((request) =>
   Effect.sync(() => HttpClientResponse.fromWeb(request, new Response("{\"ok\":true}", { status: 200 })))
 )
 
-/** The Effect 4 line. */
+/** The line. */
 export const line: Line.Line = {
   createTokenClient: (endpoint) => createTokenClient(endpoint),
   stampede: async (endpoint) => {
     const runtime = ManagedRuntime.make(
       TokenService.layer(options(endpoint)).pipe(Layer.provide(FetchHttpClient.layer))
     )
-    const tokens = await runtime.runPromise(Effect.service(TokenService.TokenService))
+    const tokens = await runtime.runPromise(service(TokenService.TokenService))
     return { call: () => runtime.runPromise(tokens.get), dispose: () => runtime.dispose() }
   },
   stampedeFloor: async (fetchToken) => {
     const runtime = ManagedRuntime.make(Layer.empty)
     await runtime.runPromise(Effect.void)
-    const shared = Deferred.makeUnsafe<string>()
+    const shared = deferredMakeUnsafe<string>()
     let started = false
     const awaitToken = Effect.suspend(() => {
       if (!started) {
         started = true
         fetchToken().then(
-          (token) => Deferred.doneUnsafe(shared, Effect.succeed(token)),
-          (error: unknown) => Deferred.doneUnsafe(shared, Effect.die(error))
+          (token) => deferredDoneUnsafe(shared, Exit.succeed(token)),
+          (error: unknown) => deferredDoneUnsafe(shared, Exit.die(error))
         )
       }
       return Deferred.await(shared)
@@ -63,14 +72,14 @@ export const line: Line.Line = {
     const runtime = ManagedRuntime.make(
       TokenService.layer(options(endpoint)).pipe(Layer.provide(NodeHttpClient.layerUndici))
     )
-    const tokens = await runtime.runPromise(Effect.service(TokenService.TokenService))
+    const tokens = await runtime.runPromise(service(TokenService.TokenService))
     const other = tokens.getFor({ scopes: ["other"] })
     await runtime.runPromise(tokens.get)
     await runtime.runPromise(other)
     const cache = await runtime.runPromise(
       Cache.make({ capacity: 1000, timeToLive: "1 hour", lookup: (key: string) => Effect.succeed(key.length) })
     )
-    const warmGet = Cache.get(cache, "warm")
+    const warmGet = cacheGet(cache, "warm")
     await runtime.runPromise(warmGet)
     const succeed = Effect.succeed(1)
     const loop = <A, E>(effect: Effect.Effect<A, E>) => (n: number) => runtime.runPromise(effectLoop(effect)(n))
@@ -94,7 +103,7 @@ export const line: Line.Line = {
       TokenService.layer(options(endpoint)).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
     )
     const { client, tokens } = await runtime.runPromise(
-      Effect.all({ client: Effect.service(HttpClient.HttpClient), tokens: Effect.service(TokenService.TokenService) })
+      Effect.all({ client: service(HttpClient.HttpClient), tokens: service(TokenService.TokenService) })
     )
     const token = await runtime.runPromise(tokens.get)
     // the same work but the token: a fixed header, and non-2xx answers failing as AuthorizedClient's do

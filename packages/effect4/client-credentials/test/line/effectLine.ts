@@ -1,0 +1,62 @@
+/**
+ * The Effect functions and modules the test drivers use whose names differ between Effect 3 and Effect 4, under
+ * Effect 4's names. The driver modules written once for both lines (`network.ts`, `printings.ts`, `fakeServer.ts`,
+ * linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3 line's
+ * `test/line/effectLine.ts` gives the same names from Effect 3.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+
+/** The HTTP client's modules: `effect/http`'s. */
+export * as HttpClient from "effect/http/HttpClient"
+export * as HttpClientRequest from "effect/http/HttpClientRequest"
+export * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** The `HttpClient` on the platform's `fetch`. */
+export * as FetchHttpClient from "effect/http/FetchHttpClient"
+
+/** The `HttpClient` on Node's `http` module. */
+export const nodeHttpClientLayerNodeHttp = NodeHttpClient.layerNodeHttp
+
+/** A fiber as `Effect.runFork` gives it. */
+export type FiberOf<A, E> = Fiber.Fiber<A, E>
+
+/** The fiber's exit if it has ended. */
+export const fiberPollUnsafe = <A, E>(fiber: FiberOf<A, E>) => fiber.pollUnsafe()
+
+/** The service of `key`, as an effect. */
+export const service = Effect.service
+
+/** A `DateTime.Utc` of epoch millis. */
+export const dateTimeMakeUnsafe = (millis: number): DateTime.Utc => DateTime.makeUnsafe(millis)
+
+/** A child scope of `scope` that closes its finalizers one after the other. */
+export const scopeForkSequential = (scope: Scope.Scope) => Scope.fork(scope, "sequential")
+
+/** Runs a scoped effect in `scope`, which it does not close. */
+export const scopeProvide = Scope.provide
+
+/** The first error a cause failed with. */
+export const causeFindErrorOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption
+
+/** The first defect of a cause. */
+export const causeDefectOption = (cause: Cause.Cause<unknown>): Option.Option<unknown> =>
+  Result.getSuccess(Cause.findDefect(cause))
+
+/** A schedule that goes on while both do, waiting the longer delay. */
+export const scheduleMax = (
+  schedules: readonly [Schedule.Schedule<unknown>, Schedule.Schedule<unknown>]
+): Schedule.Schedule<unknown> => Schedule.max(schedules)
+
+/** The client's error for a connection that failed: an `HttpClientError` whose reason is a `TransportError`. */
+export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })

@@ -60,7 +60,7 @@ export const timeoutOrElse = <A2, E2, R2>(options: {
 /**
  * `effect` on a fiber of its own, interruptible and disconnected from the caller (`Effect.disconnect`): when the
  * caller is interrupted (its timeout), it stops waiting at once and the fiber is interrupted in the background. It runs
- * to an `Exit`: a store's failure is never the failure of a fiber, which would log its cause.
+ * to an `Exit`: a failure of `effect` is never the failure of a fiber, which would log its cause.
  */
 export const abandonable = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   Effect.flatten(Effect.disconnect(Effect.exit(effect)))

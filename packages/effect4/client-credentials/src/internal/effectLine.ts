@@ -42,8 +42,8 @@ export const timeoutOrElse = Effect.timeoutOrElse
 
 /**
  * `effect` on a fiber of its own, interruptible: the caller waits for its exit, and when the caller is interrupted
- * (its timeout), the fiber is interrupted without waiting for it to wind down. It runs to an `Exit`: a store's
- * failure is never an unjoined fiber's failure.
+ * (its timeout), the fiber is interrupted without waiting for it to wind down. It runs to an `Exit`: a failure of
+ * `effect` is never an unjoined fiber's failure.
  */
 export const abandonable = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   Effect.flatMap(

@@ -3,7 +3,64 @@
  * gives them. The modules written once for both lines (linked into the Effect 4 package, see
  * `docs/development.md`) call these; the Effect 4 line's `effectLine.ts` gives the same names from Effect 4.
  */
+import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import type { LazyArg } from "effect/Function"
+import * as Random from "effect/Random"
+import type * as Tracer from "effect/Tracer"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
 export const catchDefect = Effect.catchAllDefect
+
+/** The fiber an effect runs on: Effect 3's `Fiber.RuntimeFiber`. */
+export type FiberOf<A, E> = Fiber.RuntimeFiber<A, E>
+
+/** Whether a cause holds interruptions and nothing else: Effect 3's `Cause.isInterruptedOnly`. */
+export const causeHasInterruptsOnly = Cause.isInterruptedOnly
+
+/** The first failure of a cause, if any: Effect 3's `Cause.failureOption`. */
+export const causeFindErrorOption = Cause.failureOption
+
+/** A `DateTime` from an input known to be valid: Effect 3's `DateTime.unsafeMake`. */
+export const dateTimeMakeUnsafe = DateTime.unsafeMake
+
+/** A `Deferred` made outside an effect: Effect 3's `Deferred.unsafeMake`, made by no fiber. */
+export const deferredMakeUnsafe = <A, E = never>(): Deferred.Deferred<A, E> => Deferred.unsafeMake<A, E>(FiberId.none)
+
+/** Completes a `Deferred` outside an effect: Effect 3's `Deferred.unsafeDone`. */
+export const deferredDoneUnsafe = Deferred.unsafeDone
+
+/** A random integer from `min` to `max`, both included: Effect 3's `Random.nextIntBetween` leaves `max` out. */
+export const randomNextIntBetween = (min: number, max: number): Effect.Effect<number> =>
+  Random.nextIntBetween(min, max + 1)
+
+/** A span that is not entered, without a stack trace (as Effect 4's `Effect.makeSpan` makes it). */
+export const makeSpan = (name: string, options?: Tracer.SpanOptions): Effect.Effect<Tracer.Span> =>
+  Effect.makeSpan(name, { ...options, captureStackTrace: false })
+
+/** `orElse` in place of `self` when `self` takes longer than `duration`: Effect 3's `Effect.timeoutTo`, flattened. */
+export const timeoutOrElse = <A2, E2, R2>(options: {
+  readonly duration: Duration.DurationInput
+  readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>>
+}) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | A2, E | E2, R | R2> =>
+  Effect.flatten(
+    Effect.timeoutTo(self, {
+      duration: options.duration,
+      onSuccess: (value): Effect.Effect<A | A2, E2, R2> => Effect.succeed(value),
+      onTimeout: options.orElse
+    })
+  )
+
+/**
+ * `effect` on a fiber of its own, interruptible and disconnected from the caller (`Effect.disconnect`): when the
+ * caller is interrupted (its timeout), it stops waiting at once and the fiber is interrupted in the background. It runs
+ * to an `Exit`: a failure of `effect` is never the failure of a fiber, which would log its cause.
+ */
+export const abandonable = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatten(Effect.disconnect(Effect.exit(effect)))

@@ -20,8 +20,9 @@
  * written as it is read (a blob stored again with a longer time to live, a clock far off): it is a miss. The time a
  * token is held is never longer than its writer's expiry allows, give or take that skew (`Timing.storedTimeToHold`).
  *
- * Which stored token answers, its times on this replica, the time to live of a token written, the poll delay and the
- * lease's renewal are decided in `@effect-oauth2/core/fleet`; this module does the store calls and builds the token.
+ * Which stored token answers, its times on this replica, the time to live of a token written, the poll delay, the
+ * lease's renewal and the store's key of a request are decided in `@effect-oauth2/core` (`fleet`, `storeKey`); this
+ * module does the store calls and builds the token.
  */
 import * as FleetRules from "@effect-oauth2/core/fleet"
 import * as StoreKey from "@effect-oauth2/core/storeKey"
@@ -29,9 +30,9 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Random from "effect/Random"
 import * as AccessToken from "../AccessToken.js"
 import type * as TokenStore from "../TokenStore.js"
+import * as EffectLine from "./effectLine.js"
 import { GuardedStore } from "./guardedStore.js"
 import * as Lease from "./lease.js"
 import * as Monotonic from "./monotonic.js"
@@ -64,7 +65,7 @@ export const storeKeyOf = (key: RequestKey): Effect.Effect<string> =>
 
 /** Polls wait between `pollDelayMinMillis` and `pollDelayMaxMillis`, both included, jittered. */
 const pollDelay = Effect.map(
-  Random.nextIntBetween(FleetRules.pollDelayMinMillis, FleetRules.pollDelayMaxMillis + 1),
+  EffectLine.randomNextIntBetween(FleetRules.pollDelayMinMillis, FleetRules.pollDelayMaxMillis),
   Duration.millis
 )
 
@@ -93,12 +94,12 @@ export const fetchedFromStore = (stored: TokenStore.StoredToken, context: ReadCo
   }, { ...context, sameValue: AccessToken.sameValue })
   if (held === undefined) return undefined
   return {
-    token: AccessToken.AccessToken.make({
+    token: new AccessToken.AccessToken({
       value: stored.token.value,
       tokenType: held.tokenType,
       scopes: stored.token.scopes,
-      issuedAt: DateTime.unsafeMake(held.issuedAt),
-      expiresAt: DateTime.unsafeMake(held.expiresAt)
+      issuedAt: EffectLine.dateTimeMakeUnsafe(held.issuedAt),
+      expiresAt: EffectLine.dateTimeMakeUnsafe(held.expiresAt)
     }),
     startedAt: held.startedAt,
     fromStore: true
@@ -128,8 +129,10 @@ export class Fleet {
 
   private storeKey(key: RequestKey): Effect.Effect<string> {
     const known = this.storeKeys.get(key)
-    return known !== undefined ? Effect.succeed(known) : Effect.tap(storeKeyOf(key), (hash) => {
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.map(storeKeyOf(key), (hash) => {
       this.storeKeys.set(key, hash)
+      return hash
     })
   }
 
@@ -142,20 +145,18 @@ export class Fleet {
     hash: string,
     replacing: ScheduledToken | undefined
   ): Effect.Effect<Fetched, FetchError> {
+    const fetchUnlessStored = (found: Option.Option<Fetched>) =>
+      Option.isSome(found) ? Effect.succeed(found.value) : this.fetchAndWrite(key, hash)
     return Effect.flatMap(this.read(hash, replacing), (found) => {
-      if (Option.isSome(found)) return Effect.succeed(found.value)
-      if (this.store.isFailing()) return this.fetchAndWrite(key, hash)
+      if (Option.isSome(found) || this.store.isFailing()) return fetchUnlessStored(found)
       return Lease.withLease(this.store, this.options, hash, {
         // under the lease, the store once more: the previous holder may have written its token and released the
         // lease between this replica's read and its taking the lease
-        holding: Effect.flatMap(
-          this.read(hash, replacing),
-          Option.match({ onSome: Effect.succeed, onNone: () => this.fetchAndWrite(key, hash) })
-        ),
+        holding: Effect.flatMap(this.read(hash, replacing), fetchUnlessStored),
         otherwise: Effect.suspend(() =>
           this.store.isFailing()
             ? this.fetchAndWrite(key, hash)
-            : Effect.zipRight(Effect.flatMap(pollDelay, Effect.sleep), this.readOrFetch(key, hash, replacing))
+            : Effect.andThen(Effect.flatMap(pollDelay, Effect.sleep), this.readOrFetch(key, hash, replacing))
         )
       })
     })
@@ -166,16 +167,17 @@ export class Fleet {
       this.store.get(hash),
       (stored) =>
         Effect.clockWith((clock) =>
-          Effect.sync(() =>
-            Option.flatMap(Option.flatten(stored), (found) =>
-              Option.fromNullable(fetchedFromStore(found, {
-                replacing,
-                now: Monotonic.nowUnsafe(clock),
-                wallNow: clock.unsafeCurrentTimeMillis(),
-                leewayMillis: this.options.leewayMillis,
-                tokenTypes: this.options.tokenTypes
-              })))
-          )
+          Effect.map(clock.currentTimeMillis, (wallNow) => {
+            const found = Option.getOrUndefined(Option.flatten(stored))
+            const fetched = found && fetchedFromStore(found, {
+              replacing,
+              now: Monotonic.nowUnsafe(clock),
+              wallNow,
+              leewayMillis: this.options.leewayMillis,
+              tokenTypes: this.options.tokenTypes
+            })
+            return fetched === undefined ? Option.none() : Option.some(fetched)
+          })
         )
     )
   }
@@ -183,7 +185,7 @@ export class Fleet {
   private fetchAndWrite(key: RequestKey, hash: string): Effect.Effect<Fetched, FetchError> {
     return this.requestToken(key).pipe(
       Effect.tap((issued) => this.write(hash, issued)),
-      Effect.map((issued) => ({ ...issued, fromStore: false }))
+      Effect.map((issued): Fetched => ({ ...issued, fromStore: false }))
     )
   }
 
@@ -195,9 +197,9 @@ export class Fleet {
         leewayMillis: this.options.leewayMillis,
         now
       })
-      return timeToLive !== undefined
-        ? Effect.asVoid(this.store.set(hash, issued.token, Duration.millis(timeToLive)))
-        : Effect.void
+      return timeToLive === undefined
+        ? Effect.void
+        : Effect.asVoid(this.store.set(hash, issued.token, Duration.millis(timeToLive)))
     })
   }
 }

@@ -1,8 +1,9 @@
 /**
  * A `TokenStore` as a fleet calls it: every operation bounded by `storeTimeout` and abandoned when its time is up,
- * whatever the store does (it is made interruptible and disconnected from the caller); a failure, a defect or no answer
- * is `None`, and only an interruption of the caller goes through. An entry that cannot be read (`InvalidEntry`:
- * garbage, sealed with another key) is `None` too, but the store answered.
+ * whatever the store does (it runs interruptible on a fiber of its own, which the caller stops and does not wait for:
+ * `abandonable` in `effectLine.ts`); a failure, a defect or no answer is `None`, and only an interruption of the
+ * caller goes through. An entry that cannot be read (`InvalidEntry`: garbage, sealed with another key) is `None` too,
+ * but the store answered.
  *
  * The store's health, for the logs: `@effect-oauth2/core/storeHealth`, whose comment has its states and transitions.
  * One warning when the store starts failing (one per outage, not per call), and a message when it answers again.
@@ -15,6 +16,7 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as AccessToken from "../AccessToken.js"
 import * as TokenStore from "../TokenStore.js"
+import * as EffectLine from "./effectLine.js"
 
 /** The store with its operations bounded and failures turned into `None`; `isFailing` while any kind fails. */
 export class GuardedStore {
@@ -56,39 +58,36 @@ export class GuardedStore {
     return this.call("write", () => this.store.deleteIf(key, tokenValue))
   }
 
-  /**
-   * `operation` with the timeout. It runs to an `Exit` on its own fiber: a fiber that fails logs its cause, and a
-   * store's defect may quote what it was given.
-   */
+  /** `operation`, abandoned when the timeout is up; its failures, defects and time-outs are `None`. */
   private call<A>(
     kind: StoreHealth.OperationKind,
     operation: () => Effect.Effect<A, TokenStore.TokenStoreError>
   ): Effect.Effect<Option.Option<A>> {
-    return Effect.suspend(operation).pipe(
-      Effect.exit,
-      Effect.interruptible,
-      Effect.disconnect,
-      Effect.flatten,
-      Effect.timeoutFail({
+    return EffectLine.abandonable(Effect.interruptible(Effect.suspend(operation))).pipe(
+      EffectLine.timeoutOrElse({
         duration: this.timeout,
-        onTimeout: () =>
-          new TokenStore.TokenStoreError({
-            reason: "Unavailable",
-            detail: `no answer within ${Duration.format(this.timeout)}`
-          })
+        orElse: () =>
+          Effect.fail(
+            new TokenStore.TokenStoreError({
+              reason: "Unavailable",
+              detail: `no answer within ${Duration.format(this.timeout)}`
+            })
+          )
       }),
       Effect.matchCauseEffect({
         onSuccess: (value) => Effect.as(this.observe(kind, true), Option.some(value)),
         onFailure: (cause) =>
-          Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.as(this.failed(kind, cause), Option.none())
+          EffectLine.causeHasInterruptsOnly(cause)
+            ? Effect.interrupt
+            : Effect.as(this.failed(kind, cause), Option.none())
       })
     )
   }
 
   private failed(kind: StoreHealth.OperationKind, cause: Cause.Cause<TokenStore.TokenStoreError>): Effect.Effect<void> {
-    const failure = Cause.failureOption(cause)
+    const failure = EffectLine.causeFindErrorOption(cause)
     if (Option.isSome(failure) && failure.value.reason === "InvalidEntry") {
-      return Effect.zipRight(
+      return Effect.andThen(
         this.observe(kind, true),
         Effect.logDebug(StoreHealth.logMessages.entryUnreadable).pipe(
           Effect.annotateLogs({ detail: failure.value.detail })
@@ -106,8 +105,9 @@ export class GuardedStore {
       this.health = step.health
       switch (step.change) {
         case "startedFailing":
-          return Effect.logWarning(StoreHealth.logMessages.startedFailing)
-            .pipe(Effect.annotateLogs({ error: detail ?? "" }))
+          return Effect.logWarning(StoreHealth.logMessages.startedFailing).pipe(
+            Effect.annotateLogs({ error: detail ?? "" })
+          )
         case "answeringAgain":
           return Effect.logInfo(StoreHealth.logMessages.answeringAgain)
         case undefined:

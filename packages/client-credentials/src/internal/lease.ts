@@ -14,9 +14,9 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as TokenStore from "../TokenStore.js"
+import * as EffectLine from "./effectLine.js"
 import type { GuardedStore } from "./guardedStore.js"
 
 /** How leases are taken. */
@@ -27,14 +27,18 @@ export interface Options {
   readonly background: (effect: Effect.Effect<void>) => void
 }
 
+/** The lease `found` says this replica got, if it got one. */
+const acquiredOf = (found: Option.Option<TokenStore.LeaseResult>): TokenStore.LeaseId | undefined =>
+  Option.isSome(found) && found.value._tag === "Acquired" ? found.value.id : undefined
+
 /** Releases the lease `found` says this replica got, if it got one. */
 const releaseIfAcquired = (
   store: GuardedStore,
   key: string,
   found: Option.Option<TokenStore.LeaseResult>
 ): Effect.Effect<void> => {
-  const lease = Option.getOrUndefined(found)
-  return lease?._tag === "Acquired" ? Effect.asVoid(store.releaseLease(key, lease.id)) : Effect.void
+  const id = acquiredOf(found)
+  return id === undefined ? Effect.void : Effect.asVoid(store.releaseLease(key, id))
 }
 
 /**
@@ -50,12 +54,12 @@ const acquire = (
   Effect.suspend(() => {
     let abandoned = false
     let answer: Option.Option<TokenStore.LeaseResult> | undefined
-    const result = Deferred.unsafeMake<Option.Option<TokenStore.LeaseResult>>(FiberId.none)
+    const result = EffectLine.deferredMakeUnsafe<Option.Option<TokenStore.LeaseResult>>()
     options.background(
       Effect.flatMap(store.acquireLease(key, options.leaseTtl), (found) => {
         if (abandoned) return releaseIfAcquired(store, key, found)
         answer = found
-        Deferred.unsafeDone(result, Exit.succeed(found))
+        EffectLine.deferredDoneUnsafe(result, Exit.succeed(found))
         return Effect.void
       })
     )
@@ -82,8 +86,6 @@ const keepRenewed = (
     { while: (renewed) => Option.getOrElse(renewed, () => true) }
   )
 
-const staleLeaseReplaced = Effect.logWarning(FleetRules.staleLeaseReplacedMessage)
-
 /**
  * `holding` under `key`'s lease when this replica gets it, released however `holding` ends, and renewed while it
  * runs; `otherwise` when another holds it or the store did not answer. Taking the lease and registering its release
@@ -97,13 +99,16 @@ export const withLease = <A, E>(
 ): Effect.Effect<A, E> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(restore(acquire(store, options, key)), (answer) => {
-      if (Option.isNone(answer) || answer.value._tag === "Held") return restore(work.otherwise)
-      const { id, replacedStale } = answer.value
+      const lease = Option.getOrUndefined(answer)
+      if (lease?._tag !== "Acquired") return restore(work.otherwise)
+      const { id, replacedStale } = lease
       const renewed = Effect.scoped(
-        Effect.zipRight(Effect.forkScoped(keepRenewed(store, options.leaseTtl, key, id)), work.holding)
+        Effect.andThen(Effect.forkScoped(keepRenewed(store, options.leaseTtl, key, id)), work.holding)
       )
       return Effect.ensuring(
-        restore(replacedStale ? Effect.zipRight(staleLeaseReplaced, renewed) : renewed),
+        restore(
+          replacedStale ? Effect.andThen(Effect.logWarning(FleetRules.staleLeaseReplacedMessage), renewed) : renewed
+        ),
         Effect.sync(() => options.background(Effect.asVoid(store.releaseLease(key, id))))
       )
     })

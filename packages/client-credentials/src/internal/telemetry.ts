@@ -8,24 +8,22 @@
  * A span ends with the error the fetch failed with (the library's errors hold no secret), never with a defect's text:
  * a defect may come from a user's `HttpClient` and quote the request.
  *
- * The cache hit is the hot path: it only bumps a counter (the registry's hook, looked up once) and compares a time,
- * through metrics built once with their tags, whose `unsafeUpdate` is a property read and an addition. No span, no
- * log, no allocation.
+ * Each line writes its metrics and the reading of a fiber's tracer and span in its own words (`telemetryLine.ts`,
+ * which says where the line keeps metrics). The cache hit is the hot path: it bumps a counter built once with its
+ * labels and compares a time. No span, no log.
  */
 import * as Core from "@effect-oauth2/core/telemetry"
-import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
-import * as MetricKey from "effect/MetricKey"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
+import * as EffectLine from "./effectLine.js"
+import * as Monotonic from "./monotonic.js"
+import * as TelemetryLine from "./telemetryLine.js"
 
 /** The names of every span and metric. */
 export const names = Core.names
@@ -45,40 +43,6 @@ export type Labels = Core.Labels
 /** What a fetch can fail with. */
 type FetchError = TokenError.TokenError | NetworkError.NetworkError
 
-/** The one array of extra tags every update passes: empty, so each metric serves its hook from its own cache. */
-const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
-
-const metricLabels = (labels: ReadonlyArray<Core.Label>): Array<MetricLabel.MetricLabel> =>
-  labels.map(([key, value]) => MetricLabel.make(key, value))
-
-/** An instrument on `metric`, updated through its cached hook. */
-const instrumentOf = <Type, Out>(metric: Metric.Metric<Type, number, Out>): Core.Instrument => ({
-  update: (value) => metric.unsafeUpdate(value, noTags)
-})
-
-/** Effect's metrics as the core's instruments: each metric's unit travels as its `unit` label. */
-const instruments: Core.Instruments = {
-  counter: (spec, labels, { hot }) => {
-    const key = MetricKey.counter(spec.name, { description: spec.description, incremental: true }).pipe(
-      MetricKey.taggedWithLabels(metricLabels(labels))
-    )
-    // the hot path updates the registry's hook itself: one call, one addition
-    return hot ? Metric.globalMetricRegistry.get(key) : instrumentOf(Metric.fromMetricKey(key))
-  },
-  histogram: (spec, labels) =>
-    instrumentOf(Metric.fromMetricKey(
-      MetricKey.histogram(spec.name, MetricBoundaries.fromIterable(spec.boundaries), spec.description).pipe(
-        MetricKey.taggedWithLabels(metricLabels(labels))
-      )
-    )),
-  gauge: (spec, labels) =>
-    instrumentOf(Metric.fromMetricKey(
-      MetricKey.gauge(spec.name, { description: spec.description }).pipe(
-        MetricKey.taggedWithLabels(metricLabels(labels))
-      )
-    ))
-}
-
 const opaqueDefect = Exit.die(new Error(Core.opaqueDefectMessage))
 
 /** How a fetch ended, for attributes and labels, and the exit its span ends with: never a defect's own text. */
@@ -86,11 +50,13 @@ const outcomeOf = (
   exit: Exit.Exit<unknown, FetchError>
 ): { readonly outcome: Core.Outcome; readonly exit: Exit.Exit<unknown, unknown> } => {
   if (Exit.isSuccess(exit)) return { outcome: Core.outcomeOf({ _tag: "Success" }), exit: Exit.void }
-  const failure = Cause.failureOption(exit.cause)
+  const failure = EffectLine.causeFindErrorOption(exit.cause)
   if (Option.isSome(failure)) {
     return { outcome: Core.outcomeOf({ _tag: "Failure", error: failure.value }), exit: Exit.fail(failure.value) }
   }
-  if (Cause.isInterruptedOnly(exit.cause)) return { outcome: Core.outcomeOf({ _tag: "Interrupted" }), exit: Exit.void }
+  if (EffectLine.causeHasInterruptsOnly(exit.cause)) {
+    return { outcome: Core.outcomeOf({ _tag: "Interrupted" }), exit: Exit.void }
+  }
   return { outcome: Core.outcomeOf({ _tag: "Defect" }), exit: opaqueDefect }
 }
 
@@ -102,8 +68,10 @@ const end = (
   clock: Clock.Clock
 ): Effect.Effect<void> => {
   for (const [key, value] of Object.entries(ending.spanAttributes)) span.attribute(key, value)
-  span.end(clock.unsafeCurrentTimeNanos(), exit)
-  return Effect.logDebug(ending.log.message).pipe(Effect.annotateLogs(ending.log.annotations))
+  return Effect.flatMap(clock.currentTimeNanos, (endTime) => {
+    span.end(endTime, exit)
+    return Effect.logDebug(ending.log.message).pipe(Effect.annotateLogs(ending.log.annotations))
+  })
 }
 
 /**
@@ -119,9 +87,12 @@ export interface Trace {
 
 /** The trace of the call running on `fiber`: its tracer, and its span unless the work is to be a `root`. */
 export const traceOf = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  fiber: EffectLine.FiberOf<unknown, unknown>,
   options?: { readonly root: boolean }
-): Trace => ({ tracer: fiber.currentTracer, parent: options?.root === true ? undefined : fiber.currentSpan })
+): Trace => ({
+  tracer: TelemetryLine.tracerOf(fiber),
+  parent: options?.root === true ? undefined : TelemetryLine.spanOf(fiber)
+})
 
 /**
  * Runs `effect` in a new span `name` with the trace's tracer (so are the spans inside it, the token request's
@@ -136,20 +107,19 @@ const inSpan = <A, E>(
   onEnd: (exit: Exit.Exit<A, E>, seconds: number, span: Tracer.Span, clock: Clock.Clock) => Effect.Effect<void>
 ): Effect.Effect<A, E> =>
   Effect.flatMap(
-    Effect.makeSpan(name, {
+    EffectLine.makeSpan(name, {
       parent: trace.parent,
       root: trace.parent === undefined,
       attributes,
-      kind: "internal",
-      captureStackTrace: false
+      kind: "internal"
     }),
     (span) =>
       Effect.clockWith((clock) => {
-        const started = clock.unsafeCurrentTimeNanos()
+        const started = Monotonic.nowUnsafe(clock)
         return effect.pipe(
           Effect.withParentSpan(span),
           Effect.onExit((exit) =>
-            Effect.suspend(() => onEnd(exit, Number(clock.unsafeCurrentTimeNanos() - started) / 1e9, span, clock))
+            Effect.suspend(() => onEnd(exit, (Monotonic.nowUnsafe(clock) - started) / 1000, span, clock))
           )
         )
       })
@@ -177,9 +147,13 @@ export interface RetryObserver {
   readonly done: Effect.Effect<void>
 }
 
-/** The telemetry of a `TokenService` with `labels`; without labels, for a service built elsewhere. */
-export const make = (labels: Labels | undefined): Telemetry => {
-  const recorder = new Core.Recorder(labels, instruments)
+/**
+ * The telemetry of a `TokenService` with `labels` (without labels, for a service built elsewhere), its metrics
+ * updated in `context` where the line keeps metrics in one: the context the layer is built with, Effect's default
+ * registry when absent.
+ */
+export const make = (labels: Labels | undefined, context: Context.Context<never> = Context.empty()): Telemetry => {
+  const recorder = new Core.Recorder(labels, TelemetryLine.instrumentsIn(context))
   const retried = (error: NetworkError.NetworkError) => recorder.retried(error.reason)
   return {
     ...Core.hooksOf(recorder),

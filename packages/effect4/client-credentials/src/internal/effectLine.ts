@@ -3,7 +3,50 @@
  * written once for both lines (linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
+import * as Cause from "effect/Cause"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Random from "effect/Random"
 
 /** Recovers from a defect. */
 export const catchDefect = Effect.catchDefect
+
+/** The fiber an effect runs on. */
+export type FiberOf<A, E> = Fiber.Fiber<A, E>
+
+/** Whether a cause holds interruptions and nothing else. */
+export const causeHasInterruptsOnly = Cause.hasInterruptsOnly
+
+/** The first failure of a cause, if any. */
+export const causeFindErrorOption = Cause.findErrorOption
+
+/** A `DateTime` from an input known to be valid. */
+export const dateTimeMakeUnsafe = DateTime.makeUnsafe
+
+/** A `Deferred` made outside an effect. */
+export const deferredMakeUnsafe = Deferred.makeUnsafe
+
+/** Completes a `Deferred` outside an effect. */
+export const deferredDoneUnsafe = Deferred.doneUnsafe
+
+/** A random integer from `min` to `max`, both included. */
+export const randomNextIntBetween = (min: number, max: number): Effect.Effect<number> => Random.nextIntBetween(min, max)
+
+/** A span that is not entered (without a stack trace). */
+export const makeSpan = Effect.makeSpan
+
+/** `orElse` in place of `self` when `self` takes longer than `duration`. */
+export const timeoutOrElse = Effect.timeoutOrElse
+
+/**
+ * `effect` on a fiber of its own, interruptible: the caller waits for its exit, and when the caller is interrupted
+ * (its timeout), the fiber is interrupted without waiting for it to wind down. It runs to an `Exit`: a failure of
+ * `effect` is never an unjoined fiber's failure.
+ */
+export const abandonable = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatMap(
+    Effect.forkDetach(Effect.exit(effect), { startImmediately: true }),
+    (fiber) => Effect.flatten(Effect.onInterrupt(Fiber.join(fiber), () => Effect.sync(() => fiber.interruptUnsafe())))
+  )

@@ -3,7 +3,38 @@
  * gives them. The modules written once for both lines (linked into the Effect 4 package, see
  * `docs/development.md`) call these; the Effect 4 line's `effectLine.ts` gives the same names from Effect 4.
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { dual, type LazyArg } from "effect/Function"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
 export const catchDefect = Effect.catchAllDefect
+
+/** A success or a failure, as a value: Effect 3's `Either`. */
+export type Result<A, E = never> = Either.Either<A, E>
+/** A successful `Result`: Effect 3's `Either.right`. */
+export const resultSucceed: <A>(value: A) => Result<A> = Either.right
+/** A failed `Result`: Effect 3's `Either.left`. */
+export const resultFail: <E>(error: E) => Result<never, E> = Either.left
+
+/** Runs `orElse` instead when the effect takes longer than `duration`: Effect 3's `Effect.timeoutTo`, flattened. */
+export const timeoutOrElse: {
+  <A2, E2, R2>(
+    options: { readonly duration: Duration.DurationInput; readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>> }
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E | E2, R | R2>
+  <A, E, R, A2, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    options: { readonly duration: Duration.DurationInput; readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>> }
+  ): Effect.Effect<A | A2, E | E2, R | R2>
+} = dual(2, <A, E, R, A2, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  options: { readonly duration: Duration.DurationInput; readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>> }
+): Effect.Effect<A | A2, E | E2, R | R2> =>
+  Effect.flatten(
+    Effect.timeoutTo(self, {
+      duration: options.duration,
+      onSuccess: (value): Effect.Effect<A | A2, E2, R2> => Effect.succeed(value),
+      onTimeout: options.orElse
+    })
+  ))

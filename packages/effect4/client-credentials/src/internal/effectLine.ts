@@ -4,6 +4,17 @@
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 
 /** Recovers from a defect. */
 export const catchDefect = Effect.catchDefect
+
+/** A success or a failure, as a value. */
+export type { Result } from "effect/Result"
+/** A successful `Result`. */
+export const resultSucceed = Result.succeed
+/** A failed `Result`. */
+export const resultFail = Result.fail
+
+/** Runs `orElse` instead when the effect takes longer than `duration`. */
+export const timeoutOrElse = Effect.timeoutOrElse

@@ -38,3 +38,16 @@ export const timeoutOrElse: {
       onTimeout: options.orElse
     })
   ))
+
+/** Recovers from any failure: Effect 3's `Effect.catchAll`. */
+const catch_ = Effect.catchAll
+export { catch_ as catch }
+
+/** The HTTP client's service: `@effect/platform`'s on Effect 3. */
+export type { HttpClient } from "@effect/platform/HttpClient"
+/** What the HTTP client fails with. */
+export type { HttpClientError } from "@effect/platform/HttpClientError"
+/** A request of the HTTP client. */
+export type { HttpClientRequest } from "@effect/platform/HttpClientRequest"
+/** An answer of the HTTP client. */
+export type { HttpClientResponse } from "@effect/platform/HttpClientResponse"

@@ -18,3 +18,16 @@ export const resultFail = Result.fail
 
 /** Runs `orElse` instead when the effect takes longer than `duration`. */
 export const timeoutOrElse = Effect.timeoutOrElse
+
+/** Recovers from any failure. */
+const catch_ = Effect.catch
+export { catch_ as catch }
+
+/** The HTTP client's service. */
+export type { HttpClient } from "effect/http/HttpClient"
+/** What the HTTP client fails with. */
+export type { HttpClientError } from "effect/http/HttpClientError"
+/** A request of the HTTP client. */
+export type { HttpClientRequest } from "effect/http/HttpClientRequest"
+/** An answer of the HTTP client. */
+export type { HttpClientResponse } from "effect/http/HttpClientResponse"

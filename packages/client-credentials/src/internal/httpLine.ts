@@ -1,0 +1,50 @@
+/**
+ * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
+ * `tokenEndpoint.ts`): a request built, sent once without redirects, and the answer a decorated client's error
+ * carries (a `ResponseError`'s).
+ */
+import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+
+/** A GET of `url` that asks for JSON. */
+export const getJson = (url: string): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.get(url).pipe(HttpClientRequest.acceptJson)
+
+/** The request `wire` describes, its form in the body. */
+export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.make(wire.method)(wire.url).pipe(
+    HttpClientRequest.setHeaders(wire.headers),
+    HttpClientRequest.bodyUrlParams(wire.form)
+  )
+
+/** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
+const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+  )
+
+/**
+ * `request` sent once on `client`, without redirects, in the scope (the request and its body are aborted when it
+ * closes, read or not).
+ */
+export const execute = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, Scope.Scope> =>
+  withoutRedirects(HttpClient.withScope(client).execute(request))
+
+/** The answer `error` carries when a decorated client refused it (a `ResponseError`); `undefined` when none came. */
+export const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
+  error._tag === "ResponseError" ? error.response : undefined

@@ -17,20 +17,25 @@ export type Result<A, E = never> = Either.Either<A, E>
 export const resultSucceed: <A>(value: A) => Result<A> = Either.right
 /** A failed `Result`: Effect 3's `Either.left`. */
 export const resultFail: <E>(error: E) => Result<never, E> = Either.left
+/** The effect that succeeds or fails as `result` says: an `Either` is an effect on Effect 3. */
+export const fromResult = <A, E>(result: Result<A, E>): Effect.Effect<A, E> => result
+
+/** What `timeoutOrElse` takes: how long to wait, and what to run instead. */
+interface TimeoutOptions<A, E, R> {
+  readonly duration: Duration.DurationInput
+  readonly orElse: LazyArg<Effect.Effect<A, E, R>>
+}
 
 /** Runs `orElse` instead when the effect takes longer than `duration`: Effect 3's `Effect.timeoutTo`, flattened. */
 export const timeoutOrElse: {
   <A2, E2, R2>(
-    options: { readonly duration: Duration.DurationInput; readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>> }
+    options: TimeoutOptions<A2, E2, R2>
   ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E | E2, R | R2>
   <A, E, R, A2, E2, R2>(
     self: Effect.Effect<A, E, R>,
-    options: { readonly duration: Duration.DurationInput; readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>> }
+    options: TimeoutOptions<A2, E2, R2>
   ): Effect.Effect<A | A2, E | E2, R | R2>
-} = dual(2, <A, E, R, A2, E2, R2>(
-  self: Effect.Effect<A, E, R>,
-  options: { readonly duration: Duration.DurationInput; readonly orElse: LazyArg<Effect.Effect<A2, E2, R2>> }
-): Effect.Effect<A | A2, E | E2, R | R2> =>
+} = dual(2, <A, E, R, A2, E2, R2>(self: Effect.Effect<A, E, R>, options: TimeoutOptions<A2, E2, R2>) =>
   Effect.flatten(
     Effect.timeoutTo(self, {
       duration: options.duration,

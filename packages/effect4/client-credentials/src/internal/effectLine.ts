@@ -15,6 +15,8 @@ export type { Result } from "effect/Result"
 export const resultSucceed = Result.succeed
 /** A failed `Result`. */
 export const resultFail = Result.fail
+/** The effect that succeeds or fails as `result` says. */
+export const fromResult = Effect.fromResult
 
 /** Runs `orElse` instead when the effect takes longer than `duration`. */
 export const timeoutOrElse = Effect.timeoutOrElse

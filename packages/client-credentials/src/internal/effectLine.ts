@@ -3,6 +3,7 @@
  * gives them. The modules written once for both lines (linked into the Effect 4 package, see
  * `docs/development.md`) call these; the Effect 4 line's `effectLine.ts` gives the same names from Effect 4.
  */
+import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -43,6 +44,9 @@ export const timeoutOrElse: {
       onTimeout: options.orElse
     })
   ))
+
+/** A `DateTime` of `input`, throwing when it is no date: Effect 3's `DateTime.unsafeMake`. */
+export const dateTimeMakeUnsafe = DateTime.unsafeMake
 
 /** Recovers from any failure: Effect 3's `Effect.catchAll`. */
 const catch_ = Effect.catchAll

@@ -3,6 +3,7 @@
  * written once for both lines (linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 
@@ -20,6 +21,9 @@ export const fromResult = Effect.fromResult
 
 /** Runs `orElse` instead when the effect takes longer than `duration`. */
 export const timeoutOrElse = Effect.timeoutOrElse
+
+/** A `DateTime` of `input`, throwing when it is no date. */
+export const dateTimeMakeUnsafe = DateTime.makeUnsafe
 
 /** Recovers from any failure. */
 const catch_ = Effect.catch

@@ -7,6 +7,8 @@ import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import { dual, type LazyArg } from "effect/Function"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
@@ -47,6 +49,17 @@ export const timeoutOrElse: {
 
 /** A `DateTime` of `input`, throwing when it is no date: Effect 3's `DateTime.unsafeMake`. */
 export const dateTimeMakeUnsafe = DateTime.unsafeMake
+
+/** Whether an exit's cause holds an interruption: Effect 3's `Exit.isInterrupted`. */
+export const exitHasInterrupts = Exit.isInterrupted
+
+/** A running fiber, as `withFiber` gives it: Effect 3's `Fiber.RuntimeFiber`. */
+export type FiberOf<A, E> = Fiber.RuntimeFiber<A, E>
+
+/** Runs what the current fiber gives: Effect 3's `Effect.withFiberRuntime`. */
+export const withFiber: <A, E = never, R = never>(
+  evaluate: (fiber: FiberOf<unknown, unknown>) => Effect.Effect<A, E, R>
+) => Effect.Effect<A, E, R> = Effect.withFiberRuntime
 
 /** Recovers from any failure: Effect 3's `Effect.catchAll`. */
 const catch_ = Effect.catchAll

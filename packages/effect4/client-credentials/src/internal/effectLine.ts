@@ -5,6 +5,8 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 
 /** Recovers from a defect. */
@@ -24,6 +26,15 @@ export const timeoutOrElse = Effect.timeoutOrElse
 
 /** A `DateTime` of `input`, throwing when it is no date. */
 export const dateTimeMakeUnsafe = DateTime.makeUnsafe
+
+/** Whether an exit's cause holds an interruption. */
+export const exitHasInterrupts = Exit.hasInterrupts
+
+/** A running fiber, as `withFiber` gives it. */
+export type FiberOf<A, E> = Fiber.Fiber<A, E>
+
+/** Runs what the current fiber gives. */
+export const withFiber = Effect.withFiber
 
 /** Recovers from any failure. */
 const catch_ = Effect.catch

@@ -46,7 +46,7 @@ export const send = (
   NetworkError.NetworkError,
   Scope.Scope
 > =>
-  HttpLine.execute(client, request).pipe(
+  HttpLine.withoutRedirects(HttpLine.withScope(client).execute(request)).pipe(
     EffectLine.catch((error) => {
       // an answer a wrapper refused is still the answer
       const response = HttpLine.answerOf(error)

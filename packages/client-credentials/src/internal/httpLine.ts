@@ -1,6 +1,6 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
- * `tokenEndpoint.ts`): a request built, sent once without redirects, and the answer a decorated client's error
+ * `tokenEndpoint.ts`): a request built, sent without redirects in a scope, and the answer a decorated client's error
  * carries (a `ResponseError`'s).
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
@@ -11,7 +11,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
 
 /** A GET of `url` that asks for JSON. */
 export const getJson = (url: string): HttpClientRequest.HttpClientRequest =>
@@ -24,8 +23,11 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
     HttpClientRequest.bodyUrlParams(wire.form)
   )
 
+/** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
+export const withScope = HttpClient.withScope
+
 /** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
-const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(
     Effect.serviceOption(FetchHttpClient.RequestInit),
     (init) =>
@@ -34,16 +36,6 @@ const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effec
         redirect: "manual"
       })
   )
-
-/**
- * `request` sent once on `client`, without redirects, in the scope (the request and its body are aborted when it
- * closes, read or not).
- */
-export const execute = (
-  client: HttpClient.HttpClient,
-  request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, Scope.Scope> =>
-  withoutRedirects(HttpClient.withScope(client).execute(request))
 
 /** The answer `error` carries when a decorated client refused it (a `ResponseError`); `undefined` when none came. */
 export const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>

@@ -1,7 +1,7 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
- * `tokenEndpoint.ts`): a request built, sent without redirects in a scope, and the answer a decorated client's error
- * carries (its reason's, a `StatusCodeError`'s for instance).
+ * `tokenEndpoint.ts`, `origin.ts`): a request built and its URL read, a request sent without redirects in a scope,
+ * and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for instance).
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
 import * as Context from "effect/Context"
@@ -22,6 +22,9 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
     HttpClientRequest.setHeaders(wire.headers),
     HttpClientRequest.bodyUrlParams(wire.form)
   )
+
+/** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
+export const toUrl = HttpClientRequest.toUrl
 
 /** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
 export const withScope = HttpClient.withScope

@@ -1,7 +1,7 @@
-/** The core's checks (`Checked`) as this line's `Either`. */
+/** The core's checks (`Checked`) as this line's `Result` (`effectLine.ts`). */
 import type { Checked } from "@effect-oauth2/core/checked"
-import * as Either from "effect/Either"
+import * as EffectLine from "./effectLine.js"
 
-/** `checked` as an `Either`: its value on the right, its problem on the left. */
-export const toEither = <A>(checked: Checked<A>): Either.Either<A, string> =>
-  checked._tag === "Valid" ? Either.right(checked.value) : Either.left(checked.problem)
+/** `checked` as a `Result`: its value on success, its problem on failure. */
+export const toResult = <A>(checked: Checked<A>): EffectLine.Result<A, string> =>
+  checked._tag === "Valid" ? EffectLine.resultSucceed(checked.value) : EffectLine.resultFail(checked.problem)

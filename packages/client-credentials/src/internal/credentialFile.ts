@@ -1,7 +1,7 @@
 /**
  * Credential files on this line: the core's reads (`@effect-oauth2/core/credentialFile`: only a regular file of at
  * most 64 KiB, each file with at most one read in flight, failures that say what the file is and never its path or
- * what it holds) as an `Either` and an `Effect` whose wait for a read in flight ends at its deadline, on Effect's
+ * what it holds) as a `Result` and an `Effect` whose wait for a read in flight ends at its deadline, on Effect's
  * `Clock`.
  */
 import { nodeModule } from "@effect-oauth2/core/builtins"
@@ -9,8 +9,8 @@ import * as CredentialFile from "@effect-oauth2/core/credentialFile"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
-import { toEither } from "./checked.js"
+import { toResult } from "./checked.js"
+import * as EffectLine from "./effectLine.js"
 
 export type { NodeFileHandle, NodeFs, NodeStats } from "@effect-oauth2/core/credentialFile"
 
@@ -22,9 +22,9 @@ export const readTimeout = Duration.millis(CredentialFile.readTimeoutMillis)
 
 /** Reads credential files. */
 export interface CredentialFiles {
-  /** The file's text, read now; what is wrong with the file otherwise. */
-  readonly readSync: (path: string) => Either.Either<string, string>
-  /** The file's text; what is wrong with the file otherwise. */
+  /** The file's text, read now (when the config is read); what is wrong with the file otherwise. */
+  readonly readSync: (path: string) => EffectLine.Result<string, string>
+  /** The file's text, read without blocking, within `readTimeout`; what is wrong with the file otherwise. */
   readonly read: (path: string) => Effect.Effect<string, string>
 }
 
@@ -32,13 +32,16 @@ export interface CredentialFiles {
 export const make = (fs: () => CredentialFile.NodeFs | undefined): CredentialFiles => {
   const reads = new CredentialFile.Reads(fs)
   return {
-    readSync: (path) => toEither(reads.readSync(path)),
+    readSync: (path) => toResult(reads.readSync(path)),
     read: (path) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const begun = reads.begin(path, now)
         if (begun._tag === "Refused") return Effect.fail(begun.problem)
         return Effect.promise(() => begun.result).pipe(
-          Effect.timeoutFail({ duration: Duration.millis(begun.waitMillis), onTimeout: () => CredentialFile.noAnswer }),
+          EffectLine.timeoutOrElse({
+            duration: Duration.millis(begun.waitMillis),
+            orElse: () => Effect.fail(CredentialFile.noAnswer)
+          }),
           Effect.flatMap((read) => read._tag === "Valid" ? Effect.succeed(read.value) : Effect.fail(read.problem))
         )
       })

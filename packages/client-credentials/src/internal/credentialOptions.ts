@@ -7,12 +7,12 @@
 import { valid } from "@effect-oauth2/core/checked"
 import * as CredentialRules from "@effect-oauth2/core/credentials"
 import * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as Jose from "jose"
 import type * as TokenService from "../TokenService.js"
-import { toEither } from "./checked.js"
+import { toResult } from "./checked.js"
 import type * as clientAuthentication from "./clientAuthentication.js"
+import type * as EffectLine from "./effectLine.js"
 
 /** An assertion made elsewhere, as `clientAssertion` gives it. */
 type AssertionSource = Effect.Effect<Redacted.Redacted<string>, unknown>
@@ -35,7 +35,7 @@ const redacted = (spec: CredentialRules.Spec<AssertionSource>): clientAuthentica
 export const check = (
   options: TokenService.Credentials,
   hasIssuer: boolean
-): Either.Either<clientAuthentication.Spec, string> => {
+): EffectLine.Result<clientAuthentication.Spec, string> => {
   const checked = CredentialRules.check(options as unknown as Readonly<Record<string, unknown>>, hasIssuer, reader)
-  return toEither(checked._tag === "Valid" ? valid(redacted(checked.value)) : checked)
+  return toResult(checked._tag === "Valid" ? valid(redacted(checked.value)) : checked)
 }

@@ -28,19 +28,18 @@ import * as DiscoveryState from "@effect-oauth2/core/discoveryState"
 import * as MetadataRules from "@effect-oauth2/core/metadata"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as Urls from "@effect-oauth2/core/urls"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
+import * as EffectLine from "./effectLine.js"
 import * as Http from "./http.js"
+import * as HttpLine from "./httpLine.js"
 import * as Monotonic from "./monotonic.js"
 import { withRetries } from "./retryPolicy.js"
 import { type LayerFibers, layerFibers, Shared, start } from "./sharedWork.js"
@@ -135,7 +134,7 @@ const readEndOf = (exit: Exit.Exit<Read, DiscoveryError>): DiscoveryState.ReadEn
     const { maxAge, metadata } = exit.value
     return { _tag: "Success", metadata, maxAgeMillis: Duration.toMillis(maxAge), serve: Effect.succeed(metadata) }
   }
-  if (Exit.isInterrupted(exit)) return { _tag: "Interrupted" }
+  if (EffectLine.exitHasInterrupts(exit)) return { _tag: "Interrupted" }
   const failure = Cause.squash(exit.cause)
   return {
     _tag: "Failure",
@@ -146,7 +145,7 @@ const readEndOf = (exit: Exit.Exit<Read, DiscoveryError>): DiscoveryState.ReadEn
 const newWaiters = (): Waiters => new Shared()
 
 /** What a caller would get from a step that gave it no answer: none does (`call` always serves or waits). */
-const noAnswer = Effect.dieMessage("discovery: a caller was given no answer")
+const noAnswer = Effect.die(new Error("discovery: a caller was given no answer"))
 
 /**
  * The issuer's metadata and the reads of it: the state, replaced by the core's transitions, and their actions done.
@@ -165,14 +164,14 @@ class IssuerMetadata implements Discovery {
   }
 
   readonly metadata: Effect.Effect<Metadata, DiscoveryError> = Effect.clockWith((clock) =>
-    Effect.withFiberRuntime<Metadata, DiscoveryError>((fiber) =>
+    EffectLine.withFiber<Metadata, DiscoveryError>((fiber) =>
       this.apply(DiscoveryState.call(this.state, Monotonic.nowUnsafe(clock), newWaiters), fiber)
     )
   )
 
   readonly endpointFailed = (failed: Metadata): Effect.Effect<void> =>
     Effect.clockWith((clock) =>
-      Effect.withFiberRuntime((fiber) => {
+      EffectLine.withFiber((fiber) => {
         this.apply(DiscoveryState.endpointFailed(this.state, failed, Monotonic.nowUnsafe(clock)), fiber)
         return Effect.void
       })
@@ -182,7 +181,7 @@ class IssuerMetadata implements Discovery {
   private apply(
     step: CallStep,
     // a read belongs to the trace of the caller that starts it (a token fetch)
-    fiber: Fiber.RuntimeFiber<unknown, unknown>
+    fiber: EffectLine.FiberOf<unknown, unknown>
   ): Effect.Effect<Metadata, DiscoveryError> {
     this.state = step.state
     let answer: Effect.Effect<Metadata, DiscoveryError> = noAnswer
@@ -222,7 +221,7 @@ class IssuerMetadata implements Discovery {
         action.waiters.complete(Exit.map(exit, (read) => read.metadata))
       } else {
         const entry = DiscoveryState.logOf(action, this.issuerOrigin)
-        logs = Effect.zipRight(logs, logAt[entry.level](entry.message).pipe(Effect.annotateLogs(entry.annotations)))
+        logs = Effect.andThen(logs, logAt[entry.level](entry.message).pipe(Effect.annotateLogs(entry.annotations)))
       }
     }
     return logs
@@ -235,7 +234,7 @@ class IssuerMetadata implements Discovery {
  * with its scope); failures are not kept. See the module's comment.
  */
 export const make = (
-  client: HttpClient.HttpClient,
+  client: EffectLine.HttpClient,
   options: Options
 ): Effect.Effect<Discovery, never, Scope.Scope> =>
   Effect.map(
@@ -259,12 +258,12 @@ const discoveryError = (call: Http.Call, detail: string, status?: number): Token
 
 /** The document at `location` as read, or `None` for a 404; one request, no retry. */
 const fetchDocument = (
-  client: HttpClient.HttpClient,
+  client: EffectLine.HttpClient,
   call: Http.Call,
   location: Location
 ): Effect.Effect<Option.Option<Fetched>, DiscoveryError> =>
   Effect.gen(function*() {
-    const request = HttpClientRequest.get(location.url).pipe(HttpClientRequest.acceptJson)
+    const request = HttpLine.getJson(location.url)
     const { followedRedirect, response } = yield* Http.send(client, request, call)
     const { status } = response
     const refused = (problem: Parameters<typeof MetadataRules.answerProblem>[1]) =>
@@ -309,7 +308,7 @@ const checkDocument = (
 }
 
 /** One read, from the first URL to checked metadata: RFC 8414's document, then, on a 404, OpenID Connect's. */
-const discoverer = (client: HttpClient.HttpClient, options: Options): Effect.Effect<Read, DiscoveryError> => {
+const discoverer = (client: EffectLine.HttpClient, options: Options): Effect.Effect<Read, DiscoveryError> => {
   const origin = Urls.origin(options.issuer)
   // texts from the server go the one redaction path, with no value to hide here: cut to a bound
   const call: Http.Call = { source: "Discovery", origin, redactor: Redactor.make([]) }

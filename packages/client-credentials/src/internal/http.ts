@@ -1,27 +1,23 @@
 /**
  * One way to talk to an authorization server, for the token endpoint and discovery alike: a request is sent once,
  * without redirects; the answer is taken back out of a decorated client's error (`filterStatusOk`, `filterStatus`,
- * a `transformResponse` that fails with a `ResponseError`) and classified by its status as if no wrapper were there;
- * a redirect a wrapped client followed anyway is noticed; a failure to send is a `NetworkError` in words that name no
- * credential; 408, 429 and 5xx are a `NetworkError` carrying `Retry-After`; a JSON body is read up to a limit,
- * whatever `Content-Length` says. What those errors say and the checks of a body are the core's
- * (`@effect-oauth2/core/httpCall`); here is the sending and reading on this line's `HttpClient`. Each caller keeps
- * only its protocol: what the statuses and documents mean.
+ * a `transformResponse` that fails with an error that carries the response) and classified by its status as if no
+ * wrapper were there; a redirect a wrapped client followed anyway is noticed; a failure to send is a `NetworkError` in
+ * words that name no credential; 408, 429 and 5xx are a `NetworkError` carrying `Retry-After`; a JSON body is read up
+ * to a limit, whatever `Content-Length` says. What those errors say and the checks of a body are the core's
+ * (`@effect-oauth2/core/httpCall`); here is the sending and reading on this line's `HttpClient` (`httpLine.ts`).
+ * Each caller keeps only its protocol: what the statuses and documents mean.
  */
 import * as HttpCall from "@effect-oauth2/core/httpCall"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as NetworkError from "../NetworkError.js"
 import { clientFailureOf } from "./describeCause.js"
+import * as EffectLine from "./effectLine.js"
+import * as HttpLine from "./httpLine.js"
 import { readAtMost } from "./readAtMost.js"
 
 /** Which call to an authorization server: what its errors say. */
@@ -33,19 +29,8 @@ export const networkError = ({ retryAfterMillis, ...fields }: HttpCall.NetworkFa
     retryAfterMillis === undefined ? fields : { ...fields, retryAfter: Duration.millis(retryAfterMillis) }
   )
 
-/** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
-const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(
-    Effect.serviceOption(FetchHttpClient.RequestInit),
-    (init) =>
-      Effect.provideService(effect, FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
-        redirect: "manual"
-      })
-  )
-
 /** A failure to send a request or to read its answer, as a `NetworkError` that names no credential. */
-export const transportError = (error: HttpClientError.HttpClientError, call: Call): NetworkError.NetworkError =>
+export const transportError = (error: EffectLine.HttpClientError, call: Call): NetworkError.NetworkError =>
   networkError(HttpCall.transportError(clientFailureOf(error), call))
 
 /**
@@ -53,24 +38,26 @@ export const transportError = (error: HttpClientError.HttpClientError, call: Cal
  * aborted when it closes, read or not); `followedRedirect` when a wrapped client followed one anyway.
  */
 export const send = (
-  client: HttpClient.HttpClient,
-  request: HttpClientRequest.HttpClientRequest,
+  client: EffectLine.HttpClient,
+  request: EffectLine.HttpClientRequest,
   call: Call
 ): Effect.Effect<
-  { readonly response: HttpClientResponse.HttpClientResponse; readonly followedRedirect: boolean },
+  { readonly response: EffectLine.HttpClientResponse; readonly followedRedirect: boolean },
   NetworkError.NetworkError,
   Scope.Scope
 > =>
-  withoutRedirects(HttpClient.withScope(client).execute(request)).pipe(
-    Effect.catchAll((error) =>
-      error._tag === "ResponseError" ? Effect.succeed(error.response) : Effect.fail(transportError(error, call))
-    ),
+  HttpLine.withoutRedirects(HttpLine.withScope(client).execute(request)).pipe(
+    EffectLine.catch((error) => {
+      // an answer a wrapper refused is still the answer
+      const response = HttpLine.answerOf(error)
+      return response === undefined ? Effect.fail(transportError(error, call)) : Effect.succeed(response)
+    }),
     Effect.map((response) => ({ response, followedRedirect: response.request.url !== request.url }))
   )
 
 /** A 408, 429 or 5xx answer as the `NetworkError` that says so, with the server's `Retry-After` (capped). */
 export const tryLater = (
-  response: HttpClientResponse.HttpClientResponse,
+  response: EffectLine.HttpClientResponse,
   call: Call
 ): Effect.Effect<never, NetworkError.NetworkError> =>
   Effect.flatMap(
@@ -84,13 +71,13 @@ export const tryLater = (
  * announces more, and as soon as it passes the limit. `tooLarge` and `notJson` are the caller's words for those.
  */
 export const readJson = <E>(
-  response: HttpClientResponse.HttpClientResponse,
+  response: EffectLine.HttpClientResponse,
   maxBytes: number,
   call: Call,
   errors: { readonly tooLarge: () => E; readonly notJson: () => E }
 ): Effect.Effect<unknown, E | NetworkError.NetworkError> => {
   if (HttpCall.announcesMoreThan(response.headers["content-length"], maxBytes)) return Effect.fail(errors.tooLarge())
-  // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), as it is
+  // mapped on the stream, not after: a stream's runtime may log the error it fails with (at Debug), as it is
   const body = Stream.mapError(response.stream, (error) => transportError(error, call))
   return Effect.flatMap(readAtMost(body, maxBytes), (read) => {
     const json = HttpCall.jsonOf(read)

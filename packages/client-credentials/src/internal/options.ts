@@ -17,7 +17,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
-import { toEither } from "./checked.js"
+import { toResult } from "./checked.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as credentialFile from "./credentialFile.js"
 import * as credentialOptions from "./credentialOptions.js"
@@ -65,14 +65,14 @@ const terms: Options.LineTerms<clientAuthentication.Spec, Retry, Duration.Durati
 
 /** Checks the options and fills in the defaults (`Options.resolve`); the failure says what is wrong without a value. */
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
-  toEither(Options.resolveIn(options, reader, terms))
+  toResult(Options.resolveIn(options, reader, terms))
 
 /** The options of a shared store, checked, with every default filled in. */
 export interface ResolvedStore extends Options.ResolvedStoreIn<Duration.Duration> {}
 
 /** Checks the options of `layerWithStore` (`Options.resolveStore`). */
 export const resolveStore = (options: TokenService.StoreOptions): Either.Either<ResolvedStore, string> =>
-  toEither(Options.resolveStoreIn(options, millisOf, Duration.millis))
+  toResult(Options.resolveStoreIn(options, millisOf, Duration.millis))
 
 /** For the options `fromEnvWithPrefix` read: the variable each option came from (`Options.optionVariables`). */
 const variablesOfOptions = new WeakMap<object, Partial<Record<Options.OptionName, string>>>()

@@ -3,11 +3,10 @@
  * query or a fragment.
  */
 import * as urls from "@effect-oauth2/core/urls"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as UrlParams from "@effect/platform/UrlParams"
+import * as Option from "effect/Option"
+import type * as EffectLine from "./effectLine.js"
+import * as HttpLine from "./httpLine.js"
 
 /** The origin `request` goes to, `undefined` when its URL is not absolute. */
-export const ofRequest = (request: HttpClientRequest.HttpClientRequest): string | undefined => {
-  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  return url._tag === "Right" ? urls.origin(url.right) : undefined
-}
+export const ofRequest = (request: EffectLine.HttpClientRequest): string | undefined =>
+  Option.match(HttpLine.toUrl(request), { onNone: () => undefined, onSome: urls.origin })

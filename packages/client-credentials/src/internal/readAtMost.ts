@@ -10,9 +10,10 @@ export type { BodyStart } from "@effect-oauth2/core/bodyStart"
 
 /**
  * Reads `stream` until it ends or holds more than `limit` bytes, then stops pulling (the stream is closed, so a
- * network body is cancelled): at most `limit` bytes, plus the chunk that went past it, are held at any time.
+ * network body is cancelled, and a body that never ends is not waited for). Keeps at most `limit` bytes, whatever the
+ * chunks' sizes: at most `limit` bytes, plus the chunk that went past it, are held at any time.
  *
- * The stream's runtime logs, at Debug, the error a stream fails with: map a failure that may quote a request to a
+ * A stream's runtime may log, at Debug, the error a stream fails with: map a failure that may quote a request to a
  * safe one on the stream itself (`Stream.mapError`), not on the result.
  */
 export const readAtMost = <E, R>(

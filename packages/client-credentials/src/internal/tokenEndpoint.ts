@@ -9,19 +9,17 @@ import * as Wire from "@effect-oauth2/core/tokenEndpoint"
 import type { ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
 import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as Urls from "@effect-oauth2/core/urls"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
-import type { ClientAuthentication, Credentials, Destination } from "./clientAuthentication.js"
+import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
+import * as EffectLine from "./effectLine.js"
 import * as Http from "./http.js"
+import * as HttpLine from "./httpLine.js"
 import * as Monotonic from "./monotonic.js"
 
 /** A token, and when its lifetime began on the monotonic clock (`monotonic.ts`): when its request was sent. */
@@ -53,93 +51,69 @@ export interface Options {
 /** What reading one answer needs. */
 type Answer = Http.Call & Wire.Answer
 
-/** The body as JSON, under the byte cap. */
-const readJson = (response: HttpClientResponse.HttpClientResponse, answer: Answer) =>
+/** The body as JSON, under the byte cap; a body that is too large or no JSON is the core's `TokenError`. */
+const readJson = (response: EffectLine.HttpClientResponse, answer: Answer) =>
   Http.readJson(response, TokenResponse.maxResponseBytes, answer, {
     tooLarge: () => new TokenError.TokenError(Wire.unreadableBody("TooLarge", answer)),
     notJson: () => new TokenError.TokenError(Wire.unreadableBody("NotJson", answer))
   })
 
-/** What reading a token needs of `Options`. */
-type ReadOptions = Pick<Options, "tokenTypes" | "defaultLifetime">
-
-/** A 2xx answer: a token, or why it is none. */
-const readSuccess = (response: HttpClientResponse.HttpClientResponse, answer: Answer, readOptions: ReadOptions) =>
-  Effect.flatMap(readJson(response, answer), (body) => {
+/** The answer by its status (docs/behaviour.md#token-endpoint-answers): a token (a 2xx), or why there is none. */
+const readAnswer = (
+  response: EffectLine.HttpClientResponse,
+  answer: Answer,
+  options: Pick<Options, "tokenTypes" | "defaultLifetime">
+): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
+  const step = Wire.answerStep(answer.status, answer.origin)
+  if (step._tag === "TryLater") return Http.tryLater(response, answer)
+  if (step._tag === "Refused") return Effect.fail(new TokenError.TokenError(step.failure))
+  if (step._tag === "ReadError") {
+    // a 400 or 401: the error response it carries, or that it carries none
+    return readJson(response, answer).pipe(
+      Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
+      Effect.flatMap((body) => Effect.fail(new TokenError.TokenError(Wire.errorOf(body, answer))))
+    )
+  }
+  return Effect.flatMap(readJson(response, answer), (body) => {
     const read = Wire.tokenOf(body, answer, {
-      tokenTypes: readOptions.tokenTypes,
-      defaultLifetimeMillis: Duration.toMillis(readOptions.defaultLifetime)
+      tokenTypes: options.tokenTypes,
+      defaultLifetimeMillis: Duration.toMillis(options.defaultLifetime)
     })
     if (read._tag === "Failure") return Effect.fail(new TokenError.TokenError(read.failure))
-    const { token } = read
+    const { expiresAt, issuedAt, scopes, tokenType, value } = read.token
     return Effect.succeed(
       new AccessToken.AccessToken({
-        value: Redacted.make(token.value),
-        tokenType: token.tokenType,
-        scopes: token.scopes,
-        issuedAt: DateTime.unsafeMake(token.issuedAt),
-        expiresAt: DateTime.unsafeMake(token.expiresAt)
+        value: Redacted.make(value),
+        tokenType,
+        scopes,
+        issuedAt: EffectLine.dateTimeMakeUnsafe(issuedAt),
+        expiresAt: EffectLine.dateTimeMakeUnsafe(expiresAt)
       })
     )
   })
-
-/** A 400 or 401: the error response it carries, or that it carries none. */
-const readError = (response: HttpClientResponse.HttpClientResponse, answer: Answer) =>
-  readJson(response, answer).pipe(
-    Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
-    Effect.flatMap((body) => Effect.fail(new TokenError.TokenError(Wire.errorOf(body, answer))))
-  )
-
-/** The answer by its status (docs/behaviour.md#token-endpoint-answers). */
-const readAnswer = (
-  response: HttpClientResponse.HttpClientResponse,
-  answer: Answer,
-  readOptions: ReadOptions
-): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
-  const step = Wire.answerStep(answer.status, answer.origin)
-  switch (step._tag) {
-    case "ReadToken":
-      return readSuccess(response, answer, readOptions)
-    case "TryLater":
-      return Http.tryLater(response, answer)
-    case "ReadError":
-      return readError(response, answer)
-    case "Refused":
-      return Effect.fail(new TokenError.TokenError(step.failure))
-  }
-}
-
-/** The token request as it goes on the wire: the form of `resolved`, authenticated by `credentials`. */
-const httpRequestOf = (destination: Destination, resolved: ResolvedRequest, credentials: Credentials) => {
-  const wire = Wire.wireRequest(destination.tokenUrl.href, resolved, credentials)
-  return HttpClientRequest.make(wire.method)(wire.url).pipe(
-    HttpClientRequest.setHeaders(wire.headers),
-    HttpClientRequest.bodyUrlParams(wire.form)
-  )
 }
 
 /** Creates the token endpoint on `client`. */
-export const make = (client: HttpClient.HttpClient, options: Options): TokenEndpoint => {
+export const make = (client: EffectLine.HttpClient, options: Options): TokenEndpoint => {
   // every text from the server or the transport goes through it
   const configuredRedactor = Redactor.make(options.secrets.map(Redacted.value))
 
-  const request = (destination: Destination, resolved: ResolvedRequest) =>
-    Effect.gen(function*() {
-      const origin = Urls.origin(destination.tokenUrl)
-      const credentials = yield* options.authentication.credentials(destination)
-      // an assertion is a credential of this request only
-      const redactor = credentials.secrets.length === 0
-        ? configuredRedactor
-        : configuredRedactor.including(credentials.secrets)
-      const call: Http.Call = { source: "TokenEndpoint", origin, redactor }
-      const httpRequest = httpRequestOf(destination, resolved, credentials)
-      const sentAt = yield* Clock.currentTimeMillis
-      const startedAt = yield* Monotonic.now
-      const { followedRedirect, response } = yield* Http.send(client, httpRequest, call)
-      if (followedRedirect) return yield* new TokenError.TokenError(Wire.followedRedirect(origin))
-      const answer: Answer = { ...call, status: response.status, sentAt, requestedScopes: resolved.scopes }
-      return { token: yield* readAnswer(response, answer, options), startedAt }
-    }).pipe(Effect.scoped)
+  const request = Effect.fnUntraced(function*(destination: Destination, resolved: ResolvedRequest) {
+    const origin = Urls.origin(destination.tokenUrl)
+    const credentials = yield* options.authentication.credentials(destination)
+    // an assertion is a credential of this request only
+    const redactor = credentials.secrets.length === 0
+      ? configuredRedactor
+      : configuredRedactor.including(credentials.secrets)
+    const call: Http.Call = { source: "TokenEndpoint", origin, redactor }
+    const httpRequest = HttpLine.requestOf(Wire.wireRequest(destination.tokenUrl.href, resolved, credentials))
+    const sentAt = yield* Clock.currentTimeMillis
+    const startedAt = yield* Monotonic.now
+    const { followedRedirect, response } = yield* Http.send(client, httpRequest, call)
+    if (followedRedirect) return yield* new TokenError.TokenError(Wire.followedRedirect(origin))
+    const answer: Answer = { ...call, status: response.status, sentAt, requestedScopes: resolved.scopes }
+    return { token: yield* readAnswer(response, answer, options), startedAt }
+  }, Effect.scoped)
 
   return { request }
 }

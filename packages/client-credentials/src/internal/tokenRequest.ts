@@ -10,22 +10,27 @@ export type { ClientIdentity, ResolvedRequest } from "@effect-oauth2/core/tokenR
 export { empty, resolveChecked } from "@effect-oauth2/core/tokenRequest"
 
 /**
- * A cache key: the whole request in canonical form. Compared by its canonical string, because structural
- * equality of arrays (`Data.struct`) compares them by reference.
+ * A cache key: the whole request in canonical form, compared and hashed by its canonical string (its hash computed
+ * once), not by the structure of the request: structural equality of arrays (`Data.struct`) compares them by
+ * reference.
  */
 export class RequestKey implements Equal.Equal {
+  private readonly hash: number
+
   constructor(
     /** An unambiguous string of everything that makes two requests different. */
     readonly canonical: string,
     readonly request: core.ResolvedRequest
-  ) {}
+  ) {
+    this.hash = Hash.string(canonical)
+  }
 
   [Equal.symbol](that: Equal.Equal): boolean {
     return that instanceof RequestKey && that.canonical === this.canonical
   }
 
   [Hash.symbol](): number {
-    return Hash.cached(this, Hash.string(this.canonical))
+    return this.hash
   }
 }
 

@@ -1,0 +1,45 @@
+/**
+ * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
+ * `tokenEndpoint.ts`, `origin.ts`): a request built and its URL read, a request sent without redirects in a scope,
+ * and the answer a decorated client's error carries (a `ResponseError`'s).
+ */
+import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+
+/** A GET of `url` that asks for JSON. */
+export const getJson = (url: string): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.get(url).pipe(HttpClientRequest.acceptJson)
+
+/** The request `wire` describes, its form in the body. */
+export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.make(wire.method)(wire.url).pipe(
+    HttpClientRequest.setHeaders(wire.headers),
+    HttpClientRequest.bodyUrlParams(wire.form)
+  )
+
+/** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
+export const toUrl = HttpClientRequest.toUrl
+
+/** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
+export const withScope = HttpClient.withScope
+
+/** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
+export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+  )
+
+/** The answer `error` carries when a decorated client refused it (a `ResponseError`); `undefined` when none came. */
+export const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
+  error._tag === "ResponseError" ? error.response : undefined

@@ -1,0 +1,43 @@
+/**
+ * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
+ * `tokenEndpoint.ts`, `origin.ts`): a request built and its URL read, a request sent without redirects in a scope,
+ * and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for instance).
+ */
+import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** A GET of `url` that asks for JSON. */
+export const getJson = (url: string): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.acceptJson(HttpClientRequest.get(url))
+
+/** The request `wire` describes, its form in the body. */
+export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.post(wire.url).pipe(
+    HttpClientRequest.setHeaders(wire.headers),
+    HttpClientRequest.bodyUrlParams(wire.form)
+  )
+
+/** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
+export const toUrl = HttpClientRequest.toUrl
+
+/** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
+export const withScope = HttpClient.withScope
+
+/** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
+export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) =>
+    Effect.provideService(effect, FetchHttpClient.RequestInit, {
+      ...Context.getOrUndefined(fiber.context, FetchHttpClient.RequestInit),
+      redirect: "manual"
+    })
+  )
+
+/** The answer `error` carries when a decorated client refused it; `undefined` when none came. */
+export const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
+  error.response

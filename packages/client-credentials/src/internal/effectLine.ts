@@ -3,7 +3,48 @@
  * gives them. The modules written once for both lines (linked into the Effect 4 package, see
  * `docs/development.md`) call these; the Effect 4 line's `effectLine.ts` gives the same names from Effect 4.
  */
+import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type { LiteralValue } from "effect/SchemaAST"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
 export const catchDefect = Effect.catchAllDefect
+
+/** A schema of one of `literals`: Effect 3's `Schema.Literal(...literals)`. */
+export const schemaLiterals = <L extends NonEmptyReadonlyArray<LiteralValue>>(
+  literals: readonly [...L]
+): Schema.Literal<L> => Schema.Literal<L>(...literals)
+
+/** A struct field whose key may be absent: Effect 3's `Schema.optional`. */
+export const schemaOptionalKey = Schema.optional
+
+/** A schema of records from `key` to `value`: Effect 3's `Schema.Record({ key, value })`. */
+export const schemaRecord = <K extends Schema.Schema.All, V extends Schema.Schema.All>(
+  key: K,
+  value: V
+): Schema.Record$<K, V> => Schema.Record({ key, value })
+
+/** The class `schemaTaggedError` makes. */
+type TaggedErrorClass<Self, Tag extends string, Fields extends Schema.Struct.Fields> = Schema.TaggedErrorClass<
+  Self,
+  Tag,
+  { readonly _tag: Schema.tag<Tag> } & Fields
+>
+
+/**
+ * A tagged error class of schema `fields`: Effect 3's `Schema.TaggedError`, whose schema is named
+ * `@effect-oauth2/client-credentials/<tag>` (on Effect 4 it is named by its tag).
+ */
+export const schemaTaggedError = <Self>() =>
+<Tag extends string, Fields extends Schema.Struct.Fields>(
+  tag: Tag,
+  fields: Fields
+): TaggedErrorClass<Self, Tag, Fields> =>
+  // Effect 3's check that `Self` is given, a conditional type, is not resolved while `Self` is open: each class that
+  // calls this gives it
+  Schema.TaggedError<Self>(`@effect-oauth2/client-credentials/${tag}`)(tag, fields) as unknown as TaggedErrorClass<
+    Self,
+    Tag,
+    Fields
+  >

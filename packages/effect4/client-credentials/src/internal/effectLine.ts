@@ -4,6 +4,19 @@
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /** Recovers from a defect. */
 export const catchDefect = Effect.catchDefect
+
+/** A schema of one of `literals`. */
+export const schemaLiterals = Schema.Literals
+
+/** A struct field whose key may be absent. */
+export const schemaOptionalKey: typeof Schema.optionalKey = Schema.optionalKey
+
+/** A schema of records from `key` to `value`. */
+export const schemaRecord = Schema.Record
+
+/** A tagged error class of schema `fields`, named by its tag (`String(error)` reads `NetworkError: …`). */
+export const schemaTaggedError = Schema.TaggedError

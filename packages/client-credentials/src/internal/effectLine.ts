@@ -6,15 +6,25 @@
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { LiteralValue } from "effect/SchemaAST"
+import type { LiteralValue, Members } from "effect/SchemaAST"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
 export const catchDefect = Effect.catchAllDefect
+
+/** The HTTP client: `@effect/platform`'s `HttpClient` on Effect 3. */
+export * as HttpClient from "@effect/platform/HttpClient"
+
+/** The HTTP client's errors: `@effect/platform`'s `HttpClientError` on Effect 3. */
+export type * as HttpClientError from "@effect/platform/HttpClientError"
 
 /** A schema of one of `literals`: Effect 3's `Schema.Literal(...literals)`. */
 export const schemaLiterals = <L extends NonEmptyReadonlyArray<LiteralValue>>(
   literals: readonly [...L]
 ): Schema.Literal<L> => Schema.Literal<L>(...literals)
+
+/** A schema of any of `members`: Effect 3's `Schema.Union(...members)`. */
+export const schemaUnion = <M extends Members<Schema.Schema.All>>(members: readonly [...M]): Schema.Union<M> =>
+  Schema.Union(...members)
 
 /** A struct field whose key may be absent: Effect 3's `Schema.optional`. */
 export const schemaOptionalKey = Schema.optional

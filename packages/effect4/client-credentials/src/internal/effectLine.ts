@@ -9,8 +9,17 @@ import * as Schema from "effect/Schema"
 /** Recovers from a defect. */
 export const catchDefect = Effect.catchDefect
 
+/** The HTTP client. */
+export * as HttpClient from "effect/http/HttpClient"
+
+/** The HTTP client's errors. */
+export type * as HttpClientError from "effect/http/HttpClientError"
+
 /** A schema of one of `literals`. */
 export const schemaLiterals = Schema.Literals
+
+/** A schema of any of `members`. */
+export const schemaUnion = Schema.Union
 
 /** A struct field whose key may be absent. */
 export const schemaOptionalKey: typeof Schema.optionalKey = Schema.optionalKey

@@ -4,6 +4,8 @@
  * `docs/development.md`) call these; the Effect 4 line's `effectLine.ts` gives the same names from Effect 4.
  */
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { LiteralValue, Members } from "effect/SchemaAST"
@@ -16,6 +18,12 @@ export * as HttpClient from "@effect/platform/HttpClient"
 
 /** The HTTP client's errors: `@effect/platform`'s `HttpClientError` on Effect 3. */
 export type * as HttpClientError from "@effect/platform/HttpClientError"
+
+/** Whether `cause` holds interruptions and nothing else: Effect 3's `Cause.isInterruptedOnly`. */
+export const causeHasInterruptsOnly = Cause.isInterruptedOnly
+
+/** The service of `tag` from the context: on Effect 3 a tag is that effect. */
+export const service = <I, S>(tag: Context.Tag<I, S>): Effect.Effect<S, never, I> => tag
 
 /** A schema of one of `literals`: Effect 3's `Schema.Literal(...literals)`. */
 export const schemaLiterals = <L extends NonEmptyReadonlyArray<LiteralValue>>(

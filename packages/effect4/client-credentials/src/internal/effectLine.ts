@@ -3,6 +3,7 @@
  * written once for both lines (linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -14,6 +15,12 @@ export * as HttpClient from "effect/http/HttpClient"
 
 /** The HTTP client's errors. */
 export type * as HttpClientError from "effect/http/HttpClientError"
+
+/** Whether `cause` holds interruptions and nothing else. */
+export const causeHasInterruptsOnly = Cause.hasInterruptsOnly
+
+/** The service of `tag` from the context. */
+export const service = Effect.service
 
 /** A schema of one of `literals`. */
 export const schemaLiterals = Schema.Literals

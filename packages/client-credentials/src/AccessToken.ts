@@ -7,6 +7,7 @@ import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as DateTime from "effect/DateTime"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as EffectLine from "./internal/effectLine.js"
 
 /**
  * The token types this library can present to a resource server.
@@ -14,7 +15,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category schemas
  */
-export const TokenType = Schema.Literal("Bearer", "DPoP")
+export const TokenType = EffectLine.schemaLiterals(["Bearer", "DPoP"])
 
 /**
  * The longest access token the library accepts, in characters: 16 KiB. A token is visible ASCII, so characters and

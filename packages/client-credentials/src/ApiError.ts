@@ -6,6 +6,7 @@
 import * as Errors from "@effect-oauth2/core/errors"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as EffectLine from "./internal/effectLine.js"
 
 /**
  * Marks an `ApiError`; see `isApiError`.
@@ -32,7 +33,7 @@ export type TypeId = typeof TypeId
  */
 export const Challenge = Schema.Struct({
   scheme: Schema.String,
-  params: Schema.Record({ key: Schema.String, value: Schema.String })
+  params: EffectLine.schemaRecord(Schema.String, Schema.String)
 })
 
 /**
@@ -60,15 +61,17 @@ export const maxBodyBytes = Errors.maxApiBodyBytes
  * @since 0.1.0
  * @category errors
  */
-export class ApiError extends Schema.TaggedError<ApiError>("@effect-oauth2/client-credentials/ApiError")("ApiError", {
+// the schema's identifier is the tag on Effect 4, which names an error after it (`String(error)` reads `ApiError: …`),
+// and `@effect-oauth2/client-credentials/ApiError` on Effect 3
+export class ApiError extends EffectLine.schemaTaggedError<ApiError>()("ApiError", {
   status: Schema.Number,
   method: Schema.String,
   /** The request URL without its query string or fragment. */
   url: Schema.String,
   /** The response's `WWW-Authenticate` challenge, parsed, when it had one. */
-  wwwAuthenticate: Schema.optional(Challenge),
+  wwwAuthenticate: EffectLine.schemaOptionalKey(Challenge),
   /** The start of the response body, at most 1 KiB, with any occurrence of the token replaced. */
-  body: Schema.optional(Schema.String)
+  body: EffectLine.schemaOptionalKey(Schema.String)
 }) implements Errors.ApiErrorFields {
   /**
    * @since 0.1.0

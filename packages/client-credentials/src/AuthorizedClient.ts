@@ -4,15 +4,14 @@
  * @since 0.1.0
  */
 import type * as Rules from "@effect-oauth2/core/authorizedClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
 import * as ApiError from "./ApiError.js"
 import * as internal from "./internal/authorizedClient.js"
+import { AuthorizedClient } from "./internal/authorizedClientService.js"
+import * as EffectLine from "./internal/effectLine.js"
+import { HttpClient, type HttpClientError } from "./internal/effectLine.js"
 import * as NetworkError from "./NetworkError.js"
 import * as TokenError from "./TokenError.js"
 import type * as TokenRequest from "./TokenRequest.js"
@@ -33,9 +32,11 @@ export type AuthorizedClientError = TokenError.TokenError | NetworkError.Network
  * @since 0.1.0
  * @category schemas
  */
-export const AuthorizedClientError: Schema.Union<
-  [typeof TokenError.TokenError, typeof NetworkError.NetworkError, typeof ApiError.ApiError]
-> = Schema.Union(TokenError.TokenError, NetworkError.NetworkError, ApiError.ApiError)
+export const AuthorizedClientError = EffectLine.schemaUnion([
+  TokenError.TokenError,
+  NetworkError.NetworkError,
+  ApiError.ApiError
+])
 
 /**
  * How `AuthorizedClient` picks its token and treats refusals (`Options` of `@effect-oauth2/core/authorizedClient`,
@@ -60,9 +61,7 @@ export type Service = HttpClient.HttpClient.With<AuthorizedClientError>
  * @since 0.1.0
  * @category tags
  */
-export class AuthorizedClient
-  extends Context.Tag("@effect-oauth2/client-credentials/AuthorizedClient")<AuthorizedClient, Service>()
-{}
+export { AuthorizedClient }
 
 /**
  * Wraps any `HttpClient` so that its requests carry a token from `tokens`. Its transport errors become
@@ -92,10 +91,11 @@ export const withTokens: {
 export const make = (
   options: Options = {}
 ): Effect.Effect<Service, never, TokenService.TokenService | HttpClient.HttpClient> =>
-  Effect.map(
-    Effect.all([TokenService.TokenService, HttpClient.HttpClient]),
-    ([tokens, client]) => internal.withTokens(client, { ...options, tokens })
-  )
+  Effect.gen(function*() {
+    const tokens = yield* TokenService.TokenService
+    const client = yield* HttpClient.HttpClient
+    return internal.withTokens(client, { ...options, tokens })
+  })
 
 /**
  * A layer providing `AuthorizedClient`.

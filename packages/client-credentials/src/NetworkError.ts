@@ -12,6 +12,7 @@ import * as TokenResponse from "@effect-oauth2/core/tokenResponse"
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as EffectLine from "./internal/effectLine.js"
 
 /**
  * Marks a `NetworkError`; see `isNetworkError`.
@@ -36,7 +37,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export const Reason = Schema.Literal(...Errors.networkErrorReasons)
+export const Reason = EffectLine.schemaLiterals(Errors.networkErrorReasons)
 
 /**
  * Why there was no usable answer.
@@ -53,7 +54,7 @@ export type Reason = typeof Reason.Type
  * @since 0.1.0
  * @category models
  */
-export const Source = Schema.Literal(...Errors.networkErrorSources)
+export const Source = EffectLine.schemaLiterals(Errors.networkErrorSources)
 
 /**
  * Which call got no usable answer.
@@ -89,7 +90,9 @@ export const maxRetryAfter: Duration.Duration = Duration.millis(RetryAfter.maxRe
  * @since 0.1.0
  * @category errors
  */
-export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oauth2/client-credentials/NetworkError")(
+// the schema's identifier is the tag on Effect 4, which names an error after it (`String(error)` reads `NetworkError: …`),
+// and `@effect-oauth2/client-credentials/NetworkError` on Effect 3
+export class NetworkError extends EffectLine.schemaTaggedError<NetworkError>()(
   "NetworkError",
   {
     reason: Reason,
@@ -99,14 +102,14 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
      * Where: the `scheme://host[:port]` of the URL called, never its path, query or credentials. Absent when the
      * URL could not be parsed.
      */
-    origin: Schema.optional(Schema.String),
+    origin: EffectLine.schemaOptionalKey(Schema.String),
     /**
      * The HTTP status: for `ServerError` and `RateLimited`, and for a `Transport` failure of an answer that came
      * (its body broke off, or a wrapper could not decode it).
      */
-    status: Schema.optional(Schema.Number),
+    status: EffectLine.schemaOptionalKey(Schema.Number),
     /** The server's `Retry-After`, capped at 60 seconds. */
-    retryAfter: Schema.optional(Schema.DurationFromMillis),
+    retryAfter: EffectLine.schemaOptionalKey(Schema.DurationFromMillis),
     /**
      * What went wrong, in words that never include a credential. For `Transport`, the phrase the message puts after
      * where the call went: `unreachable (ECONNREFUSED)`, `not reached: the proxy 10.0.0.5:3128 is unreachable
@@ -116,7 +119,7 @@ export class NetworkError extends Schema.TaggedError<NetworkError>("@effect-oaut
      * `answered HTTP 200 with a body that could not be decoded (SyntaxError)`; for `Timeout`, e.g.
      * `no answer within 30s`.
      */
-    detail: Schema.optional(Schema.String)
+    detail: EffectLine.schemaOptionalKey(Schema.String)
   }
 ) implements Errors.NetworkErrorFields<Duration.Duration> {
   /**

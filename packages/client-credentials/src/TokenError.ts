@@ -7,6 +7,7 @@
 import * as Errors from "@effect-oauth2/core/errors"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as EffectLine from "./internal/effectLine.js"
 
 /**
  * Marks a `TokenError`; see `isTokenError`.
@@ -31,7 +32,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export const Reason = Schema.Literal(...Errors.tokenErrorReasons)
+export const Reason = EffectLine.schemaLiterals(Errors.tokenErrorReasons)
 
 /**
  * Why no token could be had.
@@ -50,7 +51,9 @@ export type Reason = typeof Reason.Type
  * @since 0.1.0
  * @category errors
  */
-export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/client-credentials/TokenError")(
+// the schema's identifier is the tag on Effect 4, which names an error after it (`String(error)` reads `TokenError: …`),
+// and `@effect-oauth2/client-credentials/TokenError` on Effect 3
+export class TokenError extends EffectLine.schemaTaggedError<TokenError>()(
   "TokenError",
   {
     reason: Reason,
@@ -58,17 +61,17 @@ export class TokenError extends Schema.TaggedError<TokenError>("@effect-oauth2/c
      * The token endpoint's `scheme://host[:port]`, never its path or query; absent for a request refused by
      * `AuthorizedClient` before it asked for a token (its `detail` names the API's origin).
      */
-    origin: Schema.optional(Schema.String),
+    origin: EffectLine.schemaOptionalKey(Schema.String),
     /** The HTTP status of the token endpoint's answer, when there was one. */
-    status: Schema.optional(Schema.Number),
+    status: EffectLine.schemaOptionalKey(Schema.Number),
     /** The RFC 6749 §5.2 `error` code, e.g. `invalid_client`. */
-    error: Schema.optional(Schema.String),
+    error: EffectLine.schemaOptionalKey(Schema.String),
     /** The server's `error_description`. */
-    errorDescription: Schema.optional(Schema.String),
+    errorDescription: EffectLine.schemaOptionalKey(Schema.String),
     /** The server's `error_uri`. */
-    errorUri: Schema.optional(Schema.String),
+    errorUri: EffectLine.schemaOptionalKey(Schema.String),
     /** What the library found wrong, for reasons other than `OAuth`. */
-    detail: Schema.optional(Schema.String)
+    detail: EffectLine.schemaOptionalKey(Schema.String)
   }
 ) implements Errors.TokenErrorFields {
   /**

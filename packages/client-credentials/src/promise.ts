@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import type * as PromiseClient from "@effect-oauth2/core/promiseClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Layer from "effect/Layer"
+import type { HttpClient } from "./internal/effectLine.js"
 import * as internal from "./internal/promise.js"
 import type * as TokenRequest from "./TokenRequest.js"
 import type * as TokenService from "./TokenService.js"

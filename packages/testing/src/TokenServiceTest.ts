@@ -6,13 +6,13 @@
  */
 import type { AccessToken, NetworkError, TokenError, TokenRequest } from "@effect-oauth2/client-credentials"
 import { TokenService } from "@effect-oauth2/client-credentials"
-import * as core from "@effect-oauth2/core/tokenServiceTest"
-import * as Context from "effect/Context"
+import type * as core from "@effect-oauth2/core/tokenServiceTest"
 import type * as DateTime from "effect/DateTime"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type * as EffectLine from "./internal/effectLine.js"
+import { TokenServiceTest } from "./internal/keys.js"
 import * as internal from "./internal/tokenServiceTest.js"
 
 /**
@@ -34,10 +34,12 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class TokenServiceTest extends Context.Tag("@effect-oauth2/testing/TokenServiceTest")<
-  TokenServiceTest,
-  Service
->() {}
+export { TokenServiceTest }
+
+/** A test service's answer to one request. */
+type Answer = (
+  request: TokenRequest.TokenRequest
+) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
 
 /**
  * How the test `TokenService` answers:
@@ -48,12 +50,7 @@ export class TokenServiceTest extends Context.Tag("@effect-oauth2/testing/TokenS
  * @since 0.1.0
  * @category models
  */
-export type Options = core.Options<
-  AccessToken.AccessToken,
-  (
-    request: TokenRequest.TokenRequest
-  ) => Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError>
->
+export type Options = core.Options<AccessToken.AccessToken, Answer>
 
 /**
  * What `makeToken` may be told; everything has a default: `tokenType` `"Bearer"`, no `scopes`, `issuedAt` the wall
@@ -63,7 +60,7 @@ export type Options = core.Options<
  * @category models
  */
 export interface TokenOptions
-  extends core.TokenOptions<AccessToken.TokenType, DateTime.DateTime.Input, Duration.DurationInput>
+  extends core.TokenOptions<AccessToken.TokenType, DateTime.DateTime.Input, EffectLine.DurationInput>
 {}
 
 /**
@@ -100,13 +97,7 @@ export const make: (
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<TokenService.TokenService | TokenServiceTest> =>
-  Layer.effectContext(
-    Effect.map(
-      internal.make(options),
-      (made) =>
-        Context.make(TokenService.TokenService, made.tokenService).pipe(Context.add(TokenServiceTest, made.test))
-    )
-  )
+  Layer.effectContext(internal.context(options, TokenService.TokenService, TokenServiceTest))
 
 /**
  * The identifier of what the test service standing for the named token service `Self` was asked (see `layerFor`).
@@ -118,40 +109,6 @@ export interface For<in out Self> {
   readonly "@effect-oauth2/testing/TokenServiceTest/For": (_: Self) => Self
 }
 
-/**
- * The tag of what the test service standing for a named token service was asked, as provided by `layerFor`: e.g.
- * `yield* TokenServiceTest.tagFor(Billing)`.
- *
- * @since 0.1.0
- * @category tags
- */
-export const tagFor = <Self>(tag: Context.Tag<Self, TokenService.Service>): Context.Tag<For<Self>, Service> =>
-  Context.GenericTag<For<Self>, Service>(core.recorderKey(tag.key))
-
-/**
- * Like `layer`, for a named token service declared with `TokenService.Tag`: a layer providing a test service as
- * `tag`, and what it was asked as `tagFor(tag)`. Layers for different tags are independent.
- *
- * @example
- * ```ts
- * import { TokenService } from "@effect-oauth2/client-credentials"
- * import { TokenServiceTest } from "@effect-oauth2/testing"
- *
- * class Billing extends TokenService.Tag("app/Billing")<Billing>() {}
- *
- * const TestBilling = TokenServiceTest.layerFor(Billing, { token: "billing-token" })
- * ```
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerFor = <Self>(
-  tag: Context.Tag<Self, TokenService.Service>,
-  options: Options
-): Layer.Layer<Self | For<Self>> =>
-  Layer.effectContext(
-    Effect.map(
-      internal.make(options),
-      (made) => Context.make(tag, made.tokenService).pipe(Context.add(tagFor(tag), made.test))
-    )
-  )
+// a named token service's test layer and the key of what it was asked: each line's own kind of key, as
+// `internal/keys.ts` declares and documents them
+export { layerFor, tagFor } from "./internal/keys.js"

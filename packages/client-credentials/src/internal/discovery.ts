@@ -234,7 +234,7 @@ class IssuerMetadata implements Discovery {
  * with its scope); failures are not kept. See the module's comment.
  */
 export const make = (
-  client: EffectLine.HttpClient,
+  client: EffectLine.HttpClient.HttpClient,
   options: Options
 ): Effect.Effect<Discovery, never, Scope.Scope> =>
   Effect.map(
@@ -258,7 +258,7 @@ const discoveryError = (call: Http.Call, detail: string, status?: number): Token
 
 /** The document at `location` as read, or `None` for a 404; one request, no retry. */
 const fetchDocument = (
-  client: EffectLine.HttpClient,
+  client: EffectLine.HttpClient.HttpClient,
   call: Http.Call,
   location: Location
 ): Effect.Effect<Option.Option<Fetched>, DiscoveryError> =>
@@ -308,7 +308,10 @@ const checkDocument = (
 }
 
 /** One read, from the first URL to checked metadata: RFC 8414's document, then, on a 404, OpenID Connect's. */
-const discoverer = (client: EffectLine.HttpClient, options: Options): Effect.Effect<Read, DiscoveryError> => {
+const discoverer = (
+  client: EffectLine.HttpClient.HttpClient,
+  options: Options
+): Effect.Effect<Read, DiscoveryError> => {
   const origin = Urls.origin(options.issuer)
   // texts from the server go the one redaction path, with no value to hide here: cut to a bound
   const call: Http.Call = { source: "Discovery", origin, redactor: Redactor.make([]) }

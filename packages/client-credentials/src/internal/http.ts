@@ -30,19 +30,21 @@ export const networkError = ({ retryAfterMillis, ...fields }: HttpCall.NetworkFa
   )
 
 /** A failure to send a request or to read its answer, as a `NetworkError` that names no credential. */
-export const transportError = (error: EffectLine.HttpClientError, call: Call): NetworkError.NetworkError =>
-  networkError(HttpCall.transportError(clientFailureOf(error), call))
+export const transportError = (
+  error: EffectLine.HttpClientError.HttpClientError,
+  call: Call
+): NetworkError.NetworkError => networkError(HttpCall.transportError(clientFailureOf(error), call))
 
 /**
  * The answer to `request`, sent once on `client` without redirects, in the scope (the request and its body are
  * aborted when it closes, read or not); `followedRedirect` when a wrapped client followed one anyway.
  */
 export const send = (
-  client: EffectLine.HttpClient,
-  request: EffectLine.HttpClientRequest,
+  client: EffectLine.HttpClient.HttpClient,
+  request: EffectLine.HttpClientRequest.HttpClientRequest,
   call: Call
 ): Effect.Effect<
-  { readonly response: EffectLine.HttpClientResponse; readonly followedRedirect: boolean },
+  { readonly response: EffectLine.HttpClientResponse.HttpClientResponse; readonly followedRedirect: boolean },
   NetworkError.NetworkError,
   Scope.Scope
 > =>
@@ -57,7 +59,7 @@ export const send = (
 
 /** A 408, 429 or 5xx answer as the `NetworkError` that says so, with the server's `Retry-After` (capped). */
 export const tryLater = (
-  response: EffectLine.HttpClientResponse,
+  response: EffectLine.HttpClientResponse.HttpClientResponse,
   call: Call
 ): Effect.Effect<never, NetworkError.NetworkError> =>
   Effect.flatMap(
@@ -71,7 +73,7 @@ export const tryLater = (
  * announces more, and as soon as it passes the limit. `tooLarge` and `notJson` are the caller's words for those.
  */
 export const readJson = <E>(
-  response: EffectLine.HttpClientResponse,
+  response: EffectLine.HttpClientResponse.HttpClientResponse,
   maxBytes: number,
   call: Call,
   errors: { readonly tooLarge: () => E; readonly notJson: () => E }

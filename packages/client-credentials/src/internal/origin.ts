@@ -8,5 +8,5 @@ import type * as EffectLine from "./effectLine.js"
 import * as HttpLine from "./httpLine.js"
 
 /** The origin `request` goes to, `undefined` when its URL is not absolute. */
-export const ofRequest = (request: EffectLine.HttpClientRequest): string | undefined =>
+export const ofRequest = (request: EffectLine.HttpClientRequest.HttpClientRequest): string | undefined =>
   Option.match(HttpLine.toUrl(request), { onNone: () => undefined, onSome: urls.origin })

@@ -1,6 +1,7 @@
 /**
  * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client, and a hot path for
- * the configured token that does not enter it.
+ * the configured token that does not enter it. The client on the runtime is `tokenClient.ts`'s, the same on each
+ * line; this module builds the runtime, says how calls run in it, and sends `fetch` through the HTTP client.
  *
  * Options: checked synchronously when the client is created (a `TypeError` naming the option); a private key is
  * imported when the service is built, at the first call, and one that cannot be imported fails that build with the
@@ -28,27 +29,23 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type * as AccessToken from "../AccessToken.js"
 import * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
-import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as options_ from "./options.js"
 import * as Origin from "./origin.js"
-import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
+import * as TokenClient from "./tokenClient.js"
+import { makeWith } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
 export const defaultReplayBodyLimit = PromiseClient.defaultReplayBodyLimit
@@ -108,55 +105,36 @@ const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClien
 /** The layers of a client's runtime: its `TokenService` and the HTTP client. */
 type Services = TokenService.TokenService | HttpClient.HttpClient
 
-/** How a call ended, as the core tells it: a cause that is interruptions only is an interruption. */
-const outcomeOf = <A>(exit: Exit.Exit<A, unknown>): PromiseClient.Outcome<A> =>
-  Exit.isSuccess(exit)
-    ? { _tag: "Success", value: exit.value }
-    : { _tag: Cause.isInterruptedOnly(exit.cause) ? "Interrupted" : "Failure", error: Cause.squash(exit.cause) }
-
-/** The calls a client runs in its runtime; `close()` interrupts those still running. */
-class RuntimeCalls {
-  private readonly running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
-  private closedNow = false
-
-  constructor(private readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>) {}
-
-  get closed(): boolean {
-    return this.closedNow
-  }
-
-  /** Runs `effect`; rejects with what failed (never a `FiberFailure`), or with what cut the call. */
-  run<A>(effect: Effect.Effect<A, unknown, Services>, signal?: AbortSignal): Promise<A> {
-    return PromiseClient.runCall(
-      (done) => {
-        const fiber = this.runtime.runFork(effect)
-        this.running.add(fiber)
-        fiber.addObserver((exit) => {
-          this.running.delete(fiber)
-          done(outcomeOf(exit))
-        })
-        return () => fiber.unsafeInterruptAsFork(fiber.id())
-      },
-      signal,
-      () => this.closedNow
-    )
-  }
-
-  /** Interrupts every call still running and closes the runtime with the layers it built; new calls are refused. */
-  close(): Promise<void> {
-    this.closedNow = true
-    for (const fiber of this.running) fiber.unsafeInterruptAsFork(fiber.id())
-    return this.runtime.dispose()
-  }
-}
-
 /** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
 const systemClock = Clock.make()
 
-const reveal = (token: AccessToken.AccessToken): string => Redacted.value(token.value)
+/**
+ * A client's runtime: `close` interrupts the calls still running (disposing of a runtime does not), then closes the
+ * runtime with the layers it built.
+ */
+const runtimeOf = (runtime: ManagedRuntime.ManagedRuntime<Services, unknown>): TokenClient.Runtime<Services> => {
+  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+  return {
+    fork: (effect, onExit) => {
+      const fiber = runtime.runFork(effect)
+      running.add(fiber)
+      fiber.addObserver((exit) => {
+        running.delete(fiber)
+        onExit(exit)
+      })
+      return () => fiber.unsafeInterruptAsFork(fiber.id())
+    },
+    close: () => {
+      for (const fiber of running) fiber.unsafeInterruptAsFork(fiber.id())
+      return runtime.dispose()
+    },
+    context: () => runtime.runtime().then((built) => built.context),
+    nowNanos: () => systemClock.unsafeCurrentTimeNanos()
+  }
+}
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
-const clientFetchOf = (calls: RuntimeCalls, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
+const clientFetchOf = (calls: TokenClient.Calls<Services>, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
   let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
   const client = Effect.suspend(() => {
     if (authorized !== undefined) return Effect.succeed(authorized)
@@ -194,30 +172,8 @@ export const make = (options: promise.Options): promise.TokenClient => {
     makeWith(service, (problem) => Effect.die(PromiseClient.invalidOption(problem)))
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
-  const calls = new RuntimeCalls(runtime)
-  const inService = <A>(f: (service: TokenService.Service) => Effect.Effect<A, unknown>) =>
-    calls.run(Effect.flatMap(TokenService.TokenService, f))
-  const found = (service: TokenService.Service) => client.found(peekOf(service), telemetryOf(service))
-  const client: PromiseClient.Client<AccessToken.AccessToken, TokenRequest.TokenRequest> = new PromiseClient.Client({
-    isClosed: () => calls.closed,
-    close: () => calls.close(),
-    fromService: () =>
-      inService((service) => {
-        found(service)
-        return service.get
-      }),
-    getFor: (request) => inService((service) => service.getFor(request)),
-    invalidate: (token) => inService((service) => service.invalidate(token)),
-    nowNanos: () => systemClock.unsafeCurrentTimeNanos(),
-    reveal,
-    networkError: (failure) => new NetworkError.NetworkError(failure),
+  return TokenClient.make(runtimeOf(runtime), {
     replayBodyLimit,
-    clientFetch: httpClient === undefined ? undefined : (reading) => clientFetchOf(calls, reading)
+    clientFetch: httpClient === undefined ? undefined : clientFetchOf
   })
-
-  // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
-  // fails the calls instead, each with the same error)
-  runtime.runtime().then((built) => found(Context.get(built.context, TokenService.TokenService)), () => {})
-
-  return client
 }

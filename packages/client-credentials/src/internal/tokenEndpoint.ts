@@ -52,7 +52,7 @@ export interface Options {
 type Answer = Http.Call & Wire.Answer
 
 /** The body as JSON, under the byte cap; a body that is too large or no JSON is the core's `TokenError`. */
-const readJson = (response: EffectLine.HttpClientResponse, answer: Answer) =>
+const readJson = (response: EffectLine.HttpClientResponse.HttpClientResponse, answer: Answer) =>
   Http.readJson(response, TokenResponse.maxResponseBytes, answer, {
     tooLarge: () => new TokenError.TokenError(Wire.unreadableBody("TooLarge", answer)),
     notJson: () => new TokenError.TokenError(Wire.unreadableBody("NotJson", answer))
@@ -60,7 +60,7 @@ const readJson = (response: EffectLine.HttpClientResponse, answer: Answer) =>
 
 /** The answer by its status (docs/behaviour.md#token-endpoint-answers): a token (a 2xx), or why there is none. */
 const readAnswer = (
-  response: EffectLine.HttpClientResponse,
+  response: EffectLine.HttpClientResponse.HttpClientResponse,
   answer: Answer,
   options: Pick<Options, "tokenTypes" | "defaultLifetime">
 ): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
@@ -94,7 +94,7 @@ const readAnswer = (
 }
 
 /** Creates the token endpoint on `client`. */
-export const make = (client: EffectLine.HttpClient, options: Options): TokenEndpoint => {
+export const make = (client: EffectLine.HttpClient.HttpClient, options: Options): TokenEndpoint => {
   // every text from the server or the transport goes through it
   const configuredRedactor = Redactor.make(options.secrets.map(Redacted.value))
 

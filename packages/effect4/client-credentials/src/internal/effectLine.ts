@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Random from "effect/Random"
 import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 /** Recovers from a defect. */
 export const catchDefect = Effect.catchDefect
@@ -72,11 +73,32 @@ export const withFiber = Effect.withFiber
 const catch_ = Effect.catch
 export { catch_ as catch }
 
-/** The HTTP client's service. */
-export type { HttpClient } from "effect/http/HttpClient"
-/** What the HTTP client fails with. */
-export type { HttpClientError } from "effect/http/HttpClientError"
+/** The HTTP client. */
+export * as HttpClient from "effect/http/HttpClient"
+
+/** The HTTP client's errors. */
+export type * as HttpClientError from "effect/http/HttpClientError"
+
 /** A request of the HTTP client. */
-export type { HttpClientRequest } from "effect/http/HttpClientRequest"
+export type * as HttpClientRequest from "effect/http/HttpClientRequest"
+
 /** An answer of the HTTP client. */
-export type { HttpClientResponse } from "effect/http/HttpClientResponse"
+export type * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** The service of `tag` from the context. */
+export const service = Effect.service
+
+/** A schema of one of `literals`. */
+export const schemaLiterals = Schema.Literals
+
+/** A schema of any of `members`. */
+export const schemaUnion = Schema.Union
+
+/** A struct field whose key may be absent. */
+export const schemaOptionalKey: typeof Schema.optionalKey = Schema.optionalKey
+
+/** A schema of records from `key` to `value`. */
+export const schemaRecord = Schema.Record
+
+/** A tagged error class of schema `fields`, named by its tag (`String(error)` reads `NetworkError: …`). */
+export const schemaTaggedError = Schema.TaggedError

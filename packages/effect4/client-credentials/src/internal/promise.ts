@@ -2,6 +2,8 @@
  * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client, and a hot path for
  * the configured token that does not enter it (`@effect-oauth2/core/promiseClient`: the options' check, the hot path
  * and the shared call, the request read for `fetch`, what `close()` cuts; this module is the Effect 4 shell around it).
+ * The client on the runtime is `tokenClient.ts`'s, the same on each line; this module builds the runtime, says how
+ * calls run in it, and sends `fetch` through the HTTP client.
  *
  * Options: checked synchronously when the client is created (a `TypeError` naming the option); a private key is
  * imported when the service is built, at the first call, and one that cannot be imported fails that build with the
@@ -26,11 +28,8 @@ import * as HttpCall from "@effect-oauth2/core/httpCall"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import { streamOf } from "@effect-oauth2/core/requestBody"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -41,15 +40,14 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import type * as AccessToken from "../AccessToken.js"
 import * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
-import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
 import { clientFailureOf } from "./describeCause.js"
 import * as options_ from "./options.js"
-import { makeWith, peekOf, telemetryOf } from "./tokenService.js"
+import * as TokenClient from "./tokenClient.js"
+import { makeWith } from "./tokenService.js"
 
 /** The default `replayBodyLimit`: 1 MiB. */
 export const defaultReplayBodyLimit = PromiseClient.defaultReplayBodyLimit
@@ -68,8 +66,6 @@ const systemClock = Clock.Clock.defaultValue()
 
 /** A redactor with no values: a transport failure of an answer names its code, not a text that could hold a token. */
 const noValues = Redactor.make([])
-
-const reveal = (token: AccessToken.AccessToken): string => Redacted.value(token.value)
 
 /** A failure of a call `fetch` made through the HTTP client: an answer's body, or a request body that failed. */
 const apiFailure = (origin: string | undefined, failure: HttpCall.ClientFailure): NetworkError.NetworkError =>
@@ -110,47 +106,23 @@ const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClien
 /** The layers of a client's runtime: its `TokenService` and the HTTP client. */
 type Services = TokenService.TokenService | HttpClient.HttpClient
 
-/** How a call ended, as the core tells it: a cause that is interruptions only is an interruption. */
-const outcomeOf = <A>(exit: Exit.Exit<A, unknown>): PromiseClient.Outcome<A> =>
-  Exit.isSuccess(exit)
-    ? { _tag: "Success", value: exit.value }
-    : { _tag: Cause.hasInterruptsOnly(exit.cause) ? "Interrupted" : "Failure", error: Cause.squash(exit.cause) }
-
 /**
- * The calls a client runs in its runtime. `close()` disposes of the runtime, which interrupts and awaits every fiber
- * it started (each call's, then the layers' own), before it closes the layers.
+ * A client's runtime: `close` disposes of it, which interrupts and awaits every fiber it started (each call's, then
+ * the layers' own), before it closes the layers.
  */
-class RuntimeCalls {
-  private closedNow = false
-
-  constructor(private readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>) {}
-
-  get closed(): boolean {
-    return this.closedNow
-  }
-
-  /** Runs `effect`; rejects with what failed (never a wrapper of it), or with what cut the call. */
-  run<A>(effect: Effect.Effect<A, unknown, Services>, signal?: AbortSignal): Promise<A> {
-    return PromiseClient.runCall(
-      (done) => {
-        const fiber = this.runtime.runFork(effect)
-        fiber.addObserver((exit) => done(outcomeOf(exit)))
-        return () => fiber.interruptUnsafe()
-      },
-      signal,
-      () => this.closedNow
-    )
-  }
-
-  /** Refuses new calls and disposes of the runtime: the calls running are interrupted, then the layers closed. */
-  close(): Promise<void> {
-    this.closedNow = true
-    return this.runtime.dispose()
-  }
-}
+const runtimeOf = (runtime: ManagedRuntime.ManagedRuntime<Services, unknown>): TokenClient.Runtime<Services> => ({
+  fork: (effect, onExit) => {
+    const fiber = runtime.runFork(effect)
+    fiber.addObserver(onExit)
+    return () => fiber.interruptUnsafe()
+  },
+  close: () => runtime.dispose(),
+  context: () => runtime.context(),
+  nowNanos: () => systemClock.monotonicTimeNanosUnsafe()
+})
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
-const clientFetchOf = (calls: RuntimeCalls, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
+const clientFetchOf = (calls: TokenClient.Calls<Services>, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
   let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
   const client = Effect.suspend(() => {
     if (authorized !== undefined) return Effect.succeed(authorized)
@@ -190,30 +162,8 @@ export const make = (options: promise.Options): promise.TokenClient => {
     makeWith(service, (problem: string) => Effect.die(PromiseClient.invalidOption(problem)))
   )
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
-  const calls = new RuntimeCalls(runtime)
-  const inService = <A>(f: (service: TokenService.Service) => Effect.Effect<A, unknown>) =>
-    calls.run(Effect.flatMap(Effect.service(TokenService.TokenService), f))
-  const found = (service: TokenService.Service) => client.found(peekOf(service), telemetryOf(service))
-  const client: PromiseClient.Client<AccessToken.AccessToken, TokenRequest.TokenRequest> = new PromiseClient.Client({
-    isClosed: () => calls.closed,
-    close: () => calls.close(),
-    fromService: () =>
-      inService((service) => {
-        found(service)
-        return service.get
-      }),
-    getFor: (request) => inService((service) => service.getFor(request)),
-    invalidate: (token) => inService((service) => service.invalidate(token)),
-    nowNanos: () => systemClock.monotonicTimeNanosUnsafe(),
-    reveal,
-    networkError: (failure) => new NetworkError.NetworkError(failure),
+  return TokenClient.make(runtimeOf(runtime), {
     replayBodyLimit,
-    clientFetch: httpClient === undefined ? undefined : (reading) => clientFetchOf(calls, reading)
+    clientFetch: httpClient === undefined ? undefined : clientFetchOf
   })
-
-  // built now, at once when no key is to be imported: the first call finds the service ready (a build that fails,
-  // fails the calls instead, each with the same error)
-  runtime.context().then((context) => found(Context.get(context, TokenService.TokenService)), () => {})
-
-  return client
 }

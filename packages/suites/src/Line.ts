@@ -494,6 +494,68 @@ export interface StoredToken {
 }
 
 /**
+ * A span as the line's OpenTelemetry SDK exported it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SpanData {
+  readonly name: string
+  readonly traceId: string
+  readonly spanId: string
+  /** The parent's span id; `undefined` for a root span. */
+  readonly parentSpanId: string | undefined
+  readonly attributes: Readonly<Record<string, unknown>>
+  /** OpenTelemetry's status code, and its message when there is one. */
+  readonly status: { readonly code: "unset" | "ok" | "error"; readonly message?: string | undefined }
+  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, unknown>> }>
+}
+
+/**
+ * One series of a metric as the line's OpenTelemetry SDK exported it (cumulative): a counter's or a gauge's value, or
+ * a histogram's count and sum.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MetricPoint {
+  readonly attributes: Readonly<Record<string, unknown>>
+  readonly value: number | { readonly count: number; readonly sum: number }
+}
+
+/**
+ * A metric as the line's OpenTelemetry SDK exported it, with every series it has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MetricData {
+  readonly name: string
+  readonly unit: string
+  readonly points: ReadonlyArray<MetricPoint>
+}
+
+/**
+ * A scripted network whose runtime has the line's OpenTelemetry SDK (`@effect/opentelemetry`'s `NodeSdk` layer) with
+ * in-memory exporters: what an operator's collector would receive. The line's metrics may be global to the process
+ * (they are on Effect 3): a suite reads only the series of the client ids it used.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Observed extends Scripted {
+  /** Every span ended so far, in the order they ended. */
+  readonly spans: () => ReadonlyArray<SpanData>
+  /** Every metric as exported now (a flush of the metric reader), each with every series it has. */
+  readonly metrics: () => Promise<ReadonlyArray<MetricData>>
+  /**
+   * Runs `body`, every call it starts on this network (services built, tokens asked for, requests sent) inside a span
+   * `name` of the caller's, until what `body` returns has settled.
+   */
+  readonly inSpan: <A>(name: string, body: () => A | Promise<A>) => Promise<A>
+}
+
+/**
  * The driver of one Effect line.
  *
  * @since 0.1.0
@@ -515,4 +577,6 @@ export interface Line {
   readonly fleetWorker: FleetWorker
   /** Reads the one token entry in the Redis at `redisUrl`. */
   readonly storedToken: (redisUrl: string, encryptionKey?: string) => Promise<StoredToken>
+  /** A scripted network observed through the line's OpenTelemetry SDK (`Observed`). */
+  readonly observed: (options?: ScriptedOptions) => Promise<Observed>
 }

@@ -31,6 +31,7 @@ import { Redis } from "ioredis"
 import { fileURLToPath } from "node:url"
 import * as Network from "./line/network.js"
 import * as Printings from "./line/printings.js"
+import * as Telemetry from "./line/telemetry.js"
 
 /** `base`, with a wall clock `step.millis` off its monotonic one. */
 const steppedClock = (base: Clock.Clock, step: { millis: number }): Clock.Clock => ({
@@ -57,7 +58,10 @@ const runner = (
   dispose: () => runtime.dispose()
 })
 
-const scripted = async (options: Line.ScriptedOptions = {}): Promise<Line.Scripted> => {
+const scripted = async (
+  options: Line.ScriptedOptions = {},
+  extra: Telemetry.Extra = Telemetry.none
+): Promise<Line.Scripted> => {
   const logs: Array<Line.LogLine> = []
   const step = { millis: 0 }
   const endpoint = Network.endpoint(options.fallback)
@@ -72,11 +76,13 @@ const scripted = async (options: Line.ScriptedOptions = {}): Promise<Line.Script
     nextDoubleUnsafe: () => fixed,
     nextIntUnsafe: () => Math.floor(fixed * Number.MAX_SAFE_INTEGER)
   })
-  const runtime = ManagedRuntime.make(Layer.mergeAll(clockLayer, randomLayer, Printings.captureLayer(logs)))
+  const runtime = ManagedRuntime.make(
+    Layer.mergeAll(clockLayer, randomLayer, Printings.captureLayer(logs), extra.layer)
+  )
   await runtime.context()
   const testClock = base!
   const adjust = (millis: number) => runtime.runPromise(testClock.adjust(millis))
-  const network = Network.make(runner(runtime, endpoint.client, logs, () => adjust(0)))
+  const network = Network.make(extra.runner(runner(runtime, endpoint.client, logs, () => adjust(0))))
   return {
     ...network,
     ...endpoint.state.controls(),
@@ -165,5 +171,6 @@ export const line: Line.Line = {
     ],
     cwd: fileURLToPath(new URL("../../", import.meta.url))
   },
-  storedToken
+  storedToken,
+  observed: Telemetry.observed(scripted)
 }

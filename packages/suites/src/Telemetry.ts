@@ -5,11 +5,13 @@
  * with its labels and unit; nothing secret in any attribute, event, status, label or log line; nothing at all on a
  * cache hit; the caller's trace context on a token request.
  *
- * The network is scripted and time is the test clock's. A line's metrics may be global to the process, so each test
+ * The network is scripted and time is the test clock's, but for the Promise API's client, which runs on its own
+ * runtime against a `node:http` server on 127.0.0.1 in real time. A line's metrics may be global to the process, so each test
  * has a client id of its own and reads only the series that carry it.
  *
  * @since 0.1.0
  */
+import * as Server from "./fixtures/PromiseServer.js"
 import * as Kit from "./internal/kit.js"
 import { assertNoStart } from "./internal/leaks.js"
 import type * as Line from "./Line.js"
@@ -96,6 +98,8 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           "oauth2.token.trigger": "caller",
           "oauth2.outcome": "token"
         })
+        // from the token endpoint, not from a shared store
+        assert.isUndefined(fetch!.attributes["oauth2.token.source"])
         // the HTTP client's span of the request itself is a child of the fetch
         assert.isAtLeast(spans.filter((span) => span.parentSpanId === fetch!.spanId).length, 1)
       }))
@@ -340,6 +344,27 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           1
         )
       }))
+
+    it("the Promise API's cached getToken() is counted as a cache hit", () =>
+      withObserved(line, {}, (net) =>
+        Server.withServer(undefined, async (server) => {
+          const client = line.promise.createTokenClient({
+            tokenUrl: server.tokenUrl,
+            clientId: "telemetry-promise",
+            clientSecret: Kit.clientSecret
+          })
+          try {
+            for (let call = 0; call < 3; call++) await client.getToken()
+          } finally {
+            await client.close()
+          }
+          const metrics = await metricsOf(net, "telemetry-promise")
+          assert.strictEqual(
+            valueOf(metrics, "oauth2.client.token.cache.lookups", { "oauth2.cache.result": "miss" }),
+            1
+          )
+          assert.strictEqual(valueOf(metrics, "oauth2.client.token.cache.lookups", { "oauth2.cache.result": "hit" }), 2)
+        })))
 
     it("no secret or token in any span, event, status, metric label or log line", () => {
       const issued = "tok-8f2a9c41d7e6b305"

@@ -178,5 +178,5 @@ export const line: Line.Line = {
     cwd: fileURLToPath(new URL("../../../", import.meta.url))
   },
   storedToken,
-  observed: Telemetry.observed(scripted)
+  telemetry: Telemetry.make(scripted)
 }

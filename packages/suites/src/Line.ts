@@ -556,6 +556,44 @@ export interface Observed extends Scripted {
 }
 
 /**
+ * A token service's life, for the wiring of its layer with the line's OpenTelemetry SDK: the service's options, the
+ * scripted network's answers (`fallback`: every request, whatever it is), and the calls made to `get`, each in a span
+ * of the caller's named `span`, `afterMillis` after the one before; the spans are read `settleMillis` after the last
+ * call. Real time: the durations are waited for.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WiredScenario {
+  readonly options: ServiceOptions
+  readonly fallback: Script
+  readonly calls: ReadonlyArray<{ readonly span: string; readonly afterMillis: Millis }>
+  readonly settleMillis: Millis
+}
+
+/**
+ * The line's OpenTelemetry SDK (`@effect/opentelemetry`'s `NodeSdk` layer of the line's version), with in-memory
+ * exporters, around its token services.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Telemetry {
+  /** A scripted network observed through the SDK (`Observed`). */
+  readonly observed: (options?: ScriptedOptions) => Promise<Observed>
+  /**
+   * The ways an application may put a token service's layer (`App`) and the SDK's (`Otel`) together, each named by
+   * the line's code for it: `Otel` provided below `App`, above it, or beside it.
+   */
+  readonly wirings: ReadonlyArray<string>
+  /**
+   * Runs `scenario` with `App` (the service's layer, over a scripted network in real time) and `Otel` put together as
+   * `wiring` says: the spans the SDK exported by its end.
+   */
+  readonly wired: (wiring: string, scenario: WiredScenario) => Promise<ReadonlyArray<SpanData>>
+}
+
+/**
  * The driver of one Effect line.
  *
  * @since 0.1.0
@@ -577,6 +615,6 @@ export interface Line {
   readonly fleetWorker: FleetWorker
   /** Reads the one token entry in the Redis at `redisUrl`. */
   readonly storedToken: (redisUrl: string, encryptionKey?: string) => Promise<StoredToken>
-  /** A scripted network observed through the line's OpenTelemetry SDK (`Observed`). */
-  readonly observed: (options?: ScriptedOptions) => Promise<Observed>
+  /** The line's OpenTelemetry SDK, in memory, around its token services. */
+  readonly telemetry: Telemetry
 }

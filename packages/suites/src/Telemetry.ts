@@ -27,7 +27,7 @@ const withObserved = async (
   options: Line.ScriptedOptions,
   body: (network: Line.Observed) => Promise<void>
 ): Promise<void> => {
-  const network = await line.observed(options)
+  const network = await line.telemetry.observed(options)
   try {
     await body(network)
   } finally {
@@ -69,6 +69,24 @@ const spanTexts = (spans: ReadonlyArray<Line.SpanData>): ReadonlyArray<readonly 
 /** A call of `service` in a span `caller` of its own. */
 const callerGet = (network: Line.Observed, service: Line.TokenService, request?: Line.TokenRequest) =>
   network.inSpan("caller", () => service.get(request))
+
+/** An issuer whose tokens live one second: hard expiry at 0.5 s, refresh from 0.25 s. */
+const wiredScenario = (): Line.WiredScenario => {
+  const issuer = "https://issuer.example.com"
+  return {
+    options: { issuer, clientId: "telemetry-wiring", clientSecret: Kit.clientSecret, refreshAhead: 0.5 },
+    fallback: Kit.byUrl({
+      [`${issuer}/.well-known/oauth-authorization-server`]: Kit.json({
+        issuer,
+        token_endpoint: "https://tokens.example.com/oauth2/token"
+      }),
+      "https://tokens.example.com/oauth2/token": Kit.token("t", { expires_in: 1 })
+    }),
+    // a caller's fetch under its span, then, 300 ms later, a call that starts the refresh
+    calls: [{ span: "caller", afterMillis: 0 }, { span: "refreshing caller", afterMillis: 300 }],
+    settleMillis: 100
+  }
+}
 
 /**
  * The suite.
@@ -416,5 +434,37 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         assert.isAtLeast(library.length, 1)
         for (const log of library) assertNoStart(assert, `the ${log.level} log`, log.text, values)
       }))
+  })
+  describe("spans reach the tracer however the application is wired", () => {
+    /** A span of `name`: the first of them, failing when there is none. */
+    const one = (spans: ReadonlyArray<Line.SpanData>, name: string): ReadonlyArray<Line.SpanData> => {
+      const found = named(spans, name)
+      assert.isAtLeast(found.length, 1, `no span ${name} among ${spans.map((span) => span.name).join(", ")}`)
+      return found
+    }
+
+    for (const wiring of line.telemetry.wirings) {
+      // real time: the token lives a second
+      it(wiring, async () => {
+        const spans = await line.telemetry.wired(wiring, wiredScenario())
+        const [caller] = one(spans, "caller")
+        const fetches = one(spans, "oauth2.token.fetch")
+        const fetch = fetches.find((span) => span.attributes["oauth2.token.trigger"] === "caller")
+        assert.isDefined(fetch, "the caller's fetch is traced")
+        assert.strictEqual(fetch!.parentSpanId, caller!.spanId, "the fetch is under the caller's span")
+        const [discovery] = one(spans, "oauth2.discovery")
+        assert.strictEqual(discovery!.parentSpanId, fetch!.spanId, "the discovery is under the fetch")
+        // the HTTP client's spans (named `http.client POST` on Effect 3, `POST` on Effect 4)
+        const requests = spans.filter((span) => span.attributes["http.request.method"] !== undefined)
+        assert.isTrue(
+          requests.some((span) => span.parentSpanId === fetch!.spanId),
+          "the token request is under the fetch"
+        )
+        const refresh = fetches.find((span) => span.attributes["oauth2.token.trigger"] === "refresh")
+        assert.isDefined(refresh, "the refresh is traced")
+        assert.isUndefined(refresh!.parentSpanId, "as a root span")
+        assert.isTrue(requests.some((span) => span.parentSpanId === refresh!.spanId), "its token request under it")
+      }, 10_000)
+    }
   })
 }

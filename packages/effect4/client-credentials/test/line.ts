@@ -172,5 +172,5 @@ export const line: Line.Line = {
     cwd: fileURLToPath(new URL("../../", import.meta.url))
   },
   storedToken,
-  observed: Telemetry.observed(scripted)
+  telemetry: Telemetry.make(scripted)
 }

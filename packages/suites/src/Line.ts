@@ -556,6 +556,18 @@ export interface Observed extends Scripted {
 }
 
 /**
+ * How an observed network starts: as a scripted one, and `tracerPropagation: false` gives every service and client the
+ * `HttpClient` an application gives when it turns trace headers off, in the line's way (Effect 3:
+ * `HttpClient.withTracerPropagation(client, false)`; Effect 4: `HttpClient.TracerPropagationEnabled` set to `false`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ObservedOptions extends ScriptedOptions {
+  readonly tracerPropagation?: boolean | undefined
+}
+
+/**
  * A token service's life, for the wiring of its layer with the line's OpenTelemetry SDK: the service's options, the
  * scripted network's answers (`fallback`: every request, whatever it is), and the calls made to `get`, each in a span
  * of the caller's named `span`, `afterMillis` after the one before; the spans are read `settleMillis` after the last
@@ -580,7 +592,7 @@ export interface WiredScenario {
  */
 export interface Telemetry {
   /** A scripted network observed through the SDK (`Observed`). */
-  readonly observed: (options?: ScriptedOptions) => Promise<Observed>
+  readonly observed: (options?: ObservedOptions) => Promise<Observed>
   /**
    * The ways an application may put a token service's layer (`App`) and the SDK's (`Otel`) together, each named by
    * the line's code for it: `Otel` provided below `App`, above it, or beside it.

@@ -24,7 +24,7 @@ const minutes = (count: number) => count * 60_000
 /** Runs `body` with an observed network, closed after it. */
 const withObserved = async (
   line: Line.Line,
-  options: Line.ScriptedOptions,
+  options: Line.ObservedOptions,
   body: (network: Line.Observed) => Promise<void>
 ): Promise<void> => {
   const network = await line.telemetry.observed(options)
@@ -130,6 +130,15 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         const headers = net.requests()[0]!.headers
         assert.match(headers["traceparent"] ?? "", new RegExp(`^00-${caller!.traceId}-[0-9a-f]{16}-0[01]$`))
         assert.isDefined(headers["b3"])
+      }))
+
+    it("trace headers turned off on the HTTP client the service is given: a token request carries none", () =>
+      withObserved(line, { tracerPropagation: false }, async (net) => {
+        const service = await net.service(Kit.optionsWith({ clientId: "telemetry-no-headers" }))
+        await Kit.valueOf(await callerGet(net, service))
+        const headers = net.requests()[0]!.headers
+        assert.isUndefined(headers["traceparent"])
+        assert.isUndefined(headers["b3"])
       }))
 
     it("a fetch whose caller has no span is a root, not a child of the span the service was built in", () =>

@@ -4,7 +4,7 @@
  * `@effect-oauth2/suites/Collector`.
  *
  * - An observed network is a scripted one whose runtime also has the SDK, and whose calls run in the caller's span
- *   while a suite is inside `inSpan`.
+ *   while a suite is inside `inSpan`, with an `HttpClient` that sends no trace context when asked.
  * - A wiring puts a token service's layer (`App`, over the scripted endpoint, in real time) and the SDK's (`Otel`)
  *   together as an application's code would, and runs a scenario on them.
  *
@@ -19,7 +19,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import { HttpClient } from "./effectLine.js"
+import { HttpClient, withoutTracerPropagation } from "./effectLine.js"
 import * as Network from "./network.js"
 
 /** What a scripted network takes to be observed: a layer more in its runtime, and a wrapper of its runner. */
@@ -42,13 +42,15 @@ const sdkOf = (collector: Collector.Collector, withMetrics: boolean) =>
 const observed = (
   scripted: (options: Line.ScriptedOptions, extra: Extra) => Promise<Line.Scripted>
 ) =>
-async (options: Line.ScriptedOptions = {}): Promise<Line.Observed> => {
+async (options: Line.ObservedOptions = {}): Promise<Line.Observed> => {
+  const { tracerPropagation = true, ...scriptedOptions } = options
   const collector = Collector.make()
-  const inCallerSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const inCallerSpan = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | HttpClient.HttpClient> => {
     const name = collector.callerSpan()
-    return name === undefined ? effect : Effect.withSpan(effect, name)
+    const propagated = tracerPropagation ? effect : withoutTracerPropagation(effect)
+    return name === undefined ? propagated : Effect.withSpan(propagated, name)
   }
-  const network = await scripted(options, {
+  const network = await scripted(scriptedOptions, {
     layer: sdkOf(collector, true),
     runner: (runner) => ({
       ...runner,

@@ -1,17 +1,15 @@
 /**
  * Telemetry the behavioural suite (`@effect-oauth2/suites/Telemetry`, run by both lines) does not reach yet, on the
- * Effect 3 line: the suites' `Line` has no shared token store (a token read from one: the fetch span's
- * `oauth2.token.source`, the `expires_in` gauge from the time the token has left there), and no way to wrap the
- * `HttpClient` a service is given (`HttpClient.withTracerPropagation(false)` turning trace headers off). None of these
- * is specific to Effect 3; each waits for the `Line` to have what it needs. Read back through `@effect/opentelemetry`'s
+ * Effect 3 line: a token read from a shared token store (the fetch span's `oauth2.token.source`, the `expires_in`
+ * gauge from the time the token has left there), since the suites' `Line` builds no service on a store. Nothing here
+ * is specific to Effect 3: it waits for the `Line` to have a shared store. Read back through `@effect/opentelemetry`'s
  * `NodeSdk.layer` with in-memory exporters.
  *
  * The token endpoint is in memory (`ScriptedEndpoint`) and time is `TestClock`'s. Effect's metrics are global, so
  * each test has a client id of its own and reads only the series that carry it.
  */
-import { TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { TokenStore } from "@effect-oauth2/client-credentials"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import type { DataPoint, MetricData } from "@opentelemetry/sdk-metrics"
 import {
@@ -118,18 +116,4 @@ describe("Telemetry through @effect/opentelemetry", () => {
       assert.strictEqual(valueOf(yield* sdk.metrics("telemetry-gauge-store"), "oauth2.client.token.expires_in"), 660)
     }).pipe(Effect.provide(sdk.layer))
   })
-})
-
-describe("Trace headers on token requests", () => {
-  it.scoped("HttpClient.withTracerPropagation(false) on the client given to the layer turns them off", () =>
-    Effect.gen(function*() {
-      const endpoint = Endpoint.make()
-      const service = yield* TokenService.make(Service.options).pipe(
-        Effect.provideService(HttpClient.HttpClient, HttpClient.withTracerPropagation(endpoint.client, false))
-      )
-      yield* service.get.pipe(Effect.withSpan("caller"))
-      const headers = endpoint.requests[0]!.headers
-      assert.isUndefined(headers["traceparent"])
-      assert.isUndefined(headers["b3"])
-    }))
 })

@@ -1,13 +1,16 @@
 /**
  * Telemetry (`docs/telemetry.md#spans`, `docs/telemetry.md#metrics`, `docs/telemetry.md#logs`,
- * `docs/telemetry.md#trace-headers`), read back through the line's OpenTelemetry SDK with in-memory exporters
- * (`Line.Observed`), as an operator's collector would see it: each span with its parent and attributes, each metric
- * with its labels and unit; nothing secret in any attribute, event, status, label or log line; nothing at all on a
- * cache hit; the caller's trace context on a token request.
+ * `docs/telemetry.md#trace-headers`, `docs/telemetry.md#where-each-kind-of-output-goes`), read back through the line's
+ * OpenTelemetry SDK with in-memory exporters (`Line.Telemetry`), as an operator's collector would see it: each span
+ * with its parent and attributes, each metric with its labels and unit; nothing secret in any attribute, event,
+ * status, label or log line; nothing at all on a cache hit; the caller's trace context on a token request, and none
+ * when the application turned it off; spans that reach the tracer however the application wires the SDK's layer with
+ * the service's.
  *
  * The network is scripted and time is the test clock's, but for the Promise API's client, which runs on its own
- * runtime against a `node:http` server on 127.0.0.1 in real time. A line's metrics may be global to the process, so each test
- * has a client id of its own and reads only the series that carry it.
+ * runtime against a `node:http` server on 127.0.0.1, and for the wirings, whose tokens live a second: those run in
+ * real time. A line's metrics may be global to the process, so each test has a client id of its own and reads only
+ * the series that carry it.
  *
  * @since 0.1.0
  */

@@ -15,6 +15,7 @@ import type * as Line from "@effect-oauth2/suites/Line"
 import * as Network from "./line/network.js"
 import * as Runtimes from "./line/runtimes.js"
 import * as Servers from "./line/servers.js"
+import * as Telemetry from "./line/telemetry.js"
 
 /** The line. */
 export const line: Line.Line = {
@@ -25,5 +26,6 @@ export const line: Line.Line = {
   fakeAuthServer: Servers.fakeAuthServer,
   promise: PromiseApi as unknown as Line.PromiseApi,
   fleetWorker: Runtimes.fleetWorker(new URL("../../redis/test/fleet/worker.ts", import.meta.url)),
-  storedToken: Servers.storedToken
+  storedToken: Servers.storedToken,
+  telemetry: Telemetry.make(Network.scripted(Runtimes.scriptedRuntime))
 }

@@ -494,6 +494,118 @@ export interface StoredToken {
 }
 
 /**
+ * A span as the line's OpenTelemetry SDK exported it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SpanData {
+  readonly name: string
+  readonly traceId: string
+  readonly spanId: string
+  /** The parent's span id; `undefined` for a root span. */
+  readonly parentSpanId: string | undefined
+  readonly attributes: Readonly<Record<string, unknown>>
+  /** OpenTelemetry's status code, and its message when there is one. */
+  readonly status: { readonly code: "unset" | "ok" | "error"; readonly message?: string | undefined }
+  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, unknown>> }>
+}
+
+/**
+ * One series of a metric as the line's OpenTelemetry SDK exported it (cumulative): a counter's or a gauge's value, or
+ * a histogram's count and sum.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MetricPoint {
+  readonly attributes: Readonly<Record<string, unknown>>
+  readonly value: number | { readonly count: number; readonly sum: number }
+}
+
+/**
+ * A metric as the line's OpenTelemetry SDK exported it, with every series it has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MetricData {
+  readonly name: string
+  readonly unit: string
+  readonly points: ReadonlyArray<MetricPoint>
+}
+
+/**
+ * A scripted network whose runtime has the line's OpenTelemetry SDK (`@effect/opentelemetry`'s `NodeSdk` layer) with
+ * in-memory exporters: what an operator's collector would receive. The line's metrics may be global to the process
+ * (they are on Effect 3): a suite reads only the series of the client ids it used.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Observed extends Scripted {
+  /** Every span ended so far, in the order they ended. */
+  readonly spans: () => ReadonlyArray<SpanData>
+  /** Every metric as exported now (a flush of the metric reader), each with every series it has. */
+  readonly metrics: () => Promise<ReadonlyArray<MetricData>>
+  /**
+   * Runs `body`, every call it starts on this network (services built, tokens asked for, requests sent) inside a span
+   * `name` of the caller's, until what `body` returns has settled.
+   */
+  readonly inSpan: <A>(name: string, body: () => A | Promise<A>) => Promise<A>
+}
+
+/**
+ * How an observed network starts: as a scripted one, and `tracerPropagation: false` gives every service and client the
+ * `HttpClient` an application gives when it turns trace headers off, in the line's way (Effect 3:
+ * `HttpClient.withTracerPropagation(client, false)`; Effect 4: `HttpClient.TracerPropagationEnabled` set to `false`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ObservedOptions extends ScriptedOptions {
+  readonly tracerPropagation?: boolean | undefined
+}
+
+/**
+ * A token service's life, for the wiring of its layer with the line's OpenTelemetry SDK: the service's options, the
+ * scripted network's answers (`fallback`: every request, whatever it is), and the calls made to `get`, each in a span
+ * of the caller's named `span`, `afterMillis` after the one before; the spans are read `settleMillis` after the last
+ * call. Real time: the durations are waited for.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WiredScenario {
+  readonly options: ServiceOptions
+  readonly fallback: Script
+  readonly calls: ReadonlyArray<{ readonly span: string; readonly afterMillis: Millis }>
+  readonly settleMillis: Millis
+}
+
+/**
+ * The line's OpenTelemetry SDK (`@effect/opentelemetry`'s `NodeSdk` layer of the line's version), with in-memory
+ * exporters, around its token services.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Telemetry {
+  /** A scripted network observed through the SDK (`Observed`). */
+  readonly observed: (options?: ObservedOptions) => Promise<Observed>
+  /**
+   * The ways an application may put a token service's layer (`App`) and the SDK's (`Otel`) together, each named by
+   * the line's code for it: `Otel` provided below `App`, above it, or beside it.
+   */
+  readonly wirings: ReadonlyArray<string>
+  /**
+   * Runs `scenario` with `App` (the service's layer, over a scripted network in real time) and `Otel` put together as
+   * `wiring` says: the spans the SDK exported by its end.
+   */
+  readonly wired: (wiring: string, scenario: WiredScenario) => Promise<ReadonlyArray<SpanData>>
+}
+
+/**
  * The driver of one Effect line.
  *
  * @since 0.1.0
@@ -515,4 +627,6 @@ export interface Line {
   readonly fleetWorker: FleetWorker
   /** Reads the one token entry in the Redis at `redisUrl`. */
   readonly storedToken: (redisUrl: string, encryptionKey?: string) => Promise<StoredToken>
+  /** The line's OpenTelemetry SDK, in memory, around its token services. */
+  readonly telemetry: Telemetry
 }

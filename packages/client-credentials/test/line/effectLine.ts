@@ -5,12 +5,13 @@
  * Effect 4 line's `test/line/effectLine.ts` gives the same names from Effect 4.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import type * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
@@ -18,7 +19,7 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 
 /** The HTTP client's modules: `@effect/platform`'s. */
-export * as HttpClient from "@effect/platform/HttpClient"
+export { HttpClient }
 export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 
@@ -60,3 +61,12 @@ export const scheduleMax = (
 /** The client's error for a connection that failed: a `RequestError` with reason `Transport`. */
 export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+/**
+ * `effect`, whose `HttpClient` sends no trace context: on Effect 3 as an application turns trace headers off,
+ * `HttpClient.withTracerPropagation(client, false)` on the client it gives.
+ */
+export const withoutTracerPropagation = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R | HttpClient.HttpClient> =>
+  Effect.updateService(effect, HttpClient.HttpClient, (client) => HttpClient.withTracerPropagation(client, false))

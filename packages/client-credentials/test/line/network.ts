@@ -300,7 +300,18 @@ export interface RuntimeOptions {
   readonly step: { readonly millis: number }
   /** What every random draw gives, when fixed. */
   readonly random: number | undefined
+  /** A layer more in the runtime (an OpenTelemetry SDK, `line/telemetry.ts`). */
+  readonly layer: Layer.Layer<never>
 }
+
+/** What a scripted network takes to be observed: a layer more in its runtime, and a wrapper of its runner. */
+export interface Extra {
+  readonly layer: Layer.Layer<never>
+  readonly runner: (runner: Runner) => Runner
+}
+
+/** Nothing more. */
+export const noExtra: Extra = { layer: Layer.empty, runner: (runner) => runner }
 
 /** What a scripted network runs on: a built runtime whose clock is the test clock `clock`. */
 export interface ScriptedRuntime {
@@ -314,14 +325,15 @@ export interface ScriptedRuntime {
  */
 export const scripted = (makeRuntime: (options: RuntimeOptions) => Promise<ScriptedRuntime>) =>
 async (
-  options: Line.ScriptedOptions = {}
+  options: Line.ScriptedOptions = {},
+  extra: Extra = noExtra
 ): Promise<Line.Scripted> => {
   const logs: Array<Line.LogLine> = []
   const step = { millis: 0 }
   const scriptedEndpoint = endpoint(options.fallback)
-  const { clock, runtime } = await makeRuntime({ logs, step, random: options.random })
+  const { clock, runtime } = await makeRuntime({ logs, step, random: options.random, layer: extra.layer })
   const adjust = (millis: number) => runtime.runPromise(clock.adjust(millis))
-  const network = make(runner(runtime, scriptedEndpoint.client, logs, () => adjust(0)))
+  const network = make(extra.runner(runner(runtime, scriptedEndpoint.client, logs, () => adjust(0))))
   return {
     ...network,
     ...scriptedEndpoint.state.controls(),

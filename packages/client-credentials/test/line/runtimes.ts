@@ -35,7 +35,7 @@ export const scriptedRuntime = async (options: Network.RuntimeOptions): Promise<
   }))
   const randomLayer = options.random === undefined ? Layer.empty : Layer.setRandom(Random.fixed([options.random]))
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(clockLayer, randomLayer, Rendering.captureLayer(options.logs)).pipe(
+    Layer.mergeAll(clockLayer, randomLayer, Rendering.captureLayer(options.logs), options.layer).pipe(
       Layer.provideMerge(TestContext.TestContext)
     )
   )

@@ -9,6 +9,7 @@ import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Option from "effect/Option"
@@ -17,7 +18,7 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 
 /** The HTTP client's modules: `effect/http`'s. */
-export * as HttpClient from "effect/http/HttpClient"
+export { HttpClient }
 export * as HttpClientRequest from "effect/http/HttpClientRequest"
 export * as HttpClientResponse from "effect/http/HttpClientResponse"
 
@@ -60,3 +61,9 @@ export const scheduleMax = (
 /** The client's error for a connection that failed: an `HttpClientError` whose reason is a `TransportError`. */
 export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
   new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+
+/** `effect`, whose `HttpClient` sends no trace context (`HttpClient.TracerPropagationEnabled` set to `false`). */
+export const withoutTracerPropagation = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R | HttpClient.HttpClient> =>
+  Effect.provideService(effect, HttpClient.TracerPropagationEnabled, false)

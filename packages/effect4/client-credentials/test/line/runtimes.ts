@@ -41,7 +41,9 @@ export const scriptedRuntime = async (options: Network.RuntimeOptions): Promise<
     nextDoubleUnsafe: () => fixed,
     nextIntUnsafe: () => Math.floor(fixed * Number.MAX_SAFE_INTEGER)
   })
-  const runtime = ManagedRuntime.make(Layer.mergeAll(clockLayer, randomLayer, Rendering.captureLayer(options.logs)))
+  const runtime = ManagedRuntime.make(
+    Layer.mergeAll(clockLayer, randomLayer, Rendering.captureLayer(options.logs), options.layer)
+  )
   await runtime.context()
   return { runtime, clock: base! }
 }

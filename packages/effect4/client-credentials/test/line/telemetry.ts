@@ -1,0 +1,1 @@
+../../../../client-credentials/test/line/telemetry.ts

@@ -3,7 +3,25 @@
  * gives them. The modules written once for both lines (linked into the Effect 4 package, see
  * `docs/development.md`) call these; the Effect 4 line's `effectLine.ts` gives the same names from Effect 4.
  */
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
 export const catchDefect = Effect.catchAllDefect
+
+/** A cause's first failure, if it has one: Effect 3's `Cause.failureOption`. */
+export const causeFindErrorOption = Cause.failureOption
+
+/** Whether a cause holds interruptions and nothing else: Effect 3's `Cause.isInterruptedOnly`. */
+export const causeHasInterruptsOnly = Cause.isInterruptedOnly
+
+/** An effect made from the fiber that runs it: Effect 3's `Effect.withFiberRuntime`. */
+export const withFiber = Effect.withFiberRuntime
+
+/** The fiber `withFiber` gives: Effect 3's `Fiber.RuntimeFiber`. */
+export type FiberOf<A, E> = Fiber.RuntimeFiber<A, E>
+
+/** `clock`'s monotonic time in nanoseconds: Effect 3's `unsafeCurrentTimeNanos`. */
+export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()

@@ -312,6 +312,8 @@ const makeEngine = (
     schedule,
     cooldownMillis: Duration.toMillis(resolved.terminalErrorCooldown),
     rejected: new WeakSet(),
+    // the `LruMap` asks a cell whether it is busy when it drops
+    busyChanged: () => {},
     owners
   }
 }

@@ -3,7 +3,25 @@
  * written once for both lines (linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 
 /** Recovers from a defect. */
 export const catchDefect = Effect.catchDefect
+
+/** A cause's first failure, if it has one. */
+export const causeFindErrorOption = Cause.findErrorOption
+
+/** Whether a cause holds interruptions and nothing else. */
+export const causeHasInterruptsOnly = Cause.hasInterruptsOnly
+
+/** An effect made from the fiber that runs it. */
+export const withFiber = Effect.withFiber
+
+/** The fiber `withFiber` gives. */
+export type FiberOf<A, E> = Fiber.Fiber<A, E>
+
+/** `clock`'s monotonic time in nanoseconds. */
+export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.monotonicTimeNanosUnsafe()

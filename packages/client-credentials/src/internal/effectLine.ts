@@ -6,7 +6,9 @@
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 
 /** Recovers from a defect: Effect 3's `Effect.catchAllDefect`. */
 export const catchDefect = Effect.catchAllDefect
@@ -25,3 +27,13 @@ export type FiberOf<A, E> = Fiber.RuntimeFiber<A, E>
 
 /** `clock`'s monotonic time in nanoseconds: Effect 3's `unsafeCurrentTimeNanos`. */
 export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
+
+/** An effect that waits for a callback to resume it: Effect 3's `Effect.async`. */
+export const callback = Effect.async
+
+/** An exit that is an interruption, by no fiber: Effect 3's `Exit.interrupt(FiberId.none)`. */
+export const exitInterrupt = (): Exit.Exit<never> => Exit.interrupt(FiberId.none)
+
+/** Interrupts `fiber` without waiting for it, by no fiber: Effect 3's `unsafeInterruptAsFork(FiberId.none)`. */
+export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void =>
+  fiber.unsafeInterruptAsFork(FiberId.none)

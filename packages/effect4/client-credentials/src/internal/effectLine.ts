@@ -6,6 +6,7 @@
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 
 /** Recovers from a defect. */
@@ -25,3 +26,12 @@ export type FiberOf<A, E> = Fiber.Fiber<A, E>
 
 /** `clock`'s monotonic time in nanoseconds. */
 export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.monotonicTimeNanosUnsafe()
+
+/** An effect that waits for a callback to resume it. */
+export const callback = Effect.callback
+
+/** An exit that is an interruption, by no fiber. */
+export const exitInterrupt = (): Exit.Exit<never> => Exit.interrupt()
+
+/** Interrupts `fiber` without waiting for it, by no fiber. */
+export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void => fiber.interruptUnsafe()

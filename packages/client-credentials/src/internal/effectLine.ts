@@ -37,3 +37,6 @@ export const exitInterrupt = (): Exit.Exit<never> => Exit.interrupt(FiberId.none
 /** Interrupts `fiber` without waiting for it, by no fiber: Effect 3's `unsafeInterruptAsFork(FiberId.none)`. */
 export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void =>
   fiber.unsafeInterruptAsFork(FiberId.none)
+
+/** The line's HTTP client. */
+export type { HttpClient } from "@effect/platform/HttpClient"

@@ -5,7 +5,7 @@
  * `Redacted` and `Effect` credentials through `credentialOptions.ts`) and builds its types back: durations, the
  * default retry `Schedule`, the `Config`s of the variables, and `ConfigError`s.
  */
-import { invalid, valid } from "@effect-oauth2/core/checked"
+import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
 import * as methods from "@effect-oauth2/core/methods"
 import * as Options from "@effect-oauth2/core/options"
 import * as Config from "effect/Config"
@@ -63,16 +63,20 @@ const terms: Options.LineTerms<clientAuthentication.Spec, Retry, Duration.Durati
   secretsOf: clientAuthentication.secretsOf
 }
 
-/** Checks the options and fills in the defaults (`Options.resolve`); the failure says what is wrong without a value. */
+/** Checks the options and fills in the defaults (`Options.resolve`); the problem says what is wrong without a value. */
+export const resolveChecked = (options: TokenService.Options): Checked<Resolved> =>
+  Options.resolveIn(options, reader, terms)
+
+/** `resolveChecked`, its problem the failure. */
 export const resolve = (options: TokenService.Options): Either.Either<Resolved, string> =>
-  toEither(Options.resolveIn(options, reader, terms))
+  toEither(resolveChecked(options))
 
 /** The options of a shared store, checked, with every default filled in. */
 export interface ResolvedStore extends Options.ResolvedStoreIn<Duration.Duration> {}
 
 /** Checks the options of `layerWithStore` (`Options.resolveStore`). */
-export const resolveStore = (options: TokenService.StoreOptions): Either.Either<ResolvedStore, string> =>
-  toEither(Options.resolveStoreIn(options, millisOf, Duration.millis))
+export const resolveStoreChecked = (options: TokenService.StoreOptions): Checked<ResolvedStore> =>
+  Options.resolveStoreIn(options, millisOf, Duration.millis)
 
 /** For the options `fromEnvWithPrefix` read: the variable each option came from (`Options.optionVariables`). */
 const variablesOfOptions = new WeakMap<object, Partial<Record<Options.OptionName, string>>>()

@@ -35,3 +35,6 @@ export const exitInterrupt = (): Exit.Exit<never> => Exit.interrupt()
 
 /** Interrupts `fiber` without waiting for it, by no fiber. */
 export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void => fiber.interruptUnsafe()
+
+/** The line's HTTP client. */
+export type { HttpClient } from "effect/http/HttpClient"

@@ -9,7 +9,7 @@
  * carries the core's message: `SchemaError(TokenService: tokenUrl is not a URL\n  at ["OAUTH_TOKEN_URL"])`, what
  * Effect 4 itself says of a variable it finds wrong. A problem about no one option is its message alone.
  */
-import { invalid, valid } from "@effect-oauth2/core/checked"
+import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
 import * as methods from "@effect-oauth2/core/methods"
 import * as Options from "@effect-oauth2/core/options"
 import * as Config from "effect/Config"
@@ -69,16 +69,20 @@ const terms: Options.LineTerms<clientAuthentication.Spec, Retry, Duration.Durati
   secretsOf: clientAuthentication.secretsOf
 }
 
-/** Checks the options and fills in the defaults (`Options.resolve`); the failure says what is wrong without a value. */
+/** Checks the options and fills in the defaults (`Options.resolve`); the problem says what is wrong without a value. */
+export const resolveChecked = (options: TokenService.Options): Checked<Resolved> =>
+  Options.resolveIn(options, reader, terms)
+
+/** `resolveChecked`, its problem the failure. */
 export const resolve = (options: TokenService.Options): Result.Result<Resolved, string> =>
-  toResult(Options.resolveIn(options, reader, terms))
+  toResult(resolveChecked(options))
 
 /** The options of a shared store, checked, with every default filled in. */
 export interface ResolvedStore extends Options.ResolvedStoreIn<Duration.Duration> {}
 
 /** Checks the options of `layerWithStore` (`Options.resolveStore`). */
-export const resolveStore = (options: TokenService.StoreOptions): Result.Result<ResolvedStore, string> =>
-  toResult(Options.resolveStoreIn(options, millisOf, Duration.millis))
+export const resolveStoreChecked = (options: TokenService.StoreOptions): Checked<ResolvedStore> =>
+  Options.resolveStoreIn(options, millisOf, Duration.millis)
 
 /** A `ConfigError` of `issue` at `path` (the variable or the option; an empty path prints as none). */
 const configError = (path: ReadonlyArray<string>, issue: SchemaIssue.Issue): Config.ConfigError =>

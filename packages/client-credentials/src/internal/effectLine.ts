@@ -5,6 +5,7 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -40,3 +41,6 @@ export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void =>
 
 /** The line's HTTP client. */
 export type { HttpClient } from "@effect/platform/HttpClient"
+
+/** What a duration may be given as: Effect 3's `Duration.DurationInput`. */
+export type DurationInput = Duration.DurationInput

@@ -1,17 +1,21 @@
 /**
  * What `TokenService` offers, and the options of `TokenService` that read the same on each line: the endpoint, the
- * credentials, what a token asks for. `TokenService.ts` of each line exports them, with the options written in its
- * own types (durations, the retry schedule) and the service's key and layers.
+ * credentials, what a token asks for, all of them together. `TokenService.ts` of each line exports them, with the
+ * options whose docs name its own types (`PolicyOptions`, `StoreOptions`) and the service's key and layers.
  */
 import type * as CredentialRules from "@effect-oauth2/core/credentials"
 import type * as methods from "@effect-oauth2/core/methods"
 import type * as CoreOptions from "@effect-oauth2/core/options"
 import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
 import type * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenError from "../TokenError.js"
 import type * as TokenRequest from "../TokenRequest.js"
+import type * as TokenStore from "../TokenStore.js"
+import type * as EffectLine from "./effectLine.js"
 
 /**
  * What `TokenService` offers: the configured token, other tokens, and dropping a refused one.
@@ -136,3 +140,38 @@ export type Credentials =
  * @category models
  */
 export interface RequestOptions extends CoreOptions.RequestOptions {}
+
+/**
+ * Everything `TokenService` needs: `EndpointOptions & Credentials & RequestOptions & PolicyOptions`, the
+ * `TokenServiceOptions` of `@effect-oauth2/core/options` with this line's secrets, assertions, durations and retry
+ * schedules.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = CoreOptions.TokenServiceOptions<
+  Redacted.Redacted<string>,
+  Effect.Effect<Redacted.Redacted<string>, unknown>,
+  EffectLine.DurationInput,
+  Schedule.Schedule<unknown, NetworkError.NetworkError>
+>
+
+/**
+ * The layers of a named token service (`TagClass`) that read the same on each line, providing `Self`; `StoreOptions`
+ * are the line's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TagLayers<Self, StoreOptions> {
+  /** Like `TokenService.layer`. */
+  readonly layer: (options: Options) => Layer.Layer<Self, never, EffectLine.HttpClient>
+  /** Like `TokenService.layerWithStore`. */
+  readonly layerWithStore: (
+    options: Options & StoreOptions
+  ) => Layer.Layer<Self, never, EffectLine.HttpClient | TokenStore.TokenStore>
+  /** Like `TokenService.layerPrefetched`. */
+  readonly layerPrefetched: (
+    options: Options
+  ) => Layer.Layer<Self, TokenError.TokenError | NetworkError.NetworkError, EffectLine.HttpClient>
+}

@@ -12,30 +12,16 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as options_ from "./internal/options.js"
 import * as internal from "./internal/tokenService.js"
-import type { Service } from "./internal/tokenServiceTypes.js"
+import type { Options, Service, TagLayers } from "./internal/tokenServiceTypes.js"
 import type * as NetworkError from "./NetworkError.js"
 import type * as TokenError from "./TokenError.js"
 import * as TokenStore from "./TokenStore.js"
 
-export type {
-  AssertionAudience,
-  ClientAssertionCredentials,
-  ClientSecretCredentials,
-  ClientSecretJwtCredentials,
-  Credentials,
-  EndpointOptions,
-  IssuerOptions,
-  PrivateKeyJwtCredentials,
-  RequestOptions,
-  Service,
-  SigningAlgorithm,
-  TokenUrlOptions
-} from "./internal/tokenServiceTypes.js"
+export type * from "./internal/tokenServiceTypes.js"
 
 /**
  * The token service, as provided by `TokenService.layer`, `layerPrefetched` or `layerConfig`.
@@ -57,21 +43,6 @@ export class TokenService
 export interface PolicyOptions
   extends CoreOptions.PolicyOptions<Duration.Input, Schedule.Schedule<unknown, NetworkError.NetworkError>>
 {}
-
-/**
- * Everything `TokenService` needs: `EndpointOptions & Credentials & RequestOptions & PolicyOptions`, the
- * `TokenServiceOptions` of `@effect-oauth2/core/options` with this line's secrets, assertions, durations and retry
- * schedules.
- *
- * @since 0.1.0
- * @category models
- */
-export type Options = CoreOptions.TokenServiceOptions<
-  Redacted.Redacted<string>,
-  Effect.Effect<Redacted.Redacted<string>, unknown>,
-  Duration.Input,
-  Schedule.Schedule<unknown, NetworkError.NetworkError>
->
 
 /**
  * How a token service uses a shared `TokenStore` (`layerWithStore`): `StoreOptions` of `@effect-oauth2/core/options`,
@@ -227,17 +198,9 @@ export const layerConfigWithStore = (
  * @since 0.1.0
  * @category models
  */
-export interface TagClass<Self, Id extends string> extends Context.ServiceClass<Self, Id, Service> {
-  /** Like `TokenService.layer`. */
-  readonly layer: (options: Options) => Layer.Layer<Self, never, HttpClient.HttpClient>
-  /** Like `TokenService.layerWithStore`. */
-  readonly layerWithStore: (
-    options: Options & StoreOptions
-  ) => Layer.Layer<Self, never, HttpClient.HttpClient | TokenStore.TokenStore>
-  /** Like `TokenService.layerPrefetched`. */
-  readonly layerPrefetched: (
-    options: Options
-  ) => Layer.Layer<Self, TokenError.TokenError | NetworkError.NetworkError, HttpClient.HttpClient>
+export interface TagClass<Self, Id extends string>
+  extends Context.ServiceClass<Self, Id, Service>, TagLayers<Self, StoreOptions>
+{
   /**
    * Like `TokenService.layerConfig`: any `Config.Wrap<Options>`, or `{ prefix }` to read the environment with
    * `configWithPrefix(prefix)`. Without an argument it reads `config` (`OAUTH_*`): no prefix is derived from the id.

@@ -5,6 +5,7 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -38,3 +39,6 @@ export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void => 
 
 /** The line's HTTP client. */
 export type { HttpClient } from "effect/http/HttpClient"
+
+/** What a duration may be given as. */
+export type DurationInput = Duration.Input

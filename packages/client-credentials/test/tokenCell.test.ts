@@ -69,6 +69,7 @@ const makeEngine = (
       stop: () => {}
     },
     telemetry: Telemetry.unlabelled,
+    busyChanged: () => {},
     fetches: () => fetches
   }
 }

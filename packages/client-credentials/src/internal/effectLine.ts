@@ -5,6 +5,7 @@
  */
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -158,3 +159,19 @@ export const schemaTaggedError = <Self>() =>
     Tag,
     Fields
   >
+
+/** `clock`'s monotonic time in nanoseconds: Effect 3's `unsafeCurrentTimeNanos`. */
+export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
+
+/** An effect that waits for a callback to resume it: Effect 3's `Effect.async`. */
+export const callback = Effect.async
+
+/** An exit that is an interruption, by no fiber: Effect 3's `Exit.interrupt(FiberId.none)`. */
+export const exitInterrupt = (): Exit.Exit<never> => Exit.interrupt(FiberId.none)
+
+/** Interrupts `fiber` without waiting for it, by no fiber: Effect 3's `unsafeInterruptAsFork(FiberId.none)`. */
+export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void =>
+  fiber.unsafeInterruptAsFork(FiberId.none)
+
+/** What a duration may be given as: Effect 3's `Duration.DurationInput`. */
+export type DurationInput = Duration.DurationInput

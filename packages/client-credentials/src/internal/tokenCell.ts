@@ -1,22 +1,23 @@
 /**
- * The token of one request key, on Effect 3: the shell of the state machine of `@effect-oauth2/core/tokenState`, whose
+ * The token of one request key, on each line: the shell of the state machine of `@effect-oauth2/core/tokenState`, whose
  * opening comment has the states, the transitions and the invariants. The shell holds the state, runs what each
  * transition's action says, and adds what the Effect line does:
  * - A fetch or a refresh runs on a fiber of the layer (`sharedWork.ts`), with the layer's context (never a caller's;
  *   the tracer is the exception, see `telemetry.ts`'s `Trace`); callers wait for a fetch by joining its `Shared`.
  *   Both stop when the layer's scope closes; once it is closed, a fetch is interrupted before it starts, and so are
  *   its callers. (A fetch that was stopped may still be winding down when the next one starts.)
- * - The hot path: `get` on a `Fresh` token reads the clock once, in nanoseconds, compares it with the token's
- *   `refreshAtNanos` and gives the token as an effect built once, allocating nothing. Everything else goes through the
- *   transitions.
+ * - The hot path: `get` on a `Fresh` token reads the clock once, in monotonic nanoseconds, compares it with
+ *   the token's `refreshAtNanos` and gives the token as an effect built once, allocating nothing. Everything else goes
+ *   through the transitions, with the clock `get` read.
  * - Every time is monotonic (`monotonic.ts`).
  * - A fetch's failure is classed for the state machine: a `TokenError` (terminal or not) is remembered, a
  *   `NetworkError`, a defect or an interruption is not; a refresh's failure is logged, a defect's text never.
+ * - Whether the cell is busy (a fetch or a refresh in flight) is told to the engine each time it changes
+ *   (`busyChanged`), so that a cache that drops the cell can find it again while its work runs; a cache that passes
+ *   over busy cells asks `isBusy` instead (each line's `tokenService.ts` says which its cache does).
  */
 import * as TokenState from "@effect-oauth2/core/tokenState"
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -24,6 +25,7 @@ import * as Option from "effect/Option"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
+import * as EffectLine from "./effectLine.js"
 import * as Monotonic from "./monotonic.js"
 import { type LayerFibers, Shared, start } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
@@ -78,6 +80,8 @@ export interface Engine {
   readonly fibers: LayerFibers<RunningFetch>
   /** Spans, metrics and logs (`telemetry.ts`). */
   readonly telemetry: Telemetry.Telemetry
+  /** `cell` started (`busy`) or stopped having a fetch or a refresh in flight (nothing to do for a cache that asks). */
+  readonly busyChanged: (cell: TokenCell, busy: boolean) => void
 }
 
 /** How a fetch ended, for the state machine: a `TokenError` is remembered, anything else is not. */
@@ -85,9 +89,9 @@ const fetchEndOf = (
   exit: Exit.Exit<ScheduledToken, FetchError>
 ): TokenState.FetchEnd<ScheduledToken, TokenError.TokenError> => {
   if (Exit.isSuccess(exit)) return { _tag: "Token", scheduled: exit.value }
-  const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+  const error = Option.getOrUndefined(EffectLine.causeFindErrorOption(exit.cause))
   if (TokenError.isTokenError(error)) return { _tag: "TokenError", error, terminal: error.isTerminal }
-  return Cause.isInterruptedOnly(exit.cause) ? { _tag: "Interrupted" } : { _tag: "OtherFailure" }
+  return EffectLine.causeHasInterruptsOnly(exit.cause) ? { _tag: "Interrupted" } : { _tag: "OtherFailure" }
 }
 
 /** A refresh's token, scheduled, as `refreshEnded` takes it. */
@@ -96,21 +100,21 @@ type RefreshedToken = Extract<TokenState.RefreshEnd<ScheduledToken>, { readonly 
 /** How a refresh ended, for the state machine: `None` is the timeout at the hard expiry. */
 const refreshEndOf = (
   exit: Exit.Exit<Option.Option<RefreshedToken>, FetchError>
-): TokenState.RefreshEnd<ScheduledToken> =>
-  Exit.isSuccess(exit)
-    ? Option.getOrElse(exit.value, () => ({ _tag: "TimedOut" }) as const)
-    : Cause.isInterruptedOnly(exit.cause)
-    ? { _tag: "Interrupted" }
-    : { _tag: "Failure" }
+): TokenState.RefreshEnd<ScheduledToken> => {
+  if (Exit.isSuccess(exit)) return Option.getOrElse(exit.value, () => ({ _tag: "TimedOut" }) as const)
+  return EffectLine.causeHasInterruptsOnly(exit.cause) ? { _tag: "Interrupted" } : { _tag: "Failure" }
+}
 
 /** The warning of a refresh that failed; a defect's text is not logged: it may come from a user's HttpClient. */
 const refreshFailed = (exit: Exit.Exit<unknown, FetchError>): Effect.Effect<void> => {
-  const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-  const annotations = Option.isSome(failure)
-    ? { error: failure.value.message, reason: failure.value.reason }
-    : { error: TokenState.logMessages.opaqueDefect }
+  const failure = Exit.isFailure(exit) ? EffectLine.causeFindErrorOption(exit.cause) : Option.none()
   return Effect.logWarning(TokenState.logMessages.refreshFailed).pipe(
-    Effect.annotateLogs(annotations)
+    Effect.annotateLogs(
+      Option.match(failure, {
+        onSome: (error) => ({ error: error.message, reason: error.reason }),
+        onNone: () => ({ error: TokenState.logMessages.opaqueDefect })
+      })
+    )
   )
 }
 
@@ -127,24 +131,26 @@ export class TokenCell {
   readonly get: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.clockWith((clock) => {
     const state = this.state
     if (state._tag === "Fresh") {
-      const now = clock.unsafeCurrentTimeNanos()
+      const now = EffectLine.clockMonotonicTimeNanosUnsafe(clock)
       if (now < state.scheduled.refreshAtNanos) {
         this.engine.telemetry.hit(this, state.scheduled.expiresAt, now)
         return state.scheduled.succeed
       }
     }
-    return this.getOrFetch
+    return EffectLine.withFiber((fiber) => this.getOrFetch(fiber, clock))
   })
 
   /** The current token, starting a refresh when due; or a wait for a fetch, starting one when none runs. */
-  private readonly getOrFetch: Effect.Effect<AccessToken.AccessToken, FetchError> = Effect.withFiberRuntime((fiber) => {
-    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  private getOrFetch(
+    fiber: EffectLine.FiberOf<unknown, unknown>,
+    clock: Clock.Clock
+  ): Effect.Effect<AccessToken.AccessToken, FetchError> {
     const now = Monotonic.nowUnsafe(clock)
     const call = TokenState.call(this.state, now, this.newWaiters)
     switch (call._tag) {
       case "Fresh":
       case "Refreshing":
-        this.engine.telemetry.hit(this, call.scheduled.expiresAt, clock.unsafeCurrentTimeNanos())
+        this.engine.telemetry.hit(this, call.scheduled.expiresAt, EffectLine.clockMonotonicTimeNanosUnsafe(clock))
         return call.scheduled.succeed
       case "Failed":
         this.engine.telemetry.lookup(this, "failure", undefined, now)
@@ -162,15 +168,22 @@ export class TokenCell {
         // the fetch a caller starts belongs to its trace: its tracer, its span as the parent
         return Effect.flatMap(this.join(this.startFetch(call, Telemetry.traceOf(fiber))), this.given)
     }
-  })
+  }
 
   private readonly newWaiters = (): Waiters => new Shared()
+
+  /** Every change of state; the engine is told when the cell starts or stops being busy. */
+  private moveTo(next: State): void {
+    const wasBusy = TokenState.isBusy(this.state)
+    this.state = next
+    if (wasBusy !== TokenState.isBusy(next)) this.engine.busyChanged(this, !wasBusy)
+  }
 
   /** Waits for `fetching`'s outcome; when the last waiter leaves, the fetch stops. */
   private join(fetching: Fetching): Effect.Effect<ScheduledToken, FetchError> {
     return fetching.waiters.await((last) => {
       const step = TokenState.waiterLeft(this.state, fetching, last)
-      this.state = step.state
+      this.moveTo(step.state)
       if (step.action._tag === "Stop") this.engine.fibers.stop(step.action.fetching)
     })
   }
@@ -194,11 +207,11 @@ export class TokenCell {
     const step = TokenState.invalidate(this.state, token, now, AccessToken.sameValue)
     if (step.action._tag === "Nothing") return false
     this.engine.rejected.add(step.action.scheduled.token)
-    this.state = step.state
+    this.moveTo(step.state)
     return true
   }
 
-  /** Whether a fetch or a refresh is in flight: a cache does not drop such a cell, so its work is not done twice. */
+  /** Whether a fetch or a refresh is in flight: a cache that passes over busy cells asks this. */
   isBusy(): boolean {
     return TokenState.isBusy(this.state)
   }
@@ -211,7 +224,7 @@ export class TokenCell {
   private startFetch(call: TokenState.Fetch<ScheduledToken, Waiters>, trace: Telemetry.Trace): Fetching {
     const fetching = call.next
     if (call.stop !== undefined) this.engine.fibers.stop(call.stop)
-    this.state = fetching
+    this.moveTo(fetching)
     start(
       this.engine.fibers,
       fetching,
@@ -239,7 +252,7 @@ export class TokenCell {
   }
 
   private fetchEnded(fetching: Fetching, exit: Exit.Exit<ScheduledToken, FetchError>, now: number): void {
-    this.state = TokenState.fetchEnded(this.state, fetching, fetchEndOf(exit), now, this.engine.cooldownMillis)
+    this.moveTo(TokenState.fetchEnded(this.state, fetching, fetchEndOf(exit), now, this.engine.cooldownMillis))
     this.answerWaiters(fetching, exit)
   }
 
@@ -251,7 +264,7 @@ export class TokenCell {
   }
 
   private startRefresh(call: TokenState.Refresh<ScheduledToken>, trace: Telemetry.Trace): void {
-    this.state = call.next
+    this.moveTo(call.next)
     // once the layer's scope is closed nothing runs: the token is given until its hard expiry, then callers are
     // interrupted (`startFetch`)
     this.engine.fibers.run(call.next, this.refresh(call.next, call.timeLeft, trace))
@@ -280,7 +293,7 @@ export class TokenCell {
     now: number
   ): Effect.Effect<void> {
     const step = TokenState.refreshEnded(this.state, refreshing, refreshEndOf(exit), now, this.engine.cooldownMillis)
-    this.state = step.state
+    this.moveTo(step.state)
     switch (step.action._tag) {
       case "Answer":
         this.answerWaiters(step.action.fetching, Exit.succeed(step.action.scheduled))

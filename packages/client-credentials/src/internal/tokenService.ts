@@ -1,238 +1,64 @@
 /**
- * `TokenService` put together: the token endpoint with its retries, one `TokenCell` per request key, the layer's
- * fibers. When a token is fetched is the cells' business (`tokenCell.ts`); this module decides which cell a call
- * goes to. Knows the token endpoint and the models; nothing of `AuthorizedClient`.
+ * `TokenService` put together, on Effect 3: how it is made (the token endpoint with its retries, the engine of the
+ * cells, `getFor`, `invalidate`) is `tokenServiceMake.ts`'s, written once for both lines; this module keeps the cells.
  *
- * The configured request's cell is held here for the layer's life, and `get` goes straight to it. Every other
- * request's cell lives in an `LruMap` of `cacheCapacity` cells, the least recently used dropped first (a request
- * used again after its cell was dropped gets a new, empty one). While a cell is kept, every change of its token
- * happens inside it, so however often tokens are dropped and fetched again nothing accumulates. (Why not Effect's
- * `Cache`: see `lruMap.ts`.)
+ * The configured request's cell is held for the layer's life, and `get` goes straight to it. Every other request's
+ * cell lives in an `LruMap` of `cacheCapacity` cells, the least recently used dropped first (a request used again
+ * after its cell was dropped gets a new, empty one). The map passes over a cell with a fetch or a refresh in flight
+ * when it drops (it asks `TokenCell.isBusy`), so its callers and the next ones share that work; the cells have
+ * nothing to tell it when they become busy (`busyChanged` does nothing).
+ *
+ * How the Effect 4 line differs: there the cells are the values of Effect's `Cache`, with a registry of busy cells
+ * beside it. Effect 3.22's `Cache` drops the entry just used (capacity 3, `a b c a d` keeps `b c d`) and leaves a
+ * node for good for every `invalidate`, `refresh` or `set` while under capacity (`lruMap.ts`), hence the `LruMap`
+ * on this line.
  */
-import * as TokenRequestRules from "@effect-oauth2/core/tokenRequest"
-import * as TokenState from "@effect-oauth2/core/tokenState"
-import * as Urls from "@effect-oauth2/core/urls"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
-import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import type * as AccessToken from "../AccessToken.js"
-import type * as NetworkError from "../NetworkError.js"
-import * as TokenError from "../TokenError.js"
-import type * as TokenRequest from "../TokenRequest.js"
 import type * as TokenService from "../TokenService.js"
 import type * as TokenStore from "../TokenStore.js"
-import * as clientAuthentication from "./clientAuthentication.js"
-import * as Discovery from "./discovery.js"
-import * as Fleet from "./fleet.js"
 import { LruMap } from "./lruMap.js"
-import * as Monotonic from "./monotonic.js"
-import * as options_ from "./options.js"
-import { withRetries } from "./retryPolicy.js"
-import { layerFibers } from "./sharedWork.js"
 import * as Telemetry from "./telemetry.js"
-import type { Engine, Fetched, FetchError, RunningFetch, ScheduledToken } from "./tokenCell.js"
+import type { Engine, FetchError } from "./tokenCell.js"
 import { TokenCell } from "./tokenCell.js"
-import * as tokenEndpoint from "./tokenEndpoint.js"
-import * as tokenRequest from "./tokenRequest.js"
+import type * as tokenRequest from "./tokenRequest.js"
+import * as Make from "./tokenServiceMake.js"
 
-/** Where a token request goes, with the metadata that named it when it was discovered. */
-interface Destination extends clientAuthentication.Destination {
-  readonly metadata?: Discovery.Metadata
-}
-
-/** Where token requests go, and what to do when a token request there failed. */
-interface Route {
-  readonly destination: Effect.Effect<Destination, TokenError.TokenError | NetworkError.NetworkError>
-  /** Tells discovery when the token endpoint it named seems to have moved (`Discovery.isEndpointGone`). */
-  readonly failed: (to: Destination, error: FetchError) => Effect.Effect<void>
-}
-
-/**
- * Where token requests go: the configured `tokenUrl`, or the token endpoint the issuer's metadata names, discovered
- * at the first call and read again when it is stale or the token endpoint stops working (`discovery.ts`).
- */
-const routeOf = (
-  client: HttpClient.HttpClient,
-  resolved: options_.Resolved,
-  authMethod: string,
-  telemetry: Telemetry.Telemetry
-): Effect.Effect<Route, never, Scope.Scope> => {
-  if (resolved.endpoint._tag === "TokenUrl") {
-    const destination = Effect.succeed({ tokenUrl: resolved.endpoint.url, issuer: undefined })
-    return Effect.succeed({ destination, failed: () => Effect.void })
-  }
-  const issuer = resolved.endpoint.url
-  return Effect.map(
-    Discovery.make(client, {
-      issuer,
-      authMethod,
-      allowInsecureHttp: resolved.allowInsecureHttp,
-      requireSameOriginTokenEndpoint: resolved.requireSameOriginTokenEndpoint,
-      retry: resolved.retry,
-      requestTimeout: resolved.requestTimeout,
-      telemetry
-    }),
-    (discovery): Route => ({
-      destination: Effect.map(
-        discovery.metadata,
-        (metadata) => ({ tokenUrl: metadata.tokenEndpoint, issuer: metadata.issuer, metadata })
-      ),
-      failed: (to, error) =>
-        to.metadata !== undefined && Discovery.isEndpointGone(error)
-          ? discovery.endpointFailed(to.metadata)
-          : Effect.void
-    })
-  )
-}
-
-/**
- * Marks a `TokenServiceImpl`: a service `make` built, whose cells and telemetry the Promise API and `AuthorizedClient`
- * may read.
- */
-export const TypeId: unique symbol = Symbol.for("@effect-oauth2/client-credentials/internal/TokenServiceImpl")
+export { isTokenServiceImpl, peekOf, telemetryOf, TokenServiceImpl, TypeId } from "./tokenServiceMake.js"
 
 /** The cells of one service: the configured request's, held for the layer's life, and the others' in an `LruMap`. */
-class Cells {
+export class Cells implements Make.Cells {
   readonly configured: TokenCell
   // a cell with a fetch or a refresh in flight is not dropped: its callers and the next ones share that work
   private readonly others: LruMap<string, TokenCell>
+  private readonly engine: Engine
 
-  constructor(configuredKey: tokenRequest.RequestKey, private readonly engine: Engine, capacity: number) {
-    this.configured = new TokenCell(configuredKey, engine)
+  constructor(configuredKey: tokenRequest.RequestKey, engine: Omit<Engine, "busyChanged">, capacity: number) {
+    // the map asks a cell whether it is busy when it drops: there is nothing to be told
+    this.engine = { ...engine, busyChanged: () => {} }
+    this.configured = new TokenCell(configuredKey, this.engine)
     this.others = new LruMap(capacity, (cell) => !cell.isBusy())
   }
 
-  /** The cell of `key`, the configured one's or another, created when there is none. */
-  of(key: tokenRequest.RequestKey): TokenCell {
-    return key.canonical === this.configured.key.canonical
-      ? this.configured
-      : this.others.getOrCreate(key.canonical, () => new TokenCell(key, this.engine))
+  getOther(key: tokenRequest.RequestKey): Effect.Effect<AccessToken.AccessToken, FetchError> {
+    return Effect.suspend(() => this.others.getOrCreate(key.canonical, () => new TokenCell(key, this.engine)).get)
   }
 
-  /** The cell that holds `token` now, the same value in any object (e.g. one the user decoded). */
-  holding(token: AccessToken.AccessToken): TokenCell | undefined {
-    for (const cell of [this.configured, ...this.others.values()]) if (cell.holds(token)) return cell
-    return undefined
-  }
-}
-
-/**
- * The service as `make` builds it: the public `Service`, and, for the Promise API and `AuthorizedClient`, which know
- * it through `isTokenServiceImpl`, its configured token read synchronously and its telemetry.
- */
-export class TokenServiceImpl implements TokenService.Service {
-  readonly [TypeId]: typeof TypeId = TypeId
-  readonly get: Effect.Effect<AccessToken.AccessToken, FetchError>
-
-  constructor(
-    private readonly cells: Cells,
-    private readonly owners: WeakMap<AccessToken.AccessToken, TokenCell>,
-    private readonly keyOf: (request: TokenRequest.TokenRequest) => Either.Either<tokenRequest.RequestKey, FetchError>,
-    private readonly fleet: Fleet.Fleet | undefined,
-    readonly telemetry: Telemetry.Telemetry
-  ) {
-    this.get = cells.configured.get
-  }
-
-  // the request is resolved once, when `getFor` is called: an effect built once and run often pays for it once
-  readonly getFor = (request: TokenRequest.TokenRequest): Effect.Effect<AccessToken.AccessToken, FetchError> =>
-    Either.match(this.keyOf(request), {
-      onLeft: Effect.fail,
-      onRight: (key) =>
-        key.canonical === this.cells.configured.key.canonical
-          ? this.get
-          : Effect.suspend(() => this.cells.of(key).get)
+  holding(token: AccessToken.AccessToken): Effect.Effect<TokenCell | undefined> {
+    return Effect.sync(() => {
+      for (const cell of [this.configured, ...this.others.values()]) if (cell.holds(token)) return cell
+      return undefined
     })
-
-  readonly invalidate = (token: AccessToken.AccessToken): Effect.Effect<void> =>
-    Effect.clockWith((clock) =>
-      Effect.suspend(() => {
-        const cell = this.owners.get(token) ?? this.cells.holding(token)
-        if (cell === undefined) return Effect.void
-        // dropped from the cell: from the store too, if it still holds it
-        return cell.invalidate(token, Monotonic.nowUnsafe(clock)) && this.fleet !== undefined
-          ? this.fleet.forget(cell.key, token)
-          : Effect.void
-      })
-    )
-
-  /**
-   * The configured token while it is `Fresh`, read synchronously: the Promise API's hot path, which gives what this
-   * finds (mostly), counted as a hit without reading the clock for the gauge.
-   */
-  peekConfigured(): ScheduledToken | undefined {
-    const scheduled = this.cells.configured.peek()
-    if (scheduled !== undefined) this.telemetry.countHit()
-    return scheduled
   }
 }
 
-/** Whether `service` was built by `make` (a mock or a user's own service was not). */
-export const isTokenServiceImpl = (service: TokenService.Service): service is TokenServiceImpl =>
-  Predicate.hasProperty(service, TypeId)
-
-/**
- * The configured token of `service` read synchronously (`peekConfigured`), for the Promise API's hot path; `undefined`
- * for a service built elsewhere.
- */
-export const peekOf = (service: TokenService.Service): (() => ScheduledToken | undefined) | undefined =>
-  isTokenServiceImpl(service) ? () => service.peekConfigured() : undefined
-
-/** The telemetry of `service`, or an unlabelled one for a service built elsewhere (a mock). */
-export const telemetryOf = (service: TokenService.Service): Telemetry.Telemetry =>
-  isTokenServiceImpl(service) ? service.telemetry : Telemetry.unlabelled
-
-/** @internal The service, sharing its tokens through `store` when one is given. */
-export const make = (
-  options: TokenService.Options & TokenService.StoreOptions,
-  store?: TokenStore.Service
-): Effect.Effect<TokenServiceImpl, never, HttpClient.HttpClient | Scope.Scope> =>
-  makeWith(options, (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)), store)
-
-/** The token types this layer asks for. */
-const tokenTypes: ReadonlyArray<AccessToken.TokenType> = ["Bearer"]
-
-/**
- * One token request for a key, to wherever `route` says, with the retries and timeouts: discovery has retries of its
- * own, and runs once, before the token request's.
- */
-const tokenRequester = (
-  client: HttpClient.HttpClient,
-  resolved: options_.Resolved,
-  authentication: clientAuthentication.ClientAuthentication,
-  route: Route,
-  telemetry: Telemetry.Telemetry
-) => {
-  const endpoint = tokenEndpoint.make(client, {
-    authentication,
-    defaultLifetime: resolved.defaultLifetime,
-    tokenTypes,
-    secrets: resolved.secrets
-  })
-  return (key: tokenRequest.RequestKey): Effect.Effect<tokenEndpoint.Issued, FetchError> =>
-    Effect.flatMap(route.destination, (to) =>
-      withRetries(endpoint.request(to, key.request), {
-        schedule: resolved.retry,
-        timeout: resolved.requestTimeout,
-        origin: Urls.origin(to.tokenUrl),
-        observer: telemetry.attempts(to.tokenUrl.hostname)
-      }).pipe(Effect.tapError((error) => route.failed(to, error))))
-}
-
-/** The key of a `TokenRequest` on top of the configured request, or the `TokenError` of one that is malformed. */
-const keyResolver = (resolved: options_.Resolved, identity: tokenRequest.ClientIdentity) => {
-  const origin = Urls.origin(resolved.endpoint.url)
-  return (request: TokenRequest.TokenRequest): Either.Either<tokenRequest.RequestKey, FetchError> => {
-    const merged = tokenRequest.resolveChecked(resolved.request, request, { nullable: true })
-    return merged._tag === "Invalid"
-      ? Either.left(new TokenError.TokenError({ reason: "InvalidRequest", origin, detail: merged.problem }))
-      : Either.right(tokenRequest.makeKey(identity, merged.value))
-  }
+/** This line's cells and telemetry. */
+const line: Make.Line<Cells> = {
+  cells: (configuredKey, engine, capacity) => Effect.sync(() => new Cells(configuredKey, engine, capacity)),
+  telemetry: (labels) => Effect.sync(() => Telemetry.make(labels))
 }
 
 /**
@@ -243,75 +69,12 @@ export const makeWith = <E>(
   options: TokenService.Options & TokenService.StoreOptions,
   invalid: (problem: string) => Effect.Effect<never, E>,
   store?: TokenStore.Service
-): Effect.Effect<TokenServiceImpl, E, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
-    const resolved = yield* Either.match(options_.resolve(options), { onLeft: invalid, onRight: Effect.succeed })
-    const storeOptions = yield* Either.match(options_.resolveStore(options), {
-      onLeft: invalid,
-      onRight: Effect.succeed
-    })
-    const client = yield* HttpClient.HttpClient
-    const authentication = yield* Effect.catchAll(
-      clientAuthentication.make(resolved.clientId, resolved.credentials),
-      invalid
-    )
-    const telemetry = Telemetry.make({ clientId: resolved.clientId, host: resolved.endpoint.url.hostname })
-    const route = yield* routeOf(client, resolved, authentication.method, telemetry)
-    const requestToken = tokenRequester(client, resolved, authentication, route, telemetry)
-    // the fleet's leases are taken and released on these; made first, so closed last: a fetch stopped by the layer's
-    // closing can still send its release
-    const housekeeping = yield* layerFibers<object>()
-    const fleet = store === undefined ? undefined : Fleet.make(store, {
-      ...storeOptions,
-      leewayMillis: Duration.toMillis(resolved.expiryLeeway),
-      tokenTypes,
-      background: (effect) => {
-        housekeeping.run({}, effect)
-      }
-    }, requestToken)
-    // fetches and refreshes run here, with the context the layer was built with, and stop with its scope
-    const fibers = yield* layerFibers<RunningFetch>()
-    const fetch = fleet?.fetch ??
-      ((key: tokenRequest.RequestKey) =>
-        Effect.map(requestToken(key), (issued): Fetched => ({ ...issued, fromStore: false })))
-    const engine = makeEngine(resolved, { fetch, fibers, telemetry })
-    const identity = TokenRequestRules.identityOf(resolved.endpoint, resolved.clientId, authentication)
-    const cells = new Cells(tokenRequest.makeKey(identity, resolved.request), engine, resolved.cacheCapacity)
-    telemetry.setConfiguredCell(cells.configured)
-    return new TokenServiceImpl(cells, engine.owners, keyResolver(resolved, identity), fleet, telemetry)
-  })
+): Effect.Effect<Make.TokenServiceImpl<Cells>, E, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => Make.makeWith(line, client, options, invalid, store))
 
-/** The engine of every cell, and `owners`: the cell each token was issued to, so `invalidate` finds it at once. */
-const makeEngine = (
-  resolved: options_.Resolved,
-  parts: Pick<Engine, "fetch" | "fibers" | "telemetry">
-): Engine & { readonly owners: WeakMap<AccessToken.AccessToken, TokenCell> } => {
-  const owners = new WeakMap<AccessToken.AccessToken, TokenCell>()
-  const leewayMillis = Duration.toMillis(resolved.expiryLeeway)
-  const refreshAhead = resolved.refreshAhead
-
-  const schedule = (cell: TokenCell, fetched: Fetched, protectedUntil: number): Effect.Effect<ScheduledToken> =>
-    Effect.map(Effect.zip(refreshAhead === false ? Effect.succeed(0) : Random.next, Monotonic.now), ([random, now]) => {
-      const { startedAt, token } = fetched
-      const scheduled = TokenState.scheduledOf({
-        token,
-        startedAt,
-        lifetimeMillis: token.lifetimeMillis,
-        leewayMillis,
-        refreshAhead,
-        random,
-        protectedUntil
-      })
-      owners.set(token, cell)
-      parts.telemetry.issued(cell, scheduled.expiresAt, now)
-      return { ...scheduled, succeed: Effect.succeed(token) }
-    })
-
-  return {
-    ...parts,
-    schedule,
-    cooldownMillis: Duration.toMillis(resolved.terminalErrorCooldown),
-    rejected: new WeakSet(),
-    owners
-  }
-}
+/** @internal The service, sharing its tokens through `store` when one is given. */
+export const make = (
+  options: TokenService.Options & TokenService.StoreOptions,
+  store?: TokenStore.Service
+): Effect.Effect<Make.TokenServiceImpl<Cells>, never, HttpClient.HttpClient | Scope.Scope> =>
+  makeWith(options, (problem) => Effect.die(new Cause.IllegalArgumentException(`TokenService: ${problem}`)), store)

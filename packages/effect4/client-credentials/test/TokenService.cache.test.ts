@@ -29,7 +29,7 @@ const serviceOn = (endpoint: Endpoint.Endpoint, extra: Partial<TokenService.Poli
   Effect.map(
     TokenService.make(options(extra)).pipe(Effect.provideService(HttpClient.HttpClient, endpoint.client)),
     (service) => {
-      if (!internal.isTokenServiceImpl(service)) throw new Error("not the service make builds")
+      if (!internal.isTokenServiceImpl<internal.Cells>(service)) throw new Error("not the service make builds")
       return service
     }
   )

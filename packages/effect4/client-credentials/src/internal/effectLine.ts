@@ -4,8 +4,10 @@
  * line's `effectLine.ts` gives the same names from Effect 3.
  */
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -102,3 +104,18 @@ export const schemaRecord = Schema.Record
 
 /** A tagged error class of schema `fields`, named by its tag (`String(error)` reads `NetworkError: …`). */
 export const schemaTaggedError = Schema.TaggedError
+
+/** `clock`'s monotonic time in nanoseconds. */
+export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.monotonicTimeNanosUnsafe()
+
+/** An effect that waits for a callback to resume it. */
+export const callback = Effect.callback
+
+/** An exit that is an interruption, by no fiber. */
+export const exitInterrupt = (): Exit.Exit<never> => Exit.interrupt()
+
+/** Interrupts `fiber` without waiting for it, by no fiber. */
+export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void => fiber.interruptUnsafe()
+
+/** What a duration may be given as. */
+export type DurationInput = Duration.Input

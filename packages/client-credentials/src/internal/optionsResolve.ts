@@ -1,0 +1,63 @@
+/**
+ * `TokenService`'s options checked and completed with their defaults, on each line (`Options.resolveIn` of
+ * `@effect-oauth2/core/options`). What a line gives (`Line`, from its `options.ts`) is how it reads a duration, its
+ * default retry schedule and how it checks credentials; durations come back as `Duration`s, secrets as `Redacted`.
+ */
+import type { Checked } from "@effect-oauth2/core/checked"
+import * as Options from "@effect-oauth2/core/options"
+import * as Duration from "effect/Duration"
+import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import type * as NetworkError from "../NetworkError.js"
+import type * as TokenService from "../TokenService.js"
+import * as clientAuthentication from "./clientAuthentication.js"
+
+/** The retry schedule of `NetworkError`s. */
+export type Retry = Schedule.Schedule<unknown, NetworkError.NetworkError>
+
+/** Options checked, with every default filled in (`Options.ResolvedIn`, each field described there). */
+export interface Resolved
+  extends Options.ResolvedIn<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>>
+{}
+
+/** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
+export type Endpoint = Options.Endpoint
+
+/** The options of a shared store, checked, with every default filled in. */
+export interface ResolvedStore extends Options.ResolvedStoreIn<Duration.Duration> {}
+
+/** How a line's values read in the core's terms. */
+export interface Line {
+  /** A duration option's millis (`Infinity` for an infinite one); `undefined` for a value that is no duration. */
+  readonly millisOf: (value: unknown) => number | undefined
+  /** The default retry schedule (`Options.defaultRetry`). */
+  readonly defaultRetry: Retry
+  /** The credentials checked (`credentialOptions.ts`). */
+  readonly checkCredentials: Options.Reader<clientAuthentication.Spec>["credentials"]
+}
+
+/** The checks of a line's options. */
+export interface Resolver {
+  /** Checks the options and fills in the defaults (`Options.resolve`); the problem says what is wrong without a value. */
+  readonly resolveChecked: (options: TokenService.Options) => Checked<Resolved>
+  /** Checks the options of `layerWithStore` (`Options.resolveStore`). */
+  readonly resolveStoreChecked: (options: TokenService.StoreOptions) => Checked<ResolvedStore>
+}
+
+/** The checks of options given in `line`'s values. */
+export const resolver = (line: Line): Resolver => {
+  const reader: Options.Reader<clientAuthentication.Spec> = {
+    millis: line.millisOf,
+    isRetry: Schedule.isSchedule,
+    credentials: line.checkCredentials
+  }
+  const terms: Options.LineTerms<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>> = {
+    duration: Duration.millis,
+    defaultRetry: line.defaultRetry,
+    secretsOf: clientAuthentication.secretsOf
+  }
+  return {
+    resolveChecked: (options) => Options.resolveIn(options, reader, terms),
+    resolveStoreChecked: (options) => Options.resolveStoreIn(options, line.millisOf, Duration.millis)
+  }
+}

@@ -356,10 +356,8 @@ describe("private_key_jwt with a clientAssertion", () => {
 /** The identity a `private_key_jwt` client's cache keys carry, as the layer computes it. */
 const keyIdentityOf = (options: TokenService.Options) =>
   Effect.gen(function*() {
-    const spec = yield* Either.match(credentialOptions.check(options, false), {
-      onLeft: (problem) => Effect.dieMessage(problem),
-      onRight: Effect.succeed
-    })
+    const checked = credentialOptions.check(options, false)
+    const spec = checked._tag === "Valid" ? checked.value : yield* Effect.dieMessage(checked.problem)
     const authentication = yield* Effect.orDieWith(clientAuthentication.make(clientId, spec), (problem) =>
       new Error(problem))
     return tokenRequest.makeKey({

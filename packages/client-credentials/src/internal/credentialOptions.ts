@@ -4,15 +4,13 @@
  * `Redacted` value, an assertion made elsewhere an `Effect`. The result is a `clientAuthentication.Spec`, its
  * secrets redacted again; keys are parsed here and imported (asynchronously) when the layer is built.
  */
-import { valid } from "@effect-oauth2/core/checked"
+import { type Checked, valid } from "@effect-oauth2/core/checked"
 import * as CredentialRules from "@effect-oauth2/core/credentials"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Jose from "jose"
 import type * as TokenService from "../TokenService.js"
-import { toResult } from "./checked.js"
 import type * as clientAuthentication from "./clientAuthentication.js"
-import type * as EffectLine from "./effectLine.js"
 
 /** An assertion made elsewhere, as `clientAssertion` gives it. */
 type AssertionSource = Effect.Effect<Redacted.Redacted<string>, unknown>
@@ -35,7 +33,7 @@ const redacted = (spec: CredentialRules.Spec<AssertionSource>): clientAuthentica
 export const check = (
   options: TokenService.Credentials,
   hasIssuer: boolean
-): EffectLine.Result<clientAuthentication.Spec, string> => {
+): Checked<clientAuthentication.Spec> => {
   const checked = CredentialRules.check(options as unknown as Readonly<Record<string, unknown>>, hasIssuer, reader)
-  return toResult(checked._tag === "Valid" ? valid(redacted(checked.value)) : checked)
+  return checked._tag === "Valid" ? valid(redacted(checked.value)) : checked
 }

@@ -17,7 +17,6 @@ import * as Schedule from "effect/Schedule"
 import type * as TokenService from "../TokenService.js"
 import { toResult } from "./checked.js"
 import * as credentialFile from "./credentialFile.js"
-import * as credentialOptions from "./credentialOptions.js"
 import * as FromEnv from "./optionsFromEnv.js"
 import * as Resolve from "./optionsResolve.js"
 
@@ -38,12 +37,7 @@ const millisOf = (value: unknown): number | undefined => {
 /** The checks of this line's options (`optionsResolve.ts`). */
 export const { resolveChecked, resolveStoreChecked } = Resolve.resolver({
   millisOf,
-  defaultRetry,
-  checkCredentials: (options, hasIssuer) =>
-    Either.match(credentialOptions.check(options as TokenService.Credentials, hasIssuer), {
-      onLeft: invalid,
-      onRight: valid
-    })
+  defaultRetry
 })
 
 /** `resolveChecked`, its problem the failure. */

@@ -1,7 +1,7 @@
 /**
  * `TokenService`'s options checked and completed with their defaults, on each line (`Options.resolveIn` of
- * `@effect-oauth2/core/options`). What a line gives (`Line`, from its `options.ts`) is how it reads a duration, its
- * default retry schedule and how it checks credentials; durations come back as `Duration`s, secrets as `Redacted`.
+ * `@effect-oauth2/core/options`). What a line gives (`Line`, from its `options.ts`) is how it reads a duration and its
+ * default retry schedule; durations come back as `Duration`s, secrets as `Redacted`.
  */
 import type { Checked } from "@effect-oauth2/core/checked"
 import * as Options from "@effect-oauth2/core/options"
@@ -11,6 +11,7 @@ import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
 import * as clientAuthentication from "./clientAuthentication.js"
+import * as credentialOptions from "./credentialOptions.js"
 
 /** The retry schedule of `NetworkError`s. */
 export type Retry = Schedule.Schedule<unknown, NetworkError.NetworkError>
@@ -32,8 +33,6 @@ export interface Line {
   readonly millisOf: (value: unknown) => number | undefined
   /** The default retry schedule (`Options.defaultRetry`). */
   readonly defaultRetry: Retry
-  /** The credentials checked (`credentialOptions.ts`). */
-  readonly checkCredentials: Options.Reader<clientAuthentication.Spec>["credentials"]
 }
 
 /** The checks of a line's options. */
@@ -49,7 +48,7 @@ export const resolver = (line: Line): Resolver => {
   const reader: Options.Reader<clientAuthentication.Spec> = {
     millis: line.millisOf,
     isRetry: Schedule.isSchedule,
-    credentials: line.checkCredentials
+    credentials: (options, hasIssuer) => credentialOptions.check(options as TokenService.Credentials, hasIssuer)
   }
   const terms: Options.LineTerms<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>> = {
     duration: Duration.millis,

@@ -87,14 +87,9 @@ describe("FakeAuthServer (Effect 4)", () => {
           body: "abc"
         })
         assert.strictEqual(api.status, 200)
-        assert.deepStrictEqual(JSON.parse(api.text), {
-          ok: true,
-          path: "/api/things",
-          method: "POST",
-          bodyLength: 3,
-          clientId: "test-client",
-          scopes: ["read"]
-        })
+        // what the socket side reads of the request; the rest of the answer is the core's (`fakeAuthServer.test.ts`)
+        const { bodyLength, method, path } = JSON.parse(api.text)
+        assert.deepStrictEqual({ path, method, bodyLength }, { path: "/api/things", method: "POST", bodyLength: 3 })
         yield* server.revoke(body.access_token)
         const revoked = yield* call(server.apiUrl, { headers: { authorization: `Bearer ${body.access_token}` } })
         assert.strictEqual(revoked.status, 401)

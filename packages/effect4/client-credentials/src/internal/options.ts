@@ -24,7 +24,6 @@ import * as SchemaIssue from "effect/SchemaIssue"
 import type * as TokenService from "../TokenService.js"
 import { toResult } from "./checked.js"
 import * as credentialFile from "./credentialFile.js"
-import * as credentialOptions from "./credentialOptions.js"
 import * as FromEnv from "./optionsFromEnv.js"
 import * as Resolve from "./optionsResolve.js"
 
@@ -45,12 +44,7 @@ const millisOf = (value: unknown): number | undefined => {
 /** The checks of this line's options (`optionsResolve.ts`). */
 export const { resolveChecked, resolveStoreChecked } = Resolve.resolver({
   millisOf,
-  defaultRetry,
-  checkCredentials: (options, hasIssuer) =>
-    Result.match(credentialOptions.check(options as TokenService.Credentials, hasIssuer), {
-      onFailure: invalid,
-      onSuccess: valid
-    })
+  defaultRetry
 })
 
 /** `resolveChecked`, its problem the failure. */

@@ -2,9 +2,19 @@ import { mergeConfig } from "vitest/config"
 import shared from "../../vitest.shared.js"
 
 /**
- * Settings every Effect 4 package's tests share: the Effect 3 line's (`vitest.shared.ts` at the root: sources read
- * through the `@effect-oauth2/source` export condition), and a linked file's imports resolved from where the link is
- * (`preserveSymlinks`): a module written once for both lines is a link in this line's package, and must import this
- * line's `effect` and modules, not those beside the file it links to.
+ * The conditions of the packages Node loads itself (`ssr.resolve.conditions`): the root's without `module`. Under
+ * it, the OpenTelemetry SDK the Telemetry suite observes through (`@effect/opentelemetry` 4 imports it here) resolves
+ * to its `build/esm`, whose imports have no file extension and which Node's loader refuses.
  */
-export default mergeConfig(shared, { resolve: { preserveSymlinks: true } })
+const nodeConditions = ["@effect-oauth2/source", "node", "import", "default"]
+
+/**
+ * Settings every Effect 4 package's tests share: the Effect 3 line's (`vitest.shared.ts` at the root: sources read
+ * through the `@effect-oauth2/source` export condition), a linked file's imports resolved from where the link is
+ * (`preserveSymlinks`): a module written once for both lines is a link in this line's package, and must import this
+ * line's `effect` and modules, not those beside the file it links to; and `nodeConditions`.
+ */
+export default {
+  ...mergeConfig(shared, { resolve: { preserveSymlinks: true } }),
+  ssr: { resolve: { conditions: nodeConditions } }
+}

@@ -6,14 +6,18 @@ import { repoRoot } from "./common.mjs"
 
 const isModuleFile = (name) => name.endsWith(".ts") && !name.endsWith(".d.ts") && !name.endsWith(".test.ts")
 
-/** Every module under src/, as a path relative to src without extension (`index`, `internal/tokenService`). */
+/**
+ * Every module under src/, as a path relative to src without extension (`index`, `internal/tokenService`). A linked
+ * module (one an Effect 4 package shares with its Effect 3 twin) counts as the file it links to, as a release packs it.
+ */
 const sourceModules = (srcDir, sub = "") => {
   const dir = path.join(srcDir, sub)
   if (!fs.existsSync(dir)) return []
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const rel = sub === "" ? entry.name : `${sub}/${entry.name}`
     if (entry.isDirectory()) return sourceModules(srcDir, rel)
-    return entry.isFile() && isModuleFile(entry.name) ? [rel.slice(0, -".ts".length)] : []
+    const isFile = entry.isFile() || entry.isSymbolicLink() && fs.statSync(path.join(dir, entry.name)).isFile()
+    return isFile && isModuleFile(entry.name) ? [rel.slice(0, -".ts".length)] : []
   })
 }
 

@@ -431,8 +431,9 @@ export const network = <Service>(parts: NetworkParts<Service>): Line.Network => 
 
 /**
  * A line's fleet replica (`Line.FleetWorker`): the script at `worker`, run by this Node.js from source (`tsx`, the
- * `@effect-oauth2/source` condition) in the folder `cwd`; with `preserveSymlinks`, a linked file's imports resolve
- * from where the link is, as a line whose package links modules written once needs.
+ * `@effect-oauth2/source` condition) in the folder `cwd`, which must say it runs `line`; with `preserveSymlinks`, a
+ * linked file's imports resolve from where the link is (the script's own too, when it is a link), as a line whose
+ * package links modules written once needs.
  *
  * @since 0.1.0
  * @category fleet
@@ -440,12 +441,14 @@ export const network = <Service>(parts: NetworkParts<Service>): Line.Network => 
 export const fleetWorker = (
   worker: URL,
   cwd: URL,
+  line: string,
   options: { readonly preserveSymlinks?: boolean } = {}
 ): Line.FleetWorker => ({
+  line,
   command: process.execPath,
   args: [
     "--conditions=@effect-oauth2/source",
-    ...(options.preserveSymlinks === true ? ["--preserve-symlinks"] : []),
+    ...(options.preserveSymlinks === true ? ["--preserve-symlinks", "--preserve-symlinks-main"] : []),
     "--import",
     "tsx",
     fileURLToPath(worker)

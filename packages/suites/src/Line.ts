@@ -476,6 +476,8 @@ export interface FleetWorker {
   readonly command: string
   readonly args: ReadonlyArray<string>
   readonly cwd: string
+  /** The line the replica must say it runs (`Line.name`): a replica that loads another line's modules is refused. */
+  readonly line: string
 }
 
 /**

@@ -48,4 +48,4 @@ export const name = "effect3"
 
 /** The line's fleet replica at `worker`, as the suites' fleet driver starts one: run from the repository's root. */
 export const fleetWorker = (worker: URL): Line.FleetWorker =>
-  Driver.fleetWorker(worker, new URL("../../../../", import.meta.url))
+  Driver.fleetWorker(worker, new URL("../../../../", import.meta.url), name)

@@ -15,3 +15,9 @@ export const jsonLogsToStderr: Layer.Layer<never> = Logger.replace(
   Logger.defaultLogger,
   Logger.withConsoleError(Logger.jsonLogger)
 )
+
+/**
+ * The line these modules are (`Line.name`): what the replica says it runs, so that a replica that loaded another
+ * line's modules (a link resolved from where its file is) is refused.
+ */
+export const lineName = "effect3"

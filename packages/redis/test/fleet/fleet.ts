@@ -12,7 +12,8 @@ import type * as Scope from "effect/Scope"
 /** This line's replica, as the suites' fleet driver starts one. */
 export const worker = Driver.fleetWorker(
   new URL("./worker.ts", import.meta.url),
-  new URL("../../../../", import.meta.url)
+  new URL("../../../../", import.meta.url),
+  "effect3"
 )
 
 /** What a worker answers: the fields of its answer, or a `defect`. */

@@ -27,7 +27,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import { type DurationInput, jsonLogsToStderr } from "./effectLine.js"
+import { type DurationInput, jsonLogsToStderr, lineName } from "./effectLine.js"
 
 const env = process.env
 
@@ -91,7 +91,7 @@ const replica: FleetReplica.Replica = {
 }
 
 runtime.runPromise(Effect.void).then(
-  () => FleetReplica.serve(replica),
+  () => FleetReplica.serve(replica, lineName),
   (error) => {
     process.stderr.write(`worker failed: ${String(error)}\n`)
     process.exit(1)

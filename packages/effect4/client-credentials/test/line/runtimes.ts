@@ -56,4 +56,4 @@ export const name = "effect4"
  * `--preserve-symlinks`.
  */
 export const fleetWorker = (worker: URL): Line.FleetWorker =>
-  Driver.fleetWorker(worker, new URL("../../../", import.meta.url), { preserveSymlinks: true })
+  Driver.fleetWorker(worker, new URL("../../../", import.meta.url), name, { preserveSymlinks: true })

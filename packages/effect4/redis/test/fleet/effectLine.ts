@@ -12,3 +12,9 @@ export type DurationInput = Duration.Input
 
 /** The loggers replaced by one that writes each line as JSON to stderr. */
 export const jsonLogsToStderr: Layer.Layer<never> = Logger.layer([Logger.withConsoleError(Logger.formatJson)])
+
+/**
+ * The line these modules are (`Line.name`): what the replica says it runs, so that a replica that loaded another
+ * line's modules (a link resolved from where its file is) is refused.
+ */
+export const lineName = "effect4"

@@ -60,6 +60,7 @@ const runEffect4 = (numbers: ReadonlyArray<number>): Promise<LineScenarios.Effec
       "--expose-gc",
       "--conditions=@effect-oauth2/source",
       "--preserve-symlinks",
+      "--preserve-symlinks-main",
       "--import",
       "tsx",
       Path.join("bench", "index.ts"),

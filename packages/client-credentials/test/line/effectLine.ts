@@ -1,7 +1,7 @@
 /**
  * The Effect functions and modules the test drivers use whose names differ between Effect 3 and Effect 4, under
  * Effect 4's names, as Effect 3 gives them. The driver modules written once for both lines (`network.ts`,
- * `printings.ts`, `fakeServer.ts`, linked into the Effect 4 package, see `docs/development.md`) call these; the
+ * `printings.ts`, `servers.ts`, `telemetry.ts`, linked into the Effect 4 package, see `docs/development.md`) call these; the
  * Effect 4 line's `test/line/effectLine.ts` gives the same names from Effect 4.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"

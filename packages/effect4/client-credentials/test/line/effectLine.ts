@@ -1,6 +1,6 @@
 /**
  * The Effect functions and modules the test drivers use whose names differ between Effect 3 and Effect 4, under
- * Effect 4's names. The driver modules written once for both lines (`network.ts`, `printings.ts`, `fakeServer.ts`,
+ * Effect 4's names. The driver modules written once for both lines (`network.ts`, `printings.ts`, `servers.ts`, `telemetry.ts`,
  * linked from the Effect 3 package, see `docs/development.md`) call these; the Effect 3 line's
  * `test/line/effectLine.ts` gives the same names from Effect 3.
  */

@@ -50,7 +50,7 @@ import { installFromReadme, startLocalRegistry } from "./install.mjs"
 import { packLibraries } from "./pack.mjs"
 import { describePackage } from "./packages.mjs"
 import { readRootInstall, specText } from "./readmes.mjs"
-import { checkImports, fetchToken } from "./run.mjs"
+import { checkImports, fetchToken, runAppTest } from "./run.mjs"
 import { typeCheck } from "./typecheck.mjs"
 
 const overallTimeoutMs = 10 * 60_000
@@ -131,7 +131,8 @@ const main = async () => {
   const { ours, packed: allPacked } = await packLibraries(packages, (pkg) => installs.get(pkg.line)?.commands ?? [])
   if (!installReadable || !allPacked) return 1
 
-  // 4-6. per line: install with the README's commands from the local registry, imports, a token, type-checks ------
+  // 4-6. per line: install with the README's commands from the local registry, imports, a token, an app's test,
+  // type-checks
   const registry = await startLocalRegistry(ours)
   for (const line of lines) {
     const project = freshProject(line)
@@ -146,6 +147,7 @@ const main = async () => {
     const node = await nodeOf(line)
     await checkImports(project, linePackages, node, line.heading)
     await fetchToken(project, node, line.heading)
+    await runAppTest(project, node, line.heading)
     await typeCheck(project, linePackages, line)
   }
   registry.close()

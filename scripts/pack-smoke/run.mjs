@@ -208,3 +208,42 @@ export const fetchToken = async (project, node, heading) => {
     result.output
   )
 }
+
+/** An app's test with the testing package, as `docs/testing.md` writes one: the same code on both lines. */
+const appTest = `import { TokenService } from "@effect-oauth2/client-credentials"
+import { TokenServiceTest } from "@effect-oauth2/testing"
+import { assert, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+
+const reportToken = Effect.flatMap(TokenService.TokenService, (tokens) => tokens.getFor({ scopes: ["reports:read"] }))
+
+it.effect("asks for the reports scope", () =>
+  Effect.gen(function*() {
+    const token = yield* reportToken
+    const test = yield* TokenServiceTest.TokenServiceTest
+    assert.strictEqual(Redacted.value(token.value), "test-token")
+    assert.deepStrictEqual(yield* test.requests, [{ scopes: ["reports:read"] }])
+  }).pipe(Effect.provide(TokenServiceTest.layer({ token: "test-token" }))))
+`
+
+/**
+ * Runs an app's test in `project` with `node`: the vitest and `@effect/vitest` the README's line installed, the
+ * testing package's `TokenServiceTest`; one test, passed.
+ */
+export const runAppTest = async (project, node, heading) => {
+  const startedAt = Date.now()
+  fs.writeFileSync(path.join(project, "app.test.ts"), appTest)
+  const vitest = path.join(project, "node_modules", "vitest", "vitest.mjs")
+  const result = await run(node, [vitest, "run", "app.test.ts"], {
+    cwd: project,
+    timeoutMs: 120_000,
+    env: { ...cleanEnv(), NO_COLOR: "1" }
+  })
+  const passed = /Tests\s+1 passed \(1\)/.test(result.output)
+  record(
+    `${heading}: an app's test with @effect/vitest and TokenServiceTest, run by the vitest the README installs`,
+    result.ok && passed,
+    startedAt,
+    result.output
+  )
+}

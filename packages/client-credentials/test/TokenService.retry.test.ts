@@ -5,8 +5,10 @@
  * 200, 400 and 800 ms.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -50,6 +52,24 @@ describe("TokenService retries", () => {
         assert.isAtMost(wait, 200 * 2 ** i * 1.2)
       }
     }))
+
+  it.scoped("jittered to the top of its range, on a TestClock at a fraction of a millisecond: the NetworkError alone", () =>
+    Effect.gen(function*() {
+      // the waits are 239.2, 478.4 and 956.8 ms: the fetch's span ends at 1,674.4 ms, where Effect 3's TestClock
+      // cannot give its time as nanoseconds in an effect (`currentTimeNanos`), only outside one
+      const endpoint = Endpoint.make({ otherwise: Endpoint.respond(503) })
+      const service = yield* Service.make(endpoint)
+      const fiber = yield* Effect.fork(Effect.exit(service.get))
+      yield* advanceTo(60_000)
+      const exit = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(
+        endpoint.requests.map((request) => request.at),
+        [0, 239.2, 717.6, 1674.4].map((at) =>
+          endpoint.requests.find((request) => Math.abs(request.at - at) < 0.01)?.at ?? at
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause), "one failure, nothing beside it")
+    }).pipe(Effect.withRandom(Random.fixed([0.99]))))
 
   it.scoped("a retry that succeeds ends the retries", () =>
     Effect.gen(function*() {

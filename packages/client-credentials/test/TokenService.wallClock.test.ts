@@ -5,24 +5,14 @@
  */
 import { TokenStore } from "@effect-oauth2/client-credentials"
 import { assert, describe, it } from "@effect/vitest"
-import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
+import { steppedClock } from "./line/runtimes.js"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
 import * as Store from "./utils/store.js"
-
-/** `TestClock`, with a wall clock `step` millis off its monotonic clock. */
-const steppedClock = (base: Clock.Clock, step: { millis: number }): Clock.Clock => ({
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + step.millis,
-  unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos(),
-  currentTimeMillis: Effect.sync(() => base.unsafeCurrentTimeMillis() + step.millis),
-  currentTimeNanos: base.currentTimeNanos,
-  sleep: (duration) => base.sleep(duration)
-})
 
 /**
  * Runs `effect` on a clock whose wall time can be stepped through `step`; `adjust` moves the `TestClock` under it

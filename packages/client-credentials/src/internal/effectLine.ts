@@ -163,6 +163,12 @@ export const schemaTaggedError = <Self>() =>
 /** `clock`'s monotonic time in nanoseconds: Effect 3's `unsafeCurrentTimeNanos`. */
 export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
 
+/**
+ * The wall clock's time in nanoseconds, read outside an effect: Effect 3's `clock.unsafeCurrentTimeNanos()` (which,
+ * unlike its `currentTimeNanos`, holds on a `TestClock` whose time is a fraction of a millisecond).
+ */
+export const clockCurrentTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.unsafeCurrentTimeNanos()
+
 /** An effect that waits for a callback to resume it: Effect 3's `Effect.async`. */
 export const callback = Effect.async
 

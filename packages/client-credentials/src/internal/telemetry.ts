@@ -68,10 +68,8 @@ const end = (
   clock: Clock.Clock
 ): Effect.Effect<void> => {
   for (const [key, value] of Object.entries(ending.spanAttributes)) span.attribute(key, value)
-  return Effect.flatMap(clock.currentTimeNanos, (endTime) => {
-    span.end(endTime, exit)
-    return Effect.logDebug(ending.log.message).pipe(Effect.annotateLogs(ending.log.annotations))
-  })
+  span.end(EffectLine.clockCurrentTimeNanosUnsafe(clock), exit)
+  return Effect.logDebug(ending.log.message).pipe(Effect.annotateLogs(ending.log.annotations))
 }
 
 /**

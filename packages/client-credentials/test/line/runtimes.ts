@@ -16,8 +16,8 @@ import * as TestContext from "effect/TestContext"
 import * as Network from "./network.js"
 import * as Rendering from "./rendering.js"
 
-/** `base`, with a wall clock `step.millis` off its monotonic one. */
-const steppedClock = (base: Clock.Clock, step: { readonly millis: number }): Clock.Clock => ({
+/** `base`, with a wall clock `step.millis` off its monotonic one (an NTP step, a VM restored from a snapshot). */
+export const steppedClock = (base: Clock.Clock, step: { readonly millis: number }): Clock.Clock => ({
   [Clock.ClockTypeId]: Clock.ClockTypeId,
   unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + step.millis,
   unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos(),

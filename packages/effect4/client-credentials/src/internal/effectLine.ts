@@ -108,6 +108,9 @@ export const schemaTaggedError = Schema.TaggedError
 /** `clock`'s monotonic time in nanoseconds. */
 export const clockMonotonicTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.monotonicTimeNanosUnsafe()
 
+/** The wall clock's time in nanoseconds, read outside an effect. */
+export const clockCurrentTimeNanosUnsafe = (clock: Clock.Clock): bigint => clock.currentTimeNanosUnsafe()
+
 /** An effect that waits for a callback to resume it. */
 export const callback = Effect.callback
 

@@ -5,18 +5,18 @@
  * Effect 4 line's `test/line/effectLine.ts` gives the same names from Effect 4.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import type * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import { type FiberOf, HttpClient } from "../../src/internal/effectLine.js"
+
+/** What the library's `effectLine.ts` already gives, under the same names. */
+export { causeFindErrorOption, dateTimeMakeUnsafe, type FiberOf, service } from "../../src/internal/effectLine.js"
 
 /** The HTTP client's modules: `@effect/platform`'s. */
 export { HttpClient }
@@ -29,26 +29,14 @@ export * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 /** The `HttpClient` on Node's `http` module: Effect 3's `NodeHttpClient.layer`. */
 export const nodeHttpClientLayerNodeHttp = NodeHttpClient.layer
 
-/** A fiber as `Effect.runFork` gives it: Effect 3's `Fiber.RuntimeFiber`. */
-export type FiberOf<A, E> = Fiber.RuntimeFiber<A, E>
-
 /** The fiber's exit if it has ended: Effect 3's `fiber.unsafePoll()`. */
 export const fiberPollUnsafe = <A, E>(fiber: FiberOf<A, E>) => fiber.unsafePoll() ?? undefined
-
-/** The service of `tag`, as an effect: on Effect 3 the tag is one. */
-export const service = <I, S>(tag: Context.Tag<I, S>): Effect.Effect<S, never, I> => tag
-
-/** A `DateTime.Utc` of epoch millis: Effect 3's `DateTime.unsafeMake`. */
-export const dateTimeMakeUnsafe = (millis: number): DateTime.Utc => DateTime.unsafeMake(millis)
 
 /** A child scope of `scope` that closes its finalizers one after the other. */
 export const scopeForkSequential = (scope: Scope.Scope) => Scope.fork(scope, ExecutionStrategy.sequential)
 
 /** Runs a scoped effect in `scope`, which it does not close: Effect 3's `Scope.extend`. */
 export const scopeProvide = Scope.extend
-
-/** The first error a cause failed with: Effect 3's `Cause.failureOption`. */
-export const causeFindErrorOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.failureOption
 
 /** The first defect of a cause: Effect 3's `Cause.dieOption`. */
 export const causeDefectOption: (cause: Cause.Cause<unknown>) => Option.Option<unknown> = Cause.dieOption

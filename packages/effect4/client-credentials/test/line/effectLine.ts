@@ -6,16 +6,17 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
-import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import { type FiberOf, HttpClient } from "../../src/internal/effectLine.js"
+
+/** What the library's `effectLine.ts` already gives, under the same names. */
+export { causeFindErrorOption, dateTimeMakeUnsafe, type FiberOf, service } from "../../src/internal/effectLine.js"
 
 /** The HTTP client's modules: `effect/http`'s. */
 export { HttpClient }
@@ -28,26 +29,14 @@ export * as FetchHttpClient from "effect/http/FetchHttpClient"
 /** The `HttpClient` on Node's `http` module. */
 export const nodeHttpClientLayerNodeHttp = NodeHttpClient.layerNodeHttp
 
-/** A fiber as `Effect.runFork` gives it. */
-export type FiberOf<A, E> = Fiber.Fiber<A, E>
-
 /** The fiber's exit if it has ended. */
 export const fiberPollUnsafe = <A, E>(fiber: FiberOf<A, E>) => fiber.pollUnsafe()
-
-/** The service of `key`, as an effect. */
-export const service = Effect.service
-
-/** A `DateTime.Utc` of epoch millis. */
-export const dateTimeMakeUnsafe = (millis: number): DateTime.Utc => DateTime.makeUnsafe(millis)
 
 /** A child scope of `scope` that closes its finalizers one after the other. */
 export const scopeForkSequential = (scope: Scope.Scope) => Scope.fork(scope, "sequential")
 
 /** Runs a scoped effect in `scope`, which it does not close. */
 export const scopeProvide = Scope.provide
-
-/** The first error a cause failed with. */
-export const causeFindErrorOption: <E>(cause: Cause.Cause<E>) => Option.Option<E> = Cause.findErrorOption
 
 /** The first defect of a cause. */
 export const causeDefectOption = (cause: Cause.Cause<unknown>): Option.Option<unknown> =>

@@ -1,11 +1,13 @@
 /**
  * Scenario 1, cold stampede: 1,000 callers ask for a token at the same moment, before any is cached. The library
- * should send one token request, and cost its callers little more than one plain `fetch` shared by a promise: the
- * request should leave within 10 ms of the first call, every caller should have its token within 10 ms of the answer,
- * and the whole stampede should take at most 1.2 times the shared promise's. Measured for the Promise API
- * (`createTokenClient(...).getToken()`) against a plain `fetch` shared by a promise, and for Effect code
- * (`runtime.runPromise(tokens.get)`) against its own floor: the same shared `fetch` awaited by 1,000
- * `runtime.runPromise` of a `Deferred` (starting 1,000 fibers from Promise code costs what it costs, library or not).
+ * should send one token request, and cost its callers little more than its floor, the same 1,000 callers awaiting one
+ * plain `fetch` without the library: the request should leave at most 10 ms later than the floor's; once the answer
+ * is in, the callers should all have their token at most 10 ms later than the floor's callers have theirs; and the
+ * whole stampede should take at most 1.2 times the floor's. Measured for the Promise API (`createTokenClient(...).getToken()`) against a
+ * plain `fetch` shared by a promise, and for Effect code (`runtime.runPromise(tokens.get)`) against its own floor: the
+ * same shared `fetch` awaited by 1,000 `runtime.runPromise` of a `Deferred`. The goals are what the library adds to
+ * its floor, not absolute times: starting 1,000 fibers from Promise code costs what it costs, library or not (on
+ * Effect 3, 11 to 18 ms before the floor's own request can leave, depending on the machine).
  * A fresh client each round, the token endpoint in this process answering after 50 ms; each figure the median of the
  * rounds. The baseline (the classic snippet) sends one request per caller. Plain Promise code: the line's calls come
  * from its shell (`Line.Line`), so that both Effect lines are measured the same way.
@@ -18,6 +20,8 @@ import type * as TokenServer from "./tokenServer.js"
 const callers = 1000
 const rounds = 7
 const delayMs = 50
+/** The most the library may add to its floor's moments: the request leaving, the callers served after the answer. */
+const maxAddedMs = 10
 
 /** One stampede as the server saw it, in ms from the first call. */
 interface Timeline {
@@ -123,10 +127,11 @@ const runBaseline = async (server: TokenServer.TokenServer) => {
 
 /**
  * The rows of one way of calling: its timeline next to its floor's (what the same callers cost sharing one plain
- * `fetch`, before the library does anything), and the three goals.
+ * `fetch`, before the library does anything), and the three goals: what the library adds to the floor.
  */
 const rowsOf = (name: string, timeline: Timeline, floor: Timeline, floorName: string): ReadonlyArray<Report.Row> => {
   const afterAnswer = timeline.last - timeline.answered
+  const floorAfterAnswer = floor.last - floor.answered
   const ratio = timeline.last / floor.last
   return [
     {
@@ -138,16 +143,16 @@ const rowsOf = (name: string, timeline: Timeline, floor: Timeline, floorName: st
       baseline: `${floorName} ${Report.format(floor.left, 1)} / ${Report.format(floor.answered, 1)} / ${
         Report.format(floor.last, 1)
       }`,
-      goal: "left <= 10",
-      met: timeline.left <= 10 && timeline.requests === 1 && timeline.failures === 0
+      goal: "left <= floor's + 10",
+      met: timeline.left - floor.left <= maxAddedMs && timeline.requests === 1 && timeline.failures === 0
     },
     {
       scenario: "1 cold stampede",
       measure: `${name}: every caller served after the answer`,
       library: ms(afterAnswer),
-      baseline: `${floorName} ${ms(floor.last - floor.answered)}`,
-      goal: "<= 10 ms",
-      met: afterAnswer <= 10
+      baseline: `${floorName} ${ms(floorAfterAnswer)}`,
+      goal: "<= floor's + 10 ms",
+      met: afterAnswer - floorAfterAnswer <= maxAddedMs
     },
     {
       scenario: "1 cold stampede",

@@ -15,7 +15,7 @@ import * as Report from "./report.js"
 import * as TokenServer from "./tokenServer.js"
 
 const inFlight = 32
-const sets = 30
+const sets = 60
 const requestsPerRound = 250
 const baselineRounds = 5
 const baselineRequestsPerRound = 500

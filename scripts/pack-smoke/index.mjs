@@ -22,8 +22,8 @@
 //    that `<pkg>/package.json` is exported; get a token from the testing package's FakeAuthServer and call its API
 //    through AuthorizedClient (run.mjs).
 // 6. Type-check against the shipped .d.ts with the repo's TypeScript: the public API under NodeNext, the root entries
-//    under node10 and bundler, and the ```ts examples of each shipped README, the root README and (Effect 3)
-//    docs/*.md (typecheck.mjs).
+//    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md, each
+//    marked for one line or written for both (typecheck.mjs).
 //
 // Usage: node scripts/pack-smoke/index.mjs [--no-build] [--keep] [--line effect3|effect4 …]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)

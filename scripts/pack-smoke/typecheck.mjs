@@ -84,10 +84,9 @@ const writeRootCheck = (project, packages, line) => {
 const userModules = { axios: path.join(repoRoot, "node_modules", "axios", "index.d.ts") }
 
 /**
- * Writes each ```ts block of each shipped README.md, of the repository's README.md and, on the Effect 3 line, of each
- * docs/*.md page (what users copy from) to its own file, and a tsconfig that type-checks them. A block marked
- * ```ts effect3 or ```ts effect4 is that line's only; an unmarked one is written in what both lines share, and checked
- * on each.
+ * Writes each ```ts block of each shipped README.md, of the repository's README.md and of each docs/*.md page (what
+ * users copy from) to its own file, and a tsconfig that type-checks them. A block marked ```ts effect3 or ```ts effect4
+ * is that line's only; an unmarked one is written in what both lines share, and checked on each.
  */
 const writeExampleCheck = (project, packages, line) => {
   const files = []
@@ -96,9 +95,7 @@ const writeExampleCheck = (project, packages, line) => {
   ) => [pkg.dir.replace(/\//g, "-"), path.join(project, "node_modules", pkg.name, "README.md")])
   sources.push(["root", path.join(repoRoot, "README.md")])
   const docs = path.join(repoRoot, "docs")
-  const pages = fs.existsSync(docs) && line.name === "effect3"
-    ? fs.readdirSync(docs).filter((name) => name.endsWith(".md")).sort()
-    : []
+  const pages = fs.existsSync(docs) ? fs.readdirSync(docs).filter((name) => name.endsWith(".md")).sort() : []
   for (const page of pages) sources.push([`docs-${page.slice(0, -".md".length)}`, path.join(docs, page)])
   for (const [name, markdownPath] of sources) {
     const markdown = fs.readFileSync(markdownPath, "utf8")
@@ -168,9 +165,7 @@ export const typeCheck = async (project, packages, line) => {
       problems: runTsc(project, `tsconfig.${mode}.json`, packages, "index.d.ts")
     })),
     {
-      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root)${
-        line.name === "effect3" ? " and docs/" : ""
-      }`,
+      name: `tsc (NodeNext, strict) on the ${examples.length} examples of the READMEs (shipped and root) and docs/`,
       problems: examples.length === 0
         ? Promise.resolve(["no ```ts example in any README"])
         // the examples import what users install, not what comes with it

@@ -384,9 +384,12 @@ export const tokenEntry = async (client: {
  * @since 0.1.0
  * @category network
  */
-export interface NetworkParts<Service> {
-  /** Builds a token service and its handle, or rejects with an `Error` carrying the line's message. */
-  readonly service: (options: Line.ServiceOptions) => Promise<{
+export interface NetworkParts<Service, Store> {
+  /**
+   * Builds a token service and its handle, on `store` when given, or rejects with an `Error` carrying the line's
+   * message.
+   */
+  readonly service: (options: Line.ServiceOptions, store?: Store) => Promise<{
     readonly service: Service
     readonly handle: Line.TokenService
   }>
@@ -399,20 +402,33 @@ export interface NetworkParts<Service> {
 }
 
 /**
+ * A `Line.Network` whose services may also be built on one of the line's token stores.
+ *
+ * @since 0.1.0
+ * @category network
+ */
+export interface Network<Store> extends Line.Network {
+  /** Builds a token service on `store`, as `service` builds one without. */
+  readonly serviceOn: (store: Store, options: Line.ServiceOptions) => Promise<Line.TokenService>
+}
+
+/**
  * A `Line.Network` over a line's parts: token sources handed out as handles, each mapped back to the line's service
  * when a client is built on it.
  *
  * @since 0.1.0
  * @category network
  */
-export const network = <Service>(parts: NetworkParts<Service>): Line.Network => {
+export const network = <Service, Store>(parts: NetworkParts<Service, Store>): Network<Store> => {
   const services = new WeakMap<object, Service>()
+  const service = async (options: Line.ServiceOptions, store?: Store) => {
+    const built = await parts.service(options, store)
+    services.set(built.handle, built.service)
+    return built.handle
+  }
   return {
-    service: async (options) => {
-      const built = await parts.service(options)
-      services.set(built.handle, built.service)
-      return built.handle
-    },
+    service: (options) => service(options),
+    serviceOn: (store, options) => service(options, store),
     fixedTokens: (value) => {
       const invalidated: Array<string> = []
       const handle: Line.FixedTokens = { value, invalidated: () => invalidated.slice() }

@@ -538,6 +538,37 @@ export interface MetricData {
 }
 
 /**
+ * A token store on an observed network (`Observed.store`): the line's memory store (`TokenStore.makeMemory`), on the
+ * network's clock. With `holding`, every `get` of it finds that entry, whatever the key, as a replica finds what
+ * another wrote: a Bearer token `value` without scopes, issued at wall-clock 0 for `lifetimeMillis`, with
+ * `timeToLiveMillis` left in the store; what is written to the store is kept, but never read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StoreOptions {
+  readonly holding?: {
+    readonly value: string
+    readonly lifetimeMillis: Millis
+    readonly timeToLiveMillis: Millis
+  } | undefined
+}
+
+/**
+ * A token store the services of an observed network share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SharedStore {
+  /**
+   * Builds a token service on the store (`TokenService.makeWithStore`), as `Network.service` builds one without: a
+   * service of this network, closed with it.
+   */
+  readonly service: (options: ServiceOptions) => Promise<TokenService>
+}
+
+/**
  * A scripted network whose runtime has the line's OpenTelemetry SDK (`@effect/opentelemetry`'s `NodeSdk` layer) with
  * in-memory exporters: what an operator's collector would receive. The line's metrics may be global to the process
  * (they are on Effect 3): a suite reads only the series of the client ids it used.
@@ -555,6 +586,8 @@ export interface Observed extends Scripted {
    * `name` of the caller's, until what `body` returns has settled.
    */
   readonly inSpan: <A>(name: string, body: () => A | Promise<A>) => Promise<A>
+  /** A new token store for services of this network to share (`SharedStore`). */
+  readonly store: (options?: StoreOptions) => SharedStore
 }
 
 /**

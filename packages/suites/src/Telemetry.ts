@@ -3,9 +3,10 @@
  * `docs/telemetry.md#trace-headers`, `docs/telemetry.md#where-each-kind-of-output-goes`), read back through the line's
  * OpenTelemetry SDK with in-memory exporters (`Line.Telemetry`), as an operator's collector would see it: each span
  * with its parent and attributes, each metric with its labels and unit; nothing secret in any attribute, event,
- * status, label or log line; nothing at all on a cache hit; the caller's trace context on a token request, and none
- * when the application turned it off; spans that reach the tracer however the application wires the SDK's layer with
- * the service's.
+ * status, label or log line; nothing at all on a cache hit; a token from a shared store said so on its fetch span,
+ * counted as no token request, and its `expires_in` from the time it has left in the store; the caller's trace
+ * context on a token request, and none when the application turned it off; spans that reach the tracer however the
+ * application wires the SDK's layer with the service's.
  *
  * The network is scripted and time is the test clock's, but for the Promise API's client, which runs on its own
  * runtime against a `node:http` server on 127.0.0.1, and for the wirings, whose tokens live a second: those run in
@@ -176,6 +177,46 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         assert.strictEqual(
           valueOf(metrics, "oauth2.client.token.cache.lookups", { "oauth2.cache.result": "refreshed_ahead" }),
           1
+        )
+      }))
+
+    it("a token from a shared store: the fetch span says so, and no token request is counted", () =>
+      withObserved(line, {}, async (net) => {
+        const store = net.store()
+        const options = Kit.optionsWith({ clientId: "telemetry-store" })
+        const first = await store.service(options)
+        const second = await store.service(options)
+        const fetched = await Kit.valueOf(first.get())
+        assert.strictEqual(await Kit.valueOf(second.get()), fetched)
+        assert.strictEqual(net.requests().length, 1)
+        const [fromEndpoint, fromStore, ...more] = named(net.spans(), "oauth2.token.fetch")
+        assert.isDefined(fromStore)
+        assert.strictEqual(more.length, 0)
+        assert.isUndefined(fromEndpoint!.attributes["oauth2.token.source"])
+        assert.deepInclude(fromStore!.attributes, { "oauth2.token.source": "store", "oauth2.outcome": "token" })
+        const metrics = await metricsOf(net, "telemetry-store")
+        assert.strictEqual(valueOf(metrics, "oauth2.client.token.requests", { "oauth2.outcome": "token" }), 1)
+      }))
+
+    it("expires_in is set when a token arrives; for a token from the store, from the time it has left there", () =>
+      withObserved(line, {}, async (net) => {
+        const fetching = await net.service(Kit.optionsWith({ clientId: "telemetry-gauge-fetch" }))
+        await Kit.valueOf(fetching.get())
+        assert.strictEqual(
+          valueOf(await metricsOf(net, "telemetry-gauge-fetch"), "oauth2.client.token.expires_in"),
+          3600
+        )
+        // another replica's one-hour token, with ten minutes left to its hard expiry in the store
+        const store = net.store({
+          holding: { value: "from-the-store", lifetimeMillis: minutes(60), timeToLiveMillis: minutes(10) }
+        })
+        const reading = await store.service(Kit.optionsWith({ clientId: "telemetry-gauge-store" }))
+        assert.strictEqual(await Kit.valueOf(reading.get()), "from-the-store")
+        assert.strictEqual(net.requests().length, 1, "no request: the token came from the store")
+        // ten minutes to the hard expiry, plus the minute of leeway
+        assert.strictEqual(
+          valueOf(await metricsOf(net, "telemetry-gauge-store"), "oauth2.client.token.expires_in"),
+          660
         )
       }))
 

@@ -1,10 +1,11 @@
 /**
- * Each line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one runtime; the
- * scripted endpoint every request of a `Line.Scripted` goes to; scripted networks (on the runtime the line's
- * `runtimes.ts` makes) and live ones (on the line's socket clients). Written once for both lines (the Effect 4
- * package links it); what differs between them comes from `effectLine.ts`.
+ * Each line's networks (`Line.Network`): the services, fixed tokens and `AuthorizedClient`s built on one runtime, a
+ * service on a token store too; the scripted endpoint every request of a `Line.Scripted` goes to; scripted networks
+ * (on the runtime the line's `runtimes.ts` makes) and live ones (on the line's socket clients); the token stores of
+ * `Line.StoreOptions`. Written once for both lines (the Effect 4 package links it); what differs between them comes
+ * from `effectLine.ts`.
  */
-import { AccessToken, AuthorizedClient, TokenService } from "@effect-oauth2/client-credentials"
+import { AccessToken, AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -92,22 +93,44 @@ export const call = <A, E, B>(
   }, (exit) => Printings.outcomeOf(exit, data))
 }
 
-/** A token of `value`, as `invalidate` takes one. */
-const tokenOf = (value: string) =>
+/** A Bearer token of `value` without scopes, issued at wall-clock 0 for `lifetimeMillis` (as `invalidate` takes one). */
+const tokenOf = (value: string, lifetimeMillis = 3_600_000) =>
   new AccessToken.AccessToken({
     value: Redacted.make(value),
     tokenType: "Bearer",
     scopes: [],
     issuedAt: dateTimeMakeUnsafe(0),
-    expiresAt: dateTimeMakeUnsafe(3_600_000)
+    expiresAt: dateTimeMakeUnsafe(lifetimeMillis)
   })
 
-/** A service built in a scope of its own under `root`, and its handle. */
-const serviceIn = (runner: Runner, root: Scope.Scope) => async (options: Line.ServiceOptions) => {
+/** `Line.StoreOptions`' store: the memory store, whose `get` finds the entry it holds, if any, whatever the key. */
+export const tokenStore = (options: Line.StoreOptions = {}): TokenStore.Service => {
+  const memory = Effect.runSync(TokenStore.makeMemory)
+  const { holding } = options
+  if (holding === undefined) return memory
+  const stored: TokenStore.StoredToken = {
+    token: tokenOf(holding.value, holding.lifetimeMillis),
+    timeToLive: Duration.millis(holding.timeToLiveMillis)
+  }
+  return { ...memory, get: () => Effect.succeed(Option.some(stored)) }
+}
+
+/** `TokenService.make`, or `TokenService.makeWithStore` on `store` when given. */
+const makeService = (options: Line.ServiceOptions, store: TokenStore.Service | undefined) =>
+  store === undefined
+    ? TokenService.make(serviceOptions(options))
+    : Effect.provideService(TokenService.makeWithStore(serviceOptions(options)), TokenStore.TokenStore, store)
+
+/** A service built in a scope of its own under `root` (on `store` when given), and its handle. */
+const serviceIn = (runner: Runner, root: Scope.Scope) =>
+async (
+  options: Line.ServiceOptions,
+  store?: TokenStore.Service
+) => {
   const forked = await runner.run(scopeForkSequential(root))
   if (Exit.isFailure(forked)) throw new Error("the network is closed")
   const scope = forked.value
-  const built = await runner.run(scopeProvide(TokenService.make(serviceOptions(options)), scope))
+  const built = await runner.run(scopeProvide(makeService(options, store), scope))
   if (Exit.isFailure(built)) {
     await runner.run(Scope.close(scope, Exit.void))
     throw new Error(defectMessage(built.cause))
@@ -193,8 +216,11 @@ const authorizedClientOn =
     }
   }
 
-/** The line's network over `runner`: services and clients on the `HttpClient` the runner provides. */
-export const make = (runner: Runner): Line.Network => {
+/**
+ * The line's network over `runner`: services (on a token store too) and clients on the `HttpClient` the runner
+ * provides.
+ */
+export const make = (runner: Runner): Driver.Network<TokenStore.Service> => {
   const root = Effect.runSync(Scope.make())
   return Driver.network({
     service: serviceIn(runner, root),
@@ -319,6 +345,9 @@ export interface ScriptedRuntime {
   readonly clock: Clock.Clock & { readonly adjust: (millis: number) => Effect.Effect<void> }
 }
 
+/** A scripted network whose services may also be built on a token store (`serviceOn`). */
+export interface Scripted extends Line.Scripted, Pick<Driver.Network<TokenStore.Service>, "serviceOn"> {}
+
 /**
  * The line's scripted networks (`Line.Scripted`), each on a runtime of its own that `makeRuntime` makes: time moves
  * when a suite advances it, and every request goes to the scripted endpoint.
@@ -327,7 +356,7 @@ export const scripted = (makeRuntime: (options: RuntimeOptions) => Promise<Scrip
 async (
   options: Line.ScriptedOptions = {},
   extra: Extra = noExtra
-): Promise<Line.Scripted> => {
+): Promise<Scripted> => {
   const logs: Array<Line.LogLine> = []
   const step = { millis: 0 }
   const scriptedEndpoint = endpoint(options.fallback)

@@ -4,7 +4,8 @@
  * `@effect-oauth2/suites/Collector`.
  *
  * - An observed network is a scripted one whose runtime also has the SDK, and whose calls run in the caller's span
- *   while a suite is inside `inSpan`, with an `HttpClient` that sends no trace context when asked.
+ *   while a suite is inside `inSpan`, with an `HttpClient` that sends no trace context when asked; its services may
+ *   share a token store (`Network.tokenStore`).
  * - A wiring puts a token service's layer (`App`, over the scripted endpoint, in real time) and the SDK's (`Otel`)
  *   together as an application's code would, and runs a scenario on them.
  *
@@ -31,7 +32,7 @@ const sdkOf = (collector: Collector.Collector, withMetrics: boolean) =>
 
 /** `Line.Telemetry.observed`, over the line's `scripted` that takes a `Network.Extra`. */
 const observed = (
-  scripted: (options: Line.ScriptedOptions, extra: Network.Extra) => Promise<Line.Scripted>
+  scripted: (options: Line.ScriptedOptions, extra: Network.Extra) => Promise<Network.Scripted>
 ) =>
 async (options: Line.ObservedOptions = {}): Promise<Line.Observed> => {
   const { tracerPropagation = true, ...scriptedOptions } = options
@@ -49,7 +50,17 @@ async (options: Line.ObservedOptions = {}): Promise<Line.Observed> => {
       fork: (effect) => runner.fork(inCallerSpan(effect))
     })
   })
-  return { ...network, spans: collector.spans, metrics: collector.metrics, inSpan: collector.inSpan }
+  const { serviceOn, ...observedNetwork } = network
+  return {
+    ...observedNetwork,
+    spans: collector.spans,
+    metrics: collector.metrics,
+    inSpan: collector.inSpan,
+    store: (storeOptions) => {
+      const store = Network.tokenStore(storeOptions)
+      return { service: (serviceOptions) => serviceOn(store, serviceOptions) }
+    }
+  }
 }
 
 /** The scenario's calls on the `TokenService` in the context; then the spans exported so far. */
@@ -112,7 +123,7 @@ const wired = (name: string, scenario: Line.WiredScenario): Promise<ReadonlyArra
 
 /** `Line.Telemetry`, over the line's `scripted` that takes a `Network.Extra`. */
 export const make = (
-  scripted: (options: Line.ScriptedOptions, extra: Network.Extra) => Promise<Line.Scripted>
+  scripted: (options: Line.ScriptedOptions, extra: Network.Extra) => Promise<Network.Scripted>
 ): Line.Telemetry => ({
   observed: observed(scripted),
   wirings: wirings.map(([name]) => name),

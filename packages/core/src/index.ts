@@ -274,6 +274,21 @@ export * as credentialFile from "./credentialFile.js"
  */
 export * as storeKey from "./storeKey.js"
 
+/**
+ * base64url without padding, and the SHA-256 of a text in it (Web Crypto).
+ *
+ * @since 0.1.0
+ */
+export * as base64url from "./base64url.js"
+
+/**
+ * The JWK thumbprint (RFC 7638) of an EC, RSA or OKP public key, and the public JWK of a key: its required members
+ * only.
+ *
+ * @since 0.1.0
+ */
+export * as jwkThumbprint from "./jwkThumbprint.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

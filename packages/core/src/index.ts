@@ -289,6 +289,14 @@ export * as base64url from "./base64url.js"
  */
 export * as jwkThumbprint from "./jwkThumbprint.js"
 
+/**
+ * The DPoP key (RFC 9449): its algorithms (ES256 by default), generated or given as a pair or a private JWK, tried
+ * once; its public JWK (required members only) and thumbprint.
+ *
+ * @since 0.1.0
+ */
+export * as dpopKey from "./dpopKey.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

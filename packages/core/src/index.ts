@@ -297,6 +297,14 @@ export * as jwkThumbprint from "./jwkThumbprint.js"
  */
 export * as dpopKey from "./dpopKey.js"
 
+/**
+ * A DPoP proof (RFC 9449 §4.2): its header and claims (`htu` without query and fragment, `htm` as sent, `ath`, a
+ * `jti` from the random source given in, `iat` from the time given in), signed with the DPoP key.
+ *
+ * @since 0.1.0
+ */
+export * as dpopProof from "./dpopProof.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

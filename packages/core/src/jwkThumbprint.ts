@@ -46,7 +46,19 @@ export const publicJwkOf = (jwk: Readonly<Record<string, unknown>>): Checked<Pub
   const members = requiredMembers[jwk.kty]
   const missing = members.filter((name) => typeof jwk[name] !== "string" || jwk[name] === "")
   if (missing.length > 0) return invalid(`the ${jwk.kty} JWK has no ${missing.join(", ")} (non-empty strings)`)
-  return valid(Object.fromEntries(members.map((name) => [name, jwk[name]])) as PublicJwk)
+  return valid(requiredMembersOf(jwk as PublicJwk))
+}
+
+/**
+ * `jwk` with its required members and nothing else, whatever else the object holds (it may be typed as a public JWK
+ * and still carry more).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const requiredMembersOf = (jwk: PublicJwk): PublicJwk => {
+  const values = jwk as Readonly<Record<string, unknown>>
+  return Object.fromEntries(requiredMembers[jwk.kty].map((name) => [name, values[name]])) as PublicJwk
 }
 
 /**

@@ -71,6 +71,12 @@ describe("JWK thumbprint (RFC 7638)", () => {
     assert.deepStrictEqual(Object.keys(publicOf(ec)).sort(), ["crv", "kty", "x", "y"])
     const okp = await Jose.exportJWK((await Jose.generateKeyPair("EdDSA", { extractable: true })).privateKey)
     assert.deepStrictEqual(Object.keys(publicOf(okp)).sort(), ["crv", "kty", "x"])
+    // a JWK typed as public that still holds more
+    assert.deepStrictEqual(jwkThumbprint.requiredMembersOf({ ...okp, kid: "k" } as never), {
+      crv: okp.crv!,
+      kty: "OKP",
+      x: okp.x!
+    })
   })
 
   it("what is wrong with a JWK, naming members and never a value", () => {

@@ -305,6 +305,14 @@ export * as dpopKey from "./dpopKey.js"
  */
 export * as dpopProof from "./dpopProof.js"
 
+/**
+ * DPoP nonces (RFC 9449 §8, §9): the `DPoP-Nonce` header's syntax, and the answers that ask for a nonce (a token
+ * endpoint's 400 `use_dpop_nonce`, a resource's 401 `DPoP error="use_dpop_nonce"`).
+ *
+ * @since 0.1.0
+ */
+export * as dpopNonce from "./dpopNonce.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

@@ -313,6 +313,14 @@ export * as dpopProof from "./dpopProof.js"
  */
 export * as dpopNonce from "./dpopNonce.js"
 
+/**
+ * The DPoP nonces a client was last given, one per origin, bounded (100 origins by default, the least recently used
+ * forgotten first).
+ *
+ * @since 0.1.0
+ */
+export * as dpopNonceMemory from "./dpopNonceMemory.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

@@ -321,6 +321,13 @@ export * as dpopNonce from "./dpopNonce.js"
  */
 export * as dpopNonceMemory from "./dpopNonceMemory.js"
 
+/**
+ * A token response to a DPoP token request (RFC 9449 §5): `token_type` `DPoP` in any case, a `Bearer` answer refused.
+ *
+ * @since 0.1.0
+ */
+export * as dpopTokenResponse from "./dpopTokenResponse.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

@@ -274,6 +274,60 @@ export * as credentialFile from "./credentialFile.js"
  */
 export * as storeKey from "./storeKey.js"
 
+/**
+ * base64url without padding, and the SHA-256 of a text in it (Web Crypto).
+ *
+ * @since 0.1.0
+ */
+export * as base64url from "./base64url.js"
+
+/**
+ * The JWK thumbprint (RFC 7638) of an EC, RSA or OKP public key, and the public JWK of a key: its required members
+ * only.
+ *
+ * @since 0.1.0
+ */
+export * as jwkThumbprint from "./jwkThumbprint.js"
+
+/**
+ * The DPoP key (RFC 9449): its algorithms (ES256 by default), generated or given as a pair or a private JWK, tried
+ * once; its public JWK (required members only) and thumbprint.
+ *
+ * @since 0.1.0
+ */
+export * as dpopKey from "./dpopKey.js"
+
+/**
+ * A DPoP proof (RFC 9449 §4.2): its header and claims (`htu` without query and fragment, `htm` as sent, `ath`, a
+ * `jti` from the random source given in, `iat` from the time given in), signed with the DPoP key.
+ *
+ * @since 0.1.0
+ */
+export * as dpopProof from "./dpopProof.js"
+
+/**
+ * DPoP nonces (RFC 9449 §8, §9): the `DPoP-Nonce` header's syntax, and the answers that ask for a nonce (a token
+ * endpoint's 400 `use_dpop_nonce`, a resource's 401 `DPoP error="use_dpop_nonce"`).
+ *
+ * @since 0.1.0
+ */
+export * as dpopNonce from "./dpopNonce.js"
+
+/**
+ * The DPoP nonces a client was last given, one per origin, bounded (100 origins by default, the least recently used
+ * forgotten first).
+ *
+ * @since 0.1.0
+ */
+export * as dpopNonceMemory from "./dpopNonceMemory.js"
+
+/**
+ * A token response to a DPoP token request (RFC 9449 §5): `token_type` `DPoP` in any case, a `Bearer` answer refused.
+ *
+ * @since 0.1.0
+ */
+export * as dpopTokenResponse from "./dpopTokenResponse.js"
+
 // `tokenEntry` (a token as a shared store keeps it, sealed with AES-256-GCM) and `redisClient` (the token store's
 // operations on one ioredis client) import `node:crypto`: each is imported by its own path
 // (`@effect-oauth2/core/tokenEntry`, `@effect-oauth2/core/redisClient`), so that this index loads on every runtime.

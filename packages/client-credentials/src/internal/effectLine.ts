@@ -181,3 +181,6 @@ export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void =>
 
 /** What a duration may be given as: Effect 3's `Duration.DurationInput`. */
 export type DurationInput = Duration.DurationInput
+
+/** The defect of an argument that is not what it must be: Effect 3's `Cause.IllegalArgumentException`. */
+export { IllegalArgumentException as IllegalArgumentError } from "effect/Cause"

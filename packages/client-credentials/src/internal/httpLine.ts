@@ -1,12 +1,13 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
- * `tokenEndpoint.ts`, `origin.ts`): a request built and its URL read, a request sent without redirects in a scope,
- * and the answer a decorated client's error carries (a `ResponseError`'s).
+ * `tokenEndpoint.ts`, `origin.ts`, `authorizedClient.ts`, `promise.ts`): a request built, a header set and its URL
+ * read, a request sent without redirects in a scope, the client's errors told apart, and the answer a decorated
+ * client's error carries (a `ResponseError`'s).
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -22,6 +23,9 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
     HttpClientRequest.setHeaders(wire.headers),
     HttpClientRequest.bodyUrlParams(wire.form)
   )
+
+/** `request` with the header `key` set to `value`. */
+export const setHeader = HttpClientRequest.setHeader
 
 /** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
 export const toUrl = HttpClientRequest.toUrl
@@ -43,3 +47,15 @@ export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effec
 /** The answer `error` carries when a decorated client refused it (a `ResponseError`); `undefined` when none came. */
 export const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
   error._tag === "ResponseError" ? error.response : undefined
+
+/**
+ * The answer `error` carries when a decorated client refused it for its status (`filterStatusOk`, `filterStatus`: a
+ * `ResponseError` whose reason is `StatusCode`); `undefined` for any other error, an answer whose body failed too.
+ */
+export const statusRefusedAnswer = (
+  error: HttpClientError.HttpClientError
+): HttpClientResponse.HttpClientResponse | undefined =>
+  error._tag === "ResponseError" && error.reason === "StatusCode" ? error.response : undefined
+
+/** Whether `u` is one of the HTTP client's errors. */
+export const isHttpClientError = HttpClientError.isHttpClientError

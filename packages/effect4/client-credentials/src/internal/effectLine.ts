@@ -122,3 +122,6 @@ export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void => 
 
 /** What a duration may be given as. */
 export type DurationInput = Duration.Input
+
+/** The defect of an argument that is not what it must be. */
+export { IllegalArgumentError } from "effect/Cause"

@@ -1,8 +1,8 @@
 /**
  * The Promise API's `TokenClient` on a line's runtime: the core's `PromiseClient.Client` (the hot path, the shared
  * call, what `close()` cuts) wired to the `TokenService` a `ManagedRuntime` holds, and the calls run in it. Each
- * line's `promise.ts` builds the runtime and says how a call is started in it and how the runtime is closed; this
- * module is the same on each line.
+ * line's `promiseRuntime.ts` builds the runtime and says how a call is started in it and how the runtime is closed;
+ * this module is the same on each line.
  */
 import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"

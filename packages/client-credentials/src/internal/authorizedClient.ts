@@ -25,7 +25,7 @@ import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
 import * as EffectLine from "./effectLine.js"
-import type { HttpClientError, HttpClientRequest, HttpClientResponse } from "./effectLine.js"
+import { HttpClientError, HttpClientRequest, type HttpClientResponse } from "./effectLine.js"
 import * as HttpLine from "./httpLine.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
@@ -90,7 +90,7 @@ const rejects = (response: Response, token: AccessToken.AccessToken): boolean =>
  * header and all); the wrapped client's own errors as they are.
  */
 const sendFailure = (error: unknown, token: AccessToken.AccessToken): Effect.Effect<Response, unknown> => {
-  if (!HttpLine.isHttpClientError(error)) return Effect.fail(error)
+  if (!HttpClientError.isHttpClientError(error)) return Effect.fail(error)
   const refused = HttpLine.statusRefusedAnswer(error)
   if (refused !== undefined) return Effect.succeed(refused)
   const origin = Origin.ofRequest(error.request)
@@ -165,7 +165,7 @@ export const withTokens = <E, R>(
   const send = (request: Request, token: AccessToken.AccessToken): Effect.Effect<Response, Failure<E>, R> => {
     const use = useOf(token)
     const sent = EffectLine.catch(
-      self.execute(HttpLine.setHeader(request, "authorization", use.authorization)),
+      self.execute(HttpClientRequest.setHeader(request, "authorization", use.authorization)),
       // the wrapped client fails with `E`: `sendFailure` keeps its own errors and makes the rest the library's
       use.onFailure as (error: E) => Effect.Effect<Response, Failure<E>>
     )

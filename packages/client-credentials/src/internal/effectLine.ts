@@ -107,13 +107,16 @@ export { catch_ as catch }
 export * as HttpClient from "@effect/platform/HttpClient"
 
 /** The HTTP client's errors: `@effect/platform`'s `HttpClientError` on Effect 3. */
-export type * as HttpClientError from "@effect/platform/HttpClientError"
+export * as HttpClientError from "@effect/platform/HttpClientError"
 
 /** A request of the HTTP client. */
-export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 
 /** An answer of the HTTP client. */
 export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+
+/** A request's method. */
+export type * as HttpMethod from "@effect/platform/HttpMethod"
 
 /** The service of `tag` from the context: on Effect 3 a tag is that effect. */
 export const service = <I, S>(tag: Context.Tag<I, S>): Effect.Effect<S, never, I> => tag

@@ -41,8 +41,7 @@ import type * as promise from "../promise.js"
 import * as TokenService from "../TokenService.js"
 import { clientFailureOf } from "./describeCause.js"
 import * as EffectLine from "./effectLine.js"
-import type { HttpClientRequest, HttpClientResponse } from "./effectLine.js"
-import * as HttpLine from "./httpLine.js"
+import { HttpClientRequest, type HttpClientResponse, type HttpMethod } from "./effectLine.js"
 import * as options_ from "./options.js"
 import * as PromiseRuntime from "./promiseRuntime.js"
 import * as TokenClient from "./tokenClient.js"
@@ -90,12 +89,12 @@ const toWeb = (response: HttpClientResponse.HttpClientResponse, origin: string):
  * a longer one as a stream of the chunks read and the rest (sent once).
  */
 const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClientRequest.HttpClientRequest => {
-  const request = HttpLine.makeRequest(web.method, web.url, headers)
+  const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
   const contentType = headers["content-type"]
-  if (body?._tag === "Kept") return HttpLine.bodyUint8Array(request, body.bytes, contentType)
+  if (body?._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
   if (body?._tag !== "Streamed") return request
   const stream = Stream.fromReadableStream({ evaluate: () => streamOf(body), onError: (error) => error })
-  return HttpLine.bodyStream(request, stream, { contentType })
+  return HttpClientRequest.bodyStream(request, stream, { contentType })
 }
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */

@@ -79,13 +79,16 @@ export { catch_ as catch }
 export * as HttpClient from "effect/http/HttpClient"
 
 /** The HTTP client's errors. */
-export type * as HttpClientError from "effect/http/HttpClientError"
+export * as HttpClientError from "effect/http/HttpClientError"
 
 /** A request of the HTTP client. */
-export type * as HttpClientRequest from "effect/http/HttpClientRequest"
+export * as HttpClientRequest from "effect/http/HttpClientRequest"
 
 /** An answer of the HTTP client. */
 export type * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** A request's method. */
+export type * as HttpMethod from "effect/http/HttpMethod"
 
 /** The service of `tag` from the context. */
 export const service = Effect.service

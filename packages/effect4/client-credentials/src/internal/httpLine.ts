@@ -1,18 +1,17 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
- * `tokenEndpoint.ts`, `origin.ts`, `authorizedClient.ts`, `promise.ts`): a request built (its body bytes or a stream),
- * a header set and its URL read, a request sent without redirects in a scope, the client's errors told apart, and the
- * answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for instance).
+ * `tokenEndpoint.ts`, `origin.ts`, `authorizedClient.ts`): a request built and its URL read, a request sent without
+ * redirects in a scope, and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for instance), or only one it refused
+ * for its status.
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import type * as HttpMethod from "effect/http/HttpMethod"
 
 /** A GET of `url` that asks for JSON. */
 export const getJson = (url: string): HttpClientRequest.HttpClientRequest =>
@@ -24,22 +23,6 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
     HttpClientRequest.setHeaders(wire.headers),
     HttpClientRequest.bodyUrlParams(wire.form)
   )
-
-/** A request of `method` to `url` with `headers`, and no body yet. */
-export const makeRequest = (
-  method: string,
-  url: string,
-  headers: Readonly<Record<string, string>>
-): HttpClientRequest.HttpClientRequest => HttpClientRequest.make(method as HttpMethod.HttpMethod)(url, { headers })
-
-/** `request` with `body` as its body, of `contentType`. */
-export const bodyUint8Array = HttpClientRequest.bodyUint8Array
-
-/** `request` with `body` as its body, streamed once as it is read. */
-export const bodyStream = HttpClientRequest.bodyStream
-
-/** `request` with the header `key` set to `value`. */
-export const setHeader = HttpClientRequest.setHeader
 
 /** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
 export const toUrl = HttpClientRequest.toUrl
@@ -68,6 +51,3 @@ export const statusRefusedAnswer = (
   error: HttpClientError.HttpClientError
 ): HttpClientResponse.HttpClientResponse | undefined =>
   error.reason._tag === "StatusCodeError" ? error.reason.response : undefined
-
-/** Whether `u` is one of the HTTP client's errors. */
-export const isHttpClientError = HttpClientError.isHttpClientError

@@ -16,6 +16,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import { dual, type LazyArg } from "effect/Function"
+import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import type { LiteralValue, Members } from "effect/SchemaAST"
@@ -187,3 +188,6 @@ export type DurationInput = Duration.DurationInput
 
 /** The defect of an argument that is not what it must be: Effect 3's `Cause.IllegalArgumentException`. */
 export { IllegalArgumentException as IllegalArgumentError } from "effect/Cause"
+
+/** A layer of the service `effect` makes, in the layer's scope: Effect 3's `Layer.scoped`. */
+export const layerEffect = Layer.scoped

@@ -27,6 +27,9 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
 /** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
 export const toUrl = HttpClientRequest.toUrl
 
+/** The HTTP client on the platform's `fetch` (`FetchHttpClient.layer`). */
+export const fetchLayer = FetchHttpClient.layer
+
 /** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
 export const withScope = HttpClient.withScope
 

@@ -1,9 +1,9 @@
 /**
- * The Promise API put together: a runtime holding a `TokenService` and the HTTP client (`promiseRuntime.ts`, each
- * line's own: how a call runs in it and how `close` ends it), and a hot path for the configured token that does not
- * enter it (`@effect-oauth2/core/promiseClient`: the options' check, the hot path and the shared call, the request read
- * for `fetch`, what `close()` cuts). The client on the runtime is `tokenClient.ts`'s; this module checks the options,
- * builds the service and sends `fetch` through the HTTP client given.
+ * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client (how a call runs in
+ * it and how `close` ends it are each line's own, `promiseRuntime.ts`), and a hot path for the configured token that
+ * does not enter it (`@effect-oauth2/core/promiseClient`: the options' check, the hot path and the shared call, the
+ * request read for `fetch`, what `close()` cuts). The client on the runtime is `tokenClient.ts`'s; this module checks
+ * the options, builds the runtime and sends `fetch` through the HTTP client given.
  *
  * Options: checked synchronously when the client is created (a `TypeError` naming the option); a private key is
  * imported when the service is built, at the first call, and one that cannot be imported fails that build with the
@@ -33,6 +33,7 @@ import * as Redactor from "@effect-oauth2/core/redactor"
 import { streamOf } from "@effect-oauth2/core/requestBody"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as AuthorizedClient from "../AuthorizedClient.js"
@@ -42,6 +43,7 @@ import * as TokenService from "../TokenService.js"
 import { clientFailureOf } from "./describeCause.js"
 import * as EffectLine from "./effectLine.js"
 import { HttpClientRequest, type HttpClientResponse, type HttpMethod } from "./effectLine.js"
+import * as HttpLine from "./httpLine.js"
 import * as options_ from "./options.js"
 import * as PromiseRuntime from "./promiseRuntime.js"
 import * as TokenClient from "./tokenClient.js"
@@ -99,7 +101,7 @@ const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClien
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
 const clientFetchOf = (
-  calls: TokenClient.Calls<PromiseRuntime.Services>,
+  calls: TokenClient.Calls<TokenClient.Services>,
   reading: PromiseClient.Reading
 ): AuthorizedFetch.Fetch => {
   let authorized: AuthorizedClient.Service | undefined
@@ -137,8 +139,12 @@ export const make = (options: promise.Options): promise.TokenClient => {
     Layer.Layer<EffectLine.HttpClient.HttpClient>
   >(options, line)
   // a key that cannot be imported is found when the service is built: the same kind of error as a checked option
-  const tokens = makeWith(service, (problem: string) => Effect.die(PromiseClient.invalidOption(problem)))
-  return TokenClient.make(PromiseRuntime.make(tokens, httpClient), {
+  const tokens = EffectLine.layerEffect(
+    TokenService.TokenService,
+    makeWith(service, (problem: string) => Effect.die(PromiseClient.invalidOption(problem)))
+  )
+  const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? HttpLine.fetchLayer))
+  return TokenClient.make(PromiseRuntime.runtimeOf(runtime), {
     replayBodyLimit,
     clientFetch: httpClient === undefined ? undefined : clientFetchOf
   })

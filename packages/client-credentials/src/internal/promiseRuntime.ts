@@ -1,37 +1,21 @@
 /**
- * The Promise API's runtime on this line (`promise.ts`, written once for both lines, puts the client together): a
- * `ManagedRuntime` holding the client's `TokenService` and its HTTP client, how a call is started in it, and how
- * `close` ends it. On Effect 3, disposing of a runtime does not interrupt the fibers it started: `close` interrupts
- * the calls still running first.
+ * How the Promise API's calls run in a client's `ManagedRuntime` on this line (`promise.ts`, written once for both
+ * lines, builds the runtime): how a call is started in it, how `close` ends it, and the clock the hot path reads. On
+ * Effect 3, disposing of a runtime does not interrupt the fibers it started: `close` interrupts the calls still
+ * running first.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
-import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import type * as Scope from "effect/Scope"
-import * as TokenService from "../TokenService.js"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as TokenClient from "./tokenClient.js"
-
-/** The services of a client's runtime: its `TokenService` and the HTTP client. */
-export type Services = TokenService.TokenService | HttpClient.HttpClient
 
 /** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
 const systemClock = Clock.make()
 
-/**
- * A client's runtime: the service `tokens` makes, on `httpClient` (default `FetchHttpClient.layer`). `close`
- * interrupts the calls still running, then closes the runtime with the layers it built.
- */
-export const make = (
-  tokens: Effect.Effect<TokenService.Service, never, HttpClient.HttpClient | Scope.Scope>,
-  httpClient: Layer.Layer<HttpClient.HttpClient> | undefined
-): TokenClient.Runtime<Services> => {
-  const runtime = ManagedRuntime.make(
-    Layer.provideMerge(Layer.scoped(TokenService.TokenService, tokens), httpClient ?? FetchHttpClient.layer)
-  )
+/** `runtime` as a client runs its calls: `close` interrupts the calls still running, then disposes of it. */
+export const runtimeOf = (
+  runtime: ManagedRuntime.ManagedRuntime<TokenClient.Services, unknown>
+): TokenClient.Runtime<TokenClient.Services> => {
   const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
   return {
     fork: (effect, onExit) => {

@@ -19,6 +19,9 @@ import * as TokenService from "../TokenService.js"
 import * as EffectLine from "./effectLine.js"
 import { peekOf, telemetryOf } from "./tokenService.js"
 
+/** The services of a client's runtime: its `TokenService` and the HTTP client. */
+export type Services = TokenService.TokenService | EffectLine.HttpClient.HttpClient
+
 /** A client's runtime, as the line runs it. */
 export interface Runtime<R> {
   /** Starts `effect` in the runtime, `onExit` told how it ended; returns what interrupts it. */

@@ -11,6 +11,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -128,3 +129,6 @@ export type DurationInput = Duration.Input
 
 /** The defect of an argument that is not what it must be. */
 export { IllegalArgumentError } from "effect/Cause"
+
+/** A layer of the service `effect` makes, in the layer's scope. */
+export const layerEffect = Layer.effect

@@ -1,8 +1,8 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
  * `tokenEndpoint.ts`, `origin.ts`, `authorizedClient.ts`): a request built and its URL read, a request sent without
- * redirects in a scope, and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for instance), or only one it refused
- * for its status.
+ * redirects in a scope, and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for
+ * instance), or only one it refused for its status.
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
 import * as Context from "effect/Context"
@@ -26,6 +26,9 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
 
 /** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
 export const toUrl = HttpClientRequest.toUrl
+
+/** The HTTP client on the platform's `fetch` (`FetchHttpClient.layer`). */
+export const fetchLayer = FetchHttpClient.layer
 
 /** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
 export const withScope = HttpClient.withScope

@@ -53,6 +53,13 @@ const streamOf = (...chunks: ReadonlyArray<string>) => {
   })
 }
 
+/** Answers 200 with a body that announces 1000 bytes and breaks off after 7. */
+const breaksOff: Server.ApiHandler = (_, response) => {
+  response.writeHead(200, { "content-type": "text/plain", "content-length": "1000" })
+  response.write("partial")
+  setTimeout(() => response.destroy(), 10)
+}
+
 /** A stream that gives `first`, then fails with `error`. */
 const failing = (first: string, error: Error) => {
   let given = false
@@ -204,11 +211,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
       }))
 
     it("a body that breaks off errors its stream with a NetworkError that says so, showing no token", () =>
-      Server.withServer((_, response) => {
-        response.writeHead(200, { "content-type": "text/plain", "content-length": "1000" })
-        response.write("partial")
-        setTimeout(() => response.destroy(), 10)
-      }, (server) =>
+      Server.withServer(breaksOff, (server) =>
         withClient(server, {}, async (client) => {
           const response = await client.fetch(`${server.url}/api`)
           const error = await rejection(response.text())
@@ -392,11 +395,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
 
   describe("the Promise API: fetch through the HTTP client given", () => {
     it("an answer's body that breaks off is a NetworkError naming the origin fetch was called with, after a redirect too", () =>
-      Server.withServer((_, response) => {
-        response.writeHead(200, { "content-type": "text/plain", "content-length": "1000" })
-        response.write("partial")
-        setTimeout(() => response.destroy(), 10)
-      }, (elsewhere) =>
+      Server.withServer(breaksOff, (elsewhere) =>
         Server.withServer((_, response) => {
           response.writeHead(302, { location: `${elsewhere.url}/moved` })
           response.end()

@@ -127,7 +127,7 @@ const refusal = (
   request: Request,
   stage: Rules.Stage
 ): TokenError.TokenError | undefined => {
-  const detail = Rules.originRefusal(allowedOrigins, Option.getOrUndefined(HttpLine.toUrl(request)), stage)
+  const detail = Rules.originRefusal(allowedOrigins, Option.getOrUndefined(HttpClientRequest.toUrl(request)), stage)
   return detail === undefined ? undefined : new TokenError.TokenError({ reason: "InvalidRequest", detail })
 }
 

@@ -1,14 +1,14 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
- * `tokenEndpoint.ts`, `origin.ts`, `authorizedClient.ts`): a request built and its URL read, a request sent without
- * redirects in a scope, and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s for
- * instance), or only one it refused for its status.
+ * `tokenEndpoint.ts`, `authorizedClient.ts`, `promise.ts`): a token request built, the fetch-based client and how it is
+ * asked not to follow redirects, and the answer a decorated client's error carries (its reason's, a `StatusCodeError`'s
+ * for instance), or only one it refused for its status. What both lines' HTTP modules name alike (`HttpClient`,
+ * `HttpClientRequest`, `HttpClientError`) the shared modules take from `effectLine.ts`.
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
@@ -24,14 +24,8 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
     HttpClientRequest.bodyUrlParams(wire.form)
   )
 
-/** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
-export const toUrl = HttpClientRequest.toUrl
-
 /** The HTTP client on the platform's `fetch` (`FetchHttpClient.layer`). */
 export const fetchLayer = FetchHttpClient.layer
-
-/** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
-export const withScope = HttpClient.withScope
 
 /** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
 export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

@@ -8,7 +8,7 @@
  *   endpoint of `line/network.ts`.
  * - A live network runs on a runtime with one of the line's socket clients.
  * - The `FakeAuthServer` is `@effect-oauth2/testing`'s, built in real time (`line/servers.ts`); the Promise API is
- *   `@effect-oauth2/client-credentials/promise`.
+ *   `@effect-oauth2/client-credentials/promise`, with an HTTP client layer of the line for its `httpClient`.
  */
 import * as PromiseApi from "@effect-oauth2/client-credentials/promise"
 import type * as Line from "@effect-oauth2/suites/Line"
@@ -24,7 +24,7 @@ export const line: Line.Line = {
   httpClients: Network.socketClients.map(([name]) => name),
   live: Network.live,
   fakeAuthServer: Servers.fakeAuthServer,
-  promise: PromiseApi as unknown as Line.PromiseApi,
+  promise: { ...(PromiseApi as unknown as Omit<Line.PromiseApi, "httpClient">), httpClient: Network.promiseHttpClient },
   fleetWorker: Runtimes.fleetWorker(new URL("../../redis/test/fleet/worker.ts", import.meta.url)),
   storedToken: Servers.storedToken,
   telemetry: Telemetry.make(Network.scripted(Runtimes.scriptedRuntime))

@@ -306,6 +306,24 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
       })
     })
 
+    it("an error answer whose body breaks off still fails with ApiError, without a body, showing no token", () => {
+      const api = inMemoryApi((request) =>
+        Kit.respond(502, () =>
+          new ReadableStream({
+            start: (controller) => {
+              controller.enqueue(new TextEncoder().encode("partial "))
+              controller.error(new Error(`reset while sending ${request.headers["authorization"]}`))
+            }
+          }))
+      )
+      return withApi(api, {}, async (client, net) => {
+        const error = await Kit.errorOf(client.send({ url: "https://api.example.com/api/x" }))
+        assert.deepStrictEqual([error.tag, error.fields.status, error.fields.body], ["ApiError", 502, undefined])
+        for (const [how, text] of error.printings) assert.notInclude(text, "tok-1", how)
+        for (const logged of net.logs()) assert.notInclude(JSON.stringify(logged), "tok-1")
+      })
+    })
+
     it("a challenge that echoes the token has it replaced", () => {
       const api = inMemoryApi((request) =>
         Kit.respond(403, "", {

@@ -451,6 +451,11 @@ export interface PromiseApi {
   readonly TokenError: abstract new(...args: ReadonlyArray<never>) => Error
   readonly NetworkError: abstract new(...args: ReadonlyArray<never>) => Error
   readonly ClosedError: abstract new(...args: ReadonlyArray<never>) => Error
+  /**
+   * One of the line's HTTP client layers, for `createTokenClient`'s `httpClient`: on Node's `http` module (which follows
+   * no redirect), wrapped in `HttpClient.followRedirects` when `followRedirects` is set.
+   */
+  readonly httpClient: (options?: { readonly followRedirects?: boolean | undefined }) => unknown
 }
 
 /**

@@ -53,6 +53,25 @@ const streamOf = (...chunks: ReadonlyArray<string>) => {
   })
 }
 
+/** Answers 200 with a body that announces 1000 bytes and breaks off after 7. */
+const breaksOff: Server.ApiHandler = (_, response) => {
+  response.writeHead(200, { "content-type": "text/plain", "content-length": "1000" })
+  response.write("partial")
+  setTimeout(() => response.destroy(), 10)
+}
+
+/** A stream that gives `first`, then fails with `error`. */
+const failing = (first: string, error: Error) => {
+  let given = false
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (given) return controller.error(error)
+      given = true
+      controller.enqueue(new TextEncoder().encode(first))
+    }
+  })
+}
+
 /** A stream that gives `first` and then nothing, ever; `cancelled` holds the reason it was cancelled with. */
 const stalled = (first: string) => {
   const state: { cancelled?: unknown } = {}
@@ -192,11 +211,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
       }))
 
     it("a body that breaks off errors its stream with a NetworkError that says so, showing no token", () =>
-      Server.withServer((_, response) => {
-        response.writeHead(200, { "content-type": "text/plain", "content-length": "1000" })
-        response.write("partial")
-        setTimeout(() => response.destroy(), 10)
-      }, (server) =>
+      Server.withServer(breaksOff, (server) =>
         withClient(server, {}, async (client) => {
           const response = await client.fetch(`${server.url}/api`)
           const error = await rejection(response.text())
@@ -376,6 +391,49 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           })),
       20_000
     )
+  })
+
+  describe("the Promise API: fetch through the HTTP client given", () => {
+    it("an answer's body that breaks off is a NetworkError naming the origin fetch was called with, after a redirect too", () =>
+      Server.withServer(breaksOff, (elsewhere) =>
+        Server.withServer((_, response) => {
+          response.writeHead(302, { location: `${elsewhere.url}/moved` })
+          response.end()
+        }, (server) =>
+          withClient(server, { httpClient: line.promise.httpClient({ followRedirects: true }) }, async (client) => {
+            const response = await client.fetch(`${server.url}/api`)
+            assert.strictEqual(response.status, 200)
+            assert.strictEqual(elsewhere.apiRequests.length, 1)
+            const error = await rejection(response.text())
+            const cause = error instanceof TypeError ? error.cause ?? error : error
+            assert.instanceOf(cause, NetworkError)
+            const fields = cause as unknown as {
+              readonly source: string
+              readonly origin: string
+              readonly status: number
+            }
+            assert.deepStrictEqual([fields.source, fields.origin, fields.status], ["Api", server.url, 200])
+            assert.match((cause as Error).message, /^API \S+ broke off its answer after HTTP 200 \(.+\)$/)
+            assert.isTrue((cause as Error).message.startsWith(`API ${server.url} broke off`))
+            assert.notInclude(String(cause), "t1")
+          }))))
+
+    it("a request body that fails while it is read rejects with NetworkError naming the origin; nothing is sent", () =>
+      Server.withServer(
+        undefined,
+        (server) =>
+          withClient(server, { httpClient: line.promise.httpClient() }, async (client) => {
+            const error = await rejection(
+              client.fetch(`${server.url}/api`, streamInit(failing("ab", new Error("disk gone"))))
+            )
+            assert.instanceOf(error, NetworkError)
+            const fields = error as unknown as { readonly source: string; readonly origin: string }
+            assert.deepStrictEqual([fields.source, fields.origin], ["Api", server.url])
+            assert.strictEqual((error as Error).message, `API ${server.url} could not be called (disk gone)`)
+            assert.strictEqual(server.apiRequests.length, 0)
+            assert.strictEqual(server.tokenRequests.length, 0)
+          })
+      ))
   })
 
   describe("the Promise API: a call cut short", () => {

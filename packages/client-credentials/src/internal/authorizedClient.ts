@@ -1,19 +1,20 @@
 /**
- * Bearer requests: adds the token, turns a 401 for a rejected token into one retry with a fresh token, and
- * non-2xx answers into `ApiError`. Knows `TokenService`'s interface only.
+ * Bearer requests: adds the token, turns a 401 for a rejected token into one retry with a fresh token, and non-2xx
+ * answers into `ApiError`. What needs no Effect (the options' checks, the origin rule, which bodies can be sent again,
+ * the error's fields) is `@effect-oauth2/core/authorizedClient` and `apiAnswer`'s; this module sends, on the line's
+ * HTTP client (`httpLine.ts`). Knows `TokenService`'s interface only.
+ *
+ * This runs on every API request: a plain chain of flatMaps, and what does not change per request is built once per
+ * client (`withTokens`: the token to use, the checked options, the origin check of an answer) or once per token
+ * (`TokenUse`: its `Authorization` value, its failures in the library's words).
  */
 import * as ApiAnswer from "@effect-oauth2/core/apiAnswer"
 import * as Rules from "@effect-oauth2/core/authorizedClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as UrlParams from "@effect/platform/UrlParams"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as AccessToken from "../AccessToken.js"
@@ -23,43 +24,46 @@ import * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
 import type * as TokenService from "../TokenService.js"
 import { transportFailure } from "./describeCause.js"
+import * as EffectLine from "./effectLine.js"
+import { HttpClientError, HttpClientRequest, type HttpClientResponse } from "./effectLine.js"
+import * as HttpLine from "./httpLine.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import type * as Telemetry from "./telemetry.js"
 import { telemetryOf } from "./tokenService.js"
+
+type Request = HttpClientRequest.HttpClientRequest
+type Response = HttpClientResponse.HttpClientResponse
 
 /** How long an error answer's body may take to arrive, when it is read for `ApiError` or to release a connection. */
 const bodyReadTimeout = Duration.seconds(5)
 
-/**
- * Removes `token`, in every form an API may echo it in, from a text built for an error: its forms are computed once
- * per token, not once per error.
- */
+/** Removes a token, in every form an API may echo it in, from a text built for an error; built once per token. */
 const redactorOf = Rules.perToken((token: AccessToken.AccessToken) => Redactor.make([Redacted.value(token.value)]))
 
-/** Reads the start of the body, with `token` redacted in every form, at most `ApiError.maxBodyBytes`. */
-const readBodyStart = (
-  response: HttpClientResponse.HttpClientResponse,
-  token: AccessToken.AccessToken
-): Effect.Effect<string | undefined> => {
+/**
+ * A response's body as a stream that fails with no detail: its runtime may log the error a stream fails with, and a
+ * transport's error may quote the request, token and all.
+ */
+const quietBody = (response: Response) => Stream.mapError(response.stream, () => "unreadable" as const)
+
+/**
+ * The start of an error answer's body for `ApiError`, with `token` redacted in every form and cut to
+ * `ApiError.maxBodyBytes`; `undefined` when it is empty, fails, or has not come within `bodyReadTimeout` (it is only
+ * a detail of the error, and must not hold the caller).
+ */
+const bodyOf = (response: Response, token: AccessToken.AccessToken): Effect.Effect<string | undefined> => {
   const redactor = redactorOf(token)
-  // mapped on the stream, not after: its runtime logs the error it fails with (at Debug), and a transport's error
-  // may quote the request, token and all
-  const body = Stream.mapError(response.stream, () => "unreadable" as const)
-  // read enough past the limit that a form of the token starting inside it is seen whole, and so replaced
-  return readAtMost(body, ApiError.maxBodyBytes + redactor.longestFormBytes).pipe(
-    Effect.map((read) => ApiAnswer.bodyPreview(read, ApiError.maxBodyBytes, redactor)),
-    // a body that stalls must not hold the caller: it is only a detail of the error
-    Effect.timeoutTo({ duration: bodyReadTimeout, onSuccess: (body) => body, onTimeout: () => undefined }),
+  // read past the limit by the longest form of the token, so that a form starting inside it is seen whole and replaced
+  return readAtMost(quietBody(response), ApiError.maxBodyBytes + redactor.longestFormBytes).pipe(
+    Effect.map((read): string | undefined => ApiAnswer.bodyPreview(read, ApiError.maxBodyBytes, redactor)),
+    EffectLine.timeoutOrElse({ duration: bodyReadTimeout, orElse: () => Effect.succeed(undefined) }),
     Effect.orElseSucceed(() => undefined)
   )
 }
 
-const toApiError = (
-  response: HttpClientResponse.HttpClientResponse,
-  token: AccessToken.AccessToken
-): Effect.Effect<never, ApiError.ApiError> =>
-  Effect.flatMap(readBodyStart(response, token), (body) =>
+/** An error answer as `ApiError` (`ApiAnswer.apiFailure`), `token` redacted from every text of it. */
+const apiError = (response: Response, token: AccessToken.AccessToken): Effect.Effect<never, ApiError.ApiError> =>
+  Effect.flatMap(bodyOf(response, token), (body) =>
     Effect.fail(
       new ApiError.ApiError(ApiAnswer.apiFailure({
         status: response.status,
@@ -71,178 +75,148 @@ const toApiError = (
       }, redactorOf(token)))
     ))
 
-/** A 401 that says the token itself was refused (`wwwAuthenticate.rejectsToken`). */
-const rejectsToken = (response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken): boolean =>
+/** Reads at most the first chunk of a refused answer, so that its connection is released. */
+const release = (response: Response) =>
+  quietBody(response).pipe(Stream.runHead, Effect.timeoutOption(bodyReadTimeout), Effect.ignore)
+
+/** An answer that says the token itself was refused (`wwwAuthenticate.rejectsToken`). */
+const rejects = (response: Response, token: AccessToken.AccessToken): boolean =>
   wwwAuthenticate.rejectsToken(response.status, response.headers["www-authenticate"], token.tokenType)
 
-const isStatusCodeError = (error: unknown): error is HttpClientError.ResponseError =>
-  HttpClientError.isHttpClientError(error) && error._tag === "ResponseError" && error.reason === "StatusCode"
-
 /**
- * The errors of the wrapped client, as the library's: an HTTP client error (no usable answer) → `NetworkError`,
- * whose cause's text has `token` redacted (a cause may quote the request, `Authorization` header and all).
+ * A failure of the wrapped client, in the library's words: the answer a wrapper refused for its status
+ * (`filterStatusOk`: its 401 is taken back, so that the 401 rule and `ApiError` apply); any other HTTP client error (no
+ * usable answer) a `NetworkError` whose text has `token` redacted (a cause may quote the request, `Authorization`
+ * header and all); the wrapped client's own errors as they are.
  */
-const mapClientError = <E>(
-  error: E,
-  token: AccessToken.AccessToken
-): Exclude<E, HttpClientError.HttpClientError> | NetworkError.NetworkError => {
-  if (!HttpClientError.isHttpClientError(error)) return error as Exclude<E, HttpClientError.HttpClientError>
+const sendFailure = (error: unknown, token: AccessToken.AccessToken): Effect.Effect<Response, unknown> => {
+  if (!HttpClientError.isHttpClientError(error)) return Effect.fail(error)
+  const refused = HttpLine.statusRefusedAnswer(error)
+  if (refused !== undefined) return Effect.succeed(refused)
   const origin = Origin.ofRequest(error.request)
-  return new NetworkError.NetworkError({
-    reason: "Transport",
-    source: "Api",
-    ...(origin === undefined ? {} : { origin }),
-    ...transportFailure(error, redactorOf(token))
-  })
+  return Effect.fail(
+    new NetworkError.NetworkError({
+      reason: "Transport",
+      source: "Api",
+      ...(origin === undefined ? {} : { origin }),
+      ...transportFailure(error, redactorOf(token))
+    })
+  )
 }
 
-/** The `Authorization` value of each token in use, built once per token rather than once per request. */
-const authorizationHeader = Rules.perToken((token: AccessToken.AccessToken) => Redacted.value(token.authorization))
+/** What a request sent with a token needs of it: the same for every request with that token. */
+interface TokenUse {
+  /** Its `Authorization` value. */
+  readonly authorization: string
+  /** The wrapped client's failures, as `sendFailure` tells them. */
+  readonly onFailure: (error: unknown) => Effect.Effect<Response, unknown>
+}
+
+/** The use of each token in use, built once per token rather than once per request. */
+const useOf = Rules.perToken((token: AccessToken.AccessToken): TokenUse => ({
+  authorization: Redacted.value(token.authorization),
+  onFailure: (error) => sendFailure(error, token)
+}))
 
 /**
- * Why `request` may not go out (`"outbound"`) or its answer may not be used (`"answered"`: a redirect that a
- * wrapped `followRedirects` followed), as `TokenError` `InvalidRequest` (`Rules.originRefusal`); `undefined` when it
- * may, and always when `allowedOrigins` is `undefined` (any origin).
+ * Why `request` may not go out (`"outbound"`), or its answer not be used (`"answered"`: a redirect that a wrapped
+ * `followRedirects` followed), as `TokenError` `InvalidRequest` (`Rules.originRefusal`); `undefined` when it may.
  */
-const originRefusal = (
-  allowedOrigins: ReadonlySet<string> | undefined,
-  request: HttpClientRequest.HttpClientRequest,
+const refusal = (
+  allowedOrigins: ReadonlySet<string>,
+  request: Request,
   stage: Rules.Stage
 ): TokenError.TokenError | undefined => {
-  if (allowedOrigins === undefined) return undefined
-  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  const detail = Rules.originRefusal(allowedOrigins, url._tag === "Right" ? url.right : undefined, stage)
+  const detail = Rules.originRefusal(allowedOrigins, Option.getOrUndefined(HttpClientRequest.toUrl(request)), stage)
   return detail === undefined ? undefined : new TokenError.TokenError({ reason: "InvalidRequest", detail })
 }
 
-/**
- * Releases a refused response's connection: reads at most its first chunk. The error is mapped on the stream: its
- * runtime logs the error a stream fails with (at Debug), and a transport's error may quote the request.
- */
-const releaseConnection = (response: HttpClientResponse.HttpClientResponse) =>
-  Stream.mapError(response.stream, () => "unreadable" as const).pipe(
-    Stream.runHead,
-    Effect.timeoutOption(bodyReadTimeout),
-    Effect.ignore
-  )
-
 /** The allowed origins of `options` (`undefined`: any), or dies with what is wrong, in words that repeat no value. */
-const checkOptions = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
+const allowedOriginsOf = (options: AuthorizedClient.Options): ReadonlySet<string> | undefined => {
   const checked = Rules.checkOptions(options)
-  if (checked._tag === "Invalid") throw new Cause.IllegalArgumentException(`AuthorizedClient: ${checked.problem}`)
+  if (checked._tag === "Invalid") throw new EffectLine.IllegalArgumentError(`AuthorizedClient: ${checked.problem}`)
   return checked.value
 }
 
 /** The error of a request through `withTokens` on a client that fails with `E`. */
 type Failure<E> = Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError
 
-/**
- * The per-request path of `withTokens`: what a request needs that never changes (the wrapped client, the token to
- * use, the checked options) is held here, built once per client, and each step is a method.
- */
-class BearerRequests<E, R> {
-  private readonly getToken: TokenService.Service["get"]
-  private readonly retryOnUnauthorized: boolean
-  private readonly failOnErrorStatus: boolean
-  private readonly telemetry: Telemetry.Telemetry
+/** @internal */
+export const withTokens = <E, R>(
+  self: EffectLine.HttpClient.HttpClient.With<E, R>,
+  options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
+): EffectLine.HttpClient.HttpClient.With<Failure<E>, R> => {
+  const allowedOrigins = allowedOriginsOf(options)
+  const tokens = options.tokens
+  const getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
+  const retryOnUnauthorized = options.retryOnUnauthorized ?? true
+  const failOnErrorStatus = options.failOnErrorStatus ?? true
+  const telemetry = telemetryOf(tokens)
 
-  constructor(
-    private readonly self: HttpClient.HttpClient.With<E, R>,
-    private readonly tokens: TokenService.Service,
-    private readonly allowedOrigins: ReadonlySet<string> | undefined,
-    options: AuthorizedClient.Options
-  ) {
-    this.getToken = options.request === undefined ? tokens.get : tokens.getFor(options.request)
-    this.retryOnUnauthorized = options.retryOnUnauthorized ?? true
-    this.failOnErrorStatus = options.failOnErrorStatus ?? true
-    this.telemetry = telemetryOf(tokens)
-  }
-
-  /** Sends `request` with a token, refused before it goes out when its origin is not allowed. */
-  readonly execute = (
-    request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure<E>, R> => {
-    const refused = originRefusal(this.allowedOrigins, request, "outbound")
-    if (refused !== undefined) return Effect.fail(refused)
-    return Effect.flatMap(
-      this.getToken,
-      (token) =>
-        Effect.flatMap(
-          this.send(request, token),
-          (response) =>
-            this.retryOnUnauthorized && rejectsToken(response, token)
-              ? this.retryAfterRejection(request, response, token)
-              : this.checkStatus(response, token)
-        )
-    )
-  }
-
-  /** Sends `request` with `token` through the wrapped client; an answer from an origin not allowed is refused. */
-  private send(request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) {
-    const sent = this.sendAnywhere(request, token)
-    return this.allowedOrigins === undefined ? sent : Effect.flatMap(sent, this.fromAllowedOrigin)
-  }
-
-  /** Sends `request` with `token` through the wrapped client, whatever origin answers. */
-  private sendAnywhere(request: HttpClientRequest.HttpClientRequest, token: AccessToken.AccessToken) {
-    return this.self.execute(HttpClientRequest.setHeader(request, "authorization", authorizationHeader(token))).pipe(
-      Effect.catchAll((error) =>
-        // a client wrapped in `filterStatusOk` turns a 401 into an error: take its response back
-        isStatusCodeError(error) ? Effect.succeed(error.response) : Effect.fail(mapClientError(error, token))
-      )
-    )
-  }
-
-  /** The answer, unless it came from an origin outside `allowedOrigins`: then neither a rejection nor a response. */
-  private readonly fromAllowedOrigin = (response: HttpClientResponse.HttpClientResponse) => {
-    const refused = originRefusal(this.allowedOrigins, response.request, "answered")
+  /** The answer, unless a redirect brought it from an origin not allowed: then neither a rejection nor a response. */
+  const fromAllowedOrigin = allowedOrigins === undefined ? undefined : (
+    response: Response
+  ): Effect.Effect<Response, TokenError.TokenError> => {
+    const refused = refusal(allowedOrigins, response.request, "answered")
     return refused === undefined ? Effect.succeed(response) : Effect.fail(refused)
   }
 
-  /** The answer as the caller gets it: a non-2xx is an `ApiError` unless `failOnErrorStatus` is off. */
-  private checkStatus(response: HttpClientResponse.HttpClientResponse, token: AccessToken.AccessToken) {
-    // a plain chain of flatMaps, not Effect.gen: this runs on every request
-    return this.failOnErrorStatus && Rules.isErrorStatus(response.status)
-      ? toApiError(response, token)
-      : Effect.succeed(response)
+  /** Sends `request` with `token` through the wrapped client; an answer from an origin not allowed is refused. */
+  const send = (request: Request, token: AccessToken.AccessToken): Effect.Effect<Response, Failure<E>, R> => {
+    const use = useOf(token)
+    const sent = EffectLine.catch(
+      self.execute(HttpClientRequest.setHeader(request, "authorization", use.authorization)),
+      // the wrapped client fails with `E`: `sendFailure` keeps its own errors and makes the rest the library's
+      use.onFailure as (error: E) => Effect.Effect<Response, Failure<E>>
+    )
+    return fromAllowedOrigin === undefined ? sent : Effect.flatMap(sent, fromAllowedOrigin)
   }
+
+  /** The answer as the caller gets it: a non-2xx is an `ApiError` unless `failOnErrorStatus` is off. */
+  const answer = (response: Response, token: AccessToken.AccessToken): Effect.Effect<Response, ApiError.ApiError> =>
+    failOnErrorStatus && Rules.isErrorStatus(response.status) ? apiError(response, token) : Effect.succeed(response)
 
   /**
-   * A 401 for the token itself: drop that token (compare-and-invalidate), then send once more with a fresh one if
-   * the body allows. When the service hands back the same token (it keeps a replacement token within its cool-down
-   * however often it is rejected), sending again would be refused again: the 401 is the answer.
+   * After a 401 for `token` itself: drop it (compare-and-invalidate), then, when the body can be sent again, send once
+   * more with a fresh token. When the service hands back a token of the same value (it keeps a replacement through
+   * its cool-down however often it is rejected), sending again would be refused again: the 401 is the answer.
    */
-  private retryAfterRejection(
-    request: HttpClientRequest.HttpClientRequest,
-    response: HttpClientResponse.HttpClientResponse,
+  const recover = (
+    request: Request,
+    response: Response,
     token: AccessToken.AccessToken
-  ) {
-    return Effect.zipRight(
-      Effect.zipRight(Effect.sync(this.telemetry.rejected), this.tokens.invalidate(token)),
-      Rules.isReplayable(request.body)
-        ? Effect.flatMap(
-          Effect.tapError(this.getToken, () => releaseConnection(response)),
-          (fresh) =>
-            AccessToken.sameValue(fresh, token)
-              ? this.checkStatus(response, token)
-              : Effect.zipRight(
-                releaseConnection(response),
-                Effect.flatMap(this.send(request, fresh), (next) => {
-                  if (!rejectsToken(next, fresh)) this.telemetry.recovered()
-                  return this.checkStatus(next, fresh)
-                })
-              )
+  ): Effect.Effect<Response, Failure<E>, R> => {
+    telemetry.rejected()
+    const dropped = tokens.invalidate(token)
+    if (!Rules.isReplayable(request.body)) return Effect.andThen(dropped, answer(response, token))
+    return dropped.pipe(
+      Effect.andThen(Effect.tapError(getToken, () => release(response))),
+      Effect.flatMap((fresh) => {
+        if (AccessToken.sameValue(fresh, token)) return answer(response, token)
+        return release(response).pipe(
+          Effect.andThen(send(request, fresh)),
+          Effect.flatMap((next) => {
+            if (!rejects(next, fresh)) telemetry.recovered()
+            return answer(next, fresh)
+          })
         )
-        : this.checkStatus(response, token)
+      })
     )
   }
-}
 
-/** @internal */
-export const withTokens = <E, R>(
-  self: HttpClient.HttpClient.With<E, R>,
-  options: AuthorizedClient.Options & { readonly tokens: TokenService.Service }
-): HttpClient.HttpClient.With<Failure<E>, R> => {
-  const requests = new BearerRequests(self, options.tokens, checkOptions(options), options)
-  return HttpClient.makeWith<never, never, Failure<E>, R>(Effect.flatMap(requests.execute), Effect.succeed)
+  /** One request: refused before anything is sent when its origin is not allowed; else with a token, and the rule. */
+  const execute = (request: Request): Effect.Effect<Response, Failure<E>, R> => {
+    const refused = allowedOrigins === undefined ? undefined : refusal(allowedOrigins, request, "outbound")
+    if (refused !== undefined) return Effect.fail(refused)
+    return Effect.flatMap(
+      getToken,
+      (token) =>
+        Effect.flatMap(send(request, token), (response) =>
+          retryOnUnauthorized && rejects(response, token)
+            ? recover(request, response, token)
+            : answer(response, token))
+    )
+  }
+
+  return EffectLine.HttpClient.makeWith<never, never, Failure<E>, R>(Effect.flatMap(execute), Effect.succeed)
 }

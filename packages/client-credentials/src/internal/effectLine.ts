@@ -16,6 +16,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import { dual, type LazyArg } from "effect/Function"
+import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import type { LiteralValue, Members } from "effect/SchemaAST"
@@ -107,13 +108,16 @@ export { catch_ as catch }
 export * as HttpClient from "@effect/platform/HttpClient"
 
 /** The HTTP client's errors: `@effect/platform`'s `HttpClientError` on Effect 3. */
-export type * as HttpClientError from "@effect/platform/HttpClientError"
+export * as HttpClientError from "@effect/platform/HttpClientError"
 
 /** A request of the HTTP client. */
-export type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 
 /** An answer of the HTTP client. */
 export type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+
+/** A request's method. */
+export type * as HttpMethod from "@effect/platform/HttpMethod"
 
 /** The service of `tag` from the context: on Effect 3 a tag is that effect. */
 export const service = <I, S>(tag: Context.Tag<I, S>): Effect.Effect<S, never, I> => tag
@@ -181,3 +185,9 @@ export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void =>
 
 /** What a duration may be given as: Effect 3's `Duration.DurationInput`. */
 export type DurationInput = Duration.DurationInput
+
+/** The defect of an argument that is not what it must be: Effect 3's `Cause.IllegalArgumentException`. */
+export { IllegalArgumentException as IllegalArgumentError } from "effect/Cause"
+
+/** A layer of the service `effect` makes, in the layer's scope: Effect 3's `Layer.scoped`. */
+export const layerEffect = Layer.scoped

@@ -48,7 +48,7 @@ export const send = (
   NetworkError.NetworkError,
   Scope.Scope
 > =>
-  HttpLine.withoutRedirects(HttpLine.withScope(client).execute(request)).pipe(
+  HttpLine.withoutRedirects(EffectLine.HttpClient.withScope(client).execute(request)).pipe(
     EffectLine.catch((error) => {
       // an answer a wrapper refused is still the answer
       const response = HttpLine.answerOf(error)

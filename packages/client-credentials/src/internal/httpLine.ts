@@ -1,11 +1,12 @@
 /**
  * This line's HTTP client, as the modules written once for both lines use it (`http.ts`, `discovery.ts`,
- * `tokenEndpoint.ts`, `origin.ts`): a request built and its URL read, a request sent without redirects in a scope,
- * and the answer a decorated client's error carries (a `ResponseError`'s).
+ * `tokenEndpoint.ts`, `authorizedClient.ts`, `promise.ts`): a token request built, the fetch-based client and how it is
+ * asked not to follow redirects, and the answer a decorated client's error carries (a `ResponseError`'s), or only one
+ * it refused for its status. What both lines' HTTP modules name alike (`HttpClient`, `HttpClientRequest`,
+ * `HttpClientError`) the shared modules take from `effectLine.ts`.
  */
 import type { WireRequest } from "@effect-oauth2/core/tokenEndpoint"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -23,11 +24,8 @@ export const requestOf = (wire: WireRequest): HttpClientRequest.HttpClientReques
     HttpClientRequest.bodyUrlParams(wire.form)
   )
 
-/** The URL `request` goes to, with its query and fragment; none when it is not absolute. */
-export const toUrl = HttpClientRequest.toUrl
-
-/** `client`, its requests and their bodies aborted when the scope they run in closes, read or not. */
-export const withScope = HttpClient.withScope
+/** The HTTP client on the platform's `fetch` (`FetchHttpClient.layer`). */
+export const fetchLayer = FetchHttpClient.layer
 
 /** Asks a fetch-based client not to follow redirects; other clients do not follow them. */
 export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -43,3 +41,12 @@ export const withoutRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effec
 /** The answer `error` carries when a decorated client refused it (a `ResponseError`); `undefined` when none came. */
 export const answerOf = (error: HttpClientError.HttpClientError): HttpClientResponse.HttpClientResponse | undefined =>
   error._tag === "ResponseError" ? error.response : undefined
+
+/**
+ * The answer `error` carries when a decorated client refused it for its status (`filterStatusOk`, `filterStatus`: a
+ * `ResponseError` whose reason is `StatusCode`); `undefined` for any other error, an answer whose body failed too.
+ */
+export const statusRefusedAnswer = (
+  error: HttpClientError.HttpClientError
+): HttpClientResponse.HttpClientResponse | undefined =>
+  error._tag === "ResponseError" && error.reason === "StatusCode" ? error.response : undefined

@@ -4,9 +4,8 @@
  */
 import * as urls from "@effect-oauth2/core/urls"
 import * as Option from "effect/Option"
-import type * as EffectLine from "./effectLine.js"
-import * as HttpLine from "./httpLine.js"
+import { HttpClientRequest } from "./effectLine.js"
 
 /** The origin `request` goes to, `undefined` when its URL is not absolute. */
-export const ofRequest = (request: EffectLine.HttpClientRequest.HttpClientRequest): string | undefined =>
-  Option.match(HttpLine.toUrl(request), { onNone: () => undefined, onSome: urls.origin })
+export const ofRequest = (request: HttpClientRequest.HttpClientRequest): string | undefined =>
+  Option.match(HttpClientRequest.toUrl(request), { onNone: () => undefined, onSome: urls.origin })

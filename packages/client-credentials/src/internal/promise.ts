@@ -1,7 +1,9 @@
 /**
- * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client, and a hot path for
- * the configured token that does not enter it. The client on the runtime is `tokenClient.ts`'s, the same on each
- * line; this module builds the runtime, says how calls run in it, and sends `fetch` through the HTTP client.
+ * The Promise API put together: a `ManagedRuntime` holding a `TokenService` and the HTTP client (how a call runs in
+ * it and how `close` ends it are each line's own, `promiseRuntime.ts`), and a hot path for the configured token that
+ * does not enter it (`@effect-oauth2/core/promiseClient`: the options' check, the hot path and the shared call, the
+ * request read for `fetch`, what `close()` cuts). The client on the runtime is `tokenClient.ts`'s; this module checks
+ * the options, builds the runtime and sends `fetch` through the HTTP client given.
  *
  * Options: checked synchronously when the client is created (a `TypeError` naming the option); a private key is
  * imported when the service is built, at the first call, and one that cannot be imported fails that build with the
@@ -13,26 +15,23 @@
  * refresh or the fetch. The service's clock is the default `Clock`, whose monotonic time this path reads too: both
  * sides see the same time, and a step of the wall clock moves neither.
  *
- * Request bodies: read chunk by chunk up to `replayBodyLimit`. A body that ends within it is kept as bytes, which
- * `AuthorizedClient` sends again after a 401; a longer one is sent once as a stream (the chunks read, then the rest),
- * which it does not. The read stops at once when the caller's signal aborts or the client is closed.
+ * Request bodies (with an `httpClient`): read chunk by chunk up to `replayBodyLimit`. A body that ends within it is
+ * kept as bytes, which `AuthorizedClient` sends again after a 401; a longer one is sent once as a stream (the chunks
+ * read, then the rest), which it does not. The read stops at once when the caller's signal aborts or the client is
+ * closed. Without one, `fetch` is the platform's own (`@effect-oauth2/core/authorizedFetch`).
+ *
+ * Failures of `fetch` through the HTTP client given: a request body that fails, and an answer's body that breaks off,
+ * are a `NetworkError` naming the origin `fetch` was called with, as on the platform's `fetch`.
  *
  * Cut calls: a call interrupted by its signal rejects with the signal's reason, one interrupted by `close()` with
  * `ClosedError`, as a call made after `close()` does.
  */
 import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
+import * as HttpCall from "@effect-oauth2/core/httpCall"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
 import * as Redactor from "@effect-oauth2/core/redactor"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type * as HttpMethod from "@effect/platform/HttpMethod"
-import * as Clock from "effect/Clock"
+import { streamOf } from "@effect-oauth2/core/requestBody"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -41,138 +40,111 @@ import * as AuthorizedClient from "../AuthorizedClient.js"
 import * as NetworkError from "../NetworkError.js"
 import type * as promise from "../promise.js"
 import * as TokenService from "../TokenService.js"
-import { transportFailure } from "./describeCause.js"
+import { clientFailureOf } from "./describeCause.js"
+import * as EffectLine from "./effectLine.js"
+import { HttpClientRequest, type HttpClientResponse, type HttpMethod } from "./effectLine.js"
+import * as HttpLine from "./httpLine.js"
 import * as options_ from "./options.js"
-import * as Origin from "./origin.js"
+import * as PromiseRuntime from "./promiseRuntime.js"
 import * as TokenClient from "./tokenClient.js"
 import { makeWith } from "./tokenService.js"
-
-/** The default `replayBodyLimit`: 1 MiB. */
-export const defaultReplayBodyLimit = PromiseClient.defaultReplayBodyLimit
-
-export { ClosedError } from "@effect-oauth2/core/promiseClient"
 
 /** How this line's values read in the Promise API's check (`PromiseClient.check`). */
 const line: PromiseClient.Line<TokenService.Options> = {
   isSecret: Redacted.isRedacted,
-  secret: Redacted.make,
-  problem: (service) =>
-    Either.match(options_.resolve(service), { onLeft: (problem) => problem, onRight: () => undefined }),
+  secret: (value) => Redacted.make(value),
+  problem: (service) => {
+    const checked = options_.resolveChecked(service)
+    return checked._tag === "Invalid" ? checked.problem : undefined
+  },
   isLayer: Layer.isLayer
 }
-
-/** The options checked, as the service and the client take them; throws a `TypeError` naming what is wrong. */
-const check = (options: promise.Options) =>
-  PromiseClient.check<TokenService.Options, Layer.Layer<HttpClient.HttpClient>>(options, line)
 
 /** A redactor with no values: a transport failure of an answer names its code, not a text that could hold a token. */
 const noValues = Redactor.make([])
 
-/** The answer as a web `Response`; a body that breaks off errors its stream with a `NetworkError`, never the request. */
-const toWeb = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Response> =>
-  Effect.map(Effect.runtime<never>(), (runtime) => {
-    const origin = Origin.ofRequest(response.request)
-    const body = PromiseClient.hasNoBody(response.request.method, response.status) ?
-      null :
-      Stream.toReadableStreamRuntime(
-        Stream.mapError(response.stream, (error) =>
-          new NetworkError.NetworkError({
-            reason: "Transport",
-            source: "Api",
-            ...(origin === undefined ? {} : { origin }),
-            // an answer's failure: its status and code, never the request it quotes (see `transportFailure`)
-            ...transportFailure(error, noValues)
-          })),
-        runtime
-      )
-    return new Response(body, { status: response.status, headers: response.headers })
+/** A failure of a call `fetch` made through the HTTP client: an answer's body, or a request body that failed. */
+const apiFailure = (origin: string, failure: HttpCall.ClientFailure): NetworkError.NetworkError =>
+  new NetworkError.NetworkError({
+    reason: "Transport",
+    source: "Api",
+    origin,
+    // its status and code, never the request it quotes
+    ...HttpCall.transportFailure(failure, noValues)
   })
 
 /**
- * The web request as one the platform client sends: a body that ended within the limit as bytes (sent again after a
- * 401), a longer one as a stream of the chunks read and the rest (sent once).
+ * The answer as a web `Response`; a body that breaks off errors its stream with a `NetworkError` naming `origin`, the
+ * origin `fetch` was called with, never the request.
+ */
+const toWeb = (response: HttpClientResponse.HttpClientResponse, origin: string): Effect.Effect<Response> => {
+  const init = { status: response.status, headers: response.headers }
+  if (PromiseClient.hasNoBody(response.request.method, response.status)) {
+    return Effect.succeed(new Response(null, init))
+  }
+  const body = Stream.mapError(response.stream, (error) => apiFailure(origin, clientFailureOf(error)))
+  return Effect.map(Stream.toReadableStreamEffect(body), (stream) => new Response(stream, init))
+}
+
+/**
+ * The web request as one the HTTP client sends: a body that ended within the limit as bytes (sent again after a 401),
+ * a longer one as a stream of the chunks read and the rest (sent once).
  */
 const toRequest = ({ body, headers, web }: PromiseClient.ReadRequest): HttpClientRequest.HttpClientRequest => {
   const request = HttpClientRequest.make(web.method as HttpMethod.HttpMethod)(web.url, { headers })
-  if (body === undefined) return request
   const contentType = headers["content-type"]
-  if (body._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
-  if (body._tag === "Failed") return request
-  const rest = Stream.fromReadableStream({ evaluate: () => body.rest, onError: (error) => error })
-  return HttpClientRequest.bodyStream(request, Stream.concat(Stream.fromIterable(body.head), rest), { contentType })
-}
-
-/** The layers of a client's runtime: its `TokenService` and the HTTP client. */
-type Services = TokenService.TokenService | HttpClient.HttpClient
-
-/** The default `Clock`, the service's: its monotonic time is the one the hot path compares with `refreshAt`. */
-const systemClock = Clock.make()
-
-/**
- * A client's runtime: `close` interrupts the calls still running (disposing of a runtime does not), then closes the
- * runtime with the layers it built.
- */
-const runtimeOf = (runtime: ManagedRuntime.ManagedRuntime<Services, unknown>): TokenClient.Runtime<Services> => {
-  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
-  return {
-    fork: (effect, onExit) => {
-      const fiber = runtime.runFork(effect)
-      running.add(fiber)
-      fiber.addObserver((exit) => {
-        running.delete(fiber)
-        onExit(exit)
-      })
-      return () => fiber.unsafeInterruptAsFork(fiber.id())
-    },
-    close: () => {
-      for (const fiber of running) fiber.unsafeInterruptAsFork(fiber.id())
-      return runtime.dispose()
-    },
-    context: () => runtime.runtime().then((built) => built.context),
-    nowNanos: () => systemClock.unsafeCurrentTimeNanos()
-  }
+  if (body?._tag === "Kept") return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType)
+  if (body?._tag !== "Streamed") return request
+  const stream = Stream.fromReadableStream({ evaluate: () => streamOf(body), onError: (error) => error })
+  return HttpClientRequest.bodyStream(request, stream, { contentType })
 }
 
 /** `fetch` through the `httpClient` given: `AuthorizedClient` on it, in the runtime. */
-const clientFetchOf = (calls: TokenClient.Calls<Services>, reading: PromiseClient.Reading): AuthorizedFetch.Fetch => {
-  let authorized: HttpClient.HttpClient.With<AuthorizedClient.AuthorizedClientError> | undefined
+const clientFetchOf = (
+  calls: TokenClient.Calls<TokenClient.Services>,
+  reading: PromiseClient.Reading
+): AuthorizedFetch.Fetch => {
+  let authorized: AuthorizedClient.Service | undefined
+  // built at the first call, once: the runtime's services are not there before
   const client = Effect.suspend(() => {
     if (authorized !== undefined) return Effect.succeed(authorized)
-    return Effect.map(Effect.all([TokenService.TokenService, HttpClient.HttpClient]), ([tokens, http]) => {
-      authorized = AuthorizedClient.withTokens(http, { tokens, failOnErrorStatus: false })
-      return authorized
-    })
+    return Effect.map(
+      Effect.all([EffectLine.service(TokenService.TokenService), EffectLine.service(EffectLine.HttpClient.HttpClient)]),
+      ([tokens, http]) => {
+        const made = AuthorizedClient.withTokens(http, { tokens, failOnErrorStatus: false })
+        authorized = made
+        return made
+      }
+    )
   })
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const read = await PromiseClient.readRequest(input, init, reading)
-    const { body, signal } = read
+    const { body, origin, signal, web } = read
+    if (body?._tag === "Failed") {
+      // as when the rest of a streamed body fails: the HTTP client's failure to send, as ours
+      return Promise.reject(apiFailure(origin, { _tag: "Unanswered", url: web.url, cause: body.error }))
+    }
     const request = toRequest(read)
-    if (body?._tag === "Failed") return Promise.reject(unreadBody(request, body.error))
-    return calls.run(Effect.flatMap(client, (authorized) => Effect.flatMap(authorized.execute(request), toWeb)), signal)
+    return calls.run(
+      Effect.flatMap(client, (made) => Effect.flatMap(made.execute(request), (response) => toWeb(response, origin))),
+      signal
+    )
   }
-}
-
-/** A body that failed to be read: as when the rest of a streamed body fails, the platform client's error as ours. */
-const unreadBody = (request: HttpClientRequest.HttpClientRequest, error: unknown): NetworkError.NetworkError => {
-  const origin = Origin.ofRequest(request)
-  return new NetworkError.NetworkError({
-    reason: "Transport",
-    source: "Api",
-    ...(origin === undefined ? {} : { origin }),
-    ...transportFailure(new HttpClientError.RequestError({ request, reason: "Transport", cause: error }), noValues)
-  })
 }
 
 /** @internal */
 export const make = (options: promise.Options): promise.TokenClient => {
-  const { httpClient, replayBodyLimit, service } = check(options)
+  const { httpClient, replayBodyLimit, service } = PromiseClient.check<
+    TokenService.Options,
+    Layer.Layer<EffectLine.HttpClient.HttpClient>
+  >(options, line)
   // a key that cannot be imported is found when the service is built: the same kind of error as a checked option
-  const tokens = Layer.scoped(
+  const tokens = EffectLine.layerEffect(
     TokenService.TokenService,
-    makeWith(service, (problem) => Effect.die(PromiseClient.invalidOption(problem)))
+    makeWith(service, (problem: string) => Effect.die(PromiseClient.invalidOption(problem)))
   )
-  const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? FetchHttpClient.layer))
-  return TokenClient.make(runtimeOf(runtime), {
+  const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? HttpLine.fetchLayer))
+  return TokenClient.make(PromiseRuntime.runtimeOf(runtime), {
     replayBodyLimit,
     clientFetch: httpClient === undefined ? undefined : clientFetchOf
   })

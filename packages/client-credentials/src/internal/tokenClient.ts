@@ -1,8 +1,8 @@
 /**
  * The Promise API's `TokenClient` on a line's runtime: the core's `PromiseClient.Client` (the hot path, the shared
  * call, what `close()` cuts) wired to the `TokenService` a `ManagedRuntime` holds, and the calls run in it. Each
- * line's `promise.ts` builds the runtime and says how a call is started in it and how the runtime is closed; this
- * module is the same on each line.
+ * line's `promiseRuntime.ts` builds the runtime and says how a call is started in it and how the runtime is closed;
+ * this module is the same on each line.
  */
 import type * as AuthorizedFetch from "@effect-oauth2/core/authorizedFetch"
 import * as PromiseClient from "@effect-oauth2/core/promiseClient"
@@ -18,6 +18,9 @@ import type * as TokenRequest from "../TokenRequest.js"
 import * as TokenService from "../TokenService.js"
 import * as EffectLine from "./effectLine.js"
 import { peekOf, telemetryOf } from "./tokenService.js"
+
+/** The services of a client's runtime: its `TokenService` and the HTTP client. */
+export type Services = TokenService.TokenService | EffectLine.HttpClient.HttpClient
 
 /** A client's runtime, as the line runs it. */
 export interface Runtime<R> {

@@ -384,6 +384,20 @@ export const socketClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClie
   ["FetchHttpClient", FetchHttpClient.layer]
 ]
 
+/**
+ * An HTTP client layer for the Promise API's `httpClient`: on Node's `http` module, which follows no redirect itself;
+ * wrapped in `HttpClient.followRedirects` when `followRedirects` is set.
+ */
+export const promiseHttpClient = (
+  options: { readonly followRedirects?: boolean | undefined } = {}
+): Layer.Layer<HttpClient.HttpClient> =>
+  options.followRedirects === true
+    ? Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(service(HttpClient.HttpClient), (client) => HttpClient.followRedirects(client))
+    ).pipe(Layer.provide(nodeHttpClientLayerNodeHttp))
+    : nodeHttpClientLayerNodeHttp
+
 /** A live network: on a runtime of its own with the socket client a suite names (the first by default), in real time. */
 export const live = async (options: { readonly httpClient?: string | undefined } = {}): Promise<Line.Network> => {
   const name = options.httpClient ?? socketClients[0]![0]

@@ -11,6 +11,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -79,13 +80,16 @@ export { catch_ as catch }
 export * as HttpClient from "effect/http/HttpClient"
 
 /** The HTTP client's errors. */
-export type * as HttpClientError from "effect/http/HttpClientError"
+export * as HttpClientError from "effect/http/HttpClientError"
 
 /** A request of the HTTP client. */
-export type * as HttpClientRequest from "effect/http/HttpClientRequest"
+export * as HttpClientRequest from "effect/http/HttpClientRequest"
 
 /** An answer of the HTTP client. */
 export type * as HttpClientResponse from "effect/http/HttpClientResponse"
+
+/** A request's method. */
+export type * as HttpMethod from "effect/http/HttpMethod"
 
 /** The service of `tag` from the context. */
 export const service = Effect.service
@@ -122,3 +126,9 @@ export const fiberInterruptUnsafe = (fiber: FiberOf<unknown, unknown>): void => 
 
 /** What a duration may be given as. */
 export type DurationInput = Duration.Input
+
+/** The defect of an argument that is not what it must be. */
+export { IllegalArgumentError } from "effect/Cause"
+
+/** A layer of the service `effect` makes, in the layer's scope. */
+export const layerEffect = Layer.effect

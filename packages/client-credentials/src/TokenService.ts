@@ -127,8 +127,9 @@ export const layerWithStore = (
 /**
  * The options read from the environment: `OAUTH_TOKEN_URL` or `OAUTH_ISSUER`, `OAUTH_CLIENT_ID`,
  * `OAUTH_AUTH_METHOD`, then `OAUTH_CLIENT_SECRET` (redacted), or for `private_key_jwt` `OAUTH_PRIVATE_KEY` or
- * `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`) or `OAUTH_CLIENT_ASSERTION_FILE` (read
- * again for every token request, within 5 seconds); optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`.
+ * `OAUTH_PRIVATE_KEY_FILE` (with `OAUTH_KEY_ID`, `OAUTH_SIGNING_ALGORITHM`, `OAUTH_CERTIFICATE_FILE`,
+ * `OAUTH_SEND_CERTIFICATE_CHAIN`) or `OAUTH_CLIENT_ASSERTION_FILE` (read again for every token request, within 5
+ * seconds); optionally `OAUTH_SCOPE` (space-separated), `OAUTH_AUDIENCE`.
  * A file named by a variable must be a regular file of at most 64 KiB.
  *
  * @since 0.1.0

@@ -2,12 +2,14 @@
  * Client authentication options, checked when the layer is built (`docs/configuration.md#client-authentication`,
  * `docs/configuration.md#options`): keys that do not fit kill the layer with an `IllegalArgumentException` that names
  * the option and shows nothing of the key (a JWK without a member jose needs, a text with more than one PEM block, each
- * named for what it is); a `clientSecret` where no method takes it, `tokenUrl` with `issuer`, neither, an
+ * named for what it is); so does a `certificate` that is not the key's or no PEM certificate, naming `privateKey` and
+ * `certificate` and showing nothing of either; a `clientSecret` or a `certificate` where no method takes it, `tokenUrl` with `issuer`, neither, an
  * `assertionAudience` of `"issuer"` without an issuer, and an issuer that is not a plain https URL do too, sending
  * nothing. The rules TypeScript enforces are `@ts-expect-error` lines here: `tsc -b` fails when one of them stops being
  * an error.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
+import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -63,6 +65,22 @@ const privateKeyJwt = (privateKey: string, more: Partial<TokenService.PrivateKey
 /** `jwk` without the members `names`. */
 const withoutMembers = (jwk: object, names: ReadonlyArray<string>): object =>
   Object.fromEntries(Object.entries(jwk).filter(([name]) => !names.includes(name)))
+
+/** A client's key and certificate (issued by a test authority), another client's, and an EC client's. */
+const client = Certificates.client("rsa")
+const stranger = Certificates.client("rsa")
+const ecClient = Certificates.client("ec")
+
+/** The client's certificate with a line of its DER changed: still base64, no certificate any more. */
+const damagedCertificate = client.certificate.pem.replace(/\n(.{12})/, "\nAAAAAAAAAAAA")
+
+/** What no message about the client's key and certificates may hold: no run of 15 characters of any of them. */
+const certificateParts = {
+  ...Keys.piecesOf("the private key", Keys.pemLinesOf(client.privateKeyPem).join("")),
+  ...Keys.piecesOf("the certificate", client.certificate.base64),
+  ...Keys.piecesOf("the authority's certificate", client.authority.base64),
+  ...Keys.piecesOf("another key's certificate", stranger.certificate.base64)
+}
 
 /** A certificate's PEM block, as a key file followed by the certificate holds it (its DER is made up). */
 const certificateBody = "MIIBszCCAVmgAwIBAgIUYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowCgYIKoZIzj0EAwIw"
@@ -227,6 +245,45 @@ describe("private_key_jwt: a key that does not fit kills the layer, naming the o
       options: privateKeyJwt(Keys.rsa.pem, { keyId: "" }),
       names: ["keyId"],
       hidden: keyParts(Keys.rsa)
+    },
+    {
+      what: "a certificate of another key",
+      options: privateKeyJwt(client.privateKeyPem, { certificate: stranger.certificate.pem }),
+      names: ["privateKey does not match certificate"],
+      hidden: certificateParts
+    },
+    {
+      what: "a certificate of an EC key for an RSA key",
+      options: privateKeyJwt(client.privateKeyPem, { certificate: ecClient.certificate.pem }),
+      names: ["privateKey does not match certificate"],
+      hidden: { ...certificateParts, ...Keys.piecesOf("the EC certificate", ecClient.certificate.base64) }
+    },
+    {
+      what: "a damaged certificate",
+      options: privateKeyJwt(client.privateKeyPem, { certificate: damagedCertificate }),
+      names: ["certificate is not a PEM certificate (its PEM block is no X.509 certificate)"],
+      hidden: { ...certificateParts, ...Keys.piecesOf("the damaged certificate", damagedCertificate) }
+    },
+    {
+      what: "the private key given as the certificate too",
+      options: privateKeyJwt(client.privateKeyPem, { certificate: client.privateKeyPem }),
+      names: ["certificate holds a PEM block that is no certificate (its PEM block: PRIVATE KEY)"],
+      hidden: certificateParts
+    },
+    {
+      what: "a chain out of order, sent",
+      options: privateKeyJwt(client.privateKeyPem, {
+        certificate: `${client.authority.pem}${client.certificate.pem}`,
+        sendCertificateChain: true
+      }),
+      names: ["certificate holds a chain out of order"],
+      hidden: certificateParts
+    },
+    {
+      what: "sendCertificateChain without a certificate",
+      options: privateKeyJwt(client.privateKeyPem, { sendCertificateChain: true }),
+      names: ["sendCertificateChain needs the certificate option"],
+      hidden: certificateParts
     }
   ]
   for (const { hidden, names, options, what } of cases) {
@@ -245,6 +302,10 @@ describe("private_key_jwt: a key that does not fit kills the layer, naming the o
       yield* builds(privateKeyJwt(Keys.ed25519.pem, { signingAlgorithm: "EdDSA" }))
       yield* builds(privateKeyJwt(` \n${Keys.rsa.pem}\n\n`))
       yield* builds(privateKeyJwt(Keys.rsa.pem, { keyId: "k1" }))
+      yield* builds(privateKeyJwt(client.privateKeyPem, { certificate: client.certificate.pem }))
+      yield* builds(
+        privateKeyJwt(client.privateKeyPem, { certificate: client.chain, sendCertificateChain: true, keyId: "k1" })
+      )
     }))
 })
 
@@ -314,6 +375,25 @@ describe("which options each method takes", () => {
       for (const [name, hidden] of [["both", both], ["basic", basic]] as const) {
         for (const [how, text] of hidden.renderings) Leaks.assertNoStart(`${name}: ${how}`, text, keyParts(Keys.rsa))
       }
+    }))
+
+  it.effect("a certificate with a secret method or a clientAssertion kills the layer, naming it; it does not compile", () =>
+    Effect.gen(function*() {
+      // @ts-expect-error a certificate names a private key
+      const withSecret: TokenService.Options = { ...Service.options, certificate: client.certificate.pem }
+      assert.include((yield* defectOf(withSecret)).message, "certificate is not an option of client_secret_basic")
+      // @ts-expect-error a certificate names a private key, not an assertion made elsewhere
+      const withAssertion: TokenService.Options = {
+        tokenUrl,
+        clientId,
+        authMethod: "private_key_jwt",
+        clientAssertion: Effect.succeed(Redacted.make("a.b.c")),
+        sendCertificateChain: true
+      }
+      assert.include(
+        (yield* defectOf(withAssertion)).message,
+        "sendCertificateChain is not an option of clientAssertion"
+      )
     }))
 
   it.effect("assertionAudience \"issuer\" with a tokenUrl kills the layer, naming the option", () =>

@@ -1,12 +1,14 @@
 /**
  * Signed client authentication from the environment (`docs/configuration.md#environment-variables`,
  * `docs/configuration.md#client-authentication`), through `ConfigProvider.fromMap`: `private_key_jwt` with
- * `OAUTH_PRIVATE_KEY` or `OAUTH_PRIVATE_KEY_FILE`, `OAUTH_KEY_ID` and `OAUTH_SIGNING_ALGORITHM`; an assertion from
+ * `OAUTH_PRIVATE_KEY` or `OAUTH_PRIVATE_KEY_FILE`, `OAUTH_KEY_ID` and `OAUTH_SIGNING_ALGORITHM`, the key's certificate
+ * from `OAUTH_CERTIFICATE_FILE` with `OAUTH_SEND_CERTIFICATE_CHAIN`; an assertion from
  * `OAUTH_CLIENT_ASSERTION_FILE`, read again for every token request; `client_secret_jwt`; and the `ConfigError`s:
  * `OAUTH_TOKEN_URL` with `OAUTH_ISSUER`, a key file that cannot be read, a key that is not one — none of which shows
  * the key.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
+import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
@@ -284,6 +286,105 @@ describe("layerConfig: private_key_jwt", () => {
     Effect.gen(function*() {
       const { text } = yield* configErrorOf({ ...base, OAUTH_AUTH_METHOD: "private_key_jwt" })
       assert.include(text, "OAUTH_PRIVATE_KEY")
+    }))
+})
+
+describe("layerConfig: private_key_jwt with a certificate", () => {
+  const client = Certificates.client("rsa")
+  const stranger = Certificates.client("rsa")
+  /** What no printing may hold: no run of 15 characters of the key or of a certificate. */
+  const hidden = {
+    ...Keys.piecesOf("the private key", Keys.pemLinesOf(client.privateKeyPem).join("")),
+    ...Keys.piecesOf("the certificate", client.certificate.base64),
+    ...Keys.piecesOf("another key's certificate", stranger.certificate.base64)
+  }
+
+  it.scoped("OAUTH_CERTIFICATE_FILE names the certificate (x5t#S256); OAUTH_SEND_CERTIFICATE_CHAIN=true sends x5c", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now)
+      const directory = yield* tempDirectory
+      const keyFile = yield* writeFile(directory, "client.key", client.privateKeyPem)
+      const certificateFile = yield* writeFile(directory, "client.pem", `${client.chain}\n`)
+      const env = {
+        ...base,
+        OAUTH_PRIVATE_KEY_FILE: keyFile,
+        OAUTH_CERTIFICATE_FILE: certificateFile,
+        OAUTH_SIGNING_ALGORITHM: "PS256"
+      }
+      for (
+        const [send, x5c] of [
+          [undefined, undefined],
+          ["false", undefined],
+          ["true", [client.certificate.base64, client.authority.base64]]
+        ] as const
+      ) {
+        const endpoint = Endpoint.make()
+        const service = yield* build(
+          send === undefined ? env : { ...env, OAUTH_SEND_CERTIFICATE_CHAIN: send },
+          endpoint
+        )
+        yield* service.get
+        const key = yield* Effect.promise(() => Jose.importX509(client.certificate.pem, "PS256"))
+        const { protectedHeader } = yield* verifyWith(assertionOf(endpoint.requests[0]!), key, "PS256")
+        assert.strictEqual(protectedHeader["x5t#S256"], client.certificate.thumbprint, String(send))
+        assert.deepStrictEqual(protectedHeader.x5c, x5c === undefined ? undefined : [...x5c], String(send))
+      }
+    }))
+
+  it.scoped("OAUTH_CERTIFICATE_FILE that holds no PEM certificate, or another key's: a ConfigError showing neither", () =>
+    Effect.gen(function*() {
+      const directory = yield* tempDirectory
+      const cases: ReadonlyArray<readonly [string, string, string]> = [
+        ["damaged.pem", client.certificate.pem.replace(/\n(.{12})/, "\nAAAAAAAAAAAA"), "OAUTH_CERTIFICATE_FILE"],
+        ["key.pem", client.privateKeyPem, "OAUTH_CERTIFICATE_FILE"],
+        ["stranger.pem", stranger.certificate.pem, "privateKey does not match certificate"]
+      ]
+      for (const [name, text, says] of cases) {
+        const { renderings, text: error } = yield* configErrorOf({
+          ...base,
+          OAUTH_PRIVATE_KEY: client.privateKeyPem,
+          OAUTH_CERTIFICATE_FILE: yield* writeFile(directory, name, text)
+        })
+        assert.include(error, says, name)
+        assert.include(error, "certificate", name)
+        for (const [how, rendering] of renderings) {
+          Leaks.assertNoStart(`${name}: ${how}`, rendering, {
+            ...hidden,
+            ...Keys.piecesOf("the file", Keys.pemLinesOf(text).join(""))
+          })
+        }
+      }
+    }))
+
+  it.scoped("OAUTH_CERTIFICATE_FILE that cannot be read, or with no key: a ConfigError naming it", () =>
+    Effect.gen(function*() {
+      const directory = yield* tempDirectory
+      const certificateFile = yield* writeFile(directory, "client.pem", client.certificate.pem)
+      const unread = yield* configErrorOf({
+        ...base,
+        OAUTH_PRIVATE_KEY: client.privateKeyPem,
+        OAUTH_CERTIFICATE_FILE: Os.tmpdir()
+      })
+      assert.include(unread.text, "OAUTH_CERTIFICATE_FILE names a directory")
+      const withSecret = yield* configErrorOf({
+        ...base,
+        OAUTH_CLIENT_SECRET: "s",
+        OAUTH_CERTIFICATE_FILE: certificateFile
+      })
+      assert.include(
+        withSecret.text,
+        "OAUTH_CERTIFICATE_FILE goes with a private key (OAUTH_PRIVATE_KEY or OAUTH_PRIVATE_KEY_FILE) of private_key_jwt"
+      )
+      const yes = yield* configErrorOf({
+        ...base,
+        OAUTH_PRIVATE_KEY: client.privateKeyPem,
+        OAUTH_CERTIFICATE_FILE: certificateFile,
+        OAUTH_SEND_CERTIFICATE_CHAIN: "yes"
+      })
+      assert.include(yes.text, "OAUTH_SEND_CERTIFICATE_CHAIN")
+      for (const { renderings } of [unread, withSecret, yes]) {
+        for (const [how, rendering] of renderings) Leaks.assertNoStart(how, rendering, hidden)
+      }
     }))
 })
 

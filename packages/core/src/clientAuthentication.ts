@@ -3,6 +3,7 @@
  * the Basic credentials, the form parameters, and a client assertion's header and claims. Signing is `signing.ts`'s,
  * with each line's `jose`, on its clock.
  */
+import type { HeaderMembers } from "./certificate.js"
 import { assertionType, type SigningAlgorithm } from "./methods.js"
 
 /**
@@ -117,25 +118,35 @@ export const claimsOf = (
 }
 
 /**
- * A client assertion's protected header: `alg`, `typ` `JWT`, and `kid` when there is a key id.
+ * A client assertion's protected header: `alg`, `typ` `JWT`, `kid` when there is a key id, and with a certificate
+ * its `x5t#S256` and, when the chain is sent, `x5c` (RFC 7515 §4.1.8, §4.1.6).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Header {
+export interface Header extends Partial<HeaderMembers> {
   readonly alg: SigningAlgorithm | "HS256"
   readonly typ: "JWT"
   readonly kid?: string
 }
 
 /**
- * The header of the assertions a key signs with `algorithm`; `keyId`, when given, is its `kid`.
+ * The header of the assertions a key signs with `algorithm`; `keyId`, when given, is its `kid`; `certificate`, when
+ * given, what it says of the key's certificate (`certificate.headerMembers`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const headerOf = (algorithm: SigningAlgorithm | "HS256", keyId: string | undefined): Header =>
-  keyId === undefined ? { alg: algorithm, typ: "JWT" } : { alg: algorithm, typ: "JWT", kid: keyId }
+export const headerOf = (
+  algorithm: SigningAlgorithm | "HS256",
+  keyId: string | undefined,
+  certificate?: HeaderMembers
+): Header => ({
+  alg: algorithm,
+  typ: "JWT",
+  ...(keyId === undefined ? {} : { kid: keyId }),
+  ...certificate
+})
 
 /**
  * What client authentication adds to one token request: headers, form parameters, and the values sent with this

@@ -6,6 +6,7 @@
  * Secrets are plain strings here: each Effect line reads its own wrapper (`Redacted`) through `Reader.secret`, and
  * wraps what comes back. Importing a key and signing with it (`jose`, Web Crypto) is the line's too.
  */
+import { type Certificate, parse as parseCertificate } from "./certificate.js"
 import { type Checked, invalid, valid } from "./checked.js"
 import { basicCredentials } from "./clientAuthentication.js"
 import { authMethods, isAuthMethod, isSigningAlgorithm, type SigningAlgorithm, signingAlgorithms } from "./methods.js"
@@ -220,6 +221,10 @@ export type Spec<A = unknown, S = string, J = Jwk> =
     readonly algorithm: SigningAlgorithm | undefined
     readonly keyId: string | undefined
     readonly audience: AssertionAudience
+    /** The key's certificate, named in each assertion's header (`x5t#S256`). */
+    readonly certificate?: Certificate | undefined
+    /** Whether the header also carries the certificate's chain (`x5c`). */
+    readonly sendCertificateChain?: boolean | undefined
   }
   | { readonly _tag: "Assertion"; readonly assertion: A }
 
@@ -332,6 +337,9 @@ const checkAudience = (value: unknown, hasIssuer: boolean): Checked<AssertionAud
   return valid(value as AssertionAudience)
 }
 
+/** The options of a private key that neither a shared secret nor an assertion made elsewhere takes. */
+const keyOptions = ["signingAlgorithm", "keyId", "certificate", "sendCertificateChain"]
+
 /** `check` of the shared-secret methods: the secret, and with `client_secret_jwt` the assertion's audience. */
 const checkSecret = <A>(
   options: Options,
@@ -340,12 +348,8 @@ const checkSecret = <A>(
   reader: Reader<A>
 ): Checked<Spec<A>> => {
   const misplaced = method === "client_secret_jwt"
-    ? misplacedOption(options, ["privateKey", "clientAssertion", "signingAlgorithm", "keyId"], method)
-    : misplacedOption(
-      options,
-      ["privateKey", "clientAssertion", "signingAlgorithm", "keyId", "assertionAudience"],
-      method
-    )
+    ? misplacedOption(options, ["privateKey", "clientAssertion", ...keyOptions], method)
+    : misplacedOption(options, ["privateKey", "clientAssertion", ...keyOptions, "assertionAudience"], method)
   if (misplaced !== undefined) return invalid(misplaced)
   const secret = reader.secret("clientSecret", options.clientSecret)
   if (secret._tag === "Invalid") return secret
@@ -356,7 +360,34 @@ const checkSecret = <A>(
     : valid({ _tag: "SecretJwt", secret: secret.value, audience: audience.value })
 }
 
-/** `check` of `private_key_jwt` with a key: the key, then the algorithm, the key id and the assertion's audience. */
+/**
+ * The key's certificate, when there is one: a PEM text (`certificate.parse`), its chain in order when it is sent;
+ * `sendCertificateChain` a boolean, and only with a certificate.
+ */
+const checkCertificate = (
+  options: Options
+): Checked<{ readonly certificate: Certificate; readonly sendCertificateChain: boolean } | undefined> => {
+  const { certificate, sendCertificateChain } = options
+  if (sendCertificateChain !== undefined && typeof sendCertificateChain !== "boolean") {
+    return invalid("sendCertificateChain must be a boolean")
+  }
+  if (certificate === undefined) {
+    return sendCertificateChain === undefined
+      ? valid(undefined)
+      : invalid("sendCertificateChain needs the certificate option: it sends the certificate's chain")
+  }
+  if (typeof certificate !== "string") {
+    return invalid(`certificate must be a string (the PEM certificate of privateKey), not ${kindOf(certificate)}`)
+  }
+  const send = sendCertificateChain === true
+  const parsed = parseCertificate(certificate, send)
+  return parsed._tag === "Invalid" ? parsed : valid({ certificate: parsed.value, sendCertificateChain: send })
+}
+
+/**
+ * `check` of `private_key_jwt` with a key: the key, then the algorithm, the key id, the certificate and the
+ * assertion's audience.
+ */
 const checkPrivateKey = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>): Checked<Spec<A>> => {
   const text = reader.secret("privateKey", options.privateKey)
   if (text._tag === "Invalid") return text
@@ -370,9 +401,11 @@ const checkPrivateKey = <A>(options: Options, hasIssuer: boolean, reader: Reader
   if (keyId !== undefined && (typeof keyId !== "string" || keyId === "" || controlCharacter.test(keyId))) {
     return invalid("keyId must be a non-empty string without control characters")
   }
+  const certificate = checkCertificate(options)
+  if (certificate._tag === "Invalid") return certificate
   const audience = checkAudience(options.assertionAudience, hasIssuer)
   if (audience._tag === "Invalid") return audience
-  return valid({ _tag: "PrivateKey", key: key.value, algorithm, keyId, audience: audience.value })
+  return valid({ _tag: "PrivateKey", key: key.value, algorithm, keyId, audience: audience.value, ...certificate.value })
 }
 
 /** `check` of `private_key_jwt`: a key, or an assertion made elsewhere and none of a key's options. */
@@ -385,7 +418,7 @@ const checkPrivateKeyJwt = <A>(options: Options, hasIssuer: boolean, reader: Rea
   if (options.clientAssertion === undefined) return checkPrivateKey(options, hasIssuer, reader)
   const withAssertion = misplacedOption(
     options,
-    ["privateKey", "signingAlgorithm", "keyId", "assertionAudience"],
+    ["privateKey", ...keyOptions, "assertionAudience"],
     "clientAssertion"
   )
   if (withAssertion !== undefined) return invalid(withAssertion)

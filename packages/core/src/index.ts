@@ -114,6 +114,14 @@ export * as clientAuthentication from "./clientAuthentication.js"
 export * as credentials from "./credentials.js"
 
 /**
+ * The `certificate` of `private_key_jwt`: a PEM certificate and its chain read, what an assertion's header says of it
+ * (`x5t#S256`, `x5c`), and its public key.
+ *
+ * @since 0.1.0
+ */
+export * as certificate from "./certificate.js"
+
+/**
  * What went wrong in transport, in words for an error: a cause's code, a proxy that was unreachable, a body that
  * broke off; never a credential or a body.
  *

@@ -93,6 +93,8 @@ export interface ClientSecretCredentials<Secret> {
   readonly authMethod?: "client_secret_basic" | "client_secret_post" | undefined
   readonly privateKey?: undefined
   readonly clientAssertion?: undefined
+  readonly certificate?: undefined
+  readonly sendCertificateChain?: undefined
 }
 
 /**
@@ -110,6 +112,8 @@ export interface ClientSecretJwtCredentials<Secret> {
   readonly assertionAudience?: AssertionAudience | undefined
   readonly privateKey?: undefined
   readonly clientAssertion?: undefined
+  readonly certificate?: undefined
+  readonly sendCertificateChain?: undefined
 }
 
 /**
@@ -130,6 +134,19 @@ export interface PrivateKeyJwtCredentials<Secret> {
   readonly signingAlgorithm?: SigningAlgorithm | undefined
   /** The `kid` header, when the server needs it to pick the key; default the JWK's own `kid`. */
   readonly keyId?: string | undefined
+  /**
+   * The X.509 certificate of `privateKey`, as PEM (`-----BEGIN CERTIFICATE-----`), then the chain above it if any:
+   * each assertion names it in an `x5t#S256` header (the SHA-256 of its DER, base64url), as Microsoft Entra ID's
+   * certificate credentials require (with `signingAlgorithm: "PS256"`, which Entra ID recommends; `RS256` is
+   * accepted). Read when the layer is built: a text that holds no PEM certificate, or a certificate whose public key
+   * is not `privateKey`'s, is refused.
+   */
+  readonly certificate?: string | undefined
+  /**
+   * Also sends `certificate`'s chain in the `x5c` header (RFC 7515 §4.1.6: each certificate's DER in base64, the key's
+   * own first, each then issued by the next); default `false`.
+   */
+  readonly sendCertificateChain?: boolean | undefined
   /** The assertion's `aud`; default `"tokenEndpoint"`. */
   readonly assertionAudience?: AssertionAudience | undefined
   readonly clientSecret?: undefined
@@ -154,6 +171,8 @@ export interface ClientAssertionCredentials<Assertion> {
   readonly clientAssertion: Assertion
   readonly clientSecret?: undefined
   readonly privateKey?: undefined
+  readonly certificate?: undefined
+  readonly sendCertificateChain?: undefined
 }
 
 /**
@@ -638,6 +657,8 @@ const optionNames: Readonly<Record<OptionName, true>> = {
   privateKey: true,
   signingAlgorithm: true,
   keyId: true,
+  certificate: true,
+  sendCertificateChain: true,
   clientAssertion: true,
   scopes: true,
   audience: true,
@@ -691,9 +712,10 @@ export const defaultPrefix = "OAUTH_"
  * The variables the options are read from, after `prefix` (`OAUTH_` by default): `TOKEN_URL` or `ISSUER`;
  * `CLIENT_ID`; `AUTH_METHOD` (one of `methods.authMethods`); then `CLIENT_SECRET`, or for `private_key_jwt`
  * `PRIVATE_KEY` or `PRIVATE_KEY_FILE` (the path of a file that holds it; with `KEY_ID`, `SIGNING_ALGORITHM`, one of
- * `methods.signingAlgorithms`) or `CLIENT_ASSERTION_FILE` (the path of a file that holds an assertion, read again
- * for every token request); `SCOPE` (space-separated), `AUDIENCE`. The prefix is used as given: nothing is added to
- * it.
+ * `methods.signingAlgorithms`, `CERTIFICATE_FILE`, the path of a file that holds the key's certificate, and
+ * `SEND_CERTIFICATE_CHAIN`, `true` or `false`) or `CLIENT_ASSERTION_FILE` (the path of a file that holds an assertion,
+ * read again for every token request); `SCOPE` (space-separated), `AUDIENCE`. The prefix is used as given: nothing
+ * is added to it.
  *
  * @since 0.1.0
  * @category constructors
@@ -708,6 +730,8 @@ export const variablesOf = (prefix: string) => ({
   privateKeyFile: `${prefix}PRIVATE_KEY_FILE`,
   keyId: `${prefix}KEY_ID`,
   signingAlgorithm: `${prefix}SIGNING_ALGORITHM`,
+  certificateFile: `${prefix}CERTIFICATE_FILE`,
+  sendCertificateChain: `${prefix}SEND_CERTIFICATE_CHAIN`,
   clientAssertionFile: `${prefix}CLIENT_ASSERTION_FILE`,
   scope: `${prefix}SCOPE`,
   audience: `${prefix}AUDIENCE`
@@ -731,6 +755,8 @@ export const optionVariables = (prefix: string, keyInVariable: boolean): Partial
     privateKey: keyInVariable ? variables.privateKey : variables.privateKeyFile,
     keyId: variables.keyId,
     signingAlgorithm: variables.signingAlgorithm,
+    certificate: variables.certificateFile,
+    sendCertificateChain: variables.sendCertificateChain,
     clientAssertion: variables.clientAssertionFile,
     scopes: variables.scope,
     audience: variables.audience
@@ -792,7 +818,8 @@ export const endpointFromEnv = (
 
 /**
  * The credential variables as read: `privateKey` from `PRIVATE_KEY` or else the file `PRIVATE_KEY_FILE` names,
- * `clientAssertion` from the file `CLIENT_ASSERTION_FILE` names; `Secret` and `Assertion` as in `Credentials`.
+ * `certificate` from the file `CERTIFICATE_FILE` names, `clientAssertion` from the file `CLIENT_ASSERTION_FILE` names;
+ * `Secret` and `Assertion` as in `Credentials`.
  *
  * @since 0.1.0
  * @category models
@@ -804,13 +831,16 @@ export interface CredentialsEnv<Secret, Assertion> {
   readonly privateKey: Secret | undefined
   readonly keyId: string | undefined
   readonly signingAlgorithm: SigningAlgorithm | undefined
+  readonly certificate: string | undefined
+  readonly sendCertificateChain: boolean | undefined
   readonly clientAssertion: Assertion | undefined
 }
 
 /**
  * The credentials the variables make: `CLIENT_SECRET` for the shared-secret methods, or for `private_key_jwt` a key
  * or an assertion file, not both. Without `AUTH_METHOD`, a key or an assertion file and no secret mean
- * `private_key_jwt`, anything else a shared secret (`client_secret_basic`, the default).
+ * `private_key_jwt`, anything else a shared secret (`client_secret_basic`, the default). `CERTIFICATE_FILE` and
+ * `SEND_CERTIFICATE_CHAIN` go with a key only.
  *
  * @since 0.1.0
  * @category constructors
@@ -825,6 +855,21 @@ export const credentialsFromEnv = <Secret, Assertion>(
   // a key or an assertion and no secret say which method is meant
   const authMethod = env.authMethod ??
     (hasKeyOrAssertion && env.clientSecret === undefined ? "private_key_jwt" : undefined)
+  // a certificate names a key: with a secret or an assertion file it would be left unused
+  const certificateVariable = env.certificate !== undefined
+    ? variables.certificateFile
+    : env.sendCertificateChain !== undefined
+    ? variables.sendCertificateChain
+    : undefined
+  if (certificateVariable !== undefined && (authMethod !== "private_key_jwt" || env.privateKey === undefined)) {
+    return {
+      _tag: "InvalidData",
+      variable: certificateVariable,
+      message:
+        `${certificateVariable} goes with a private key (${variables.privateKey} or ${variables.privateKeyFile}) ` +
+        "of private_key_jwt"
+    }
+  }
   if (authMethod !== "private_key_jwt") {
     if (env.clientSecret === undefined) return missing(variables.clientSecret)
     return {
@@ -843,8 +888,11 @@ export const credentialsFromEnv = <Secret, Assertion>(
     }
   }
   if (env.privateKey !== undefined) {
-    const { keyId, privateKey, signingAlgorithm } = env
-    return { _tag: "Valid", value: { clientId, authMethod, privateKey, keyId, signingAlgorithm } }
+    const { certificate, keyId, privateKey, sendCertificateChain, signingAlgorithm } = env
+    return {
+      _tag: "Valid",
+      value: { clientId, authMethod, privateKey, keyId, signingAlgorithm, certificate, sendCertificateChain }
+    }
   }
   if (env.clientAssertion !== undefined) {
     return { _tag: "Valid", value: { clientId, authMethod, clientAssertion: env.clientAssertion } }
@@ -870,7 +918,15 @@ export const scopesOf = (text: string): ReadonlyArray<string> => text.split(" ")
 export const fileProblem = (variable: string, problem: string): string => `${variable} names ${problem}`
 
 /**
- * The text a private key file holds, as the key: trimmed.
+ * `SEND_CERTIFICATE_CHAIN`'s values.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const booleanValues = ["true", "false"] as const
+
+/**
+ * The text a private key file or a certificate file holds, as the option's value: trimmed.
  *
  * @since 0.1.0
  * @category constructors

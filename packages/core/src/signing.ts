@@ -6,6 +6,7 @@
  * assertion made elsewhere checked. Failures are words that name the option and show nothing of the key or the
  * assertion.
  */
+import { type Certificate, headerMembers } from "./certificate.js"
 import { type Checked, invalid, valid } from "./checked.js"
 import {
   assertionCredentials,
@@ -112,10 +113,15 @@ const importKey = async (
   )
 }
 
+/** The RFC 7638 thumbprint of a public JWK; `undefined` for one jose cannot take. */
+const thumbprintOf = (jose: Jose, publicJwk: Readonly<Record<string, unknown>>): Promise<string | undefined> =>
+  attempt(() => jose.calculateJwkThumbprint(publicJwk as never))
+
 /**
  * The private key of `private_key_jwt`, imported (for `algorithm`, or the one it fits), tried once (jose checks some
  * things only when it signs: an RSA key's 2048 bits), with its identity and the header of its assertions (`keyId`, or
- * a JWK's own `kid`, is its `kid`); what is wrong with it otherwise.
+ * a JWK's own `kid`, is its `kid`; a `certificate`, which must hold the key's public key, is named by its `x5t#S256`,
+ * and with `sendCertificateChain` its chain is the `x5c`); what is wrong with it otherwise.
  *
  * @since 0.1.0
  * @category constructors
@@ -126,6 +132,8 @@ export const privateKeySigner = async (
     readonly key: ParsedKey
     readonly algorithm: SigningAlgorithm | undefined
     readonly keyId: string | undefined
+    readonly certificate?: Certificate | undefined
+    readonly sendCertificateChain?: boolean | undefined
   }
 ): Promise<Checked<PrivateKeySigner>> => {
   const imported = await importKey(jose, spec.key, spec.algorithm)
@@ -137,10 +145,17 @@ export const privateKeySigner = async (
   }
   const publicJwk: Record<string, unknown> = { ...jwk }
   for (const name of privateJwkMembers) delete publicJwk[name]
-  const keyIdentity = `jkt:${await jose.calculateJwkThumbprint(publicJwk as never)}`
+  const thumbprint = await jose.calculateJwkThumbprint(publicJwk as never)
+  const certificate = spec.certificate
+  if (certificate !== undefined && await thumbprintOf(jose, certificate.publicJwk) !== thumbprint) {
+    return invalid(
+      "privateKey does not match certificate: the public key of its first certificate is not privateKey's"
+    )
+  }
   // a JWK's own `kid` is the default: it is how the server that holds its public part names it
   const keyId = spec.keyId ?? (spec.key._tag === "Jwk" && typeof jwk.kid === "string" ? jwk.kid : undefined)
-  return valid({ key, header: headerOf(algorithm, keyId), keyIdentity })
+  const named = certificate === undefined ? undefined : headerMembers(certificate, spec.sendCertificateChain === true)
+  return valid({ key, header: headerOf(algorithm, keyId, named), keyIdentity: `jkt:${thumbprint}` })
 }
 
 /**

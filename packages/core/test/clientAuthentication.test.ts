@@ -68,4 +68,17 @@ describe("clientAuthentication: assertions", () => {
     assert.isFalse("kid" in clientAuthentication.headerOf("RS256", undefined))
     assert.deepStrictEqual(clientAuthentication.headerOf("ES256", "key-1"), { alg: "ES256", typ: "JWT", kid: "key-1" })
   })
+
+  it("the header of a key with a certificate: its x5t#S256, and x5c when given, after alg, typ and kid", () => {
+    const header = clientAuthentication.headerOf("PS256", "key-1", { "x5t#S256": "t", x5c: ["c1", "c2"] })
+    assert.strictEqual(
+      JSON.stringify(header),
+      JSON.stringify({ alg: "PS256", typ: "JWT", kid: "key-1", "x5t#S256": "t", x5c: ["c1", "c2"] })
+    )
+    assert.deepStrictEqual(clientAuthentication.headerOf("RS256", undefined, { "x5t#S256": "t" }), {
+      alg: "RS256",
+      typ: "JWT",
+      "x5t#S256": "t"
+    })
+  })
 })

@@ -2,7 +2,9 @@
  * The credential options checked by method, private keys parsed, and the values to redact, with the problems
  * `TokenService` reports, word for word. A line's secret wrapper is played by `{ wrapped: value }` here.
  */
+import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import { assert, describe, it } from "vitest"
+import * as Certificate from "../src/certificate.js"
 import type { Checked } from "../src/checked.js"
 import { invalid, valid } from "../src/checked.js"
 import * as credentials from "../src/credentials.js"
@@ -27,6 +29,9 @@ const problemOf = (checked: Checked<unknown>): string | undefined =>
 const pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----"
 
 const rsaJwk = { kty: "RSA", n: "n", e: "AQAB", d: "d", p: "p", q: "q", dp: "dp", dq: "dq", qi: "qi" }
+
+/** A client's certificate and the authority's above it: the key is checked against it when it is imported. */
+const client = Certificates.client("ec")
 
 describe("credentials: kindOf and secret text", () => {
   it("kindOf names a kind of value, never the value", () => {
@@ -197,6 +202,30 @@ describe("credentials: check", () => {
     )
   })
 
+  it("private_key_jwt with a certificate: read, its chain sent or not (default not)", () => {
+    const privateKey = wrap(client.privateKeyPem)
+    const read = (text: string, chainInOrder: boolean) => {
+      const parsed = Certificate.parse(text, chainInOrder)
+      assert.strictEqual(parsed._tag, "Valid")
+      return (parsed as { readonly value: Certificate.Certificate }).value
+    }
+    const spec = {
+      _tag: "PrivateKey",
+      key: { _tag: "Pem", pem: client.privateKeyPem.trim() },
+      algorithm: undefined,
+      keyId: undefined,
+      audience: "tokenEndpoint"
+    } as const
+    assert.deepStrictEqual(
+      check({ authMethod: "private_key_jwt", privateKey, certificate: client.chain }),
+      valid({ ...spec, certificate: read(client.chain, false), sendCertificateChain: false })
+    )
+    assert.deepStrictEqual(
+      check({ authMethod: "private_key_jwt", privateKey, certificate: client.chain, sendCertificateChain: true }),
+      valid({ ...spec, certificate: read(client.chain, true), sendCertificateChain: true })
+    )
+  })
+
   it("says what is wrong, naming the option, in the order the options are read", () => {
     const key = wrap(pem)
     const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
@@ -282,7 +311,63 @@ describe("credentials: check", () => {
         { authMethod: "private_key_jwt", clientAssertion: "a.b.c", keyId: "k" },
         "keyId is not an option of clientAssertion"
       ],
-      [{ authMethod: "private_key_jwt", clientAssertion: "a.b.c" }, "clientAssertion is not a function"]
+      [{ authMethod: "private_key_jwt", clientAssertion: "a.b.c" }, "clientAssertion is not a function"],
+      [
+        { clientSecret: wrap("s"), certificate: client.certificate.pem },
+        "certificate is not an option of client_secret_basic"
+      ],
+      [
+        { authMethod: "client_secret_jwt", clientSecret: wrap("s"), sendCertificateChain: true },
+        "sendCertificateChain is not an option of client_secret_jwt"
+      ],
+      [
+        { authMethod: "private_key_jwt", clientAssertion: () => "", certificate: client.certificate.pem },
+        "certificate is not an option of clientAssertion"
+      ],
+      [
+        { authMethod: "private_key_jwt", clientAssertion: () => "", sendCertificateChain: false },
+        "sendCertificateChain is not an option of clientAssertion"
+      ],
+      [
+        { authMethod: "private_key_jwt", privateKey: key, keyId: "", certificate: "x" },
+        "keyId must be a non-empty string without control characters"
+      ],
+      [
+        {
+          authMethod: "private_key_jwt",
+          privateKey: key,
+          certificate: client.certificate.pem,
+          sendCertificateChain: 1
+        },
+        "sendCertificateChain must be a boolean"
+      ],
+      [
+        { authMethod: "private_key_jwt", privateKey: key, sendCertificateChain: true },
+        "sendCertificateChain needs the certificate option: it sends the certificate's chain"
+      ],
+      [
+        { authMethod: "private_key_jwt", privateKey: key, certificate: wrap(client.certificate.pem) },
+        "certificate must be a string (the PEM certificate of privateKey), not an object"
+      ],
+      [
+        { authMethod: "private_key_jwt", privateKey: key, certificate: client.privateKeyPem },
+        "certificate holds a PEM block that is no certificate (its PEM block: PRIVATE KEY); give the certificate of " +
+        "privateKey, then the chain above it if any"
+      ],
+      [
+        {
+          authMethod: "private_key_jwt",
+          privateKey: key,
+          certificate: `${client.authority.pem}${client.certificate.pem}`,
+          sendCertificateChain: true
+        },
+        "certificate holds a chain out of order: certificate #1 is not issued by #2 (x5c lists the certificate of " +
+        "privateKey first, then each one's issuer)"
+      ],
+      [
+        { authMethod: "private_key_jwt", privateKey: key, certificate: client.certificate.pem, assertionAudience: "x" },
+        "assertionAudience must be \"tokenEndpoint\" or \"issuer\""
+      ]
     ]
     for (const [options, problem] of cases) {
       assert.strictEqual(problemOf(check(options)), problem, JSON.stringify(options))

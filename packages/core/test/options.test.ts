@@ -403,6 +403,11 @@ describe("options: the option a problem is about", () => {
     assert.strictEqual(Options.optionOf("leaseTtl must be positive"), "leaseTtl")
     assert.strictEqual(Options.optionOf("privateKey is a public JWK: it has no private part (d)"), "privateKey")
     assert.strictEqual(Options.optionOf("assertionAudience \"issuer\" needs the issuer option"), "assertionAudience")
+    assert.strictEqual(
+      Options.optionOf("certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----)"),
+      "certificate"
+    )
+    assert.strictEqual(Options.optionOf("sendCertificateChain must be a boolean"), "sendCertificateChain")
   })
 
   it("is scopes for a scope, extraParams for an extra parameter", () => {
@@ -442,6 +447,8 @@ describe("options: the environment's variables", () => {
       privateKeyFile: "OAUTH_PRIVATE_KEY_FILE",
       keyId: "OAUTH_KEY_ID",
       signingAlgorithm: "OAUTH_SIGNING_ALGORITHM",
+      certificateFile: "OAUTH_CERTIFICATE_FILE",
+      sendCertificateChain: "OAUTH_SEND_CERTIFICATE_CHAIN",
       clientAssertionFile: "OAUTH_CLIENT_ASSERTION_FILE",
       scope: "OAUTH_SCOPE",
       audience: "OAUTH_AUDIENCE"
@@ -459,6 +466,8 @@ describe("options: the environment's variables", () => {
       privateKey: "B_PRIVATE_KEY",
       keyId: "B_KEY_ID",
       signingAlgorithm: "B_SIGNING_ALGORITHM",
+      certificate: "B_CERTIFICATE_FILE",
+      sendCertificateChain: "B_SEND_CERTIFICATE_CHAIN",
       clientAssertion: "B_CLIENT_ASSERTION_FILE",
       scopes: "B_SCOPE",
       audience: "B_AUDIENCE"
@@ -518,6 +527,8 @@ describe("options: the credentials from the environment", () => {
     privateKey: undefined,
     keyId: undefined,
     signingAlgorithm: undefined,
+    certificate: undefined,
+    sendCertificateChain: undefined,
     clientAssertion: undefined
   }
   const env = (set: Partial<Options.CredentialsEnv<string, string>>): Options.CredentialsEnv<string, string> => ({
@@ -559,7 +570,9 @@ describe("options: the credentials from the environment", () => {
         authMethod: "private_key_jwt",
         privateKey: "k",
         keyId: "kid",
-        signingAlgorithm: "ES256"
+        signingAlgorithm: "ES256",
+        certificate: undefined,
+        sendCertificateChain: undefined
       }
     })
     assert.deepStrictEqual(fromEnv({ clientAssertion: "a" }), {
@@ -583,7 +596,9 @@ describe("options: the credentials from the environment", () => {
         authMethod: "private_key_jwt",
         privateKey: "k",
         keyId: undefined,
-        signingAlgorithm: undefined
+        signingAlgorithm: undefined,
+        certificate: undefined,
+        sendCertificateChain: undefined
       }
     })
     assert.deepStrictEqual(fromEnv({ privateKey: "k", clientAssertion: "a" }), {
@@ -596,6 +611,42 @@ describe("options: the credentials from the environment", () => {
       variable: "X_PRIVATE_KEY",
       message: "Expected X_PRIVATE_KEY to exist in the process context"
     })
+  })
+
+  it("a key's certificate file and SEND_CERTIFICATE_CHAIN go with the key", () => {
+    assert.deepStrictEqual(
+      fromEnv({ privateKey: "k", signingAlgorithm: "PS256", certificate: "c", sendCertificateChain: true }),
+      {
+        _tag: "Valid",
+        value: {
+          clientId: "billing",
+          authMethod: "private_key_jwt",
+          privateKey: "k",
+          keyId: undefined,
+          signingAlgorithm: "PS256",
+          certificate: "c",
+          sendCertificateChain: true
+        }
+      }
+    )
+  })
+
+  it("a certificate file or SEND_CERTIFICATE_CHAIN without a key: refused at its variable, not left unused", () => {
+    const refused = (variable: string) => ({
+      _tag: "InvalidData" as const,
+      variable,
+      message: `${variable} goes with a private key (X_PRIVATE_KEY or X_PRIVATE_KEY_FILE) of private_key_jwt`
+    })
+    assert.deepStrictEqual(fromEnv({ clientSecret: "s", certificate: "c" }), refused("X_CERTIFICATE_FILE"))
+    assert.deepStrictEqual(
+      fromEnv({ clientSecret: "s", privateKey: "k", certificate: "c" }),
+      refused("X_CERTIFICATE_FILE")
+    )
+    assert.deepStrictEqual(fromEnv({ clientAssertion: "a", certificate: "c" }), refused("X_CERTIFICATE_FILE"))
+    assert.deepStrictEqual(
+      fromEnv({ authMethod: "private_key_jwt", clientAssertion: "a", sendCertificateChain: false }),
+      refused("X_SEND_CERTIFICATE_CHAIN")
+    )
   })
 })
 

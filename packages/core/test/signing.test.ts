@@ -1,11 +1,14 @@
 /**
  * Client assertions (`docs/authentication.md`): a private key imported for its algorithm, tried once, its identity
- * the thumbprint of its public part and its `kid` the configured one or the JWK's own; what is wrong with a key in
+ * the thumbprint of its public part and its `kid` the configured one or the JWK's own; a key's certificate, which must
+ * hold its public key, named in the header (`x5t#S256`, and `x5c` when the chain is sent); what is wrong with a key in
  * words that show none of it; an assertion signed and verified; an assertion made elsewhere checked without quoting it.
  */
+import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import * as Crypto from "node:crypto"
 import { assert, describe, it } from "vitest"
 import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
+import * as Certificate from "../src/certificate.js"
 import { claimsOf, headerOf } from "../src/clientAuthentication.js"
 import type { Jwk } from "../src/credentials.js"
 import * as Signing from "../src/signing.js"
@@ -97,6 +100,96 @@ describe("privateKeySigner", () => {
       ),
       "privateKey cannot sign with RS256 (an RSA key needs at least 2048 bits)"
     )
+  })
+})
+
+describe("privateKeySigner with a certificate", () => {
+  const client = Certificates.client("rsa")
+  const other = Certificates.client("rsa")
+  const ec = Certificates.client("ec")
+  const read = (text: string, chainInOrder = false) => {
+    const parsed = Certificate.parse(text, chainInOrder)
+    assert.strictEqual(parsed._tag, "Valid")
+    return (parsed as { readonly value: Certificate.Certificate }).value
+  }
+  const signer = (
+    privateKeyPem: string,
+    certificate: Certificate.Certificate,
+    more: { readonly keyId?: string; readonly sendCertificateChain?: boolean } = {}
+  ) =>
+    Signing.privateKeySigner(Jose, {
+      key: { _tag: "Pem", pem: privateKeyPem },
+      algorithm: "PS256",
+      keyId: more.keyId,
+      certificate,
+      sendCertificateChain: more.sendCertificateChain
+    })
+
+  it("the header names the certificate by its x5t#S256; x5c only when the chain is sent; kid still", async () => {
+    const alone = await signer(client.privateKeyPem, read(client.chain))
+    assert.deepStrictEqual(alone._tag === "Valid" && alone.value.header, {
+      alg: "PS256",
+      typ: "JWT",
+      "x5t#S256": client.certificate.thumbprint
+    })
+    const chained = await signer(client.privateKeyPem, read(client.chain, true), {
+      keyId: "entra-key",
+      sendCertificateChain: true
+    })
+    assert.deepStrictEqual(chained._tag === "Valid" && chained.value.header, {
+      alg: "PS256",
+      typ: "JWT",
+      kid: "entra-key",
+      "x5t#S256": client.certificate.thumbprint,
+      x5c: [client.certificate.base64, client.authority.base64]
+    })
+    // the key's identity is its own, whatever names it
+    const bare = await Signing.privateKeySigner(Jose, {
+      key: { _tag: "Pem", pem: client.privateKeyPem },
+      algorithm: "PS256",
+      keyId: undefined
+    })
+    assert.strictEqual(
+      chained._tag === "Valid" && chained.value.keyIdentity,
+      bare._tag === "Valid" && bare.value.keyIdentity
+    )
+  })
+
+  it("a key whose certificate is another key's (of its type or not), or one whose chain starts above it: refused", async () => {
+    const problem = "privateKey does not match certificate: the public key of its first certificate is not privateKey's"
+    for (
+      const certificate of [
+        read(other.certificate.pem),
+        read(ec.certificate.pem),
+        read(`${client.authority.pem}${client.certificate.pem}`)
+      ]
+    ) {
+      const refused = await signer(client.privateKeyPem, certificate)
+      assert.deepStrictEqual(refused, { _tag: "Invalid", problem })
+    }
+  })
+
+  it("an assertion signed PS256 with the certificate's header, verified with the certificate's public key", async () => {
+    const authentication = await Signing.authenticationOf(Jose, "c", {
+      _tag: "PrivateKey",
+      key: { _tag: "Pem", pem: client.privateKeyPem },
+      algorithm: "PS256",
+      keyId: undefined,
+      audience: "tokenEndpoint",
+      certificate: read(client.chain, true),
+      sendCertificateChain: true
+    })
+    assert.strictEqual(authentication._tag, "Valid")
+    if (authentication._tag !== "Valid") return
+    const destination = { tokenUrl: new URL("https://login.example.com/t/oauth2/v2.0/token"), issuer: undefined }
+    const assertion = (await authentication.value.credentials(destination, 1_700_000_000_000)).secrets[0] ?? ""
+    const publicKey = await Jose.importX509(client.certificate.pem, "PS256")
+    const { protectedHeader } = await Jose.jwtVerify(assertion, publicKey, {
+      algorithms: ["PS256"],
+      currentDate: new Date(1_700_000_000_000)
+    })
+    assert.strictEqual(protectedHeader["x5t#S256"], client.certificate.thumbprint)
+    assert.deepStrictEqual(protectedHeader.x5c, [client.certificate.base64, client.authority.base64])
   })
 })
 

@@ -71,6 +71,10 @@ export interface ServiceOptions {
   /** A PKCS#8 PEM or a JWK in JSON. */
   readonly privateKey?: string | undefined
   readonly signingAlgorithm?: string | undefined
+  readonly keyId?: string | undefined
+  /** The PEM certificate of `privateKey`, then its chain if any. */
+  readonly certificate?: string | undefined
+  readonly sendCertificateChain?: boolean | undefined
   readonly assertionAudience?: "tokenEndpoint" | "issuer" | undefined
   readonly scopes?: ReadonlyArray<string> | undefined
   readonly audience?: string | undefined

@@ -4,7 +4,9 @@
  * then as properties (with fast-check): a secret, its form-encoded and Basic forms, a token and an assertion, each as
  * the usual encoders write them, echoed at any offset of an `error_description`, an `error` code, an `error_uri`, a
  * cause's text, an `ApiError` body or a `WWW-Authenticate` challenge; no printing and no log line holds the first 8
- * characters of any of them. Replace first, cut after; a registered `error` code is kept as it is.
+ * characters of any of them. Replace first, cut after; a registered `error` code is kept as it is. A `certificate` that
+ * is not the private key's, or no PEM certificate (the key itself given in its place included), is refused when the
+ * service is built, naming the options and showing nothing of the key or the certificate.
  *
  * Secrets and tokens in the properties are drawn from characters every encoding changes (plus letters and digits),
  * the text around them from characters disjoint from those and from every encoding's output, so that no false match
@@ -13,6 +15,7 @@
  * @since 0.1.0
  */
 import * as FastCheck from "fast-check"
+import * as Certificates from "./fixtures/Certificates.js"
 import * as Kit from "./internal/kit.js"
 import * as Leaks from "./internal/leaks.js"
 import type * as Line from "./Line.js"
@@ -384,6 +387,64 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         )
         assertCleanText("the refusal", refusal.message)
         assert.strictEqual(net.requests().length, 0)
+      }))
+
+    it("a certificate not of the key, or no PEM certificate: refused naming the options, showing neither", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const client = Certificates.client("rsa")
+        const stranger = Certificates.client("rsa")
+        // a line of the DER changed: base64 still, no certificate any more
+        const damaged = client.certificate.pem.replace(/\n(.{12})/, "\nAAAAAAAAAAAA")
+        const hidden = {
+          ...Leaks.pemPieces("the private key", client.privateKeyPem),
+          ...Leaks.pemPieces("the certificate", client.certificate.pem),
+          ...Leaks.pemPieces("the damaged certificate", damaged),
+          ...Leaks.pemPieces("another key's certificate", stranger.certificate.pem),
+          ...Leaks.pemPieces("its authority's", stranger.authority.pem)
+        }
+        const withKey = (more: Line.ServiceOptions): Line.ServiceOptions => ({
+          tokenUrl: Kit.tokenUrl,
+          clientId: Kit.clientId,
+          authMethod: "private_key_jwt",
+          privateKey: client.privateKeyPem,
+          signingAlgorithm: "PS256",
+          ...more
+        })
+        const cases: ReadonlyArray<readonly [string, Line.ServiceOptions, ReadonlyArray<string>]> = [
+          [
+            "another key's certificate",
+            withKey({ certificate: stranger.certificate.pem }),
+            ["privateKey does not match certificate"]
+          ],
+          [
+            "a chain that starts above the key's certificate",
+            withKey({ certificate: `${stranger.authority.pem}${client.certificate.pem}` }),
+            ["privateKey does not match certificate"]
+          ],
+          ["a damaged certificate", withKey({ certificate: damaged }), ["certificate is not a PEM certificate"]],
+          [
+            "the private key given as the certificate",
+            withKey({ certificate: client.privateKeyPem }),
+            ["certificate holds a PEM block that is no certificate", "PRIVATE KEY"]
+          ],
+          [
+            "a certificate with a client secret",
+            Kit.optionsWith({ certificate: client.certificate.pem }),
+            ["certificate is not an option of client_secret_basic"]
+          ]
+        ]
+        for (const [what, options, says] of cases) {
+          const refusal = await net.service(options).then(
+            () => assert.fail(`${what}: the service was built`),
+            (error: Error) => error
+          )
+          for (const words of says) assert.include(refusal.message, words, what)
+          Leaks.assertNoStart(assert, `${what}: the refusal`, refusal.message, hidden)
+        }
+        for (const log of net.logs()) Leaks.assertNoStart(assert, `the ${log.level} log`, log.text, hidden)
+        assert.strictEqual(net.requests().length, 0)
+        // the same key and certificate, as they belong, are taken
+        await net.service(withKey({ certificate: client.chain, sendCertificateChain: true }))
       }))
 
     it("a description echoing the secret at offset 1,000 shows none of it: replaced first, then cut", async () => {

@@ -3,12 +3,16 @@
  * with every configured parameter; what each client authentication method sends
  * (`docs/configuration.md#client-authentication`): `client_secret_basic` form-urlencodes the id and secret before
  * Base64 (RFC 6749 §2.3.1), `client_secret_post` puts them in the body, `client_secret_jwt` and `private_key_jwt`
- * send an RFC 7523 assertion and nothing else that authenticates; and no redirect is ever followed, on any of the
- * line's socket clients. Assertions are checked with `jose`, independently of how the line signs them.
+ * send an RFC 7523 assertion and nothing else that authenticates, `private_key_jwt` with a `certificate` naming it
+ * by its `x5t#S256` (and its chain in `x5c` when asked), as Microsoft Entra ID takes a certificate credential; and no
+ * redirect is ever followed, on any of the line's socket clients. Assertions are checked with `jose`, and by a token
+ * endpoint that verifies them with `node:crypto`, independently of how the line signs them.
  *
  * @since 0.1.0
  */
 import * as Jose from "jose"
+import * as Crypto from "node:crypto"
+import * as Certificates from "./fixtures/Certificates.js"
 import * as Kit from "./internal/kit.js"
 import * as Server from "./internal/server.js"
 import type * as Line from "./Line.js"
@@ -40,6 +44,37 @@ const assertionOnly = (assert: Assert, request: Line.RecordedRequest): string =>
   assert.isFalse(form.has("client_secret"), "no client_secret in the form")
   assert.isUndefined(request.headers["authorization"], "no Authorization header")
   return form.get("client_assertion")!
+}
+
+/** The protected header of a compact JWS, and its signing input and signature. */
+const jwsParts = (assertion: string) => {
+  const [header = "", payload = "", signature = ""] = assertion.split(".")
+  return {
+    header: JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>,
+    signed: Buffer.from(`${header}.${payload}`),
+    signature: Buffer.from(signature, "base64url")
+  }
+}
+
+/**
+ * A token endpoint that knows a client by the certificate registered for it, as Entra ID does: the assertion's
+ * `x5t#S256` must name that certificate, and the certificate's public key must verify it (PS256 or RS256); anything
+ * else is `invalid_client`.
+ */
+const certificateEndpoint = (registered: Certificates.TestCertificate) => (request: Line.RecordedRequest) => {
+  const refused = (why: string) => Kit.oauthError("invalid_client", 401, { error_description: why })
+  const { header, signature, signed } = jwsParts(Kit.form(request).get("client_assertion") ?? "..")
+  if (header["x5t#S256"] !== registered.thumbprint) return refused("no certificate registered under this x5t#S256")
+  const key = new Crypto.X509Certificate(registered.pem).publicKey
+  const verified = header.alg === "PS256"
+    ? Crypto.verify(
+      "sha256",
+      signed,
+      { key, padding: Crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      signature
+    )
+    : header.alg === "RS256" && Crypto.verify("sha256", signed, key, signature)
+  return verified ? Kit.token() : refused("the certificate's key does not verify the assertion")
 }
 
 /**
@@ -215,6 +250,77 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           assert.strictEqual(payload.exp, payload.iat! + 60)
         }))
     }
+
+    describe("private_key_jwt with a certificate (Microsoft Entra ID)", () => {
+      const client = Certificates.client("rsa")
+      const withCertificate = (more: Line.ServiceOptions) => ({
+        tokenUrl: Kit.tokenUrl,
+        clientId: Kit.clientId,
+        authMethod: "private_key_jwt" as const,
+        privateKey: client.privateKeyPem,
+        ...more
+      })
+
+      it("PS256, named by x5t#S256 (the SHA-256 of the certificate's DER): the endpoint verifies it with the certificate", () =>
+        Kit.withScripted(line, { fallback: certificateEndpoint(client.certificate) }, async (net) => {
+          await Kit.setTime(net, now)
+          const service = await net.service(
+            withCertificate({ certificate: client.certificate.pem, signingAlgorithm: "PS256" })
+          )
+          await Kit.valueOf(service.get())
+          const assertion = assertionOnly(assert, net.requests()[0]!)
+          const { protectedHeader } = await Jose.jwtVerify(
+            assertion,
+            await Jose.importX509(client.certificate.pem, "PS256"),
+            {
+              algorithms: ["PS256"],
+              currentDate: new Date(now),
+              issuer: Kit.clientId,
+              subject: Kit.clientId,
+              audience: Kit.tokenUrl,
+              requiredClaims: ["jti", "iat", "exp"]
+            }
+          )
+          const thumbprint = Crypto.createHash("sha256").update(client.certificate.der).digest("base64url")
+          assert.deepStrictEqual(protectedHeader, { alg: "PS256", typ: "JWT", "x5t#S256": thumbprint })
+        }))
+
+      it("RS256 with sendCertificateChain and keyId: x5c holds the chain in standard base64, the key's first; kid too", () =>
+        Kit.withScripted(line, { fallback: certificateEndpoint(client.certificate) }, async (net) => {
+          const service = await net.service(
+            withCertificate({ certificate: client.chain, sendCertificateChain: true, keyId: "entra-key-1" })
+          )
+          await Kit.valueOf(service.get())
+          const { header } = jwsParts(assertionOnly(assert, net.requests()[0]!))
+          assert.deepStrictEqual(header, {
+            alg: "RS256",
+            typ: "JWT",
+            kid: "entra-key-1",
+            "x5t#S256": client.certificate.thumbprint,
+            x5c: [client.certificate.base64, client.authority.base64]
+          })
+          assert.strictEqual(
+            Buffer.from((header.x5c as ReadonlyArray<string>)[0]!, "base64").compare(client.certificate.der),
+            0
+          )
+        }))
+
+      it("the chain is not sent unless asked; without a certificate, such an endpoint refuses the key", () =>
+        Kit.withScripted(line, { fallback: certificateEndpoint(client.certificate) }, async (net) => {
+          const chained = await net.service(withCertificate({ certificate: client.chain }))
+          await Kit.valueOf(chained.get())
+          const { header } = jwsParts(assertionOnly(assert, net.requests()[0]!))
+          assert.strictEqual(header["x5t#S256"], client.certificate.thumbprint)
+          assert.isFalse("x5c" in header)
+          const bare = await net.service(withCertificate({ keyId: "entra-key-1" }))
+          const error = await Kit.errorOf(bare.get())
+          assert.deepStrictEqual([error.tag, error.reason, error.fields.error], [
+            "TokenError",
+            "OAuth",
+            "invalid_client"
+          ])
+        }))
+    })
 
     it("private_key_jwt with a clientAssertion sends it as given", () =>
       Kit.withScripted(line, {}, async (net) => {

@@ -38,16 +38,19 @@ export const variableOf = (options: object, option: Options.OptionName): string 
 const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> => Config.withDefault(config, undefined)
 
 /**
- * The contents of the file a variable names, read now (a regular file of at most 64 KiB, see `credentialFile.ts`);
- * a `ConfigError` names the variable and what the file is, never its path or contents.
+ * The contents of the file a variable names, read now (a regular file of at most 64 KiB, see `credentialFile.ts`),
+ * trimmed; a `ConfigError` names the variable and what the file is, never its path or contents.
  */
-const fileContents = (reader: Reader, variable: string) =>
-  reader.answer(reader.string(variable), (path): Options.FromEnv<Redacted.Redacted<string>> => {
+const fileText = (reader: Reader, variable: string) =>
+  reader.answer(reader.string(variable), (path): Options.FromEnv<string> => {
     const text = reader.readFileSync(path)
     return text._tag === "Valid"
-      ? { _tag: "Valid", value: Redacted.make(Options.keyOfFile(text.value)) }
+      ? { _tag: "Valid", value: Options.keyOfFile(text.value) }
       : { _tag: "InvalidData", variable, message: Options.fileProblem(variable, text.problem) }
   })
+
+/** A key file's contents (`fileText`), redacted. */
+const fileContents = (reader: Reader, variable: string) => Config.map(fileText(reader, variable), Redacted.make)
 
 /**
  * An assertion read from the file a variable names, again for every token request (projected tokens rotate): a
@@ -93,6 +96,10 @@ const credentialsFromEnv = (reader: Reader, prefix: string): Config.Config<Token
       ),
       keyId: optional(reader.string(variables.keyId)),
       signingAlgorithm: optional(reader.literals(methods.signingAlgorithms, variables.signingAlgorithm)),
+      certificate: optional(fileText(reader, variables.certificateFile)),
+      sendCertificateChain: optional(
+        Config.map(reader.literals(Options.booleanValues, variables.sendCertificateChain), (text) => text === "true")
+      ),
       clientAssertion: optional(assertionFile(reader, variables.clientAssertionFile))
     }),
     (env) => Options.credentialsFromEnv(prefix, env)

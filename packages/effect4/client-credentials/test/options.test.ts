@@ -68,6 +68,40 @@ describe("fromEnv: what the variables make", () => {
       assert.strictEqual(options.authMethod, "client_secret_post")
       assert.strictEqual(options.clientId, "billing")
     }))
+
+  it.effect("a key with OAUTH_CERTIFICATE_FILE (its text, trimmed) and OAUTH_SEND_CERTIFICATE_CHAIN", () =>
+    Effect.gen(function*() {
+      const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-oauth2-"))
+      try {
+        const certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+        const path = Path.join(directory, "client.pem")
+        Fs.writeFileSync(path, `\n${certificate}\n\n`)
+        const { OAUTH_CLIENT_SECRET: _, ...noSecret } = base
+        const env = { ...noSecret, OAUTH_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----", OAUTH_CERTIFICATE_FILE: path }
+        for (const [send, expected] of [[undefined, undefined], ["true", true], ["false", false]] as const) {
+          const exit = yield* read(
+            options_.fromEnv,
+            send === undefined ? env : { ...env, OAUTH_SEND_CERTIFICATE_CHAIN: send }
+          )
+          assert.isTrue(Exit.isSuccess(exit), String(send))
+          const options = Exit.isSuccess(exit) ? exit.value as unknown as Record<string, unknown> : {}
+          assert.strictEqual(options.authMethod, "private_key_jwt")
+          assert.strictEqual(options.certificate, certificate)
+          assert.strictEqual(options.sendCertificateChain, expected)
+        }
+        assert.include(
+          yield* errorOf(options_.fromEnv, { ...env, OAUTH_SEND_CERTIFICATE_CHAIN: "yes" }),
+          "at [\"OAUTH_SEND_CERTIFICATE_CHAIN\"]"
+        )
+        assert.strictEqual(
+          yield* errorOf(options_.fromEnv, { ...base, OAUTH_CERTIFICATE_FILE: path }),
+          "ConfigError(SchemaError(OAUTH_CERTIFICATE_FILE goes with a private key (OAUTH_PRIVATE_KEY or " +
+            "OAUTH_PRIVATE_KEY_FILE) of private_key_jwt\n  at [\"OAUTH_CERTIFICATE_FILE\"]))"
+        )
+      } finally {
+        Fs.rmSync(directory, { recursive: true, force: true })
+      }
+    }))
 })
 
 describe("fromEnv: errors at the variable", () => {

@@ -24,6 +24,18 @@ export const assertNoStart = (
   }
 }
 
+/**
+ * The base64 of a PEM text (its lines between the armour, joined) cut into consecutive pieces of `leading`
+ * characters, named: a text that holds none of their starts holds no run of `2 * leading - 1` characters of it.
+ */
+export const pemPieces = (name: string, pem: string): Record<string, string> => {
+  const body = pem.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("-----"))
+    .join("")
+  const pieces: Record<string, string> = {}
+  for (let i = 0; i + leading <= body.length; i += leading) pieces[`${name} at ${i}`] = body.slice(i, i + leading)
+  return pieces
+}
+
 /** Fails when any printing of the error, or any log line, holds a start of `values`. */
 export const assertClean = (
   assert: Assert,

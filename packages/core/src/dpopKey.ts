@@ -52,7 +52,7 @@ export const isAlgorithm = (value: unknown): value is Algorithm =>
  * @since 0.1.0
  * @category models
  */
-export interface Jose extends Pick<Signing.Jose, "SignJWT" | "importJWK" | "exportJWK"> {
+export interface Jose extends Pick<Signing.Jose, "SignJWT" | "importJWK" | "exportJWK" | "importPKCS8"> {
   readonly generateKeyPair: (
     algorithm: string,
     options: { readonly extractable: boolean }
@@ -207,3 +207,47 @@ export const keyOfJwk = async (
  */
 export const generateKey = async (jose: Jose, algorithm: Algorithm = defaultAlgorithm): Promise<Checked<DpopKey>> =>
   keyOfPair(jose, await jose.generateKeyPair(algorithm, { extractable: false }), algorithm)
+
+/** The algorithms a PKCS#8 PEM is tried with when none is given, one per key type. */
+const pemAlgorithms: ReadonlyArray<Algorithm> = ["ES256", "RS256", "EdDSA"]
+
+/**
+ * The DPoP key of a private key given as text: a private JWK in JSON (it begins with `{`) or a PKCS#8 PEM, for
+ * `algorithm` (by default the one its type has, `defaultAlgorithmOf`); what is wrong with it otherwise, in words that
+ * name the key's form, never a part of it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const keyOfText = async (
+  jose: Jose,
+  text: string,
+  algorithm?: Algorithm | undefined
+): Promise<Checked<DpopKey>> => {
+  const trimmed = text.trim()
+  if (trimmed.startsWith("{")) {
+    let jwk: unknown
+    try {
+      jwk = JSON.parse(trimmed)
+    } catch {
+      return invalid("the DPoP private key is neither a JWK in JSON nor a PKCS#8 PEM")
+    }
+    if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
+      return invalid("the DPoP private key is neither a JWK in JSON nor a PKCS#8 PEM")
+    }
+    return keyOfJwk(jose, jwk as Readonly<Record<string, unknown>>, algorithm)
+  }
+  if (!trimmed.startsWith("-----BEGIN PRIVATE KEY-----")) {
+    return invalid("the DPoP private key is neither a JWK in JSON nor a PKCS#8 PEM")
+  }
+  for (const tried of algorithm === undefined ? pemAlgorithms : [algorithm]) {
+    const imported = await attempt(() => jose.importPKCS8(trimmed, tried, { extractable: true }))
+    const jwk = imported === undefined ? undefined : await attempt(() => jose.exportJWK(imported as never))
+    if (jwk !== undefined) return keyOfJwk(jose, jwk as Readonly<Record<string, unknown>>, algorithm)
+  }
+  return invalid(
+    algorithm === undefined
+      ? "the DPoP private key (PKCS#8 PEM) cannot be imported as an RSA, EC P-256 or Ed25519 key"
+      : `the DPoP private key (PKCS#8 PEM) cannot be imported for ${algorithm}`
+  )
+}

@@ -18,6 +18,7 @@
 import { type Checked, invalid, valid } from "./checked.js"
 import { described as compactJwsDescribed, problem as compactJwsProblem } from "./compactJws.js"
 import type { AssertionAudience } from "./credentials.js"
+import { type Algorithm as DpopAlgorithm, algorithms as dpopAlgorithms } from "./dpopKey.js"
 import type { AuthMethod, SigningAlgorithm } from "./methods.js"
 import { controlCharacter } from "./text.js"
 import {
@@ -243,6 +244,23 @@ export interface PolicyOptions<Duration, Retry> {
 }
 
 /**
+ * DPoP (RFC 9449): tokens bound to a key the client proves it holds. `true` generates one key pair per layer (ES256),
+ * held in memory only; `privateKey` (a private JWK in JSON, or a PKCS#8 PEM) is a key of your own, which replicas
+ * sharing a token store must share for their tokens to be shared; `signingAlgorithm` defaults to ES256 for a
+ * generated key and to the key type's algorithm for a given one (RS256 for RSA, ES256 for EC P-256, EdDSA for
+ * Ed25519).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DpopOptions<Secret> {
+  readonly dpop?: true | {
+    readonly privateKey?: Secret | undefined
+    readonly signingAlgorithm?: DpopAlgorithm | undefined
+  } | undefined
+}
+
+/**
  * Everything `TokenService` needs, as a line instantiates it: how it holds a secret, an assertion made elsewhere, a
  * duration and a retry schedule.
  *
@@ -254,6 +272,7 @@ export type TokenServiceOptions<Secret, Assertion, Duration, Retry> =
   & Credentials<Secret, Assertion>
   & RequestOptions
   & PolicyOptions<Duration, Retry>
+  & DpopOptions<Secret>
 
 /**
  * How a token service uses a shared `TokenStore` (`layerWithStore`); `Duration` as in `PolicyOptions`.
@@ -445,6 +464,46 @@ export interface Resolved<Credentials, Retry> {
   readonly requestTimeoutMillis: number
   readonly terminalErrorCooldownMillis: number
   readonly cacheCapacity: number
+  readonly dpop: ResolvedDpop | undefined
+}
+
+/**
+ * DPoP as asked for: the private key as given (the line's secret, checked by the line), or `undefined` for one
+ * generated per layer; the algorithm, or `undefined` for the default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedDpop {
+  readonly privateKey: unknown
+  readonly signingAlgorithm: DpopAlgorithm | undefined
+}
+
+const dpopAlgorithmsText = dpopAlgorithms.join(", ")
+
+/**
+ * The `dpop` option checked: absent, `true`, or an object with an optional `privateKey` and an optional
+ * `signingAlgorithm` (one of `dpopKey.algorithms`); what is wrong with it otherwise, never a value.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const checkDpop = (dpop: unknown): Checked<ResolvedDpop | undefined> => {
+  if (dpop === undefined || dpop === false) return valid(undefined)
+  if (dpop === true) return valid({ privateKey: undefined, signingAlgorithm: undefined })
+  if (typeof dpop !== "object" || dpop === null || Array.isArray(dpop)) {
+    return invalid("dpop must be true or an object with privateKey and signingAlgorithm")
+  }
+  const { privateKey, signingAlgorithm, ...rest } = dpop as Readonly<Record<string, unknown>>
+  const unknownMembers = Object.keys(rest)
+  if (unknownMembers.length > 0) {
+    return invalid(`dpop has members other than privateKey and signingAlgorithm (${unknownMembers.length})`)
+  }
+  if (
+    signingAlgorithm !== undefined &&
+    (typeof signingAlgorithm !== "string" || !(dpopAlgorithms as ReadonlyArray<string>).includes(signingAlgorithm))
+  ) return invalid(`dpop.signingAlgorithm must be one of ${dpopAlgorithmsText}`)
+  return valid({ privateKey, signingAlgorithm: signingAlgorithm as DpopAlgorithm | undefined })
 }
 
 /**
@@ -503,6 +562,8 @@ export const resolve = <Credentials, Retry>(
   if (!Number.isSafeInteger(cacheCapacity) || (cacheCapacity as number) < 1) {
     return invalid("cacheCapacity must be a positive whole number")
   }
+  const dpop = checkDpop(options.dpop)
+  if (dpop._tag === "Invalid") return dpop
   return valid({
     endpoint: endpoint.value,
     allowInsecureHttp: options.allowInsecureHttp === true,
@@ -516,7 +577,8 @@ export const resolve = <Credentials, Retry>(
     retry: options.retry as Retry | undefined,
     requestTimeoutMillis: requestTimeout.value,
     terminalErrorCooldownMillis: terminalErrorCooldown.value,
-    cacheCapacity: cacheCapacity as number
+    cacheCapacity: cacheCapacity as number,
+    dpop: dpop.value
   })
 }
 
@@ -574,6 +636,7 @@ export interface ResolvedIn<Credentials, Retry, D, S> {
   readonly requestTimeout: D
   readonly terminalErrorCooldown: D
   readonly cacheCapacity: number
+  readonly dpop: ResolvedDpop | undefined
 }
 
 /**
@@ -671,6 +734,7 @@ const optionNames: Readonly<Record<OptionName, true>> = {
   requestTimeout: true,
   terminalErrorCooldown: true,
   cacheCapacity: true,
+  dpop: true,
   storeTimeout: true,
   leaseTtl: true
 }

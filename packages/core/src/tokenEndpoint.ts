@@ -4,6 +4,7 @@
  * `TokenError` that says why there is none. The status table and the token response's rules are `tokenResponse`'s;
  * sending, reading the body (`httpCall`), and making the line's `AccessToken` and `TokenError` are each Effect line's.
  */
+import * as DpopTokenResponse from "./dpopTokenResponse.js"
 import type { Redactor } from "./redactor.js"
 import { formParams, type ResolvedRequest } from "./tokenRequest.js"
 import * as TokenResponse from "./tokenResponse.js"
@@ -198,17 +199,24 @@ export interface Token<T extends string> {
 export const tokenOf = <T extends string>(
   body: unknown,
   answer: Answer,
-  options: { readonly tokenTypes: ReadonlyArray<T>; readonly defaultLifetimeMillis: number }
+  options: {
+    readonly tokenTypes: ReadonlyArray<T>
+    readonly defaultLifetimeMillis: number
+    /** An answer to a DPoP token request: `token_type` must be `DPoP`, a `Bearer` answer is refused as such. */
+    readonly dpop?: boolean | undefined
+  }
 ): { readonly _tag: "Token"; readonly token: Token<T> } | {
   readonly _tag: "Failure"
   readonly failure: TokenFailure
 } => {
-  const read = TokenResponse.readSuccess(body, {
-    tokenTypes: options.tokenTypes,
+  const readOptions = {
     defaultLifetimeMillis: options.defaultLifetimeMillis,
     requestedScopes: answer.requestedScopes,
     redactor: answer.redactor
-  })
+  }
+  const read = options.dpop === true
+    ? DpopTokenResponse.readSuccess(body, readOptions)
+    : TokenResponse.readSuccess(body, { ...readOptions, tokenTypes: options.tokenTypes })
   switch (read._tag) {
     case "ErrorResponse":
       return { _tag: "Failure", failure: oauthError(read.error, answer.origin, answer.status) }

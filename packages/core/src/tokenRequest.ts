@@ -179,6 +179,8 @@ export interface ClientIdentity {
   readonly authMethod: string
   /** What identifies the key without revealing it (a thumbprint), or `""`. */
   readonly keyIdentity: string
+  /** The JWK thumbprint (RFC 7638) of the DPoP key tokens are bound to, if any. */
+  readonly dpopThumbprint?: string | undefined
 }
 
 /**
@@ -191,16 +193,20 @@ export interface ClientIdentity {
 export const identityOf = (
   endpoint: { readonly _tag: string; readonly url: URL },
   clientId: string,
-  authentication: { readonly method: string; readonly keyIdentity: string }
+  authentication: { readonly method: string; readonly keyIdentity: string },
+  dpopThumbprint?: string | undefined
 ): ClientIdentity => ({
   endpoint: `${endpoint._tag}:${endpoint.url.href}`,
   clientId,
   authMethod: authentication.method,
-  keyIdentity: authentication.keyIdentity
+  keyIdentity: authentication.keyIdentity,
+  ...(dpopThumbprint === undefined ? {} : { dpopThumbprint })
 })
 
 /**
  * The canonical form of `request` for `client`: an unambiguous string of everything that makes two requests different.
+ * With a DPoP key, its thumbprint is the last member (`["dpop", thumbprint]`): tokens bound to different keys are
+ * different tokens.
  *
  * @since 0.1.0
  * @category constructors
@@ -214,7 +220,8 @@ export const canonicalOf = (client: ClientIdentity, request: ResolvedRequest): s
     request.scopes,
     request.audience ?? null,
     request.resources,
-    request.extraParams
+    request.extraParams,
+    ...(client.dpopThumbprint === undefined ? [] : [["dpop", client.dpopThumbprint]])
   ])
 
 /**

@@ -158,3 +158,48 @@ describe("DPoP key: given", () => {
     }
   })
 })
+
+describe("DPoP key: given as text", () => {
+  it("a private JWK in JSON, or a PKCS#8 PEM of each type, its algorithm by its type unless given", async () => {
+    const ecJwk = await privateJwkOf("ES256")
+    const fromJson = validKey(await dpopKey.keyOfText(Jose, ` ${JSON.stringify(ecJwk)}\n`))
+    assert.strictEqual(fromJson.algorithm, "ES256")
+    assert.strictEqual(fromJson.thumbprint, await Jose.calculateJwkThumbprint(ecJwk))
+    for (
+      const [type, options, algorithm] of [
+        ["ec", { namedCurve: "P-256" }, "ES256"],
+        ["rsa", { modulusLength: 2048 }, "RS256"],
+        ["ed25519", {}, "EdDSA"]
+      ] as const
+    ) {
+      const pair = Crypto.generateKeyPairSync(type as "ec", options as { namedCurve: string })
+      const pem = pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string
+      const key = validKey(await dpopKey.keyOfText(Jose, pem))
+      assert.strictEqual(key.algorithm, algorithm)
+      const publicJwk = pair.publicKey.export({ format: "jwk" })
+      assert.strictEqual(key.thumbprint, await Jose.calculateJwkThumbprint(publicJwk as JoseTypes.JWK))
+    }
+    const rsa = Crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey
+    const pss = validKey(await dpopKey.keyOfText(Jose, rsa.export({ format: "pem", type: "pkcs8" }) as string, "PS256"))
+    assert.strictEqual(pss.algorithm, "PS256")
+  })
+
+  it("what is wrong with the text, in words that show none of it", async () => {
+    const pem = Crypto.generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey
+      .export({ format: "pem", type: "pkcs8" }) as string
+    const problems = [
+      ["{SECRET", "the DPoP private key is neither a JWK in JSON nor a PKCS#8 PEM"],
+      ["SECRET", "the DPoP private key is neither a JWK in JSON nor a PKCS#8 PEM"],
+      [pem, "the DPoP private key (PKCS#8 PEM) cannot be imported as an RSA, EC P-256 or Ed25519 key"]
+    ] as const
+    for (const [text, expected] of problems) {
+      const problem = problemOf(await dpopKey.keyOfText(Jose, text))
+      assert.strictEqual(problem, expected)
+      assert.notInclude(problem, "SECRET")
+    }
+    assert.strictEqual(
+      problemOf(await dpopKey.keyOfText(Jose, pem, "ES256")),
+      "the DPoP private key (PKCS#8 PEM) cannot be imported for ES256"
+    )
+  })
+})

@@ -76,7 +76,8 @@ describe("options: defaults", () => {
       retry: undefined,
       requestTimeoutMillis: 30_000,
       terminalErrorCooldownMillis: 5_000,
-      cacheCapacity: 1000
+      cacheCapacity: 1000,
+      dpop: undefined
     })
     assert.deepStrictEqual(calls, [{ options: base, hasIssuer: false }])
   })
@@ -700,7 +701,8 @@ describe("options: in a line's terms", () => {
       retry: "the default retry",
       requestTimeout: `${plain.requestTimeoutMillis} ms`,
       terminalErrorCooldown: `${plain.terminalErrorCooldownMillis} ms`,
-      cacheCapacity: plain.cacheCapacity
+      cacheCapacity: plain.cacheCapacity,
+      dpop: undefined
     })
     const schedule = { schedule: true }
     assert.strictEqual(
@@ -723,5 +725,41 @@ describe("options: in a line's terms", () => {
       Options.resolveStoreIn({ leaseTtl: 0 }, millis, (ms) => `${ms} ms`),
       invalid("leaseTtl must be positive")
     )
+  })
+})
+
+describe("options: dpop", () => {
+  it("absent, true, or an object with an optional privateKey and signingAlgorithm", () => {
+    assert.isUndefined(valueOf(resolve(base)).dpop)
+    assert.deepStrictEqual(valueOf(resolve({ ...base, dpop: true })).dpop, {
+      privateKey: undefined,
+      signingAlgorithm: undefined
+    })
+    const key = { secret: true }
+    assert.deepStrictEqual(valueOf(resolve({ ...base, dpop: { privateKey: key, signingAlgorithm: "PS256" } })).dpop, {
+      privateKey: key,
+      signingAlgorithm: "PS256"
+    })
+  })
+
+  it("refuses anything else, naming the option and never its value", () => {
+    const refusals = [
+      [{ dpop: "yes-SECRET" }, "dpop must be true or an object with privateKey and signingAlgorithm"],
+      [{ dpop: ["SECRET"] }, "dpop must be true or an object with privateKey and signingAlgorithm"],
+      [
+        { dpop: { signingAlgorithm: "HS256-SECRET" } },
+        "dpop.signingAlgorithm must be one of ES256, PS256, RS256, EdDSA"
+      ],
+      [
+        { dpop: { privateKey: "k", keyId: "SECRET" } },
+        "dpop has members other than privateKey and signingAlgorithm (1)"
+      ]
+    ] as const
+    for (const [options, problem] of refusals) {
+      const found = problemOf(resolve({ ...base, ...options }))
+      assert.strictEqual(found, problem)
+      assert.notInclude(found, "SECRET")
+      assert.strictEqual(Options.optionOf(problem), "dpop")
+    }
   })
 })

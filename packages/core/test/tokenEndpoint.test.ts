@@ -165,6 +165,24 @@ describe("tokenEndpoint: the body", () => {
     )
   })
 
+  it("an answer to a DPoP request: a DPoP token in any case; Bearer refused in words of its own", () => {
+    const dpop = { ...readOptions, dpop: true }
+    const read = TokenEndpoint.tokenOf({ access_token: "tok", token_type: "dpop" }, answer(200), dpop)
+    assert.strictEqual(read._tag === "Token" ? read.token.tokenType : read._tag, "DPoP")
+    assert.deepStrictEqual(
+      TokenEndpoint.tokenOf({ access_token: "tok", token_type: "Bearer" }, answer(200), dpop),
+      {
+        _tag: "Failure",
+        failure: {
+          reason: "InvalidResponse",
+          origin,
+          status: 200,
+          detail: "token_type is Bearer, not DPoP: the server did not bind the token to the DPoP key"
+        }
+      }
+    )
+  })
+
   it("a 400/401: its error response, redacted, or InvalidResponse when it carries none", () => {
     const redactor = Redactor.make(["s3cret"])
     assert.deepStrictEqual(

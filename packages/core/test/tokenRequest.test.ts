@@ -305,6 +305,26 @@ describe("token request: canonical form", () => {
     )
   })
 
+  it("ends with the DPoP key's thumbprint when there is one", () => {
+    assert.strictEqual(
+      TokenRequest.canonicalOf({ ...client, dpopThumbprint: "abc" }, TokenRequest.empty),
+      "[\"https://login.example/token\",\"orders\",\"client_secret_basic\",\"\",[],null,[],[],[\"dpop\",\"abc\"]]"
+    )
+    assert.strictEqual(
+      TokenRequest.canonicalOf(
+        TokenRequest.identityOf({ _tag: "TokenUrl", url: new URL("https://login.example/token") }, "orders", {
+          method: "client_secret_basic",
+          keyIdentity: ""
+        }, "abc"),
+        TokenRequest.empty
+      ),
+      TokenRequest.canonicalOf(
+        { ...client, endpoint: "TokenUrl:https://login.example/token", dpopThumbprint: "abc" },
+        TokenRequest.empty
+      )
+    )
+  })
+
   it("is the same for equal requests in any order", () => {
     const reordered = resolved({
       extraParams: { y: "2", z: "1" },
@@ -322,6 +342,8 @@ describe("token request: canonical form", () => {
       TokenRequest.canonicalOf({ ...client, clientId: "billing" }, request),
       TokenRequest.canonicalOf({ ...client, authMethod: "client_secret_post" }, request),
       TokenRequest.canonicalOf({ ...client, keyIdentity: "thumbprint" }, request),
+      TokenRequest.canonicalOf({ ...client, dpopThumbprint: "key-1" }, request),
+      TokenRequest.canonicalOf({ ...client, dpopThumbprint: "key-2" }, request),
       TokenRequest.canonicalOf(client, { ...request, scopes: ["a"] }),
       TokenRequest.canonicalOf(client, { ...request, audience: undefined }),
       TokenRequest.canonicalOf(client, { ...request, resources: ["https://x.example/"] }),

@@ -59,6 +59,9 @@ export const serviceOptions = (values: OptionValues, options: Line.ServiceOption
       out[name] = typeof value === "string" ? values.assertion(value) : value
     } else if (durationOptions.has(name)) {
       out[name] = typeof value === "number" ? values.millis(value) : value
+    } else if (name === "dpop" && typeof value === "object" && value !== null && "privateKey" in value) {
+      const { privateKey, ...rest } = value as { readonly privateKey?: unknown }
+      out[name] = typeof privateKey === "string" ? { ...rest, privateKey: values.secret(privateKey) } : value
     } else if (name === "retry") {
       out[name] = scheduleOf(value, values.schedules)
     } else {

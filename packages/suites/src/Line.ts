@@ -87,6 +87,11 @@ export interface ServiceOptions {
   readonly defaultLifetime?: Millis | undefined
   readonly cacheCapacity?: number | undefined
   readonly retry?: Retry | undefined
+  /** DPoP: `true` for a key generated per service, or a key of one's own (a private JWK in JSON, or a PKCS#8 PEM). */
+  readonly dpop?:
+    | true
+    | { readonly privateKey?: string | undefined; readonly signingAlgorithm?: string | undefined }
+    | undefined
 }
 
 /**
@@ -560,6 +565,8 @@ export interface StoreOptions {
     readonly value: string
     readonly lifetimeMillis: Millis
     readonly timeToLiveMillis: Millis
+    /** Default `Bearer`. */
+    readonly tokenType?: "Bearer" | "DPoP" | undefined
   } | undefined
 }
 

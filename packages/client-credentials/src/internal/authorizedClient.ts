@@ -4,12 +4,18 @@
  * the error's fields) is `@effect-oauth2/core/authorizedClient` and `apiAnswer`'s; this module sends, on the line's
  * HTTP client (`httpLine.ts`). Knows `TokenService`'s interface only.
  *
+ * With a token service that has DPoP (`dpop.ts`), a `DPoP` token goes out as `Authorization: DPoP <token>` with a
+ * proof in the `DPoP` header (its `ath` the token's hash), signed by the service's prover; a 401 whose `DPoP`
+ * challenge says `use_dpop_nonce` and gives a nonce is sent again with it, once per API request. With the 401 rule's
+ * one retry, an API request is sent three times at most.
+ *
  * This runs on every API request: a plain chain of flatMaps, and what does not change per request is built once per
  * client (`withTokens`: the token to use, the checked options, the origin check of an answer) or once per token
  * (`TokenUse`: its `Authorization` value, its failures in the library's words).
  */
 import * as ApiAnswer from "@effect-oauth2/core/apiAnswer"
 import * as Rules from "@effect-oauth2/core/authorizedClient"
+import * as DpopNonce from "@effect-oauth2/core/dpopNonce"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as wwwAuthenticate from "@effect-oauth2/core/wwwAuthenticate"
 import * as Duration from "effect/Duration"
@@ -29,7 +35,7 @@ import { HttpClientError, HttpClientRequest, type HttpClientResponse } from "./e
 import * as HttpLine from "./httpLine.js"
 import * as Origin from "./origin.js"
 import { readAtMost } from "./readAtMost.js"
-import { telemetryOf } from "./tokenService.js"
+import { dpopOf, telemetryOf } from "./tokenService.js"
 
 type Request = HttpClientRequest.HttpClientRequest
 type Response = HttpClientResponse.HttpClientResponse
@@ -51,8 +57,7 @@ const quietBody = (response: Response) => Stream.mapError(response.stream, () =>
  * `ApiError.maxBodyBytes`; `undefined` when it is empty, fails, or has not come within `bodyReadTimeout` (it is only
  * a detail of the error, and must not hold the caller).
  */
-const bodyOf = (response: Response, token: AccessToken.AccessToken): Effect.Effect<string | undefined> => {
-  const redactor = redactorOf(token)
+const bodyOf = (response: Response, redactor: Redactor.Redactor): Effect.Effect<string | undefined> => {
   // read past the limit by the longest form of the token, so that a form starting inside it is seen whole and replaced
   return readAtMost(quietBody(response), ApiError.maxBodyBytes + redactor.longestFormBytes).pipe(
     Effect.map((read): string | undefined => ApiAnswer.bodyPreview(read, ApiError.maxBodyBytes, redactor)),
@@ -61,9 +66,17 @@ const bodyOf = (response: Response, token: AccessToken.AccessToken): Effect.Effe
   )
 }
 
-/** An error answer as `ApiError` (`ApiAnswer.apiFailure`), `token` redacted from every text of it. */
-const apiError = (response: Response, token: AccessToken.AccessToken): Effect.Effect<never, ApiError.ApiError> =>
-  Effect.flatMap(bodyOf(response, token), (body) =>
+/** The DPoP proof each answer's request carried, to be redacted from its `ApiError` as its token is. */
+const proofs = new WeakMap<Response, string>()
+
+/**
+ * An error answer as `ApiError` (`ApiAnswer.apiFailure`), `token` redacted from every text of it, and the DPoP proof
+ * its request carried, if any.
+ */
+const apiError = (response: Response, token: AccessToken.AccessToken): Effect.Effect<never, ApiError.ApiError> => {
+  const proof = proofs.get(response)
+  const redactor = proof === undefined ? redactorOf(token) : redactorOf(token).including([proof])
+  return Effect.flatMap(bodyOf(response, redactor), (body) =>
     Effect.fail(
       new ApiError.ApiError(ApiAnswer.apiFailure({
         status: response.status,
@@ -72,8 +85,9 @@ const apiError = (response: Response, token: AccessToken.AccessToken): Effect.Ef
         wwwAuthenticate: response.headers["www-authenticate"],
         tokenType: token.tokenType,
         body
-      }, redactorOf(token)))
+      }, redactor))
     ))
+}
 
 /** Reads at most the first chunk of a refused answer, so that its connection is released. */
 const release = (response: Response) =>
@@ -138,6 +152,15 @@ const allowedOriginsOf = (options: AuthorizedClient.Options): ReadonlySet<string
   return checked.value
 }
 
+/** What one send gave: the answer, and whether the API request may still be sent again for a DPoP nonce. */
+interface Sent {
+  readonly response: Response
+  readonly nonceLeft: boolean
+}
+
+/** The refusal of a DPoP token that cannot be sent with a proof. */
+const dpopRefusal = (detail: string) => Effect.fail(new TokenError.TokenError({ reason: "InvalidRequest", detail }))
+
 /** The error of a request through `withTokens` on a client that fails with `E`. */
 type Failure<E> = Exclude<E, HttpClientError.HttpClientError> | AuthorizedClient.AuthorizedClientError
 
@@ -152,6 +175,31 @@ export const withTokens = <E, R>(
   const retryOnUnauthorized = options.retryOnUnauthorized ?? true
   const failOnErrorStatus = options.failOnErrorStatus ?? true
   const telemetry = telemetryOf(tokens)
+  const dpop = dpopOf(tokens)
+
+  /** `request` with a DPoP proof for `token` (its `ath`), signed by the service's prover, and its URL. */
+  const withProof = (
+    request: Request,
+    token: AccessToken.AccessToken
+  ): Effect.Effect<readonly [Request, URL, Redacted.Redacted<string>], TokenError.TokenError> => {
+    if (dpop === undefined) {
+      return dpopRefusal("a DPoP token can only be sent with the TokenService that fetched it: it holds the key")
+    }
+    const url = Option.getOrUndefined(HttpClientRequest.toUrl(request))
+    if (url === undefined) return dpopRefusal("a request with a DPoP token needs an absolute URL")
+    return Effect.map(
+      dpop.proof({ method: request.method, url, accessToken: token.value }),
+      (proof) => [HttpClientRequest.setHeader(request, "dpop", Redacted.value(proof)), url, proof] as const
+    )
+  }
+
+  /** Whether an answer to a request with a DPoP token asks for a nonce and gives one. */
+  const asksNonce = (response: Response): boolean =>
+    DpopNonce.ofResource({
+      status: response.status,
+      wwwAuthenticate: response.headers["www-authenticate"],
+      dpopNonce: response.headers["dpop-nonce"]
+    })._tag === "UseNonce"
 
   /** The answer, unless a redirect brought it from an origin not allowed: then neither a rejection nor a response. */
   const fromAllowedOrigin = allowedOrigins === undefined ? undefined : (
@@ -161,16 +209,45 @@ export const withTokens = <E, R>(
     return refused === undefined ? Effect.succeed(response) : Effect.fail(refused)
   }
 
-  /** Sends `request` with `token` through the wrapped client; an answer from an origin not allowed is refused. */
-  const send = (request: Request, token: AccessToken.AccessToken): Effect.Effect<Response, Failure<E>, R> => {
+  /** Sends `request` with `token` through the wrapped client, once; an answer from an origin not allowed is refused. */
+  const sendOnce = (request: Request, token: AccessToken.AccessToken): Effect.Effect<Response, Failure<E>, R> => {
     const use = useOf(token)
-    const sent = EffectLine.catch(
-      self.execute(HttpClientRequest.setHeader(request, "authorization", use.authorization)),
-      // the wrapped client fails with `E`: `sendFailure` keeps its own errors and makes the rest the library's
-      use.onFailure as (error: E) => Effect.Effect<Response, Failure<E>>
-    )
+    const authorized = HttpClientRequest.setHeader(request, "authorization", use.authorization)
+    // the wrapped client fails with `E`: `sendFailure` keeps its own errors and makes the rest the library's
+    const onFailure = use.onFailure as (error: E) => Effect.Effect<Response, Failure<E>>
+    const sent = token.tokenType === "DPoP"
+      ? Effect.flatMap(
+        withProof(authorized, token),
+        ([signed, url, proof]) =>
+          Effect.map(EffectLine.catch(self.execute(signed), onFailure), (response) => {
+            dpop?.remember(url, response.headers["dpop-nonce"])
+            proofs.set(response, Redacted.value(proof))
+            return response
+          })
+      )
+      : EffectLine.catch(self.execute(authorized), onFailure)
     return fromAllowedOrigin === undefined ? sent : Effect.flatMap(sent, fromAllowedOrigin)
   }
+
+  /**
+   * Sends `request` with `token`; with a DPoP token, while `nonceLeft`, once more when the answer asks for a nonce
+   * and gives one (and the body can be sent again).
+   */
+  const send = (
+    request: Request,
+    token: AccessToken.AccessToken,
+    nonceLeft: boolean
+  ): Effect.Effect<Sent, Failure<E>, R> =>
+    Effect.flatMap(
+      sendOnce(request, token),
+      (response) =>
+        nonceLeft && token.tokenType === "DPoP" && asksNonce(response) && Rules.isReplayable(request.body)
+          ? Effect.andThen(
+            release(response),
+            Effect.map(sendOnce(request, token), (again): Sent => ({ response: again, nonceLeft: false }))
+          )
+          : Effect.succeed<Sent>({ response, nonceLeft })
+    )
 
   /** The answer as the caller gets it: a non-2xx is an `ApiError` unless `failOnErrorStatus` is off. */
   const answer = (response: Response, token: AccessToken.AccessToken): Effect.Effect<Response, ApiError.ApiError> =>
@@ -183,7 +260,7 @@ export const withTokens = <E, R>(
    */
   const recover = (
     request: Request,
-    response: Response,
+    { nonceLeft, response }: Sent,
     token: AccessToken.AccessToken
   ): Effect.Effect<Response, Failure<E>, R> => {
     telemetry.rejected()
@@ -194,8 +271,8 @@ export const withTokens = <E, R>(
       Effect.flatMap((fresh) => {
         if (AccessToken.sameValue(fresh, token)) return answer(response, token)
         return release(response).pipe(
-          Effect.andThen(send(request, fresh)),
-          Effect.flatMap((next) => {
+          Effect.andThen(send(request, fresh, nonceLeft)),
+          Effect.flatMap(({ response: next }) => {
             if (!rejects(next, fresh)) telemetry.recovered()
             return answer(next, fresh)
           })
@@ -211,10 +288,10 @@ export const withTokens = <E, R>(
     return Effect.flatMap(
       getToken,
       (token) =>
-        Effect.flatMap(send(request, token), (response) =>
-          retryOnUnauthorized && rejects(response, token)
-            ? recover(request, response, token)
-            : answer(response, token))
+        Effect.flatMap(send(request, token, true), (sent) =>
+          retryOnUnauthorized && rejects(sent.response, token)
+            ? recover(request, sent, token)
+            : answer(sent.response, token))
     )
   }
 

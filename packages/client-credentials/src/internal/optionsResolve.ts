@@ -3,10 +3,11 @@
  * `@effect-oauth2/core/options`). What a line gives (`Line`, from its `options.ts`) is how it reads a duration and its
  * default retry schedule; durations come back as `Duration`s, secrets as `Redacted`.
  */
-import type { Checked } from "@effect-oauth2/core/checked"
+import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
+import type * as DpopKey from "@effect-oauth2/core/dpopKey"
 import * as Options from "@effect-oauth2/core/options"
 import * as Duration from "effect/Duration"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as NetworkError from "../NetworkError.js"
 import type * as TokenService from "../TokenService.js"
@@ -16,10 +17,34 @@ import * as credentialOptions from "./credentialOptions.js"
 /** The retry schedule of `NetworkError`s. */
 export type Retry = Schedule.Schedule<unknown, NetworkError.NetworkError>
 
-/** Options checked, with every default filled in (`Options.ResolvedIn`, each field described there). */
-export interface Resolved
-  extends Options.ResolvedIn<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>>
-{}
+/** DPoP as asked for: a key of the user's own (`privateKey`), or one generated per layer; the algorithm, if given. */
+export interface Dpop {
+  readonly privateKey: Redacted.Redacted<string> | undefined
+  readonly signingAlgorithm: DpopKey.Algorithm | undefined
+}
+
+/**
+ * Options checked, with every default filled in (`Options.ResolvedIn`, each field described there); `secrets` include
+ * the DPoP private key.
+ */
+export interface Resolved extends
+  Omit<
+    Options.ResolvedIn<clientAuthentication.Spec, Retry, Duration.Duration, Redacted.Redacted<string>>,
+    "dpop"
+  >
+{
+  readonly dpop: Dpop | undefined
+}
+
+/** The `dpop` option with its private key a `Redacted` string, as this line holds a secret. */
+const dpopOf = (resolved: Options.ResolvedDpop | undefined): Checked<Dpop | undefined> => {
+  if (resolved === undefined) return valid(undefined)
+  const key = resolved.privateKey
+  if (key === undefined) return valid({ privateKey: undefined, signingAlgorithm: resolved.signingAlgorithm })
+  return Redacted.isRedacted(key) && typeof Redacted.value(key) === "string"
+    ? valid({ privateKey: key as Redacted.Redacted<string>, signingAlgorithm: resolved.signingAlgorithm })
+    : invalid("dpop.privateKey must be a Redacted string (a private JWK in JSON, or a PKCS#8 PEM)")
+}
 
 /** The token endpoint as configured: its URL, or the issuer whose metadata names it. */
 export type Endpoint = Options.Endpoint
@@ -56,7 +81,15 @@ export const resolver = (line: Line): Resolver => {
     secretsOf: clientAuthentication.secretsOf
   }
   return {
-    resolveChecked: (options) => Options.resolveIn(options, reader, terms),
+    resolveChecked: (options) => {
+      const resolved = Options.resolveIn(options, reader, terms)
+      if (resolved._tag === "Invalid") return resolved
+      const dpop = dpopOf(resolved.value.dpop)
+      if (dpop._tag === "Invalid") return dpop
+      const key = dpop.value?.privateKey
+      const secrets = key === undefined ? resolved.value.secrets : [...resolved.value.secrets, key]
+      return valid({ ...resolved.value, dpop: dpop.value, secrets })
+    },
     resolveStoreChecked: (options) => Options.resolveStoreIn(options, line.millisOf, Duration.millis)
   }
 }

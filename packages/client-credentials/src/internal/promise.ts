@@ -18,7 +18,9 @@
  * Request bodies (with an `httpClient`): read chunk by chunk up to `replayBodyLimit`. A body that ends within it is
  * kept as bytes, which `AuthorizedClient` sends again after a 401; a longer one is sent once as a stream (the chunks
  * read, then the rest), which it does not. The read stops at once when the caller's signal aborts or the client is
- * closed. Without one, `fetch` is the platform's own (`@effect-oauth2/core/authorizedFetch`).
+ * closed. Without one, `fetch` is the platform's own (`@effect-oauth2/core/authorizedFetch`), but with DPoP: a proof
+ * is signed per request with the service's key, so a DPoP client's `fetch` is `AuthorizedClient` on the line's
+ * fetch-based HTTP client.
  *
  * Failures of `fetch` through the HTTP client given: a request body that fails, and an answer's body that breaks off,
  * are a `NetworkError` naming the origin `fetch` was called with, as on the platform's `fetch`.
@@ -146,6 +148,10 @@ export const make = (options: promise.Options): promise.TokenClient => {
   const runtime = ManagedRuntime.make(Layer.provideMerge(tokens, httpClient ?? HttpLine.fetchLayer))
   return TokenClient.make(PromiseRuntime.runtimeOf(runtime), {
     replayBodyLimit,
-    clientFetch: httpClient === undefined ? undefined : clientFetchOf
+    // a DPoP proof is signed per request by the service's key: `AuthorizedClient` does it, on the platform's fetch
+    // when no HTTP client is given
+    clientFetch: httpClient === undefined && (service.dpop ?? false) === false
+      ? undefined
+      : clientFetchOf
   })
 }

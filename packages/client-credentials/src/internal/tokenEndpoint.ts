@@ -3,7 +3,13 @@
  * and what the answer means — its status, its body, the errors that say why there is no token — are the core's
  * (`@effect-oauth2/core/tokenEndpoint`, with `tokenRequest` and `tokenResponse`); how the request goes out and comes
  * back is `http.ts`'s. Knows the models only: no cache, no retries.
+ *
+ * With DPoP (`dpop.ts`), each request carries a proof in its `DPoP` header, the answer must be a `DPoP` token (a
+ * `Bearer` one is `InvalidResponse`), every `DPoP-Nonce` the endpoint gives is remembered for its origin, and a 400
+ * `use_dpop_nonce` with a nonce is sent again once, at once, with it: part of the same attempt, not a retry of the
+ * retry schedule.
  */
+import * as DpopNonce from "@effect-oauth2/core/dpopNonce"
 import * as Redactor from "@effect-oauth2/core/redactor"
 import * as Wire from "@effect-oauth2/core/tokenEndpoint"
 import type { ResolvedRequest } from "@effect-oauth2/core/tokenRequest"
@@ -16,7 +22,8 @@ import * as Redacted from "effect/Redacted"
 import * as AccessToken from "../AccessToken.js"
 import type * as NetworkError from "../NetworkError.js"
 import * as TokenError from "../TokenError.js"
-import type { ClientAuthentication, Destination } from "./clientAuthentication.js"
+import type { ClientAuthentication, Credentials, Destination } from "./clientAuthentication.js"
+import type * as Dpop from "./dpop.js"
 import * as EffectLine from "./effectLine.js"
 import * as Http from "./http.js"
 import * as HttpLine from "./httpLine.js"
@@ -46,7 +53,17 @@ export interface Options {
   readonly tokenTypes: ReadonlyArray<AccessToken.TokenType>
   /** Values that must never appear in an error, e.g. the client secret. */
   readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+  /** What signs the DPoP proofs, with DPoP. */
+  readonly dpop: Dpop.Prover | undefined
 }
+
+/**
+ * What one send gave: a token, or an answer that asks for a DPoP nonce and gives one (`NonceAsked`), with the
+ * `TokenError` it stands for if it is not sent again.
+ */
+type Sent =
+  | { readonly _tag: "Issued"; readonly issued: Issued }
+  | { readonly _tag: "NonceAsked"; readonly error: TokenError.TokenError }
 
 /** What reading one answer needs. */
 type Answer = Http.Call & Wire.Answer
@@ -62,8 +79,11 @@ const readJson = (response: EffectLine.HttpClientResponse.HttpClientResponse, an
 const readAnswer = (
   response: EffectLine.HttpClientResponse.HttpClientResponse,
   answer: Answer,
-  options: Pick<Options, "tokenTypes" | "defaultLifetime">
-): Effect.Effect<AccessToken.AccessToken, TokenError.TokenError | NetworkError.NetworkError> => {
+  options: Pick<Options, "tokenTypes" | "defaultLifetime" | "dpop">
+): Effect.Effect<
+  AccessToken.AccessToken | TokenError.TokenError,
+  TokenError.TokenError | NetworkError.NetworkError
+> => {
   const step = Wire.answerStep(answer.status, answer.origin)
   if (step._tag === "TryLater") return Http.tryLater(response, answer)
   if (step._tag === "Refused") return Effect.fail(new TokenError.TokenError(step.failure))
@@ -71,13 +91,23 @@ const readAnswer = (
     // a 400 or 401: the error response it carries, or that it carries none
     return readJson(response, answer).pipe(
       Effect.catchTag("TokenError", () => Effect.succeed(undefined)),
-      Effect.flatMap((body) => Effect.fail(new TokenError.TokenError(Wire.errorOf(body, answer))))
+      Effect.flatMap((body) => {
+        const error = new TokenError.TokenError(Wire.errorOf(body, answer))
+        const challenge = options.dpop === undefined ? undefined : DpopNonce.ofTokenEndpoint({
+          status: answer.status,
+          body,
+          dpopNonce: response.headers["dpop-nonce"]
+        })
+        // the caller decides whether to send it again
+        return challenge?._tag === "UseNonce" ? Effect.succeed(error) : Effect.fail(error)
+      })
     )
   }
   return Effect.flatMap(readJson(response, answer), (body) => {
     const read = Wire.tokenOf(body, answer, {
       tokenTypes: options.tokenTypes,
-      defaultLifetimeMillis: Duration.toMillis(options.defaultLifetime)
+      defaultLifetimeMillis: Duration.toMillis(options.defaultLifetime),
+      dpop: options.dpop !== undefined
     })
     if (read._tag === "Failure") return Effect.fail(new TokenError.TokenError(read.failure))
     const { expiresAt, issuedAt, scopes, tokenType, value } = read.token
@@ -106,14 +136,39 @@ export const make = (client: EffectLine.HttpClient.HttpClient, options: Options)
       ? configuredRedactor
       : configuredRedactor.including(credentials.secrets)
     const call: Http.Call = { source: "TokenEndpoint", origin, redactor }
-    const httpRequest = HttpLine.requestOf(Wire.wireRequest(destination.tokenUrl.href, resolved, credentials))
+    const first = yield* send(destination, resolved, credentials, call)
+    if (first._tag === "Issued") return first.issued
+    // a nonce asked for: sent again once, with it
+    const again = yield* send(destination, resolved, credentials, call)
+    return again._tag === "Issued" ? again.issued : yield* again.error
+  }, Effect.scoped)
+
+  /** The request sent once, with a DPoP proof when there is DPoP, and its answer read. */
+  const send = Effect.fnUntraced(function*(
+    destination: Destination,
+    resolved: ResolvedRequest,
+    credentials: Credentials,
+    call: Http.Call
+  ) {
+    const dpop = options.dpop
+    const proof = dpop === undefined ? undefined : yield* dpop.proof({ method: "POST", url: destination.tokenUrl })
+    const headers = proof === undefined ? credentials.headers : { ...credentials.headers, dpop: Redacted.value(proof) }
+    const httpRequest = HttpLine.requestOf(
+      Wire.wireRequest(destination.tokenUrl.href, resolved, { ...credentials, headers })
+    )
+    // a proof is a credential of this request only, as an assertion is
+    const sending = proof === undefined ? call : { ...call, redactor: call.redactor.including([Redacted.value(proof)]) }
     const sentAt = yield* Clock.currentTimeMillis
     const startedAt = yield* Monotonic.now
-    const { followedRedirect, response } = yield* Http.send(client, httpRequest, call)
-    if (followedRedirect) return yield* new TokenError.TokenError(Wire.followedRedirect(origin))
-    const answer: Answer = { ...call, status: response.status, sentAt, requestedScopes: resolved.scopes }
-    return { token: yield* readAnswer(response, answer, options), startedAt }
-  }, Effect.scoped)
+    const { followedRedirect, response } = yield* Http.send(client, httpRequest, sending)
+    if (followedRedirect) return yield* new TokenError.TokenError(Wire.followedRedirect(call.origin))
+    dpop?.remember(destination.tokenUrl, response.headers["dpop-nonce"])
+    const answer: Answer = { ...sending, status: response.status, sentAt, requestedScopes: resolved.scopes }
+    const read = yield* readAnswer(response, answer, options)
+    return TokenError.isTokenError(read)
+      ? { _tag: "NonceAsked", error: read } satisfies Sent as Sent
+      : { _tag: "Issued", issued: { token: read, startedAt } } satisfies Sent as Sent
+  })
 
   return { request }
 }

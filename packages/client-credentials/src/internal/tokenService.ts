@@ -27,7 +27,7 @@ import { TokenCell } from "./tokenCell.js"
 import type * as tokenRequest from "./tokenRequest.js"
 import * as Make from "./tokenServiceMake.js"
 
-export { isTokenServiceImpl, peekOf, telemetryOf, TokenServiceImpl, TypeId } from "./tokenServiceMake.js"
+export { dpopOf, isTokenServiceImpl, peekOf, telemetryOf, TokenServiceImpl, TypeId } from "./tokenServiceMake.js"
 
 /** The cells of one service: the configured request's, held for the layer's life, and the others' in an `LruMap`. */
 export class Cells implements Make.Cells {

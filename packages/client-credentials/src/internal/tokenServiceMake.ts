@@ -29,6 +29,7 @@ import type * as TokenService from "../TokenService.js"
 import type * as TokenStore from "../TokenStore.js"
 import * as clientAuthentication from "./clientAuthentication.js"
 import * as Discovery from "./discovery.js"
+import * as Dpop from "./dpop.js"
 import type * as EffectLine from "./effectLine.js"
 import * as Fleet from "./fleet.js"
 import * as Monotonic from "./monotonic.js"
@@ -136,7 +137,9 @@ export class TokenServiceImpl<C extends Cells = Cells> implements TokenService.S
     private readonly owners: WeakMap<AccessToken.AccessToken, TokenCell>,
     private readonly keyOf: (request: TokenRequest.TokenRequest) => tokenRequest.RequestKey | TokenError.TokenError,
     private readonly fleet: Fleet.Fleet | undefined,
-    readonly telemetry: Telemetry.Telemetry
+    readonly telemetry: Telemetry.Telemetry,
+    /** What signs DPoP proofs for its tokens, when they are DPoP tokens: `AuthorizedClient` signs with it. */
+    readonly dpop: Dpop.Prover | undefined
   ) {
     this.get = cells.configured.get
   }
@@ -189,8 +192,16 @@ export const peekOf = (service: TokenService.Service): (() => ScheduledToken | u
 export const telemetryOf = (service: TokenService.Service): Telemetry.Telemetry =>
   isTokenServiceImpl(service) ? service.telemetry : Telemetry.unlabelled
 
-/** The token types this layer asks for. */
-const tokenTypes: ReadonlyArray<AccessToken.TokenType> = ["Bearer"]
+/**
+ * What signs the DPoP proofs of `service`'s tokens, for `AuthorizedClient`; `undefined` without DPoP, or for a service
+ * built elsewhere (a mock).
+ */
+export const dpopOf = (service: TokenService.Service): Dpop.Prover | undefined =>
+  isTokenServiceImpl(service) ? service.dpop : undefined
+
+/** The token types a layer asks for: `DPoP` with DPoP, `Bearer` without. */
+const tokenTypesOf = (dpop: Dpop.Prover | undefined): ReadonlyArray<AccessToken.TokenType> =>
+  dpop === undefined ? ["Bearer"] : ["DPoP"]
 
 /**
  * One token request for a key, to wherever `route` says, with the retries and timeouts: discovery has retries of its
@@ -200,14 +211,16 @@ const tokenRequester = (
   client: EffectLine.HttpClient.HttpClient,
   resolved: options_.Resolved,
   authentication: clientAuthentication.ClientAuthentication,
+  dpop: Dpop.Prover | undefined,
   route: Route,
   telemetry: Telemetry.Telemetry
 ) => {
   const endpoint = tokenEndpoint.make(client, {
     authentication,
     defaultLifetime: resolved.defaultLifetime,
-    tokenTypes,
-    secrets: resolved.secrets
+    tokenTypes: tokenTypesOf(dpop),
+    secrets: resolved.secrets,
+    dpop
   })
   return (key: tokenRequest.RequestKey): Effect.Effect<tokenEndpoint.Issued, FetchError> =>
     Effect.flatMap(route.destination, (to) =>
@@ -248,7 +261,7 @@ const validOr = <A, E>(
 /**
  * The service on `client`, its cells kept by `line`; invalid options, a key found not to fit when it is imported
  * included, go to `invalid` (a defect for `make`, a `ConfigError` for `layerConfig`). With a `store`, fetches go
- * through it (`fleet.ts`).
+ * through it (`fleet.ts`), but for DPoP tokens bound to a key generated here, which no other replica could use.
  */
 export const makeWith = <C extends Cells, E>(
   line: Line<C>,
@@ -264,13 +277,19 @@ export const makeWith = <C extends Cells, E>(
       clientAuthentication.make(resolved.clientId, resolved.credentials),
       { onFailure: invalid, onSuccess: Effect.succeed }
     )
+    const dpop = resolved.dpop === undefined ? undefined : yield* Effect.matchEffect(
+      Dpop.make(resolved.dpop),
+      { onFailure: invalid, onSuccess: Effect.succeed }
+    )
+    const tokenTypes = tokenTypesOf(dpop)
     const telemetry = yield* line.telemetry({ clientId: resolved.clientId, host: resolved.endpoint.url.hostname })
     const route = yield* routeOf(client, resolved, authentication.method, telemetry)
-    const requestToken = tokenRequester(client, resolved, authentication, route, telemetry)
+    const requestToken = tokenRequester(client, resolved, authentication, dpop, route, telemetry)
     // the fleet's leases are taken and released on these; made first, so closed last: a fetch stopped by the layer's
     // closing can still send its release
     const housekeeping = yield* layerFibers<object>()
-    const fleet = store === undefined ? undefined : Fleet.make(store, {
+    // tokens bound to a key generated here are of use to no other replica: they stay in this process
+    const fleet = store === undefined || dpop?.generated === true ? undefined : Fleet.make(store, {
       ...storeOptions,
       leewayMillis: Duration.toMillis(resolved.expiryLeeway),
       tokenTypes,
@@ -284,10 +303,15 @@ export const makeWith = <C extends Cells, E>(
       ((key: tokenRequest.RequestKey) =>
         Effect.map(requestToken(key), (issued): Fetched => ({ ...issued, fromStore: false })))
     const engine = makeEngine(resolved, { fetch, fibers, telemetry })
-    const identity = TokenRequestRules.identityOf(resolved.endpoint, resolved.clientId, authentication)
+    const identity = TokenRequestRules.identityOf(
+      resolved.endpoint,
+      resolved.clientId,
+      authentication,
+      dpop?.thumbprint
+    )
     const cells = yield* line.cells(tokenRequest.makeKey(identity, resolved.request), engine, resolved.cacheCapacity)
     telemetry.setConfiguredCell(cells.configured)
-    return new TokenServiceImpl(cells, engine.owners, keyResolver(resolved, identity), fleet, telemetry)
+    return new TokenServiceImpl(cells, engine.owners, keyResolver(resolved, identity), fleet, telemetry, dpop)
   })
 
 /** The engine of every cell, and `owners`: the cell each token was issued to, so `invalidate` finds it at once. */

@@ -93,11 +93,14 @@ export const call = <A, E, B>(
   }, (exit) => Printings.outcomeOf(exit, data))
 }
 
-/** A Bearer token of `value` without scopes, issued at wall-clock 0 for `lifetimeMillis` (as `invalidate` takes one). */
-const tokenOf = (value: string, lifetimeMillis = 3_600_000) =>
+/**
+ * A token of `value` without scopes (Bearer unless said), issued at wall-clock 0 for `lifetimeMillis` (as `invalidate`
+ * takes one).
+ */
+const tokenOf = (value: string, lifetimeMillis = 3_600_000, tokenType: "Bearer" | "DPoP" = "Bearer") =>
   new AccessToken.AccessToken({
     value: Redacted.make(value),
-    tokenType: "Bearer",
+    tokenType,
     scopes: [],
     issuedAt: dateTimeMakeUnsafe(0),
     expiresAt: dateTimeMakeUnsafe(lifetimeMillis)
@@ -109,7 +112,7 @@ export const tokenStore = (options: Line.StoreOptions = {}): TokenStore.Service 
   const { holding } = options
   if (holding === undefined) return memory
   const stored: TokenStore.StoredToken = {
-    token: tokenOf(holding.value, holding.lifetimeMillis),
+    token: tokenOf(holding.value, holding.lifetimeMillis, holding.tokenType),
     timeToLive: Duration.millis(holding.timeToLiveMillis)
   }
   return { ...memory, get: () => Effect.succeed(Option.some(stored)) }

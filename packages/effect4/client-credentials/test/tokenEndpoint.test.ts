@@ -53,7 +53,8 @@ const endpointOn = (client: HttpClient.HttpClient) =>
         authentication,
         defaultLifetime: Duration.hours(1),
         tokenTypes: ["Bearer"],
-        secrets: [Redacted.make(secret)]
+        secrets: [Redacted.make(secret)],
+        dpop: undefined
       })
   )
 

@@ -1,0 +1,1 @@
+../../../../client-credentials/src/internal/dpop.ts

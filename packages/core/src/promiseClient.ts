@@ -37,8 +37,19 @@ export class ClosedError extends Error {
 export const closedError = (): ClosedError => new ClosedError()
 
 /**
- * A line's credential options as the Promise API takes them: where one has a secret (`clientSecret`, `privateKey`),
- * a plain string too.
+ * The `dpop` option as the Promise API takes it: its `privateKey` a plain string too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DpopWithStringKey<Dpop> = Dpop extends { readonly privateKey?: infer Secret } ?
+    & Omit<Dpop, "privateKey">
+    & { readonly privateKey?: Secret | string }
+  : Dpop
+
+/**
+ * A line's credential options as the Promise API takes them: where one has a secret (`clientSecret`, `privateKey`,
+ * `dpop.privateKey`), a plain string too.
  *
  * @since 0.1.0
  * @category models
@@ -46,6 +57,7 @@ export const closedError = (): ClosedError => new ClosedError()
 export type WithStringSecrets<Credentials> = Credentials extends unknown ? {
     readonly [K in keyof Credentials]: K extends "clientSecret" | "privateKey"
       ? Exclude<Credentials[K], undefined> extends never ? Credentials[K] : Credentials[K] | string
+      : K extends "dpop" ? DpopWithStringKey<Credentials[K]>
       : Credentials[K]
   }
   : never
@@ -197,6 +209,10 @@ export interface Checked<Service, HttpClient> {
   readonly replayBodyLimit: number
 }
 
+/** The private key of a `dpop` option, if it has one. */
+const dpopKeyOf = (dpop: unknown): unknown =>
+  typeof dpop === "object" && dpop !== null ? (dpop as { readonly privateKey?: unknown }).privateKey : undefined
+
 /**
  * Checks the Promise API's options in this order: the secrets (`secretProblem`), `TokenService`'s options (the line's
  * `problem`, secrets given as strings wrapped first), `httpClient`, `replayBodyLimit`. Throws the first problem as an
@@ -217,7 +233,10 @@ export const check = <Service, HttpClient>(
   const service = {
     ...rest,
     ...(all.clientSecret !== undefined ? { clientSecret: wrap(all.clientSecret) } : {}),
-    ...(all.privateKey !== undefined ? { privateKey: wrap(all.privateKey) } : {})
+    ...(all.privateKey !== undefined ? { privateKey: wrap(all.privateKey) } : {}),
+    ...(dpopKeyOf(all.dpop) !== undefined
+      ? { dpop: { ...(all.dpop as object), privateKey: wrap(dpopKeyOf(all.dpop)) } }
+      : {})
   } as Service
   const resolved = line.problem(service)
   if (resolved !== undefined) throw invalidOption(resolved)

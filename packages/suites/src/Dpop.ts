@@ -13,6 +13,7 @@
 import * as Jose from "jose"
 import * as Crypto from "node:crypto"
 import * as Kit from "./internal/kit.js"
+import * as Server from "./internal/server.js"
 import type * as Line from "./Line.js"
 import type { Assert, Suite } from "./TestApi.js"
 
@@ -158,6 +159,23 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         const missing = await Kit.errorOf(service.get())
         assert.strictEqual(missing.reason, "InvalidResponse")
         assert.strictEqual(net.requests().length, 2)
+      }))
+
+    it("a token endpoint's error that quotes the proof shows neither it nor the key", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        const key = await privateKey()
+        net.script((request) =>
+          Kit.oauthError("invalid_dpop_proof", 400, { error_description: `bad proof ${request.headers["dpop"]}` })
+        )
+        const service = await net.service(Kit.optionsWith({ dpop: { privateKey: key.json } }))
+        const failed = await Kit.errorOf(service.get())
+        assert.deepInclude(failed, { tag: "TokenError", reason: "OAuth" })
+        const proof = net.requests()[0]!.headers["dpop"]!
+        assertHidden(assert, [
+          failed.message,
+          ...failed.printings.map(([, text]) => text),
+          ...net.logs().map((log) => log.text)
+        ], [proof, proof.split(".")[1]!, proof.split(".")[2]!, String(key.jwk.d)])
       }))
 
     it("use_dpop_nonce: sent again at once with the nonce, not as a retry; the nonce is used from then on", () =>
@@ -315,6 +333,48 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           ...failed.printings.map(([, text]) => text),
           ...net.logs().map((log) => log.text)
         ], ["tok-VERY-SECRET", proof, proof.split(".")[2]!, String(key.jwk.d)])
+      }))
+  })
+
+  describe("DPoP: the Promise API", () => {
+    it("getToken and fetch: DPoP tokens, and fetch sends each with a proof (a key given as a plain string)", () =>
+      Server.withServer((hit, response) => {
+        if (hit.path === "/token") {
+          return hit.headers["dpop"] === undefined
+            ? Server.sendJson(response, 400, { error: "invalid_dpop_proof" })
+            : Server.sendJson(response, 200, { access_token: "promise-token", token_type: "DPoP", expires_in: 3600 })
+        }
+        response.writeHead(hit.headers["authorization"] === "DPoP promise-token" ? 200 : 401)
+        response.end("done")
+      }, async (server) => {
+        const key = await privateKey()
+        const client = line.promise.createTokenClient({
+          tokenUrl: `${server.url}/token`,
+          clientId: "app",
+          clientSecret: "s3cret",
+          dpop: { privateKey: key.json }
+        })
+        try {
+          assert.strictEqual(await client.getToken(), "promise-token")
+          const response = await client.fetch(`${server.url}/api/items?page=2`, { method: "PUT", body: "x" })
+          assert.strictEqual(response.status, 200)
+          assert.strictEqual(await response.text(), "done")
+        } finally {
+          await client.close()
+        }
+        const [tokenHit, apiHit] = server.hits
+        assert.strictEqual(server.hits.length, 2)
+        const proofs = [tokenHit!, apiHit!].map((hit) =>
+          Jose.jwtVerify(String(hit.headers["dpop"]), Jose.EmbeddedJWK, { typ: "dpop+jwt" })
+        )
+        const [forToken, forApi] = await Promise.all(proofs)
+        assert.strictEqual(await Jose.calculateJwkThumbprint(forToken!.protectedHeader.jwk!), key.thumbprint)
+        assert.strictEqual(await Jose.calculateJwkThumbprint(forApi!.protectedHeader.jwk!), key.thumbprint)
+        assert.deepInclude(forApi!.payload as Readonly<Record<string, unknown>>, {
+          htm: "PUT",
+          htu: `${server.url}/api/items`,
+          ath: athOf("promise-token")
+        })
       }))
   })
 

@@ -17,6 +17,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Jose from "jose"
 import * as Endpoint from "./utils/ScriptedEndpoint.js"
 import * as Service from "./utils/service.js"
 
@@ -183,6 +184,44 @@ describe("TokenService.layerConfig", () => {
         assert.isTrue(Option.isSome(error) && ConfigError.isConfigError(error.value), what)
       }
       assert.strictEqual(endpoint.requests.length, 0)
+    }))
+
+  it.effect("reads DPoP from OAUTH_DPOP, OAUTH_DPOP_PRIVATE_KEY and OAUTH_DPOP_SIGNING_ALGORITHM", () =>
+    Effect.gen(function*() {
+      const pair = yield* Effect.promise(() => Jose.generateKeyPair("ES256", { extractable: true }))
+      const jwk = yield* Effect.promise(() => Jose.exportJWK(pair.privateKey))
+      const thumbprint = yield* Effect.promise(() => Jose.calculateJwkThumbprint(jwk))
+      const endpoint = Endpoint.make({ otherwise: Endpoint.token("bound", { token_type: "DPoP" }) })
+      const layer = fromEnvironment({
+        ...environment,
+        OAUTH_DPOP: "true",
+        OAUTH_DPOP_PRIVATE_KEY: JSON.stringify(jwk),
+        OAUTH_DPOP_SIGNING_ALGORITHM: "ES256"
+      }, endpoint)
+      const token = yield* Effect.flatMap(TokenService.TokenService, (service) => service.get).pipe(
+        Effect.provide(layer)
+      )
+      assert.strictEqual(token.tokenType, "DPoP")
+      const proof = endpoint.requests[0]!.headers["dpop"]!
+      const verified = yield* Effect.promise(() => Jose.jwtVerify(proof, Jose.EmbeddedJWK, { typ: "dpop+jwt" }))
+      assert.strictEqual(
+        yield* Effect.promise(() => Jose.calculateJwkThumbprint(verified.protectedHeader.jwk!)),
+        thumbprint
+      )
+      for (
+        const [env, variable] of [
+          [{ OAUTH_DPOP: "false", OAUTH_DPOP_PRIVATE_KEY: JSON.stringify(jwk) }, "OAUTH_DPOP"],
+          [{ OAUTH_DPOP_PRIVATE_KEY: JSON.stringify({ ...jwk, x: "AAAA" }) }, "OAUTH_DPOP_PRIVATE_KEY"],
+          [{ OAUTH_DPOP: "yes" }, "OAUTH_DPOP"]
+        ] as const
+      ) {
+        const exit = yield* buildExit(fromEnvironment({ ...environment, ...env }, endpoint))
+        assert.isTrue(Exit.isFailure(exit))
+        const text = Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""
+        assert.include(text, variable)
+        assert.notInclude(text, String(jwk.d))
+      }
+      assert.strictEqual(endpoint.requests.length, 1)
     }))
 
   it.effect("takes a retry schedule as Config.succeed", () =>

@@ -778,8 +778,9 @@ export const defaultPrefix = "OAUTH_"
  * `PRIVATE_KEY` or `PRIVATE_KEY_FILE` (the path of a file that holds it; with `KEY_ID`, `SIGNING_ALGORITHM`, one of
  * `methods.signingAlgorithms`, `CERTIFICATE_FILE`, the path of a file that holds the key's certificate, and
  * `SEND_CERTIFICATE_CHAIN`, `true` or `false`) or `CLIENT_ASSERTION_FILE` (the path of a file that holds an assertion,
- * read again for every token request); `SCOPE` (space-separated), `AUDIENCE`. The prefix is used as given: nothing
- * is added to it.
+ * read again for every token request); `SCOPE` (space-separated), `AUDIENCE`; `DPOP` (`true` or `false`),
+ * `DPOP_PRIVATE_KEY` or `DPOP_PRIVATE_KEY_FILE`, `DPOP_SIGNING_ALGORITHM` (`dpopFromEnv`). The prefix is used as
+ * given: nothing is added to it.
  *
  * @since 0.1.0
  * @category constructors
@@ -798,19 +799,33 @@ export const variablesOf = (prefix: string) => ({
   sendCertificateChain: `${prefix}SEND_CERTIFICATE_CHAIN`,
   clientAssertionFile: `${prefix}CLIENT_ASSERTION_FILE`,
   scope: `${prefix}SCOPE`,
-  audience: `${prefix}AUDIENCE`
+  audience: `${prefix}AUDIENCE`,
+  dpop: `${prefix}DPOP`,
+  dpopPrivateKey: `${prefix}DPOP_PRIVATE_KEY`,
+  dpopPrivateKeyFile: `${prefix}DPOP_PRIVATE_KEY_FILE`,
+  dpopSigningAlgorithm: `${prefix}DPOP_SIGNING_ALGORITHM`
 } as const)
 
 /**
  * The variable each option read from the environment came from, for an error about it: the private key's from
- * `PRIVATE_KEY` when `keyInVariable`, else from `PRIVATE_KEY_FILE`.
+ * `PRIVATE_KEY` when `keyInVariable`, else from `PRIVATE_KEY_FILE`; `dpop`'s from the variable or the file its key
+ * came from (`dpopKey`), else from `DPOP`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const optionVariables = (prefix: string, keyInVariable: boolean): Partial<Record<OptionName, string>> => {
+export const optionVariables = (
+  prefix: string,
+  keyInVariable: boolean,
+  dpopKey?: "variable" | "file" | undefined
+): Partial<Record<OptionName, string>> => {
   const variables = variablesOf(prefix)
   return {
+    dpop: dpopKey === "variable"
+      ? variables.dpopPrivateKey
+      : dpopKey === "file"
+      ? variables.dpopPrivateKeyFile
+      : variables.dpop,
     tokenUrl: variables.tokenUrl,
     issuer: variables.issuer,
     clientId: variables.clientId,
@@ -852,6 +867,41 @@ const missing = <A>(variable: string): FromEnv<A> => ({
   variable,
   message: missingMessage(variable)
 })
+
+/**
+ * The `dpop` option the variables make: on with `DPOP=true`, a DPoP key (`DPOP_PRIVATE_KEY` or
+ * `DPOP_PRIVATE_KEY_FILE`, read as `privateKey`) or `DPOP_SIGNING_ALGORITHM` (`signingAlgorithm`); off with none of
+ * them, or `DPOP=false` and no key or algorithm (with one, `DPOP=false` is invalid).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const dpopFromEnv = <Secret>(
+  prefix: string,
+  env: {
+    readonly dpop: "true" | "false" | undefined
+    readonly privateKey: Secret | undefined
+    readonly signingAlgorithm: DpopAlgorithm | undefined
+  }
+): FromEnv<DpopOptions<Secret>["dpop"]> => {
+  const configured = env.privateKey !== undefined || env.signingAlgorithm !== undefined
+  if (env.dpop === "false" && configured) {
+    return {
+      _tag: "InvalidData",
+      variable: variablesOf(prefix).dpop,
+      message: "is false, and a DPoP private key or signing algorithm is set"
+    }
+  }
+  if (env.dpop !== "true" && !configured) return { _tag: "Valid", value: undefined }
+  if (!configured) return { _tag: "Valid", value: true }
+  return {
+    _tag: "Valid",
+    value: {
+      ...(env.privateKey === undefined ? {} : { privateKey: env.privateKey }),
+      ...(env.signingAlgorithm === undefined ? {} : { signingAlgorithm: env.signingAlgorithm })
+    }
+  }
+}
 
 /**
  * `TOKEN_URL` or `ISSUER`, one of them.

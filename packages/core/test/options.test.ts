@@ -452,7 +452,11 @@ describe("options: the environment's variables", () => {
       sendCertificateChain: "OAUTH_SEND_CERTIFICATE_CHAIN",
       clientAssertionFile: "OAUTH_CLIENT_ASSERTION_FILE",
       scope: "OAUTH_SCOPE",
-      audience: "OAUTH_AUDIENCE"
+      audience: "OAUTH_AUDIENCE",
+      dpop: "OAUTH_DPOP",
+      dpopPrivateKey: "OAUTH_DPOP_PRIVATE_KEY",
+      dpopPrivateKeyFile: "OAUTH_DPOP_PRIVATE_KEY_FILE",
+      dpopSigningAlgorithm: "OAUTH_DPOP_SIGNING_ALGORITHM"
     })
     assert.strictEqual(Options.variablesOf("billing").clientId, "billingCLIENT_ID")
   })
@@ -471,10 +475,48 @@ describe("options: the environment's variables", () => {
       sendCertificateChain: "B_SEND_CERTIFICATE_CHAIN",
       clientAssertion: "B_CLIENT_ASSERTION_FILE",
       scopes: "B_SCOPE",
-      audience: "B_AUDIENCE"
+      audience: "B_AUDIENCE",
+      dpop: "B_DPOP"
     }
     assert.deepStrictEqual(Options.optionVariables("B_", true), expected)
     assert.deepStrictEqual(Options.optionVariables("B_", false), { ...expected, privateKey: "B_PRIVATE_KEY_FILE" })
+    assert.strictEqual(Options.optionVariables("B_", true, "variable").dpop, "B_DPOP_PRIVATE_KEY")
+    assert.strictEqual(Options.optionVariables("B_", true, "file").dpop, "B_DPOP_PRIVATE_KEY_FILE")
+  })
+
+  it("DPOP, DPOP_PRIVATE_KEY(_FILE), DPOP_SIGNING_ALGORITHM: on with DPOP=true, a key or an algorithm", () => {
+    const env = { dpop: undefined, privateKey: undefined, signingAlgorithm: undefined }
+    const valid = (value: unknown): Options.FromEnv<unknown> => ({ _tag: "Valid", value })
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(Options.dpopFromEnv("B_", env), valid(undefined))
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(
+      Options.dpopFromEnv("B_", { ...env, dpop: "false" }),
+      valid(undefined)
+    )
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(Options.dpopFromEnv("B_", { ...env, dpop: "true" }), valid(true))
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(
+      Options.dpopFromEnv("B_", { ...env, privateKey: "k" }),
+      valid({ privateKey: "k" })
+    )
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(
+      Options.dpopFromEnv("B_", { dpop: "true", privateKey: "k", signingAlgorithm: "PS256" }),
+      valid({ privateKey: "k", signingAlgorithm: "PS256" })
+    )
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(
+      Options.dpopFromEnv("B_", { ...env, dpop: "true", signingAlgorithm: "EdDSA" }),
+      valid({ signingAlgorithm: "EdDSA" })
+    )
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(
+      Options.dpopFromEnv("B_", { ...env, signingAlgorithm: "EdDSA" }),
+      valid({ signingAlgorithm: "EdDSA" })
+    )
+    assert.deepStrictEqual<Options.FromEnv<unknown>>(
+      Options.dpopFromEnv("B_", { ...env, dpop: "false", privateKey: "k" }),
+      {
+        _tag: "InvalidData",
+        variable: "B_DPOP",
+        message: "is false, and a DPoP private key or signing algorithm is set"
+      }
+    )
   })
 
   it("SCOPE: split on spaces, empty entries dropped", () => {

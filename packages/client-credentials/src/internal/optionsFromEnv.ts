@@ -5,6 +5,7 @@
  * `ConfigError`s (`Reader`, given by each line's `options.ts`).
  */
 import type { Checked } from "@effect-oauth2/core/checked"
+import * as DpopKey from "@effect-oauth2/core/dpopKey"
 import * as methods from "@effect-oauth2/core/methods"
 import * as Options from "@effect-oauth2/core/options"
 import * as Config from "effect/Config"
@@ -106,6 +107,24 @@ const credentialsFromEnv = (reader: Reader, prefix: string): Config.Config<Token
   )
 }
 
+/** The `dpop` option the variables make (`Options.dpopFromEnv`). */
+const dpopFromEnv = (reader: Reader, prefix: string) => {
+  const variables = Options.variablesOf(prefix)
+  return reader.answer(
+    Config.all({
+      dpop: optional(reader.literals(Options.booleanValues, variables.dpop)),
+      privateKey: optional(
+        Config.orElse(
+          reader.redacted(variables.dpopPrivateKey),
+          () => fileContents(reader, variables.dpopPrivateKeyFile)
+        )
+      ),
+      signingAlgorithm: optional(reader.literals(DpopKey.algorithms, variables.dpopSigningAlgorithm))
+    }),
+    (env) => Options.dpopFromEnv(prefix, env)
+  )
+}
+
 /** The options read from the variables after `prefix` (`Options.variablesOf`), with `reader`. */
 export const fromEnvWithPrefix = (reader: Reader, prefix: string): Config.Config<TokenService.Options> => {
   const variables = Options.variablesOf(prefix)
@@ -115,12 +134,23 @@ export const fromEnvWithPrefix = (reader: Reader, prefix: string): Config.Config
       credentials: credentialsFromEnv(reader, prefix),
       scopes: optional(Config.map(reader.string(variables.scope), Options.scopesOf)),
       audience: optional(reader.string(variables.audience)),
+      dpop: dpopFromEnv(reader, prefix),
       // which of the two variables a private key came from, for an error about it
-      keyInVariable: Config.map(optional(reader.redacted(variables.privateKey)), (key) => key !== undefined)
+      keyInVariable: Config.map(optional(reader.redacted(variables.privateKey)), (key) => key !== undefined),
+      dpopKeyInVariable: Config.map(optional(reader.redacted(variables.dpopPrivateKey)), (key) => key !== undefined)
     }),
-    ({ audience, credentials, endpoint, keyInVariable, scopes }) => {
-      const options = { ...endpoint, ...credentials, scopes, audience } as TokenService.Options
-      variablesOfOptions.set(options, Options.optionVariables(prefix, keyInVariable))
+    ({ audience, credentials, dpop, dpopKeyInVariable, endpoint, keyInVariable, scopes }) => {
+      const options = {
+        ...endpoint,
+        ...credentials,
+        scopes,
+        audience,
+        ...(dpop === undefined ? {} : { dpop })
+      } as TokenService.Options
+      const dpopKey = typeof dpop === "object" && dpop.privateKey !== undefined
+        ? dpopKeyInVariable ? "variable" : "file"
+        : undefined
+      variablesOfOptions.set(options, Options.optionVariables(prefix, keyInVariable, dpopKey))
       return options
     }
   )

@@ -104,6 +104,38 @@ describe("fromEnv: what the variables make", () => {
     }))
 })
 
+describe("fromEnv: DPoP", () => {
+  it.effect("OAUTH_DPOP=true; OAUTH_DPOP_PRIVATE_KEY (Redacted) and OAUTH_DPOP_SIGNING_ALGORITHM; OAUTH_DPOP=false", () =>
+    Effect.gen(function*() {
+      const dpopOf = (exit: Exit.Exit<TokenService.Options, unknown>) =>
+        Exit.isSuccess(exit) ? (exit.value as unknown as Record<string, unknown>).dpop : "failed"
+      assert.strictEqual(dpopOf(yield* read(options_.fromEnv, { ...base, OAUTH_DPOP: "true" })), true)
+      assert.isUndefined(dpopOf(yield* read(options_.fromEnv, { ...base, OAUTH_DPOP: "false" })))
+      assert.isUndefined(dpopOf(yield* read(options_.fromEnv, base)))
+      const given = dpopOf(
+        yield* read(options_.fromEnv, {
+          ...base,
+          OAUTH_DPOP_PRIVATE_KEY: "{\"kty\":\"EC\"}",
+          OAUTH_DPOP_SIGNING_ALGORITHM: "ES256"
+        })
+      ) as { readonly privateKey: Redacted.Redacted<string>; readonly signingAlgorithm: string }
+      assert.isTrue(Redacted.isRedacted(given.privateKey))
+      assert.strictEqual(Redacted.value(given.privateKey), "{\"kty\":\"EC\"}")
+      assert.strictEqual(given.signingAlgorithm, "ES256")
+    }))
+
+  it.effect("a DPoP key with OAUTH_DPOP=false: at OAUTH_DPOP, without the key", () =>
+    Effect.gen(function*() {
+      const text = yield* errorOf(options_.fromEnv, {
+        ...base,
+        OAUTH_DPOP: "false",
+        OAUTH_DPOP_PRIVATE_KEY: "KEY-VERY-SECRET"
+      })
+      assert.include(text, "OAUTH_DPOP")
+      assert.notInclude(text, "VERY-SECRET")
+    }))
+})
+
 describe("fromEnv: errors at the variable", () => {
   it.effect("both endpoints: invalid data at the issuer's variable", () =>
     Effect.gen(function*() {

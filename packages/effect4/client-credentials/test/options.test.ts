@@ -134,6 +134,14 @@ describe("fromEnv: DPoP", () => {
       assert.include(text, "OAUTH_DPOP")
       assert.notInclude(text, "VERY-SECRET")
     }))
+
+  it.effect("a problem with the DPoP key: at the variable it came from", () =>
+    Effect.gen(function*() {
+      const exit = yield* read(options_.fromEnv, { ...base, OAUTH_DPOP_PRIVATE_KEY: "not a key" })
+      const options = Exit.isSuccess(exit) ? exit.value : ({} as TokenService.Options)
+      const problem = "dpop.privateKey: the DPoP private key is neither a JWK in JSON nor a PKCS#8 PEM"
+      assert.include(String(options_.invalidOptions(options, problem)), "at [\"OAUTH_DPOP_PRIVATE_KEY\"]")
+    }))
 })
 
 describe("fromEnv: errors at the variable", () => {

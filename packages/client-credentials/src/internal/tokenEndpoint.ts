@@ -75,7 +75,10 @@ const readJson = (response: EffectLine.HttpClientResponse.HttpClientResponse, an
     notJson: () => new TokenError.TokenError(Wire.unreadableBody("NotJson", answer))
   })
 
-/** The answer by its status (docs/behaviour.md#token-endpoint-answers): a token (a 2xx), or why there is none. */
+/**
+ * The answer by its status (docs/behaviour.md#token-endpoint-answers): a token (a 2xx), or why there is none; with
+ * DPoP, a 400 that asks for a nonce and gives one is its `TokenError` as the value, for the caller to send again.
+ */
 const readAnswer = (
   response: EffectLine.HttpClientResponse.HttpClientResponse,
   answer: Answer,

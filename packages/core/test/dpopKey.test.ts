@@ -5,13 +5,9 @@
  */
 import * as Crypto from "node:crypto"
 import { assert, describe, it } from "vitest"
-import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
 import type { Checked } from "../src/checked.js"
 import * as dpopKey from "../src/dpopKey.js"
-
-// jose 6, the version both lines depend on and pass in (the root's jose 5 is a test server's)
-const josePath: string = "../../client-credentials/node_modules/jose/dist/webapi/index.js"
-const Jose = (await import(josePath)) as typeof JoseTypes
+import { Jose } from "./jose.js"
 
 const privateMembers = ["d", "p", "q", "dp", "dq", "qi"] as const
 

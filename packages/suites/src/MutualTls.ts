@@ -90,7 +90,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
             retry: { times: 0 }
           })
           assert.strictEqual(await Kit.valueOf(service.get()), "mtls-1")
-          assert.deepStrictEqual(server.requests().map((request) => request.path), ["/mtls/token"])
+          assert.deepStrictEqual(
+            server.requests().map((request) => [request.path, request.thumbprint]),
+            [["/mtls/token", client.thumbprint]]
+          )
         }),
       timeout
     )

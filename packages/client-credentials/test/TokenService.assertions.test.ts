@@ -356,7 +356,7 @@ describe("private_key_jwt with a clientAssertion", () => {
 /** The identity a `private_key_jwt` client's cache keys carry, as the layer computes it. */
 const keyIdentityOf = (options: TokenService.Options) =>
   Effect.gen(function*() {
-    const checked = credentialOptions.check(options, false)
+    const checked = credentialOptions.check(options as TokenService.Credentials, false)
     const spec = checked._tag === "Valid" ? checked.value : yield* Effect.dieMessage(checked.problem)
     const authentication = yield* Effect.orDieWith(clientAuthentication.make(clientId, spec), (problem) =>
       new Error(problem))

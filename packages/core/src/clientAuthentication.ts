@@ -1,5 +1,5 @@
 /**
- * What each client authentication method (RFC 6749 §2.3, RFC 7523 §2.2) adds to a token request, short of signing:
+ * What each client authentication method (RFC 6749 §2.3, RFC 7523 §2.2, RFC 8705 §2) adds to a token request, short of signing:
  * the Basic credentials, the form parameters, and a client assertion's header and claims. Signing is `signing.ts`'s,
  * with each line's `jose`, on its clock.
  */
@@ -197,4 +197,17 @@ export const assertionCredentials = (clientId: string, assertion: string): Crede
   headers: {},
   params: assertionParams(clientId, assertion),
   secrets: [assertion]
+})
+
+/**
+ * The mutual-TLS methods' credentials (RFC 8705 §2): `client_id` in the form body; the certificate the TLS handshake
+ * presents does the rest.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tlsCredentials = (clientId: string): Credentials => ({
+  headers: {},
+  params: [["client_id", clientId]],
+  secrets: noSecrets
 })

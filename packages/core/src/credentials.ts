@@ -9,8 +9,17 @@
 import { type Certificate, parse as parseCertificate } from "./certificate.js"
 import { type Checked, invalid, valid } from "./checked.js"
 import { basicCredentials } from "./clientAuthentication.js"
-import { authMethods, isAuthMethod, isSigningAlgorithm, type SigningAlgorithm, signingAlgorithms } from "./methods.js"
-import { controlCharacter } from "./text.js"
+import {
+  authMethods,
+  isAuthMethod,
+  isSigningAlgorithm,
+  isTlsAuthMethod,
+  type SigningAlgorithm,
+  signingAlgorithms,
+  type TlsAuthMethod
+} from "./methods.js"
+import { controlCharacter, kindOf } from "./text.js"
+import * as TlsClientCertificate from "./tlsClientCertificate.js"
 
 /**
  * Where a signed client assertion is addressed (`aud`): the token endpoint's URL or the issuer identifier.
@@ -34,14 +43,7 @@ export type AssertionAudience = typeof assertionAudiences[number]
  * @since 0.1.0
  * @category constructors
  */
-export const kindOf = (value: unknown): string =>
-  value === null
-    ? "null"
-    : Array.isArray(value)
-    ? "an array"
-    : typeof value === "object"
-    ? "an object"
-    : `a ${typeof value}`
+export { kindOf } from "./text.js"
 
 /**
  * A private JWK as parsed: an object with a `kty` and a private part `d`.
@@ -227,6 +229,12 @@ export type Spec<A = unknown, S = string, J = Jwk> =
     readonly sendCertificateChain?: boolean | undefined
   }
   | { readonly _tag: "Assertion"; readonly assertion: A }
+  | {
+    readonly _tag: "Tls"
+    readonly method: TlsAuthMethod
+    /** The certificate the TLS handshake presents (`tlsClientCertificate`), its key held as a secret. */
+    readonly certificate: TlsClientCertificate.TlsClientCertificate<S>
+  }
 
 /**
  * `spec` with its secrets held another way: `secret` for a secret or a PEM's text, `jwk` for a private JWK (a line
@@ -253,6 +261,8 @@ export const mapSecrets = <A, S1, J1, S2, J2>(
       }
     case "Assertion":
       return spec
+    case "Tls":
+      return { ...spec, certificate: { ...spec.certificate, key: secret(spec.certificate.key) } }
   }
 }
 
@@ -264,7 +274,7 @@ export const mapSecrets = <A, S1, J1, S2, J2>(
  */
 export interface Reader<A> {
   /** The text a secret option (`clientSecret`, `privateKey`) holds, or what is wrong with it, naming the option. */
-  readonly secret: (name: "clientSecret" | "privateKey", value: unknown) => Checked<string>
+  readonly secret: (name: "clientSecret" | "privateKey" | "tlsClientCertificate.key", value: unknown) => Checked<string>
   /** The `clientAssertion` option as the line's assertion source, or what is wrong with it. */
   readonly assertion: (value: unknown) => Checked<A>
 }
@@ -340,6 +350,9 @@ const checkAudience = (value: unknown, hasIssuer: boolean): Checked<AssertionAud
 /** The options of a private key that neither a shared secret nor an assertion made elsewhere takes. */
 const keyOptions = ["signingAlgorithm", "keyId", "certificate", "sendCertificateChain"]
 
+/** The option of the mutual-TLS methods, which no other method takes. */
+const tlsOptions = ["tlsClientCertificate"]
+
 /** `check` of the shared-secret methods: the secret, and with `client_secret_jwt` the assertion's audience. */
 const checkSecret = <A>(
   options: Options,
@@ -348,8 +361,12 @@ const checkSecret = <A>(
   reader: Reader<A>
 ): Checked<Spec<A>> => {
   const misplaced = method === "client_secret_jwt"
-    ? misplacedOption(options, ["privateKey", "clientAssertion", ...keyOptions], method)
-    : misplacedOption(options, ["privateKey", "clientAssertion", ...keyOptions, "assertionAudience"], method)
+    ? misplacedOption(options, ["privateKey", "clientAssertion", ...keyOptions, ...tlsOptions], method)
+    : misplacedOption(
+      options,
+      ["privateKey", "clientAssertion", ...keyOptions, "assertionAudience", ...tlsOptions],
+      method
+    )
   if (misplaced !== undefined) return invalid(misplaced)
   const secret = reader.secret("clientSecret", options.clientSecret)
   if (secret._tag === "Invalid") return secret
@@ -410,7 +427,7 @@ const checkPrivateKey = <A>(options: Options, hasIssuer: boolean, reader: Reader
 
 /** `check` of `private_key_jwt`: a key, or an assertion made elsewhere and none of a key's options. */
 const checkPrivateKeyJwt = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>): Checked<Spec<A>> => {
-  const misplaced = misplacedOption(options, ["clientSecret"], "private_key_jwt")
+  const misplaced = misplacedOption(options, ["clientSecret", ...tlsOptions], "private_key_jwt")
   if (misplaced !== undefined) return invalid(misplaced)
   if (options.clientAssertion === undefined && options.privateKey === undefined) {
     return invalid("private_key_jwt needs privateKey or clientAssertion")
@@ -427,6 +444,22 @@ const checkPrivateKeyJwt = <A>(options: Options, hasIssuer: boolean, reader: Rea
 }
 
 /**
+ * `check` of the mutual-TLS methods: `tlsClientCertificate` (`tlsClientCertificate.check`), and none of the options
+ * of another method.
+ */
+const checkTls = <A>(options: Options, method: TlsAuthMethod, reader: Reader<A>): Checked<Spec<A>> => {
+  const misplaced = misplacedOption(
+    options,
+    ["clientSecret", "privateKey", "clientAssertion", ...keyOptions, "assertionAudience"],
+    method
+  )
+  if (misplaced !== undefined) return invalid(misplaced)
+  if (options.tlsClientCertificate === undefined) return invalid(`${method} needs tlsClientCertificate`)
+  const certificate = TlsClientCertificate.check(options.tlsClientCertificate, reader.secret)
+  return certificate._tag === "Invalid" ? certificate : valid({ _tag: "Tls", method, certificate: certificate.value })
+}
+
+/**
  * The credential options, checked: `authMethod` (default `client_secret_basic`), for each method the options it
  * needs, of their types, and none of the options of another method. `hasIssuer`: whether the token endpoint comes
  * from an issuer (an assertion's audience may then be the issuer).
@@ -437,6 +470,7 @@ const checkPrivateKeyJwt = <A>(options: Options, hasIssuer: boolean, reader: Rea
 export const check = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>): Checked<Spec<A>> => {
   const method = options.authMethod ?? "client_secret_basic"
   if (!isAuthMethod(method)) return invalid(`authMethod must be one of ${authMethods.join(", ")}`)
+  if (isTlsAuthMethod(method)) return checkTls(options, method, reader)
   return method === "private_key_jwt"
     ? checkPrivateKeyJwt(options, hasIssuer, reader)
     : checkSecret(options, method, hasIssuer, reader)
@@ -444,8 +478,8 @@ export const check = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>
 
 /**
  * The values that must never show in an error, as configured: the secret and the Basic credentials that hold it, or
- * the private key's text, its base64 body and its private JWK members. The redactor removes each in all its encoded
- * forms. Assertions, made per request, are added per request.
+ * the private key's text, its base64 body and its private JWK members, or the client certificate's key and its body.
+ * The redactor removes each in all its encoded forms. Assertions, made per request, are added per request.
  *
  * @since 0.1.0
  * @category constructors
@@ -469,5 +503,7 @@ export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<string> =
     }
     case "Assertion":
       return []
+    case "Tls":
+      return TlsClientCertificate.secretsOf(spec.certificate)
   }
 }

@@ -9,7 +9,8 @@
  * What is checked: the document is a JSON object; its `issuer` is the configured one (below); its `token_endpoint`
  * follows the URL rules (`urls.checkTokenEndpoint`); its two lists are lists of strings — else a `Discovery` problem;
  * the configured method is among `token_endpoint_auth_methods_supported`, or is `client_secret_basic` when that is
- * absent (RFC 8414 §2) — else `UnsupportedAuthMethod`.
+ * absent (RFC 8414 §2) — else `UnsupportedAuthMethod`. With a mutual-TLS method, the token endpoint is
+ * `mtls_endpoint_aliases.token_endpoint` when the document names one (RFC 8705 §5), held to the same rules.
  *
  * The issuer: RFC 8414 §3.3 asks for the metadata's `issuer` to be identical to the issuer the well-known URL was
  * made from. The configured issuer is compared as the URL parser writes it (lower-case scheme and host, no default
@@ -21,7 +22,7 @@
  * the server goes through the redactor and is cut to 1 KiB.
  */
 import { type Checked, invalid, valid } from "./checked.js"
-import { defaultSupportedAuthMethods } from "./methods.js"
+import { defaultSupportedAuthMethods, isTlsAuthMethod } from "./methods.js"
 import * as Redactor from "./redactor.js"
 import { classify } from "./tokenResponse.js"
 import { checkTokenEndpoint, origin } from "./urls.js"
@@ -259,6 +260,16 @@ const spellingDifference = (published: string): string => {
     : "another spelling (percent-encoding, or characters the URL parser rewrites)"
 }
 
+/**
+ * RFC 8705 §5's `mtls_endpoint_aliases`: its `token_endpoint`, `undefined` when it names none (or is absent),
+ * `"invalid"` when it is not an object.
+ */
+const mtlsTokenEndpoint = (aliases: unknown): unknown => {
+  if (aliases === undefined || aliases === null) return undefined
+  if (typeof aliases !== "object" || Array.isArray(aliases)) return "invalid"
+  return (aliases as Readonly<Record<string, unknown>>).token_endpoint ?? undefined
+}
+
 /** A list of strings, `undefined` when absent (or `null`), `"invalid"` when anything else. */
 const stringList = (value: unknown): ReadonlyArray<string> | undefined | "invalid" => {
   if (value === undefined || value === null) return undefined
@@ -335,6 +346,14 @@ export const check = (body: unknown, expected: Expected, document: Document): Ch
   }
   const tokenEndpoint = checkTokenEndpoint(fields.token_endpoint, expected, quoteServer)
   if (tokenEndpoint._tag === "Invalid") return invalid(`the ${document}'s ${tokenEndpoint.problem}`)
+  const alias = isTlsAuthMethod(expected.authMethod) ? mtlsTokenEndpoint(fields.mtls_endpoint_aliases) : undefined
+  let endpoint = tokenEndpoint.value
+  if (alias === "invalid") return invalid(`the ${document}'s mtls_endpoint_aliases is not a JSON object`)
+  if (alias !== undefined) {
+    const checked = checkTokenEndpoint(alias, expected, quoteServer)
+    if (checked._tag === "Invalid") return invalid(`the ${document}'s mtls_endpoint_aliases.${checked.problem}`)
+    endpoint = checked.value
+  }
   const authMethods = stringList(fields.token_endpoint_auth_methods_supported)
   if (authMethods === "invalid") {
     return invalid(`the ${document}'s token_endpoint_auth_methods_supported is not a list of strings`)
@@ -347,7 +366,7 @@ export const check = (body: unknown, expected: Expected, document: Document): Ch
   if (authMethodsSupported._tag !== "Valid") return authMethodsSupported
   return valid({
     issuer,
-    tokenEndpoint: tokenEndpoint.value,
+    tokenEndpoint: endpoint,
     authMethodsSupported: authMethodsSupported.value,
     signingAlgorithmsSupported: algorithms
   })

@@ -3,7 +3,7 @@
  */
 
 /**
- * The `authMethod`s there are (RFC 6749 §2.3.1, RFC 7523 §2.2, OpenID Connect Core §9).
+ * The `authMethod`s there are (RFC 6749 §2.3.1, RFC 7523 §2.2, OpenID Connect Core §9, RFC 8705 §2).
  *
  * @since 0.1.0
  * @category models
@@ -12,7 +12,9 @@ export const authMethods = [
   "client_secret_basic",
   "client_secret_post",
   "client_secret_jwt",
-  "private_key_jwt"
+  "private_key_jwt",
+  "tls_client_auth",
+  "self_signed_tls_client_auth"
 ] as const
 
 /**
@@ -22,6 +24,32 @@ export const authMethods = [
  * @category models
  */
 export type AuthMethod = typeof authMethods[number]
+
+/**
+ * The mutual-TLS methods (RFC 8705 §2): the client certificate presented in the TLS handshake authenticates the
+ * client, the token request carries `client_id` only.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const tlsAuthMethods = ["tls_client_auth", "self_signed_tls_client_auth"] as const
+
+/**
+ * A mutual-TLS method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TlsAuthMethod = typeof tlsAuthMethods[number]
+
+/**
+ * Whether `value` is one of `tlsAuthMethods`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTlsAuthMethod = (value: unknown): value is TlsAuthMethod =>
+  typeof value === "string" && (tlsAuthMethods as ReadonlyArray<string>).includes(value)
 
 /**
  * The algorithms `private_key_jwt` signs with.

@@ -96,6 +96,7 @@ export interface ClientSecretCredentials<Secret> {
   readonly clientAssertion?: undefined
   readonly certificate?: undefined
   readonly sendCertificateChain?: undefined
+  readonly tlsClientCertificate?: undefined
 }
 
 /**
@@ -115,6 +116,7 @@ export interface ClientSecretJwtCredentials<Secret> {
   readonly clientAssertion?: undefined
   readonly certificate?: undefined
   readonly sendCertificateChain?: undefined
+  readonly tlsClientCertificate?: undefined
 }
 
 /**
@@ -152,6 +154,7 @@ export interface PrivateKeyJwtCredentials<Secret> {
   readonly assertionAudience?: AssertionAudience | undefined
   readonly clientSecret?: undefined
   readonly clientAssertion?: undefined
+  readonly tlsClientCertificate?: undefined
 }
 
 /**
@@ -174,6 +177,45 @@ export interface ClientAssertionCredentials<Assertion> {
   readonly privateKey?: undefined
   readonly certificate?: undefined
   readonly sendCertificateChain?: undefined
+  readonly tlsClientCertificate?: undefined
+}
+
+/**
+ * The client certificate of mutual TLS, as PEM texts; `Secret` is how a line holds its key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientCertificateOptions<Secret> {
+  /** The client's certificate (`-----BEGIN CERTIFICATE-----`), then the chain above it if any. */
+  readonly cert: string
+  /** The certificate's private key (`-----BEGIN PRIVATE KEY-----`, or a PKCS#1 or SEC1 key), unencrypted. */
+  readonly key: Secret
+  /** The certificates the server's certificate is checked against; default the runtime's own. */
+  readonly ca?: string | undefined
+}
+
+/**
+ * Mutual TLS (RFC 8705 §2): `tls_client_auth` (a certificate from a certificate authority the server trusts) or
+ * `self_signed_tls_client_auth` (a certificate registered with the server). The certificate is presented in the TLS
+ * handshake, by an `HttpClient` that holds it (`MtlsHttpClient` of `@effect-oauth2/client-credentials/node`); the token
+ * request carries `client_id` and no secret. With an issuer, the token endpoint is the metadata's
+ * `mtls_endpoint_aliases.token_endpoint` when it names one (RFC 8705 §5). Tokens are cached, and shared through a
+ * store, per certificate (its SHA-256 thumbprint). Read when the layer is built: texts that are not PEM, or a key that
+ * is not the certificate's, are refused.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientCredentials<Secret> {
+  readonly clientId: string
+  readonly authMethod: "tls_client_auth" | "self_signed_tls_client_auth"
+  readonly tlsClientCertificate: TlsClientCertificateOptions<Secret>
+  readonly clientSecret?: undefined
+  readonly privateKey?: undefined
+  readonly clientAssertion?: undefined
+  readonly certificate?: undefined
+  readonly sendCertificateChain?: undefined
 }
 
 /**
@@ -187,6 +229,7 @@ export type Credentials<Secret, Assertion> =
   | ClientSecretJwtCredentials<Secret>
   | PrivateKeyJwtCredentials<Secret>
   | ClientAssertionCredentials<Assertion>
+  | TlsClientCredentials<Secret>
 
 /**
  * What the configured token asks for; `getFor` can ask for others.
@@ -723,6 +766,7 @@ const optionNames: Readonly<Record<OptionName, true>> = {
   certificate: true,
   sendCertificateChain: true,
   clientAssertion: true,
+  tlsClientCertificate: true,
   scopes: true,
   audience: true,
   resource: true,
@@ -778,9 +822,11 @@ export const defaultPrefix = "OAUTH_"
  * `PRIVATE_KEY` or `PRIVATE_KEY_FILE` (the path of a file that holds it; with `KEY_ID`, `SIGNING_ALGORITHM`, one of
  * `methods.signingAlgorithms`, `CERTIFICATE_FILE`, the path of a file that holds the key's certificate, and
  * `SEND_CERTIFICATE_CHAIN`, `true` or `false`) or `CLIENT_ASSERTION_FILE` (the path of a file that holds an assertion,
- * read again for every token request); `SCOPE` (space-separated), `AUDIENCE`; `DPOP` (`true` or `false`),
- * `DPOP_PRIVATE_KEY` or `DPOP_PRIVATE_KEY_FILE`, `DPOP_SIGNING_ALGORITHM` (`dpopFromEnv`). The prefix is used as
- * given: nothing is added to it.
+ * read again for every token request), or for `tls_client_auth` and `self_signed_tls_client_auth`
+ * `TLS_CERTIFICATE_FILE` and `TLS_KEY_FILE` (the paths of the files that hold the client certificate and its key;
+ * with `TLS_CA_FILE`, the certificates the server's is checked against); `SCOPE` (space-separated), `AUDIENCE`;
+ * `DPOP` (`true` or `false`), `DPOP_PRIVATE_KEY` or `DPOP_PRIVATE_KEY_FILE`, `DPOP_SIGNING_ALGORITHM`
+ * (`dpopFromEnv`). The prefix is used as given: nothing is added to it.
  *
  * @since 0.1.0
  * @category constructors
@@ -798,6 +844,9 @@ export const variablesOf = (prefix: string) => ({
   certificateFile: `${prefix}CERTIFICATE_FILE`,
   sendCertificateChain: `${prefix}SEND_CERTIFICATE_CHAIN`,
   clientAssertionFile: `${prefix}CLIENT_ASSERTION_FILE`,
+  tlsCertificateFile: `${prefix}TLS_CERTIFICATE_FILE`,
+  tlsKeyFile: `${prefix}TLS_KEY_FILE`,
+  tlsCaFile: `${prefix}TLS_CA_FILE`,
   scope: `${prefix}SCOPE`,
   audience: `${prefix}AUDIENCE`,
   dpop: `${prefix}DPOP`,
@@ -837,6 +886,7 @@ export const optionVariables = (
     certificate: variables.certificateFile,
     sendCertificateChain: variables.sendCertificateChain,
     clientAssertion: variables.clientAssertionFile,
+    tlsClientCertificate: variables.tlsCertificateFile,
     scopes: variables.scope,
     audience: variables.audience
   }
@@ -948,13 +998,17 @@ export interface CredentialsEnv<Secret, Assertion> {
   readonly certificate: string | undefined
   readonly sendCertificateChain: boolean | undefined
   readonly clientAssertion: Assertion | undefined
+  readonly tlsCertificate: string | undefined
+  readonly tlsKey: Secret | undefined
+  readonly tlsCa: string | undefined
 }
 
 /**
  * The credentials the variables make: `CLIENT_SECRET` for the shared-secret methods, or for `private_key_jwt` a key
  * or an assertion file, not both. Without `AUTH_METHOD`, a key or an assertion file and no secret mean
  * `private_key_jwt`, anything else a shared secret (`client_secret_basic`, the default). `CERTIFICATE_FILE` and
- * `SEND_CERTIFICATE_CHAIN` go with a key only.
+ * `SEND_CERTIFICATE_CHAIN` go with a key only. The mutual-TLS methods take `TLS_CERTIFICATE_FILE` and `TLS_KEY_FILE`
+ * (and `TLS_CA_FILE`), which go with them only.
  *
  * @since 0.1.0
  * @category constructors
@@ -982,6 +1036,26 @@ export const credentialsFromEnv = <Secret, Assertion>(
       message:
         `${certificateVariable} goes with a private key (${variables.privateKey} or ${variables.privateKeyFile}) ` +
         "of private_key_jwt"
+    }
+  }
+  const tlsVariable = env.tlsCertificate !== undefined
+    ? variables.tlsCertificateFile
+    : env.tlsKey !== undefined
+    ? variables.tlsKeyFile
+    : env.tlsCa !== undefined
+    ? variables.tlsCaFile
+    : undefined
+  if (authMethod === "tls_client_auth" || authMethod === "self_signed_tls_client_auth") {
+    if (env.tlsCertificate === undefined) return missing(variables.tlsCertificateFile)
+    if (env.tlsKey === undefined) return missing(variables.tlsKeyFile)
+    const tlsClientCertificate = { cert: env.tlsCertificate, key: env.tlsKey, ca: env.tlsCa }
+    return { _tag: "Valid", value: { clientId, authMethod, tlsClientCertificate } }
+  }
+  if (tlsVariable !== undefined) {
+    return {
+      _tag: "InvalidData",
+      variable: tlsVariable,
+      message: `${tlsVariable} goes with ${variables.authMethod} tls_client_auth or self_signed_tls_client_auth`
     }
   }
   if (authMethod !== "private_key_jwt") {

@@ -18,7 +18,8 @@ import {
   type Header,
   headerOf,
   secretBasicCredentials,
-  secretPostCredentials
+  secretPostCredentials,
+  tlsCredentials
 } from "./clientAuthentication.js"
 import * as compactJws from "./compactJws.js"
 import {
@@ -31,6 +32,7 @@ import {
 } from "./credentials.js"
 import { describeFailureName } from "./describeCause.js"
 import type { SigningAlgorithm } from "./methods.js"
+import { keyIdentityOf } from "./tlsClientCertificate.js"
 
 /**
  * A key as `jose` holds it (a `CryptoKey`, or the bytes of an HMAC key): opaque here.
@@ -222,7 +224,7 @@ export interface Authentication {
   readonly method: string
   /**
    * What identifies the credentials in a cache key without revealing them: `""` for a secret, the JWK thumbprint
-   * (RFC 7638) of the public key for a private key.
+   * (RFC 7638) of the public key for a private key, the certificate's SHA-256 thumbprint for a client certificate.
    */
   readonly keyIdentity: string
   readonly credentials: (destination: Destination, now: number) => Promise<Credentials>
@@ -248,8 +250,8 @@ const signing = (
 
 /**
  * The client authentication of credentials that are no assertion made elsewhere: a shared secret sent as it is, or
- * an assertion signed for every request (HS256 over the secret, or the private key, imported here, once); what is
- * wrong with a key otherwise.
+ * an assertion signed for every request (HS256 over the secret, or the private key, imported here, once), or the
+ * client id alone beside a client certificate (mutual TLS); what is wrong with a key otherwise.
  *
  * @since 0.1.0
  * @category constructors
@@ -275,6 +277,14 @@ export const authenticationOf = async (
       return signer._tag === "Invalid"
         ? signer
         : valid(signing(jose, clientId, "private_key_jwt", signer.value.keyIdentity, signer.value, spec.audience))
+    }
+    case "Tls": {
+      const credentials = tlsCredentials(clientId)
+      return valid({
+        method: spec.method,
+        keyIdentity: keyIdentityOf(spec.certificate),
+        credentials: () => Promise.resolve(credentials)
+      })
     }
   }
 }

@@ -24,3 +24,13 @@ export const cutUtf8 = (text: string, maxBytes: number): string => {
   }
   return text
 }
+
+/** What kind of value `value` is, in words that never show it: `null`, `an array`, `an object`, `a string`, …. */
+export const kindOf = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "object"
+    ? "an object"
+    : `a ${typeof value}`

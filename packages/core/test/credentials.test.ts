@@ -230,12 +230,35 @@ describe("credentials: check", () => {
     const key = wrap(pem)
     const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
       [
-        { authMethod: "tls_client_auth" },
-        "authMethod must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt"
+        { authMethod: "none" },
+        "authMethod must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, " +
+        "tls_client_auth, self_signed_tls_client_auth"
       ],
       [
         { authMethod: 42 },
-        "authMethod must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt"
+        "authMethod must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, " +
+        "tls_client_auth, self_signed_tls_client_auth"
+      ],
+      [{ authMethod: "tls_client_auth" }, "tls_client_auth needs tlsClientCertificate"],
+      [
+        { authMethod: "self_signed_tls_client_auth", tlsClientCertificate: {}, privateKey: key },
+        "privateKey is not an option of self_signed_tls_client_auth"
+      ],
+      [
+        { clientSecret: wrap("s"), tlsClientCertificate: {} },
+        "tlsClientCertificate is not an option of client_secret_basic"
+      ],
+      [
+        { authMethod: "private_key_jwt", privateKey: key, tlsClientCertificate: {} },
+        "tlsClientCertificate is not an option of private_key_jwt"
+      ],
+      [
+        { authMethod: "tls_client_auth", tlsClientCertificate: "pem" },
+        "tlsClientCertificate must be an object with cert, key and optionally ca, not a string"
+      ],
+      [
+        { authMethod: "tls_client_auth", tlsClientCertificate: { cert: 1 } },
+        "tlsClientCertificate.cert must be a string (PEM certificates), not a number"
       ],
       [{ clientSecret: "plain", privateKey: key }, "privateKey is not an option of client_secret_basic"],
       [

@@ -5,13 +5,9 @@
  */
 import * as Crypto from "node:crypto"
 import { assert, describe, it } from "vitest"
-import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
 import type { Checked } from "../src/checked.js"
 import * as dpopKey from "../src/dpopKey.js"
-
-// jose 6, the version both lines depend on and pass in (the root's jose 5 is a test server's)
-const josePath: string = "../../client-credentials/node_modules/jose/dist/webapi/index.js"
-const Jose = (await import(josePath)) as typeof JoseTypes
+import { Jose } from "./jose.js"
 
 const privateMembers = ["d", "p", "q", "dp", "dq", "qi"] as const
 
@@ -177,7 +173,10 @@ describe("DPoP key: given as text", () => {
       const key = validKey(await dpopKey.keyOfText(Jose, pem))
       assert.strictEqual(key.algorithm, algorithm)
       const publicJwk = pair.publicKey.export({ format: "jwk" })
-      assert.strictEqual(key.thumbprint, await Jose.calculateJwkThumbprint(publicJwk as JoseTypes.JWK))
+      assert.strictEqual(
+        key.thumbprint,
+        await Jose.calculateJwkThumbprint(publicJwk as Parameters<typeof Jose.calculateJwkThumbprint>[0])
+      )
     }
     const rsa = Crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey
     const pss = validKey(await dpopKey.keyOfText(Jose, rsa.export({ format: "pem", type: "pkcs8" }) as string, "PS256"))

@@ -4,14 +4,10 @@
  * `nonce`, `ath`), and its signature, verified with jose against the `jwk` it carries, for each algorithm.
  */
 import { assert, describe, it } from "vitest"
-import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
 import type { Checked } from "../src/checked.js"
 import * as dpopKey from "../src/dpopKey.js"
 import * as dpopProof from "../src/dpopProof.js"
-
-// jose 6, the version both lines depend on and pass in (the root's jose 5 is a test server's)
-const josePath: string = "../../client-credentials/node_modules/jose/dist/webapi/index.js"
-const Jose = (await import(josePath)) as typeof JoseTypes
+import { Jose } from "./jose.js"
 
 const privateMembers = ["d", "p", "q", "dp", "dq", "qi"] as const
 

@@ -3,12 +3,8 @@
  * from a private one by the members it keeps; the same thumbprints as jose's for EC P-256, Ed25519 and RSA.
  */
 import { assert, describe, it } from "vitest"
-import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
 import * as jwkThumbprint from "../src/jwkThumbprint.js"
-
-// jose 6, the version both lines depend on (the root's jose 5 is a test server's)
-const josePath: string = "../../client-credentials/node_modules/jose/dist/webapi/index.js"
-const Jose = (await import(josePath)) as typeof JoseTypes
+import { Jose } from "./jose.js"
 
 // RFC 7638 §3.1
 const rfcKey = {

@@ -199,6 +199,50 @@ describe("metadata: the document", () => {
     })
   })
 
+  it("mutual TLS: mtls_endpoint_aliases.token_endpoint is the token endpoint, held to the same rules", () => {
+    const alias = "https://mtls.auth.example.com/tenant-7/oauth2/token"
+    const tls = { ...expected, authMethod: "tls_client_auth" }
+    const methods = { token_endpoint_auth_methods_supported: ["tls_client_auth", "self_signed_tls_client_auth"] }
+    const endpointOf = (checked: metadata.CheckedMetadata) =>
+      checked._tag === "Valid" ? checked.value.tokenEndpoint.href : checked
+    const withAlias = document({ ...methods, mtls_endpoint_aliases: { token_endpoint: alias } })
+    assert.strictEqual(endpointOf(metadata.check(withAlias, tls, "OpenID configuration")), alias)
+    assert.strictEqual(
+      endpointOf(
+        metadata.check(withAlias, { ...tls, authMethod: "self_signed_tls_client_auth" }, "OpenID configuration")
+      ),
+      alias
+    )
+    // another method keeps token_endpoint; no alias, or none for the token endpoint, keeps it too
+    assert.strictEqual(
+      endpointOf(metadata.check({ ...withAlias, ...document() }, expected, "OpenID configuration")),
+      tokenEndpoint
+    )
+    for (const aliases of [undefined, null, {}, { revocation_endpoint: alias }]) {
+      const checked = metadata.check(
+        document({ ...methods, mtls_endpoint_aliases: aliases }),
+        tls,
+        "OpenID configuration"
+      )
+      assert.strictEqual(endpointOf(checked), tokenEndpoint)
+    }
+    assert.strictEqual(
+      problemOf(metadata.check(document({ ...methods, mtls_endpoint_aliases: [alias] }), tls, "OpenID configuration")),
+      "the OpenID configuration's mtls_endpoint_aliases is not a JSON object"
+    )
+    assert.strictEqual(
+      problemOf(
+        metadata.check(
+          document({ ...methods, mtls_endpoint_aliases: { token_endpoint: "http://mtls.example.com/token" } }),
+          tls,
+          "OpenID configuration"
+        )
+      ),
+      "the OpenID configuration's mtls_endpoint_aliases.token_endpoint http://mtls.example.com does not use https " +
+        "(nor http on a loopback host); set allowInsecureHttp to allow http"
+    )
+  })
+
   it("no methods listed (absent or null): client_secret_basic only (RFC 8414 §2)", () => {
     for (const listed of [undefined, null]) {
       const checked = metadata.check(

@@ -6,24 +6,33 @@ import { assert, describe, it } from "vitest"
 import * as Methods from "../src/methods.js"
 
 describe("methods: client authentication", () => {
-  it("lists the four methods", () => {
+  it("lists the six methods", () => {
     assert.deepStrictEqual(Methods.authMethods, [
       "client_secret_basic",
       "client_secret_post",
       "client_secret_jwt",
-      "private_key_jwt"
+      "private_key_jwt",
+      "tls_client_auth",
+      "self_signed_tls_client_auth"
     ])
   })
 
   it("recognises each of them, exactly", () => {
-    for (const method of ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"]) {
+    for (const method of Methods.authMethods) {
       assert.isTrue(Methods.isAuthMethod(method), method)
     }
-    for (const value of ["none", "tls_client_auth", "CLIENT_SECRET_BASIC", "client_secret_basic ", "", 1, null]) {
+    for (const value of ["none", "tls_client_auth ", "CLIENT_SECRET_BASIC", "client_secret_basic ", "", 1, null]) {
       assert.isFalse(Methods.isAuthMethod(value), String(value))
     }
     assert.isFalse(Methods.isAuthMethod(undefined))
     assert.isFalse(Methods.isAuthMethod(["client_secret_basic"]))
+  })
+
+  it("tells the mutual-TLS methods apart", () => {
+    assert.deepStrictEqual(Methods.tlsAuthMethods, ["tls_client_auth", "self_signed_tls_client_auth"])
+    for (const method of Methods.authMethods) {
+      assert.strictEqual(Methods.isTlsAuthMethod(method), method.includes("tls"), method)
+    }
   })
 
   it("takes client_secret_basic alone as what a server supports when its metadata lists none (RFC 8414 §2)", () => {

@@ -451,6 +451,9 @@ describe("options: the environment's variables", () => {
       certificateFile: "OAUTH_CERTIFICATE_FILE",
       sendCertificateChain: "OAUTH_SEND_CERTIFICATE_CHAIN",
       clientAssertionFile: "OAUTH_CLIENT_ASSERTION_FILE",
+      tlsCertificateFile: "OAUTH_TLS_CERTIFICATE_FILE",
+      tlsKeyFile: "OAUTH_TLS_KEY_FILE",
+      tlsCaFile: "OAUTH_TLS_CA_FILE",
       scope: "OAUTH_SCOPE",
       audience: "OAUTH_AUDIENCE",
       dpop: "OAUTH_DPOP",
@@ -474,6 +477,7 @@ describe("options: the environment's variables", () => {
       certificate: "B_CERTIFICATE_FILE",
       sendCertificateChain: "B_SEND_CERTIFICATE_CHAIN",
       clientAssertion: "B_CLIENT_ASSERTION_FILE",
+      tlsClientCertificate: "B_TLS_CERTIFICATE_FILE",
       scopes: "B_SCOPE",
       audience: "B_AUDIENCE",
       dpop: "B_DPOP"
@@ -572,7 +576,10 @@ describe("options: the credentials from the environment", () => {
     signingAlgorithm: undefined,
     certificate: undefined,
     sendCertificateChain: undefined,
-    clientAssertion: undefined
+    clientAssertion: undefined,
+    tlsCertificate: undefined,
+    tlsKey: undefined,
+    tlsCa: undefined
   }
   const env = (set: Partial<Options.CredentialsEnv<string, string>>): Options.CredentialsEnv<string, string> => ({
     ...none,
@@ -589,6 +596,38 @@ describe("options: the credentials from the environment", () => {
       assert.deepStrictEqual(fromEnv({ clientSecret: "s", authMethod }), {
         _tag: "Valid",
         value: { clientId: "billing", clientSecret: "s", authMethod }
+      })
+    }
+  })
+
+  it("mutual TLS: the certificate and key files (and the CA's), with the TLS methods only", () => {
+    for (const authMethod of ["tls_client_auth", "self_signed_tls_client_auth"] as const) {
+      assert.deepStrictEqual(fromEnv({ authMethod, tlsCertificate: "c", tlsKey: "k", tlsCa: "a" }), {
+        _tag: "Valid",
+        value: { clientId: "billing", authMethod, tlsClientCertificate: { cert: "c", key: "k", ca: "a" } }
+      })
+    }
+    assert.deepStrictEqual(fromEnv({ authMethod: "tls_client_auth", tlsKey: "k" }), {
+      _tag: "MissingData",
+      variable: "X_TLS_CERTIFICATE_FILE",
+      message: "Expected X_TLS_CERTIFICATE_FILE to exist in the process context"
+    })
+    assert.deepStrictEqual(fromEnv({ authMethod: "tls_client_auth", tlsCertificate: "c" }), {
+      _tag: "MissingData",
+      variable: "X_TLS_KEY_FILE",
+      message: "Expected X_TLS_KEY_FILE to exist in the process context"
+    })
+    for (
+      const [set, variable] of [
+        [{ tlsCertificate: "c" }, "X_TLS_CERTIFICATE_FILE"],
+        [{ tlsKey: "k" }, "X_TLS_KEY_FILE"],
+        [{ tlsCa: "a" }, "X_TLS_CA_FILE"]
+      ] as const
+    ) {
+      assert.deepStrictEqual(fromEnv({ clientSecret: "s", ...set }), {
+        _tag: "InvalidData",
+        variable,
+        message: `${variable} goes with X_AUTH_METHOD tls_client_auth or self_signed_tls_client_auth`
       })
     }
   })

@@ -7,15 +7,11 @@
 import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import * as Crypto from "node:crypto"
 import { assert, describe, it } from "vitest"
-import type * as JoseTypes from "../../client-credentials/node_modules/jose/dist/types/index.js"
 import * as Certificate from "../src/certificate.js"
 import { claimsOf, headerOf } from "../src/clientAuthentication.js"
 import type { Jwk } from "../src/credentials.js"
 import * as Signing from "../src/signing.js"
-
-// jose 6, the version both lines depend on and pass in (the root's jose 5 is a test server's)
-const josePath: string = "../../client-credentials/node_modules/jose/dist/webapi/index.js"
-const Jose = (await import(josePath)) as typeof JoseTypes
+import { Jose } from "./jose.js"
 
 const es256 = await Jose.generateKeyPair("ES256", { extractable: true })
 const es256Pem = await Jose.exportPKCS8(es256.privateKey)

@@ -55,6 +55,9 @@ export const serviceOptions = (values: OptionValues, options: Line.ServiceOption
     if (value === undefined) continue
     if (name === "clientSecret" || name === "privateKey") {
       out[name] = typeof value === "string" ? values.secret(value) : value
+    } else if (name === "tlsClientCertificate" && typeof value === "object" && value !== null) {
+      const certificate = value as Line.TlsClientCertificate
+      out[name] = { ...certificate, key: typeof certificate.key === "string" ? values.secret(certificate.key) : value }
     } else if (name === "clientAssertion") {
       out[name] = typeof value === "string" ? values.assertion(value) : value
     } else if (durationOptions.has(name)) {

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Jose from "jose"
+import * as Certificates from "./fixtures/Certificates.js"
 import * as Provider from "./fixtures/OidcProvider.js"
 import * as Kit from "./internal/kit.js"
 import type * as Line from "./Line.js"
@@ -161,5 +162,38 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         }),
       timeout
     )
+  })
+
+  describe("interop with oidc-provider 8 over mutual TLS (RFC 8705), certificate-bound tokens", () => {
+    const authority = Certificates.tlsAuthority()
+    for (const which of ["tls", "selfSigned"] as const) {
+      it(
+        `${which === "tls" ? "tls_client_auth" : "self_signed_tls_client_auth"}: a token bound to the certificate ` +
+          "(cnf.x5t#S256 at introspection), through discovery over https",
+        () =>
+          Provider.withProvider({ mtls: authority }, async (harness) => {
+            const client = harness.mtlsClients![which]
+            const tlsClientCertificate = { cert: client.cert, key: client.key, ca: authority.ca }
+            const outcome = await Kit.withLive(line, { tlsClientCertificate }, async (net) => {
+              const service = await net.service({
+                issuer: harness.issuer,
+                clientId: client.clientId,
+                authMethod: client.authMethod,
+                tlsClientCertificate,
+                retry: { times: 0 }
+              })
+              return service.get().outcome
+            })
+            assert.deepStrictEqual(harness.serverErrors(), [])
+            const token = Kit.succeeded(outcome)
+            const introspection = await harness.introspect(token.value)
+            assert.isTrue(introspection.active)
+            assert.strictEqual(introspection.clientId, client.clientId)
+            assert.deepStrictEqual(introspection.cnf, { "x5t#S256": client.thumbprint })
+            assert.strictEqual(harness.tokenRequests().at(-1)?.authentication, "none")
+          }),
+        timeout
+      )
+    }
   })
 }

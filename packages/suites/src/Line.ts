@@ -66,8 +66,12 @@ export interface ServiceOptions {
     | "client_secret_post"
     | "client_secret_jwt"
     | "private_key_jwt"
+    | "tls_client_auth"
+    | "self_signed_tls_client_auth"
     | undefined
   readonly clientAssertion?: string | undefined
+  /** The client certificate of mutual TLS, as PEM; `key` a plain string, the line wraps it as it holds secrets. */
+  readonly tlsClientCertificate?: TlsClientCertificate | undefined
   /** A PKCS#8 PEM or a JWK in JSON. */
   readonly privateKey?: string | undefined
   readonly signingAlgorithm?: string | undefined
@@ -92,6 +96,18 @@ export interface ServiceOptions {
     | true
     | { readonly privateKey?: string | undefined; readonly signingAlgorithm?: string | undefined }
     | undefined
+}
+
+/**
+ * A client certificate and its key as PEM texts (`tlsClientCertificate`), the key a plain string here.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientCertificate {
+  readonly cert: string
+  readonly key: string
+  readonly ca?: string | undefined
 }
 
 /**
@@ -669,8 +685,15 @@ export interface Line {
   readonly scripted: (options?: ScriptedOptions) => Promise<Scripted>
   /** The names of the line's socket HTTP clients, the default first. */
   readonly httpClients: ReadonlyArray<string>
-  /** A network of real sockets and real time, over one of `httpClients` (default the first). */
-  readonly live: (options?: { readonly httpClient?: string | undefined }) => Promise<Network>
+  /**
+   * A network of real sockets and real time, over one of `httpClients` (default the first), or, with
+   * `tlsClientCertificate`, over the line's `MtlsHttpClient` that presents it; rejects with an `Error` carrying the
+   * line's message when that refuses it.
+   */
+  readonly live: (options?: {
+    readonly httpClient?: string | undefined
+    readonly tlsClientCertificate?: TlsClientCertificate | undefined
+  }) => Promise<Network>
   /** Starts the line's `FakeAuthServer`; stopped by its `close`. */
   readonly fakeAuthServer: (options?: FakeServerOptions) => Promise<FakeServer>
   readonly promise: PromiseApi

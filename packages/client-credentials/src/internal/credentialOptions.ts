@@ -16,7 +16,7 @@ import type * as clientAuthentication from "./clientAuthentication.js"
 type AssertionSource = Effect.Effect<Redacted.Redacted<string>, unknown>
 
 /** How this line holds what the core cannot read: secrets in `Redacted`, assertions from an `Effect`. */
-const reader = CredentialRules.readerOf<Redacted.Redacted<unknown>, AssertionSource>({
+export const reader = CredentialRules.readerOf<Redacted.Redacted<unknown>, AssertionSource>({
   isSecret: Redacted.isRedacted,
   reveal: Redacted.value,
   isAssertion: Effect.isEffect

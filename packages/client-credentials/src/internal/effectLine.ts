@@ -191,3 +191,6 @@ export { IllegalArgumentException as IllegalArgumentError } from "effect/Cause"
 
 /** A layer of the service `effect` makes, in the layer's scope: Effect 3's `Layer.scoped`. */
 export const layerEffect = Layer.scoped
+
+/** The layer an effect makes, that effect run in the layer's scope: Effect 3's `Layer.unwrapScoped`. */
+export const layerUnwrap = Layer.unwrapScoped

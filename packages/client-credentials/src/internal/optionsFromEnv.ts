@@ -101,7 +101,10 @@ const credentialsFromEnv = (reader: Reader, prefix: string): Config.Config<Token
       sendCertificateChain: optional(
         Config.map(reader.literals(Options.booleanValues, variables.sendCertificateChain), (text) => text === "true")
       ),
-      clientAssertion: optional(assertionFile(reader, variables.clientAssertionFile))
+      clientAssertion: optional(assertionFile(reader, variables.clientAssertionFile)),
+      tlsCertificate: optional(fileText(reader, variables.tlsCertificateFile)),
+      tlsKey: optional(fileContents(reader, variables.tlsKeyFile)),
+      tlsCa: optional(fileText(reader, variables.tlsCaFile))
     }),
     (env) => Options.credentialsFromEnv(prefix, env)
   )

@@ -122,6 +122,25 @@ export interface ClientAssertionCredentials
 {}
 
 /**
+ * The client certificate of mutual TLS: `cert` and `ca` as PEM texts, `key` a `Redacted` PEM text
+ * (`TlsClientCertificateOptions` of `@effect-oauth2/core/options`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientCertificate extends CoreOptions.TlsClientCertificateOptions<Redacted.Redacted<string>> {}
+
+/**
+ * Mutual TLS (RFC 8705 §2), `tls_client_auth` or `self_signed_tls_client_auth`: the certificate is presented in the
+ * TLS handshake by the `HttpClient` of `MtlsHttpClient.layer` (`@effect-oauth2/client-credentials/node`), the token
+ * request carries `client_id` only (`TlsClientCredentials` of `@effect-oauth2/core/options` says the rest).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientCredentials extends CoreOptions.TlsClientCredentials<Redacted.Redacted<string>> {}
+
+/**
  * How the client authenticates, discriminated by `authMethod`.
  *
  * @since 0.1.0
@@ -132,6 +151,7 @@ export type Credentials =
   | ClientSecretJwtCredentials
   | PrivateKeyJwtCredentials
   | ClientAssertionCredentials
+  | TlsClientCredentials
 
 /**
  * What the configured token asks for; `getFor` can ask for others.

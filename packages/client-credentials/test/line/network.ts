@@ -6,6 +6,7 @@
  * from `effectLine.ts`.
  */
 import { AccessToken, AuthorizedClient, TokenService, TokenStore } from "@effect-oauth2/client-credentials"
+import { MtlsHttpClient } from "@effect-oauth2/client-credentials/node"
 import * as Driver from "@effect-oauth2/suites/Driver"
 import type * as Line from "@effect-oauth2/suites/Line"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -401,14 +402,33 @@ export const promiseHttpClient = (
     ).pipe(Layer.provide(nodeHttpClientLayerNodeHttp))
     : nodeHttpClientLayerNodeHttp
 
-/** A live network: on a runtime of its own with the socket client a suite names (the first by default), in real time. */
-export const live = async (options: { readonly httpClient?: string | undefined } = {}): Promise<Line.Network> => {
+/** `MtlsHttpClient.layer` of `certificate`, its key `Redacted`. */
+const mtlsClientLayer = (certificate: Line.TlsClientCertificate): Layer.Layer<HttpClient.HttpClient> =>
+  MtlsHttpClient.layer(
+    { ...certificate, key: Redacted.make(certificate.key) } as TokenService.TlsClientCertificate
+  )
+
+/**
+ * A live network: on a runtime of its own with the socket client a suite names (the first by default), or the
+ * `MtlsHttpClient` of a client certificate, in real time.
+ */
+export const live = async (
+  options: {
+    readonly httpClient?: string | undefined
+    readonly tlsClientCertificate?: Line.TlsClientCertificate | undefined
+  } = {}
+): Promise<Line.Network> => {
   const name = options.httpClient ?? socketClients[0]![0]
-  const clientLayer = socketClients.find(([candidate]) => candidate === name)?.[1]
+  const clientLayer = options.tlsClientCertificate !== undefined
+    ? mtlsClientLayer(options.tlsClientCertificate)
+    : socketClients.find(([candidate]) => candidate === name)?.[1]
   if (clientLayer === undefined) throw new Error(`no HTTP client ${name}`)
   const logs: Array<Line.LogLine> = []
   const runtime = ManagedRuntime.make(Layer.merge(clientLayer, Rendering.captureLayer(logs)))
-  const client = await runtime.runPromise(service(HttpClient.HttpClient))
+  const client = await runtime.runPromise(service(HttpClient.HttpClient)).catch(async (error: unknown) => {
+    await runtime.dispose()
+    throw error
+  })
   const yieldTimer = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
   return make(runner(runtime as ManagedRuntime.ManagedRuntime<never, never>, client, logs, yieldTimer))
 }

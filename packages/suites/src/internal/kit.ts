@@ -146,7 +146,7 @@ export const withScripted = async <A>(
 /** Runs `body` with a live network, closed after it. */
 export const withLive = async <A>(
   line: Line.Line,
-  options: { readonly httpClient?: string | undefined },
+  options: Parameters<Line.Line["live"]>[0],
   body: (network: Line.Network) => Promise<A>
 ): Promise<A> => {
   const network = await line.live(options)

@@ -132,3 +132,6 @@ export { IllegalArgumentError } from "effect/Cause"
 
 /** A layer of the service `effect` makes, in the layer's scope. */
 export const layerEffect = Layer.effect
+
+/** The layer an effect makes, that effect run in the layer's scope. */
+export const layerUnwrap = Layer.unwrap

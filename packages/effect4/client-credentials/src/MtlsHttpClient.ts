@@ -1,0 +1,1 @@
+../../../client-credentials/src/MtlsHttpClient.ts

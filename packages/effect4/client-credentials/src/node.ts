@@ -1,0 +1,1 @@
+../../../client-credentials/src/node.ts

@@ -315,6 +315,16 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         assert.deepStrictEqual(claims.map((claim) => claim.ath), [athOf("tok-1"), athOf("tok-1"), athOf("tok-2")])
       }))
 
+    it("a request with a relative URL is refused before anything is sent: a proof names the URL", () =>
+      Kit.withScripted(line, { fallback: tokensAnd(Kit.respond(200, "ok")) }, async (net) => {
+        const service = await net.service(Kit.optionsWith({ dpop: true }))
+        const client = await net.authorizedClient(service)
+        const refused = await Kit.errorOf(client.send({ url: "/items/1" }))
+        assert.deepInclude(refused, { tag: "TokenError", reason: "InvalidRequest" })
+        assert.include(refused.message, "absolute URL")
+        assert.strictEqual(net.requests().filter((request) => !isTokenRequest(request)).length, 0)
+      }))
+
     it("an ApiError and the logs show neither the token, the proof nor the key", () =>
       Kit.withScripted(line, {
         fallback: (request) =>

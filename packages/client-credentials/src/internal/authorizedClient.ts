@@ -281,6 +281,10 @@ export const withTokens = <E, R>(
     )
   }
 
+  /** The 401 rule, then the answer as the caller gets it, once `request` went out with `token`. */
+  const conclude = (request: Request, token: AccessToken.AccessToken, sent: Sent) =>
+    retryOnUnauthorized && rejects(sent.response, token) ? recover(request, sent, token) : answer(sent.response, token)
+
   /** One request: refused before anything is sent when its origin is not allowed; else with a token, and the rule. */
   const execute = (request: Request): Effect.Effect<Response, Failure<E>, R> => {
     const refused = allowedOrigins === undefined ? undefined : refusal(allowedOrigins, request, "outbound")
@@ -288,10 +292,13 @@ export const withTokens = <E, R>(
     return Effect.flatMap(
       getToken,
       (token) =>
-        Effect.flatMap(send(request, token, true), (sent) =>
-          retryOnUnauthorized && rejects(sent.response, token)
-            ? recover(request, sent, token)
-            : answer(sent.response, token))
+        token.tokenType === "DPoP"
+          ? Effect.flatMap(send(request, token, true), (sent) => conclude(request, token, sent))
+          // a Bearer token is sent once, with no nonce to answer: nothing more is built per request on this path
+          : Effect.flatMap(sendOnce(request, token), (response) =>
+            retryOnUnauthorized && rejects(response, token)
+              ? recover(request, { response, nonceLeft: false }, token)
+              : answer(response, token))
     )
   }
 

@@ -3,8 +3,9 @@
  * (`fixtures/OidcProvider`, `docs/development.md#tests`). Every client authentication method
  * (`docs/configuration.md#client-authentication`) gets a token through discovery from the `issuer`
  * (`docs/configuration.md#discovery`: OpenID Connect Discovery after RFC 8414's 404, and RFC 8414 when served), and the
- * token is checked with the provider itself (introspection, or JWT verification against its JWKS). Real time, short
- * and bounded.
+ * token is checked with the provider itself (introspection, or JWT verification against its JWKS). DPoP
+ * (`docs/dpop.md`): a token bound to the line's key (`cnf.jkt`), the provider's nonces answered, and a protected
+ * resource that verifies the proofs `AuthorizedClient` sends. Real time, short and bounded.
  *
  * @since 0.1.0
  */
@@ -159,6 +160,71 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           const token = Kit.succeeded(await tokenFor(harness, credentialsOf(harness.clients.post)))
           assert.isTrue((await harness.introspect(token.value)).active)
           assert.deepStrictEqual(discoveryPaths(harness), ["/.well-known/oauth-authorization-server/tenant-a"])
+        }),
+      timeout
+    )
+  })
+
+  describe("interop with oidc-provider 8, DPoP (RFC 9449): tokens bound to the client's key", () => {
+    /** A private key of the test's (ES256, as a JWK in JSON) and its JWK thumbprint (RFC 7638). */
+    const dpopKey = async () => {
+      const { privateKey, publicKey } = await Jose.generateKeyPair("ES256", { extractable: true })
+      return {
+        privateKey: JSON.stringify(await Jose.exportJWK(privateKey)),
+        thumbprint: await Jose.calculateJwkThumbprint(await Jose.exportJWK(publicKey))
+      }
+    }
+
+    /**
+     * Gets a token for the harness's DPoP client with `key`, then calls the protected resource through an
+     * `AuthorizedClient` on the same service: the token, the API's answer (or the errors).
+     */
+    const tokenAndCall = (harness: Provider.Harness, key: { readonly privateKey: string }) =>
+      Kit.withLive(line, {}, async (net) => {
+        const service = await net.service({
+          issuer: harness.issuer,
+          ...credentialsOf(harness.dpopClient!),
+          dpop: { privateKey: key.privateKey },
+          retry: { times: 0 }
+        })
+        const token = await service.get().outcome
+        const client = await net.authorizedClient(service)
+        const answer = await client.send({ url: harness.resourceUrl }).outcome
+        return { token, answer }
+      })
+
+    it(
+      "a token bound to the key (cnf.jkt at introspection), and a resource that verifies the proof answers 200",
+      () =>
+        Provider.withProvider({ dpop: {} }, async (harness) => {
+          const key = await dpopKey()
+          const { answer, token: outcome } = await tokenAndCall(harness, key)
+          assert.deepStrictEqual(harness.serverErrors(), [])
+          const token = Kit.succeeded(outcome)
+          assert.strictEqual(token.tokenType, "DPoP")
+          const introspection = await harness.introspect(token.value)
+          assert.isTrue(introspection.active)
+          assert.strictEqual(introspection.clientId, harness.dpopClient!.clientId)
+          assert.deepStrictEqual(introspection.cnf, { jkt: key.thumbprint })
+          assert.deepStrictEqual(harness.resourceVerdicts(), ["ok"])
+          assert.strictEqual(Kit.succeeded(answer).status, 200)
+          assert.deepStrictEqual(harness.refusals(), [])
+        }),
+      timeout
+    )
+
+    it(
+      "a provider that requires nonces: the first token request gets use_dpop_nonce, the second has the nonce",
+      () =>
+        Provider.withProvider({ dpop: { nonce: true } }, async (harness) => {
+          const key = await dpopKey()
+          const { answer, token: outcome } = await tokenAndCall(harness, key)
+          assert.deepStrictEqual(harness.serverErrors(), [])
+          const token = Kit.succeeded(outcome)
+          assert.deepStrictEqual((await harness.introspect(token.value)).cnf, { jkt: key.thumbprint })
+          assert.deepStrictEqual(harness.tokenRequests().map((seen) => seen.status), [400, 200])
+          assert.deepStrictEqual(harness.refusals().map((refusal) => refusal.error), ["use_dpop_nonce"])
+          assert.strictEqual(Kit.succeeded(answer).status, 200)
         }),
       timeout
     )

@@ -50,6 +50,32 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     ca: authority.ca
   })
 
+  /**
+   * A stranger's certificate (another authority's) presented to a server with `serverOptions`: `check` is given the
+   * service's error once it asked for a token, while the server and the network are open.
+   */
+  const withStranger = (
+    serverOptions: { readonly rejectUnauthorized?: boolean },
+    check: (
+      error: Awaited<ReturnType<typeof Kit.errorOf>>,
+      server: TlsTokenServer.TlsTokenServer,
+      net: Line.Network,
+      stranger: ReturnType<ReturnType<typeof Certificates.tlsAuthority>["client"]>
+    ) => void
+  ) => {
+    const stranger = Certificates.tlsAuthority().client("stranger")
+    return withServer(presented(stranger), serverOptions, async (server, net) => {
+      const service = await net.service({
+        tokenUrl: server.tokenUrl,
+        clientId: "mtls-client",
+        authMethod: "tls_client_auth",
+        tlsClientCertificate: presented(stranger),
+        retry: { times: 0 }
+      })
+      check(await Kit.errorOf(service.get()), server, net, stranger)
+    })
+  }
+
   describe("mutual TLS against a token endpoint that asks for a certificate", () => {
     for (const authMethod of ["tls_client_auth", "self_signed_tls_client_auth"] as const) {
       it(
@@ -99,16 +125,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     )
 
     it("a certificate the server does not trust: its 401 invalid_client is a TokenError; the key shows nowhere", () => {
-      const stranger = Certificates.tlsAuthority().client("stranger")
-      return withServer(presented(stranger), {}, async (server, net) => {
-        const service = await net.service({
-          tokenUrl: server.tokenUrl,
-          clientId: "mtls-client",
-          authMethod: "tls_client_auth",
-          tlsClientCertificate: presented(stranger),
-          retry: { times: 0 }
-        })
-        const error = await Kit.errorOf(service.get())
+      return withStranger({}, (error, server, net, stranger) => {
         assert.strictEqual(error.tag, "TokenError")
         assert.strictEqual(error.fields.error, "invalid_client")
         const [request] = server.requests()
@@ -119,16 +136,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     }, timeout)
 
     it("a server that refuses the handshake: a NetworkError of the transport; the key shows nowhere", () => {
-      const stranger = Certificates.tlsAuthority().client("stranger")
-      return withServer(presented(stranger), { rejectUnauthorized: true }, async (server, net) => {
-        const service = await net.service({
-          tokenUrl: server.tokenUrl,
-          clientId: "mtls-client",
-          authMethod: "tls_client_auth",
-          tlsClientCertificate: presented(stranger),
-          retry: { times: 0 }
-        })
-        const error = await Kit.errorOf(service.get())
+      return withStranger({ rejectUnauthorized: true }, (error, server, net, stranger) => {
         assert.strictEqual(error.tag, "NetworkError")
         assert.strictEqual(error.reason, "Transport")
         assert.strictEqual(server.requests().length, 0)

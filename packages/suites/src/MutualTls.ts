@@ -2,7 +2,8 @@
  * Mutual TLS (RFC 8705, `docs/configuration.md#mutual-tls`): the line's `MtlsHttpClient` presents the client
  * certificate in the TLS handshake of a token endpoint that asks for one (`fixtures/TlsTokenServer`, on 127.0.0.1 with
  * a test authority), the token request carries `client_id` and no secret; discovery's `mtls_endpoint_aliases` are
- * followed; a certificate the server does not trust is refused as the server says; tokens are kept per certificate;
+ * followed; an `AuthorizedClient` on the same client presents the certificate to the API too (whose token is bound to
+ * it); a certificate the server does not trust is refused as the server says; tokens are kept per certificate;
  * options are refused when the layer is built, naming the option; the key shows in no error and no log. Real time,
  * short and bounded, but for the store's keys (a scripted network).
  *
@@ -103,6 +104,32 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         timeout
       )
     }
+
+    it(
+      "an AuthorizedClient on the same HTTP client presents the certificate to the API too, with the bound token",
+      () =>
+        withServer(presented(client), {}, async (server, net) => {
+          const service = await net.service({
+            tokenUrl: server.tokenUrl,
+            clientId: "mtls-client",
+            authMethod: "tls_client_auth",
+            tlsClientCertificate: presented(client),
+            retry: { times: 0 }
+          })
+          const api = await net.authorizedClient(service)
+          const response = Kit.succeeded(await api.send({ url: server.apiUrl }).outcome)
+          assert.strictEqual(response.status, 200)
+          assert.deepStrictEqual(
+            server.requests().map((request) => request.thumbprint),
+            [client.thumbprint]
+          )
+          assert.deepStrictEqual(server.apiRequests(), [{
+            authorization: "Bearer mtls-1",
+            thumbprint: client.thumbprint
+          }])
+        }),
+      timeout
+    )
 
     it(
       "through discovery: the metadata's mtls_endpoint_aliases.token_endpoint, not its token_endpoint",

@@ -24,7 +24,11 @@ export const line: Line.Line = {
   httpClients: Network.socketClients.map(([name]) => name),
   live: Network.live,
   fakeAuthServer: Servers.fakeAuthServer,
-  promise: { ...(PromiseApi as unknown as Omit<Line.PromiseApi, "httpClient">), httpClient: Network.promiseHttpClient },
+  promise: {
+    ...(PromiseApi as unknown as Omit<Line.PromiseApi, "httpClient" | "secret">),
+    httpClient: Network.promiseHttpClient,
+    secret: Network.secret
+  },
   fleetWorker: Runtimes.fleetWorker(new URL("../../redis/test/fleet/worker.ts", import.meta.url)),
   storedToken: Servers.storedToken,
   telemetry: Telemetry.make(Network.scripted(Runtimes.scriptedRuntime))

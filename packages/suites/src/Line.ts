@@ -478,9 +478,18 @@ export interface PromiseApi {
   readonly ClosedError: abstract new(...args: ReadonlyArray<never>) => Error
   /**
    * One of the line's HTTP client layers, for `createTokenClient`'s `httpClient`: on Node's `http` module (which follows
-   * no redirect), wrapped in `HttpClient.followRedirects` when `followRedirects` is set.
+   * no redirect), wrapped in `HttpClient.followRedirects` when `followRedirects` is set; with `tlsClientCertificate`,
+   * the line's `MtlsHttpClient.layer` of that certificate.
    */
-  readonly httpClient: (options?: { readonly followRedirects?: boolean | undefined }) => unknown
+  readonly httpClient: (options?: {
+    readonly followRedirects?: boolean | undefined
+    readonly tlsClientCertificate?: TlsClientCertificate | undefined
+  }) => unknown
+  /**
+   * A string as the line's secret type (`Redacted`), for an option `createTokenClient` takes only that way
+   * (`tlsClientCertificate.key`).
+   */
+  readonly secret: (value: string) => unknown
 }
 
 /**

@@ -3,9 +3,10 @@
  * certificate in the TLS handshake of a token endpoint that asks for one (`fixtures/TlsTokenServer`, on 127.0.0.1 with
  * a test authority), the token request carries `client_id` and no secret; discovery's `mtls_endpoint_aliases` are
  * followed; an `AuthorizedClient` on the same client presents the certificate to the API too (whose token is bound to
- * it); a certificate the server does not trust is refused as the server says; tokens are kept per certificate;
- * options are refused when the layer is built, naming the option; the key shows in no error and no log. Real time,
- * short and bounded, but for the store's keys (a scripted network).
+ * it), and so does the Promise API's `fetch` with `MtlsHttpClient.layer` for its `httpClient`; a certificate the server
+ * does not trust is refused as the server says; tokens are kept per certificate; options are refused when the layer is
+ * built, naming the option; the key shows in no error and no log. Real time, short and bounded, but for the store's
+ * keys (a scripted network).
  *
  * @since 0.1.0
  */
@@ -171,6 +172,43 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         Leaks.assertClean(assert, error, net.logs(), keyPieces(stranger.key))
       })
     }, timeout)
+  })
+
+  describe("mutual TLS through the Promise API", () => {
+    it(
+      "createTokenClient with httpClient MtlsHttpClient.layer: getToken over the certificate, fetch presents it to the API",
+      async () => {
+        const server = await TlsTokenServer.start(authority)
+        try {
+          const tokens = line.promise.createTokenClient({
+            tokenUrl: server.tokenUrl,
+            clientId: "mtls-client",
+            authMethod: "tls_client_auth",
+            tlsClientCertificate: { ...presented(client), key: line.promise.secret(client.key) },
+            httpClient: line.promise.httpClient({ tlsClientCertificate: presented(client) })
+          })
+          try {
+            assert.strictEqual(await tokens.getToken(), "mtls-1")
+            const response = await tokens.fetch(server.apiUrl)
+            assert.strictEqual(response.status, 200)
+            assert.deepStrictEqual(await response.json(), { ok: true })
+          } finally {
+            await tokens.close()
+          }
+          assert.deepStrictEqual(
+            server.requests().map((request) => [request.thumbprint, request.authorized]),
+            [[client.thumbprint, true]]
+          )
+          assert.deepStrictEqual(server.apiRequests(), [{
+            authorization: "Bearer mtls-1",
+            thumbprint: client.thumbprint
+          }])
+        } finally {
+          await server.close()
+        }
+      },
+      timeout
+    )
   })
 
   describe("mutual TLS: tokens kept per certificate", () => {

@@ -388,25 +388,34 @@ export const socketClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClie
   ["FetchHttpClient", FetchHttpClient.layer]
 ]
 
+/** `MtlsHttpClient.layer` of `certificate`, its key `Redacted`. */
+const mtlsClientLayer = (certificate: Line.TlsClientCertificate): Layer.Layer<HttpClient.HttpClient> =>
+  MtlsHttpClient.layer(
+    { ...certificate, key: Redacted.make(certificate.key) } as TokenService.TlsClientCertificate
+  )
+
 /**
  * An HTTP client layer for the Promise API's `httpClient`: on Node's `http` module, which follows no redirect itself;
- * wrapped in `HttpClient.followRedirects` when `followRedirects` is set.
+ * wrapped in `HttpClient.followRedirects` when `followRedirects` is set; with `tlsClientCertificate`, the
+ * `MtlsHttpClient` that presents it.
  */
 export const promiseHttpClient = (
-  options: { readonly followRedirects?: boolean | undefined } = {}
+  options: {
+    readonly followRedirects?: boolean | undefined
+    readonly tlsClientCertificate?: Line.TlsClientCertificate | undefined
+  } = {}
 ): Layer.Layer<HttpClient.HttpClient> =>
-  options.followRedirects === true
+  options.tlsClientCertificate !== undefined
+    ? mtlsClientLayer(options.tlsClientCertificate)
+    : options.followRedirects === true
     ? Layer.effect(
       HttpClient.HttpClient,
       Effect.map(service(HttpClient.HttpClient), (client) => HttpClient.followRedirects(client))
     ).pipe(Layer.provide(nodeHttpClientLayerNodeHttp))
     : nodeHttpClientLayerNodeHttp
 
-/** `MtlsHttpClient.layer` of `certificate`, its key `Redacted`. */
-const mtlsClientLayer = (certificate: Line.TlsClientCertificate): Layer.Layer<HttpClient.HttpClient> =>
-  MtlsHttpClient.layer(
-    { ...certificate, key: Redacted.make(certificate.key) } as TokenService.TlsClientCertificate
-  )
+/** A string as this line's secret (`Redacted`), for the Promise API's options. */
+export const secret = (value: string): Redacted.Redacted<string> => Redacted.make(value)
 
 /**
  * A live network: on a runtime of its own with the socket client a suite names (the first by default), or the

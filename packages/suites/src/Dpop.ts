@@ -205,6 +205,27 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         assert.strictEqual((await proofOf(assert, net.requests()[4]!)).claims.nonce, "nonce-2")
       }))
 
+    it("use_dpop_nonce with private_key_jwt: the request sent again carries a new assertion (an assertion is for one use)", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        net.script(Kit.json({ error: "use_dpop_nonce" }, 400, { "dpop-nonce": "nonce-1" }), dpopToken())
+        const { privateKey: signingKey } = await Jose.generateKeyPair("ES256", { extractable: true })
+        const service = await net.service(Kit.optionsWith({
+          dpop: true,
+          authMethod: "private_key_jwt",
+          privateKey: await Jose.exportPKCS8(signingKey),
+          clientSecret: undefined,
+          retry: { times: 0 }
+        }))
+        assert.strictEqual((await Kit.tokenOf(service.get())).tokenType, "DPoP")
+        const assertions = net.requests().map((request) =>
+          new URLSearchParams(request.body).get("client_assertion") ?? ""
+        )
+        assert.strictEqual(assertions.length, 2)
+        const [first, again] = assertions.map((assertion) => Jose.decodeJwt(assertion))
+        assert.strictEqual(typeof first!.jti, "string")
+        assert.notStrictEqual(again!.jti, first!.jti, "a new assertion, not the one the server has seen")
+      }))
+
     it("use_dpop_nonce is answered once per token request: asked again, it is the TokenError; no nonce, no resend", () =>
       Kit.withScripted(line, {}, async (net) => {
         net.script(

@@ -132,27 +132,24 @@ export const make = (client: EffectLine.HttpClient.HttpClient, options: Options)
   const configuredRedactor = Redactor.make(options.secrets.map(Redacted.value))
 
   const request = Effect.fnUntraced(function*(destination: Destination, resolved: ResolvedRequest) {
-    const origin = Urls.origin(destination.tokenUrl)
-    const credentials = yield* options.authentication.credentials(destination)
+    const first = yield* send(destination, resolved)
+    if (first._tag === "Issued") return first.issued
+    // a nonce asked for: sent again once, with it
+    const again = yield* send(destination, resolved)
+    return again._tag === "Issued" ? again.issued : yield* again.error
+  }, Effect.scoped)
+
+  /**
+   * The request sent once, with its own credentials (an assertion is for one request only, RFC 7523 §3: a request
+   * sent again for a DPoP nonce carries a new one) and a DPoP proof when there is DPoP, and its answer read.
+   */
+  const send = Effect.fnUntraced(function*(destination: Destination, resolved: ResolvedRequest) {
+    const credentials: Credentials = yield* options.authentication.credentials(destination)
     // an assertion is a credential of this request only
     const redactor = credentials.secrets.length === 0
       ? configuredRedactor
       : configuredRedactor.including(credentials.secrets)
-    const call: Http.Call = { source: "TokenEndpoint", origin, redactor }
-    const first = yield* send(destination, resolved, credentials, call)
-    if (first._tag === "Issued") return first.issued
-    // a nonce asked for: sent again once, with it
-    const again = yield* send(destination, resolved, credentials, call)
-    return again._tag === "Issued" ? again.issued : yield* again.error
-  }, Effect.scoped)
-
-  /** The request sent once, with a DPoP proof when there is DPoP, and its answer read. */
-  const send = Effect.fnUntraced(function*(
-    destination: Destination,
-    resolved: ResolvedRequest,
-    credentials: Credentials,
-    call: Http.Call
-  ) {
+    const call: Http.Call = { source: "TokenEndpoint", origin: Urls.origin(destination.tokenUrl), redactor }
     const dpop = options.dpop
     const proof = dpop === undefined ? undefined : yield* dpop.proof({ method: "POST", url: destination.tokenUrl })
     const headers = proof === undefined ? credentials.headers : { ...credentials.headers, dpop: Redacted.value(proof) }

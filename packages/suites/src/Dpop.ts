@@ -365,6 +365,26 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           ...net.logs().map((log) => log.text)
         ], ["tok-VERY-SECRET", proof, proof.split(".")[2]!, String(key.jwk.d)])
       }))
+    it("a transport failure that quotes the request shows neither the token nor the proof", () =>
+      Kit.withScripted(line, {
+        fallback: (request) =>
+          isTokenRequest(request)
+            ? dpopToken("tok-VERY-SECRET")
+            : Kit.transportError(
+              new Error(`reset while sending dpop: ${request.headers["dpop"]} auth ${request.headers["authorization"]}`)
+            )
+      }, async (net) => {
+        const service = await net.service(Kit.optionsWith({ dpop: true }))
+        const client = await net.authorizedClient(service)
+        const failed = await Kit.errorOf(client.send({ url: apiUrl }))
+        assert.deepInclude(failed, { tag: "NetworkError", reason: "Transport" })
+        const proof = net.requests()[1]!.headers["dpop"]!
+        assertHidden(assert, [
+          failed.message,
+          ...failed.printings.map(([, text]) => text),
+          ...net.logs().map((log) => log.text)
+        ], ["tok-VERY-SECRET", proof.slice(0, 24), proof.split(".")[1]!.slice(0, 24)])
+      }))
   })
 
   describe("DPoP: the Promise API", () => {

@@ -100,10 +100,10 @@ const rejects = (response: Response, token: AccessToken.AccessToken): boolean =>
 /**
  * A failure of the wrapped client, in the library's words: the answer a wrapper refused for its status
  * (`filterStatusOk`: its 401 is taken back, so that the 401 rule and `ApiError` apply); any other HTTP client error (no
- * usable answer) a `NetworkError` whose text has `token` redacted (a cause may quote the request, `Authorization`
- * header and all); the wrapped client's own errors as they are.
+ * usable answer) a `NetworkError` whose text has the token redacted by `redactor` (a cause may quote the request,
+ * `Authorization` header, DPoP proof and all); the wrapped client's own errors as they are.
  */
-const sendFailure = (error: unknown, token: AccessToken.AccessToken): Effect.Effect<Response, unknown> => {
+const sendFailure = (error: unknown, redactor: Redactor.Redactor): Effect.Effect<Response, unknown> => {
   if (!HttpClientError.isHttpClientError(error)) return Effect.fail(error)
   const refused = HttpLine.statusRefusedAnswer(error)
   if (refused !== undefined) return Effect.succeed(refused)
@@ -113,7 +113,7 @@ const sendFailure = (error: unknown, token: AccessToken.AccessToken): Effect.Eff
       reason: "Transport",
       source: "Api",
       ...(origin === undefined ? {} : { origin }),
-      ...transportFailure(error, redactorOf(token))
+      ...transportFailure(error, redactor)
     })
   )
 }
@@ -129,7 +129,7 @@ interface TokenUse {
 /** The use of each token in use, built once per token rather than once per request. */
 const useOf = Rules.perToken((token: AccessToken.AccessToken): TokenUse => ({
   authorization: Redacted.value(token.authorization),
-  onFailure: (error) => sendFailure(error, token)
+  onFailure: (error) => sendFailure(error, redactorOf(token))
 }))
 
 /**
@@ -219,11 +219,22 @@ export const withTokens = <E, R>(
       ? Effect.flatMap(
         withProof(authorized, token),
         ([signed, url, proof]) =>
-          Effect.map(EffectLine.catch(self.execute(signed), onFailure), (response) => {
-            dpop?.remember(url, response.headers["dpop-nonce"])
-            proofs.set(response, Redacted.value(proof))
-            return response
-          })
+          Effect.map(
+            EffectLine.catch(
+              self.execute(signed),
+              // the proof is redacted as the token is: a transport's cause may quote the request's headers
+              (error: E) =>
+                sendFailure(error, redactorOf(token).including([Redacted.value(proof)])) as Effect.Effect<
+                  Response,
+                  Failure<E>
+                >
+            ),
+            (response) => {
+              dpop?.remember(url, response.headers["dpop-nonce"])
+              proofs.set(response, Redacted.value(proof))
+              return response
+            }
+          )
       )
       : EffectLine.catch(self.execute(authorized), onFailure)
     return fromAllowedOrigin === undefined ? sent : Effect.flatMap(sent, fromAllowedOrigin)

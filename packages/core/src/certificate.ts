@@ -7,6 +7,7 @@
  * as a JWK, which must be the private key's. A certificate is public, but what is wrong with one is said naming the
  * option and what was found, never a part of the text: it may be a key given in the wrong option.
  */
+import * as Base64url from "./base64url.js"
 import { nodeModule } from "./builtins.js"
 import { type Checked, invalid, valid } from "./checked.js"
 
@@ -50,15 +51,6 @@ const base64 = /^[A-Za-z0-9+/]+={0,2}$/
 const bytesOf = (text: string): Uint8Array => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
 
 const base64Of = (bytes: Uint8Array): string => btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(""))
-
-/**
- * `bytes` in base64url without padding (RFC 7515 §2).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const base64url = (bytes: Uint8Array): string =>
-  base64Of(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
 
 /** Each PEM block of `text`: its label (`?` for one that is not plain capitals) and its body without whitespace. */
 const pemBlocks = (text: string): ReadonlyArray<{ readonly label: string; readonly body: string | undefined }> =>
@@ -119,7 +111,7 @@ export const parse = (text: string, chainInOrder: boolean): Checked<Certificate>
     return invalid("certificate holds a public key of a type private_key_jwt does not sign with")
   }
   return valid({
-    thumbprint: base64url(crypto.createHash("sha256").update(read[0]!.der).digest()),
+    thumbprint: Base64url.encode(crypto.createHash("sha256").update(read[0]!.der).digest()),
     chain: read.map(({ der }) => base64Of(der)),
     publicJwk
   })

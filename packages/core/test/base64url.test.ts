@@ -11,6 +11,8 @@ describe("base64url", () => {
     assert.strictEqual(base64url.encode(new Uint8Array([0xfb, 0xff])), "-_8")
     assert.strictEqual(base64url.encode(new Uint8Array([0xfb, 0xff, 0xbf])), "-_-_")
     assert.strictEqual(base64url.encode(new Uint8Array([])), "")
+    assert.strictEqual(base64url.encode(Uint8Array.of(0xfb, 0xff, 0xfe)), "-__-")
+    assert.strictEqual(base64url.encode(Uint8Array.of(0xff)), "_w")
   })
 
   it("the SHA-256 of a text: Node's digest, in base64url", async () => {

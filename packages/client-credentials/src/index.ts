@@ -20,6 +20,13 @@ export * as AuthorizedClient from "./AuthorizedClient.js"
 export * as ApiError from "./ApiError.js"
 
 /**
+ * An issuer's authorization server metadata, found and checked as `TokenService` does with its `issuer` option.
+ *
+ * @since 0.1.0
+ */
+export * as Discovery from "./Discovery.js"
+
+/**
  * No answer that could be used, from the token endpoint or from an API called through `AuthorizedClient`.
  *
  * @since 0.1.0

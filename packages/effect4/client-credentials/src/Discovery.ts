@@ -1,0 +1,1 @@
+../../../client-credentials/src/Discovery.ts

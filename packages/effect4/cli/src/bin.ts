@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * The `effect-oauth2` command: see the package's README, or `effect-oauth2 --help`.
+ *
+ * @since 0.1.0
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as fs from "node:fs"
+import * as Cli from "./internal/cli.js"
+import * as Failure from "./internal/failure.js"
+
+const { version } = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  readonly version: string
+}
+
+NodeRuntime.runMain(Cli.run(process.argv.slice(2), version), {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    const ending = Failure.endingOf(exit)
+    if (ending.line !== undefined) process.stderr.write(`effect-oauth2: ${ending.line}\n`)
+    onExit(ending.code)
+  }
+})

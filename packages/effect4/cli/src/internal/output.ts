@@ -1,0 +1,65 @@
+/**
+ * What `token` prints: the token and a newline; with `--json`, the token response's fields; with `--decode`, the
+ * header and claims of a JWT access token, read and never verified. The token itself is printed only where asked for:
+ * alone, or as `access_token` (never with `--no-token`).
+ */
+import type { AccessToken } from "@effect-oauth2/client-credentials"
+import * as Redacted from "effect/Redacted"
+
+/** How the token is printed. */
+export interface Format {
+  readonly json: boolean
+  readonly noToken: boolean
+  readonly decode: boolean
+}
+
+/** The token response's fields, as `AccessToken` holds them (RFC 6749 §5.1's names). */
+export const responseOf = (token: AccessToken.AccessToken, withToken: boolean) => ({
+  ...(withToken ? { access_token: Redacted.value(token.value) } : {}),
+  token_type: token.tokenType,
+  expires_in: Math.round(token.lifetimeMillis / 1000),
+  ...(token.scopes.length === 0 ? {} : { scope: token.scopes.join(" ") })
+})
+
+/** What `--decode` says of the signature: it was not checked, so the claims prove nothing. */
+export const signatureNotVerified = "not verified: these are the token's claims as written, not proof that they hold"
+
+/** A JWT's part as JSON, or `undefined` when it is not a base64url JSON object. */
+const partOf = (part: string): Record<string, unknown> | undefined => {
+  if (!/^[A-Za-z0-9_-]+$/.test(part)) return undefined
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"))
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The header and claims of a JWT in compact form (RFC 7519), unverified; `undefined` for a token that is none. */
+export const decodeJwt = (token: string) => {
+  const parts = token.split(".")
+  if (parts.length !== 3) return undefined
+  const header = partOf(parts[0]!)
+  const claims = partOf(parts[1]!)
+  return header === undefined || claims === undefined
+    ? undefined
+    : { header, claims, signature: signatureNotVerified }
+}
+
+/** The problem of `--decode` with a token that is not a JWT. */
+export const notAJwt = "--decode: the access token is not a JWT (three base64url parts of JSON); it cannot be decoded"
+
+/** The text `token` prints for `token`, or the problem that stops it (`notAJwt`). */
+export const print = (token: AccessToken.AccessToken, format: Format): { readonly text: string } | {
+  readonly problem: string
+} => {
+  if (!format.json && !format.decode) return { text: `${Redacted.value(token.value)}\n` }
+  const decoded = format.decode ? decodeJwt(Redacted.value(token.value)) : undefined
+  if (format.decode && decoded === undefined) return { problem: notAJwt }
+  const value = format.json
+    ? { ...responseOf(token, !format.noToken), ...(decoded === undefined ? {} : { jwt: decoded }) }
+    : decoded
+  return { text: `${JSON.stringify(value, null, 2)}\n` }
+}

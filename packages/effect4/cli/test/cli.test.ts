@@ -60,7 +60,7 @@ describe("effect-oauth2 token", () => {
     expect(response.status).toBe(200)
   })
 
-  it("takes flags over the variables, the secret from --client-secret-file, --scope and --resource repeated", async () => {
+  it("takes flags over the variables (an endpoint, a credential), the secret from --client-secret-file, --scope and --resource repeated", async () => {
     const secretFile = path.join(tmp, "secret")
     fs.writeFileSync(secretFile, `${client.clientSecret}\n`)
     const run = await runCli([
@@ -80,9 +80,11 @@ describe("effect-oauth2 token", () => {
       "--resource",
       "https://api.example/b"
     ], {
-      OAUTH_TOKEN_URL: `http://127.0.0.1:${await closedPort()}/token`,
+      // each overridden; the issuer and the key file would be a second endpoint and a second credential
+      OAUTH_ISSUER: `http://127.0.0.1:${await closedPort()}`,
       OAUTH_CLIENT_ID: "someone-else",
-      OAUTH_CLIENT_SECRET: "the-wrong-secret"
+      OAUTH_CLIENT_SECRET: "the-wrong-secret",
+      OAUTH_PRIVATE_KEY_FILE: path.join(tmp, "no-such-key")
     })
     expect(run).toMatchObject({ code: 0, stderr: "" })
     const params = await lastParams()

@@ -21,6 +21,9 @@
 // 5. In that project, on the line's Node.js: import every public entry point, check that internal/* is blocked and
 //    that `<pkg>/package.json` is exported; get a token from the testing package's FakeAuthServer and call its API
 //    through AuthorizedClient (run.mjs).
+//    On the Effect 4 line, the command line `@effect-oauth2/cli`, packed after the libraries and served by the same
+//    registry: `npm install -g` into a fresh prefix, `effect-oauth2 --help`, and `effect-oauth2 token` against the
+//    FakeAuthServer of that project, whose API must accept the token printed (cli.mjs).
 // 6. Type-check against the shipped .d.ts with the repo's TypeScript: the public API under NodeNext, the root entries
 //    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md, each
 //    marked for one line or written for both (typecheck.mjs).
@@ -32,6 +35,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { checkCli, packCli } from "./cli.mjs"
 import {
   allLines,
   allPassed,
@@ -130,10 +134,12 @@ const main = async () => {
   // 3. pack, inspect, extract --------------------------------------------------------------------------------------
   const { ours, packed: allPacked } = await packLibraries(packages, (pkg) => installs.get(pkg.line)?.commands ?? [])
   if (!installReadable || !allPacked) return 1
+  // the command line, an application of the Effect 4 line: served by the registry, installed on its own (cli.mjs)
+  const cli = lines.some((line) => line.name === "effect4") ? await packCli() : undefined
 
   // 4-6. per line: install with the README's commands from the local registry, imports, a token, an app's test,
   // type-checks
-  const registry = await startLocalRegistry(ours)
+  const registry = await startLocalRegistry(cli === undefined ? ours : new Map([...ours, cli]))
   for (const line of lines) {
     const project = freshProject(line)
     const linePackages = packagesOf.get(line)
@@ -148,6 +154,7 @@ const main = async () => {
     await checkImports(project, linePackages, node, line.heading)
     await fetchToken(project, node, line.heading)
     await runAppTest(project, node, line.heading)
+    if (line.name === "effect4" && cli !== undefined) await checkCli(registry, node, project, line.heading)
     await typeCheck(project, linePackages, line)
   }
   registry.close()

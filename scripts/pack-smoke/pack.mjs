@@ -11,7 +11,7 @@ import { packageInstallProblems, shippedDocProblems } from "./readmes.mjs"
  * `<tmpDir>/stage/<dir>`: what a release packs for a package whose workspace name is not its published one. Linked
  * files (the modules an Effect 4 package shares with its Effect 3 twin) are copied as files.
  */
-const stage = (pkg) => {
+export const stage = (pkg) => {
   const staged = path.join(session.tmpDir, "stage", pkg.dir)
   fs.mkdirSync(staged, { recursive: true })
   for (const entry of fs.readdirSync(pkg.packageDir)) {

@@ -112,6 +112,15 @@ describe("effect-oauth2 token", () => {
     })
   })
 
+  it("--json prints the fields as the server sent them: its token_type's case, no expires_in or scope when absent", async () => {
+    await Effect.runPromise(
+      server.script(FakeAuthServer.json(200, { access_token: "As-Received-1", token_type: "bearer" }))
+    )
+    const run = await runCli(["token", "--json", "--scope", "read"], env())
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(JSON.parse(run.stdout)).toStrictEqual({ access_token: "As-Received-1", token_type: "bearer" })
+  })
+
   it("--json --no-token leaves the token out", async () => {
     const token = unsignedJwt(jwtHeader, jwtClaims)
     await Effect.runPromise(

@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Output from "./output.js"
+import * as Received from "./received.js"
 import { environmentOf, type Given, type Setting, settings, UsageProblem } from "./settings.js"
 
 /** `--help`'s text of a flag that stands for a variable. */
@@ -65,11 +66,16 @@ const getToken = (given: Given) =>
     const config = given.resource.length === 0
       ? TokenService.config
       : Config.map(TokenService.config, (options): TokenService.Options => ({ ...options, resource: given.resource }))
-    const service = TokenService.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
-    return yield* Effect.flatMap(Effect.service(TokenService.TokenService), (tokens) => tokens.get).pipe(
+    const received = new Received.Received()
+    const service = TokenService.layerConfig(config).pipe(
+      Layer.provide(Received.layer(received)),
+      Layer.provide(NodeHttpClient.layerUndici)
+    )
+    const token = yield* Effect.flatMap(Effect.service(TokenService.TokenService), (tokens) => tokens.get).pipe(
       Effect.provide(service),
       Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
     )
+    return { token, received: received.fieldsOf(token) }
   })
 
 const token = Command.make(
@@ -78,15 +84,15 @@ const token = Command.make(
     ...settingFlags,
     json: booleanFlag(
       "json",
-      "Print the token response's fields as JSON: access_token, token_type, expires_in, scope."
+      "Print the token response's fields as received, as JSON: access_token, token_type, expires_in, scope."
     ),
     noToken: booleanFlag("no-token", "With --json: leave access_token out, to inspect the rest."),
     decode: booleanFlag("decode", "Print the header and claims of a JWT access token; its signature is NOT verified.")
   },
   Effect.fnUntraced(function*(input) {
     if (input.noToken && !input.json) return yield* Effect.fail(new UsageProblem("--no-token goes with --json"))
-    const accessToken = yield* getToken(input)
-    const printed = Output.print(accessToken, input)
+    const { received, token } = yield* getToken(input)
+    const printed = Output.print(token, input, received)
     if ("problem" in printed) return yield* Effect.fail(new UsageProblem(printed.problem))
     yield* write(printed.text)
   })

@@ -13,13 +13,23 @@ export interface Format {
   readonly decode: boolean
 }
 
-/** The token response's fields, as `AccessToken` holds them (RFC 6749 §5.1's names). */
-export const responseOf = (token: AccessToken.AccessToken, withToken: boolean) => ({
-  ...(withToken ? { access_token: Redacted.value(token.value) } : {}),
+/**
+ * The token response's fields (RFC 6749 §5.1's names) as `AccessToken` holds them: for a token whose response was
+ * not kept as received (`received.ts`).
+ */
+export const responseOf = (token: AccessToken.AccessToken): Record<string, unknown> => ({
+  access_token: Redacted.value(token.value),
   token_type: token.tokenType,
   expires_in: Math.round(token.lifetimeMillis / 1000),
   ...(token.scopes.length === 0 ? {} : { scope: token.scopes.join(" ") })
 })
+
+/** `fields` without `access_token` unless `withToken`. */
+const withOrWithoutToken = (fields: Record<string, unknown>, withToken: boolean): Record<string, unknown> => {
+  if (withToken) return fields
+  const { access_token: _, ...rest } = fields
+  return rest
+}
 
 /** What `--decode` says of the signature: it was not checked, so the claims prove nothing. */
 export const signatureNotVerified = "not verified: these are the token's claims as written, not proof that they hold"
@@ -51,15 +61,23 @@ export const decodeJwt = (token: string) => {
 /** The problem of `--decode` with a token that is not a JWT. */
 export const notAJwt = "--decode: the access token is not a JWT (three base64url parts of JSON); it cannot be decoded"
 
-/** The text `token` prints for `token`, or the problem that stops it (`notAJwt`). */
-export const print = (token: AccessToken.AccessToken, format: Format): { readonly text: string } | {
-  readonly problem: string
-} => {
+/**
+ * The text `token` prints for `token`, or the problem that stops it (`notAJwt`); `--json` prints `received`, the
+ * fields of the token response as received, when there are.
+ */
+export const print = (
+  token: AccessToken.AccessToken,
+  format: Format,
+  received: Record<string, unknown> | undefined
+): { readonly text: string } | { readonly problem: string } => {
   if (!format.json && !format.decode) return { text: `${Redacted.value(token.value)}\n` }
   const decoded = format.decode ? decodeJwt(Redacted.value(token.value)) : undefined
   if (format.decode && decoded === undefined) return { problem: notAJwt }
   const value = format.json
-    ? { ...responseOf(token, !format.noToken), ...(decoded === undefined ? {} : { jwt: decoded }) }
+    ? {
+      ...withOrWithoutToken(received ?? responseOf(token), !format.noToken),
+      ...(decoded === undefined ? {} : { jwt: decoded })
+    }
     : decoded
   return { text: `${JSON.stringify(value, null, 2)}\n` }
 }

@@ -35,7 +35,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { checkCli, packCli } from "./cli.mjs"
+import { checkCli, cliDir, packCli } from "./cli.mjs"
 import {
   allLines,
   allPassed,
@@ -89,7 +89,7 @@ const main = async () => {
   } else {
     // tsc -b trusts its .tsbuildinfo and neither restores deleted outputs nor removes those of deleted sources:
     // start from an empty build/ so the tarballs hold exactly what the sources give today.
-    for (const dir of libraries) {
+    for (const dir of [...libraries, cliDir]) {
       for (const output of ["build/esm", "build/dts", "build/build.tsbuildinfo"]) {
         fs.rmSync(path.join(repoRoot, "packages", dir, output), { recursive: true, force: true })
       }

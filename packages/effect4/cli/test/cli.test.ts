@@ -176,6 +176,7 @@ describe("effect-oauth2 token", () => {
     expect(run.code).toBe(2)
     expectOneLineFailure(run)
     expect(run.stderr).toContain("OAUTH_CLIENT_ID")
+    expect(run.stderr).toContain("(flag --client-id)")
   })
 
   it("exit 2 for a configuration that is invalid: one line", async () => {

@@ -15,7 +15,7 @@ import * as Cause from "effect/Cause"
 import { CliError } from "effect/cli"
 import * as Config from "effect/Config"
 import * as Exit from "effect/Exit"
-import { UsageProblem } from "./settings.js"
+import { type Setting, settings, UsageProblem } from "./settings.js"
 
 /** The exit codes. */
 export const exitCodes = { success: 0, defect: 1, usage: 2, token: 3, network: 4 } as const
@@ -30,8 +30,16 @@ export interface Ending {
 const oneLine = (text: string): string =>
   text.split(/\r?\n/).map((line) => line.trim()).filter((l) => l !== "").join(" ")
 
-/** A `ConfigError`'s message, on one line, without the `SchemaError(…)` around it. */
-const configLine = (message: string): string => oneLine(message.replace(/^SchemaError\(([\s\S]*)\)$/, "$1"))
+/**
+ * A `ConfigError`'s message, on one line, without the `SchemaError(…)` around it, and with the flag of the variable
+ * it names, when there is one: `… at ["OAUTH_CLIENT_ID"] (flag --client-id)`.
+ */
+const configLine = (message: string): string => {
+  const line = oneLine(message.replace(/^SchemaError\(([\s\S]*)\)$/, "$1"))
+  const variable = /at \["([A-Z_]+)"\]$/.exec(line)?.[1]
+  const setting = Object.values(settings).find((setting: Setting) => setting.variable === variable)
+  return setting === undefined ? line : `${line} (flag --${setting.flag})`
+}
 
 /** The ending of a failure with `error`. */
 const endingOfError = (error: unknown): Ending => {

@@ -1,5 +1,6 @@
 /**
- * `--json` of a token whose response was not kept as received: the fields as `AccessToken` holds them.
+ * What `token` prints for a token in hand: `--json` of a token whose response was not kept as received (the fields as
+ * `AccessToken` holds them), and `--json --decode`.
  */
 import { AccessToken } from "@effect-oauth2/client-credentials"
 import * as DateTime from "effect/DateTime"
@@ -7,9 +8,9 @@ import * as Redacted from "effect/Redacted"
 import { describe, expect, it } from "vitest"
 import * as Output from "../src/internal/output.js"
 
-const token = (scopes: ReadonlyArray<string>) =>
+const token = (scopes: ReadonlyArray<string>, value = "Kept-Token-1") =>
   new AccessToken.AccessToken({
-    value: Redacted.make("Kept-Token-1"),
+    value: Redacted.make(value),
     tokenType: "DPoP",
     scopes,
     issuedAt: DateTime.makeUnsafe(0),
@@ -30,5 +31,22 @@ describe("--json without the response as received", () => {
   it("leaves scope out when there is none, and the token with --no-token", () => {
     const printed = Output.print(token([]), { json: true, noToken: true, decode: false }, undefined)
     expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({ token_type: "DPoP", expires_in: 90 })
+  })
+})
+
+describe("--json --decode", () => {
+  it("prints the fields with the decoded JWT under jwt; with --no-token, neither the token nor its signature", () => {
+    const jwt =
+      [{ alg: "ES256" }, { sub: "svc" }].map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
+        .join(".") + ".c2ln"
+    const printed = Output.print(token([], jwt), { json: true, noToken: true, decode: true }, {
+      access_token: jwt,
+      token_type: "Bearer"
+    })
+    expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({
+      token_type: "Bearer",
+      jwt: { header: { alg: "ES256" }, claims: { sub: "svc" }, signature: Output.signatureNotVerified }
+    })
+    expect("text" in printed && printed.text).not.toContain("c2ln")
   })
 })

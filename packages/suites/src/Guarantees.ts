@@ -78,6 +78,15 @@ const outages: ReadonlyArray<{
     budget: 5400
   },
   {
+    what: "429s asking to wait a year, the default schedule",
+    answer: Kit.respond(429, undefined, { "retry-after": "31536000" }),
+    reason: "RateLimited",
+    options: {},
+    // each wait lengthened to the 60 s cap
+    attempts: [0, 60_000, 120_000, 180_000],
+    budget: 180_000
+  },
+  {
     what: "503s, 5 retries 10 s apart",
     answer: Kit.respond(503),
     reason: "ServerError",
@@ -204,9 +213,10 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           }, async (net) => {
             const service = await net.service(Kit.optionsWith(outage.options))
             const cached = await Kit.valueOf(service.get())
-            // the outage starts at once and lasts 70 minutes, longer than the token's hour
+            // the outage starts at once and lasts past the token's hour: until 10 minutes after the last failed call
             down = true
-            const back = 4_200_000
+            const later = hardExpiry + 600_000
+            const back = later + outage.budget + 600_000
             for (let at = 0; at < hardExpiry; at += 300_000) {
               await Kit.setTime(net, at)
               assert.strictEqual(Kit.succeeded(await service.get().poll()).value, cached, `not served at ${at}`)
@@ -245,7 +255,6 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
             assert.strictEqual(net.requests().length, sentAtFailure + 1)
             await Kit.setTime(net, last + outage.budget)
             assert.strictEqual(Kit.failed(await sameInstant.poll()).tag, "NetworkError")
-            const later = hardExpiry + 600_000
             await Kit.setTime(net, later)
             const again = service.get()
             await Kit.setTime(net, later + outage.budget - 1)

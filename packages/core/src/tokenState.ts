@@ -20,6 +20,8 @@
  * - `Fresh` from `refreshAt`, before the hard expiry — a caller → `Refreshing` (`Refresh`: the token is given and a
  *   refresh starts, bounded by the time left to the hard expiry): checked and set in one synchronous step, so one
  *   refresh.
+ * - `Fresh` from the hard expiry while the token error its last refresh failed with is remembered
+ *   (`Scheduled.refreshFailure`) — a caller, the state unchanged: answered with that error.
  * - `Empty`, `Failed` from `until`, `Fresh`/`Refreshing` from the hard expiry — a caller → `Fetching` (`Fetch`; a
  *   refresh still running is stopped, given up). `Empty`'s and `Failed`'s `rejection` goes with it.
  * - `Fetching` — its end (`fetchEnded`): a token → `Fresh` (even one that came after its own hard expiry: the waiters
@@ -28,7 +30,8 @@
  *   or an interruption → `Empty`. The fetch's waiters are answered with its outcome in every case.
  * - `Fetching` — its last waiter leaves (`waiterLeft`) → `Empty`, and the fetch is stopped (`Stop`).
  * - `Refreshing` — its end (`refreshEnded`): a token → `Fresh` with it; a failure → `Fresh` with the same token and
- *   `refreshAt` backed off (`Timing.refreshRetryAt`), and a warning (`Warn`); its hard expiry → `Empty` (the
+ *   `refreshAt` backed off (`Timing.refreshRetryAt`; after a token error, not before it is forgotten:
+ *   `Timing.memoryOf`, and the error kept as `refreshFailure` until then), and a warning (`Warn`); its hard expiry → `Empty` (the
  *   refresh is given up, and a warning: `Expired`); an interruption → `Fresh` with the same token. A refresh that
  *   ends after its state was replaced changes nothing, but for its token (below) and its warnings.
  * - A refresh's token also replaces `Empty`, `Failed` and `Fetching` (whose waiters it answers, and whose fetch it
@@ -55,6 +58,8 @@
  * - A fetch is told the token it replaces (the rejected one, or the one being refreshed: `replacing`), so that a
  *   shared store never hands it back.
  * - Failures are never answered past `until`, and defects never to a later caller.
+ * - A token error costs at most one token request while it is remembered, whether a fetch or a refresh got it: a wrong
+ *   secret costs one request per cool-down window, refreshes included.
  */
 import * as Timing from "./timing.js"
 
@@ -78,12 +83,28 @@ export const logMessages = {
  * @since 0.1.0
  * @category models
  */
-export interface Scheduled<T> extends Timing.Schedule {
+export interface Scheduled<T, E = unknown> extends Timing.Schedule {
   readonly token: T
   /** `refreshAt` in nanoseconds, as a hot path compares it with the clock (no conversion per call). */
   readonly refreshAtNanos: bigint
   /** Before then, `invalidate` does not drop this token: it replaced a rejected one. */
   readonly protectedUntil: number
+  /**
+   * The token error the last refresh failed with, remembered until `until` as a fetch's would be: from the hard expiry
+   * until then, callers are answered with it (the refresh's request counts for the cool-down).
+   */
+  readonly refreshFailure?: RefreshFailure<E> | undefined
+}
+
+/**
+ * A refresh's token error, and until when it is answered from memory.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RefreshFailure<E> {
+  readonly error: E
+  readonly until: number
 }
 
 /**
@@ -206,7 +227,7 @@ export const scheduledOf = <T>(options: {
   readonly refreshAhead: number | false
   readonly random: number
   readonly protectedUntil: number
-}): Scheduled<T> => {
+}): Scheduled<T, never> => {
   const times = Timing.scheduleOf(options)
   return {
     ...times,
@@ -276,7 +297,7 @@ export type Call<S, W, E> = Holding<S> | Failed<S, E> | Fetching<S, W> | Refresh
  * @since 0.1.0
  * @category constructors
  */
-export const call = <S extends Scheduled<unknown>, W, E>(
+export const call = <S extends Scheduled<unknown, E>, W, E>(
   state: State<S, W, E>,
   now: number,
   newWaiters: () => W
@@ -289,6 +310,13 @@ export const call = <S extends Scheduled<unknown>, W, E>(
           _tag: "Refresh",
           next: { _tag: "Refreshing", scheduled: state.scheduled },
           timeLeft: state.scheduled.hardExpiresAt - now
+        }
+      }
+      {
+        // past the hard expiry, a refresh's token error is answered as a fetch's would be, until it is forgotten
+        const failure = state.scheduled.refreshFailure
+        if (failure !== undefined && now < failure.until) {
+          return { _tag: "Failed", error: failure.error, until: failure.until, rejection: undefined }
         }
       }
       break
@@ -429,9 +457,13 @@ export const waiterLeft = <S, W, E>(
  * @since 0.1.0
  * @category models
  */
-export type RefreshEnd<S> =
+export type RefreshEnd<S, E = never> =
   | { readonly _tag: "Token"; readonly scheduled: S; readonly fromStore: boolean }
-  | { readonly _tag: "Failure" }
+  /** `tokenError` when the shell classes the failure as a token error (terminal or not), which is remembered. */
+  | {
+    readonly _tag: "Failure"
+    readonly tokenError?: { readonly error: E; readonly terminal: boolean } | undefined
+  }
   | { readonly _tag: "TimedOut" }
   | { readonly _tag: "Interrupted" }
 
@@ -458,10 +490,10 @@ const expired: RefreshAction<never, never> = { _tag: "Expired" }
  * @since 0.1.0
  * @category constructors
  */
-export const refreshEnded = <S extends Scheduled<unknown>, W, E>(
+export const refreshEnded = <S extends Scheduled<unknown, E>, W, E>(
   current: State<S, W, E>,
   refreshing: Refreshing<S>,
-  end: RefreshEnd<S>,
+  end: RefreshEnd<S, E>,
   now: number,
   cooldownMillis: number
 ): Step<S, W, E, RefreshAction<S, W>> => {
@@ -475,8 +507,21 @@ export const refreshEnded = <S extends Scheduled<unknown>, W, E>(
       return { state: mine ? { _tag: "Fresh", scheduled: refreshing.scheduled } : current, action: nothing }
     case "Failure": {
       if (!mine) return { state: current, action: warn }
-      const refreshAt = Timing.refreshRetryAt(refreshing.scheduled.hardExpiresAt, now)
-      const scheduled: S = { ...refreshing.scheduled, refreshAt, refreshAtNanos: nanosOf(refreshAt) }
+      const hardExpiresAt = refreshing.scheduled.hardExpiresAt
+      // a token error is remembered as a fetch's would be: no request for it, refresh or fetch, before it is forgotten
+      const memory = end.tokenError === undefined
+        ? 0
+        : Timing.memoryOf(end.tokenError.terminal ? "terminal" : "tokenError", cooldownMillis)
+      const refreshAt = Math.min(hardExpiresAt, Math.max(Timing.refreshRetryAt(hardExpiresAt, now), now + memory))
+      // a failure kept from an earlier refresh is forgotten by now: this refresh started after it was
+      const scheduled: S = end.tokenError !== undefined && memory > 0
+        ? {
+          ...refreshing.scheduled,
+          refreshAt,
+          refreshAtNanos: nanosOf(refreshAt),
+          refreshFailure: { error: end.tokenError.error, until: now + memory }
+        }
+        : { ...refreshing.scheduled, refreshAt, refreshAtNanos: nanosOf(refreshAt) }
       return { state: { _tag: "Fresh", scheduled }, action: warn }
     }
   }

@@ -12,7 +12,7 @@ interface Token {
 }
 
 /** What a shell attaches to its scheduled token (here a label), to see that it goes through untouched. */
-interface Scheduled extends TokenState.Scheduled<Token> {
+interface Scheduled extends TokenState.Scheduled<Token, string> {
   readonly label: string
 }
 
@@ -320,6 +320,64 @@ describe("tokenState: a refresh's end", () => {
       state: fresh({ ...a, refreshAt: 100_000, refreshAtNanos: 100_000_000_000n }),
       action: { _tag: "Warn" }
     })
+  })
+
+  it("failed with a token error: refreshAt not before it is forgotten, and the error kept until then", () => {
+    const state = refreshing(a)
+    const terminal = { _tag: "Failure", tokenError: { error: "invalid_client", terminal: true } } as const
+    // 10 % of the 50 s left is 5 s; the 30 s cool-down is longer
+    assert.deepStrictEqual(TokenState.refreshEnded(state as State, state, terminal, 50_000, cooldown), {
+      state: fresh({
+        ...a,
+        refreshAt: 80_000,
+        refreshAtNanos: 80_000_000_000n,
+        refreshFailure: { error: "invalid_client", until: 80_000 }
+      }),
+      action: { _tag: "Warn" }
+    })
+    // never after the hard expiry; a token error that is not terminal is remembered for 1 s
+    const notTerminal = { _tag: "Failure", tokenError: { error: "invalid_grant", terminal: false } } as const
+    assert.deepStrictEqual(
+      TokenState.refreshEnded(state as State, state, terminal, 90_000, cooldown).state,
+      fresh({
+        ...a,
+        refreshAt: 100_000,
+        refreshAtNanos: 100_000_000_000n,
+        refreshFailure: { error: "invalid_client", until: 120_000 }
+      })
+    )
+    assert.deepStrictEqual(
+      TokenState.refreshEnded(state as State, state, notTerminal, 99_500, cooldown).state,
+      fresh({
+        ...a,
+        refreshAt: 100_000,
+        refreshAtNanos: 100_000_000_000n,
+        refreshFailure: { error: "invalid_grant", until: 100_500 }
+      })
+    )
+    // a cool-down of 0 remembers nothing
+    assert.deepStrictEqual(
+      TokenState.refreshEnded(state as State, state, terminal, 50_000, 0).state,
+      fresh({
+        ...a,
+        refreshAt: 55_000,
+        refreshAtNanos: 55_000_000_000n
+      })
+    )
+  })
+
+  it("past the hard expiry, a refresh's token error is answered until it is forgotten, then a fetch starts", () => {
+    const state = fresh({ ...a, refreshAt: 100_000, refreshFailure: { error: "invalid_client", until: 120_000 } })
+    const { newWaiters } = counter()
+    assert.strictEqual(TokenState.call(state as State, 99_999, newWaiters), state)
+    assert.deepStrictEqual(TokenState.call(state as State, 100_000, newWaiters), {
+      _tag: "Failed",
+      error: "invalid_client",
+      until: 120_000,
+      rejection: undefined
+    })
+    assert.strictEqual(TokenState.call(state as State, 119_999, newWaiters)._tag, "Failed")
+    assert.strictEqual(TokenState.call(state as State, 120_000, newWaiters)._tag, "Fetch")
   })
 
   it("failed, on a state that is no longer its own: nothing changes, and a warning", () => {

@@ -44,7 +44,7 @@ export interface Fetched extends Issued {
 }
 
 /** A token with its schedule, in monotonic millis (`monotonic.ts`): a step of the wall clock moves none of it. */
-export interface ScheduledToken extends TokenState.Scheduled<AccessToken.AccessToken> {
+export interface ScheduledToken extends TokenState.Scheduled<AccessToken.AccessToken, TokenError.TokenError> {
   /** The token, as an effect built once: giving it allocates nothing. */
   readonly succeed: Effect.Effect<AccessToken.AccessToken>
 }
@@ -97,12 +97,19 @@ const fetchEndOf = (
 /** A refresh's token, scheduled, as `refreshEnded` takes it. */
 type RefreshedToken = Extract<TokenState.RefreshEnd<ScheduledToken>, { readonly _tag: "Token" }>
 
-/** How a refresh ended, for the state machine: `None` is the timeout at the hard expiry. */
+/**
+ * How a refresh ended, for the state machine: `None` is the timeout at the hard expiry; a `TokenError` is remembered,
+ * as a fetch's is.
+ */
 const refreshEndOf = (
   exit: Exit.Exit<Option.Option<RefreshedToken>, FetchError>
-): TokenState.RefreshEnd<ScheduledToken> => {
+): TokenState.RefreshEnd<ScheduledToken, TokenError.TokenError> => {
   if (Exit.isSuccess(exit)) return Option.getOrElse(exit.value, () => ({ _tag: "TimedOut" }) as const)
-  return EffectLine.causeHasInterruptsOnly(exit.cause) ? { _tag: "Interrupted" } : { _tag: "Failure" }
+  if (EffectLine.causeHasInterruptsOnly(exit.cause)) return { _tag: "Interrupted" }
+  const error = Option.getOrUndefined(EffectLine.causeFindErrorOption(exit.cause))
+  return TokenError.isTokenError(error)
+    ? { _tag: "Failure", tokenError: { error, terminal: error.isTerminal } }
+    : { _tag: "Failure" }
 }
 
 /** The warning of a refresh that failed; a defect's text is not logged: it may come from a user's HttpClient. */

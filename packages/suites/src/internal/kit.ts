@@ -122,9 +122,11 @@ export const valueOf = async (call: Line.Call<Line.TokenData>): Promise<string> 
 /** The error a call ends with. */
 export const errorOf = async (call: Line.Call<unknown>): Promise<Line.ErrorData> => failed(await call.outcome)
 
-/** Moves the scripted network's clock to `millis` (from its start). */
-export const setTime = (scripted: Line.Scripted, millis: number): Promise<void> =>
-  scripted.advance(millis - scripted.now())
+/** Moves the scripted network's clock to `millis` (from its start); a time already past is a mistake of the test. */
+export const setTime = (scripted: Line.Scripted, millis: number): Promise<void> => {
+  if (millis < scripted.now()) throw new Error(`setTime(${millis}): the clock is already at ${scripted.now()}`)
+  return scripted.advance(millis - scripted.now())
+}
 
 /** Every distinct value in `values`, in order of first appearance. */
 export const distinct = <A>(values: ReadonlyArray<A>): Array<A> => [...new Set(values)]

@@ -19,6 +19,8 @@ export interface Server {
   /** `http://127.0.0.1:<port>` */
   readonly url: string
   readonly hits: ReadonlyArray<Hit>
+  /** How many connections it has accepted. */
+  readonly connections: () => number
   /** Closes it, and every connection. */
   readonly close: () => Promise<void>
 }
@@ -27,6 +29,7 @@ export interface Server {
 export const start = (handler: Handler): Promise<Server> =>
   new Promise((resolve) => {
     const hits: Array<Hit> = []
+    let connections = 0
     const server = Http.createServer((request, response) => {
       const chunks: Array<Buffer> = []
       request.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -41,11 +44,13 @@ export const start = (handler: Handler): Promise<Server> =>
         handler(hit, response)
       })
     })
+    server.on("connection", () => connections++)
     server.listen(0, "127.0.0.1", () => {
       const address = server.address() as Net.AddressInfo
       resolve({
         url: `http://127.0.0.1:${address.port}`,
         hits,
+        connections: () => connections,
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections()

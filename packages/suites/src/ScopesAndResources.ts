@@ -6,7 +6,7 @@
  * `InvalidRequest`, sending nothing. As properties (with fast-check): of any requests, written in any order and with
  * duplicates, as many are sent as they mean different things, and each call gets the token of a request that meant
  * what it asked; a control character anywhere in a scope, the audience, a resource or an extra parameter is
- * `InvalidRequest` and sends nothing.
+ * `InvalidRequest` and sends nothing (and configured, is refused when the service is built).
  *
  * @since 0.1.0
  */
@@ -249,8 +249,15 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
               FastCheck.nat(),
               async (m, field, char, position, index) => {
                 const sent = net.requests().length
-                const error = await Kit.errorOf(service.get(Requests.spoiled(m, field, char, position, index)))
+                const request = Requests.spoiled(m, field, char, position, index)
+                const error = await Kit.errorOf(service.get(request))
                 assert.strictEqual(`${error.tag} ${error.reason}`, "TokenError InvalidRequest")
+                // configured, the same values are refused when the service is built
+                const built = await net.service(Kit.optionsWith(request as Line.ServiceOptions)).then(
+                  () => true,
+                  () => false
+                )
+                assert.isFalse(built, "built")
                 assert.strictEqual(net.requests().length, sent, "sent")
               }
             ),

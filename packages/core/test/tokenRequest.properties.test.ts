@@ -2,7 +2,8 @@
  * Properties of a token request's canonical form (the cache key, and the store key made from it): equal requests —
  * scopes and resources in any order and with duplicates, extra parameters in any order — have one key; requests that
  * differ in any field, or come from clients that differ in any field, have different keys; and a control character
- * anywhere in a scope, the audience, a resource or an extra parameter's name or value is refused.
+ * anywhere in a scope, the audience, a resource or an extra parameter's name or value is refused. A store key is a
+ * SHA-256 in hex: it shows nothing of the request.
  */
 import * as FastCheck from "fast-check"
 import { assert, describe, it } from "vitest"
@@ -152,6 +153,8 @@ describe("tokenRequest: the canonical form (properties)", () => {
           assert.strictEqual(keyOf(one), keyOf(other))
           assert.strictEqual(keyOf(one), keyOf(asRequest(m)))
           assert.strictEqual(StoreKey.of(keyOf(one)), StoreKey.of(keyOf(other)))
+          // a shared store's key shows nothing of the request: a SHA-256 in hex
+          assert.match(StoreKey.of(keyOf(one)) as string, /^[0-9a-f]{64}$/)
         }
       ),
       { numRuns }

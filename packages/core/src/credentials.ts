@@ -477,6 +477,30 @@ export const check = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>
 }
 
 /**
+ * The values of a private key given as text that must never show in an error: the text (trimmed), and for a PEM its
+ * base64 body (its lines joined), for a JWK in JSON its private members. A text that is neither is itself only.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const secretsOfKeyText = (text: string): ReadonlyArray<string> => {
+  const trimmed = text.trim()
+  if (trimmed.startsWith("-----BEGIN")) {
+    return [trimmed, trimmed.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")]
+  }
+  const jwk = trimmed.startsWith("{") ? parseJson(trimmed) : undefined
+  if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) return [trimmed]
+  const members = jwk as Readonly<Record<string, unknown>>
+  return [
+    trimmed,
+    ...privateJwkMembers.flatMap((name) => {
+      const member = members[name]
+      return typeof member === "string" && member !== "" ? [member] : []
+    })
+  ]
+}
+
+/**
  * The values that must never show in an error, as configured: the secret and the Basic credentials that hold it, or
  * the private key's text, its base64 body and its private JWK members, or the client certificate's key and its body.
  * The redactor removes each in all its encoded forms. Assertions, made per request, are added per request.

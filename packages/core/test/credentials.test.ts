@@ -436,6 +436,21 @@ describe("credentials: secretsOf", () => {
   })
 })
 
+describe("credentials: secretsOfKeyText", () => {
+  it("a PEM (trimmed) and its body; a JWK's text and its private members; any other text as it is", () => {
+    assert.deepStrictEqual(credentials.secretsOfKeyText(`\n${pem}\n`), [
+      pem,
+      "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg"
+    ])
+    const json = JSON.stringify({ kty: "EC", crv: "P-256", x: "public-x", y: "public-y", d: "private-d" })
+    assert.deepStrictEqual(credentials.secretsOfKeyText(json), [json, "private-d"])
+    const rsa = JSON.stringify({ ...rsaJwk, kid: "kid" })
+    assert.deepStrictEqual(credentials.secretsOfKeyText(rsa), [rsa, "d", "p", "q", "dp", "dq", "qi"])
+    assert.deepStrictEqual(credentials.secretsOfKeyText("{not json"), ["{not json"])
+    assert.deepStrictEqual(credentials.secretsOfKeyText("not-a-key"), ["not-a-key"])
+  })
+})
+
 describe("credentials: readerOf, a line's values", () => {
   class Wrapped {
     constructor(readonly held: unknown) {}

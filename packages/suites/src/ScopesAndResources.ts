@@ -3,11 +3,16 @@
  * (`docs/behaviour.md#single-flight`): a token is kept per canonical form of the whole request, so the same request in
  * another order shares it and different requests never see each other's; values that break RFC 6749 §3.3 or RFC 8707,
  * or hold a control character, are refused when the service is built, and in a request as `TokenError`
- * `InvalidRequest`, sending nothing.
+ * `InvalidRequest`, sending nothing. As properties (with fast-check): of any requests, written in any order and with
+ * duplicates, as many are sent as they mean different things, and each call gets the token of a request that meant
+ * what it asked; a control character anywhere in a scope, the audience, a resource or an extra parameter is
+ * `InvalidRequest` and sends nothing (and configured, is refused when the service is built).
  *
  * @since 0.1.0
  */
+import * as FastCheck from "fast-check"
 import * as Kit from "./internal/kit.js"
+import * as Requests from "./internal/requests.js"
 import type * as Line from "./Line.js"
 import type { Suite } from "./TestApi.js"
 
@@ -72,6 +77,28 @@ const malformed: ReadonlyArray<readonly [string, unknown]> = [
   ["extraParams as a string", { extraParams: `a=${marker}` }],
   ["an extra parameter that is a number", { extraParams: { tenant: 42 } }]
 ]
+
+/** Enough requests of each shape; each property stays within a couple of seconds. */
+const numRuns = 60
+
+/** A few requests: each a new one, one changed from an earlier one, or an earlier one written again. */
+const requestSequence = FastCheck.array(
+  FastCheck.tuple(FastCheck.constantFrom("new", "changed", "again"), FastCheck.nat(), Requests.model),
+  { minLength: 1, maxLength: 6 }
+).chain((steps) => {
+  const models: Array<Requests.Model> = []
+  for (const [kind, i, fresh] of steps) {
+    const earlier = models[i % Math.max(1, models.length)]
+    models.push(earlier === undefined || kind === "new" ? fresh : earlier)
+  }
+  return FastCheck.tuple(
+    ...steps.map(([kind], i) =>
+      (kind === "changed" ? Requests.changed(models[i]!) : FastCheck.constant(models[i]!)).chain((m) =>
+        FastCheck.tuple(FastCheck.constant(m), Requests.written(m))
+      )
+    )
+  )
+})
 
 /**
  * The suite.
@@ -179,7 +206,68 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
       ))
   })
 
+  describe("scopes and resources: one token per request (properties)", () => {
+    it(
+      "of any requests, written in any order and with duplicates, as many are sent as they mean different things, each answering its own",
+      () =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(requestSequence, (sequence) =>
+            Kit.withScripted(line, {}, async (net) => {
+              const service = await net.service(Kit.options)
+              const meanings = new Set<string>()
+              for (const [m, request] of sequence) {
+                meanings.add(Requests.meaning(m))
+                const value = await Kit.valueOf(service.get(request))
+                assert.strictEqual(net.requests().length, meanings.size, "requests sent")
+                // token-<n> answered the n-th request: it asked for what this call asks for
+                const answered = net.requests()[Number(value.slice("token-".length)) - 1]!
+                assert.strictEqual(
+                  Requests.meaningOfForm(Kit.form(answered)),
+                  Requests.meaning(m),
+                  "the token's request"
+                )
+              }
+            })),
+          { numRuns }
+        ),
+      60_000
+    )
+  })
+
   describe("scopes and resources: refusals", () => {
+    it(
+      "a control character anywhere in a scope, the audience, a resource or an extra parameter is InvalidRequest and sends nothing (property)",
+      () =>
+        Kit.withScripted(line, {}, async (net) => {
+          const service = await net.service(Kit.options)
+          await FastCheck.assert(
+            FastCheck.asyncProperty(
+              Requests.model,
+              FastCheck.constantFrom(...Requests.fields),
+              Requests.controlCharacters,
+              FastCheck.nat(),
+              FastCheck.nat(),
+              async (m, field, char, position, index) => {
+                const sent = net.requests().length
+                const request = Requests.spoiled(m, field, char, position, index)
+                const error = await Kit.errorOf(service.get(request))
+                assert.strictEqual(`${error.tag} ${error.reason}`, "TokenError InvalidRequest")
+                // configured, the same values are refused when the service is built
+                const built = await net.service(Kit.optionsWith(request as Line.ServiceOptions)).then(
+                  () => true,
+                  () => false
+                )
+                assert.isFalse(built, "built")
+                assert.strictEqual(net.requests().length, sent, "sent")
+              }
+            ),
+            { numRuns: 200 }
+          )
+          assert.strictEqual(net.requests().length, 0)
+        }),
+      60_000
+    )
+
     it("configured values with a reserved name, a control character or a bad scope or resource are refused when the service is built, sending nothing", () =>
       Kit.withScripted(line, {}, async (net) => {
         const built: Array<string> = []

@@ -4,9 +4,12 @@
  * then as properties (with fast-check): a secret, its form-encoded and Basic forms, a token and an assertion, each as
  * the usual encoders write them, echoed at any offset of an `error_description`, an `error` code, an `error_uri`, a
  * cause's text, an `ApiError` body or a `WWW-Authenticate` challenge; no printing and no log line holds the first 8
- * characters of any of them. Replace first, cut after; a registered `error` code is kept as it is. A `certificate` that
- * is not the private key's, or no PEM certificate (the key itself given in its place included), is refused when the
- * service is built, naming the options and showing nothing of the key or the certificate.
+ * characters of any of them. The same for the secrets of the other credentials: a private key (PEM or JWK), a
+ * `client_secret_jwt` secret, a TLS client key, a DPoP key, and the assertion or DPoP proof a request carried, no
+ * printing holds any piece of them (each cut in pieces of 8 characters, in every encoding). Replace first, cut after;
+ * a registered `error` code is kept as it is. A `certificate` that is not the private key's, or no PEM certificate
+ * (the key itself given in its place included), is refused when the service is built, naming the options and showing
+ * nothing of the key or the certificate.
  *
  * Secrets and tokens in the properties are drawn from characters every encoding changes (plus letters and digits),
  * the text around them from characters disjoint from those and from every encoding's output, so that no false match
@@ -15,6 +18,7 @@
  * @since 0.1.0
  */
 import * as FastCheck from "fast-check"
+import * as Crypto from "node:crypto"
 import * as Certificates from "./fixtures/Certificates.js"
 import * as Kit from "./internal/kit.js"
 import * as Leaks from "./internal/leaks.js"
@@ -279,6 +283,40 @@ const assertionCase = FastCheck.constantFrom(...Object.keys(endpointPlaces) as A
   })
 )
 
+/** The client's credentials whose parts are secret, and what of them a server (or a transport) may echo. */
+const keyKinds = {
+  "private_key_jwt, a PEM key": ["the key", "the key's base64", "the assertion"],
+  "private_key_jwt, a JWK": ["the key", "the key's d", "the assertion"],
+  "client_secret_jwt": ["the secret", "the assertion"],
+  "tls_client_auth, the certificate's key": ["the key", "the key's base64"],
+  "DPoP, a PEM key": ["the key", "the key's base64", "the proof"],
+  "DPoP, a JWK": ["the key", "the key's d", "the proof"]
+} as const
+
+type KeyKind = keyof typeof keyKinds
+
+/** How many keys of each kind the property draws from: made once, as a key takes time to make. */
+const keysPerKind = 3
+
+const keyCase = FastCheck.constantFrom(...Object.keys(keyKinds) as Array<KeyKind>).chain((kind) =>
+  FastCheck.constantFrom(...Object.keys(endpointPlaces) as Array<EndpointPlace>).chain((place) =>
+    FastCheck.record({
+      kind: FastCheck.constant(kind),
+      key: FastCheck.nat({ max: keysPerKind - 1 }),
+      secret: value,
+      place: FastCheck.constant(place),
+      echoed: FastCheck.constantFrom(...keyKinds[kind]),
+      encoding,
+      offset: offset(endpointPlaces[place]),
+      filler: fillerPattern(),
+      after: FastCheck.integer({ min: 0, max: 300 })
+    })
+  )
+)
+
+/** A PEM's base64, its lines joined. */
+const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")
+
 /** Where an API echoes the token; how many bytes of it an error keeps. */
 const apiPlaces = {
   "body": 1024,
@@ -447,6 +485,26 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         await net.service(withKey({ certificate: client.chain, sendCertificateChain: true }))
       }))
 
+    it("a DPoP key's PEM base64, or its JWK's d, echoed by the token endpoint, shows nowhere", async () => {
+      const { privateKey } = Crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
+      const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString()
+      const jwk = privateKey.export({ format: "jwk" })
+      const cases = [
+        ["a PEM key, its base64", pem, pemBody(pem)],
+        ["a JWK, its d", JSON.stringify(jwk), jwk.d!]
+      ] as const
+      for (const [what, key, echoed] of cases) {
+        await Kit.withScripted(line, {}, async (net) => {
+          net.script(Kit.oauthError("invalid_client", 401, { error_description: `key: ${echoed}` }))
+          const service = await net.service(Kit.optionsWith({ retry: { times: 0 }, dpop: { privateKey: key } }))
+          const error = await Kit.errorOf(service.get())
+          // compared, not shown: a failing test must not print the key
+          assert.isTrue(error.fields.errorDescription === "key: <redacted>", `${what}: replaced`)
+          Leaks.assertClean(assert, error, net.logs(), Leaks.encodedPieces(what, echoed))
+        })
+      }
+    })
+
     it("a description echoing the secret at offset 1,000 shows none of it: replaced first, then cut", async () => {
       for (const authMethod of ["client_secret_basic", "client_secret_post"] as const) {
         await Kit.withScripted(line, {}, async (net) => {
@@ -587,6 +645,91 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           ),
           { numRuns }
         ),
+      60_000
+    )
+
+    it(
+      "a private key (PEM or JWK), a client_secret_jwt secret, a TLS client key, a DPoP key, an assertion or a DPoP proof, echoed in any form at any offset, shows no piece of it",
+      async () => {
+        const ecKeys = Array.from({ length: keysPerKind }, () => {
+          const { privateKey } = Crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
+          const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString()
+          const jwk = privateKey.export({ format: "jwk" })
+          return { pem, json: JSON.stringify(jwk), d: jwk.d! }
+        })
+        const authority = Certificates.tlsAuthority()
+        const tlsClients = Array.from({ length: keysPerKind }, () => authority.client())
+        await FastCheck.assert(
+          FastCheck.asyncProperty(
+            keyCase,
+            ({ after, echoed, encoding, filler, key, kind, offset, place, secret }) =>
+              Kit.withScripted(line, {}, async (net) => {
+                const ec = ecKeys[key]!
+                const tls = tlsClients[key]!
+                const base = { tokenUrl: Kit.tokenUrl, clientId: Kit.clientId, retry: { times: 0 } }
+                const [options, keyText]: readonly [Line.ServiceOptions, string] = kind === "private_key_jwt, a PEM key"
+                  ? [{ ...base, authMethod: "private_key_jwt", privateKey: ec.pem, signingAlgorithm: "ES256" }, ec.pem]
+                  : kind === "private_key_jwt, a JWK"
+                  ? [
+                    { ...base, authMethod: "private_key_jwt", privateKey: ec.json, signingAlgorithm: "ES256" },
+                    ec.json
+                  ]
+                  : kind === "client_secret_jwt"
+                  ? [{ ...base, authMethod: "client_secret_jwt", clientSecret: secret }, secret]
+                  : kind === "tls_client_auth, the certificate's key"
+                  ? [
+                    { ...base, authMethod: "tls_client_auth", tlsClientCertificate: { cert: tls.cert, key: tls.key } },
+                    tls.key
+                  ]
+                  : kind === "DPoP, a PEM key"
+                  ? [{ ...base, clientSecret: Kit.clientSecret, dpop: { privateKey: ec.pem } }, ec.pem]
+                  : [{ ...base, clientSecret: Kit.clientSecret, dpop: { privateKey: ec.json } }, ec.json]
+                const echoedOf = (request: Line.RecordedRequest): string => {
+                  switch (echoed) {
+                    case "the key":
+                    case "the secret":
+                      return keyText
+                    case "the key's base64":
+                      return pemBody(keyText)
+                    case "the key's d":
+                      return ec.d
+                    case "the assertion":
+                      return Kit.form(request).get("client_assertion") ?? ""
+                    case "the proof":
+                      return request.headers["dpop"] ?? ""
+                  }
+                }
+                net.script((request) =>
+                  endpointAnswer(
+                    place,
+                    `${fill(filler, offset)}${Leaks.encodings[encoding]!(echoedOf(request))}${fill(filler, after)}`,
+                    "at-ISSUED-9d8e7f"
+                  )
+                )
+                const service = await net.service(options)
+                const error = await Kit.errorOf(service.get())
+                const request = net.requests()[0]!
+                const sent = echoedOf(request)
+                assert.isAbove(sent.length, 0, `${echoed} was sent`)
+                // every secret of the credentials, whatever was echoed: a cut may leave a part of any of them
+                const values: Record<string, string> = kind === "client_secret_jwt"
+                  ? Leaks.encodedPieces("the secret", secret)
+                  : kind.includes("JWK")
+                  ? Leaks.encodedPieces("the key's d", ec.d)
+                  : Leaks.encodedPieces("the key's base64", pemBody(keyText))
+                const perRequest = kind.startsWith("DPoP")
+                  ? request.headers["dpop"]
+                  : Kit.form(request).get("client_assertion") ?? undefined
+                if (perRequest !== undefined) {
+                  Object.assign(values, Leaks.encodedPieces("the request's JWS", perRequest))
+                }
+                Leaks.assertClean(assert, error, net.logs(), values)
+                assert.strictEqual(error.tag, place.includes("cause") ? "NetworkError" : "TokenError")
+              })
+          ),
+          { numRuns: 60 }
+        )
+      },
       60_000
     )
 

@@ -3,10 +3,13 @@
  * it is retried. The retry schedule is 2 retries at once, so a retried failure is sent exactly 3 times and any other
  * exactly once. What makes a token: an `access_token` of 1 to 16,384 visible ASCII characters without spaces
  * (`docs/behaviour.md#bounds`), a Bearer `token_type` in any case, an `expires_in` of at least 1 s, a body of at most
- * 1 MiB once decoded, read incrementally.
+ * 1 MiB once decoded, read incrementally. As a property (with fast-check): any status, with any bytes, text or JSON
+ * value as its body (token-like objects with fields of any type included), is a token, a `TokenError` or a
+ * `NetworkError`: never a defect, and never a call that does not end.
  *
  * @since 0.1.0
  */
+import * as FastCheck from "fast-check"
 import * as Kit from "./internal/kit.js"
 import * as Server from "./internal/server.js"
 import type * as Line from "./Line.js"
@@ -50,6 +53,71 @@ const acceptedTokens: ReadonlyArray<readonly [string, string]> = [
   ],
   ["exactly the limit", "a".repeat(maxValueLength)]
 ]
+
+// -- the property
+
+/** Enough bodies of each kind to reach each decoding step; the property stays within a couple of seconds. */
+const numRuns = 100
+
+/** Any JSON value where a token response has a field: of the right type or not. */
+const fieldValue = (right: FastCheck.Arbitrary<unknown>) => FastCheck.oneof(right, FastCheck.jsonValue({ maxDepth: 2 }))
+
+/** An object with some of a token response's fields (RFC 6749 §5.1, §5.2), each of any type. */
+const tokenLike = FastCheck.record({
+  access_token: fieldValue(
+    FastCheck.oneof(FastCheck.string({ minLength: 1 }), FastCheck.string({ unit: "binary", minLength: 1 }))
+  ),
+  token_type: fieldValue(FastCheck.constantFrom("Bearer", "bearer", "DPoP", "mac", "")),
+  expires_in: fieldValue(
+    FastCheck.oneof(FastCheck.integer(), FastCheck.double(), FastCheck.constantFrom("3600", "1e3", "-1", "NaN"))
+  ),
+  scope: fieldValue(FastCheck.string()),
+  error: fieldValue(FastCheck.constantFrom("invalid_client", "server_error", "use_dpop_nonce")),
+  error_description: fieldValue(FastCheck.string({ unit: "binary" })),
+  error_uri: fieldValue(FastCheck.webUrl())
+}, { requiredKeys: [] })
+
+/** A body: any bytes (UTF-8 or not), any text, any JSON value, or a token-like object. */
+const anyBody = FastCheck.oneof(
+  FastCheck.uint8Array({ maxLength: 64 }).map((bytes) => ({ kind: "bytes", bytes } as const)),
+  FastCheck.string({ unit: "binary", maxLength: 64 }).map((text) => ({ kind: "text", text } as const)),
+  FastCheck.jsonValue({ maxDepth: 3 }).map((value) => ({ kind: "text", text: JSON.stringify(value) } as const)),
+  tokenLike.map((value) => ({ kind: "text", text: JSON.stringify(value) } as const))
+)
+
+const anyAnswer = FastCheck.record({
+  status: FastCheck.oneof(FastCheck.constantFrom(200, 400, 401, 429, 503), FastCheck.integer({ min: 200, max: 599 })),
+  body: anyBody,
+  contentType: FastCheck.constantFrom(
+    undefined,
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/html",
+    "application/x-www-form-urlencoded"
+  ),
+  retryAfter: FastCheck.constantFrom(undefined, "0", "5", "-1", "abc", "99999999999", "Wed, 21 Oct 2015 07:28:00 GMT")
+})
+
+type AnyAnswer = typeof anyAnswer extends FastCheck.Arbitrary<infer A> ? A : never
+
+/** The scripted answer: bytes as a stream that gives them in one chunk, text as it is. */
+const answerOf = ({ body, contentType, retryAfter, status }: AnyAnswer): Line.Answer =>
+  Kit.respond(
+    status,
+    body.kind === "bytes"
+      ? () =>
+        new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            controller.enqueue(body.bytes)
+            controller.close()
+          }
+        })
+      : body.text,
+    {
+      ...(contentType === undefined ? {} : { "content-type": contentType }),
+      ...(retryAfter === undefined ? {} : { "retry-after": retryAfter })
+    }
+  )
 
 /**
  * The suite.
@@ -306,6 +374,45 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         })
       }
     })
+  })
+
+  describe("token endpoint answers: any answer (property)", () => {
+    it(
+      "any status with any bytes, text or JSON value as its body is a token, a TokenError or a NetworkError",
+      () =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(anyAnswer, (answer) =>
+            Kit.withScripted(line, { fallback: answerOf(answer) }, async (net) => {
+              // one retry, at once: a retried answer goes through the retry too (a Retry-After is waited for)
+              const service = await net.service(Kit.optionsWith({ retry: { times: 1 } }))
+              const call = service.get()
+              // a Retry-After is capped at 60 s
+              if (await call.poll() === undefined) {
+                await net.advance(120_000)
+              }
+              const outcome = await call.poll()
+              if (outcome === undefined) {
+                return assert.fail("the call still waits")
+              }
+              if (outcome._tag === "Defect") {
+                return assert.fail(`a defect: ${outcome.message}`)
+              }
+              if (outcome._tag === "Interrupted") {
+                return assert.fail("the call was interrupted")
+              }
+              if (outcome._tag === "Success") {
+                assert.strictEqual(answer.status < 300, true, "a token from a status that is not 2xx")
+                return
+              }
+              assert.isTrue(
+                outcome.error.tag === "TokenError" || outcome.error.tag === "NetworkError",
+                `failed with ${outcome.error.tag}`
+              )
+            })),
+          { numRuns }
+        ),
+      60_000
+    )
   })
 
   describe("token endpoint answers: 1 MiB at most", () => {

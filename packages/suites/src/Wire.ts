@@ -6,10 +6,13 @@
  * send an RFC 7523 assertion and nothing else that authenticates, `private_key_jwt` with a `certificate` naming it
  * by its `x5t#S256` (and its chain in `x5c` when asked), as Microsoft Entra ID takes a certificate credential; and no
  * redirect is ever followed, on any of the line's socket clients. Assertions are checked with `jose`, and by a token
- * endpoint that verifies them with `node:crypto`, independently of how the line signs them.
+ * endpoint that verifies them with `node:crypto`, independently of how the line signs them. As a property (with
+ * fast-check): any client id and secret (`:`, `%`, `+`, spaces, Unicode; control characters in the secret) arrive
+ * intact through `client_secret_basic` and `client_secret_post`, as a standards-following server decodes them.
  *
  * @since 0.1.0
  */
+import * as FastCheck from "fast-check"
 import * as Jose from "jose"
 import * as Crypto from "node:crypto"
 import * as Certificates from "./fixtures/Certificates.js"
@@ -27,6 +30,22 @@ const decodeBasic = (assert: Assert, header: string | undefined) => {
   const formDecode = (text: string) => new URLSearchParams(`v=${text}`).get("v")
   return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) }
 }
+
+/** Text with what the encodings must get right, and any Unicode character. */
+const anyText = FastCheck.string({
+  unit: FastCheck.oneof(
+    FastCheck.constantFrom(":", "%", "+", " ", "%2B", "%3A", "&", "=", "é", "€", "😀", "\u0000", "\n"),
+    FastCheck.string({ unit: "binary", minLength: 1, maxLength: 1 })
+  ),
+  minLength: 1,
+  maxLength: 24
+})
+
+// eslint-disable-next-line no-control-regex
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
+
+/** A client id: never empty, no control character (refused as an option). */
+const anyClientId = anyText.filter((id) => !controlCharacter.test(id))
 
 /** RFC 7523 §2.2. */
 const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -172,6 +191,40 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
           assert.notInclude(request.body, "client_secret")
         }
         assert.strictEqual(net.requests().length, secrets.length)
+      }))
+
+    it("any client id and secret arrive intact through client_secret_basic and client_secret_post (property)", () =>
+      Kit.withScripted(line, {}, async (net) => {
+        await FastCheck.assert(
+          FastCheck.asyncProperty(
+            anyClientId,
+            anyText,
+            FastCheck.constantFrom("client_secret_basic" as const, "client_secret_post" as const),
+            async (clientId, clientSecret, authMethod) => {
+              const service = await net.service(Kit.optionsWith({ clientId, clientSecret, authMethod }))
+              try {
+                await Kit.valueOf(service.get())
+              } finally {
+                await service.close()
+              }
+              const request = net.requests().at(-1)!
+              const form = Kit.form(request)
+              if (authMethod === "client_secret_basic") {
+                assert.deepStrictEqual(decodeBasic(assert, request.headers["authorization"]), {
+                  clientId,
+                  clientSecret
+                })
+                assert.deepStrictEqual([form.has("client_id"), form.has("client_secret")], [false, false])
+              } else {
+                assert.isUndefined(request.headers["authorization"])
+                assert.deepStrictEqual([form.getAll("client_id"), form.getAll("client_secret")], [[clientId], [
+                  clientSecret
+                ]])
+              }
+            }
+          ),
+          { numRuns: 150 }
+        )
       }))
 
     it("client_secret_post puts the id and secret in the body and sends no Authorization header", () =>

@@ -4,6 +4,7 @@
  * default retry schedule; durations come back as `Duration`s, secrets as `Redacted`.
  */
 import { type Checked, invalid, valid } from "@effect-oauth2/core/checked"
+import * as Credentials from "@effect-oauth2/core/credentials"
 import type * as DpopKey from "@effect-oauth2/core/dpopKey"
 import * as Options from "@effect-oauth2/core/options"
 import * as Duration from "effect/Duration"
@@ -87,7 +88,13 @@ export const resolver = (line: Line): Resolver => {
       const dpop = dpopOf(resolved.value.dpop)
       if (dpop._tag === "Invalid") return dpop
       const key = dpop.value?.privateKey
-      const secrets = key === undefined ? resolved.value.secrets : [...resolved.value.secrets, key]
+      // the key's text, and its PEM body or private JWK members
+      const secrets = key === undefined
+        ? resolved.value.secrets
+        : [
+          ...resolved.value.secrets,
+          ...Credentials.secretsOfKeyText(Redacted.value(key)).map((secret) => Redacted.make(secret))
+        ]
       return valid({ ...resolved.value, dpop: dpop.value, secrets })
     },
     resolveStoreChecked: (options) => Options.resolveStoreIn(options, line.millisOf, Duration.millis)

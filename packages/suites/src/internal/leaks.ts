@@ -36,6 +36,21 @@ export const pemPieces = (name: string, pem: string): Record<string, string> => 
   return pieces
 }
 
+/**
+ * `value` in each form of `encodings`, cut into consecutive pieces of `leading` characters, named: a text that holds
+ * none of their starts holds no run of `2 * leading - 1` characters of any of its forms.
+ */
+export const encodedPieces = (name: string, value: string): Record<string, string> => {
+  const pieces: Record<string, string> = {}
+  for (const [encodingName, encode] of Object.entries(encodings)) {
+    const encoded = encode(value)
+    for (let i = 0; i + leading <= encoded.length; i += leading) {
+      pieces[`${name} (${encodingName}) at ${i}`] = encoded.slice(i, i + leading)
+    }
+  }
+  return pieces
+}
+
 /** Fails when any printing of the error, or any log line, holds a start of `values`. */
 export const assertClean = (
   assert: Assert,

@@ -13,7 +13,7 @@ import { installedPackages, startRegistry } from "./registry.mjs"
  * directory, so that the user's ~/.npm and ~/.npmrc are neither used nor touched; nothing inherited from an
  * `npm run` around us.
  */
-const npmEnv = (registryUrl) => {
+export const npmEnv = (registryUrl) => {
   const env = cleanEnv()
   for (const key of Object.keys(env)) if (/^npm_/i.test(key)) delete env[key]
   const userconfig = path.join(session.tmpDir, "npmrc")

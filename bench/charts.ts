@@ -289,19 +289,19 @@ export const coldStampede = (data: {
         "classic snippet (axios, no single flight)",
         baseline,
         snippet,
-        snippetTop + 8,
+        snippetTop + 16,
         snippetX,
         snippetBin,
         snippetPeak
       ),
       Svg.axes(
-        { left, top: snippetTop + 8, width: plotWidth, height: laneHeight },
+        { left, top: snippetTop + 16, width: plotWidth, height: laneHeight },
         snippetX,
-        noTicks({ left, top: snippetTop + 8, width: plotWidth, height: laneHeight }),
+        noTicks({ left, top: snippetTop + 16, width: plotWidth, height: laneHeight }),
         { xLabel: `ms from the first call (bars: callers served per ${snippetBin} ms, up to ${snippetPeak} per bar)` }
       )
     )
-    height = snippetTop + 8 + laneHeight + 50
+    height = snippetTop + 16 + laneHeight + 50
   }
   return Svg.document({
     width,
@@ -310,7 +310,9 @@ export const coldStampede = (data: {
       data.callers.toLocaleString("en-US")
     } callers at once, no token cached, the endpoint takes ${data.delayMs} ms`,
     subtitle: [
-      "Each lane is one round: for the library and its floors, the median one of the measured rounds; the snippet runs once.",
+      `Each lane is one round: for the library and its floors, the median one of the measured rounds${
+        data.baseline === undefined ? "" : "; the snippet runs once"
+      }.`,
       "Floors: the same callers awaiting one shared plain fetch, without the library (from Promise code, and from 1,000 runPromise)."
     ],
     body

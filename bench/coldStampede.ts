@@ -13,6 +13,7 @@
  * from its shell (`Line.Line`), so that both Effect lines are measured the same way.
  */
 import * as Baseline from "./baseline.js"
+import * as Charts from "./charts.js"
 import type * as Line from "./line.js"
 import * as Report from "./report.js"
 import type * as TokenServer from "./tokenServer.js"
@@ -33,20 +34,45 @@ interface Timeline {
   readonly last: number
   readonly requests: number
   readonly failures: number
+  /** The whole of it, for the chart. */
+  readonly trace: Charts.StampedeTrace
 }
+
+/**
+ * `callers` promises of `get`, each noting when it settled in `settled` (preallocated: a store per caller, and one
+ * reaction, the same for the library and its floors).
+ */
+const timed = (get: () => Promise<unknown>, settled: Float64Array): Array<Promise<unknown>> =>
+  Array.from({ length: callers }, (_, i) =>
+    get().then((value) => {
+      settled[i] = performance.now()
+      return value
+    }, (error: unknown) => {
+      settled[i] = performance.now()
+      throw error
+    }))
+
+/** The server's token requests and answers, and the callers' settle times, in ms from `started`. */
+const traceOf = (server: TokenServer.TokenServer, started: number, settled: Float64Array): Charts.StampedeTrace => ({
+  requestsLeft: server.tokenRequestTimes.map((time) => time - started),
+  answers: server.tokenAnswerTimes.map((time) => time - started),
+  callersServed: Array.from(settled, (time) => time - started)
+})
 
 /** `callers` concurrent calls of `get`, on a server reset first. */
 const stampede = async (server: TokenServer.TokenServer, get: () => Promise<unknown>): Promise<Timeline> => {
+  const settled = new Float64Array(callers)
   server.reset()
   const started = performance.now()
-  const results = await Promise.allSettled(Array.from({ length: callers }, get))
+  const results = await Promise.allSettled(timed(get, settled))
   const last = performance.now() - started
   return {
     left: (server.tokenRequestTimes[0] ?? NaN) - started,
     answered: (server.tokenAnswerTimes[0] ?? NaN) - started,
     last,
     requests: server.tokenRequests,
-    failures: results.filter((result) => result.status === "rejected").length
+    failures: results.filter((result) => result.status === "rejected").length,
+    trace: traceOf(server, started, settled)
   }
 }
 
@@ -93,18 +119,24 @@ const sharedPromise = (server: TokenServer.TokenServer): Promise<Timeline> => {
   return stampede(server, () => shared ??= fetchToken(server)())
 }
 
-/** The median of each figure over `rounds` runs of `once`, after one to warm up. */
+/**
+ * The median of each figure over `rounds` runs of `once`, after one to warm up; the trace is the median round's (the
+ * one whose last caller is nearest the median).
+ */
 const medianOf = async (once: () => Promise<Timeline>): Promise<Timeline> => {
   await once()
   const runs: Array<Timeline> = []
   for (let round = 0; round < rounds; round++) runs.push(await once())
-  const median = (field: keyof Timeline) => Report.median(runs.map((run) => run[field]))
+  const median = (field: "left" | "answered" | "last") => Report.median(runs.map((run) => run[field]))
+  const last = median("last")
+  const medianRound = runs.reduce((best, run) => Math.abs(run.last - last) < Math.abs(best.last - last) ? run : best)
   return {
     left: median("left"),
     answered: median("answered"),
-    last: median("last"),
+    last,
     requests: Math.max(...runs.map((run) => run.requests)),
-    failures: Math.max(...runs.map((run) => run.failures))
+    failures: Math.max(...runs.map((run) => run.failures)),
+    trace: medianRound.trace
   }
 }
 
@@ -115,13 +147,16 @@ const timelineOf = (timeline: Timeline) =>
 
 const runBaseline = async (server: TokenServer.TokenServer) => {
   Baseline.configure({ tokenUrl: server.tokenUrl, clientId: Report.clientId, clientSecret: Report.clientSecret })
+  const settled = new Float64Array(callers)
   server.reset()
   const started = performance.now()
-  const results = await Promise.allSettled(Array.from({ length: callers }, () => Baseline.getToken()))
+  const results = await Promise.allSettled(timed(() => Baseline.getToken(), settled))
+  const ms = performance.now() - started
   return {
     requests: server.tokenRequests,
     failures: results.filter((result) => result.status === "rejected").length,
-    ms: performance.now() - started
+    ms,
+    trace: traceOf(server, started, settled)
   }
 }
 
@@ -166,13 +201,15 @@ const rowsOf = (name: string, timeline: Timeline, floor: Timeline, floorName: st
 }
 
 /**
- * Runs the scenario for `line` against `server` (in this process), whose token endpoint takes 50 ms; the baseline's
- * rows only `withBaseline` (it needs no Effect, so one line's process runs it).
+ * Runs the scenario for `line` (named `lineName`) against `server` (in this process), whose token endpoint takes 50 ms;
+ * the baseline's rows only `withBaseline` (it needs no Effect, so one line's process runs it). Writes the timeline
+ * chart `cold-stampede-<lineName>.svg`.
  */
 export const run = async (
   server: TokenServer.TokenServer,
   line: Line.Line,
-  withBaseline: boolean
+  withBaseline: boolean,
+  lineName: string
 ): Promise<ReadonlyArray<Report.Row>> => {
   server.delayMs = delayMs
   server.lifetimeSeconds = 3600
@@ -197,6 +234,22 @@ export const run = async (
         `all served in ${ms(baseline.ms)}`
     )
   }
+  const chart = Charts.write(
+    `cold-stampede-${lineName}`,
+    Charts.coldStampede({
+      lineName,
+      callers,
+      delayMs,
+      variants: [
+        { name: "shared plain promise (floor of getToken())", trace: floor.trace },
+        { name: "createTokenClient().getToken()", trace: promise.trace, ours: true },
+        { name: "runPromise of a shared Deferred (Effect floor)", trace: effectBase.trace },
+        { name: "runtime.runPromise(tokens.get)", trace: viaRuntime.trace, ours: true }
+      ],
+      baseline: baseline?.trace
+    })
+  )
+  Report.progress(`chart: ${chart}`)
   return [
     {
       scenario: "1 cold stampede",

@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as PerfHooks from "node:perf_hooks"
 import * as Baseline from "./baseline.js"
+import * as Charts from "./charts.js"
 import * as Report from "./report.js"
 import type * as TokenServer from "./tokenServer.js"
 
@@ -21,6 +22,10 @@ const lifetimeSeconds = 2
 const skewMs = 200
 /** A pause longer than this between two token requests starts a new renewal. */
 const burstGapMs = 300
+/** The chart's time buckets: token requests and the slowest call in each. */
+const bucketMs = 100
+/** Enough buckets for the run and the last calls, which start before the deadline and may end after it. */
+const bucketCount = runMillis / bucketMs + 2
 
 interface Outcome {
   readonly calls: number
@@ -32,7 +37,12 @@ interface Outcome {
   readonly renewals: number
   /** The longest the event loop was late during the run, whatever the cause (GC, the machine): a stall floor. */
   readonly stallMs: number
+  /** Per `bucketMs` from the start of the run, by when a call started: the slowest call, and the token requests. */
+  readonly slowestPerBucket: ReadonlyArray<number>
+  readonly requestsPerBucket: ReadonlyArray<number>
 }
+
+const bucketOf = (msFromStart: number) => Math.min(Math.max(Math.floor(msFromStart / bucketMs), 0), bucketCount - 1)
 
 class Tally {
   readonly loopDelay = PerfHooks.monitorEventLoopDelay({ resolution: 1 })
@@ -40,13 +50,19 @@ class Tally {
   slowestMs = 0
   waitedCalls = 0
   readonly tokens = new Set<string>()
-  record(waitedMs: number, token: string): void {
+  /** Preallocated, so that recording a call allocates nothing in the timed loop. */
+  readonly slowestPerBucket = new Float64Array(bucketCount)
+  origin = 0
+  record(started: number, waitedMs: number, token: string): void {
     this.calls++
     if (waitedMs > this.slowestMs) this.slowestMs = waitedMs
+    const bucket = bucketOf(started - this.origin)
+    if (waitedMs > this.slowestPerBucket[bucket]!) this.slowestPerBucket[bucket] = waitedMs
     if (waitedMs > endpointDelayMs / 2) this.waitedCalls++
     this.tokens.add(token)
   }
   start(): void {
+    this.origin = performance.now()
     this.loopDelay.enable()
   }
   outcome(server: TokenServer.TokenServer): Outcome {
@@ -58,7 +74,13 @@ class Tally {
       distinctTokens: this.tokens.size,
       requests: server.tokenRequests,
       renewals: Report.countBursts(server.tokenRequestTimes, burstGapMs),
-      stallMs: this.loopDelay.max / 1e6
+      stallMs: this.loopDelay.max / 1e6,
+      slowestPerBucket: Array.from(this.slowestPerBucket),
+      requestsPerBucket: server.tokenRequestTimes.reduce((counts, time) => {
+        const bucket = bucketOf(time - this.origin)
+        counts[bucket] = counts[bucket]! + 1
+        return counts
+      }, Array.from({ length: bucketCount }, () => 0))
     }
   }
 }
@@ -77,7 +99,7 @@ const runLibrary = (server: TokenServer.TokenServer) =>
       for (let i = 0; i < maxCallsPerCaller && performance.now() < deadline; i++) {
         const started = performance.now()
         const token = yield* tokens.get
-        tally.record(performance.now() - started, Redacted.value(token.value))
+        tally.record(started, performance.now() - started, Redacted.value(token.value))
         yield* Effect.sleep("1 millis")
       }
     })
@@ -111,7 +133,7 @@ const runBaseline = async (server: TokenServer.TokenServer) => {
     for (let i = 0; i < maxCallsPerCaller && performance.now() < deadline; i++) {
       const started = performance.now()
       const token = await Baseline.getToken()
-      tally.record(performance.now() - started, token)
+      tally.record(started, performance.now() - started, token)
       await Report.sleep(1)
     }
   }
@@ -137,6 +159,20 @@ export const run = async (server: TokenServer.TokenServer): Promise<ReadonlyArra
   describe("library", library)
   const baseline = await runBaseline(server)
   describe("baseline", baseline)
+  const chart = Charts.write(
+    "expiry-boundary",
+    Charts.expiryBoundary({
+      bucketMs,
+      runMillis,
+      callers,
+      endpointDelayMs,
+      lifetimeSeconds,
+      goalMs: endpointDelayMs / 4,
+      library,
+      baseline
+    })
+  )
+  Report.progress(`chart: ${chart}`)
   const cell = (outcome: Outcome) =>
     `${outcome.requests} in ${outcome.renewals} renewal(s) = ${Report.format(perRenewal(outcome), 1)}`
   return [

@@ -35,7 +35,7 @@ const scenarios: ReadonlyArray<{
     number: scenario.number,
     name: scenario.name,
     line: "effect3",
-    run: (server: TokenServer.TokenServer) => scenario.run(server, EffectCalls.line, true)
+    run: (server: TokenServer.TokenServer) => scenario.run(server, EffectCalls.line, true, "effect3")
   })),
   { number: 2, name: "expiry boundary", line: effect3Only, run: ExpiryBoundary.run },
   { number: 5, name: "memory", line: effect3Only, run: Memory.run },

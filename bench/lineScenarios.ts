@@ -11,14 +11,18 @@ import type * as Report from "./report.js"
 import * as RequestOverhead from "./requestOverhead.js"
 import type * as TokenServer from "./tokenServer.js"
 
-/** A scenario measured on both lines; `withBaseline`: also the classic snippet's figures that need no Effect. */
+/**
+ * A scenario measured on both lines; `withBaseline`: also the classic snippet's figures that need no Effect;
+ * `lineName` (`effect3`, `effect4`) names the charts it writes.
+ */
 export interface Scenario {
   readonly number: number
   readonly name: string
   readonly run: (
     server: TokenServer.TokenServer,
     line: Line.Line,
-    withBaseline: boolean
+    withBaseline: boolean,
+    lineName: string
   ) => Promise<ReadonlyArray<Report.Row>>
 }
 

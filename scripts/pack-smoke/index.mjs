@@ -27,6 +27,10 @@
 // 6. Type-check against the shipped .d.ts with the repo's TypeScript: the public API under NodeNext, the root entries
 //    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md, each
 //    marked for one line or written for both (typecheck.mjs).
+// 7. The runtime footprint: in another fresh project, only the line's published packages and their peers (no dev
+//    tools), installed from the local registry; `npm ls --omit=dev --all` must show that ours declare runtime
+//    dependencies only on Effect's own packages, ours, jose and ioredis, and that every package of the tree is on a
+//    reviewed allow-list (footprint.mjs).
 //
 // Usage: node scripts/pack-smoke/index.mjs [--no-build] [--keep] [--line effect3|effect4 …]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)
@@ -50,7 +54,8 @@ import {
   run,
   session
 } from "./common.mjs"
-import { installFromReadme, startLocalRegistry } from "./install.mjs"
+import { checkFootprint, footprintSpecs } from "./footprint.mjs"
+import { installFromReadme, npmEnv, startLocalRegistry } from "./install.mjs"
 import { packLibraries } from "./pack.mjs"
 import { describePackage } from "./packages.mjs"
 import { readRootInstall, specText } from "./readmes.mjs"
@@ -156,6 +161,15 @@ const main = async () => {
     await runAppTest(project, node, line.heading)
     if (line.name === "effect4" && cli !== undefined) await checkCli(registry, node, project, line.heading)
     await typeCheck(project, linePackages, line)
+    // 7. the runtime footprint: a project with only the line's published packages and their peers
+    const readmeSpecs = new Map(installs.get(line).commands.flatMap((c) => c.specs).map((s) => [s.name, s.range]))
+    const footprintProject = path.join(session.tmpDir, `footprint-${line.name}`)
+    const shipped = linePackages.map((pkg) => ({
+      ...pkg,
+      manifest: oursOfLine.get(pkg.name)?.manifest ?? pkg.manifest
+    }))
+    const specs = footprintSpecs(shipped, readmeSpecs)
+    await checkFootprint(footprintProject, specs, npmEnv(registry.url), line.heading)
   }
   registry.close()
   session.registry = undefined

@@ -22,7 +22,7 @@ const main = async () => {
     for (const scenario of LineScenarios.scenarios) {
       if (!selected.includes(scenario.number)) continue
       console.log(`[effect4] ${scenario.name}`)
-      rows.push(...await scenario.run(server, EffectCalls.line, false))
+      rows.push(...await scenario.run(server, EffectCalls.line, false, "effect4"))
     }
   } finally {
     await server.close()

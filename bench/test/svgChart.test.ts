@@ -1,0 +1,259 @@
+import { describe, expect, it } from "vitest"
+import * as Charts from "../charts.js"
+import * as Svg from "../svgChart.js"
+
+interface Node {
+  readonly name: string
+  readonly attributes: Record<string, string>
+  readonly children: Array<Node>
+  text: string
+}
+
+/**
+ * A strict little XML reader, enough for what svgChart writes: one root element, every tag closed in order, every
+ * attribute `name="value"` once per element, no raw `<` or `&` outside an entity. Throws on anything else.
+ */
+const parseXml = (source: string): Node => {
+  const body = source.replace(/^<\?xml [^?]*\?>\s*/, "")
+  const entity = /&(?:amp|lt|gt|quot|#39);/y
+  const decode = (text: string) => {
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === "<" || text[i] === ">") throw new Error(`raw ${text[i]} in ${JSON.stringify(text)}`)
+      if (text[i] === "&") {
+        entity.lastIndex = i
+        if (!entity.test(text)) throw new Error(`bare & in ${JSON.stringify(text)}`)
+      }
+    }
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&")
+  }
+  const root: Node = { name: "#document", attributes: {}, children: [], text: "" }
+  const stack: Array<Node> = [root]
+  const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>/y
+  let at = 0
+  while (at < body.length) {
+    const next = body.indexOf("<", at)
+    const textEnd = next === -1 ? body.length : next
+    if (textEnd > at) stack[stack.length - 1]!.text += decode(body.slice(at, textEnd))
+    if (next === -1) break
+    tag.lastIndex = next
+    const match = tag.exec(body)
+    if (match === null) throw new Error(`malformed tag at ${next}: ${body.slice(next, next + 40)}`)
+    const [, closing, name, attributeText, selfClosing] = match
+    if (closing === "/") {
+      const open = stack.pop()
+      if (open === undefined || open.name !== name) throw new Error(`</${name}> closes <${open?.name}>`)
+    } else {
+      const attributes: Record<string, string> = {}
+      for (const [, key, value] of attributeText!.matchAll(/([\w:-]+)="([^"]*)"/g)) {
+        if (key! in attributes) throw new Error(`attribute ${key} twice on <${name}>`)
+        attributes[key!] = decode(value!)
+      }
+      const node: Node = { name: name!, attributes, children: [], text: "" }
+      stack[stack.length - 1]!.children.push(node)
+      if (selfClosing !== "/") stack.push(node)
+    }
+    at = tag.lastIndex
+  }
+  if (stack.length !== 1) throw new Error(`<${stack[stack.length - 1]!.name}> is never closed`)
+  if (root.children.length !== 1 || root.text.trim() !== "") throw new Error("not exactly one root element")
+  return root.children[0]!
+}
+
+const all = (
+  node: Node,
+  name: string
+): Array<Node> => [...(node.name === name ? [node] : []), ...node.children.flatMap((child) => all(child, name))]
+
+const texts = (node: Node): Array<string> => all(node, "text").map((text) => text.text)
+
+describe("parseXml (the test's own reader)", () => {
+  it("refuses what is not well-formed", () => {
+    expect(() => parseXml("<a><b></a></b>")).toThrow()
+    expect(() => parseXml("<a>x < y</a>")).toThrow()
+    expect(() => parseXml("<a>R&D</a>")).toThrow()
+    expect(() => parseXml("<a x=\"1\" x=\"2\"/>")).toThrow()
+    expect(() => parseXml("<a></a><b></b>")).toThrow()
+    expect(() => parseXml("<a>")).toThrow()
+    expect(parseXml("<a t=\"&quot;&amp;\">&lt;b&gt;</a>")).toMatchObject({ attributes: { t: "\"&" }, text: "<b>" })
+  })
+})
+
+describe("scales", () => {
+  it("a linear scale maps its domain onto its range, clamps outside it, and ticks nice steps", () => {
+    const scale = Svg.linearScale([0, 4], [100, 900], 8)
+    expect(scale.map(0)).toBe(100)
+    expect(scale.map(4)).toBe(900)
+    expect(scale.map(1)).toBe(300)
+    expect(scale.map(-1)).toBe(100)
+    expect(scale.map(9)).toBe(900)
+    expect(scale.ticks).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4])
+  })
+
+  it("a y scale runs downwards: the domain's bottom at the frame's bottom", () => {
+    const { x, y } = Svg.frameScales(
+      { left: 50, top: 20, width: 500, height: 200 },
+      (range) => Svg.linearScale([0, 10], range),
+      (range) => Svg.linearScale([0, 50], range)
+    )
+    expect([x.map(0), x.map(10)]).toEqual([50, 550])
+    expect([y.map(0), y.map(50), y.map(25)]).toEqual([220, 20, 120])
+  })
+
+  it("a log scale puts each power of 10 the same distance apart, and ticks them", () => {
+    const scale = Svg.logScale([0.01, 1000], [500, 0])
+    expect(scale.ticks).toEqual([0.01, 0.1, 1, 10, 100, 1000])
+    expect(scale.map(0.01)).toBe(500)
+    expect(scale.map(1000)).toBe(0)
+    expect(scale.map(1)).toBeCloseTo(300, 9)
+    expect(scale.map(10) - scale.map(100)).toBeCloseTo(100, 9)
+    expect(scale.map(0)).toBe(500)
+    expect(() => Svg.logScale([0, 10], [0, 1])).toThrow(RangeError)
+  })
+
+  it("nice steps and maxima are 1, 2 or 5 times a power of 10", () => {
+    expect([Svg.niceStep(0.7), Svg.niceStep(1.5), Svg.niceStep(3), Svg.niceStep(7), Svg.niceStep(140)]).toEqual([
+      1,
+      2,
+      5,
+      10,
+      200
+    ])
+    expect(Svg.niceMax(50)).toBe(50)
+    expect(Svg.niceMax(55)).toBe(60)
+    expect(Svg.niceMax(997.9, 20)).toBe(1000)
+    expect(Svg.niceMax(0)).toBe(1)
+  })
+})
+
+describe("text", () => {
+  const hostile = "a <b> & \"c\" 'd' </svg>"
+
+  it("is escaped in elements and attributes", () => {
+    expect(Svg.escape(hostile)).toBe("a &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; &lt;/svg&gt;")
+    const node = parseXml(Svg.text(1, 2, hostile, { "data-x": hostile }))
+    expect(node.text).toBe(hostile)
+    expect(node.attributes["data-x"]).toBe(hostile)
+  })
+
+  it("a document with hostile titles, labels and legend is well-formed and says them as given", () => {
+    const x = Svg.linearScale([0, 10], [50, 450])
+    const y = Svg.linearScale([0, 5], [250, 50])
+    const svg = Svg.document({
+      width: 500,
+      height: 300,
+      title: hostile,
+      subtitle: [hostile],
+      body: [
+        Svg.legend(
+          [{ label: hostile, color: "#000", kind: "bar" }, { label: "m", color: "#111", kind: "diamond" }],
+          0,
+          0
+        ),
+        Svg.axes({ left: 50, top: 50, width: 400, height: 200 }, x, y, { xLabel: hostile, yLabel: hostile }),
+        Svg.line([[0, 1], [5, 2], [10, 3]], x, y, "#f00", { step: true }),
+        Svg.bars([{ start: 0, end: 1, value: 2 }], x, y, "#0f0", { title: () => hostile })
+      ]
+    })
+    const root = parseXml(svg)
+    expect(root.name).toBe("svg")
+    expect(root.attributes).toMatchObject({ xmlns: "http://www.w3.org/2000/svg", viewBox: "0 0 500 300" })
+    expect(all(root, "title")[0]!.text).toBe(hostile)
+    expect(texts(root).filter((text) => text === hostile)).toHaveLength(5)
+  })
+})
+
+describe("shapes", () => {
+  const x = Svg.linearScale([0, 10], [0, 100])
+  const y = Svg.linearScale([0, 100], [200, 0])
+
+  it("bars stand on the baseline, as high as their value, as wide as their span; a zero draws nothing", () => {
+    const rects = all(
+      parseXml(Svg.bars(
+        [{ start: 1, end: 2, value: 50 }, { start: 2, end: 3, value: 0 }, {
+          start: 3,
+          end: 5,
+          value: 100
+        }],
+        x,
+        y,
+        "#123"
+      )),
+      "rect"
+    )
+    expect(rects.map((rect) => rect.attributes)).toEqual([
+      { x: "10", y: "100", width: "10", height: "100" },
+      { x: "30", y: "0", width: "20", height: "200" }
+    ])
+  })
+
+  it("a step line holds each value until the next point", () => {
+    const node = parseXml(Svg.line([[0, 10], [5, 50], [10, 50]], x, y, "#000", { step: true }))
+    expect(node.attributes.points).toBe("0,180 50,180 50,100 100,100 100,100")
+    const plain = parseXml(Svg.line([[0, 10], [5, 50]], x, y, "#000"))
+    expect(plain.attributes.points).toBe("0,180 50,100")
+    expect(plain.attributes["stroke-dasharray"]).toBeUndefined()
+  })
+
+  it("axes tick and label each tick", () => {
+    const root = parseXml(Svg.axes({ left: 0, top: 0, width: 100, height: 200 }, x, y, { yFormat: (v) => `${v}%` }))
+    expect(texts(root)).toEqual([...y.ticks.map((v) => `${v}%`), ...x.ticks.map(String)])
+  })
+})
+
+describe("the bench's charts", () => {
+  const trace = (left: number, answered: number, from: number): Charts.StampedeTrace => ({
+    requestsLeft: [left],
+    answers: [answered],
+    callersServed: Array.from({ length: 1000 }, (_, i) => from + i / 200)
+  })
+
+  it("the cold stampede: a lane per variant, a marker per request and answer, the snippet on its own axis", () => {
+    const svg = Charts.coldStampede({
+      lineName: "effect3",
+      callers: 1000,
+      delayMs: 50,
+      variants: [{ name: "floor <&>", trace: trace(2, 52, 53) }, { name: "ours", trace: trace(4, 55, 60), ours: true }],
+      baseline: {
+        requestsLeft: Array.from({ length: 1000 }, (_, i) => 600 + i / 10),
+        answers: Array.from({ length: 1000 }, (_, i) => 650 + i / 3),
+        callersServed: Array.from({ length: 1000 }, (_, i) => 660 + i / 3)
+      }
+    })
+    const root = parseXml(svg)
+    expect(texts(root)).toContain("floor <&>")
+    expect(texts(root)).toContain(
+      "1 request(s); first left 4.0 ms, first answer 55.0 ms; callers served from 60.0 ms to 65.0 ms"
+    )
+    // the two lanes' one request each, and the snippet's, one marker per pixel
+    expect(all(root, "polygon").length).toBeGreaterThan(4)
+    expect(root.attributes.height).toBe(String(Number(root.attributes.height)))
+  })
+
+  it("the histogram counts each value in its bin, the last bin taking what lies beyond", () => {
+    expect(Charts.histogram([0, 0.5, 1, 2.9, 3, 99], 1, 4)).toEqual([2, 1, 1, 2])
+  })
+
+  it("the expiry boundary: bars of requests and a step line of the slowest call per bucket, each side", () => {
+    const side = (requests: number, slowest: number): Charts.ExpirySide => ({
+      requestsPerBucket: Array.from({ length: 42 }, (_, i) => i === 18 ? requests : 0),
+      slowestPerBucket: Array.from({ length: 42 }, (_, i) => i < 40 ? (i === 18 ? slowest : 0.05) : 0),
+      requests,
+      slowestMs: slowest,
+      calls: 1000
+    })
+    const root = parseXml(Charts.expiryBoundary({
+      bucketMs: 100,
+      runMillis: 4000,
+      callers: 50,
+      endpointDelayMs: 100,
+      lifetimeSeconds: 2,
+      goalMs: 25,
+      library: side(1, 3),
+      baseline: side(50, 145)
+    }))
+    expect(all(root, "rect").filter((rect) => rect.attributes.width !== "1000")).toHaveLength(2 + 2)
+    expect(all(root, "polyline")).toHaveLength(2)
+    expect(texts(root)).toEqual(expect.arrayContaining(["1", "50"]))
+  })
+})

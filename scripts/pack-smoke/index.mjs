@@ -27,8 +27,8 @@
 // 6. Type-check against the shipped .d.ts with the repo's TypeScript: the public API under NodeNext, the root entries
 //    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md, each
 //    marked for one line or written for both (typecheck.mjs).
-// 7. The runtime footprint: in another fresh project, only the line's published packages and their peers (no dev
-//    tools), installed from the local registry; `npm ls --omit=dev --all` must show that ours declare runtime
+// 7. The runtime footprint: in another fresh project, only the line's published packages (the command line too, on
+//    the Effect 4 line) and their peers (no dev tools), installed from the local registry; `npm ls --omit=dev --all` must show that ours declare runtime
 //    dependencies only on Effect's own packages, ours, jose and ioredis, and that every package of the tree is on a
 //    reviewed allow-list (footprint.mjs).
 //
@@ -168,7 +168,9 @@ const main = async () => {
       ...pkg,
       manifest: oursOfLine.get(pkg.name)?.manifest ?? pkg.manifest
     }))
-    const specs = footprintSpecs(shipped, readmeSpecs)
+    // the command line too, on its line: what `npm install -g @effect-oauth2/cli` brings is held to the same rules
+    const cliSpecs = line.name === "effect4" && cli !== undefined ? [`${cli[0]}@${cli[1][0].manifest.version}`] : []
+    const specs = [...footprintSpecs(shipped, readmeSpecs), ...cliSpecs]
     await checkFootprint(footprintProject, specs, npmEnv(registry.url), line.heading)
   }
   registry.close()

@@ -28,9 +28,9 @@
 //    under node10 and bundler, and the ```ts examples of each shipped README, the root README and docs/*.md, each
 //    marked for one line or written for both (typecheck.mjs).
 // 7. The runtime footprint: in another fresh project, only the line's published packages (the command line too, on
-//    the Effect 4 line) and their peers (no dev tools), installed from the local registry; `npm ls --omit=dev --all` must show that ours declare runtime
-//    dependencies only on Effect's own packages, ours, jose and ioredis, and that every package of the tree is on a
-//    reviewed allow-list (footprint.mjs).
+//    the Effect 4 line) and their peers (no dev tools), installed from the local registry; `npm ls --omit=dev --all`
+//    must show that ours declare runtime dependencies only on Effect's own packages, ours, jose and ioredis, and that
+//    every package of the tree is on a reviewed allow-list (footprint.mjs).
 //
 // Usage: node scripts/pack-smoke/index.mjs [--no-build] [--keep] [--line effect3|effect4 …]
 //   --no-build  pack whatever build/ holds now (to see that a missing build fails the check)

@@ -240,8 +240,9 @@ export const faultKinds: ReadonlyArray<FaultKind> = ["unavailable", "rateLimited
 
 /**
  * Random faults: each token request that no scripted answer is waiting for gets, with probability `rate`, a fault of
- * one of `kinds` (default all, drawn evenly) instead of the normal answer. The draws come from a generator seeded
- * with `seed`, so a run with the same seed and the same requests injects the same faults.
+ * one of `kinds` (default all) instead of the normal answer. The kinds come in turn: each once in every
+ * `kinds.length` faults, in a random order, so that a short run sees every kind. The draws come from a generator
+ * seeded with `seed`, so a run with the same seed and the same requests injects the same faults.
  *
  * @since 0.1.0
  * @category models
@@ -293,6 +294,18 @@ export const seededRandom = (seed: number): () => number => {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** A copy of `items` in a random order (Fisher–Yates), drawn from `random`. */
+const shuffled = <A>(items: ReadonlyArray<A>, random: () => number): Array<A> => {
+  const copy = items.slice()
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1))
+    const item = copy[index]!
+    copy[index] = copy[other]!
+    copy[other] = item
+  }
+  return copy
 }
 
 /**
@@ -698,7 +711,8 @@ const sweepThreshold = 10_000
  * - `apiRequests` — `countApiRequest` adds one per request to the protected resource.
  * - `lifetimeSeconds` — `setLifetimeSeconds` replaces it; the tokens issued from then on live that long.
  * - `issueLog` — `answer` appends one per token it grants; never shortened.
- * - `faults` — `setFaults` replaces it (with a generator seeded anew), or removes it.
+ * - `faults` — `setFaults` replaces it (with a generator seeded anew and an empty deck of kinds), or removes it;
+ *   `nextAnswer` deals its kinds from the deck, refilled with every kind, shuffled, when empty.
  * - `faultLog` — `nextAnswer` appends one per fault it draws; never shortened.
  *
  * Times are epoch millis on the server's clock, passed by the line's shell.
@@ -712,7 +726,9 @@ export class ServerState<Delay> {
   private readonly script: Array<ScriptedResponse<Delay>> = []
   private readonly issueLog: Array<IssueRecord> = []
   private readonly faultLog: Array<FaultRecord> = []
-  private faults: { readonly mode: FaultMode; readonly random: () => number } | undefined = undefined
+  private faults:
+    | { readonly mode: FaultMode; readonly random: () => number; readonly deck: Array<FaultKind> }
+    | undefined = undefined
   private apiRequests = 0
 
   constructor(private readonly rules: EndpointRules, private lifetimeSeconds: number) {}
@@ -778,8 +794,8 @@ export class ServerState<Delay> {
     if (scripted !== undefined) return scripted
     const faults = this.faults
     if (faults === undefined || !(faults.random() < faults.mode.rate)) return normal
-    const kinds = faults.mode.kinds ?? faultKinds
-    const kind = kinds[Math.min(kinds.length - 1, Math.floor(faults.random() * kinds.length))]
+    if (faults.deck.length === 0) faults.deck.push(...shuffled(faults.mode.kinds ?? faultKinds, faults.random))
+    const kind = faults.deck.pop()
     if (kind === undefined) return normal
     this.faultLog.push({ kind, at: now })
     return faultAnswer(kind, faults.mode.retryAfterSeconds)
@@ -787,7 +803,7 @@ export class ServerState<Delay> {
 
   /** Switches fault mode on with `mode`, its generator seeded anew, or off with `undefined`. */
   setFaults(mode: FaultMode | undefined): void {
-    this.faults = mode === undefined ? undefined : { mode, random: seededRandom(mode.seed) }
+    this.faults = mode === undefined ? undefined : { mode, random: seededRandom(mode.seed), deck: [] }
   }
 
   /** Every fault injected so far, in order: a copy. */

@@ -33,7 +33,7 @@ export interface Chart {
   readonly xLabel: string
   readonly panels: ReadonlyArray<Panel>
   readonly xRange?: readonly [number, number] | undefined
-  /** Width in pixels. Default 900. */
+  /** Width in pixels. Default 960. */
   readonly width?: number | undefined
   /** Height of each panel in pixels. Default 150. */
   readonly panelHeight?: number | undefined
@@ -58,13 +58,13 @@ export const escapeXml = (text: string): string =>
 /** A number as SVG writes it: at most 2 decimals. */
 const num = (value: number): string => String(Math.round(value * 100) / 100)
 
-/** A "nice" step (1, 2 or 5 × 10^n) for about `count` ticks over `span`. */
+/** A "nice" step (1, 2 or 5 × 10^n), the nearest to `span / count`. */
 export const niceStep = (span: number, count: number): number => {
   if (!(span > 0)) return 1
   const raw = span / count
   const magnitude = 10 ** Math.floor(Math.log10(raw))
   const factor = raw / magnitude
-  return magnitude * (factor <= 1 ? 1 : factor <= 2 ? 2 : factor <= 5 ? 5 : 10)
+  return magnitude * (factor < 1.5 ? 1 : factor < 3.5 ? 2 : factor < 7.5 ? 5 : 10)
 }
 
 /** Tick values from `min` to `max` with a nice step. */
@@ -79,11 +79,11 @@ export const ticks = (min: number, max: number, count: number): ReadonlyArray<nu
 /** A tick's label: thousands as `k`, no needless decimals. */
 const tickLabel = (value: number): string => Math.abs(value) >= 1000 ? `${num(value / 1000)}k` : num(value)
 
-const margin = { left: 64, right: 180, top: 40, bottom: 44, gap: 34 }
+const margin = { left: 64, right: 240, top: 40, bottom: 44, gap: 34 }
 
 /** The chart as a standalone SVG document. */
 export const render = (chart: Chart): string => {
-  const width = chart.width ?? 900
+  const width = chart.width ?? 960
   const panelHeight = chart.panelHeight ?? 150
   const plotWidth = width - margin.left - margin.right
   const allX = chart.panels.flatMap((panel) => panel.series.flatMap((series) => series.points.map(([x]) => x)))

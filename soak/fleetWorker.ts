@@ -7,7 +7,8 @@
  * `{ op: "soak", startAt, millis, callers, apiCallers, pauseMillis, apiPauseMillis, warmupMillis }`: from `startAt`
  * (epoch millis) for `millis`, `callers` callers of `get` and `apiCallers` callers of `GET API_URL` through
  * `AuthorizedClient` (a status other than 200 is a failure), each pausing between two calls; answers with the calls
- * and failures per second, the first failures, each token's fingerprint with the first and last time it was served,
+ * and failures per second, the first failures, each token's fingerprint with the start of the first and of the last
+ * call that got it,
  * and the heap (after a forced GC) after the warm-up and at the end.
  *
  * When stdin closes it closes its layers and lets the process end by itself: no `process.exit`, so a handle left
@@ -91,15 +92,17 @@ const soak = (
   const getter = Effect.gen(function*() {
     const tokens = yield* TokenService.TokenService
     while (Date.now() < stopAt) {
+      const started = Date.now()
       const exit = yield* Effect.exit(tokens.get)
       const at = Date.now()
       calls[binOf(at)]!++
       if (Exit.isSuccess(exit)) {
+        // when the call that got it began: a token got by a call begun past its expiry was served past it
         const value = Redacted.value(exit.value.value)
         const entry = served.get(value)
         if (entry === undefined) {
-          served.set(value, { fingerprint: FleetReplica.fingerprint(value), first: at, last: at })
-        } else entry.last = at
+          served.set(value, { fingerprint: FleetReplica.fingerprint(value), first: started, last: started })
+        } else entry.last = started
       } else {
         fail(at, exit.cause._tag === "Fail" ? FleetReplica.errorWord(exit.cause.error) : exit.cause._tag)
       }

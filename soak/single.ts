@@ -4,8 +4,9 @@
  * 503, a 429 with `Retry-After: 1`, a reset, a hang, a malformed or an HTML body), its token lifetime changed every
  * second to 3, 4 or 5 s. It checks:
  *
- * - no caller fails while a token the server issued is still usable (issued, and not yet at its hard expiry: its
- *   expiry less the leeway), `windowMarginMillis` kept at each end for the time the answer travels;
+ * - no caller fails while a token the server issued is usable: a call that failed counts when a token was issued
+ *   before the call began and was still usable (before its expiry less the leeway) when it ended, with
+ *   `windowMarginMillis` kept at each end for the time the answer travels;
  * - token requests ≤ `tokenRequestBound` (the retry schedule's worst case, see there);
  * - the heap after the run (forced GC) within 10 % of the heap after the warm-up (when `heapCheck`);
  * - after the layer is closed, no fiber it started is alive (`Supervisor.track` on the fibers of the layer), and once
@@ -221,6 +222,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
   const failuresPerSecond: Array<number> = Array.from({ length: bins }, () => 0)
   // typed arrays: their memory is off the JS heap, so many failures do not move the heap check
   const failureTimes = new Float64Array(maxFailures)
+  const failureStarts = new Float64Array(maxFailures)
   const failureErrors = new Uint8Array(maxFailures)
   const errorWords: Array<string> = []
   let failureCount = 0
@@ -246,6 +248,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     const tokens = Context.get(context, TokenService.TokenService)
     const caller = Effect.gen(function*() {
       while (Date.now() < stopAt) {
+        const started = Date.now()
         const exit = yield* Effect.exit(tokens.get)
         const at = Date.now()
         calls[binOf(at)]!++
@@ -255,6 +258,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
           if (!errorWords.includes(error)) errorWords.push(error)
           if (failureCount < maxFailures) {
             failureTimes[failureCount] = at
+            failureStarts[failureCount] = started
             failureErrors[failureCount] = errorWords.indexOf(error)
             failureCount++
           }
@@ -301,6 +305,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
   }
 
   const failures = Array.from({ length: failureCount }, (_, index) => ({
+    started: failureStarts[index]!,
     at: failureTimes[index]!,
     error: errorWords[failureErrors[index]!]!
   }))
@@ -308,7 +313,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     token.expiresAt - Math.min(policy.expiryLeewayMillis, (token.expiresAt - token.issuedAt) / 2)
   const failuresWithValidToken = failures.filter((failure) =>
     issued.some((token) =>
-      token.issuedAt + windowMarginMillis <= failure.at && failure.at < usableUntil(token) - windowMarginMillis
+      token.issuedAt + windowMarginMillis <= failure.started && failure.at < usableUntil(token) - windowMarginMillis
     )
   ).map((failure) => ({ at: (failure.at - startedAt) / 1000, error: failure.error }))
 

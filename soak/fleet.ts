@@ -171,7 +171,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     await Effect.runPromise(Layer.buildWithScope(FakeAuthServer.layer(), serverScope)),
     FakeAuthServer.FakeAuthServer
   )
-  const redis = await RedisServer.start({ args: ["--enable-debug-command", "yes"] })
+  const redis = await RedisServer.startWith(["--enable-debug-command", "yes"])
   const workers: Array<Fleet.Worker> = []
   try {
     await Effect.runPromise(server.setTokenLifetime(Duration.seconds(4)))

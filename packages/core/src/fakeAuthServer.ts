@@ -221,6 +221,117 @@ export const html = (status: number = 200): Respond =>
 export const redirect: (location: string, status?: number) => Respond = redirectAnswer
 
 /**
+ * The faults a server in fault mode answers with: `unavailable` (503), `rateLimited` (429 with `Retry-After`),
+ * `reset` (the connection destroyed), `hang` (no answer), `malformed` (a 200 with JSON cut short) and `html` (a 200
+ * HTML page).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FaultKind = "unavailable" | "rateLimited" | "reset" | "hang" | "malformed" | "html"
+
+/**
+ * Every fault kind, in the order `FaultMode.kinds` defaults to.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const faultKinds: ReadonlyArray<FaultKind> = ["unavailable", "rateLimited", "reset", "hang", "malformed", "html"]
+
+/**
+ * Random faults: each token request that no scripted answer is waiting for gets, with probability `rate`, a fault of
+ * one of `kinds` (default all) instead of the normal answer. The kinds come in turn: each once in every
+ * `kinds.length` faults, in a random order, so that a short run sees every kind. The draws come from a generator
+ * seeded with `seed`, so a run with the same seed and the same requests injects the same faults.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultMode {
+  /** The share of token requests answered with a fault, in [0, 1]. */
+  readonly rate: number
+  readonly seed: number
+  readonly kinds?: ReadonlyArray<FaultKind> | undefined
+  /** The `Retry-After` of a `rateLimited` fault, in seconds. Default 1. */
+  readonly retryAfterSeconds?: number | undefined
+}
+
+/**
+ * A fault injected, and when (epoch millis on the server's clock, as the request arrived).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultRecord {
+  readonly kind: FaultKind
+  readonly at: number
+}
+
+/**
+ * A token the server issued: its value, when (epoch millis on the server's clock) and until when it lives.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IssueRecord {
+  readonly token: string
+  readonly issuedAt: number
+  readonly expiresAt: number
+}
+
+/**
+ * A generator of numbers in [0, 1) from a 32-bit seed (mulberry32): the same seed gives the same numbers.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const seededRandom = (seed: number): () => number => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A copy of `items` in a random order (Fisher–Yates), drawn from `random`. */
+const shuffled = <A>(items: ReadonlyArray<A>, random: () => number): Array<A> => {
+  const copy = items.slice()
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1))
+    const item = copy[index]!
+    copy[index] = copy[other]!
+    copy[other] = item
+  }
+  return copy
+}
+
+/**
+ * The answer a fault of this kind is; `retryAfterSeconds` is the `Retry-After` of `rateLimited`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const faultAnswer = (kind: FaultKind, retryAfterSeconds: number = 1): Respond | Hang | DropConnection => {
+  switch (kind) {
+    case "unavailable":
+      return respond(503, "Service Unavailable")
+    case "rateLimited":
+      return rateLimited(retryAfterSeconds)
+    case "reset":
+      return dropConnection
+    case "hang":
+      return hang
+    case "malformed":
+      return malformedJson
+    case "html":
+      return html()
+  }
+}
+
+/**
  * A token lifetime in whole seconds, at least 1, from a number of seconds; `undefined` when it is not finite.
  *
  * @since 0.1.0
@@ -599,6 +710,10 @@ const sweepThreshold = 10_000
  * - `script` — `appendScript` appends; `nextAnswer` takes the first one, or `Normal` when none is left.
  * - `apiRequests` — `countApiRequest` adds one per request to the protected resource.
  * - `lifetimeSeconds` — `setLifetimeSeconds` replaces it; the tokens issued from then on live that long.
+ * - `issueLog` — `answer` appends one per token it grants; never shortened.
+ * - `faults` — `setFaults` replaces it (with a generator seeded anew and an empty deck of kinds), or removes it;
+ *   `nextAnswer` deals its kinds from the deck, refilled with every kind, shuffled, when empty.
+ * - `faultLog` — `nextAnswer` appends one per fault it draws; never shortened.
  *
  * Times are epoch millis on the server's clock, passed by the line's shell.
  *
@@ -609,6 +724,11 @@ export class ServerState<Delay> {
   private readonly issued = new Map<string, Issued>()
   private readonly records: Array<TokenRequestRecord> = []
   private readonly script: Array<ScriptedResponse<Delay>> = []
+  private readonly issueLog: Array<IssueRecord> = []
+  private readonly faultLog: Array<FaultRecord> = []
+  private faults:
+    | { readonly mode: FaultMode; readonly random: () => number; readonly deck: Array<FaultKind> }
+    | undefined = undefined
   private apiRequests = 0
 
   constructor(private readonly rules: EndpointRules, private lifetimeSeconds: number) {}
@@ -638,12 +758,9 @@ export class ServerState<Delay> {
       for (const [value, token] of this.issued) if (token.revoked || token.expiresAt <= now) this.issued.delete(value)
     }
     const value = randomToken()
-    this.issued.set(value, {
-      clientId: outcome.clientId,
-      scopes: outcome.scopes,
-      expiresAt: now + this.lifetimeSeconds * 1000,
-      revoked: false
-    })
+    const expiresAt = now + this.lifetimeSeconds * 1000
+    this.issued.set(value, { clientId: outcome.clientId, scopes: outcome.scopes, expiresAt, revoked: false })
+    this.issueLog.push({ token: value, issuedAt: now, expiresAt })
     return jsonAnswer(200, {
       access_token: value,
       token_type: "Bearer",
@@ -668,9 +785,35 @@ export class ServerState<Delay> {
     this.script.push(...responses)
   }
 
-  /** The answer for the next token request: the first scripted one, taken off the script, or `Normal`. */
-  nextAnswer(): ScriptedResponse<Delay> {
-    return this.script.shift() ?? normal
+  /**
+   * The answer for the next token request, arrived at `now`: the first scripted one, taken off the script; else, in
+   * fault mode, a fault drawn at random (and recorded); else `Normal`.
+   */
+  nextAnswer(now: number = 0): ScriptedResponse<Delay> {
+    const scripted = this.script.shift()
+    if (scripted !== undefined) return scripted
+    const faults = this.faults
+    if (faults === undefined || !(faults.random() < faults.mode.rate)) return normal
+    if (faults.deck.length === 0) faults.deck.push(...shuffled(faults.mode.kinds ?? faultKinds, faults.random))
+    const kind = faults.deck.pop()
+    if (kind === undefined) return normal
+    this.faultLog.push({ kind, at: now })
+    return faultAnswer(kind, faults.mode.retryAfterSeconds)
+  }
+
+  /** Switches fault mode on with `mode`, its generator seeded anew, or off with `undefined`. */
+  setFaults(mode: FaultMode | undefined): void {
+    this.faults = mode === undefined ? undefined : { mode, random: seededRandom(mode.seed), deck: [] }
+  }
+
+  /** Every fault injected so far, in order: a copy. */
+  faultRecords(): ReadonlyArray<FaultRecord> {
+    return this.faultLog.slice()
+  }
+
+  /** Every token issued so far, in order: a copy. */
+  issueRecords(): ReadonlyArray<IssueRecord> {
+    return this.issueLog.slice()
   }
 
   /** Counts one request to the protected resource, refused or not. */

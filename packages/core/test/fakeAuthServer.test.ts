@@ -403,6 +403,67 @@ describe("fakeAuthServer: the server's state", () => {
     )
   })
 
+  it("fault mode: about `rate` of the answers are faults, every kind in turn, the same for the same seed", () => {
+    const draw = (mode: Fake.FaultMode, count: number) => {
+      const { state } = server()
+      state.setFaults(mode)
+      const answers = Array.from({ length: count }, (_, index) => state.nextAnswer(index))
+      return { answers, faults: state.faultRecords() }
+    }
+    const { answers, faults } = draw({ rate: 0.2, seed: 7 }, 10_000)
+    const faulty = answers.filter((answer) => answer._tag !== "Normal").length
+    assert.isTrue(faulty > 1_850 && faulty < 2_150, `${faulty} faults in 10000`)
+    assert.strictEqual(faults.length, faulty)
+    assert.deepStrictEqual(new Set(faults.map((fault) => fault.kind)), new Set(Fake.faultKinds))
+    // the kinds come in turn: each once in every six faults, in a random order
+    for (let start = 0; start + 6 <= faults.length; start += 6) {
+      assert.deepStrictEqual(
+        new Set(faults.slice(start, start + 6).map((fault) => fault.kind)),
+        new Set(Fake.faultKinds)
+      )
+    }
+    assert.notDeepEqual(faults.slice(0, 6).map((fault) => fault.kind), faults.slice(6, 12).map((fault) => fault.kind))
+    // each fault is recorded with the time of its request, and answered as its kind says
+    for (const fault of faults.slice(0, 50)) assert.deepStrictEqual(answers[fault.at], Fake.faultAnswer(fault.kind))
+    assert.deepStrictEqual(draw({ rate: 0.2, seed: 7 }, 500), draw({ rate: 0.2, seed: 7 }, 500))
+    assert.notDeepEqual(draw({ rate: 0.2, seed: 8 }, 500).faults, draw({ rate: 0.2, seed: 7 }, 500).faults)
+    assert.deepStrictEqual(draw({ rate: 1, seed: 1, kinds: ["hang"] }, 3).answers, [Fake.hang, Fake.hang, Fake.hang])
+    assert.deepStrictEqual(draw({ rate: 0, seed: 1 }, 3).answers, [Fake.normal, Fake.normal, Fake.normal])
+  })
+
+  it("fault mode: scripted answers come first; rateLimited says its Retry-After; off again with undefined", () => {
+    const { state } = server()
+    state.setFaults({ rate: 1, seed: 1, kinds: ["rateLimited"], retryAfterSeconds: 3 })
+    state.appendScript([Fake.normal])
+    assert.deepStrictEqual(state.nextAnswer(1), Fake.normal)
+    assert.deepStrictEqual(state.nextAnswer(2), Fake.rateLimited(3))
+    assert.deepStrictEqual(state.faultRecords(), [{ kind: "rateLimited", at: 2 }])
+    state.setFaults(undefined)
+    assert.deepStrictEqual(state.nextAnswer(3), Fake.normal)
+    assert.deepStrictEqual(
+      Fake.faultKinds.map((kind) => Fake.faultAnswer(kind)),
+      [
+        Fake.respond(503, "Service Unavailable"),
+        Fake.rateLimited(1),
+        Fake.dropConnection,
+        Fake.hang,
+        Fake.malformedJson,
+        Fake.html()
+      ]
+    )
+  })
+
+  it("logs each token it issues: its value, when, and until when", () => {
+    const { issue, state } = server()
+    const first = issue(1_000)
+    state.setLifetimeSeconds(3)
+    const second = issue(2_000)
+    assert.deepStrictEqual(state.issueRecords(), [
+      { token: first, issuedAt: 1_000, expiresAt: 1_000 + 3_600_000 },
+      { token: second, issuedAt: 2_000, expiresAt: 5_000 }
+    ])
+  })
+
   it("the protected resource: a live token it issued, with the path, method, body length, client and scopes", () => {
     const { call, issue, state } = server()
     const token = issue(1_000, "read")

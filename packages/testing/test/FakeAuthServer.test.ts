@@ -336,6 +336,33 @@ describe("FakeAuthServer", () => {
       }).pipe(withServer()))
   })
 
+  describe("fault mode", () => {
+    it.effect("answers about `rate` of the token requests with a fault of the kinds asked, and records each", () =>
+      Effect.gen(function*() {
+        const server = yield* FakeAuthServer.FakeAuthServer
+        yield* server.setFaults({ rate: 0.5, seed: 3, kinds: ["unavailable", "rateLimited"], retryAfterSeconds: 2 })
+        const statuses: Array<number> = []
+        for (let index = 0; index < 40; index++) {
+          const answer = yield* Http.defaultTokenRequest(server.tokenUrl)
+          statuses.push(answer.status)
+          if (answer.status === 429) assert.strictEqual(answer.headers["retry-after"], "2")
+        }
+        const faults = yield* server.faults
+        assert.strictEqual(faults.length, statuses.filter((status) => status !== 200).length)
+        assert.isTrue(faults.length >= 10 && faults.length <= 30, `${faults.length} faults in 40`)
+        assert.deepStrictEqual(
+          statuses.filter((status) => status !== 200),
+          faults.map((fault) => fault.kind === "unavailable" ? 503 : 429)
+        )
+        const issued = yield* server.issuedTokens
+        assert.strictEqual(issued.length, 40 - faults.length)
+        for (const token of issued) assert.strictEqual(token.expiresAt - token.issuedAt, 120_000)
+        yield* server.setFaults(undefined)
+        assert.strictEqual((yield* Http.defaultTokenRequest(server.tokenUrl)).status, 200)
+        assert.strictEqual((yield* server.faults).length, faults.length)
+      }).pipe(withServer({ tokenLifetime: "2 minutes" })))
+  })
+
   describe("scripted responses", () => {
     it.effect("come back in order, one per token request, then the normal answer", () =>
       Effect.gen(function*() {

@@ -65,6 +65,48 @@ export interface Delayed extends core.Delayed<Duration.Duration> {}
 export type ScriptedResponse = core.ScriptedResponse<Duration.Duration>
 
 /**
+ * The faults fault mode answers with: `unavailable` (503), `rateLimited` (429 with `Retry-After`), `reset` (the
+ * connection destroyed), `hang` (no answer), `malformed` (a 200 with JSON cut short), `html` (a 200 HTML page).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FaultKind = core.FaultKind
+
+/**
+ * Random faults: each token request gets, with probability `rate`, a fault of one of `kinds` (default all), drawn
+ * from a generator seeded with `seed`; a `rateLimited` fault says `Retry-After: retryAfterSeconds` (default 1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultMode extends core.FaultMode {}
+
+/**
+ * A fault injected, and when its request arrived (epoch millis).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultRecord extends core.FaultRecord {}
+
+/**
+ * A token issued: its value, when it was issued and when it expires (epoch millis).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IssueRecord extends core.IssueRecord {}
+
+/**
+ * Every fault kind.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const faultKinds: ReadonlyArray<FaultKind> = core.faultKinds
+
+/**
  * Controls and observes a running fake server.
  *
  * @since 0.1.0
@@ -88,6 +130,16 @@ export interface Service {
    * Every request is still recorded in `tokenRequests`.
    */
   readonly script: (...responses: ReadonlyArray<ScriptedResponse>) => Effect.Effect<void>
+  /**
+   * Switches fault mode on: each token request no scripted answer is waiting for gets, with probability `rate`, a
+   * fault of one of `kinds` (503, 429 with `Retry-After`, a reset, a hang, a malformed or an HTML body), drawn from a
+   * generator seeded with `seed`. `undefined` switches it off.
+   */
+  readonly setFaults: (mode: FaultMode | undefined) => Effect.Effect<void>
+  /** Every fault injected in fault mode, in order, with the time its request arrived. */
+  readonly faults: Effect.Effect<ReadonlyArray<FaultRecord>>
+  /** Every token issued, in order: its value, when it was issued and when it expires (epoch millis). */
+  readonly issuedTokens: Effect.Effect<ReadonlyArray<IssueRecord>>
 }
 
 /**

@@ -149,6 +149,29 @@ describe("FakeAuthServer (Effect 4)", () => {
         assert.strictEqual(JSON.parse((yield* askToken(server)).text).expires_in, 3)
       }), { tokenLifetime: "1 minute" }))
 
+  it.effect("fault mode: about `rate` of the token requests get a fault of the kinds asked, each recorded", () =>
+    served((server) =>
+      Effect.gen(function*() {
+        yield* server.setFaults({ rate: 0.5, seed: 3, kinds: ["unavailable", "rateLimited"], retryAfterSeconds: 2 })
+        const statuses: Array<number> = []
+        for (let index = 0; index < 40; index++) {
+          const answer = yield* askToken(server)
+          statuses.push(answer.status)
+          if (answer.status === 429) assert.strictEqual(answer.headers["retry-after"], "2")
+        }
+        const faults = yield* server.faults
+        assert.isTrue(faults.length >= 10 && faults.length <= 30, `${faults.length} faults in 40`)
+        assert.deepStrictEqual(
+          statuses.filter((status) => status !== 200),
+          faults.map((fault) => fault.kind === "unavailable" ? 503 : 429)
+        )
+        const issued = yield* server.issuedTokens
+        assert.strictEqual(issued.length, 40 - faults.length)
+        for (const token of issued) assert.strictEqual(token.expiresAt - token.issuedAt, 60_000)
+        yield* server.setFaults(undefined)
+        assert.strictEqual((yield* askToken(server)).status, 200)
+      }), { tokenLifetime: "1 minute" }))
+
   it.effect("a lifetime that is not finite is a defect, when the layer is built and when it is set", () =>
     Effect.gen(function*() {
       const built = yield* Effect.exit(served(() => Effect.void, { tokenLifetime: "Infinity" }))

@@ -77,7 +77,8 @@ const tokenEndpoint = (state: ServerState) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const body = yield* Effect.orElseSucceed(request.text, () => "")
     const verdict = state.receive(request.method, request.headers, body)
-    return yield* answerTokenRequest(state, request, state.nextAnswer(), verdict)
+    const now = yield* Clock.currentTimeMillis
+    return yield* answerTokenRequest(state, request, state.nextAnswer(now), verdict)
   })
 
 /** The protected resource: any path under `/api`, any method, for a live token this server issued. */
@@ -124,7 +125,13 @@ const serviceOf = (state: ServerState, origin: string): FakeAuthServer.Service =
   script: (...responses) =>
     Effect.sync(() => {
       state.appendScript(responses)
-    })
+    }),
+  setFaults: (mode) =>
+    Effect.sync(() => {
+      state.setFaults(mode)
+    }),
+  faults: Effect.sync(() => state.faultRecords()),
+  issuedTokens: Effect.sync(() => state.issueRecords())
 })
 
 /** @internal */

@@ -86,7 +86,8 @@ const app = (state: ServerState): Effect.Effect<
           request.headers,
           yield* Effect.orElseSucceed(request.text, () => "")
         )
-        return yield* Effect.interruptible(tokenAnswers(state, request, verdict)(state.nextAnswer()))
+        const now = yield* Clock.currentTimeMillis
+        return yield* Effect.interruptible(tokenAnswers(state, request, verdict)(state.nextAnswer(now)))
       }
       case "api": {
         state.countApiRequest()
@@ -131,6 +132,9 @@ export const make = (
         Effect.map(lifetimeSeconds(lifetime), (seconds) => state.setLifetimeSeconds(seconds)),
       revoke: (token: string | AccessToken.AccessToken) =>
         Effect.sync(() => state.revoke(typeof token === "string" ? token : Redacted.value(token.value))),
-      script: (...responses) => Effect.sync(() => state.appendScript(responses))
+      script: (...responses) => Effect.sync(() => state.appendScript(responses)),
+      setFaults: (mode) => Effect.sync(() => state.setFaults(mode)),
+      faults: Effect.sync(() => state.faultRecords()),
+      issuedTokens: Effect.sync(() => state.issueRecords())
     }
   })

@@ -391,7 +391,8 @@ describe("effect-oauth2 over mutual TLS", () => {
       // each replaced by its flag, or a credential the flags hide
       ...tlsEnv("stranger"),
       OAUTH_TLS_CA_FILE: path.join(tmp, "no-such-ca"),
-      OAUTH_CLIENT_SECRET: client.clientSecret
+      OAUTH_CLIENT_SECRET: client.clientSecret,
+      OAUTH_PRIVATE_KEY_FILE: path.join(tmp, "no-such-key")
     })
     expect(run).toMatchObject({ code: 0, stderr: "" })
     expect(run.stdout).toMatch(/^mtls-\d+\n$/)
@@ -428,6 +429,18 @@ describe("effect-oauth2 over mutual TLS", () => {
     })
   })
 
+  it("a certificate flag replaces the pair: the key's variable is not taken with it", async () => {
+    const run = await runCli(["token", "--tls-certificate-file", files["client.crt"]!], {
+      ...tlsEnv(),
+      OAUTH_TOKEN_URL: tls.tokenUrl
+    })
+    expect(run).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "effect-oauth2: missing OAUTH_TLS_KEY_FILE (or --tls-key-file)\n"
+    })
+  })
+
   it("a key that is not the certificate's: exit 2, one line naming the field, no key", async () => {
     const run = await runCli([
       "token",
@@ -457,6 +470,46 @@ describe("effect-oauth2 over mutual TLS", () => {
     const untrusted = await runCli(["discover", "--issuer", tls.issuer, "--auth-method", "tls_client_auth"])
     expect(untrusted.code).toBe(4)
     expectOneLineFailure(untrusted)
+  })
+
+  it("discover with the certificate and key variables presents them, to an issuer that asks every client", async () => {
+    const strict = await TlsTokenServer.start(authority, { rejectUnauthorized: true })
+    try {
+      const args = ["discover", "--issuer", strict.issuer, "--auth-method", "tls_client_auth"]
+      const run = await runCli(args, tlsEnv())
+      expect(run).toMatchObject({ code: 0, stderr: "" })
+      expect(run.stdout).toContain(`issuer: ${strict.issuer}\n`)
+      const { OAUTH_TLS_KEY_FILE: _, ...withoutKey } = tlsEnv()
+      const half = await runCli(args, withoutKey)
+      expect(half).toMatchObject({
+        code: 2,
+        stdout: "",
+        stderr: "effect-oauth2: missing OAUTH_TLS_KEY_FILE (or --tls-key-file)\n"
+      })
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it("exit 3 for an https issuer naming a plain-http token endpoint on this machine: the rule, not an option", async () => {
+    let issuerUrl = ""
+    const issuer = await startJsonServer(() => ({
+      status: 200,
+      body: { issuer: issuerUrl, token_endpoint: "http://127.0.0.1:9/token" }
+    }), authority.server)
+    issuerUrl = issuer.url
+    try {
+      const run = await runCli(["discover", "--issuer", issuerUrl, "--tls-ca-file", files["ca.crt"]!])
+      expect(run.code).toBe(3)
+      expectOneLineFailure(run)
+      expect(run.stderr).toContain(
+        "is plain http while the issuer uses https; RFC 6749 §3.2 requires TLS, and the command line takes a " +
+          "plain-http token endpoint only from a plain-http issuer on a loopback host"
+      )
+      expect(run.stderr).not.toContain("allowInsecureHttp")
+    } finally {
+      await issuer.close()
+    }
   })
 })
 

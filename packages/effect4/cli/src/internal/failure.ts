@@ -42,7 +42,7 @@ const withHttpsRule = (line: string): string => {
     .replace("set allowInsecureHttp to allow http", `${rfc}${loopbackRule}`)
     .replace(
       "set allowInsecureHttp to allow it",
-      `${rfc}the command line takes a plain-http token endpoint only from an issuer on a loopback host`
+      `${rfc}the command line takes a plain-http token endpoint only from a plain-http issuer on a loopback host`
     )
 }
 

@@ -2,6 +2,8 @@
  * The built `effect-oauth2` against a `FakeAuthServer` on 127.0.0.1: what it prints, on which stream, with which exit
  * code, and that no failure prints the secret or a token.
  */
+import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
+import * as TlsTokenServer from "@effect-oauth2/suites/fixtures/TlsTokenServer"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
@@ -171,19 +173,46 @@ describe("effect-oauth2 token", () => {
     expectOneLineFailure(run)
   })
 
-  it("exit 2 for a configuration that is missing: one line naming the variable", async () => {
+  it("exit 2 for a variable that is missing: one line saying which, and its flag", async () => {
     const run = await runCli(["token"], { OAUTH_TOKEN_URL: server.tokenUrl, OAUTH_CLIENT_SECRET: client.clientSecret })
-    expect(run.code).toBe(2)
-    expectOneLineFailure(run)
-    expect(run.stderr).toContain("OAUTH_CLIENT_ID")
-    expect(run.stderr).toContain("(flag --client-id)")
+    expect(run).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "effect-oauth2: missing OAUTH_CLIENT_ID (or --client-id)\n"
+    })
   })
 
-  it("exit 2 for a configuration that is invalid: one line", async () => {
+  it("exit 2 for a missing endpoint or secret: the variables and flags that would give it", async () => {
+    const endpoint = await runCli(["token"], { OAUTH_CLIENT_ID: client.clientId })
+    expect(endpoint).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "effect-oauth2: missing OAUTH_TOKEN_URL or OAUTH_ISSUER (or --token-url or --issuer)\n"
+    })
+    const secret = await runCli(["token", "--token-url", server.tokenUrl], { OAUTH_CLIENT_ID: client.clientId })
+    expect(secret).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "effect-oauth2: missing OAUTH_CLIENT_SECRET (or --client-secret-file)\n"
+    })
+  })
+
+  it("exit 2 for a configuration that is invalid: one line, the library's message and the flag", async () => {
     const run = await runCli(["token", "--token-url", "ftp://127.0.0.1/token"], env())
     expect(run.code).toBe(2)
     expectOneLineFailure(run)
-    expect(run.stderr).toContain("tokenUrl")
+    expect(run.stderr).toContain("tokenUrl must be http(s)")
+    expect(run.stderr).toContain("(flag --token-url)")
+    expect(run.stderr).not.toContain("missing")
+  })
+
+  it("exit 2 for a plain-http token URL elsewhere than this machine: the rule, not an option the command lacks", async () => {
+    const run = await runCli(["token", "--token-url", "http://auth.example.com/token"], env())
+    expect(run.code).toBe(2)
+    expectOneLineFailure(run)
+    expect(run.stderr).toContain("tokenUrl must use https (RFC 6749 §3.2), not http://auth.example.com")
+    expect(run.stderr).toContain("plain http only on a loopback host")
+    expect(run.stderr).not.toContain("allowInsecureHttp")
   })
 
   it("exit 2 for a --client-secret-file that cannot be read: one line, no path", async () => {
@@ -223,6 +252,8 @@ describe("effect-oauth2 discover", () => {
             token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"]
           }
         }
+        : url === "/.well-known/oauth-authorization-server/insecure"
+        ? { status: 200, body: { issuer: `${issuerUrl}/insecure`, token_endpoint: "http://auth.example.com/token" } }
         : { status: 404, body: {} }
     )
     issuerUrl = issuer.url
@@ -257,6 +288,24 @@ describe("effect-oauth2 discover", () => {
     expectOneLineFailure(run)
   })
 
+  it("exit 2 for a plain-http issuer elsewhere than this machine: the rule, not an option the command lacks", async () => {
+    const run = await runCli(["discover", "--issuer", "http://auth.example.com"])
+    expect(run.code).toBe(2)
+    expectOneLineFailure(run)
+    expect(run.stderr).toContain("issuer must use https (RFC 6749 §3.2), not http://auth.example.com")
+    expect(run.stderr).toContain("plain http only on a loopback host")
+    expect(run.stderr).not.toContain("allowInsecureHttp")
+  })
+
+  it("exit 3 for metadata naming a plain-http token endpoint elsewhere: the rule, not an option", async () => {
+    const run = await runCli(["discover", "--issuer", `${issuerUrl}/insecure`])
+    expect(run.code).toBe(3)
+    expectOneLineFailure(run)
+    expect(run.stderr).toContain("token_endpoint http://auth.example.com does not use https")
+    expect(run.stderr).toContain("RFC 6749 §3.2 requires TLS, and the command line takes plain http only on a loopback")
+    expect(run.stderr).not.toContain("allowInsecureHttp")
+  })
+
   it("token --issuer gets a token from the token endpoint the metadata names", async () => {
     const run = await runCli(["token", "--issuer", issuerUrl], {
       OAUTH_CLIENT_ID: client.clientId,
@@ -264,6 +313,203 @@ describe("effect-oauth2 discover", () => {
     })
     expect(run).toMatchObject({ code: 0, stderr: "" })
     expect(run.stdout).toMatch(/^[\x21-\x7e]+\n$/)
+  })
+})
+
+/**
+ * The starts of the pieces of a PEM key's base64 (its armour is no secret): a text that holds none of them holds no
+ * run of 15 characters of the key.
+ */
+const keyPieces = (pem: string): ReadonlyArray<string> => {
+  const body = pem.split("\n").filter((line) => line !== "" && !line.startsWith("-----")).join("")
+  const pieces: Array<string> = []
+  for (let i = 0; i + 8 <= body.length; i += 8) pieces.push(body.slice(i, i + 8))
+  return pieces
+}
+
+describe("effect-oauth2 over mutual TLS", () => {
+  const authority = Certificates.tlsAuthority()
+  const certified = authority.client()
+  // another authority's: the server does not trust it
+  const stranger = Certificates.tlsAuthority().client("stranger")
+  let tls: TlsTokenServer.TlsTokenServer
+  const files: Record<string, string> = {}
+
+  beforeAll(async () => {
+    tls = await TlsTokenServer.start(authority)
+    const write = (name: string, text: string) => {
+      files[name] = path.join(tmp, name)
+      fs.writeFileSync(files[name], text)
+    }
+    write("client.crt", certified.cert)
+    write("client.key", certified.key)
+    write("ca.crt", authority.ca)
+    write("stranger.crt", stranger.cert)
+    write("stranger.key", stranger.key)
+  })
+  afterAll(() => tls.close())
+
+  const tlsEnv = (certificate = "client") => ({
+    OAUTH_CLIENT_ID: "mtls-client",
+    OAUTH_AUTH_METHOD: "tls_client_auth",
+    OAUTH_TLS_CERTIFICATE_FILE: files[`${certificate}.crt`]!,
+    OAUTH_TLS_KEY_FILE: files[`${certificate}.key`]!,
+    OAUTH_TLS_CA_FILE: files["ca.crt"]!
+  })
+
+  /** One line on stderr, nothing on stdout, and no piece of either key in it. */
+  const expectNoKey = (run: { stdout: string; stderr: string }) => {
+    expectOneLineFailure(run)
+    for (const piece of [...keyPieces(certified.key), ...keyPieces(stranger.key)]) {
+      expect(run.stderr.includes(piece), "a piece of a key").toBe(false)
+    }
+  }
+
+  it("presents the client certificate the variables name: the token on stdout, client_id and no secret sent", async () => {
+    const run = await runCli(["token"], { ...tlsEnv(), OAUTH_TOKEN_URL: tls.tokenUrl })
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(run.stdout).toMatch(/^mtls-\d+\n$/)
+    const request = tls.requests().at(-1)!
+    expect(request).toMatchObject({ thumbprint: certified.thumbprint, authorized: true, authorization: undefined })
+    expect(request.params).toStrictEqual([["grant_type", "client_credentials"], ["client_id", "mtls-client"]])
+  })
+
+  it("the TLS flags in place of the variables; with --issuer, discovery and the token over the certificate", async () => {
+    const run = await runCli([
+      "token",
+      "--issuer",
+      tls.issuer,
+      "--auth-method",
+      "self_signed_tls_client_auth",
+      "--tls-certificate-file",
+      files["client.crt"]!,
+      "--tls-key-file",
+      files["client.key"]!,
+      "--tls-ca-file",
+      files["ca.crt"]!
+    ], {
+      // each replaced by its flag, or a credential the flags hide
+      ...tlsEnv("stranger"),
+      OAUTH_TLS_CA_FILE: path.join(tmp, "no-such-ca"),
+      OAUTH_CLIENT_SECRET: client.clientSecret,
+      OAUTH_PRIVATE_KEY_FILE: path.join(tmp, "no-such-key")
+    })
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(run.stdout).toMatch(/^mtls-\d+\n$/)
+    expect(tls.requests().at(-1)).toMatchObject({ path: "/mtls/token", thumbprint: certified.thumbprint })
+  })
+
+  it("a certificate the server does not trust: exit 3, invalid_client, one line, no key", async () => {
+    const run = await runCli(["token"], { ...tlsEnv("stranger"), OAUTH_TOKEN_URL: tls.tokenUrl })
+    expect(run.code).toBe(3)
+    expectNoKey(run)
+    expect(run.stderr).toContain("invalid_client")
+    expect(tls.requests().at(-1)).toMatchObject({ thumbprint: stranger.thumbprint, authorized: false })
+  })
+
+  it("a server that refuses the handshake to it: exit 4, one line, no key", async () => {
+    const strict = await TlsTokenServer.start(authority, { rejectUnauthorized: true })
+    try {
+      const run = await runCli(["token"], { ...tlsEnv("stranger"), OAUTH_TOKEN_URL: strict.tokenUrl })
+      expect(run.code).toBe(4)
+      expectNoKey(run)
+      expect(strict.requests()).toStrictEqual([])
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it("no certificate file: exit 2, the variable and its flag", async () => {
+    const { OAUTH_TLS_CERTIFICATE_FILE: _, ...withoutCertificate } = tlsEnv()
+    const run = await runCli(["token"], { ...withoutCertificate, OAUTH_TOKEN_URL: tls.tokenUrl })
+    expect(run).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "effect-oauth2: missing OAUTH_TLS_CERTIFICATE_FILE (or --tls-certificate-file)\n"
+    })
+  })
+
+  it("a certificate flag replaces the pair: the key's variable is not taken with it", async () => {
+    const run = await runCli(["token", "--tls-certificate-file", files["client.crt"]!], {
+      ...tlsEnv(),
+      OAUTH_TOKEN_URL: tls.tokenUrl
+    })
+    expect(run).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "effect-oauth2: missing OAUTH_TLS_KEY_FILE (or --tls-key-file)\n"
+    })
+  })
+
+  it("a key that is not the certificate's: exit 2, one line naming the field, no key", async () => {
+    const run = await runCli([
+      "token",
+      "--tls-certificate-file",
+      files["client.crt"]!,
+      "--tls-key-file",
+      files["stranger.key"]!
+    ], { ...tlsEnv(), OAUTH_TOKEN_URL: tls.tokenUrl })
+    expect(run.code).toBe(2)
+    expectNoKey(run)
+    expect(run.stderr).toContain("does not match")
+  })
+
+  it("discover --tls-ca-file reaches an https issuer whose certificate that authority issued; without it, exit 4", async () => {
+    const run = await runCli([
+      "discover",
+      "--issuer",
+      tls.issuer,
+      "--auth-method",
+      "tls_client_auth",
+      "--tls-ca-file",
+      files["ca.crt"]!
+    ])
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(run.stdout).toContain(`issuer: ${tls.issuer}\n`)
+    expect(run.stdout).toContain("auth methods: tls_client_auth, self_signed_tls_client_auth\n")
+    const untrusted = await runCli(["discover", "--issuer", tls.issuer, "--auth-method", "tls_client_auth"])
+    expect(untrusted.code).toBe(4)
+    expectOneLineFailure(untrusted)
+  })
+
+  it("discover with the certificate and key variables presents them, to an issuer that asks every client", async () => {
+    const strict = await TlsTokenServer.start(authority, { rejectUnauthorized: true })
+    try {
+      const args = ["discover", "--issuer", strict.issuer, "--auth-method", "tls_client_auth"]
+      const run = await runCli(args, tlsEnv())
+      expect(run).toMatchObject({ code: 0, stderr: "" })
+      expect(run.stdout).toContain(`issuer: ${strict.issuer}\n`)
+      const { OAUTH_TLS_KEY_FILE: _, ...withoutKey } = tlsEnv()
+      const half = await runCli(args, withoutKey)
+      expect(half).toMatchObject({
+        code: 2,
+        stdout: "",
+        stderr: "effect-oauth2: missing OAUTH_TLS_KEY_FILE (or --tls-key-file)\n"
+      })
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it("exit 3 for an https issuer naming a plain-http token endpoint on this machine: the rule, not an option", async () => {
+    let issuerUrl = ""
+    const issuer = await startJsonServer(() => ({
+      status: 200,
+      body: { issuer: issuerUrl, token_endpoint: "http://127.0.0.1:9/token" }
+    }), authority.server)
+    issuerUrl = issuer.url
+    try {
+      const run = await runCli(["discover", "--issuer", issuerUrl, "--tls-ca-file", files["ca.crt"]!])
+      expect(run.code).toBe(3)
+      expectOneLineFailure(run)
+      expect(run.stderr).toContain(
+        "is plain http while the issuer uses https; RFC 6749 §3.2 requires TLS, and the command line takes a " +
+          "plain-http token endpoint only from a plain-http issuer on a loopback host"
+      )
+      expect(run.stderr).not.toContain("allowInsecureHttp")
+    } finally {
+      await issuer.close()
+    }
   })
 })
 
@@ -278,6 +524,9 @@ describe("effect-oauth2 --help", () => {
     ["--key-id", "OAUTH_KEY_ID"],
     ["--certificate-file", "OAUTH_CERTIFICATE_FILE"],
     ["--client-assertion-file", "OAUTH_CLIENT_ASSERTION_FILE"],
+    ["--tls-certificate-file", "OAUTH_TLS_CERTIFICATE_FILE"],
+    ["--tls-key-file", "OAUTH_TLS_KEY_FILE"],
+    ["--tls-ca-file", "OAUTH_TLS_CA_FILE"],
     ["--scope", "OAUTH_SCOPE"],
     ["--audience", "OAUTH_AUDIENCE"],
     ["--resource", "no variable"]

@@ -1,9 +1,11 @@
 /**
  * The `effect-oauth2` command: `token` prints an access token got as `TokenService.layerConfig()` gets it, `discover`
  * prints what an issuer's metadata says, as `TokenService` reads and checks it. Help goes to stdout when asked for,
- * with a usage error to stderr; every other failure is one line on stderr (`failure.ts`).
+ * with a usage error to stderr; every other failure is one line on stderr (`failure.ts`). With a client certificate
+ * (mutual TLS), the HTTP client is `MtlsHttpClient`'s, which presents it; else Node's.
  */
 import { Discovery, TokenService } from "@effect-oauth2/client-credentials"
+import { MtlsHttpClient } from "@effect-oauth2/client-credentials/node"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { CliConfig, CliOutput, Command, Flag, GlobalFlag } from "effect/cli"
@@ -13,9 +15,11 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Failure from "./failure.js"
 import * as Output from "./output.js"
 import * as Received from "./received.js"
-import { environmentOf, type Given, type Setting, settings, UsageProblem } from "./settings.js"
+import { environmentOf, type Given, pemOfFile, type Setting, settings, UsageProblem } from "./settings.js"
 
 /** `--help`'s text of a flag that stands for a variable. */
 const describe = (setting: Setting): string =>
@@ -43,6 +47,9 @@ const settingFlags = {
   keyId: single(settings.keyId),
   certificateFile: single(settings.certificateFile),
   clientAssertionFile: single(settings.clientAssertionFile),
+  tlsCertificateFile: single(settings.tlsCertificateFile),
+  tlsKeyFile: single(settings.tlsKeyFile),
+  tlsCaFile: single(settings.tlsCaFile),
   scope: repeated(settings.scope),
   audience: single(settings.audience),
   resource: repeated(settings.resource)
@@ -58,22 +65,29 @@ const environment = (given: Given) =>
     catch: (error) => error instanceof UsageProblem ? error : new UsageProblem("the settings could not be read")
   })
 
+/** The HTTP client: one that presents `certificate` in each TLS handshake when there is one (mutual TLS), else Node's. */
+const httpClient = (certificate: TokenService.TlsClientCertificate | undefined) =>
+  certificate === undefined ? NodeHttpClient.layerUndici : MtlsHttpClient.layer(certificate)
+
 /** A token got as `TokenService.layerConfig()` gets it, from the variables `given` makes. */
 const getToken = (given: Given) =>
   Effect.gen(function*() {
     const env = yield* environment(given)
+    // a missing variable is said with its flag: which variables were read tells missing from invalid
+    const plainly = Effect.mapError(<E>(error: E) =>
+      error instanceof Config.ConfigError ? new UsageProblem(Failure.configLine(error, env)) : error
+    )
+    const read = yield* TokenService.config.parse(ConfigProvider.fromEnv({ env })).pipe(plainly)
     // resource indicators have no variable: they are added to the options the variables make
-    const config = given.resource.length === 0
-      ? TokenService.config
-      : Config.map(TokenService.config, (options): TokenService.Options => ({ ...options, resource: given.resource }))
+    const options: TokenService.Options = given.resource.length === 0 ? read : { ...read, resource: given.resource }
     const received = new Received.Received()
-    const service = TokenService.layerConfig(config).pipe(
+    const service = TokenService.layerConfig(Config.succeed(options)).pipe(
       Layer.provide(Received.layer(received)),
-      Layer.provide(NodeHttpClient.layerUndici)
+      Layer.provide(httpClient(options.tlsClientCertificate))
     )
     const token = yield* Effect.flatMap(Effect.service(TokenService.TokenService), (tokens) => tokens.get).pipe(
       Effect.provide(service),
-      Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
+      plainly
     )
     return { token, received: received.fieldsOf(token) }
   })
@@ -117,11 +131,48 @@ const authMethods = [
 const flagOrVariable = (flag: Option.Option<string>, variable: string): string | undefined =>
   Option.getOrElse(flag, () => process.env[variable])
 
+/** The PEM text of the file a flag names, else the file its variable names, else `undefined`. */
+const pemOfFlagOrVariable = (
+  flag: Option.Option<string>,
+  setting: Setting & { readonly variable: string }
+): string | undefined => {
+  if (Option.isSome(flag)) return pemOfFile(flag.value, `--${setting.flag}`)
+  const path = process.env[setting.variable]
+  return path === undefined ? undefined : pemOfFile(path, setting.variable)
+}
+
+/**
+ * `discover`'s HTTP client: with a CA file, one that checks the server's certificate against it; with a certificate
+ * and its key, one that presents them too (a server may ask every client for one); else Node's.
+ */
+const discoveryHttpClient = (input: {
+  readonly tlsCertificateFile: Option.Option<string>
+  readonly tlsKeyFile: Option.Option<string>
+  readonly tlsCaFile: Option.Option<string>
+}) =>
+  Effect.try({
+    try: () => {
+      const ca = pemOfFlagOrVariable(input.tlsCaFile, settings.tlsCaFile)
+      const cert = pemOfFlagOrVariable(input.tlsCertificateFile, settings.tlsCertificateFile)
+      const key = pemOfFlagOrVariable(input.tlsKeyFile, settings.tlsKeyFile)
+      if (cert !== undefined && key === undefined) throw new UsageProblem(Failure.missingLine("OAUTH_TLS_KEY_FILE"))
+      if (cert === undefined && key !== undefined) {
+        throw new UsageProblem(Failure.missingLine("OAUTH_TLS_CERTIFICATE_FILE"))
+      }
+      if (cert !== undefined && key !== undefined) return httpClient({ cert, key: Redacted.make(key), ca })
+      return ca === undefined ? NodeHttpClient.layerUndici : NodeHttpClient.layerUndiciOptions({ connect: { ca } })
+    },
+    catch: (error) => error instanceof UsageProblem ? error : new UsageProblem("the TLS files could not be read")
+  })
+
 const discover = Command.make(
   "discover",
   {
     issuer: single(settings.issuer),
-    authMethod: single(settings.authMethod)
+    authMethod: single(settings.authMethod),
+    tlsCertificateFile: single(settings.tlsCertificateFile),
+    tlsKeyFile: single(settings.tlsKeyFile),
+    tlsCaFile: single(settings.tlsCaFile)
   },
   Effect.fnUntraced(function*(input) {
     const issuer = flagOrVariable(input.issuer, "OAUTH_ISSUER")
@@ -131,7 +182,8 @@ const discover = Command.make(
     if (method !== undefined && authMethod === undefined) {
       return yield* Effect.fail(new UsageProblem(`--auth-method must be one of ${authMethods.join(", ")}`))
     }
-    const metadata = yield* Discovery.discover({ issuer, authMethod }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+    const client = yield* discoveryHttpClient(input)
+    const metadata = yield* Discovery.discover({ issuer, authMethod }).pipe(Effect.provide(client))
     const lines = [
       `issuer: ${metadata.issuer}`,
       `token endpoint: ${metadata.tokenEndpoint.href}`,
@@ -145,7 +197,8 @@ const discover = Command.make(
 ).pipe(
   Command.withDescription(
     "Print the token endpoint and the client authentication methods an issuer's metadata offers, checked as " +
-      "TokenService checks them (https, the same issuer, the method offered)."
+      "TokenService checks them (https, the same issuer, the method offered). The TLS files, when given, are used " +
+      "to reach it."
   )
 )
 

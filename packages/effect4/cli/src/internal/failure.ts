@@ -1,6 +1,8 @@
 /**
  * How a run ends: its exit code, and for a failure the one line printed on stderr. The line is the error's own
- * message (the library's errors hold no secret or token, and say what is wrong without a value), on one line.
+ * message (the library's errors hold no secret or token, and say what is wrong without a value), on one line; a
+ * variable that is missing is said plainly, with its flag, and the https rule is said as the command line keeps it
+ * (it has no `allowInsecureHttp` to set).
  *
  * | code | when |
  * | --- | --- |
@@ -15,6 +17,7 @@ import * as Cause from "effect/Cause"
 import { CliError } from "effect/cli"
 import * as Config from "effect/Config"
 import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { type Setting, settings, UsageProblem } from "./settings.js"
 
 /** The exit codes. */
@@ -26,16 +29,75 @@ export interface Ending {
   readonly line: string | undefined
 }
 
-/** `text` on one line: its lines joined, spaces collapsed. */
-const oneLine = (text: string): string =>
-  text.split(/\r?\n/).map((line) => line.trim()).filter((l) => l !== "").join(" ")
+/** Where the command line takes plain http: the loopback hosts of the library's https rule. */
+const loopbackRule = "the command line takes plain http only on a loopback host (localhost, 127.0.0.0/8, [::1])"
 
 /**
- * A `ConfigError`'s message, on one line, without the `SchemaError(…)` around it, and with the flag of the variable
- * it names, when there is one: `… at ["OAUTH_CLIENT_ID"] (flag --client-id)`.
+ * `line` with the https rule said as the command line keeps it, in place of the library's advice to set
+ * `allowInsecureHttp`, an option the command line does not have: RFC 6749 §3.2 requires TLS.
  */
-const configLine = (message: string): string => {
-  const line = oneLine(message.replace(/^SchemaError\(([\s\S]*)\)$/, "$1"))
+const withHttpsRule = (line: string): string => {
+  const rfc = line.includes("RFC 6749 §3.2") ? "" : "RFC 6749 §3.2 requires TLS, and "
+  return line
+    .replace("set allowInsecureHttp to allow http", `${rfc}${loopbackRule}`)
+    .replace(
+      "set allowInsecureHttp to allow it",
+      `${rfc}the command line takes a plain-http token endpoint only from a plain-http issuer on a loopback host`
+    )
+}
+
+/** `text` on one line: its lines joined, spaces collapsed, with the https rule as the command line keeps it. */
+const oneLine = (text: string): string =>
+  withHttpsRule(text.split(/\r?\n/).map((line) => line.trim()).filter((l) => l !== "").join(" "))
+
+/** `names` as a list read aloud: `a`, `a or b`, `a, b or c`. */
+const either = (names: ReadonlyArray<string>): string =>
+  names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`
+
+/**
+ * The variables any of which gives what a missing variable would, in the library's words: the endpoint is either
+ * variable, a `private_key_jwt` credential a key (in the variable or a file) or an assertion file.
+ */
+const alternatives: Readonly<Record<string, ReadonlyArray<string>>> = {
+  OAUTH_TOKEN_URL: ["OAUTH_TOKEN_URL", "OAUTH_ISSUER"],
+  OAUTH_PRIVATE_KEY: ["OAUTH_PRIVATE_KEY", "OAUTH_PRIVATE_KEY_FILE", "OAUTH_CLIENT_ASSERTION_FILE"]
+}
+
+/** `missing OAUTH_CLIENT_ID (or --client-id)`: the variables that would give what `variable` would, and their flags. */
+export const missingLine = (variable: string): string => {
+  const variables = alternatives[variable] ?? [variable]
+  const flags = variables.flatMap((name) =>
+    Object.values(settings).filter((setting: Setting) => setting.variable === name).map((setting) =>
+      `--${setting.flag}`
+    )
+  )
+  return `missing ${either(variables)}${flags.length === 0 ? "" : ` (or ${either(flags)})`}`
+}
+
+/** The variable a `ConfigError` says is not set, when it says so: a missing key, or no string, at a variable unset. */
+const missingVariable = (
+  error: Config.ConfigError,
+  env: Readonly<Record<string, string>> | undefined
+): string | undefined => {
+  if (!(error.cause instanceof Schema.SchemaError)) return undefined
+  const issue = error.cause.issue
+  if (issue._tag !== "Pointer" || issue.path.length !== 1 || typeof issue.path[0] !== "string") return undefined
+  const variable = issue.path[0]
+  // `Config.String` reports a variable that is not set as no string (`InvalidType`), the library as a missing key
+  const missing = issue.issue._tag === "MissingKey" ||
+    (issue.issue._tag === "InvalidType" && env !== undefined && env[variable] === undefined)
+  return missing ? variable : undefined
+}
+
+/**
+ * A `ConfigError`'s line: for a variable not set in `env` (the variables the library read), `missingLine`; else the
+ * error's message, on one line, without the `SchemaError(…)` around it, and with the flag of the variable it names,
+ * when there is one: `… at ["OAUTH_TOKEN_URL"] (flag --token-url)`.
+ */
+export const configLine = (error: Config.ConfigError, env?: Readonly<Record<string, string>>): string => {
+  const missing = missingVariable(error, env)
+  if (missing !== undefined) return missingLine(missing)
+  const line = oneLine(error.message.replace(/^SchemaError\(([\s\S]*)\)$/, "$1"))
   const variable = /at \["([A-Z_]+)"\]$/.exec(line)?.[1]
   const setting = Object.values(settings).find((setting: Setting) => setting.variable === variable)
   return setting === undefined ? line : `${line} (flag --${setting.flag})`
@@ -45,7 +107,7 @@ const configLine = (message: string): string => {
 const endingOfError = (error: unknown): Ending => {
   if (TokenError.isTokenError(error)) return { code: exitCodes.token, line: oneLine(error.message) }
   if (NetworkError.isNetworkError(error)) return { code: exitCodes.network, line: oneLine(error.message) }
-  if (error instanceof Config.ConfigError) return { code: exitCodes.usage, line: configLine(error.message) }
+  if (error instanceof Config.ConfigError) return { code: exitCodes.usage, line: configLine(error) }
   if (error instanceof UsageProblem) return { code: exitCodes.usage, line: oneLine(error.message) }
   // the command line's own errors are shown with the help by `Command.run`
   if (CliError.isCliError(error)) return { code: exitCodes.usage, line: undefined }

@@ -5,8 +5,9 @@
  * library's checks and messages, whichever way they were given.
  *
  * A flag of the token endpoint (`--token-url`, `--issuer`) hides both endpoint variables, and a flag of the client's
- * credential (`--client-secret-file`, `--private-key-file`, `--client-assertion-file`) hides the variables of the
- * other credentials: the environment's would otherwise be a second endpoint or credential, which the library refuses.
+ * credential (`--client-secret-file`, `--private-key-file`, `--client-assertion-file`, `--tls-certificate-file`,
+ * `--tls-key-file`) hides the variables of every credential: the environment's would otherwise be a second endpoint or
+ * credential, which the library refuses, or half of a certificate's pair.
  */
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
@@ -27,7 +28,9 @@ const credentialVariables = [
   "OAUTH_CLIENT_SECRET",
   "OAUTH_PRIVATE_KEY",
   "OAUTH_PRIVATE_KEY_FILE",
-  "OAUTH_CLIENT_ASSERTION_FILE"
+  "OAUTH_CLIENT_ASSERTION_FILE",
+  "OAUTH_TLS_CERTIFICATE_FILE",
+  "OAUTH_TLS_KEY_FILE"
 ]
 
 /** The flags of `token` that configure the client, in the order `--help` lists them. */
@@ -59,7 +62,8 @@ export const settings = {
   authMethod: {
     flag: "auth-method",
     variable: "OAUTH_AUTH_METHOD",
-    description: "client_secret_basic (the default), client_secret_post, client_secret_jwt or private_key_jwt.",
+    description: "client_secret_basic (the default), client_secret_post, client_secret_jwt, private_key_jwt, " +
+      "tls_client_auth or self_signed_tls_client_auth.",
     repeatable: false
   },
   privateKeyFile: {
@@ -84,6 +88,24 @@ export const settings = {
     flag: "client-assertion-file",
     variable: "OAUTH_CLIENT_ASSERTION_FILE",
     description: "private_key_jwt: a file holding a signed client assertion, in place of a key.",
+    repeatable: false
+  },
+  tlsCertificateFile: {
+    flag: "tls-certificate-file",
+    variable: "OAUTH_TLS_CERTIFICATE_FILE",
+    description: "Mutual TLS: a file holding the client's PEM certificate (and its chain), presented in the handshake.",
+    repeatable: false
+  },
+  tlsKeyFile: {
+    flag: "tls-key-file",
+    variable: "OAUTH_TLS_KEY_FILE",
+    description: "Mutual TLS: a file holding the certificate's PEM private key.",
+    repeatable: false
+  },
+  tlsCaFile: {
+    flag: "tls-ca-file",
+    variable: "OAUTH_TLS_CA_FILE",
+    description: "Mutual TLS: a file holding the PEM certificates the server's is checked against.",
     repeatable: false
   },
   scope: {
@@ -120,31 +142,43 @@ export class UsageProblem extends Error {
   override readonly name = "UsageProblem"
 }
 
-/** The most a secret file may hold, as for the library's key files. */
-const maxSecretFileBytes = 64 * 1024
+/** The most a file a flag names may hold, as for the library's key files. */
+const maxFileBytes = 64 * 1024
 
 /**
- * The secret in the file `--client-secret-file` names: a regular file of at most 64 KiB, its text with the line end
- * that closes it removed. A problem names the flag and what the file is, never its path or contents.
+ * The text of the file at `path`, which `name` (a flag or a variable) names: a regular file of at most 64 KiB. A
+ * problem names `name` and what the file is, never its path or contents.
  */
-const secretOfFile = (path: string): string => {
+export const textOfFile = (path: string, name: string): string => {
   let stat: fs.Stats
   try {
     stat = fs.statSync(path)
   } catch {
-    throw new UsageProblem("--client-secret-file names no file that can be read")
+    throw new UsageProblem(`${name} names no file that can be read`)
   }
-  if (!stat.isFile()) throw new UsageProblem("--client-secret-file names something that is not a regular file")
-  if (stat.size > maxSecretFileBytes) throw new UsageProblem("--client-secret-file names a file larger than 64 KiB")
+  if (!stat.isFile()) throw new UsageProblem(`${name} names something that is not a regular file`)
+  if (stat.size > maxFileBytes) throw new UsageProblem(`${name} names a file larger than 64 KiB`)
   let text: string
   try {
     text = fs.readFileSync(path, "utf8")
   } catch {
-    throw new UsageProblem("--client-secret-file names no file that can be read")
+    throw new UsageProblem(`${name} names no file that can be read`)
   }
-  const secret = text.replace(/\r?\n$/, "")
+  return text
+}
+
+/** The secret in the file `--client-secret-file` names (`textOfFile`): its text without the line end that closes it. */
+const secretOfFile = (path: string): string => {
+  const secret = textOfFile(path, "--client-secret-file").replace(/\r?\n$/, "")
   if (secret === "") throw new UsageProblem("--client-secret-file names an empty file")
   return secret
+}
+
+/** The PEM text in the file `name` names (`textOfFile`), trimmed, as the library reads its key files. */
+export const pemOfFile = (path: string, name: string): string => {
+  const text = textOfFile(path, name).trim()
+  if (text === "") throw new UsageProblem(`${name} names an empty file`)
+  return text
 }
 
 /**
@@ -159,7 +193,8 @@ export const environmentOf = (
   if (Option.isSome(given.tokenUrl) || Option.isSome(given.issuer)) endpointVariables.forEach((v) => hidden.add(v))
   if (
     Option.isSome(given.clientSecretFile) || Option.isSome(given.privateKeyFile) ||
-    Option.isSome(given.clientAssertionFile)
+    Option.isSome(given.clientAssertionFile) || Option.isSome(given.tlsCertificateFile) ||
+    Option.isSome(given.tlsKeyFile)
   ) credentialVariables.forEach((v) => hidden.add(v))
   const result: Record<string, string> = {}
   for (const [name, value] of Object.entries(env)) {

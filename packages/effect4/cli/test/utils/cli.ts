@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { spawn } from "node:child_process"
 import * as http from "node:http"
+import * as https from "node:https"
 import type * as net from "node:net"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -56,18 +57,23 @@ export const startFakeServer = async (
   }
 }
 
-/** A server on 127.0.0.1 that answers every request with `answer`'s status and JSON body; its URL and `close`. */
+/**
+ * A server on 127.0.0.1 that answers every request with `answer`'s status and JSON body, over https with `tls`'s
+ * certificate when given; its URL and `close`.
+ */
 export const startJsonServer = async (
-  answer: (url: string) => { readonly status: number; readonly body: unknown }
+  answer: (url: string) => { readonly status: number; readonly body: unknown },
+  tls?: { readonly cert: string; readonly key: string }
 ): Promise<{ readonly url: string; readonly close: () => Promise<void> }> => {
-  const server = http.createServer((request, response) => {
+  const listener = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const { body, status } = answer(request.url ?? "/")
     response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
-  })
+  }
+  const server = tls === undefined ? http.createServer(listener) : https.createServer(tls, listener)
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as net.AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()

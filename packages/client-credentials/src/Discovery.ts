@@ -27,7 +27,8 @@ export type Metadata = MetadataRules.Metadata
 /**
  * The issuer and what its metadata must fit, as `TokenService`'s options of the same names say:
  * - `issuer`: `https`, or `http` on a loopback address, unless `allowInsecureHttp`;
- * - `authMethod`: the method the client would use, which the metadata must offer; default `client_secret_basic`;
+ * - `authMethod`: the method the client would use, which the metadata must offer; without it, no method is checked
+ *   (`TokenService`, whose default is `client_secret_basic`, checks that one);
  * - `requireSameOriginTokenEndpoint`: refuse a token endpoint on another origin than the issuer's.
  *
  * @since 0.1.0
@@ -68,7 +69,7 @@ export const discover = (
     return Effect.flatMap(EffectLine.service(EffectLine.HttpClient.HttpClient), (client) =>
       discovery.make(client, {
         issuer: endpoint.url,
-        authMethod: options.authMethod ?? "client_secret_basic",
+        authMethod: options.authMethod,
         allowInsecureHttp,
         requireSameOriginTokenEndpoint,
         retry,

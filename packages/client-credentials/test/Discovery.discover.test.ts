@@ -32,6 +32,15 @@ describe("Discovery.discover", () => {
       assert.deepStrictEqual(found.authMethodsSupported, ["client_secret_basic", "private_key_jwt"])
     }))
 
+  it.effect("checks no method when none is given: an issuer that offers only mutual TLS is read", () =>
+    Effect.gen(function*() {
+      const found = yield* discover({ issuer }, {
+        ...metadata,
+        token_endpoint_auth_methods_supported: ["tls_client_auth"]
+      })
+      assert.deepStrictEqual(found.authMethodsSupported, ["tls_client_auth"])
+    }))
+
   it.effect("fails with TokenError UnsupportedAuthMethod for a method the metadata does not offer", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(discover({ issuer, authMethod: "client_secret_post" }))

@@ -52,8 +52,11 @@ export interface Metadata {
 export interface Expected {
   /** Already checked by the caller: http(s) under the https rule, no credentials, query or fragment. */
   readonly issuer: URL
-  /** The configured client authentication method: it must be among `authMethodsSupported`. */
-  readonly authMethod: string
+  /**
+   * The configured client authentication method: it must be among `authMethodsSupported`. `undefined` checks no
+   * method (to read what an issuer offers).
+   */
+  readonly authMethod: string | undefined
   /** The https rule for the discovered token endpoint: https, or http on a loopback host, unless this is `true`. */
   readonly allowInsecureHttp: boolean
   /** Refuse a token endpoint on another origin than the issuer's; default `false`. */
@@ -315,7 +318,7 @@ const checkAuthMethod = (
   document: Document
 ): Checked<ReadonlyArray<string>> | UnsupportedAuthMethod => {
   const supported: ReadonlyArray<string> = listed ?? defaultSupportedAuthMethods
-  if (supported.includes(expected.authMethod)) return valid(supported)
+  if (expected.authMethod === undefined || supported.includes(expected.authMethod)) return valid(supported)
   const said = listed === undefined
     ? "lists no token_endpoint_auth_methods_supported, which means client_secret_basic only (RFC 8414 §2)"
     : `lists ${quoteServer(listed.length === 0 ? "none" : listed.join(", "))} in token_endpoint_auth_methods_supported`

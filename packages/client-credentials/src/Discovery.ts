@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as MetadataRules from "@effect-oauth2/core/metadata"
-import type * as Methods from "@effect-oauth2/core/methods"
+import * as Methods from "@effect-oauth2/core/methods"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as discovery from "./internal/discovery.js"
@@ -23,6 +23,15 @@ import type * as TokenError from "./TokenError.js"
  * @category models
  */
 export type Metadata = MetadataRules.Metadata
+
+/**
+ * The client authentication methods there are, as `authMethod` takes them (RFC 6749 §2.3.1, RFC 7523 §2.2, OpenID
+ * Connect Core §9, RFC 8705 §2).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const authMethods: ReadonlyArray<Methods.AuthMethod> = Methods.authMethods
 
 /**
  * The issuer and what its metadata must fit, as `TokenService`'s options of the same names say:

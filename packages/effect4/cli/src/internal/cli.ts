@@ -117,16 +117,6 @@ const token = Command.make(
   )
 )
 
-/** The client authentication methods `discover --auth-method` takes. */
-const authMethods = [
-  "client_secret_basic",
-  "client_secret_post",
-  "client_secret_jwt",
-  "private_key_jwt",
-  "tls_client_auth",
-  "self_signed_tls_client_auth"
-] as const satisfies ReadonlyArray<NonNullable<Discovery.Options["authMethod"]>>
-
 /** A flag's value, else its variable's. */
 const flagOrVariable = (flag: Option.Option<string>, variable: string): string | undefined =>
   Option.getOrElse(flag, () => process.env[variable])
@@ -178,9 +168,9 @@ const discover = Command.make(
     const issuer = flagOrVariable(input.issuer, "OAUTH_ISSUER")
     if (issuer === undefined) return yield* Effect.fail(new UsageProblem("discover needs --issuer or OAUTH_ISSUER"))
     const method = flagOrVariable(input.authMethod, "OAUTH_AUTH_METHOD")
-    const authMethod = authMethods.find((known) => known === method)
+    const authMethod = Discovery.authMethods.find((known) => known === method)
     if (method !== undefined && authMethod === undefined) {
-      return yield* Effect.fail(new UsageProblem(`--auth-method must be one of ${authMethods.join(", ")}`))
+      return yield* Effect.fail(new UsageProblem(`--auth-method must be one of ${Discovery.authMethods.join(", ")}`))
     }
     const client = yield* discoveryHttpClient(input)
     const metadata = yield* Discovery.discover({ issuer, authMethod }).pipe(Effect.provide(client))

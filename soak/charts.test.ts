@@ -63,6 +63,16 @@ describe("the soak's chart", () => {
     assert.isEmpty(Xml.all(panels[1]!, "text").filter((text) => text.attributes["text-anchor"] === "end"))
   })
 
+  it("writes thousands on the y axis as k", () => {
+    const big = Xml.parse(Charts.render({
+      title: "t",
+      xLabel: "s",
+      panels: [{ title: "p", yLabel: "y", series: [{ label: "l", points: [[0, 0], [1, 9500]] }] }]
+    }))
+    const yTicks = Xml.all(big, "text").filter((text) => text.attributes["text-anchor"] === "end")
+    assert.deepStrictEqual(yTicks.map((text) => text.text), ["0", "2k", "4k", "6k", "8k", "10k"])
+  })
+
   it("labels the time axis under the lowest panel only", () => {
     assert.notInclude(Xml.texts(panels[0]!), "seconds")
     assert.notInclude(Xml.texts(panels[0]!), "10")

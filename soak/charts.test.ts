@@ -11,7 +11,7 @@ const chart: Charts.Chart = {
   panelHeight: 100,
   panels: [
     {
-      title: "calls",
+      title: "calls <per> second & more",
       yLabel: "calls/s",
       series: [{ label: "a \"b\"", points: [[0, 0], [10, 100]] }, { label: "c", points: [[0, 5], [10, 5]] }]
     },
@@ -36,7 +36,14 @@ describe("the soak's chart", () => {
     assert.strictEqual(root.name, "svg")
     assert.strictEqual(root.attributes.width, "400")
     assert.strictEqual(Xml.all(root, "title")[0]!.text, "calls & <faults>")
-    assert.includeMembers(Xml.texts(root), ["calls & <faults>", "a \"b\"", "seconds", "calls/s", "kind"])
+    assert.includeMembers(Xml.texts(root), [
+      "calls & <faults>",
+      "calls <per> second & more",
+      "a \"b\"",
+      "seconds",
+      "calls/s",
+      "kind"
+    ])
   })
 
   it("stacks the panels, a line per line series, on the frame the axes mark", () => {
@@ -86,6 +93,11 @@ describe("the soak's chart", () => {
     ])
     const legends = panels.map((panel) => Xml.all(panel, "g").find((g) => g.attributes.class === "legend")!)
     assert.deepStrictEqual(legends.map(Xml.texts), [["a \"b\"", "c"], ["hang", "reset"]])
+    // a column right of the frame, from its top down
+    assert.deepStrictEqual(
+      Xml.all(legends[0]!, "text").map((text) => [text.attributes.x, text.attributes.y]),
+      [["235", "75"], ["235", "91"]]
+    )
     assert.deepStrictEqual(Xml.all(legends[1]!, "line").map((line) => line.attributes.stroke), [
       Charts.palette[0],
       "#123456"

@@ -52,7 +52,7 @@ describe("the soak's chart", () => {
     assert.strictEqual(lines.length, 2)
     // x: 0 at the frame's left, 10 at its right; y: 0 at the panel's bottom, and the axis runs up to 120, the nice
     // maximum above 100 and a 5 % margin, at the panel's top
-    assert.strictEqual(lines[0]!.attributes.points, "80,164 200,80.67")
+    assert.strictEqual(lines[0]!.attributes.points, "80,164 240,80.67")
     const yTicks = Xml.all(panels[0]!, "text").filter((text) => text.attributes["text-anchor"] === "end")
     assert.deepStrictEqual(yTicks.map((text) => text.text), ["0", "20", "40", "60", "80", "100", "120"])
     assert.strictEqual(yTicks[6]!.attributes.y, String(64 + 4))
@@ -64,10 +64,23 @@ describe("the soak's chart", () => {
   it("draws a mark per event, each series in its own lane, and no y ticks for lanes", () => {
     const marks = Xml.all(panels[1]!, "g").filter((g) => g.attributes.stroke !== undefined)
     assert.deepStrictEqual(marks.map((g) => g.attributes.stroke), [Charts.palette[0], "#123456"])
-    assert.deepStrictEqual(marks.map((g) => g.children.map((line) => line.attributes.x1)), [["140"], ["104", "128"]])
+    assert.deepStrictEqual(marks.map((g) => g.children.map((line) => line.attributes.x1)), [["160"], ["112", "144"]])
     const [hang, reset] = marks.map((g) => Number(g.children[0]!.attributes.y1))
     assert.isTrue(reset! > hang!)
     assert.isEmpty(Xml.all(panels[1]!, "text").filter((text) => text.attributes["text-anchor"] === "end"))
+  })
+
+  it("leaves the legends room for their longest label", () => {
+    const label = "full (maxmemory, noeviction), then freed"
+    const wide = Xml.parse(Charts.render({
+      title: "t",
+      xLabel: "s",
+      width: 960,
+      panels: [{ title: "p", yLabel: "y", series: [{ label, points: [[0, 0], [1, 1]] }] }]
+    }))
+    const legend = Xml.all(wide, "text").find((text) => text.text === label)!
+    assert.isAtMost(Number(legend.attributes.x) + label.length * 6.5, 960)
+    assert.isAbove(Number(legend.attributes.x) + label.length * 6.5, 960 - 24)
   })
 
   it("writes thousands on the y axis as k", () => {
@@ -96,7 +109,7 @@ describe("the soak's chart", () => {
     // a column right of the frame, from its top down
     assert.deepStrictEqual(
       Xml.all(legends[0]!, "text").map((text) => [text.attributes.x, text.attributes.y]),
-      [["235", "75"], ["235", "91"]]
+      [["275", "75"], ["275", "91"]]
     )
     assert.deepStrictEqual(Xml.all(legends[1]!, "line").map((line) => line.attributes.stroke), [
       Charts.palette[0],

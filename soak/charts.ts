@@ -52,7 +52,15 @@ export const palette: ReadonlyArray<string> = [
 const countLabel = (value: number): string =>
   Math.abs(value) >= 1000 ? `${Svg.formatNumber(value / 1000)}k` : Svg.formatNumber(value)
 
-const margin = { left: 80, right: 200, top: 64, bottom: 50, gap: 40 }
+const margin = { left: 80, top: 64, bottom: 50, gap: 40 }
+
+/** Right of the plot: the legends' column, as wide as the longest label needs (about 6.5 px a character). */
+const legendWidth = (chart: Chart): number =>
+  Math.max(
+    160,
+    16 + 19 + 12 +
+      6.5 * Math.max(0, ...chart.panels.flatMap((panel) => panel.series.map((series) => series.label.length)))
+  )
 
 /** Lanes for the marks of a panel's event series: eight, top to bottom. */
 const lanes = 8
@@ -61,7 +69,7 @@ const lanes = 8
 export const render = (chart: Chart): string => {
   const width = chart.width ?? 960
   const panelHeight = chart.panelHeight ?? 150
-  const plotWidth = width - margin.left - margin.right
+  const plotWidth = width - margin.left - legendWidth(chart)
   const allX = chart.panels.flatMap((panel) => panel.series.flatMap((series) => series.points.map(([x]) => x)))
   const xDomain = chart.xRange ?? [Math.min(0, ...allX), Math.max(1, ...allX)]
   const height = margin.top + chart.panels.length * (panelHeight + margin.gap) - margin.gap + margin.bottom

@@ -1,7 +1,8 @@
 /**
  * Plain SVG charts, written as text: scales that map data to pixels, axes with ticks, bars, step lines, markers, a
- * legend and a title. Pure functions of their arguments (no DOM, no I/O, no charting service), so that a bench
- * scenario can build its chart from what it recorded, after its timed sections. Every text is escaped.
+ * legend and a title. Pure functions of their arguments (no DOM, no I/O, no charting service, no Effect), so that a
+ * bench scenario can build its chart from what it recorded, after its timed sections, and the soak its timeline
+ * panels (`soak/charts.ts`). Every text is escaped.
  */
 
 /** A map from a data interval to a pixel interval, and the data values its axis marks. */
@@ -19,7 +20,8 @@ const clamp = (value: number, low: number, high: number) => Math.min(Math.max(va
 export const niceStep = (rough: number): number => {
   if (!(rough > 0) || !Number.isFinite(rough)) return 1
   const power = 10 ** Math.floor(Math.log10(rough))
-  const fraction = rough / power
+  // rounded, so that a float's noise (0.2 / 0.1 = 2.0000000000000004) does not take the next step up
+  const fraction = Number((rough / power).toPrecision(12))
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power
 }
 
@@ -122,15 +124,20 @@ export interface AxesOptions {
   readonly yFormat?: ((value: number) => string) | undefined
   /** Faint lines across the frame at each y tick. */
   readonly grid?: boolean | undefined
+  /** Faint lines up the frame at each x tick. */
+  readonly xGrid?: boolean | undefined
+  /** Labels under the x ticks (default true); panels stacked over one time axis label only the lowest. */
+  readonly xTickLabels?: boolean | undefined
 }
 
-const defaultFormat = (value: number) => String(Number(value.toPrecision(6)))
+/** A number as a tick label: at most 6 significant digits, no trailing zeros. */
+export const formatNumber = (value: number): string => String(Number(value.toPrecision(6)))
 
 /** The axes of a panel: the frame's bottom and left lines, their ticks and tick labels, their titles. */
 export const axes = (frame: Frame, x: Scale, y: Scale, options: AxesOptions = {}): string => {
   const bottom = frame.top + frame.height
-  const xFormat = options.xFormat ?? defaultFormat
-  const yFormat = options.yFormat ?? defaultFormat
+  const xFormat = options.xFormat ?? formatNumber
+  const yFormat = options.yFormat ?? formatNumber
   const parts: Array<string> = []
   for (const tick of y.ticks) {
     const at = y.map(tick)
@@ -142,8 +149,13 @@ export const axes = (frame: Frame, x: Scale, y: Scale, options: AxesOptions = {}
   }
   for (const tick of x.ticks) {
     const at = x.map(tick)
+    if (options.xGrid === true) {
+      parts.push(element("line", { x1: at, y1: frame.top, x2: at, y2: bottom, class: "grid" }))
+    }
     parts.push(element("line", { x1: at, y1: bottom, x2: at, y2: bottom + 4, class: "axis" }))
-    parts.push(text(at, bottom + 16, xFormat(tick), { "text-anchor": "middle", class: "tick" }))
+    if (options.xTickLabels !== false) {
+      parts.push(text(at, bottom + 16, xFormat(tick), { "text-anchor": "middle", class: "tick" }))
+    }
   }
   parts.push(element("line", { x1: frame.left, y1: bottom, x2: frame.left + frame.width, y2: bottom, class: "axis" }))
   parts.push(element("line", { x1: frame.left, y1: frame.top, x2: frame.left, y2: bottom, class: "axis" }))
@@ -241,25 +253,35 @@ export interface LegendItem {
   readonly kind: "bar" | "line" | "dash" | MarkerShape
 }
 
-/** A legend: one row of entries from `(left, top)`, each as wide as its label needs (about 6.5 px a character). */
-export const legend = (items: ReadonlyArray<LegendItem>, left: number, top: number): string => {
-  let at = left
+/**
+ * A legend from `(left, top)`: one row of entries, each as wide as its label needs (about 6.5 px a character), or,
+ * with `layout: "column"`, one entry a line, 16 px apart.
+ */
+export const legend = (
+  items: ReadonlyArray<LegendItem>,
+  left: number,
+  top: number,
+  options: { readonly layout?: "row" | "column" | undefined } = {}
+): string => {
+  let x = left
+  let y = top
   const parts = items.map((item) => {
     const swatch = item.kind === "bar"
-      ? element("rect", { x: at, y: top - 8, width: 12, height: 10, fill: item.color })
+      ? element("rect", { x, y: y - 8, width: 12, height: 10, fill: item.color })
       : item.kind === "line" || item.kind === "dash"
       ? element("line", {
-        x1: at,
-        y1: top - 3,
-        x2: at + 14,
-        y2: top - 3,
+        x1: x,
+        y1: y - 3,
+        x2: x + 14,
+        y2: y - 3,
         stroke: item.color,
         "stroke-width": 2,
         "stroke-dasharray": item.kind === "dash" ? "4 3" : undefined
       })
-      : marker(item.kind, at + 6, top - 3, item.color, 9)
-    const label = text(at + 19, top + 1, item.label)
-    at += 19 + item.label.length * 6.5 + 18
+      : marker(item.kind, x + 6, y - 3, item.color, 9)
+    const label = text(x + 19, y + 1, item.label)
+    if (options.layout === "column") y += 16
+    else x += 19 + item.label.length * 6.5 + 18
     return swatch + label
   })
   return element("g", { class: "legend" }, ...parts)

@@ -10,7 +10,6 @@ import * as Url from "node:url"
 import * as Charts from "./charts.js"
 import * as Fleet from "./fleet.js"
 import * as Single from "./single.js"
-import * as SvgChart from "./svgChart.js"
 
 /** Every wait is bounded; this stops a run that hangs anyway. */
 const watchdogMillis = 300_000
@@ -83,7 +82,7 @@ const mainFleet = async () => {
   reportFleet(result)
   Fs.mkdirSync(outDir, { recursive: true })
   const file = Path.join(outDir, "soak-fleet.svg")
-  Fs.writeFileSync(file, SvgChart.render(Charts.fleet(result)))
+  Fs.writeFileSync(file, Charts.render(Charts.fleet(result)))
   Fs.writeFileSync(Path.join(outDir, "soak-fleet.json"), `${JSON.stringify(result, null, 2)}\n`)
   print(`chart: ${Path.relative(process.cwd(), file)}`)
   return result.checks.every((check) => check.ok)
@@ -98,7 +97,7 @@ const main = async () => {
   report(result)
   Fs.mkdirSync(outDir, { recursive: true })
   const file = Path.join(outDir, "soak.svg")
-  Fs.writeFileSync(file, SvgChart.render(Charts.single(result)))
+  Fs.writeFileSync(file, Charts.render(Charts.single(result)))
   Fs.writeFileSync(Path.join(outDir, "soak.json"), `${JSON.stringify(result, null, 2)}\n`)
   print(`chart: ${Path.relative(process.cwd(), file)}`)
   return result.checks.every((check) => check.ok)

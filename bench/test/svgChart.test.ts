@@ -1,81 +1,17 @@
 import { describe, expect, it } from "vitest"
 import * as Charts from "../charts.js"
 import * as Svg from "../svgChart.js"
+import * as Xml from "./utils/xml.js"
 
-interface Node {
-  readonly name: string
-  readonly attributes: Record<string, string>
-  readonly children: Array<Node>
-  text: string
-}
-
-/**
- * A strict little XML reader, enough for what svgChart writes: one root element, every tag closed in order, every
- * attribute `name="value"` once per element, no raw `<` or `&` outside an entity. Throws on anything else.
- */
-const parseXml = (source: string): Node => {
-  const body = source.replace(/^<\?xml [^?]*\?>\s*/, "")
-  const entity = /&(?:amp|lt|gt|quot|#39);/y
-  const decode = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      if (text[i] === "<" || text[i] === ">") throw new Error(`raw ${text[i]} in ${JSON.stringify(text)}`)
-      if (text[i] === "&") {
-        entity.lastIndex = i
-        if (!entity.test(text)) throw new Error(`bare & in ${JSON.stringify(text)}`)
-      }
-    }
-    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;/g, "'")
-      .replace(/&amp;/g, "&")
-  }
-  const root: Node = { name: "#document", attributes: {}, children: [], text: "" }
-  const stack: Array<Node> = [root]
-  const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>/y
-  let at = 0
-  while (at < body.length) {
-    const next = body.indexOf("<", at)
-    const textEnd = next === -1 ? body.length : next
-    if (textEnd > at) stack[stack.length - 1]!.text += decode(body.slice(at, textEnd))
-    if (next === -1) break
-    tag.lastIndex = next
-    const match = tag.exec(body)
-    if (match === null) throw new Error(`malformed tag at ${next}: ${body.slice(next, next + 40)}`)
-    const [, closing, name, attributeText, selfClosing] = match
-    if (closing === "/") {
-      const open = stack.pop()
-      if (open === undefined || open.name !== name) throw new Error(`</${name}> closes <${open?.name}>`)
-    } else {
-      const attributes: Record<string, string> = {}
-      for (const [, key, value] of attributeText!.matchAll(/([\w:-]+)="([^"]*)"/g)) {
-        if (key! in attributes) throw new Error(`attribute ${key} twice on <${name}>`)
-        attributes[key!] = decode(value!)
-      }
-      const node: Node = { name: name!, attributes, children: [], text: "" }
-      stack[stack.length - 1]!.children.push(node)
-      if (selfClosing !== "/") stack.push(node)
-    }
-    at = tag.lastIndex
-  }
-  if (stack.length !== 1) throw new Error(`<${stack[stack.length - 1]!.name}> is never closed`)
-  if (root.children.length !== 1 || root.text.trim() !== "") throw new Error("not exactly one root element")
-  return root.children[0]!
-}
-
-const all = (
-  node: Node,
-  name: string
-): Array<Node> => [...(node.name === name ? [node] : []), ...node.children.flatMap((child) => all(child, name))]
-
-const texts = (node: Node): Array<string> => all(node, "text").map((text) => text.text)
-
-describe("parseXml (the test's own reader)", () => {
+describe("the tests' XML reader", () => {
   it("refuses what is not well-formed", () => {
-    expect(() => parseXml("<a><b></a></b>")).toThrow()
-    expect(() => parseXml("<a>x < y</a>")).toThrow()
-    expect(() => parseXml("<a>R&D</a>")).toThrow()
-    expect(() => parseXml("<a x=\"1\" x=\"2\"/>")).toThrow()
-    expect(() => parseXml("<a></a><b></b>")).toThrow()
-    expect(() => parseXml("<a>")).toThrow()
-    expect(parseXml("<a t=\"&quot;&amp;\">&lt;b&gt;</a>")).toMatchObject({ attributes: { t: "\"&" }, text: "<b>" })
+    expect(() => Xml.parse("<a><b></a></b>")).toThrow()
+    expect(() => Xml.parse("<a>x < y</a>")).toThrow()
+    expect(() => Xml.parse("<a>R&D</a>")).toThrow()
+    expect(() => Xml.parse("<a x=\"1\" x=\"2\"/>")).toThrow()
+    expect(() => Xml.parse("<a></a><b></b>")).toThrow()
+    expect(() => Xml.parse("<a>")).toThrow()
+    expect(Xml.parse("<a t=\"&quot;&amp;\">&lt;b&gt;</a>")).toMatchObject({ attributes: { t: "\"&" }, text: "<b>" })
   })
 })
 
@@ -123,6 +59,16 @@ describe("scales", () => {
     expect(Svg.niceMax(55)).toBe(60)
     expect(Svg.niceMax(997.9, 20)).toBe(1000)
     expect(Svg.niceMax(0)).toBe(1)
+    expect([Svg.niceStep(0), Svg.niceStep(-3), Svg.niceStep(Number.NaN), Svg.niceStep(Infinity)]).toEqual([1, 1, 1, 1])
+    // a float's noise: niceMax(1.05, 6) is 1.2000000000000002, a sixth of it 0.20000000000000004
+    expect(Svg.niceStep(0.20000000000000004)).toBe(0.2)
+    expect(Svg.linearScale([0, Svg.niceMax(1.05, 6)], [0, 1], 6).ticks).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1, 1.2])
+    expect(Svg.linearScale([0, 10], [0, 1], 5).ticks).toEqual([0, 2, 4, 6, 8, 10])
+    expect(Svg.linearScale([0, Svg.niceMax(9500, 4)], [0, 1], 4).ticks).toEqual([0, 5000, 10000])
+  })
+
+  it("tick labels have no needless digits", () => {
+    expect([Svg.formatNumber(0.1 + 0.2), Svg.formatNumber(2500), Svg.formatNumber(1.5)]).toEqual(["0.3", "2500", "1.5"])
   })
 })
 
@@ -131,7 +77,7 @@ describe("text", () => {
 
   it("is escaped in elements and attributes", () => {
     expect(Svg.escape(hostile)).toBe("a &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; &lt;/svg&gt;")
-    const node = parseXml(Svg.text(1, 2, hostile, { "data-x": hostile }))
+    const node = Xml.parse(Svg.text(1, 2, hostile, { "data-x": hostile }))
     expect(node.text).toBe(hostile)
     expect(node.attributes["data-x"]).toBe(hostile)
   })
@@ -155,11 +101,11 @@ describe("text", () => {
         Svg.bars([{ start: 0, end: 1, value: 2 }], x, y, "#0f0", { title: () => hostile })
       ]
     })
-    const root = parseXml(svg)
+    const root = Xml.parse(svg)
     expect(root.name).toBe("svg")
     expect(root.attributes).toMatchObject({ xmlns: "http://www.w3.org/2000/svg", viewBox: "0 0 500 300" })
-    expect(all(root, "title")[0]!.text).toBe(hostile)
-    expect(texts(root).filter((text) => text === hostile)).toHaveLength(5)
+    expect(Xml.all(root, "title")[0]!.text).toBe(hostile)
+    expect(Xml.texts(root).filter((text) => text === hostile)).toHaveLength(5)
   })
 })
 
@@ -168,8 +114,8 @@ describe("shapes", () => {
   const y = Svg.linearScale([0, 100], [200, 0])
 
   it("bars stand on the baseline, as high as their value, as wide as their span; a zero draws nothing", () => {
-    const rects = all(
-      parseXml(Svg.bars(
+    const rects = Xml.all(
+      Xml.parse(Svg.bars(
         [{ start: 1, end: 2, value: 50 }, { start: 2, end: 3, value: 0 }, {
           start: 3,
           end: 5,
@@ -188,16 +134,45 @@ describe("shapes", () => {
   })
 
   it("a step line holds each value until the next point", () => {
-    const node = parseXml(Svg.line([[0, 10], [5, 50], [10, 50]], x, y, "#000", { step: true }))
+    const node = Xml.parse(Svg.line([[0, 10], [5, 50], [10, 50]], x, y, "#000", { step: true }))
     expect(node.attributes.points).toBe("0,180 50,180 50,100 100,100 100,100")
-    const plain = parseXml(Svg.line([[0, 10], [5, 50]], x, y, "#000"))
+    const plain = Xml.parse(Svg.line([[0, 10], [5, 50]], x, y, "#000"))
     expect(plain.attributes.points).toBe("0,180 50,100")
     expect(plain.attributes["stroke-dasharray"]).toBeUndefined()
   })
 
   it("axes tick and label each tick", () => {
-    const root = parseXml(Svg.axes({ left: 0, top: 0, width: 100, height: 200 }, x, y, { yFormat: (v) => `${v}%` }))
-    expect(texts(root)).toEqual([...y.ticks.map((v) => `${v}%`), ...x.ticks.map(String)])
+    const root = Xml.parse(Svg.axes({ left: 0, top: 0, width: 100, height: 200 }, x, y, { yFormat: (v) => `${v}%` }))
+    expect(Xml.texts(root)).toEqual([...y.ticks.map((v) => `${v}%`), ...x.ticks.map(String)])
+    expect(Xml.all(root, "line").filter((line) => line.attributes.class === "grid")).toHaveLength(0)
+  })
+
+  it("axes draw a grid line at each tick asked for, and may leave the x ticks unlabelled", () => {
+    const frame = { left: 0, top: 0, width: 100, height: 200 }
+    const root = Xml.parse(Svg.axes(frame, x, y, { grid: true, xGrid: true, xTickLabels: false }))
+    const grid = Xml.all(root, "line").filter((line) => line.attributes.class === "grid")
+    expect(grid.filter((line) => line.attributes.y1 === line.attributes.y2)).toHaveLength(y.ticks.length)
+    expect(grid.filter((line) => line.attributes.x1 === line.attributes.x2).map((line) => line.attributes)).toEqual(
+      x.ticks.map((tick) => ({ x1: String(x.map(tick)), y1: "0", x2: String(x.map(tick)), y2: "200", class: "grid" }))
+    )
+    expect(Xml.texts(root)).toEqual(y.ticks.map(String))
+  })
+
+  it("a legend runs along a row, or down a column 16 px a line", () => {
+    const items: ReadonlyArray<Svg.LegendItem> = [
+      { label: "one", color: "#000", kind: "line" },
+      { label: "two", color: "#111", kind: "line" }
+    ]
+    const at = (layout: "row" | "column") =>
+      Xml.all(Xml.parse(Svg.legend(items, 10, 20, { layout })), "text").map((text) => [
+        text.attributes.x,
+        text.attributes.y,
+        text.text
+      ])
+    expect(at("column")).toEqual([["29", "21", "one"], ["29", "37", "two"]])
+    const row = at("row")
+    expect(row.map(([, y]) => y)).toEqual(["21", "21"])
+    expect(Number(row[1]![0])).toBeGreaterThan(29 + 3 * 6.5)
   })
 })
 
@@ -220,13 +195,13 @@ describe("the bench's charts", () => {
         callersServed: Array.from({ length: 1000 }, (_, i) => 660 + i / 3)
       }
     })
-    const root = parseXml(svg)
-    expect(texts(root)).toContain("floor <&>")
-    expect(texts(root)).toContain(
+    const root = Xml.parse(svg)
+    expect(Xml.texts(root)).toContain("floor <&>")
+    expect(Xml.texts(root)).toContain(
       "1 request(s); first left 4.0 ms, first answer 55.0 ms; callers served from 60.0 ms to 65.0 ms"
     )
     // the two lanes' one request each, and the snippet's, one marker per pixel
-    expect(all(root, "polygon").length).toBeGreaterThan(4)
+    expect(Xml.all(root, "polygon").length).toBeGreaterThan(4)
     expect(root.attributes.height).toBe(String(Number(root.attributes.height)))
   })
 
@@ -242,7 +217,7 @@ describe("the bench's charts", () => {
       slowestMs: slowest,
       calls: 1000
     })
-    const root = parseXml(Charts.expiryBoundary({
+    const root = Xml.parse(Charts.expiryBoundary({
       bucketMs: 100,
       runMillis: 4000,
       callers: 50,
@@ -252,8 +227,8 @@ describe("the bench's charts", () => {
       library: side(1, 3),
       baseline: side(50, 145)
     }))
-    expect(all(root, "rect").filter((rect) => rect.attributes.width !== "1000")).toHaveLength(2 + 2)
-    expect(all(root, "polyline")).toHaveLength(2)
-    expect(texts(root)).toEqual(expect.arrayContaining(["1", "50"]))
+    expect(Xml.all(root, "rect").filter((rect) => rect.attributes.width !== "1000")).toHaveLength(2 + 2)
+    expect(Xml.all(root, "polyline")).toHaveLength(2)
+    expect(Xml.texts(root)).toEqual(expect.arrayContaining(["1", "50"]))
   })
 })

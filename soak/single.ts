@@ -1,6 +1,5 @@
 /**
- * The single-process soak: `callers` concurrent callers of `TokenService.get` (Effect 3 line, real time) for
- * `seconds`, against `FakeAuthServer` in fault mode (`faultRate` of the token requests answered, at random, with a
+ * The single-process soak: `callers` concurrent callers of `TokenService.get` (real time) for `seconds`, against `FakeAuthServer` in fault mode (`faultRate` of the token requests answered, at random, with a
  * 503, a 429 with `Retry-After: 1`, a reset, a hang, a malformed or an HTML body), its token lifetime changed every
  * second to 3, 4 or 5 s. It checks:
  *
@@ -9,9 +8,13 @@
  *   `windowMarginMillis` kept at each end for the time the answer travels;
  * - token requests ≤ `tokenRequestBound` (the retry schedule's worst case, see there);
  * - the heap after the run (forced GC) within 10 % of the heap after the warm-up (when `heapCheck`);
- * - after the layer is closed, no fiber it started is alive (`Supervisor.track` on the fibers of the layer), and once
- *   the fake server is closed too, no timer, socket or other handle more than once the fake server had started
+ * - after the layer is closed, no fiber it started is alive (`effectLine.ts`'s `trackFibers`: `Supervisor.track` on
+ *   Effect 3, the fiber start and end hooks of `Metric.FiberRuntimeMetrics` on Effect 4), and once the fake server is
+ *   closed too, no timer, socket or other handle more than once the fake server had started
  *   (`process.getActiveResourcesInfo()`).
+ *
+ * Written once for both Effect lines: `packages/effect4/soak` links it and runs it with `--preserve-symlinks`, so that
+ * its imports are the Effect 4 line's; what the lines name differently comes from `effectLine.ts`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
@@ -23,7 +26,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import * as Supervisor from "effect/Supervisor"
+import { failureOf, trackFibers } from "./effectLine.js"
 
 /** What a run does. */
 export interface Options {
@@ -48,6 +51,13 @@ export const full: Options = {
   seed: 20261207,
   pauseMillis: 20
 }
+
+/** `full` for `seconds` (`npm run soak -- --seconds N`), warmed up for a quarter of them, at most 10 s. */
+export const forSeconds = (seconds: number): Options => ({
+  ...full,
+  seconds,
+  warmupSeconds: Math.min(10, seconds / 4)
+})
 
 /** The run of `npm test`: 10 s, no heap check. */
 export const short: Options = { ...full, seconds: 10, warmupSeconds: 3, heapCheck: false }
@@ -229,7 +239,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
   let heapWarmup: number | undefined
   let heapEnd: number | undefined
 
-  const supervisor = Effect.runSync(Supervisor.track)
+  const fibers = trackFibers()
   const tokenLayer = TokenService.layer({
     tokenUrl: server.tokenUrl,
     clientId: FakeAuthServer.defaultClient.clientId,
@@ -254,7 +264,8 @@ export const run = async (options: Options, log: (line: string) => void = () => 
         calls[binOf(at)]!++
         if (Exit.isFailure(exit)) {
           failuresPerSecond[binOf(at)]!++
-          const error = exit.cause._tag === "Fail" ? errorWord(exit.cause.error) : exit.cause._tag
+          const failure = failureOf(exit.cause)
+          const error = "error" in failure ? errorWord(failure.error) : failure.kind
           if (!errorWords.includes(error)) errorWords.push(error)
           if (failureCount < maxFailures) {
             failureTimes[failureCount] = at
@@ -286,11 +297,11 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     if (options.heapCheck) heapEnd = heapAfterGc()
     yield* Scope.close(scope, Exit.void)
   })
-  await Effect.runPromise(Effect.supervised(library, supervisor))
+  await Effect.runPromise(fibers.track(library))
   const endedAt = Date.now()
   // fibers of the layer still alive once its scope has closed
   await wait(50)
-  const fibersAlive = Effect.runSync(supervisor.value).length
+  const fibersAlive = fibers.alive()
 
   const tokenRequests = (await Effect.runPromise(server.tokenRequests)).length
   const issued = await Effect.runPromise(server.issuedTokens)

@@ -7,6 +7,9 @@
  *   before the call began and was still usable (before its expiry less the leeway) when it ended, with
  *   `windowMarginMillis` kept at each end for the time the answer travels;
  * - token requests ≤ `tokenRequestBound` (the retry schedule's worst case, see there);
+ * - refresh ahead: each token the server issued (its issue log) was issued at least `windowMarginMillis` before the
+ *   token it follows stopped being usable, unless a fault was injected between the two issues (a failed refresh tries
+ *   again later). Without refresh ahead the next token is fetched when the current one stops being usable;
  * - the heap after the run (forced GC) within 10 % of the heap after the warm-up (when `heapCheck`);
  * - after the layer is closed, no fiber it started is alive (`effectLine.ts`'s `trackFibers`: `Supervisor.track` on
  *   Effect 3, the fiber start and end hooks of `Metric.FiberRuntimeMetrics` on Effect 4), and once the fake server is
@@ -148,6 +151,8 @@ export interface Result {
   readonly calls: number
   readonly failures: number
   readonly failuresWithValidToken: ReadonlyArray<{ readonly at: number; readonly error: string }>
+  /** Tokens that followed another, and the times (s) of those issued late with no fault before them. */
+  readonly successions: { readonly count: number; readonly late: ReadonlyArray<number> }
   readonly failureWindows: ReadonlyArray<string>
   readonly failureKinds: Readonly<Record<string, number>>
   readonly tokenRequests: number
@@ -328,6 +333,14 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     )
   ).map((failure) => ({ at: (failure.at - startedAt) / 1000, error: failure.error }))
 
+  // refresh ahead: the next token comes well before the current one stops being usable, unless a fault held it up
+  const byIssue = [...issued].sort((a, b) => a.issuedAt - b.issuedAt)
+  const pairs = byIssue.slice(1).map((next, index) => [byIssue[index]!, next] as const)
+  const lateSuccessors = pairs.filter(([previous, next]) =>
+    next.issuedAt > usableUntil(previous) - windowMarginMillis &&
+    !faults.some((fault) => previous.issuedAt < fault.at && fault.at < next.issuedAt)
+  ).map(([, next]) => (next.issuedAt - startedAt) / 1000)
+
   const seconds = (endedAt - startedAt) / 1000
   const bound = tokenRequestBound(seconds)
   const faultsByKind: Record<string, number> = {}
@@ -353,6 +366,12 @@ export const run = async (options: Options, log: (line: string) => void = () => 
       ok: tokenRequests <= bound.bound,
       detail: `${tokenRequests} ≤ ${bound.bound}`
     },
+    {
+      name: "each token issued before the one it follows stopped being usable, unless a fault came between",
+      ok: lateSuccessors.length === 0,
+      detail: `${lateSuccessors.length} of ${pairs.length} later` +
+        (lateSuccessors.length > 0 ? ` (first at ${lateSuccessors[0]!.toFixed(2)} s)` : "")
+    },
     ...(options.heapCheck
       ? [{
         name: "heap after the run within 10 % of the heap after warm-up",
@@ -376,6 +395,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     calls: calls.reduce((sum, count) => sum + count, 0),
     failures: failuresPerSecond.reduce((sum, count) => sum + count, 0),
     failuresWithValidToken,
+    successions: { count: pairs.length, late: lateSuccessors },
     failureWindows: windows(failures.map((failure) => (failure.at - startedAt) / 1000)),
     failureKinds,
     tokenRequests,

@@ -1,7 +1,8 @@
 /**
- * The single-process soak: `callers` concurrent callers of `TokenService.get` (real time) for `seconds`, against `FakeAuthServer` in fault mode (`faultRate` of the token requests answered, at random, with a
- * 503, a 429 with `Retry-After: 1`, a reset, a hang, a malformed or an HTML body), its token lifetime changed every
- * second to 3, 4 or 5 s. It checks:
+ * The single-process soak: `callers` concurrent callers of `TokenService.get` (real time) for `seconds`, against
+ * `FakeAuthServer` in fault mode (`faultRate` of the token requests answered, at random, with a 503, a 429 with
+ * `Retry-After: 1`, a reset, a hang, a malformed or an HTML body), its token lifetime changed every second to 3, 4 or
+ * 5 s. It checks:
  *
  * - no caller fails while a token the server issued is usable: a call that failed counts when a token was issued
  *   before the call began and was still usable (before its expiry less the leeway) when it ended, with

@@ -1,14 +1,19 @@
 /**
- * `npm run soak`: the fault-injection soak (`single.ts`), 60 s, in real time; `npm run soak -- --fleet`: the fleet
- * soak on Redis (`fleet.ts`); `--seconds N` for another length. Prints the figures and each check, writes the chart
- * to `soak/out/soak.svg` (`soak-fleet.svg`), and exits 1 when a check failed.
+ * `npm run soak`: the fault-injection soak (`single.ts`), 60 s, in real time, on the Effect 3 line (this process);
+ * `npm run soak -- --line effect4`: the same soak on the Effect 4 line, in its own process (`packages/effect4/soak`,
+ * on the Node.js of `scripts/effect4.mjs`), which prints the same figures and writes them as JSON for this process to
+ * chart; `npm run soak -- --fleet`: the fleet soak on Redis (`fleet.ts`, Effect 3 line); `--seconds N` for another
+ * length. Prints the figures and each check, writes the chart to `soak/out/soak.svg` (`soak-effect4.svg`,
+ * `soak-fleet.svg`), and exits 1 when a check failed.
  * Run it with `--expose-gc` (the npm script does): the heap check needs it.
  */
+import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Url from "node:url"
 import * as Charts from "./charts.js"
 import * as Fleet from "./fleet.js"
+import * as Report from "./report.js"
 import * as Single from "./single.js"
 
 /** Every wait is bounded; this stops a run that hangs anyway. */
@@ -22,29 +27,6 @@ const argument = (name: string): string | undefined => {
 const outDir = Path.join(Path.dirname(Url.fileURLToPath(import.meta.url)), "out")
 
 const print = (line: string) => process.stdout.write(`${line}\n`)
-
-const report = (result: Single.Result) => {
-  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
-  print("")
-  print(`callers            ${result.options.callers}, ${result.seconds.toFixed(1)} s`)
-  print(`calls              ${result.calls} (${(result.calls / result.seconds).toFixed(0)}/s)`)
-  print(`caller failures    ${result.failures} ${JSON.stringify(result.failureKinds)}`)
-  print(`  when             ${result.failureWindows.join(", ") || "never"}`)
-  print(
-    `token requests     ${result.tokenRequests} (tokens issued ${result.tokensIssued}); bound ${result.bound.formula}`
-  )
-  print(`faults injected    ${JSON.stringify(result.faultsByKind)}`)
-  print(
-    `heap               ${
-      result.heap === undefined
-        ? "not measured"
-        : `${mb(result.heap.warmup)} after warm-up, ${mb(result.heap.end)} at the end`
-    }`
-  )
-  print(`after close        ${result.fibersAlive} fiber(s), resources left ${JSON.stringify(result.resourcesLeft)}`)
-  print("")
-  for (const check of result.checks) print(`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`)
-}
 
 const reportFleet = (result: Fleet.Result) => {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
@@ -88,14 +70,68 @@ const mainFleet = async () => {
   return result.checks.every((check) => check.ok)
 }
 
-const main = async () => {
-  if (process.argv.includes("--fleet")) return mainFleet()
+const repoRoot = Path.resolve(Path.dirname(Url.fileURLToPath(import.meta.url)), "..")
+
+const version = (name: string): string => {
+  const file = new URL(`../node_modules/${name}/package.json`, import.meta.url)
+  return (JSON.parse(Fs.readFileSync(file, "utf8")) as { version: string }).version
+}
+
+/** The Effect 4 line's process, while it runs: stopped (by its PID) with this one. */
+let effect4: ChildProcess.ChildProcess | undefined
+
+/**
+ * Runs the soak on the Effect 4 line: `packages/effect4/soak/index.ts` through `scripts/effect4.mjs`, with
+ * `--preserve-symlinks` (the soak is a link there, whose imports must resolve from the link); it prints its figures,
+ * and this process charts the JSON it writes.
+ */
+const mainEffect4 = async () => {
   const seconds = Number(argument("--seconds") ?? Single.full.seconds)
-  const options: Single.Options = { ...Single.full, seconds, warmupSeconds: Math.min(10, seconds / 4) }
-  print(`soak: ${options.callers} callers for ${seconds} s, ${options.faultRate * 100} % faults, seed ${options.seed}`)
-  const result = await Single.run(options, print)
-  report(result)
+  const file = Path.join(outDir, "soak-effect4.json")
+  Fs.rmSync(file, { force: true })
+  const code = await new Promise<number>((resolve, reject) => {
+    effect4 = ChildProcess.spawn(
+      process.execPath,
+      [
+        Path.join(repoRoot, "scripts", "effect4.mjs"),
+        "node",
+        "--expose-gc",
+        "--conditions=@effect-oauth2/source",
+        "--preserve-symlinks",
+        "--preserve-symlinks-main",
+        "--import",
+        "tsx",
+        Path.join("soak", "index.ts"),
+        "--seconds",
+        String(seconds)
+      ],
+      { cwd: Path.join(repoRoot, "packages", "effect4"), stdio: "inherit" }
+    )
+    effect4.once("error", reject)
+    effect4.once("exit", (code) => resolve(code ?? 2))
+  })
+  effect4 = undefined
+  if (!Fs.existsSync(file)) throw new Error(`the Effect 4 process exited with ${code} and wrote no figures`)
+  const result = JSON.parse(Fs.readFileSync(file, "utf8")) as Single.Result
+  const chart = Path.join(outDir, "soak-effect4.svg")
+  Fs.writeFileSync(chart, Charts.render(Charts.single(result)))
+  print(`chart: ${Path.relative(process.cwd(), chart)}`)
+  return code === 0 && result.checks.every((check) => check.ok)
+}
+
+const main = async () => {
+  const line = argument("--line") ?? "effect3"
+  if (line !== "effect3" && line !== "effect4") throw new Error(`--line ${line}: effect3 or effect4`)
+  if (process.argv.includes("--fleet")) {
+    if (line !== "effect3") throw new Error("the fleet soak runs on the Effect 3 line only")
+    return mainFleet()
+  }
   Fs.mkdirSync(outDir, { recursive: true })
+  if (line === "effect4") return mainEffect4()
+  const options = Single.forSeconds(Number(argument("--seconds") ?? Single.full.seconds))
+  print(Report.header(options, `effect3: node ${process.version}, effect ${version("effect")}`))
+  const result = await Single.run(options, print)
+  Report.print(result, print)
   const file = Path.join(outDir, "soak.svg")
   Fs.writeFileSync(file, Charts.render(Charts.single(result)))
   Fs.writeFileSync(Path.join(outDir, "soak.json"), `${JSON.stringify(result, null, 2)}\n`)
@@ -105,6 +141,7 @@ const main = async () => {
 
 const watchdog = setTimeout(() => {
   process.stderr.write(`soak: no end after ${watchdogMillis / 1000} s; stopped\n`)
+  if (effect4?.pid !== undefined) process.kill(effect4.pid, "SIGTERM")
   process.exit(2)
 }, watchdogMillis)
 watchdog.unref()

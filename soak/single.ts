@@ -1,17 +1,24 @@
 /**
- * The single-process soak: `callers` concurrent callers of `TokenService.get` (Effect 3 line, real time) for
- * `seconds`, against `FakeAuthServer` in fault mode (`faultRate` of the token requests answered, at random, with a
- * 503, a 429 with `Retry-After: 1`, a reset, a hang, a malformed or an HTML body), its token lifetime changed every
- * second to 3, 4 or 5 s. It checks:
+ * The single-process soak: `callers` concurrent callers of `TokenService.get` (real time) for `seconds`, against
+ * `FakeAuthServer` in fault mode (`faultRate` of the token requests answered, at random, with a 503, a 429 with
+ * `Retry-After: 1`, a reset, a hang, a malformed or an HTML body), its token lifetime changed every second to 3, 4 or
+ * 5 s. It checks:
  *
  * - no caller fails while a token the server issued is usable: a call that failed counts when a token was issued
  *   before the call began and was still usable (before its expiry less the leeway) when it ended, with
  *   `windowMarginMillis` kept at each end for the time the answer travels;
  * - token requests ≤ `tokenRequestBound` (the retry schedule's worst case, see there);
+ * - refresh ahead: each token the server issued (its issue log) was issued at least `windowMarginMillis` before the
+ *   token it follows stopped being usable, unless a fault was injected between the two issues (a failed refresh tries
+ *   again later). Without refresh ahead the next token is fetched when the current one stops being usable;
  * - the heap after the run (forced GC) within 10 % of the heap after the warm-up (when `heapCheck`);
- * - after the layer is closed, no fiber it started is alive (`Supervisor.track` on the fibers of the layer), and once
- *   the fake server is closed too, no timer, socket or other handle more than once the fake server had started
+ * - after the layer is closed, no fiber it started is alive (`effectLine.ts`'s `trackFibers`: `Supervisor.track` on
+ *   Effect 3, the fiber start and end hooks of `Metric.FiberRuntimeMetrics` on Effect 4), and once the fake server is
+ *   closed too, no timer, socket or other handle more than once the fake server had started
  *   (`process.getActiveResourcesInfo()`).
+ *
+ * Written once for both Effect lines: `packages/effect4/soak` links it and runs it with `--preserve-symlinks`, so that
+ * its imports are the Effect 4 line's; what the lines name differently comes from `effectLine.ts`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
 import { FakeAuthServer } from "@effect-oauth2/testing"
@@ -23,7 +30,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import * as Supervisor from "effect/Supervisor"
+import { failureOf, trackFibers } from "./effectLine.js"
 
 /** What a run does. */
 export interface Options {
@@ -48,6 +55,13 @@ export const full: Options = {
   seed: 20261207,
   pauseMillis: 20
 }
+
+/** `full` for `seconds` (`npm run soak -- --seconds N`), warmed up for a quarter of them, at most 10 s. */
+export const forSeconds = (seconds: number): Options => ({
+  ...full,
+  seconds,
+  warmupSeconds: Math.min(10, seconds / 4)
+})
 
 /** The run of `npm test`: 10 s, no heap check. */
 export const short: Options = { ...full, seconds: 10, warmupSeconds: 3, heapCheck: false }
@@ -138,6 +152,8 @@ export interface Result {
   readonly calls: number
   readonly failures: number
   readonly failuresWithValidToken: ReadonlyArray<{ readonly at: number; readonly error: string }>
+  /** Tokens that followed another, and the times (s) of those issued late with no fault before them. */
+  readonly successions: { readonly count: number; readonly late: ReadonlyArray<number> }
   readonly failureWindows: ReadonlyArray<string>
   readonly failureKinds: Readonly<Record<string, number>>
   readonly tokenRequests: number
@@ -229,7 +245,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
   let heapWarmup: number | undefined
   let heapEnd: number | undefined
 
-  const supervisor = Effect.runSync(Supervisor.track)
+  const fibers = trackFibers()
   const tokenLayer = TokenService.layer({
     tokenUrl: server.tokenUrl,
     clientId: FakeAuthServer.defaultClient.clientId,
@@ -254,7 +270,8 @@ export const run = async (options: Options, log: (line: string) => void = () => 
         calls[binOf(at)]!++
         if (Exit.isFailure(exit)) {
           failuresPerSecond[binOf(at)]!++
-          const error = exit.cause._tag === "Fail" ? errorWord(exit.cause.error) : exit.cause._tag
+          const failure = failureOf(exit.cause)
+          const error = "error" in failure ? errorWord(failure.error) : failure.kind
           if (!errorWords.includes(error)) errorWords.push(error)
           if (failureCount < maxFailures) {
             failureTimes[failureCount] = at
@@ -286,11 +303,11 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     if (options.heapCheck) heapEnd = heapAfterGc()
     yield* Scope.close(scope, Exit.void)
   })
-  await Effect.runPromise(Effect.supervised(library, supervisor))
+  await Effect.runPromise(fibers.track(library))
   const endedAt = Date.now()
   // fibers of the layer still alive once its scope has closed
   await wait(50)
-  const fibersAlive = Effect.runSync(supervisor.value).length
+  const fibersAlive = fibers.alive()
 
   const tokenRequests = (await Effect.runPromise(server.tokenRequests)).length
   const issued = await Effect.runPromise(server.issuedTokens)
@@ -317,6 +334,14 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     )
   ).map((failure) => ({ at: (failure.at - startedAt) / 1000, error: failure.error }))
 
+  // refresh ahead: the next token comes well before the current one stops being usable, unless a fault held it up
+  const byIssue = [...issued].sort((a, b) => a.issuedAt - b.issuedAt)
+  const pairs = byIssue.slice(1).map((next, index) => [byIssue[index]!, next] as const)
+  const lateSuccessors = pairs.filter(([previous, next]) =>
+    next.issuedAt > usableUntil(previous) - windowMarginMillis &&
+    !faults.some((fault) => previous.issuedAt < fault.at && fault.at < next.issuedAt)
+  ).map(([, next]) => (next.issuedAt - startedAt) / 1000)
+
   const seconds = (endedAt - startedAt) / 1000
   const bound = tokenRequestBound(seconds)
   const faultsByKind: Record<string, number> = {}
@@ -342,6 +367,12 @@ export const run = async (options: Options, log: (line: string) => void = () => 
       ok: tokenRequests <= bound.bound,
       detail: `${tokenRequests} ≤ ${bound.bound}`
     },
+    {
+      name: "each token issued before the one it follows stopped being usable, unless a fault came between",
+      ok: lateSuccessors.length === 0,
+      detail: `${lateSuccessors.length} of ${pairs.length} later` +
+        (lateSuccessors.length > 0 ? ` (first at ${lateSuccessors[0]!.toFixed(2)} s)` : "")
+    },
     ...(options.heapCheck
       ? [{
         name: "heap after the run within 10 % of the heap after warm-up",
@@ -365,6 +396,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
     calls: calls.reduce((sum, count) => sum + count, 0),
     failures: failuresPerSecond.reduce((sum, count) => sum + count, 0),
     failuresWithValidToken,
+    successions: { count: pairs.length, late: lateSuccessors },
     failureWindows: windows(failures.map((failure) => (failure.at - startedAt) / 1000)),
     failureKinds,
     tokenRequests,

@@ -24,20 +24,21 @@
  *   (`Scheduled.refreshFailure`) — a caller, the state unchanged: answered with that error.
  * - `Empty`, `Failed` from `until`, `Fresh`/`Refreshing` from the hard expiry — a caller → `Fetching` (`Fetch`; a
  *   refresh still running is stopped, given up). `Empty`'s and `Failed`'s `rejection` goes with it.
- * - `Fetching` — its end (`fetchEnded`): a token → `Fresh` (even one that came after its own hard expiry: the waiters
- *   get it, later callers fetch again); an error the shell classes as a token error → `Failed` for
- *   `Timing.memoryOf` (the cool-down when terminal, else 1 s at most), or `Empty` when that is 0; any other failure,
- *   or an interruption → `Empty`. The fetch's waiters are answered with its outcome in every case.
+ * - `Fetching` — its end (`fetchEnded`): a token → `Fresh` (even one that came after its own hard expiry: the
+ *   waiters get it, later callers fetch again); an error the shell classes as a token error → `Failed` for
+ *   `Timing.memoryOf` (the cool-down when terminal, else 1 s at most), or `Empty` when that is 0; any other
+ *   failure, or an interruption → `Empty`. The fetch's waiters are answered with its outcome in every case.
  * - `Fetching` — its last waiter leaves (`waiterLeft`) → `Empty`, and the fetch is stopped (`Stop`).
  * - `Refreshing` — its end (`refreshEnded`): a token → `Fresh` with it; a failure → `Fresh` with the same token and
- *   `refreshAt` backed off (`Timing.refreshRetryAt`; after a token error, not before it is forgotten:
- *   `Timing.memoryOf`, and the error kept as `refreshFailure` until then), and a warning (`Warn`); its hard expiry → `Empty` (the
- *   refresh is given up, and a warning: `Expired`); an interruption → `Fresh` with the same token. A refresh that
- *   ends after its state was replaced changes nothing, but for its token (below) and its warnings.
+ *   `refreshAt` backed off (`Timing.refreshRetryAt`; after a token error the shell has remembered, not before it
+ *   is forgotten: `Timing.memoryOf`, the error kept as `refreshFailure` until then), and a warning (`Warn`); its
+ *   hard expiry → `Empty` (the refresh is given up, and a warning: `Expired`); an interruption → `Fresh` with the
+ *   same token. A refresh that ends after its state was replaced changes nothing, but for its token (below) and its
+ *   warnings.
  * - A refresh's token also replaces `Empty`, `Failed` and `Fetching` (whose waiters it answers, and whose fetch it
  *   stops: `Answer`): a token beats none. It never replaces another token (`Fresh`, another `Refreshing`).
  * - `Fresh`/`Refreshing` — `invalidate` of its token (the same value) → `Empty` with its `rejection` (`Rejected`),
- *   unless the token is protected (`protectedUntil`).
+ *   or `Failed` with it while a `refreshFailure` is remembered, unless the token is protected (`protectedUntil`).
  *
  * Every transition is synchronous, and an actor that finishes later (a fetch, a refresh, a waiter that leaves)
  * changes the state only if it is still the state it started from (`current === started`): "invalidated" or
@@ -459,7 +460,7 @@ export const waiterLeft = <S, W, E>(
  */
 export type RefreshEnd<S, E = never> =
   | { readonly _tag: "Token"; readonly scheduled: S; readonly fromStore: boolean }
-  /** `tokenError` when the shell classes the failure as a token error (terminal or not), which is remembered. */
+  /** `tokenError`: a token error the shell has remembered (`terminal` says for how long, `Timing.memoryOf`). */
   | {
     readonly _tag: "Failure"
     readonly tokenError?: { readonly error: E; readonly terminal: boolean } | undefined
@@ -575,25 +576,34 @@ export interface Rejected<S> {
 
 /**
  * `invalidate` of `token` at `now`: when it is the current token (`sameValue`) and not protected, `Empty` with the
- * rejection (`Rejected`); otherwise nothing changes.
+ * rejection (`Rejected`), or `Failed` with the token error its last refresh failed with while that is remembered (a
+ * rejected token does not make a wrong secret cost a second request in its window); otherwise nothing changes.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const invalidate = <S extends Scheduled<unknown>, W, E>(
+export const invalidate = <S extends Scheduled<unknown, E>, W, E>(
   current: State<S, W, E>,
   token: S["token"],
   now: number,
   sameValue: (held: S["token"], token: S["token"]) => boolean
-): Step<S, W, E, Rejected<S> | Nothing> =>
-  (current._tag === "Fresh" || current._tag === "Refreshing") &&
-    sameValue(current.scheduled.token, token) &&
-    now >= current.scheduled.protectedUntil
-    ? {
-      state: { _tag: "Empty", rejection: { at: now, scheduled: current.scheduled } },
-      action: { _tag: "Rejected", scheduled: current.scheduled }
-    }
-    : { state: current, action: nothing }
+): Step<S, W, E, Rejected<S> | Nothing> => {
+  if (
+    (current._tag !== "Fresh" && current._tag !== "Refreshing") ||
+    !sameValue(current.scheduled.token, token) ||
+    now < current.scheduled.protectedUntil
+  ) {
+    return { state: current, action: nothing }
+  }
+  const rejection: Rejection<S> = { at: now, scheduled: current.scheduled }
+  const failure = current.scheduled.refreshFailure
+  return {
+    state: failure !== undefined && now < failure.until
+      ? { _tag: "Failed", error: failure.error, until: failure.until, rejection }
+      : { _tag: "Empty", rejection },
+    action: { _tag: "Rejected", scheduled: current.scheduled }
+  }
+}
 
 /**
  * Whether a fetch or a refresh is in flight: a cache does not drop such a state, so its work is not done twice.

@@ -429,6 +429,18 @@ describe("tokenState: invalidate", () => {
     }
   })
 
+  it("while the token error of its last refresh is remembered: Failed with that error until then, then Empty", () => {
+    const failing = { ...a, refreshFailure: { error: "invalid_client", until: 20_000 } }
+    assert.deepStrictEqual(TokenState.invalidate(fresh(failing) as State, { value: "a" }, 7_000, sameValue), {
+      state: { _tag: "Failed", error: "invalid_client", until: 20_000, rejection: { at: 7_000, scheduled: failing } },
+      action: { _tag: "Rejected", scheduled: failing }
+    })
+    assert.deepStrictEqual(
+      TokenState.invalidate(fresh(failing) as State, { value: "a" }, 20_000, sameValue).state,
+      emptyAfter({ at: 20_000, scheduled: failing })
+    )
+  })
+
   it("of another token: nothing changes", () => {
     const state = fresh(a)
     const step = TokenState.invalidate(state as State, { value: "b" }, 7_000, sameValue)

@@ -371,6 +371,51 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
         }),
       30_000
     )
+
+    it(
+      "a secret revoked with its token: the refresh's invalid_client is answered after the token is rejected, too",
+      () =>
+        Kit.withScripted(line, { random: 0, fallback: Kit.oauthError("invalid_client", 401) }, async (net) => {
+          net.script(Kit.token("cached"))
+          const window = 10_000
+          const service = await net.service(Kit.optionsWith({ terminalErrorCooldown: window }))
+          assert.strictEqual(await Kit.valueOf(service.get()), "cached")
+          // the refresh at the refresh point fails with invalid_client; the API then rejects the token
+          await Kit.setTime(net, 2_832_000)
+          assert.strictEqual(await Kit.valueOf(service.get()), "cached")
+          await net.advance(1)
+          assert.strictEqual(net.requests().length, 2, "the refresh")
+          await service.invalidate("cached")
+          for (const at of [2_832_001, 2_836_000, 2_841_999]) {
+            await Kit.setTime(net, at)
+            assert.strictEqual((await Kit.errorOf(service.get())).fields.error, "invalid_client", `at ${at}`)
+          }
+          assert.strictEqual(net.requests().length, 2, "nothing sent inside the refresh's cool-down")
+          await Kit.setTime(net, 2_842_000)
+          assert.strictEqual((await Kit.errorOf(service.get())).fields.error, "invalid_client")
+          assert.strictEqual(net.requests().length, 3, "asked again once the cool-down is over")
+        }),
+      30_000
+    )
+
+    it(
+      "a refresh answered with a page (no terminal error): a caller at the hard expiry fetches at once",
+      () =>
+        Kit.withScripted(line, { random: 0 }, async (net) => {
+          net.script(Kit.token("cached"), Kit.respond(200, "<html>sign in</html>", { "content-type": "text/html" }))
+          const service = await net.service(Kit.options)
+          assert.strictEqual(await Kit.valueOf(service.get()), "cached")
+          // a refresh 500 ms before the hard expiry gets the page; its retry would come after the hard expiry
+          await Kit.setTime(net, hardExpiry - 500)
+          assert.strictEqual(await Kit.valueOf(service.get()), "cached")
+          await net.advance(1)
+          assert.strictEqual(net.requests().length, 2, "the refresh")
+          await Kit.setTime(net, hardExpiry)
+          assert.match(await Kit.valueOf(service.get()), /^token-\d+$/)
+          assert.strictEqual(net.requests().length, 3)
+        }),
+      30_000
+    )
   })
 
   describe("guarantees: a Retry-After of a year waits 60 s", () => {

@@ -98,8 +98,10 @@ const fetchEndOf = (
 type RefreshedToken = Extract<TokenState.RefreshEnd<ScheduledToken>, { readonly _tag: "Token" }>
 
 /**
- * How a refresh ended, for the state machine: `None` is the timeout at the hard expiry; a `TokenError` is remembered,
- * as a fetch's is.
+ * How a refresh ended, for the state machine: `None` is the timeout at the hard expiry. A terminal `TokenError` (a
+ * wrong or revoked secret: `TokenError.isTerminal`) is remembered for the cool-down, as a fetch's is, so that
+ * refreshes and fetches together cost one request per window; any other failure of a refresh (a page, a malformed
+ * answer, the network) only backs the next refresh off, and a caller at the hard expiry fetches.
  */
 const refreshEndOf = (
   exit: Exit.Exit<Option.Option<RefreshedToken>, FetchError>
@@ -107,8 +109,8 @@ const refreshEndOf = (
   if (Exit.isSuccess(exit)) return Option.getOrElse(exit.value, () => ({ _tag: "TimedOut" }) as const)
   if (EffectLine.causeHasInterruptsOnly(exit.cause)) return { _tag: "Interrupted" }
   const error = Option.getOrUndefined(EffectLine.causeFindErrorOption(exit.cause))
-  return TokenError.isTokenError(error)
-    ? { _tag: "Failure", tokenError: { error, terminal: error.isTerminal } }
+  return TokenError.isTokenError(error) && error.isTerminal
+    ? { _tag: "Failure", tokenError: { error, terminal: true } }
     : { _tag: "Failure" }
 }
 

@@ -24,6 +24,7 @@
 import { type Checked, invalid, valid } from "./checked.js"
 import { defaultSupportedAuthMethods, isTlsAuthMethod } from "./methods.js"
 import * as Redactor from "./redactor.js"
+import { escapeControlCharacters } from "./text.js"
 import { classify } from "./tokenResponse.js"
 import { checkTokenEndpoint, origin } from "./urls.js"
 
@@ -306,7 +307,8 @@ const maxServerTextBytes = 1024
 // texts from the server go the one redaction path, with no value to hide here: cut to a bound
 const serverText = Redactor.make([])
 
-const quoteServer = (text: string): string => serverText.cut(text, maxServerTextBytes)
+/** A text from the server as a problem quotes it: control characters escaped (`escapeControlCharacters`), then cut. */
+const quoteServer = (text: string): string => serverText.cut(escapeControlCharacters(text), maxServerTextBytes)
 
 /**
  * The configured method among the methods the metadata lists (`listed`, `undefined` when it lists none: RFC 8414 §2's

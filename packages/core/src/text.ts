@@ -5,12 +5,16 @@
 export const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
 
 /**
- * `text` with each control character written as a `\uXXXX` escape: a server's text in a message or a log cannot
- * start a line of its own or colour a terminal.
+ * `text` with each control character, line or paragraph separator (U+2028, U+2029) and bidirectional override or
+ * isolate (U+202A–U+202E, U+2066–U+2069) written as a `\uXXXX` escape: a server's text in a message or a log cannot
+ * start a line of its own, colour a terminal or show its characters in another order than they are.
  */
 export const escapeControlCharacters = (text: string): string =>
-  // eslint-disable-next-line no-control-regex
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
+  )
 
 /** `text` cut to at most `maxBytes` of UTF-8, never inside a character. */
 export const cutUtf8 = (text: string, maxBytes: number): string => {

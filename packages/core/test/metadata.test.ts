@@ -355,6 +355,19 @@ describe("metadata: the document", () => {
     }
   })
 
+  it("a server's texts are quoted with their control characters escaped: no line of their own, no terminal escape", () => {
+    const checked = metadata.check(
+      document({ token_endpoint_auth_methods_supported: ["a\r\u001b[2Kall good\n\u001b]0;x\u0007", "b\u202e"] }),
+      { ...expected, authMethod: "private_key_jwt" },
+      "OpenID configuration"
+    )
+    assert.strictEqual(
+      (checked as metadata.UnsupportedAuthMethod).problem,
+      "private_key_jwt is configured, but the OpenID configuration lists " +
+        "a\\u000d\\u001b[2Kall good\\u000a\\u001b]0;x\\u0007, b\\u202e in token_endpoint_auth_methods_supported"
+    )
+  })
+
   it("a server's list of methods goes through the redactor, cut to 1 KiB", () => {
     const listed = Array.from({ length: 400 }, (_, index) => `method_${index}`)
     const checked = metadata.check(

@@ -33,6 +33,13 @@ describe("text: escaping control characters", () => {
       "a\\u000d\\u000ab\\u0000\\u001b[0m\\u007f\\u0085\\u009f é€😀 ~"
     )
   })
+
+  it("and the line and paragraph separators, and bidirectional overrides and isolates", () => {
+    assert.strictEqual(
+      Text.escapeControlCharacters("a\u2028b\u2029c\u202ad\u202ee\u2066f\u2069g\u200f\u2027"),
+      "a\\u2028b\\u2029c\\u202ad\\u202ee\\u2066f\\u2069g\u200f\u2027"
+    )
+  })
 })
 
 describe("text: cutting UTF-8", () => {

@@ -10,6 +10,7 @@
 import * as Base64url from "./base64url.js"
 import { nodeModule } from "./builtins.js"
 import { type Checked, invalid, valid } from "./checked.js"
+import * as Pem from "./pem.js"
 
 /** The part of `node:crypto` used here. */
 interface NodeCrypto {
@@ -52,14 +53,6 @@ const bytesOf = (text: string): Uint8Array => Uint8Array.from(atob(text), (char)
 
 const base64Of = (bytes: Uint8Array): string => btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(""))
 
-/** Each PEM block of `text`: its label (`?` for one that is not plain capitals) and its body without whitespace. */
-const pemBlocks = (text: string): ReadonlyArray<{ readonly label: string; readonly body: string | undefined }> =>
-  text.split("-----BEGIN").slice(1).map((rest) => {
-    const block = /^ ([A-Z0-9 ]{1,40})-----([^-]*)-----END \1-----/.exec(rest)
-    if (block === null) return { label: /^ ([A-Z0-9 ]{1,40})-----/.exec(rest)?.[1] ?? "?", body: undefined }
-    return { label: block[1]!, body: block[2]!.replace(/\s+/g, "") }
-  })
-
 /**
  * The `certificate` option's text, read: one or more `-----BEGIN CERTIFICATE-----` blocks (text around them, as
  * OpenSSL writes it, is left alone), each an X.509 certificate; with `chainInOrder`, each certificate issued by the one
@@ -73,7 +66,7 @@ export const parse = (text: string, chainInOrder: boolean): Checked<Certificate>
   if (crypto === undefined) {
     return invalid("certificate needs node:crypto's X509Certificate, which this runtime does not have")
   }
-  const blocks = pemBlocks(text.trim())
+  const blocks = Pem.blocks(text.trim())
   if (blocks.length === 0) return invalid("certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----)")
   const read: Array<{ readonly der: Uint8Array; readonly x509: InstanceType<NodeCrypto["X509Certificate"]> }> = []
   for (const [index, { body, label }] of blocks.entries()) {

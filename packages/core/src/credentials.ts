@@ -18,6 +18,7 @@ import {
   signingAlgorithms,
   type TlsAuthMethod
 } from "./methods.js"
+import * as Pem from "./pem.js"
 import { controlCharacter, kindOf } from "./text.js"
 import * as TlsClientCertificate from "./tlsClientCertificate.js"
 
@@ -486,7 +487,7 @@ export const check = <A>(options: Options, hasIssuer: boolean, reader: Reader<A>
 export const secretsOfKeyText = (text: string): ReadonlyArray<string> => {
   const trimmed = text.trim()
   if (trimmed.startsWith("-----BEGIN")) {
-    return [trimmed, trimmed.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")]
+    return [trimmed, ...Pem.secretBodies(trimmed)]
   }
   const jwk = trimmed.startsWith("{") ? parseJson(trimmed) : undefined
   if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) return [trimmed]
@@ -515,10 +516,7 @@ export const secretsOf = (clientId: string, spec: Spec): ReadonlyArray<string> =
     case "SecretJwt":
       return [spec.secret]
     case "PrivateKey": {
-      if (spec.key._tag === "Pem") {
-        const body = spec.key.pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")
-        return [spec.key.pem, body]
-      }
+      if (spec.key._tag === "Pem") return [spec.key.pem, ...Pem.secretBodies(spec.key.pem)]
       const jwk = spec.key.jwk
       return privateJwkMembers.flatMap((name) => {
         const member = jwk[name]

@@ -114,6 +114,13 @@ export * as clientAuthentication from "./clientAuthentication.js"
 export * as credentials from "./credentials.js"
 
 /**
+ * PEM text (RFC 7468): its blocks, and the parts of a key's PEM text that must never show in an error.
+ *
+ * @since 0.1.0
+ */
+export * as pem from "./pem.js"
+
+/**
  * The `certificate` of `private_key_jwt`: a PEM certificate and its chain read, what an assertion's header says of it
  * (`x5t#S256`, `x5c`), and its public key.
  *

@@ -10,6 +10,7 @@
 import { nodeModule } from "./builtins.js"
 import { parse as parseCertificate } from "./certificate.js"
 import { type Checked, invalid, valid } from "./checked.js"
+import * as Pem from "./pem.js"
 import { kindOf } from "./text.js"
 
 /** The part of `node:crypto` used here. */
@@ -117,12 +118,12 @@ export const check = (
 }
 
 /**
- * The values that must never show in an error: the key's text and its base64 body.
+ * The values that must never show in an error: the key's text and its base64 (`Pem.secretBodies`).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const secretsOf = (certificate: TlsClientCertificate): ReadonlyArray<string> => [
   certificate.key,
-  certificate.key.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")
+  ...Pem.secretBodies(certificate.key)
 ]

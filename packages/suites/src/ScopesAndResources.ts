@@ -253,11 +253,13 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
                 const error = await Kit.errorOf(service.get(request))
                 assert.strictEqual(`${error.tag} ${error.reason}`, "TokenError InvalidRequest")
                 // configured, the same values are refused when the service is built
-                const built = await net.service(Kit.optionsWith(request as Line.ServiceOptions)).then(
-                  () => true,
-                  () => false
+                const refusal = await net.service(Kit.optionsWith(request as Line.ServiceOptions)).then(
+                  () => "built",
+                  (cause: unknown) => String(cause)
                 )
-                assert.isFalse(built, "built")
+                assert.match(refusal, /control character/, "refused for its control character")
+                // and the same request without the control character is built
+                await net.service(Kit.optionsWith(Requests.asRequest(m) as Line.ServiceOptions))
                 assert.strictEqual(net.requests().length, sent, "sent")
               }
             ),

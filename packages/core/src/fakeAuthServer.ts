@@ -789,7 +789,7 @@ export class ServerState<Delay> {
    * The answer for the next token request, arrived at `now`: the first scripted one, taken off the script; else, in
    * fault mode, a fault drawn at random (and recorded); else `Normal`.
    */
-  nextAnswer(now: number = 0): ScriptedResponse<Delay> {
+  nextAnswer(now: number): ScriptedResponse<Delay> {
     const scripted = this.script.shift()
     if (scripted !== undefined) return scripted
     const faults = this.faults
@@ -801,8 +801,14 @@ export class ServerState<Delay> {
     return faultAnswer(kind, faults.mode.retryAfterSeconds)
   }
 
-  /** Switches fault mode on with `mode`, its generator seeded anew, or off with `undefined`. */
+  /**
+   * Switches fault mode on with `mode`, its generator seeded anew, or off with `undefined`. Throws a `RangeError` when
+   * `mode.rate` is not a number in [0, 1].
+   */
   setFaults(mode: FaultMode | undefined): void {
+    if (mode !== undefined && !(mode.rate >= 0 && mode.rate <= 1)) {
+      throw new RangeError("FakeAuthServer.setFaults: rate must be a number in [0, 1]")
+    }
     this.faults = mode === undefined ? undefined : { mode, random: seededRandom(mode.seed), deck: [] }
   }
 

@@ -398,7 +398,7 @@ describe("fakeAuthServer: the server's state", () => {
     state.appendScript([Fake.hang, Fake.respond(503)])
     state.appendScript([Fake.dropConnection])
     assert.deepStrictEqual(
-      [state.nextAnswer(), state.nextAnswer(), state.nextAnswer(), state.nextAnswer(), state.nextAnswer()],
+      [state.nextAnswer(0), state.nextAnswer(0), state.nextAnswer(0), state.nextAnswer(0), state.nextAnswer(0)],
       [Fake.hang, Fake.respond(503), Fake.dropConnection, Fake.normal, Fake.normal]
     )
   })
@@ -429,6 +429,14 @@ describe("fakeAuthServer: the server's state", () => {
     assert.notDeepEqual(draw({ rate: 0.2, seed: 8 }, 500).faults, draw({ rate: 0.2, seed: 7 }, 500).faults)
     assert.deepStrictEqual(draw({ rate: 1, seed: 1, kinds: ["hang"] }, 3).answers, [Fake.hang, Fake.hang, Fake.hang])
     assert.deepStrictEqual(draw({ rate: 0, seed: 1 }, 3).answers, [Fake.normal, Fake.normal, Fake.normal])
+  })
+
+  it("fault mode: a rate that is not a number in [0, 1] is refused", () => {
+    const { state } = server()
+    for (const rate of [-0.1, 1.5, Number.NaN]) {
+      assert.throws(() => state.setFaults({ rate, seed: 1 }), RangeError, "rate must be a number in [0, 1]")
+    }
+    state.setFaults({ rate: 1, seed: 1 })
   })
 
   it("fault mode: scripted answers come first; rateLimited says its Retry-After; off again with undefined", () => {

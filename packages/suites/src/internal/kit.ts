@@ -7,6 +7,7 @@ import type * as Line from "../Line.js"
 /** The token endpoint most suites configure. */
 export const tokenUrl = "https://auth.example.com/oauth2/token"
 
+/** The client id of `options`. */
 export const clientId = "client-1"
 
 /** A secret with every character `client_secret_basic` must encode: `:`, `%`, `+`, a space and non-ASCII. */
@@ -42,14 +43,17 @@ export const token = (value?: string, fields: Readonly<Record<string, unknown>> 
 export const oauthError = (error: string, status = 400, fields: Readonly<Record<string, unknown>> = {}): Line.Answer =>
   json({ error, ...fields }, status)
 
+/** No answer, ever. */
 export const hang: Line.Answer = { _tag: "Hang" }
 
 /** The connection fails, with `cause` (default an `ECONNRESET` error). */
 export const transportError = (cause?: unknown): Line.Answer =>
   cause === undefined ? { _tag: "TransportError" } : { _tag: "TransportError", cause }
 
+/** `answer`, after `millis` on the line's clock. */
 export const delayed = (millis: number, answer: Line.Answer): Line.Answer => ({ _tag: "Delayed", millis, answer })
 
+/** The HTTP client dies with `message` (a defect, not a failure). */
 export const die = (message: string): Line.Answer => ({ _tag: "Die", message })
 
 /** An error with a `code`, as Node's network errors are. */

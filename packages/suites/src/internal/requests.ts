@@ -15,6 +15,7 @@ export interface Model {
   readonly extraParams: ReadonlyArray<readonly [string, string]>
 }
 
+/** The parameters a request sets through its own fields, which an extra parameter may not name (the model's own list). */
 const reserved = new Set([
   "grant_type",
   "client_id",
@@ -30,11 +31,13 @@ const reserved = new Set([
 const scopeCharacters = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i))
   .filter((char) => char !== "\"" && char !== "\\")
 
+/** A scope: a few that repeat, or any RFC 6749 scope token of up to 6 characters. */
 export const scope = FastCheck.oneof(
   FastCheck.constantFrom("read", "write", "a", "b"),
   FastCheck.string({ unit: FastCheck.constantFrom(...scopeCharacters), minLength: 1, maxLength: 6 })
 )
 
+/** A resource indicator: a few that repeat (one with a final `/`), or an absolute URI with a short path. */
 export const resource = FastCheck.oneof(
   FastCheck.constantFrom("https://api.example.com", "https://api.example.com/", "urn:example:x"),
   FastCheck.string({ unit: FastCheck.constantFrom(..."abz09-._~/"), maxLength: 6 }).map((path) =>
@@ -59,6 +62,7 @@ export const text = (minLength: number) =>
 const paramName = FastCheck.oneof(FastCheck.constantFrom("tenant", "prompt", "x", "y"), text(1))
   .filter((name) => !reserved.has(name))
 
+/** Any request, as its meaning: scopes, resources, an audience, extra parameters. */
 export const model: FastCheck.Arbitrary<Model> = FastCheck.record({
   scopes: FastCheck.uniqueArray(scope, { maxLength: 4 }),
   audience: FastCheck.option(FastCheck.oneof(FastCheck.constantFrom("api", "other"), text(1)), { nil: undefined }),
@@ -153,6 +157,7 @@ export const controlCharacters = FastCheck.oneof(
 /** Where a control character goes. */
 export type Field = "scope" | "audience" | "resource" | "extra parameter name" | "extra parameter value"
 
+/** Every field a control character can go in. */
 export const fields: ReadonlyArray<Field> = [
   "scope",
   "audience",

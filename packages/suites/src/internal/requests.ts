@@ -15,7 +15,7 @@ export interface Model {
   readonly extraParams: ReadonlyArray<readonly [string, string]>
 }
 
-/** The parameters a request sets through its own fields, which an extra parameter may not name (the model's own list). */
+/** The parameters a request sets through its own fields, which an extra parameter may not name. */
 const reserved = new Set([
   "grant_type",
   "client_id",

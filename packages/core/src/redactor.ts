@@ -104,7 +104,7 @@ const htmlNumeric = (value: string, format: (codePoint: number) => string): stri
 
 /**
  * Every spelling of `value` a server may echo it in, without duplicates:
- * - as is;
+ * - as is, and with each space as `+` (a form read back with `decodeURIComponent`, which leaves `+` as it is);
  * - percent-encoded: `application/x-www-form-urlencoded` (`URLSearchParams`: a space is `+`), `encodeURIComponent`,
  *   and strict RFC 3986 (`!'()*` encoded as well); each with upper- and lower-case hex digits;
  * - inside a JSON string: as JavaScript writes it, with `\/`, with `\uXXXX` for non-ASCII, with `<>&` as `\u003c`…
@@ -115,7 +115,7 @@ const htmlNumeric = (value: string, format: (codePoint: number) => string): stri
  */
 export const forms = (value: string): ReadonlyArray<string> => {
   if (value === "") return []
-  const all = new Set<string>([value])
+  const all = new Set<string>([value, value.replaceAll(" ", "+")])
   for (const encoded of [new URLSearchParams([["", value]]).toString().slice(1), percentEncoded(value)]) {
     if (encoded === undefined) continue
     const strict = encoded.replace(/[!'()*]/g, (char) => `%${upperHex(char.charCodeAt(0), 2)}`)

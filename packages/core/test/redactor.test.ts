@@ -13,6 +13,8 @@ describe("redaction: forms", () => {
     const forms = Redactor.forms(secret)
     const expected = [
       secret,
+      // a form read back with decodeURIComponent: a space is +
+      secret.replaceAll(" ", "+"),
       // URLSearchParams, upper- and lower-case hex
       formEncoded,
       formEncoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),

@@ -123,6 +123,21 @@ describe("effect-oauth2 token", () => {
     expect(JSON.parse(run.stdout)).toStrictEqual({ access_token: "As-Received-1", token_type: "bearer" })
   })
 
+  it("--json reads the body as the library does: one with a leading byte order mark, its fields as received", async () => {
+    const body = JSON.stringify({ access_token: "Bom-Token-1", token_type: "Bearer", expires_in: 77, scope: "read" })
+    await Effect.runPromise(
+      server.script(FakeAuthServer.respond(200, `\uFEFF${body}`, { "content-type": "application/json" }))
+    )
+    const run = await runCli(["token", "--json", "--scope", "read", "--scope", "write"], env())
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(JSON.parse(run.stdout)).toStrictEqual({
+      access_token: "Bom-Token-1",
+      token_type: "Bearer",
+      expires_in: 77,
+      scope: "read"
+    })
+  })
+
   it("--json --no-token leaves the token out", async () => {
     const token = unsignedJwt(jwtHeader, jwtClaims)
     await Effect.runPromise(

@@ -18,19 +18,17 @@ const token = (scopes: ReadonlyArray<string>, value = "Kept-Token-1") =>
   })
 
 describe("--json without the response as received", () => {
-  it("prints access_token, token_type, expires_in in whole seconds and the scopes, space-separated", () => {
+  it("prints access_token and token_type only: the lifetime and scopes may be the defaults, not what was received", () => {
     const printed = Output.print(token(["read", "write"]), { json: true, noToken: false, decode: false }, undefined)
     expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({
       access_token: "Kept-Token-1",
-      token_type: "DPoP",
-      expires_in: 90,
-      scope: "read write"
+      token_type: "DPoP"
     })
   })
 
-  it("leaves scope out when there is none, and the token with --no-token", () => {
+  it("leaves the token out with --no-token", () => {
     const printed = Output.print(token([]), { json: true, noToken: true, decode: false }, undefined)
-    expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({ token_type: "DPoP", expires_in: 90 })
+    expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({ token_type: "DPoP" })
   })
 })
 

@@ -14,14 +14,13 @@ export interface Format {
 }
 
 /**
- * The token response's fields (RFC 6749 §5.1's names) as `AccessToken` holds them: for a token whose response was
- * not kept as received (`received.ts`).
+ * What is known to have been received of a token whose response was not kept as received (`received.ts`): the token
+ * and its type. Its lifetime and scopes are not: `AccessToken` holds the default lifetime and the requested scopes
+ * when the server sent none, so they are left out rather than shown as the server's.
  */
 export const responseOf = (token: AccessToken.AccessToken): Record<string, unknown> => ({
   access_token: Redacted.value(token.value),
-  token_type: token.tokenType,
-  expires_in: Math.round(token.lifetimeMillis / 1000),
-  ...(token.scopes.length === 0 ? {} : { scope: token.scopes.join(" ") })
+  token_type: token.tokenType
 })
 
 /** `fields` without `access_token` unless `withToken`. */

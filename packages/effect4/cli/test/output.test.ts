@@ -48,3 +48,18 @@ describe("--json --decode", () => {
     expect("text" in printed && printed.text).not.toContain("c2ln")
   })
 })
+
+describe("--decode of a JWT that cannot be printed", () => {
+  it("claims nested deeper than JSON.stringify goes: the problem of a token that cannot be decoded, not a throw", () => {
+    const deep = `{"a":${"[".repeat(6000)}${"]".repeat(6000)}}`
+    const jwt = `${Buffer.from("{\"alg\":\"none\"}").toString("base64url")}.${
+      Buffer.from(deep).toString("base64url")
+    }.c2ln`
+    expect(jwt.length).toBeLessThan(16 * 1024)
+    for (const json of [false, true]) {
+      expect(Output.print(token([], jwt), { json, noToken: false, decode: true }, undefined)).toStrictEqual({
+        problem: Output.notAJwt
+      })
+    }
+  })
+})

@@ -57,12 +57,22 @@ export const decodeJwt = (token: string) => {
     : { header, claims, signature: signatureNotVerified }
 }
 
-/** The problem of `--decode` with a token that is not a JWT. */
-export const notAJwt = "--decode: the access token is not a JWT (three base64url parts of JSON); it cannot be decoded"
+/** The problem of `--decode` with a token that is not a JWT, or one whose parts cannot be printed back as JSON. */
+export const notAJwt =
+  "--decode: the access token cannot be decoded: it is not a JWT (three base64url parts of JSON) that can be printed"
+
+/** `value` as indented JSON, or `undefined` when it cannot be written (nested too deep for `JSON.stringify`). */
+const jsonText = (value: unknown): string | undefined => {
+  try {
+    return `${JSON.stringify(value, null, 2)}\n`
+  } catch {
+    return undefined
+  }
+}
 
 /**
- * The text `token` prints for `token`, or the problem that stops it (`notAJwt`); `--json` prints `received`, the
- * fields of the token response as received, when there are.
+ * The text `token` prints for `token`, or the problem that stops it (`notAJwt`, also for parts too deep to print);
+ * `--json` prints `received`, the fields of the token response as received, when there are.
  */
 export const print = (
   token: AccessToken.AccessToken,
@@ -78,5 +88,8 @@ export const print = (
       ...(decoded === undefined ? {} : { jwt: decoded })
     }
     : decoded
-  return { text: `${JSON.stringify(value, null, 2)}\n` }
+  const text = jsonText(value)
+  if (text !== undefined) return { text }
+  // the fields alone are flat: only decoded parts can be too deep
+  return { problem: notAJwt }
 }

@@ -6,6 +6,7 @@ import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import * as TlsTokenServer from "@effect-oauth2/suites/fixtures/TlsTokenServer"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import * as Effect from "effect/Effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -236,6 +237,40 @@ describe("effect-oauth2 token", () => {
     expect(run.code).toBe(2)
     expectOneLineFailure(run)
     expect(run.stderr).not.toContain(missing)
+  })
+
+  it("exit 2 for a client assertion file that cannot be read (missing, a directory, a FIFO, > 64 KiB, empty): one line naming the flag or variable, no path", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "assertion-"))
+    const fifo = path.join(dir, "fifo")
+    execFileSync("mkfifo", [fifo])
+    const large = path.join(dir, "large")
+    fs.writeFileSync(large, "e".repeat(64 * 1024 + 1))
+    const empty = path.join(dir, "empty")
+    fs.writeFileSync(empty, " \n")
+    const files = [path.join(dir, "missing"), dir, fifo, large, empty]
+    const base = {
+      OAUTH_TOKEN_URL: server.tokenUrl,
+      OAUTH_CLIENT_ID: client.clientId,
+      OAUTH_AUTH_METHOD: "private_key_jwt"
+    }
+    const runs = await Promise.all(files.flatMap((file) => [
+      runCli(["token", "--client-assertion-file", file], base).then((run) => ({
+        run,
+        file,
+        name: "--client-assertion-file"
+      })),
+      runCli(["token"], { ...base, OAUTH_CLIENT_ASSERTION_FILE: file }).then((run) => ({
+        run,
+        file,
+        name: "OAUTH_CLIENT_ASSERTION_FILE"
+      }))
+    ]))
+    for (const { file, name, run } of runs) {
+      expect(run.code, `${name} ${path.basename(file)}`).toBe(2)
+      expectOneLineFailure(run)
+      expect(run.stderr).toContain(`effect-oauth2: ${name} names`)
+      expect(run.stderr).not.toContain(dir)
+    }
   })
 
   it("exit 3 for a TokenError: a wrong secret is invalid_client, one line, no secret", async () => {

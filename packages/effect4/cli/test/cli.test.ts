@@ -273,6 +273,17 @@ describe("effect-oauth2 token", () => {
     }
   })
 
+  it("exit 2 for DPoP (OAUTH_DPOP=true, an OAUTH_DPOP_* variable): Bearer tokens only, and no token request", async () => {
+    const before = (await Effect.runPromise(server.tokenRequests)).length
+    for (const dpop of [{ OAUTH_DPOP: "true" }, { OAUTH_DPOP_SIGNING_ALGORITHM: "ES256" }]) {
+      const run = await runCli(["token"], { ...env(), ...dpop })
+      expect(run.code, Object.keys(dpop)[0]).toBe(2)
+      expectOneLineFailure(run)
+      expect(run.stderr).toContain("prints Bearer tokens only")
+    }
+    expect((await Effect.runPromise(server.tokenRequests)).length).toBe(before)
+  })
+
   it("exit 3 for a TokenError: a wrong secret is invalid_client, one line, no secret", async () => {
     const run = await runCli(["token"], { ...env(), OAUTH_CLIENT_SECRET: `${client.clientSecret}-wrong` })
     expect(run.code).toBe(3)

@@ -78,6 +78,7 @@ const getToken = (given: Given) =>
       error instanceof Config.ConfigError ? new UsageProblem(Failure.configLine(error, env)) : error
     )
     const read = yield* TokenService.config.parse(ConfigProvider.fromEnv({ env })).pipe(plainly)
+    if (read.dpop !== undefined) return yield* Effect.fail(new UsageProblem(Failure.dpopLine))
     // resource indicators have no variable: they are added to the options the variables make
     const options: TokenService.Options = given.resource.length === 0 ? read : { ...read, resource: given.resource }
     const received = new Received.Received()

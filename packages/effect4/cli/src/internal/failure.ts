@@ -63,6 +63,13 @@ const alternatives: Readonly<Record<string, ReadonlyArray<string>>> = {
   OAUTH_PRIVATE_KEY: ["OAUTH_PRIVATE_KEY", "OAUTH_PRIVATE_KEY_FILE", "OAUTH_CLIENT_ASSERTION_FILE"]
 }
 
+/**
+ * Why DPoP (`OAUTH_DPOP`, `OAUTH_DPOP_*`) is refused: the token printed would be bound to a key that ends with the
+ * process, and curl's `Authorization: Bearer` header cannot carry the proof each request needs.
+ */
+export const dpopLine = "the command line prints Bearer tokens only, and DPoP (OAUTH_DPOP, OAUTH_DPOP_*) is set: a " +
+  "DPoP-bound token needs a proof made with its key for every request"
+
 /** `missing OAUTH_CLIENT_ID (or --client-id)`: the variables that would give what `variable` would, and their flags. */
 export const missingLine = (variable: string): string => {
   const variables = alternatives[variable] ?? [variable]

@@ -284,6 +284,21 @@ describe("effect-oauth2 token", () => {
     expect((await Effect.runPromise(server.tokenRequests)).length).toBe(before)
   })
 
+  it("exit 1 for stdout that cannot be written (a pipe closed by its reader, a full device): one line, no stack, no token", async () => {
+    const closed = await runCli(["token"], env(), 20_000, "closed")
+    expect(closed).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (EPIPE)\n" })
+    const help = await runCli(["--help"], {}, 20_000, "closed")
+    expect(help).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (EPIPE)\n" })
+    if (!fs.existsSync("/dev/full")) return
+    const full = fs.openSync("/dev/full", "w")
+    try {
+      const run = await runCli(["token"], env(), 20_000, full)
+      expect(run).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (ENOSPC)\n" })
+    } finally {
+      fs.closeSync(full)
+    }
+  })
+
   it("exit 3 for a TokenError: a wrong secret is invalid_client, one line, no secret", async () => {
     const run = await runCli(["token"], { ...env(), OAUTH_CLIENT_SECRET: `${client.clientSecret}-wrong` })
     expect(run.code).toBe(3)

@@ -55,8 +55,12 @@ const settingFlags = {
   resource: repeated(settings.resource)
 }
 
-/** Writes `text` to stdout as it is. */
-const write = (text: string) => Effect.sync(() => void process.stdout.write(text))
+/** Writes `text` to stdout as it is, done once written: a write that fails is a `StdoutProblem`. */
+const write = (text: string) =>
+  Effect.callback<void, Failure.StdoutProblem>((resume) => {
+    process.stdout.write(text, (error) =>
+      resume(error === null || error === undefined ? Effect.void : Effect.fail(Failure.stdoutProblem(error))))
+  })
 
 /** The variables `TokenService.config` reads for `given`, or the problem of a flag. */
 const environment = (given: Given) =>

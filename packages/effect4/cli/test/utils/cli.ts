@@ -25,21 +25,29 @@ export interface Run {
   readonly stderr: string
 }
 
-/** Runs `effect-oauth2 …args` with `env` alone; killed after `timeoutMs`. */
+/**
+ * Where the command's stdout goes: a pipe read to its end, a pipe whose reader is closed before the command writes
+ * (`… | true`), or a file descriptor (`> /dev/full`).
+ */
+export type Stdout = "pipe" | "closed" | number
+
+/** Runs `effect-oauth2 …args` with `env` alone, its stdout to `to`; killed after `timeoutMs`. */
 export const runCli = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
-  timeoutMs = 20_000
+  timeoutMs = 20_000,
+  to: Stdout = "pipe"
 ): Promise<Run> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", typeof to === "number" ? to : "pipe", "pipe"],
       timeout: timeoutMs
     })
     let stdout = ""
     let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk)
+    if (to === "closed") child.stdout?.destroy()
+    else child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk)
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))

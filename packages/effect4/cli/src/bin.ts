@@ -22,10 +22,19 @@ process.stdout.on("error", (error) => {
 // nothing more can be said when stderr itself cannot be written: the exit code still tells
 process.stderr.on("error", () => {})
 
+// which signal interrupted the run, for its exit code: `runMain` interrupts it on either
+let signal: Failure.Signal | undefined
+const onSigint = () => signal ??= "SIGINT"
+const onSigterm = () => signal ??= "SIGTERM"
+process.on("SIGINT", onSigint)
+process.on("SIGTERM", onSigterm)
+
 NodeRuntime.runMain(Cli.run(process.argv.slice(2), version), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
-    const ending = Failure.endingOf(exit)
+    process.removeListener("SIGINT", onSigint)
+    process.removeListener("SIGTERM", onSigterm)
+    const ending = Failure.endingOf(exit, signal)
     if (ending.line !== undefined) process.stderr.write(`effect-oauth2: ${ending.line}\n`)
     onExit(ending.code)
   }

@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { closedPort, runCli, startFakeServer, startJsonServer, unsignedJwt } from "./utils/cli.js"
+import { closedPort, runCli, startFakeServer, startJsonServer, startSilentServer, unsignedJwt } from "./utils/cli.js"
 
 const client = { clientId: "cli-client", clientSecret: "cli-s3cret-Value-42" }
 
@@ -296,6 +296,21 @@ describe("effect-oauth2 token", () => {
       expect(run).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (ENOSPC)\n" })
     } finally {
       fs.closeSync(full)
+    }
+  })
+
+  it("exit 130 for SIGINT and 143 for SIGTERM while it waits for the server: one line", async () => {
+    for (const [signal, code, line] of [["SIGINT", 130, "interrupted"], ["SIGTERM", 143, "terminated"]] as const) {
+      const silent = await startSilentServer()
+      try {
+        const run = await runCli(["token"], { ...env(), OAUTH_TOKEN_URL: `${silent.url}/token` }, 20_000, "pipe", {
+          signal,
+          when: silent.requested
+        })
+        expect(run, signal).toStrictEqual({ code, stdout: "", stderr: `effect-oauth2: ${line}\n` })
+      } finally {
+        await silent.close()
+      }
     }
   })
 
@@ -621,4 +636,24 @@ describe("effect-oauth2 --help", () => {
       for (const flag of ["--json", "--no-token", "--decode"]) expect(run.stdout).toContain(flag)
     })
   }
+
+  it("effect-oauth2 --help lists every exit code: 0, 1, 2, 3, 4, 130 (SIGINT), 143 (SIGTERM)", async () => {
+    const run = await runCli(["--help"])
+    const text = run.stdout.replace(/\s+/g, " ")
+    for (const code of ["0 success", "1 an unexpected error", "2 usage", "3 the authorization", "4 no usable"]) {
+      expect(text).toContain(code)
+    }
+    expect(text).toContain("130 interrupted (SIGINT)")
+    expect(text).toContain("143 terminated (SIGTERM)")
+  })
+
+  it("effect-oauth2 discover --help says the flags as discover uses them: no token URL, no default method", async () => {
+    const run = await runCli(["discover", "--help"])
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    const text = run.stdout.replace(/\s+/g, " ")
+    expect(text).not.toContain("--token-url")
+    expect(text).not.toContain("the default")
+    expect(text).toContain("without it, no method is checked")
+    for (const variable of ["OAUTH_ISSUER", "OAUTH_AUTH_METHOD", "OAUTH_TLS_CA_FILE"]) expect(text).toContain(variable)
+  })
 })

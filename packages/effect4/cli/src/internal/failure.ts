@@ -11,6 +11,8 @@
  * | 3 | `TokenError`: the authorization server said no, or answered no usable token |
  * | 4 | `NetworkError`: no answer that could be used |
  * | 1 | stdout could not be written (`StdoutProblem`), or anything else (a defect), with a line that quotes nothing of it |
+ * | 130 | interrupted by SIGINT (128 + 2) |
+ * | 143 | interrupted by SIGTERM (128 + 15) |
  */
 import { NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import * as Cause from "effect/Cause"
@@ -154,8 +156,11 @@ const endingOfError = (error: unknown): Ending => {
   return { code: exitCodes.defect, line: "unexpected error" }
 }
 
-/** How a run that ended with `exit` ends the process. */
-export const endingOf = (exit: Exit.Exit<unknown, unknown>): Ending => {
+/** The signals that interrupt a run (`NodeRuntime.runMain` interrupts it on either). */
+export type Signal = "SIGINT" | "SIGTERM"
+
+/** How a run that ended with `exit` ends the process; `signal` is the one received, if any. */
+export const endingOf = (exit: Exit.Exit<unknown, unknown>, signal?: Signal): Ending => {
   if (Exit.isSuccess(exit)) return { code: exitCodes.success, line: undefined }
   const failure = exit.cause.reasons.find(Cause.isFailReason)
   if (failure !== undefined) return endingOfError(failure.error)
@@ -167,6 +172,10 @@ export const endingOf = (exit: Exit.Exit<unknown, unknown>): Ending => {
   if (defect !== undefined && defect.defect instanceof UsageProblem) {
     return { code: exitCodes.usage, line: oneLine(defect.defect.message) }
   }
-  if (Cause.hasInterruptsOnly(exit.cause)) return { code: 130, line: "interrupted" }
+  if (Cause.hasInterruptsOnly(exit.cause)) {
+    return signal === "SIGTERM"
+      ? { code: exitCodes.terminated, line: "terminated" }
+      : { code: exitCodes.interrupted, line: "interrupted" }
+  }
   return { code: exitCodes.defect, line: "unexpected error" }
 }

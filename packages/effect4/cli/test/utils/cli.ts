@@ -31,12 +31,22 @@ export interface Run {
  */
 export type Stdout = "pipe" | "closed" | number
 
-/** Runs `effect-oauth2 …args` with `env` alone, its stdout to `to`; killed after `timeoutMs`. */
+/** A signal sent to the command once `when` settles. */
+export interface Kill {
+  readonly signal: NodeJS.Signals
+  readonly when: Promise<unknown>
+}
+
+/**
+ * Runs `effect-oauth2 …args` with `env` alone, its stdout to `to`, sent `kill`'s signal when it says; killed after
+ * `timeoutMs`.
+ */
 export const runCli = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
   timeoutMs = 20_000,
-  to: Stdout = "pipe"
+  to: Stdout = "pipe",
+  kill?: Kill
 ): Promise<Run> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
@@ -48,7 +58,8 @@ export const runCli = (
     let stderr = ""
     if (to === "closed") child.stdout?.destroy()
     else child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk)
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+    void kill?.when.then(() => child.kill(kill.signal))
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
@@ -82,6 +93,26 @@ export const startJsonServer = async (
   const { port } = server.address() as net.AddressInfo
   return {
     url: `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+/** A server on 127.0.0.1 that never answers; `requested` settles when the first request comes in. */
+export const startSilentServer = async (): Promise<
+  { readonly url: string; readonly requested: Promise<void>; readonly close: () => Promise<void> }
+> => {
+  let onRequest = () => {}
+  const requested = new Promise<void>((resolve) => onRequest = resolve)
+  const server = http.createServer(() => onRequest())
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as net.AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requested,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()

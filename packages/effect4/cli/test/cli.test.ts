@@ -343,6 +343,19 @@ describe("effect-oauth2 discover", () => {
             token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"]
           }
         }
+        : url === "/.well-known/oauth-authorization-server/hostile"
+        ? {
+          status: 200,
+          body: {
+            issuer: `${issuerUrl}/hostile`,
+            token_endpoint: server.tokenUrl,
+            token_endpoint_auth_methods_supported: [
+              "client_secret_basic\r\nissuer: https://evil.example",
+              "\u001b]0;pwned\u0007private_key_jwt\u009b2J"
+            ],
+            token_endpoint_auth_signing_alg_values_supported: ["RS256\u202e\u2028", "ES256"]
+          }
+        }
         : url === "/.well-known/oauth-authorization-server/insecure"
         ? { status: 200, body: { issuer: `${issuerUrl}/insecure`, token_endpoint: "http://auth.example.com/token" } }
         : { status: 404, body: {} }
@@ -356,6 +369,17 @@ describe("effect-oauth2 discover", () => {
     expect(run).toMatchObject({ code: 0, stderr: "" })
     expect(run.stdout).toBe(
       `issuer: ${issuerUrl}\ntoken endpoint: ${server.tokenUrl}\nauth methods: client_secret_basic, private_key_jwt\n`
+    )
+  })
+
+  it("prints the issuer's text with its line ends and terminal escapes written as \\uXXXX: no forged line, no escape", async () => {
+    const run = await runCli(["discover", "--issuer", `${issuerUrl}/hostile`])
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(run.stdout).toBe(
+      `issuer: ${issuerUrl}/hostile\ntoken endpoint: ${server.tokenUrl}\n` +
+        "auth methods: client_secret_basic\\u000D\\u000Aissuer: https://evil.example, " +
+        "\\u001B]0;pwned\\u0007private_key_jwt\\u009B2J\n" +
+        "signing algorithms: RS256\\u202E\\u2028, ES256\n"
     )
   })
 

@@ -63,3 +63,20 @@ describe("--decode of a JWT that cannot be printed", () => {
     }
   })
 })
+
+describe("printable", () => {
+  it("writes C0 and C1 controls, DEL, U+2028/U+2029 and the bidirectional controls as \\uXXXX, and nothing else", () => {
+    expect(Output.printable("a\r\nissuer: x\u001b]0;t\u0007\u009b\u007f\u2028\u2029\u202a\u202e\u2066\u2069")).toBe(
+      "a\\u000D\\u000Aissuer: x\\u001B]0;t\\u0007\\u009B\\u007F\\u2028\\u2029\\u202A\\u202E\\u2066\\u2069"
+    )
+    for (let code = 0; code <= 0x9f; code++) {
+      const c = String.fromCharCode(code)
+      const control = code < 0x20 || code >= 0x7f
+      expect(Output.printable(c), code.toString(16)).toBe(
+        control ? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}` : c
+      )
+    }
+    const kept = "https://login.example.com/é/日本 \u2027\u202f\u2065\u206a"
+    expect(Output.printable(kept)).toBe(kept)
+  })
+})

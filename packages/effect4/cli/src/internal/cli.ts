@@ -202,13 +202,15 @@ const discover = Command.make(
     }
     const client = yield* discoveryHttpClient(input)
     const metadata = yield* Discovery.discover({ issuer, authMethod }).pipe(Effect.provide(client))
+    // the issuer's text, each value made printable: it may hold line ends or terminal escapes
+    const list = (values: ReadonlyArray<string>) => values.map(Output.printable).join(", ")
     const lines = [
-      `issuer: ${metadata.issuer}`,
-      `token endpoint: ${metadata.tokenEndpoint.href}`,
-      `auth methods: ${metadata.authMethodsSupported.join(", ")}`,
+      `issuer: ${Output.printable(metadata.issuer)}`,
+      `token endpoint: ${Output.printable(metadata.tokenEndpoint.href)}`,
+      `auth methods: ${list(metadata.authMethodsSupported)}`,
       ...(metadata.signingAlgorithmsSupported === undefined
         ? []
-        : [`signing algorithms: ${metadata.signingAlgorithmsSupported.join(", ")}`])
+        : [`signing algorithms: ${list(metadata.signingAlgorithmsSupported)}`])
     ]
     yield* write(`${lines.join("\n")}\n`)
   })

@@ -93,3 +93,25 @@ export const print = (
   // the fields alone are flat: only decoded parts can be too deep
   return { problem: notAJwt }
 }
+
+/**
+ * Whether a terminal acts on the character `code` rather than shows it: C0 and C1 controls and DEL (line ends, ESC and
+ * the escape sequences it starts, OSC), the Unicode line and paragraph separators, and the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what follows them.
+ */
+const isTerminalControl = (code: number): boolean =>
+  code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ||
+  (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+
+/**
+ * `text` as it may go to a terminal: each character a terminal acts on written as `\uXXXX`, so that text from
+ * elsewhere (an issuer's metadata) can neither forge a line nor send an escape sequence.
+ */
+export const printable = (text: string): string => {
+  let out = ""
+  for (const c of text) {
+    const code = c.codePointAt(0)!
+    out += isTerminalControl(code) ? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}` : c
+  }
+  return out
+}

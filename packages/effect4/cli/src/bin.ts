@@ -13,10 +13,28 @@ const { version } = JSON.parse(fs.readFileSync(new URL("../../package.json", imp
   readonly version: string
 }
 
+// a write to stdout that fails (a closed pipe, a full disk) ends the command with one line, not Node's stack trace;
+// the help and the version are written there too
+process.stdout.on("error", (error) => {
+  process.stderr.write(`effect-oauth2: ${Failure.stdoutLine(error)}\n`)
+  process.exit(Failure.exitCodes.stdout)
+})
+// nothing more can be said when stderr itself cannot be written: the exit code still tells
+process.stderr.on("error", () => {})
+
+// which signal interrupted the run, for its exit code: `runMain` interrupts it on either
+let signal: Failure.Signal | undefined
+const onSigint = () => signal ??= "SIGINT"
+const onSigterm = () => signal ??= "SIGTERM"
+process.on("SIGINT", onSigint)
+process.on("SIGTERM", onSigterm)
+
 NodeRuntime.runMain(Cli.run(process.argv.slice(2), version), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
-    const ending = Failure.endingOf(exit)
+    process.removeListener("SIGINT", onSigint)
+    process.removeListener("SIGTERM", onSigterm)
+    const ending = Failure.endingOf(exit, signal)
     if (ending.line !== undefined) process.stderr.write(`effect-oauth2: ${ending.line}\n`)
     onExit(ending.code)
   }

@@ -6,11 +6,12 @@ import * as Certificates from "@effect-oauth2/suites/fixtures/Certificates"
 import * as TlsTokenServer from "@effect-oauth2/suites/fixtures/TlsTokenServer"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import * as Effect from "effect/Effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { closedPort, runCli, startFakeServer, startJsonServer, unsignedJwt } from "./utils/cli.js"
+import { closedPort, runCli, startFakeServer, startJsonServer, startSilentServer, unsignedJwt } from "./utils/cli.js"
 
 const client = { clientId: "cli-client", clientSecret: "cli-s3cret-Value-42" }
 
@@ -123,6 +124,21 @@ describe("effect-oauth2 token", () => {
     expect(JSON.parse(run.stdout)).toStrictEqual({ access_token: "As-Received-1", token_type: "bearer" })
   })
 
+  it("--json reads the body as the library does: one with a leading byte order mark, its fields as received", async () => {
+    const body = JSON.stringify({ access_token: "Bom-Token-1", token_type: "Bearer", expires_in: 77, scope: "read" })
+    await Effect.runPromise(
+      server.script(FakeAuthServer.respond(200, `\uFEFF${body}`, { "content-type": "application/json" }))
+    )
+    const run = await runCli(["token", "--json", "--scope", "read", "--scope", "write"], env())
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(JSON.parse(run.stdout)).toStrictEqual({
+      access_token: "Bom-Token-1",
+      token_type: "Bearer",
+      expires_in: 77,
+      scope: "read"
+    })
+  })
+
   it("--json --no-token leaves the token out", async () => {
     const token = unsignedJwt(jwtHeader, jwtClaims)
     await Effect.runPromise(
@@ -223,6 +239,81 @@ describe("effect-oauth2 token", () => {
     expect(run.stderr).not.toContain(missing)
   })
 
+  it("exit 2 for a client assertion file that cannot be read (missing, a directory, a FIFO, > 64 KiB, empty): one line naming the flag or variable, no path", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "assertion-"))
+    const fifo = path.join(dir, "fifo")
+    execFileSync("mkfifo", [fifo])
+    const large = path.join(dir, "large")
+    fs.writeFileSync(large, "e".repeat(64 * 1024 + 1))
+    const empty = path.join(dir, "empty")
+    fs.writeFileSync(empty, " \n")
+    const files = [path.join(dir, "missing"), dir, fifo, large, empty]
+    const base = {
+      OAUTH_TOKEN_URL: server.tokenUrl,
+      OAUTH_CLIENT_ID: client.clientId,
+      OAUTH_AUTH_METHOD: "private_key_jwt"
+    }
+    const runs = await Promise.all(files.flatMap((file) => [
+      runCli(["token", "--client-assertion-file", file], base).then((run) => ({
+        run,
+        file,
+        name: "--client-assertion-file"
+      })),
+      runCli(["token"], { ...base, OAUTH_CLIENT_ASSERTION_FILE: file }).then((run) => ({
+        run,
+        file,
+        name: "OAUTH_CLIENT_ASSERTION_FILE"
+      }))
+    ]))
+    for (const { file, name, run } of runs) {
+      expect(run.code, `${name} ${path.basename(file)}`).toBe(2)
+      expectOneLineFailure(run)
+      expect(run.stderr).toContain(`effect-oauth2: ${name} names`)
+      expect(run.stderr).not.toContain(dir)
+    }
+  })
+
+  it("exit 2 for DPoP (OAUTH_DPOP=true, an OAUTH_DPOP_* variable): Bearer tokens only, and no token request", async () => {
+    const before = (await Effect.runPromise(server.tokenRequests)).length
+    for (const dpop of [{ OAUTH_DPOP: "true" }, { OAUTH_DPOP_SIGNING_ALGORITHM: "ES256" }]) {
+      const run = await runCli(["token"], { ...env(), ...dpop })
+      expect(run.code, Object.keys(dpop)[0]).toBe(2)
+      expectOneLineFailure(run)
+      expect(run.stderr).toContain("prints Bearer tokens only")
+    }
+    expect((await Effect.runPromise(server.tokenRequests)).length).toBe(before)
+  })
+
+  it("exit 1 for stdout that cannot be written (a pipe closed by its reader, a full device): one line, no stack, no token", async () => {
+    const closed = await runCli(["token"], env(), 20_000, "closed")
+    expect(closed).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (EPIPE)\n" })
+    const help = await runCli(["--help"], {}, 20_000, "closed")
+    expect(help).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (EPIPE)\n" })
+    if (!fs.existsSync("/dev/full")) return
+    const full = fs.openSync("/dev/full", "w")
+    try {
+      const run = await runCli(["token"], env(), 20_000, full)
+      expect(run).toMatchObject({ code: 1, stderr: "effect-oauth2: stdout could not be written (ENOSPC)\n" })
+    } finally {
+      fs.closeSync(full)
+    }
+  })
+
+  it("exit 130 for SIGINT and 143 for SIGTERM while it waits for the server: one line", async () => {
+    for (const [signal, code, line] of [["SIGINT", 130, "interrupted"], ["SIGTERM", 143, "terminated"]] as const) {
+      const silent = await startSilentServer()
+      try {
+        const run = await runCli(["token"], { ...env(), OAUTH_TOKEN_URL: `${silent.url}/token` }, 20_000, "pipe", {
+          signal,
+          when: silent.requested
+        })
+        expect(run, signal).toStrictEqual({ code, stdout: "", stderr: `effect-oauth2: ${line}\n` })
+      } finally {
+        await silent.close()
+      }
+    }
+  })
+
   it("exit 3 for a TokenError: a wrong secret is invalid_client, one line, no secret", async () => {
     const run = await runCli(["token"], { ...env(), OAUTH_CLIENT_SECRET: `${client.clientSecret}-wrong` })
     expect(run.code).toBe(3)
@@ -252,6 +343,19 @@ describe("effect-oauth2 discover", () => {
             token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"]
           }
         }
+        : url === "/.well-known/oauth-authorization-server/hostile"
+        ? {
+          status: 200,
+          body: {
+            issuer: `${issuerUrl}/hostile`,
+            token_endpoint: server.tokenUrl,
+            token_endpoint_auth_methods_supported: [
+              "client_secret_basic\r\nissuer: https://evil.example",
+              "\u001b]0;pwned\u0007private_key_jwt\u009b2J"
+            ],
+            token_endpoint_auth_signing_alg_values_supported: ["RS256\u202e\u2028", "ES256"]
+          }
+        }
         : url === "/.well-known/oauth-authorization-server/insecure"
         ? { status: 200, body: { issuer: `${issuerUrl}/insecure`, token_endpoint: "http://auth.example.com/token" } }
         : { status: 404, body: {} }
@@ -265,6 +369,17 @@ describe("effect-oauth2 discover", () => {
     expect(run).toMatchObject({ code: 0, stderr: "" })
     expect(run.stdout).toBe(
       `issuer: ${issuerUrl}\ntoken endpoint: ${server.tokenUrl}\nauth methods: client_secret_basic, private_key_jwt\n`
+    )
+  })
+
+  it("prints the issuer's text with its line ends and terminal escapes written as \\uXXXX: no forged line, no escape", async () => {
+    const run = await runCli(["discover", "--issuer", `${issuerUrl}/hostile`])
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    expect(run.stdout).toBe(
+      `issuer: ${issuerUrl}/hostile\ntoken endpoint: ${server.tokenUrl}\n` +
+        "auth methods: client_secret_basic\\u000D\\u000Aissuer: https://evil.example, " +
+        "\\u001B]0;pwned\\u0007private_key_jwt\\u009B2J\n" +
+        "signing algorithms: RS256\\u202E\\u2028, ES256\n"
     )
   })
 
@@ -545,4 +660,24 @@ describe("effect-oauth2 --help", () => {
       for (const flag of ["--json", "--no-token", "--decode"]) expect(run.stdout).toContain(flag)
     })
   }
+
+  it("effect-oauth2 --help lists every exit code: 0, 1, 2, 3, 4, 130 (SIGINT), 143 (SIGTERM)", async () => {
+    const run = await runCli(["--help"])
+    const text = run.stdout.replace(/\s+/g, " ")
+    for (const code of ["0 success", "1 an unexpected error", "2 usage", "3 the authorization", "4 no usable"]) {
+      expect(text).toContain(code)
+    }
+    expect(text).toContain("130 interrupted (SIGINT)")
+    expect(text).toContain("143 terminated (SIGTERM)")
+  })
+
+  it("effect-oauth2 discover --help says the flags as discover uses them: no token URL, no default method", async () => {
+    const run = await runCli(["discover", "--help"])
+    expect(run).toMatchObject({ code: 0, stderr: "" })
+    const text = run.stdout.replace(/\s+/g, " ")
+    expect(text).not.toContain("--token-url")
+    expect(text).not.toContain("the default")
+    expect(text).toContain("without it, no method is checked")
+    for (const variable of ["OAUTH_ISSUER", "OAUTH_AUTH_METHOD", "OAUTH_TLS_CA_FILE"]) expect(text).toContain(variable)
+  })
 })

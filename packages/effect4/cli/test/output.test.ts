@@ -18,19 +18,17 @@ const token = (scopes: ReadonlyArray<string>, value = "Kept-Token-1") =>
   })
 
 describe("--json without the response as received", () => {
-  it("prints access_token, token_type, expires_in in whole seconds and the scopes, space-separated", () => {
+  it("prints access_token and token_type only: the lifetime and scopes may be the defaults, not what was received", () => {
     const printed = Output.print(token(["read", "write"]), { json: true, noToken: false, decode: false }, undefined)
     expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({
       access_token: "Kept-Token-1",
-      token_type: "DPoP",
-      expires_in: 90,
-      scope: "read write"
+      token_type: "DPoP"
     })
   })
 
-  it("leaves scope out when there is none, and the token with --no-token", () => {
+  it("leaves the token out with --no-token", () => {
     const printed = Output.print(token([]), { json: true, noToken: true, decode: false }, undefined)
-    expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({ token_type: "DPoP", expires_in: 90 })
+    expect("text" in printed && JSON.parse(printed.text)).toStrictEqual({ token_type: "DPoP" })
   })
 })
 
@@ -48,5 +46,37 @@ describe("--json --decode", () => {
       jwt: { header: { alg: "ES256" }, claims: { sub: "svc" }, signature: Output.signatureNotVerified }
     })
     expect("text" in printed && printed.text).not.toContain("c2ln")
+  })
+})
+
+describe("--decode of a JWT that cannot be printed", () => {
+  it("claims nested deeper than JSON.stringify goes: the problem of a token that cannot be decoded, not a throw", () => {
+    const deep = `{"a":${"[".repeat(6000)}${"]".repeat(6000)}}`
+    const jwt = `${Buffer.from("{\"alg\":\"none\"}").toString("base64url")}.${
+      Buffer.from(deep).toString("base64url")
+    }.c2ln`
+    expect(jwt.length).toBeLessThan(16 * 1024)
+    for (const json of [false, true]) {
+      expect(Output.print(token([], jwt), { json, noToken: false, decode: true }, undefined)).toStrictEqual({
+        problem: Output.notAJwt
+      })
+    }
+  })
+})
+
+describe("printable", () => {
+  it("writes C0 and C1 controls, DEL, U+2028/U+2029 and the bidirectional controls as \\uXXXX, and nothing else", () => {
+    expect(Output.printable("a\r\nissuer: x\u001b]0;t\u0007\u009b\u007f\u2028\u2029\u202a\u202e\u2066\u2069")).toBe(
+      "a\\u000D\\u000Aissuer: x\\u001B]0;t\\u0007\\u009B\\u007F\\u2028\\u2029\\u202A\\u202E\\u2066\\u2069"
+    )
+    for (let code = 0; code <= 0x9f; code++) {
+      const c = String.fromCharCode(code)
+      const control = code < 0x20 || code >= 0x7f
+      expect(Output.printable(c), code.toString(16)).toBe(
+        control ? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}` : c
+      )
+    }
+    const kept = "https://login.example.com/é/日本 \u2027\u202f\u2065\u206a"
+    expect(Output.printable(kept)).toBe(kept)
   })
 })

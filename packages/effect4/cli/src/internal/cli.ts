@@ -55,8 +55,12 @@ const settingFlags = {
   resource: repeated(settings.resource)
 }
 
-/** Writes `text` to stdout as it is. */
-const write = (text: string) => Effect.sync(() => void process.stdout.write(text))
+/** Writes `text` to stdout as it is, done once written: a write that fails is a `StdoutProblem`. */
+const write = (text: string) =>
+  Effect.callback<void, Failure.StdoutProblem>((resume) => {
+    process.stdout.write(text, (error) =>
+      resume(error === null || error === undefined ? Effect.void : Effect.fail(Failure.stdoutProblem(error))))
+  })
 
 /** The variables `TokenService.config` reads for `given`, or the problem of a flag. */
 const environment = (given: Given) =>
@@ -78,6 +82,7 @@ const getToken = (given: Given) =>
       error instanceof Config.ConfigError ? new UsageProblem(Failure.configLine(error, env)) : error
     )
     const read = yield* TokenService.config.parse(ConfigProvider.fromEnv({ env })).pipe(plainly)
+    if (read.dpop !== undefined) return yield* Effect.fail(new UsageProblem(Failure.dpopLine))
     // resource indicators have no variable: they are added to the options the variables make
     const options: TokenService.Options = given.resource.length === 0 ? read : { ...read, resource: given.resource }
     const received = new Received.Received()
@@ -155,14 +160,37 @@ const discoveryHttpClient = (input: {
     catch: (error) => error instanceof UsageProblem ? error : new UsageProblem("the TLS files could not be read")
   })
 
+/** `discover`'s flags: the same variables as `token`'s, said as `discover` uses them. */
+const discoverSettings = {
+  issuer: {
+    ...settings.issuer,
+    description: "The issuer whose metadata is read (RFC 8414, then OpenID Connect Discovery)."
+  },
+  authMethod: {
+    ...settings.authMethod,
+    description: "A client authentication method the metadata must offer: client_secret_basic, client_secret_post, " +
+      "client_secret_jwt, private_key_jwt, tls_client_auth or self_signed_tls_client_auth. No default: without it, " +
+      "no method is checked."
+  },
+  tlsCertificateFile: {
+    ...settings.tlsCertificateFile,
+    description: "A file holding a client PEM certificate (and its chain), presented to an issuer that asks for one."
+  },
+  tlsKeyFile: { ...settings.tlsKeyFile, description: "A file holding that certificate's PEM private key." },
+  tlsCaFile: {
+    ...settings.tlsCaFile,
+    description: "A file holding the PEM certificates the issuer's is checked against (else the system's)."
+  }
+} as const satisfies Record<string, Setting>
+
 const discover = Command.make(
   "discover",
   {
-    issuer: single(settings.issuer),
-    authMethod: single(settings.authMethod),
-    tlsCertificateFile: single(settings.tlsCertificateFile),
-    tlsKeyFile: single(settings.tlsKeyFile),
-    tlsCaFile: single(settings.tlsCaFile)
+    issuer: single(discoverSettings.issuer),
+    authMethod: single(discoverSettings.authMethod),
+    tlsCertificateFile: single(discoverSettings.tlsCertificateFile),
+    tlsKeyFile: single(discoverSettings.tlsKeyFile),
+    tlsCaFile: single(discoverSettings.tlsCaFile)
   },
   Effect.fnUntraced(function*(input) {
     const issuer = flagOrVariable(input.issuer, "OAUTH_ISSUER")
@@ -174,13 +202,15 @@ const discover = Command.make(
     }
     const client = yield* discoveryHttpClient(input)
     const metadata = yield* Discovery.discover({ issuer, authMethod }).pipe(Effect.provide(client))
+    // the issuer's text, each value made printable: it may hold line ends or terminal escapes
+    const list = (values: ReadonlyArray<string>) => values.map(Output.printable).join(", ")
     const lines = [
-      `issuer: ${metadata.issuer}`,
-      `token endpoint: ${metadata.tokenEndpoint.href}`,
-      `auth methods: ${metadata.authMethodsSupported.join(", ")}`,
+      `issuer: ${Output.printable(metadata.issuer)}`,
+      `token endpoint: ${Output.printable(metadata.tokenEndpoint.href)}`,
+      `auth methods: ${list(metadata.authMethodsSupported)}`,
       ...(metadata.signingAlgorithmsSupported === undefined
         ? []
-        : [`signing algorithms: ${metadata.signingAlgorithmsSupported.join(", ")}`])
+        : [`signing algorithms: ${list(metadata.signingAlgorithmsSupported)}`])
     ]
     yield* write(`${lines.join("\n")}\n`)
   })
@@ -206,8 +236,9 @@ export const command = Command.make("effect-oauth2").pipe(
       ),
       "  --json, --no-token, --decode: how the token is printed",
       "",
-      "Exit codes: 0 success, 2 usage or configuration, 3 the authorization server refused (TokenError),",
-      "4 no usable answer (NetworkError)."
+      "Exit codes: 0 success, 1 an unexpected error or stdout that could not be written, 2 usage or configuration,",
+      "3 the authorization server refused (TokenError), 4 no usable answer (NetworkError), 130 interrupted (SIGINT),",
+      "143 terminated (SIGTERM)."
     ].join("\n")
   ),
   Command.withSubcommands([token, discover])

@@ -10,7 +10,9 @@
  * | 2 | usage or configuration: a `CliError` of the command line, a `ConfigError`, invalid options |
  * | 3 | `TokenError`: the authorization server said no, or answered no usable token |
  * | 4 | `NetworkError`: no answer that could be used |
- * | 1 | anything else (a defect), with a line that quotes nothing of it |
+ * | 1 | stdout could not be written (`StdoutProblem`), or anything else (a defect), with a line that quotes nothing of it |
+ * | 130 | interrupted by SIGINT (128 + 2) |
+ * | 143 | interrupted by SIGTERM (128 + 15) |
  */
 import { NetworkError, TokenError } from "@effect-oauth2/client-credentials"
 import * as Cause from "effect/Cause"
@@ -20,8 +22,40 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { type Setting, settings, UsageProblem } from "./settings.js"
 
-/** The exit codes. */
-export const exitCodes = { success: 0, defect: 1, usage: 2, token: 3, network: 4 } as const
+/** The exit codes: 1 also for stdout that could not be written, 130 and 143 for SIGINT and SIGTERM (128 + signal). */
+export const exitCodes = {
+  success: 0,
+  defect: 1,
+  stdout: 1,
+  usage: 2,
+  token: 3,
+  network: 4,
+  interrupted: 130,
+  terminated: 143
+} as const
+
+/** A write to stdout that failed (a pipe closed by its reader, a full disk): the system's error code alone. */
+export class StdoutProblem extends Error {
+  override readonly name = "StdoutProblem"
+  constructor(readonly code: string | undefined) {
+    super("stdout could not be written")
+  }
+}
+
+/** The system's code of a failed write (`EPIPE`, `ENOSPC`), when it has one: never anything that was written. */
+const errorCode = (error: unknown): string | undefined => {
+  if (typeof error !== "object" || error === null || !("code" in error)) return undefined
+  return typeof error.code === "string" && /^E[A-Z0-9]+$/.test(error.code) ? error.code : undefined
+}
+
+/** The line of a failed write to stdout: `stdout could not be written (EPIPE)`. */
+export const stdoutLine = (error: unknown): string => {
+  const code = error instanceof StdoutProblem ? error.code : errorCode(error)
+  return `stdout could not be written${code === undefined ? "" : ` (${code})`}`
+}
+
+/** A `StdoutProblem` for the error a write to stdout ended with. */
+export const stdoutProblem = (error: unknown): StdoutProblem => new StdoutProblem(errorCode(error))
 
 /** A failure as printed: its exit code and its line (none for a usage error the help already explains). */
 export interface Ending {
@@ -62,6 +96,13 @@ const alternatives: Readonly<Record<string, ReadonlyArray<string>>> = {
   OAUTH_TOKEN_URL: ["OAUTH_TOKEN_URL", "OAUTH_ISSUER"],
   OAUTH_PRIVATE_KEY: ["OAUTH_PRIVATE_KEY", "OAUTH_PRIVATE_KEY_FILE", "OAUTH_CLIENT_ASSERTION_FILE"]
 }
+
+/**
+ * Why DPoP (`OAUTH_DPOP`, `OAUTH_DPOP_*`) is refused: the token printed would be bound to a key that ends with the
+ * process, and curl's `Authorization: Bearer` header cannot carry the proof each request needs.
+ */
+export const dpopLine = "the command line prints Bearer tokens only, and DPoP (OAUTH_DPOP, OAUTH_DPOP_*) is set: a " +
+  "DPoP-bound token needs a proof made with its key for every request"
 
 /** `missing OAUTH_CLIENT_ID (or --client-id)`: the variables that would give what `variable` would, and their flags. */
 export const missingLine = (variable: string): string => {
@@ -109,13 +150,17 @@ const endingOfError = (error: unknown): Ending => {
   if (NetworkError.isNetworkError(error)) return { code: exitCodes.network, line: oneLine(error.message) }
   if (error instanceof Config.ConfigError) return { code: exitCodes.usage, line: configLine(error) }
   if (error instanceof UsageProblem) return { code: exitCodes.usage, line: oneLine(error.message) }
+  if (error instanceof StdoutProblem) return { code: exitCodes.stdout, line: stdoutLine(error) }
   // the command line's own errors are shown with the help by `Command.run`
   if (CliError.isCliError(error)) return { code: exitCodes.usage, line: undefined }
   return { code: exitCodes.defect, line: "unexpected error" }
 }
 
-/** How a run that ended with `exit` ends the process. */
-export const endingOf = (exit: Exit.Exit<unknown, unknown>): Ending => {
+/** The signals that interrupt a run (`NodeRuntime.runMain` interrupts it on either). */
+export type Signal = "SIGINT" | "SIGTERM"
+
+/** How a run that ended with `exit` ends the process; `signal` is the one received, if any. */
+export const endingOf = (exit: Exit.Exit<unknown, unknown>, signal?: Signal): Ending => {
   if (Exit.isSuccess(exit)) return { code: exitCodes.success, line: undefined }
   const failure = exit.cause.reasons.find(Cause.isFailReason)
   if (failure !== undefined) return endingOfError(failure.error)
@@ -127,6 +172,10 @@ export const endingOf = (exit: Exit.Exit<unknown, unknown>): Ending => {
   if (defect !== undefined && defect.defect instanceof UsageProblem) {
     return { code: exitCodes.usage, line: oneLine(defect.defect.message) }
   }
-  if (Cause.hasInterruptsOnly(exit.cause)) return { code: 130, line: "interrupted" }
+  if (Cause.hasInterruptsOnly(exit.cause)) {
+    return signal === "SIGTERM"
+      ? { code: exitCodes.terminated, line: "terminated" }
+      : { code: exitCodes.interrupted, line: "interrupted" }
+  }
   return { code: exitCodes.defect, line: "unexpected error" }
 }

@@ -14,14 +14,13 @@ export interface Format {
 }
 
 /**
- * The token response's fields (RFC 6749 §5.1's names) as `AccessToken` holds them: for a token whose response was
- * not kept as received (`received.ts`).
+ * What is known to have been received of a token whose response was not kept as received (`received.ts`): the token
+ * and its type. Its lifetime and scopes are not: `AccessToken` holds the default lifetime and the requested scopes
+ * when the server sent none, so they are left out rather than shown as the server's.
  */
 export const responseOf = (token: AccessToken.AccessToken): Record<string, unknown> => ({
   access_token: Redacted.value(token.value),
-  token_type: token.tokenType,
-  expires_in: Math.round(token.lifetimeMillis / 1000),
-  ...(token.scopes.length === 0 ? {} : { scope: token.scopes.join(" ") })
+  token_type: token.tokenType
 })
 
 /** `fields` without `access_token` unless `withToken`. */
@@ -58,12 +57,22 @@ export const decodeJwt = (token: string) => {
     : { header, claims, signature: signatureNotVerified }
 }
 
-/** The problem of `--decode` with a token that is not a JWT. */
-export const notAJwt = "--decode: the access token is not a JWT (three base64url parts of JSON); it cannot be decoded"
+/** The problem of `--decode` with a token that is not a JWT, or one whose parts cannot be printed back as JSON. */
+export const notAJwt =
+  "--decode: the access token cannot be decoded: it is not a JWT (three base64url parts of JSON) that can be printed"
+
+/** `value` as indented JSON, or `undefined` when it cannot be written (nested too deep for `JSON.stringify`). */
+const jsonText = (value: unknown): string | undefined => {
+  try {
+    return `${JSON.stringify(value, null, 2)}\n`
+  } catch {
+    return undefined
+  }
+}
 
 /**
- * The text `token` prints for `token`, or the problem that stops it (`notAJwt`); `--json` prints `received`, the
- * fields of the token response as received, when there are.
+ * The text `token` prints for `token`, or the problem that stops it (`notAJwt`, also for parts too deep to print);
+ * `--json` prints `received`, the fields of the token response as received, when there are.
  */
 export const print = (
   token: AccessToken.AccessToken,
@@ -79,5 +88,30 @@ export const print = (
       ...(decoded === undefined ? {} : { jwt: decoded })
     }
     : decoded
-  return { text: `${JSON.stringify(value, null, 2)}\n` }
+  const text = jsonText(value)
+  if (text !== undefined) return { text }
+  // the fields alone are flat: only decoded parts can be too deep
+  return { problem: notAJwt }
+}
+
+/**
+ * Whether a terminal acts on the character `code` rather than shows it: C0 and C1 controls and DEL (line ends, ESC and
+ * the escape sequences it starts, OSC), the Unicode line and paragraph separators, and the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder what follows them.
+ */
+const isTerminalControl = (code: number): boolean =>
+  code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ||
+  (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+
+/**
+ * `text` as it may go to a terminal: each character a terminal acts on written as `\uXXXX`, so that text from
+ * elsewhere (an issuer's metadata) can neither forge a line nor send an escape sequence.
+ */
+export const printable = (text: string): string => {
+  let out = ""
+  for (const c of text) {
+    const code = c.codePointAt(0)!
+    out += isTerminalControl(code) ? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}` : c
+  }
+  return out
 }

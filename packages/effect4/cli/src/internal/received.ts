@@ -41,7 +41,8 @@ export class Received {
     if (this.size > maxBytes || this.size === 0) return undefined
     let body: unknown
     try {
-      body = JSON.parse(Buffer.concat(this.chunks).toString("utf8"))
+      // decoded as the library decodes it: a leading byte order mark is dropped
+      body = JSON.parse(new TextDecoder().decode(Buffer.concat(this.chunks)))
     } catch {
       return undefined
     }

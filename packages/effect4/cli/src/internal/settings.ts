@@ -182,8 +182,16 @@ export const pemOfFile = (path: string, name: string): string => {
 }
 
 /**
+ * Checks the client assertion file `name` (its flag or variable) names as the secret file is checked, before the
+ * library reads it (again for every token request): a regular file of at most 64 KiB, not empty once trimmed.
+ */
+const checkAssertionFile = (path: string, name: string): void => {
+  if (textOfFile(path, name).trim() === "") throw new UsageProblem(`${name} names an empty file`)
+}
+
+/**
  * The variables `TokenService.config` reads: `env`, less those a flag hides (see the module's comment), with each
- * flag given as its variable. Throws a `UsageProblem` for a secret file that cannot be read.
+ * flag given as its variable. Throws a `UsageProblem` for a secret or client assertion file that cannot be read.
  */
 export const environmentOf = (
   given: Given,
@@ -209,6 +217,13 @@ export const environmentOf = (
     } else if (Option.isOption(value) && Option.isSome(value)) {
       result[setting.variable] = name === "clientSecretFile" ? secretOfFile(value.value) : value.value
     }
+  }
+  const assertionFile = result[settings.clientAssertionFile.variable]
+  if (assertionFile !== undefined) {
+    const name = Option.isSome(given.clientAssertionFile)
+      ? `--${settings.clientAssertionFile.flag}`
+      : settings.clientAssertionFile.variable
+    checkAssertionFile(assertionFile, name)
   }
   return result
 }

@@ -25,22 +25,41 @@ export interface Run {
   readonly stderr: string
 }
 
-/** Runs `effect-oauth2 …args` with `env` alone; killed after `timeoutMs`. */
+/**
+ * Where the command's stdout goes: a pipe read to its end, a pipe whose reader is closed before the command writes
+ * (`… | true`), or a file descriptor (`> /dev/full`).
+ */
+export type Stdout = "pipe" | "closed" | number
+
+/** A signal sent to the command once `when` settles. */
+export interface Kill {
+  readonly signal: NodeJS.Signals
+  readonly when: Promise<unknown>
+}
+
+/**
+ * Runs `effect-oauth2 …args` with `env` alone, its stdout to `to`, sent `kill`'s signal when it says; killed after
+ * `timeoutMs`.
+ */
 export const runCli = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
-  timeoutMs = 20_000
+  timeoutMs = 20_000,
+  to: Stdout = "pipe",
+  kill?: Kill
 ): Promise<Run> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", typeof to === "number" ? to : "pipe", "pipe"],
       timeout: timeoutMs
     })
     let stdout = ""
     let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk)
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+    if (to === "closed") child.stdout?.destroy()
+    else child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk)
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+    void kill?.when.then(() => child.kill(kill.signal))
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
@@ -74,6 +93,26 @@ export const startJsonServer = async (
   const { port } = server.address() as net.AddressInfo
   return {
     url: `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+/** A server on 127.0.0.1 that never answers; `requested` settles when the first request comes in. */
+export const startSilentServer = async (): Promise<
+  { readonly url: string; readonly requested: Promise<void>; readonly close: () => Promise<void> }
+> => {
+  let onRequest = () => {}
+  const requested = new Promise<void>((resolve) => onRequest = resolve)
+  const server = http.createServer(() => onRequest())
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as net.AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requested,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()

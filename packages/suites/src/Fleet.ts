@@ -188,6 +188,23 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
     )
   })
 
+  describe("a fleet after a revocation", () => {
+    it(
+      "every process's API call rejects the token at once: one token request for the fleet",
+      () =>
+        withFleet({}, async ({ env, redis, server, spawn }) => {
+          const workers = await spawn(4, env())
+          const before = await Promise.all(workers.map((worker) => worker.send({ op: "get", callers: 1 })))
+          assert.strictEqual(fingerprintsOf(before).size, 1)
+          await server.revoke((await line.storedToken(redis.url)).value)
+          const answers = await Promise.all(workers.map((worker) => worker.send({ op: "api" })))
+          for (const answer of answers) assert.deepInclude(answer, { status: 200, errors: [] })
+          assert.strictEqual((await server.tokenRequests()).length, 2, "the first token, then one for the fleet")
+        }),
+      timeout
+    )
+  })
+
   describe("a fleet on a Redis that misbehaves", () => {
     it(
       "Redis paused (CLIENT PAUSE) while the lease holder fetches: calls cost the store timeout, and replicas close at once",

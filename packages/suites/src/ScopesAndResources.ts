@@ -11,8 +11,8 @@
  * @since 0.1.0
  */
 import * as FastCheck from "fast-check"
+import * as Requests from "./fixtures/Requests.js"
 import * as Kit from "./internal/kit.js"
-import * as Requests from "./internal/requests.js"
 import type * as Line from "./Line.js"
 import type { Suite } from "./TestApi.js"
 

@@ -4,8 +4,10 @@
  * writes). Every transition replaces the whole value:
  * - `Answering` — an operation fails → `Failing` with its kind (`startedFailing`: warn once).
  * - `Failing` — an operation of another kind fails → `Failing` with both kinds; of a failing kind answers → `Failing`
- *   without it, or `Answering` when no kind is left (`answeringAgain`: say the store is used again). Anything else
- *   changes nothing.
+ *   without it, or `Answering` when no kind is left (`answeringAgain`: say the store is used again). While both kinds
+ *   fail (the store could not be reached), any answer → `Answering` (`answeringAgain`): it is reachable again, and a
+ *   replica that takes its tokens from the store, writing nothing, must not stay out of it; a write it then refuses
+ *   starts another outage. Anything else changes nothing.
  */
 
 /**
@@ -73,6 +75,7 @@ export const healthAfter = (health: Health, kind: OperationKind, ok: boolean): H
       : { health: { _tag: "Failing", kinds: new Set([kind]) }, change: "startedFailing" }
   }
   if (ok !== health.kinds.has(kind)) return { health, change: undefined }
+  if (ok && health.kinds.size === 2) return { health: answering, change: "answeringAgain" }
   const kinds = new Set(health.kinds)
   if (ok) kinds.delete(kind)
   else kinds.add(kind)

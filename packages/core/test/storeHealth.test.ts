@@ -40,11 +40,12 @@ describe("storeHealth", () => {
     }
   })
 
-  it("failing two kinds, one answers: failing the other", () => {
-    assert.deepStrictEqual(StoreHealth.healthAfter(failing("write", "read"), "write", true), {
-      health: failing("read"),
-      change: undefined
-    })
+  it("failing both kinds (not reachable), either answers: answering again", () => {
+    for (const kind of ["read", "write"] as const) {
+      const step = StoreHealth.healthAfter(failing("write", "read"), kind, true)
+      assert.strictEqual(step.health, StoreHealth.answering)
+      assert.strictEqual(step.change, "answeringAgain")
+    }
   })
 
   it("failing one kind, it answers: answering again", () => {

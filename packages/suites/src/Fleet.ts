@@ -131,7 +131,7 @@ export const suite: Suite = ({ assert, describe, it }, line) => {
       () =>
         withFleet({ tokenLifetimeSeconds: 2 }, async ({ env, redis, spawn }) => {
           const workers = await spawn(2, env())
-          // 5 s after Redis is back: a replica reconnects, and its next fetch writes (a read alone is not a recovery)
+          // 5 s after Redis is back: each replica reconnects, and its first answer from the store is its recovery
           const running = Promise.all(workers.map((worker) => worker.send({ op: "loop", millis: 9000, every: 20 })))
           await sleep(1500)
           await redis.stop()

@@ -363,6 +363,23 @@ describe("TokenService.layerWithStore", () => {
       assert.isTrue(Option.isSome(yield* spy.store.get(configuredKey(spy))), "the new token was not deleted")
     }))
 
+  it.scoped("after a revocation, the new token in the store is taken even when it expires sooner than the rejected one", () =>
+    Effect.gen(function*() {
+      const endpoint = Endpoint.make()
+      const spy = yield* Store.spy()
+      const first = yield* Store.replica(endpoint, spy.store, { terminalErrorCooldown: 0 })
+      const second = yield* Store.replica(endpoint, spy.store, { terminalErrorCooldown: 0 })
+      const revoked = yield* first.get
+      assert.strictEqual(Service.value(yield* second.get), "token-1")
+      // the server's tokens live one hour, then ten minutes (Entra ID's, for one, vary)
+      endpoint.script(Endpoint.token("token-2", { expires_in: 600 }))
+      yield* first.invalidate(revoked)
+      assert.strictEqual(Service.value(yield* first.get), "token-2")
+      yield* second.invalidate(yield* second.get)
+      assert.strictEqual(Service.value(yield* second.get), "token-2")
+      assert.strictEqual(endpoint.requests.length, 2, "one token request for the revocation")
+    }))
+
   it.scoped("a rejected token is never taken back from the store, even when deleting it failed", () =>
     Effect.gen(function*() {
       const endpoint = Endpoint.make()

@@ -6,8 +6,10 @@
  *
  * A stored token answers a fetch when it is of a type the layer asks for, its writer meant it to be live now
  * (`Timing.storedTimeToHold`: its writer's wall-clock expiry is neither past nor further away than its lifetime, by
- * more than `Timing.maxClockSkewMillis`), it has another value than the token it replaces, and it expires later. Its
- * hard expiry on this replica is now + the time it may be held, on this replica's monotonic clock.
+ * more than `Timing.maxClockSkewMillis`), it has another value than the token it replaces, and, when that token is
+ * being refreshed, it expires later (a rejected token is worth nothing: any other answers, though a server that
+ * varies its tokens' lifetimes may have given it a shorter one). Its hard expiry on this replica is now + the time it
+ * may be held, on this replica's monotonic clock.
  */
 import * as Timing from "./timing.js"
 import { acceptedTokenType } from "./tokenResponse.js"
@@ -31,14 +33,17 @@ export interface Stored<T> {
 }
 
 /**
- * Where a stored token is read: the token the fetch replaces (rejected, or being refreshed) with its hard expiry,
- * if any; both clocks of this replica; the leeway; the token types the layer asks for.
+ * Where a stored token is read: the token the fetch replaces with its hard expiry, if any, and whether it was
+ * rejected (`rejected`) or is being refreshed; both clocks of this replica; the leeway; the token types the layer
+ * asks for.
  *
  * @since 0.1.0
  * @category models
  */
 export interface ReadContext<T, K extends string> {
-  readonly replacing: { readonly token: T; readonly hardExpiresAt: number } | undefined
+  readonly replacing:
+    | { readonly token: T; readonly hardExpiresAt: number; readonly rejected: boolean }
+    | undefined
   /** Whether two tokens carry the same value. */
   readonly sameValue: (stored: T, replaced: T) => boolean
   /** Monotonic millis. */
@@ -87,10 +92,13 @@ export const heldFromStore = <T, K extends string>(
   })
   if (tokenType === undefined || time === undefined) return undefined
   const hardExpiresAt = context.now + time
+  // never the token replaced; a refresh takes none that expires sooner than the one it renews, while a rejected
+  // token is worth nothing: any other answers (tokens of varying lifetimes, as Entra ID's, may expire sooner)
   const replacing = context.replacing
   if (
     replacing !== undefined &&
-    (context.sameValue(stored.token, replacing.token) || hardExpiresAt < replacing.hardExpiresAt)
+    (context.sameValue(stored.token, replacing.token) ||
+      (!replacing.rejected && hardExpiresAt < replacing.hardExpiresAt))
   ) return undefined
   const leeway = Timing.leewayOf(lifetime, context.leewayMillis)
   const expiresAt = context.wallNow + time + leeway

@@ -63,15 +63,24 @@ describe("fleet: a stored token", () => {
     })
   })
 
-  it("is a miss when it has the value of the token replaced, or expires before it", () => {
-    const replacing = (value: string, hardExpiresAt: number) => ({
+  it("is a miss when it has the value of the token replaced, or expires before the token a refresh renews", () => {
+    const replacing = (value: string, hardExpiresAt: number, rejected = false) => ({
       ...context,
-      replacing: { token: { value }, hardExpiresAt }
+      replacing: { token: { value }, hardExpiresAt, rejected }
     })
     assert.isUndefined(Fleet.heldFromStore(stored, replacing("shared", 0)))
     assert.isUndefined(Fleet.heldFromStore(stored, replacing("old", 2_940_501)))
     assert.deepStrictEqual(Fleet.heldFromStore(stored, replacing("old", 2_940_500)), held)
     assert.deepStrictEqual(Fleet.heldFromStore(stored, replacing("old", 1_000)), held)
+  })
+
+  it("replacing a rejected token: any other token answers, even one that expires sooner", () => {
+    const rejected = (value: string, hardExpiresAt: number) => ({
+      ...context,
+      replacing: { token: { value }, hardExpiresAt, rejected: true }
+    })
+    assert.isUndefined(Fleet.heldFromStore(stored, rejected("shared", 0)))
+    assert.deepStrictEqual(Fleet.heldFromStore(stored, rejected("old", 2_940_501)), held)
   })
 })
 

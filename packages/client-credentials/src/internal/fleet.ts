@@ -4,8 +4,9 @@
  *
  * A fetch, for a request key and the token it replaces (the rejected one, or the one being refreshed), if any:
  * 1. Reads the store. A token there is the answer when it is one this layer asks for (its token type), its writer
- *    meant it to be live now (below), it has another value than the one replaced, and it expires later. Its hard
- *    expiry on this replica is now + the time it has left in the store, on this replica's monotonic clock.
+ *    meant it to be live now (below), it has another value than the one replaced, and, for a refresh, it expires
+ *    later than the token renewed (a rejected token is worth nothing: any other answers). Its hard expiry on this
+ *    replica is now + the time it has left in the store, on this replica's monotonic clock.
  * 2. Otherwise takes the key's lease (`lease.ts`). The holder reads the store once more (a previous holder may have
  *    written its token and released the lease in between), fetches from the token endpoint, writes the token with a
  *    time to live of the time left to its hard expiry, and releases the lease, also when it fails or is interrupted.
@@ -36,7 +37,7 @@ import * as EffectLine from "./effectLine.js"
 import { GuardedStore } from "./guardedStore.js"
 import * as Lease from "./lease.js"
 import * as Monotonic from "./monotonic.js"
-import type { Fetched, FetchError, ScheduledToken } from "./tokenCell.js"
+import type { Fetched, FetchError, Replacing } from "./tokenCell.js"
 import type { Issued } from "./tokenEndpoint.js"
 import type { RequestKey } from "./tokenRequest.js"
 
@@ -71,7 +72,7 @@ const pollDelay = Effect.map(
 
 /** Where a stored token is read: what it replaces, both clocks of this replica, and what the layer accepts. */
 export interface ReadContext {
-  readonly replacing: ScheduledToken | undefined
+  readonly replacing: Replacing | undefined
   /** Monotonic millis. */
   readonly now: number
   /** Wall-clock millis. */
@@ -91,7 +92,15 @@ export const fetchedFromStore = (stored: TokenStore.StoredToken, context: ReadCo
     lifetimeMillis: stored.token.lifetimeMillis,
     writerExpiresAt: DateTime.toEpochMillis(stored.token.expiresAt),
     timeToLiveMillis: Duration.toMillis(stored.timeToLive)
-  }, { ...context, sameValue: AccessToken.sameValue })
+  }, {
+    ...context,
+    replacing: context.replacing === undefined ? undefined : {
+      token: context.replacing.scheduled.token,
+      hardExpiresAt: context.replacing.scheduled.hardExpiresAt,
+      rejected: context.replacing.rejected
+    },
+    sameValue: AccessToken.sameValue
+  })
   if (held === undefined) return undefined
   return {
     token: new AccessToken.AccessToken({
@@ -120,7 +129,7 @@ export class Fleet {
   }
 
   /** A token for `key` from the store, or fetched under the key's lease and written to it. */
-  readonly fetch = (key: RequestKey, replacing: ScheduledToken | undefined): Effect.Effect<Fetched, FetchError> =>
+  readonly fetch = (key: RequestKey, replacing: Replacing | undefined): Effect.Effect<Fetched, FetchError> =>
     Effect.flatMap(this.storeKey(key), (hash) => this.readOrFetch(key, hash, replacing))
 
   /** Deletes the stored token of `key` if it still is `token`: called when an API rejected it. */
@@ -143,7 +152,7 @@ export class Fleet {
   private readOrFetch(
     key: RequestKey,
     hash: string,
-    replacing: ScheduledToken | undefined
+    replacing: Replacing | undefined
   ): Effect.Effect<Fetched, FetchError> {
     const fetchUnlessStored = (found: Option.Option<Fetched>) =>
       Option.isSome(found) ? Effect.succeed(found.value) : this.fetchAndWrite(key, hash)
@@ -162,7 +171,7 @@ export class Fleet {
     })
   }
 
-  private read(hash: string, replacing: ScheduledToken | undefined): Effect.Effect<Option.Option<Fetched>> {
+  private read(hash: string, replacing: Replacing | undefined): Effect.Effect<Option.Option<Fetched>> {
     return Effect.flatMap(
       this.store.get(hash),
       (stored) =>

@@ -62,14 +62,20 @@ type Refreshing = TokenState.Refreshing<ScheduledToken>
 /** A fetch that runs on a fiber of the layer, owned by the state it serves. */
 export type RunningFetch = Fetching | Refreshing
 
+/** The token a fetch replaces: one an API rejected (`rejected`), or the one a refresh renews. */
+export interface Replacing {
+  readonly scheduled: ScheduledToken
+  readonly rejected: boolean
+}
+
 /** What every cell of a `TokenService` shares: the token endpoint, the schedule of tokens, the layer's fibers. */
 export interface Engine {
   /**
    * A token for `key`: one token request, with its retries and per-attempt timeouts, or a token from a shared store.
-   * `replacing` is the token the new one replaces (rejected, or being refreshed): one with its value, or one that
-   * expires no later, is never the answer.
+   * `replacing` is the token the new one replaces: one with its value is never the answer, nor, for a refresh, one
+   * that expires no later than the token it renews.
    */
-  readonly fetch: (key: RequestKey, replacing: ScheduledToken | undefined) => Effect.Effect<Fetched, FetchError>
+  readonly fetch: (key: RequestKey, replacing: Replacing | undefined) => Effect.Effect<Fetched, FetchError>
   /** Schedules a fetched token (hard expiry, jittered refresh point) and records `cell` as its owner. */
   readonly schedule: (cell: TokenCell, fetched: Fetched, protectedUntil: number) => Effect.Effect<ScheduledToken>
   /** How long a token that replaced a rejected one is protected, in millis (`terminalErrorCooldown`). */
@@ -249,7 +255,8 @@ export class TokenCell {
     trace: Telemetry.Trace
   ): Effect.Effect<ScheduledToken, FetchError> {
     const flight = { trigger: "caller", trace, scopes: this.key.request.scopes.length } as const
-    return this.engine.telemetry.fetch(this.engine.fetch(this.key, replacing), flight).pipe(
+    const rejected = replacing === undefined ? undefined : { scheduled: replacing, rejected: true }
+    return this.engine.telemetry.fetch(this.engine.fetch(this.key, rejected), flight).pipe(
       Effect.flatMap((fetched) =>
         this.engine.schedule(
           this,
@@ -281,7 +288,8 @@ export class TokenCell {
 
   private refresh(refreshing: Refreshing, timeLeft: number, trace: Telemetry.Trace): Effect.Effect<void> {
     const flight = { trigger: "refresh", trace, scopes: this.key.request.scopes.length } as const
-    return this.engine.telemetry.fetch(this.engine.fetch(this.key, refreshing.scheduled), flight).pipe(
+    const renewed = { scheduled: refreshing.scheduled, rejected: false }
+    return this.engine.telemetry.fetch(this.engine.fetch(this.key, renewed), flight).pipe(
       Effect.flatMap((fetched) =>
         Effect.map(
           this.engine.schedule(this, fetched, 0),

@@ -21,6 +21,7 @@
  * its imports are the Effect 4 line's; what the lines name differently comes from `effectLine.ts`.
  */
 import { TokenService } from "@effect-oauth2/client-credentials"
+import * as FakeAuthServerRules from "@effect-oauth2/core/fakeAuthServer"
 import { FakeAuthServer } from "@effect-oauth2/testing"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Context from "effect/Context"
@@ -194,18 +195,6 @@ const heapAfterGc = (): number | undefined => {
   return process.memoryUsage().heapUsed
 }
 
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
-const seeded = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** `Tag` or `Tag:reason` of a failure. */
 const errorWord = (error: unknown): string => {
   const tagged = error as { readonly _tag?: string; readonly reason?: string }
@@ -226,7 +215,7 @@ export const run = async (options: Options, log: (line: string) => void = () => 
   // the handles it holds while it runs are gone once it is closed. Node opens stdout at its first use (a warning)
   void process.stdout.writable
   const resourcesBefore = activeResources()
-  const random = seeded(options.seed)
+  const random = FakeAuthServerRules.seededRandom(options.seed)
   const lifetime = () => lifetimesSeconds[Math.floor(random() * lifetimesSeconds.length)]!
   await Effect.runPromise(server.setTokenLifetime(Duration.seconds(lifetime())))
   await Effect.runPromise(
